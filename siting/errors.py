@@ -1,0 +1,36 @@
+"""Error classes of the siting package.
+
+Every error subclasses a built-in so that callers' ``except ValueError`` keeps
+working, and carries a message a person can act on: it names the file, row or
+field and says what is wrong.
+"""
+
+from __future__ import annotations
+
+
+class SitingError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(SitingError, ValueError):
+    """Bad input: a file, a row, a field or an argument that cannot be used.
+
+    Parameters
+    ----------
+    message
+        One line that names the file, row or field and the reason.
+    source
+        The file or argument the problem is in, if any.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class WorkspaceError(SitingError, OSError):
+    """The workspace file is missing, unreadable or not a siting workspace."""
+
+
+class RulesError(InputError):
+    """The rules file is malformed: a section, parameter or value is wrong."""

@@ -1,0 +1,368 @@
+"""The workspace: one GeoPackage holding region, counties, settlements and offices.
+
+Layers (all stored in WGS84, EPSG:4326):
+
+``region``       the outline the analysis covers (one row)
+``counties``     county polygons with Persian and English names, official code, census population
+``settlements``  points: cities and villages with population (or null) and county
+``offices``      points: existing Pishkhan (urban) and rural ICT offices
+
+plus two attribute tables: ``siting_metadata`` (key/JSON value: name,
+whether the data is sample data, the metric CRS, population notes) and
+``siting_imports`` (one row per import: when, which file and its sha256,
+counts).
+
+Writes are atomic: the whole workspace is written to a temporary file next
+to the target, flushed to disk and renamed over it, so a failed import
+leaves the previous file byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from scipy.spatial import cKDTree
+
+from .errors import InputError, WorkspaceError
+from .geo import WGS84, MetricCRS, project_xy
+
+DEFAULT_WORKSPACE = Path("data") / "workspace.gpkg"
+
+# column -> kind; kinds: str, int (nullable), float, bool, date (ISO text)
+SCHEMA: dict[str, dict[str, str]] = {
+    "region": {"name_fa": "str", "name_en": "str", "source": "str"},
+    "counties": {
+        "code": "str",
+        "name_fa": "str",
+        "name_en": "str",
+        "population": "int",
+        "population_year": "int",
+        "census_unit": "str",
+        "population_note": "str",
+        "source": "str",
+    },
+    "settlements": {
+        "code": "str",
+        "name_fa": "str",
+        "name_en": "str",
+        "kind": "str",
+        "population": "int",
+        "population_source": "str",
+        "county": "str",
+        "source": "str",
+    },
+    "offices": {
+        "office_id": "str",
+        "name": "str",
+        "licence_type": "str",
+        "status": "str",
+        "licence_number": "str",
+        "issued": "date",
+        "expires": "date",
+        "county": "str",
+        "address": "str",
+        "source": "str",
+    },
+}
+GEOMETRY_TYPES = {"region": "MultiPolygon", "counties": "MultiPolygon", "settlements": "Point", "offices": "Point"}
+LAYERS = tuple(SCHEMA)
+# Office statuses that serve the public and so count for coverage and distance rules.
+SERVING_STATUSES = ("active",)
+
+
+def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """Workspace path: the argument, else ``$SITING_WORKSPACE``, else ``data/workspace.gpkg``."""
+    return Path(path or os.environ.get("SITING_WORKSPACE") or DEFAULT_WORKSPACE)
+
+
+def _coerce(df: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Give a layer exactly its schema's columns and dtypes (missing columns become null)."""
+    out = {}
+    n = len(df)
+    for col, kind in SCHEMA[layer].items():
+        s = df[col] if col in df.columns else pd.Series([None] * n, index=df.index, dtype=object)
+        if kind == "int":
+            out[col] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+        elif kind == "float":
+            out[col] = pd.to_numeric(s, errors="coerce").astype(float)
+        elif kind == "bool":
+            out[col] = s.astype("boolean")
+        else:  # str, date
+            out[col] = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
+            out[col] = out[col].astype(object)
+    return pd.DataFrame(out, index=df.index)
+
+
+def empty_layer(layer: str) -> gpd.GeoDataFrame:
+    """An empty GeoDataFrame with the layer's schema."""
+    return make_layer(layer, pd.DataFrame(), [])
+
+
+def make_layer(layer: str, attrs: pd.DataFrame | Mapping[str, Any], geometry) -> gpd.GeoDataFrame:
+    """Build a layer from attributes and WGS84 geometries, coerced to the schema."""
+    attrs = pd.DataFrame(attrs)
+    geoms = gpd.GeoSeries(list(geometry), crs=WGS84)
+    if len(attrs) == 0 and len(geoms):
+        attrs = pd.DataFrame(index=range(len(geoms)))
+    attrs = attrs.reset_index(drop=True)
+    if GEOMETRY_TYPES[layer] == "MultiPolygon" and len(geoms):
+        geoms = gpd.GeoSeries(
+            [g if g is None or g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms],
+            crs=WGS84,
+        )
+    return gpd.GeoDataFrame(_coerce(attrs, layer), geometry=geoms.values, crs=WGS84)
+
+
+@dataclass(frozen=True)
+class SpatialIndex:
+    """Derived, read-only structures for fast queries; built once per workspace.
+
+    Coordinates are in the workspace's distance CRS (metres).
+    """
+
+    crs: MetricCRS
+    settlement_xy: np.ndarray
+    office_xy: np.ndarray
+    office_rows: dict[str, np.ndarray]  # licence type or 'any' -> row positions of serving offices
+    office_trees: dict[str, cKDTree | None]
+    city_rows: np.ndarray
+    village_rows: np.ndarray
+    city_tree: cKDTree | None
+    village_tree: cKDTree | None
+    settlement_tree: cKDTree | None
+    region: Any  # prepared shapely geometry (lon/lat)
+    county_tree: shapely.STRtree
+    county_geoms: np.ndarray
+
+
+def _tree(xy: np.ndarray) -> cKDTree | None:
+    return cKDTree(xy) if len(xy) else None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """All layers of a workspace in memory, plus its metadata.
+
+    A workspace is a value: importing builds a new one and :meth:`save`
+    writes it atomically. Derived state (projected coordinates, trees) is
+    built on first use and cached on the instance.
+    """
+
+    region: gpd.GeoDataFrame
+    counties: gpd.GeoDataFrame
+    settlements: gpd.GeoDataFrame
+    offices: gpd.GeoDataFrame
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    imports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=IMPORT_COLUMNS))
+    path: Path | None = None
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def empty(cls, **meta: Any) -> Workspace:
+        return cls(*(empty_layer(layer) for layer in LAYERS), meta={"created": _now(), **meta})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Workspace:
+        """Read a workspace file; raises :class:`WorkspaceError` with the reason."""
+        path = resolve_path(path)
+        if not path.exists():
+            raise WorkspaceError(
+                f"{path}: workspace not found; build one with `siting init` (see README, Quick start)"
+            )
+        try:
+            names = {row[0] for row in pyogrio.list_layers(path)}
+        except Exception as exc:  # pyogrio raises DataSourceError and friends
+            raise WorkspaceError(f"{path}: not a GeoPackage workspace ({exc})") from None
+        missing = [n for n in (*LAYERS, "siting_metadata") if n not in names]
+        if missing:
+            raise WorkspaceError(f"{path}: not a siting workspace, layers missing: {', '.join(missing)}")
+        layers = {}
+        for layer in LAYERS:
+            df = pyogrio.read_dataframe(path, layer=layer)
+            if df.crs is None or not df.crs.equals("EPSG:4326"):
+                raise WorkspaceError(f"{path}: layer {layer} is not stored in EPSG:4326")
+            layers[layer] = make_layer(layer, pd.DataFrame(df.drop(columns="geometry")), df.geometry)
+        meta_df = pyogrio.read_dataframe(path, layer="siting_metadata")
+        meta = {str(k): json.loads(v) for k, v in zip(meta_df["key"], meta_df["value"], strict=True)}
+        imports = (
+            pd.DataFrame(pyogrio.read_dataframe(path, layer="siting_imports"))
+            if "siting_imports" in names
+            else pd.DataFrame(columns=IMPORT_COLUMNS)
+        )
+        return cls(**layers, meta=meta, imports=imports, path=path)
+
+    # -- persistence ------------------------------------------------------
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write every layer to ``path`` atomically and return the path.
+
+        The file is first written in full to a temporary file in the same
+        folder, flushed, and renamed over the target: readers see the old
+        workspace or the new one, never a mixture, and a failure leaves the
+        old file as it was.
+        """
+        path = resolve_path(path or self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            tmp.unlink()
+            for layer in LAYERS:
+                gdf = getattr(self, layer)
+                pyogrio.write_dataframe(
+                    gdf, tmp, layer=layer, driver="GPKG", geometry_type=GEOMETRY_TYPES[layer], promote_to_multi=False
+                )
+            meta = {**self.meta, "metric_crs": self.metric_crs.to_dict(), "saved": _now()}
+            meta_df = pd.DataFrame(
+                {"key": list(meta), "value": [json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()]}
+            )
+            pyogrio.write_dataframe(meta_df, tmp, layer="siting_metadata", driver="GPKG")
+            imports = self.imports if len(self.imports) else pd.DataFrame({c: pd.Series([], dtype=object) for c in IMPORT_COLUMNS})
+            pyogrio.write_dataframe(imports.astype(object).astype(str) if len(imports) else imports, tmp,
+                                    layer="siting_imports", driver="GPKG")
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            try:
+                dir_fd = os.open(path.parent, os.O_RDONLY)
+                os.fsync(dir_fd)
+                os.close(dir_fd)
+            except OSError:
+                pass
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return path
+
+    # -- derived ----------------------------------------------------------
+    @property
+    def is_sample(self) -> bool:
+        """True when any of the workspace's data is sample (synthetic) data."""
+        return bool(self.meta.get("sample", False))
+
+    def with_layer(self, layer: str, gdf: gpd.GeoDataFrame, **meta: Any) -> Workspace:
+        """A copy with one layer replaced (and metadata updated)."""
+        if layer not in LAYERS:
+            raise InputError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
+        return replace(self, **{layer: gdf}, meta={**self.meta, **meta})
+
+    @cached_property
+    def metric_crs(self) -> MetricCRS:
+        """Projections fitted to the region (or to all data when there is no region yet)."""
+        if len(self.region):
+            bounds = self.region.total_bounds
+        else:
+            frames = [g for g in (self.counties, self.settlements, self.offices) if len(g)]
+            if not frames:
+                bounds = (44.0, 25.0, 63.5, 39.8)  # Iran; refitted once data arrives
+            else:
+                bounds = np.array([f.total_bounds for f in frames])
+                bounds = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+        minx, miny, maxx, maxy = bounds
+        if maxx - minx < 0.1 or maxy - miny < 0.1:  # a single point or a tiny box
+            cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+            minx, maxx, miny, maxy = cx - 0.5, cx + 0.5, cy - 0.5, cy + 0.5
+        return MetricCRS.fitted((minx, miny, maxx, maxy))
+
+    def serving_offices(self) -> gpd.GeoDataFrame:
+        """Offices that count for coverage and distance rules (status active)."""
+        return self.offices[self.offices["status"].isin(SERVING_STATUSES)]
+
+    @cached_property
+    def index(self) -> SpatialIndex:
+        crs = self.metric_crs
+        s = self.settlements
+        sxy = np.column_stack(project_xy(s.geometry.x.to_numpy(), s.geometry.y.to_numpy(), crs.distance)) if len(s) else np.empty((0, 2))
+        o = self.offices
+        oxy = np.column_stack(project_xy(o.geometry.x.to_numpy(), o.geometry.y.to_numpy(), crs.distance)) if len(o) else np.empty((0, 2))
+        serving = o["status"].isin(SERVING_STATUSES).to_numpy()
+        rows = {t: np.flatnonzero(serving & (o["licence_type"] == t).to_numpy()) for t in ("urban", "rural")}
+        rows["any"] = np.flatnonzero(serving)
+        kinds = s["kind"].to_numpy()
+        city = np.flatnonzero(kinds == "city")
+        village = np.flatnonzero(kinds == "village")
+        region = self.region.geometry.union_all() if len(self.region) else None
+        if region is not None:
+            shapely.prepare(region)
+        cg = self.counties.geometry.to_numpy()
+        return SpatialIndex(
+            crs=crs,
+            settlement_xy=sxy,
+            office_xy=oxy,
+            office_rows=rows,
+            office_trees={k: _tree(oxy[v]) for k, v in rows.items()},
+            city_rows=city,
+            village_rows=village,
+            city_tree=_tree(sxy[city]),
+            village_tree=_tree(sxy[village]),
+            settlement_tree=_tree(sxy),
+            region=region,
+            county_tree=shapely.STRtree(cg),
+            county_geoms=cg,
+        )
+
+    def county_of(self, lon, lat) -> np.ndarray:
+        """County ``name_fa`` of each lon/lat point (``None`` outside every county)."""
+        lon = np.atleast_1d(np.asarray(lon, float))
+        lat = np.atleast_1d(np.asarray(lat, float))
+        out = np.full(len(lon), None, dtype=object)
+        if not len(self.counties) or not len(lon):
+            return out
+        pts = shapely.points(lon, lat)
+        pi, ci = self.index.county_tree.query(pts, predicate="within")
+        names = self.counties["name_fa"].to_numpy()
+        # first county wins where polygons overlap
+        order = np.lexsort((ci, pi))
+        pi, ci = pi[order], ci[order]
+        first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], bool)
+        out[pi[first]] = names[ci[first]]
+        return out
+
+    def in_region(self, lon, lat) -> np.ndarray:
+        """Whether each lon/lat point lies inside the region (boundary counts as inside)."""
+        lon = np.atleast_1d(np.asarray(lon, float))
+        lat = np.atleast_1d(np.asarray(lat, float))
+        region = self.index.region
+        if region is None:
+            return np.ones(len(lon), bool)
+        return shapely.intersects_xy(region, lon, lat)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and metadata, for `siting info` and the dashboard's data page."""
+        o = self.offices
+        return {
+            "path": str(self.path) if self.path else None,
+            "name": self.meta.get("name"),
+            "sample": self.is_sample,
+            "counties": len(self.counties),
+            "settlements": len(self.settlements),
+            "cities": int((self.settlements["kind"] == "city").sum()),
+            "villages": int((self.settlements["kind"] == "village").sum()),
+            "offices": len(o),
+            "offices_by_type": {t: int((o["licence_type"] == t).sum()) for t in ("urban", "rural")},
+            "serving_offices": len(self.serving_offices()),
+            "population_notes": self.meta.get("population_notes", []),
+            "sources": self.meta.get("sources", []),
+            "metric_crs": self.metric_crs.distance,
+        }
+
+
+IMPORT_COLUMNS = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",
+                  "warnings", "mode", "source"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
