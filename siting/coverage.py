@@ -185,22 +185,22 @@ def compute_coverage(
     located_pop = float(popz.sum())
     covered_pop = float(popz[cov["any"]].sum())
     totals = {
-        "total_population": int(round(located_pop + not_located)),
-        "located_population": int(round(located_pop)),
-        "covered_population": int(round(covered_pop)),
-        "uncovered_population": int(round(located_pop - covered_pop)),
-        "not_located_population": int(round(not_located)),
+        "total_population": round(located_pop + not_located),
+        "located_population": round(located_pop),
+        "covered_population": round(covered_pop),
+        "uncovered_population": round(located_pop - covered_pop),
+        "not_located_population": round(not_located),
         "covered_share_of_located": (covered_pop / located_pop) if located_pop > 0 else None,
-        "covered_population_by_type": {t: int(round(popz[cov[t]].sum())) for t in LICENCE_TYPES},
+        "covered_population_by_type": {t: round(popz[cov[t]].sum()) for t in LICENCE_TYPES},
         "settlements": len(s),
         "settlements_without_population": int((~located).sum()),
         "covered_settlements": int(cov["any"].sum()),
-        "offices": {t: int(len(idx.office_rows[t])) for t in (*LICENCE_TYPES, "any")},
+        "offices": {t: len(idx.office_rows[t]) for t in (*LICENCE_TYPES, "any")},
     }
     if not_located > 0:
         notes.insert(
             0,
-            f"{int(round(not_located)):,} people are known only as county totals, not per settlement: "
+            f"{round(not_located):,} people are known only as county totals, not per settlement: "
             "they are reported as not located, neither covered nor uncovered.",
         )
     return CoverageResult(per, by_county, totals, radii, ws.is_sample, notes)
@@ -263,7 +263,7 @@ def _county_table(
             "covered_population_rural": cov_r.round().astype(np.int64),
             "uncovered_population": (located_pop - covered).round().astype(np.int64),
             "not_located_population": pd.array(
-                [None if np.isnan(v) else int(round(v)) for v in not_located], dtype="Int64"
+                [None if np.isnan(v) else round(v) for v in not_located], dtype="Int64"
             ),
             "covered_share_of_located": np.where(located_pop > 0, covered / np.where(located_pop > 0, located_pop, 1), np.nan),
             "offices_urban": n_urban,
