@@ -234,7 +234,8 @@ def _county_table(
     n_rural = np.bincount(oi[otype == "rural"], minlength=k + 1)[:k]
 
     census = c["population"].to_numpy(dtype=float, na_value=np.nan)
-    unit = np.array([u if u else n for u, n in zip(c["census_unit"], names, strict=True)], dtype=object)
+    unit = np.array([n if pd.isna(u) or not u else u for u, n in zip(c["census_unit"], names, strict=True)],
+                    dtype=object)
     unit_located = pd.Series(located_pop).groupby(unit).transform("sum").to_numpy()
     not_located = np.where(np.isnan(census), np.nan, np.maximum(census - unit_located, 0.0))
     notes: list[str] = []
@@ -253,7 +254,7 @@ def _county_table(
             "county": names,
             "name_en": c["name_en"].to_numpy(dtype=object),
             "code": c["code"].to_numpy(dtype=object),
-            "population": c["population"].to_numpy(),
+            "population": c["population"].array,
             "population_note": c["population_note"].to_numpy(dtype=object),
             "settlements": n_settle,
             "settlements_without_population": n_unknown.astype(int),

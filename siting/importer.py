@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 from .errors import InputError
 from .fmt import parse_date
 from .geo import project_xy
-from .io import FORMAT_NAMES, RawTable, find_column, read_file
+from .io import FORMAT_NAMES, RawTable, find_column, is_blank, read_file
 from .rules import Rules, licence_expiry, load_rules
 from .text import clean_text, match_key, parse_number
 from .vocab import parse_licence_type, parse_office_status, parse_settlement_kind
@@ -51,7 +51,8 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
         "code": ("code", "id", "geocode", "gnaf_id", "کد", "کد آبادی", "کد آماری", "شناسه", "abadi_code"),
         "kind": ("kind", "type", "settlement_type", "نوع", "نوع سکونتگاه", "نوع آبادی"),
-        "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395"),
+        "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395",
+                       "populati"),
         "county": ("county", "county_name", "shahrestan", "شهرستان", "نام شهرستان"),
         "county_code": ("county_code", "کد شهرستان"),
         "source": ("source", "منبع"),
@@ -59,10 +60,12 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "offices": {
         "office_id": ("office_id", "id", "code", "کد دفتر", "شناسه دفتر", "کد", "شناسه", "office_code"),
         "name": ("name", "name_fa", "office_name", "نام", "نام دفتر", "عنوان", "عنوان دفتر", "نام مدیر"),
-        "licence_type": ("licence_type", "license_type", "licence", "license", "type", "office_type",
+        "licence_type": ("licence_type", "license_type", "licence_ty", "license_ty", "licence", "license", "type",
+                         "office_type",
                          "نوع", "نوع مجوز", "نوع پروانه", "نوع دفتر"),
         "status": ("status", "state", "وضعیت", "وضعیت دفتر", "وضعیت پروانه"),
-        "licence_number": ("licence_number", "license_number", "licence_no", "license_no", "permit",
+        "licence_number": ("licence_number", "license_number", "licence_nu", "license_nu", "licence_no",
+                           "license_no", "permit",
                            "شماره پروانه", "شماره مجوز", "شماره"),
         "issued": ("issued", "issue_date", "issued_on", "date_issued", "تاریخ صدور", "تاریخ صدور پروانه"),
         "expires": ("expires", "expiry", "expiry_date", "valid_until", "تاریخ انقضا", "تاریخ اعتبار",
@@ -314,8 +317,8 @@ def _check_counties(ws: Workspace, rows: _Rows, lon, lat, stated: list[Any], sta
         return county
     county[good] = ws.county_of(lon[good], lat[good])
     for i in good:
-        said = stated[i] if stated[i] not in (None, "") else None
-        said_code = stated_codes[i] if stated_codes[i] not in (None, "") else None
+        said = None if is_blank(stated[i]) else stated[i]
+        said_code = None if is_blank(stated_codes[i]) else stated_codes[i]
         for value, what in ((said, "county"), (said_code, "county code")):
             if value is None:
                 continue
@@ -361,7 +364,7 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
         raise InputError(f"{raw.path}: no settlement kind column (kind / نوع: شهر or روستا); add one or give --kind",
                          source=str(raw.path))
     for i, v in enumerate(_values(raw, cols["kind"])):
-        if v in (None, "") and options.kind:
+        if is_blank(v) and options.kind:
             kinds[i] = parse_settlement_kind(options.kind)
             continue
         try:
@@ -440,7 +443,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             source=str(raw.path))
     types: list[str | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["licence_type"])):
-        if v in (None, "") and options.licence_type:
+        if is_blank(v) and options.licence_type:
             v = options.licence_type
         try:
             types[i] = parse_licence_type(v)
@@ -449,7 +452,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
     status: list[str] = ["active"] * n
     if cols["status"]:
         for i, v in enumerate(_values(raw, cols["status"])):
-            if v in (None, ""):
+            if is_blank(v):
                 continue
             try:
                 status[i] = parse_office_status(v)
@@ -724,10 +727,10 @@ def read_proposals(ws: Workspace, path: str | Path, options: ImportOptions | Non
     for i in range(len(raw)):
         v = raw.frame[type_col].iat[i] if type_col else options.licence_type
         try:
-            types[i] = parse_licence_type(v if v not in (None, "") else options.licence_type)
+            types[i] = parse_licence_type(options.licence_type if is_blank(v) else v)
         except ValueError as exc:
             rows.error(i, str(exc), "licence_type")
-        if app_col and raw.frame[app_col].iat[i] not in (None, ""):
+        if app_col and not is_blank(raw.frame[app_col].iat[i]):
             try:
                 apps[i] = parse_applicant_type(raw.frame[app_col].iat[i])
             except ValueError as exc:
