@@ -48,7 +48,7 @@ def _raw_places(reference_dir):
 
 
 def test_layers_and_counts(built):
-    ws, report = built
+    ws, _ = built
     assert len(ws.region) == 1 and len(ws.counties) == 12 and len(ws.settlements) == 35
     assert not ws.is_sample
     assert set(ws.settlements["kind"]) == {"city"}
