@@ -266,12 +266,14 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
         rows.error(int(i), "missing coordinates", "coordinates")
 
     region_name = (ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]) if len(ws.region) else None
-    for i in np.flatnonzero(has):
+    rows_in = np.flatnonzero(has)
+    valid_all = (np.abs(lon[rows_in]) <= 180) & (np.abs(lat[rows_in]) <= 90)
+    inside_all = valid_all.copy()
+    if region_name and valid_all.any():
+        inside_all[valid_all] = ws.in_region(lon[rows_in][valid_all], lat[rows_in][valid_all])
+    for i in rows_in[~inside_all]:
         x, y = lon[i], lat[i]
         valid = -180 <= x <= 180 and -90 <= y <= 90
-        inside = bool(ws.in_region(x, y)[0]) if valid and region_name else valid
-        if inside:
-            continue
         swapped_ok = -180 <= y <= 180 and -90 <= x <= 90
         swapped_inside = bool(ws.in_region(y, x)[0]) if (swapped_ok and region_name) else (swapped_ok and not valid)
         if swapped_inside:
