@@ -236,6 +236,22 @@ def _text(v: Any) -> str | None:
     return clean_text(v)
 
 
+def _populations(raw: RawTable, col: str | None, rows: _Rows) -> list[int | None]:
+    """Population per row; a value that is not a non-negative number is a warning and unknown."""
+    pops: list[int | None] = [None] * len(raw)
+    for i, v in enumerate(_values(raw, col)):
+        try:
+            p = parse_number(v)
+        except ValueError:
+            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
+            continue
+        if p is not None and p < 0:
+            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
+            continue
+        pops[i] = None if p is None else round(p)
+    return pops
+
+
 # -- points ----------------------------------------------------------------------------------
 
 def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -> tuple[np.ndarray, np.ndarray]:
@@ -373,17 +389,7 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
             kinds[i] = parse_settlement_kind(v)
         except ValueError as exc:
             rows.error(i, str(exc), "kind")
-    pops: list[int | None] = [None] * len(raw)
-    for i, v in enumerate(_values(raw, cols["population"])):
-        try:
-            p = parse_number(v)
-        except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
-            continue
-        if p is not None and p < 0:
-            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
-            continue
-        pops[i] = None if p is None else round(p)
+    pops = _populations(raw, cols["population"], rows)
     for i in range(len(raw)):
         if not names[i] and not names_en[i]:
             rows.error(i, "no name", "name_fa")
@@ -559,14 +565,7 @@ def _counties(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions)
     names = [_text(v) for v in _values(raw, cols["name_fa"])]
     names_en = [_text(v) for v in _values(raw, cols["name_en"])]
     codes = [_text(v) for v in _values(raw, cols["code"])]
-    pops: list[int | None] = [None] * len(raw)
-    for i, v in enumerate(_values(raw, cols["population"])):
-        try:
-            p = parse_number(v)
-        except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
-            continue
-        pops[i] = None if p is None else round(p)
+    pops = _populations(raw, cols["population"], rows)
     seen: dict[str, int] = {}
     for i in range(len(raw)):
         if not (names[i] or names_en[i]):
