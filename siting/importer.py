@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 from .errors import InputError
 from .fmt import parse_date
 from .geo import project_xy
-from .io import FORMAT_NAMES, RawTable, find_column, read_file
+from .io import FORMAT_NAMES, RawTable, find_column, is_blank, read_file
 from .rules import Rules, licence_expiry, load_rules
 from .text import clean_text, match_key, parse_number
 from .vocab import parse_licence_type, parse_office_status, parse_settlement_kind
@@ -51,7 +51,8 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
         "code": ("code", "id", "geocode", "gnaf_id", "کد", "کد آبادی", "کد آماری", "شناسه", "abadi_code"),
         "kind": ("kind", "type", "settlement_type", "نوع", "نوع سکونتگاه", "نوع آبادی"),
-        "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395"),
+        "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395",
+                       "populati"),
         "county": ("county", "county_name", "shahrestan", "شهرستان", "نام شهرستان"),
         "county_code": ("county_code", "کد شهرستان"),
         "source": ("source", "منبع"),
@@ -59,10 +60,12 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "offices": {
         "office_id": ("office_id", "id", "code", "کد دفتر", "شناسه دفتر", "کد", "شناسه", "office_code"),
         "name": ("name", "name_fa", "office_name", "نام", "نام دفتر", "عنوان", "عنوان دفتر", "نام مدیر"),
-        "licence_type": ("licence_type", "license_type", "licence", "license", "type", "office_type",
+        "licence_type": ("licence_type", "license_type", "licence_ty", "license_ty", "licence", "license", "type",
+                         "office_type",
                          "نوع", "نوع مجوز", "نوع پروانه", "نوع دفتر"),
         "status": ("status", "state", "وضعیت", "وضعیت دفتر", "وضعیت پروانه"),
-        "licence_number": ("licence_number", "license_number", "licence_no", "license_no", "permit",
+        "licence_number": ("licence_number", "license_number", "licence_nu", "license_nu", "licence_no",
+                           "license_no", "permit",
                            "شماره پروانه", "شماره مجوز", "شماره"),
         "issued": ("issued", "issue_date", "issued_on", "date_issued", "تاریخ صدور", "تاریخ صدور پروانه"),
         "expires": ("expires", "expiry", "expiry_date", "valid_until", "تاریخ انقضا", "تاریخ اعتبار",
@@ -233,6 +236,22 @@ def _text(v: Any) -> str | None:
     return clean_text(v)
 
 
+def _populations(raw: RawTable, col: str | None, rows: _Rows) -> list[int | None]:
+    """Population per row; a value that is not a non-negative number is a warning and unknown."""
+    pops: list[int | None] = [None] * len(raw)
+    for i, v in enumerate(_values(raw, col)):
+        try:
+            p = parse_number(v)
+        except ValueError:
+            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
+            continue
+        if p is not None and p < 0:
+            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
+            continue
+        pops[i] = None if p is None else round(p)
+    return pops
+
+
 # -- points ----------------------------------------------------------------------------------
 
 def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -> tuple[np.ndarray, np.ndarray]:
@@ -263,12 +282,14 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
         rows.error(int(i), "missing coordinates", "coordinates")
 
     region_name = (ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]) if len(ws.region) else None
-    for i in np.flatnonzero(has):
+    rows_in = np.flatnonzero(has)
+    valid_all = (np.abs(lon[rows_in]) <= 180) & (np.abs(lat[rows_in]) <= 90)
+    inside_all = valid_all.copy()
+    if region_name and valid_all.any():
+        inside_all[valid_all] = ws.in_region(lon[rows_in][valid_all], lat[rows_in][valid_all])
+    for i in rows_in[~inside_all]:
         x, y = lon[i], lat[i]
         valid = -180 <= x <= 180 and -90 <= y <= 90
-        inside = bool(ws.in_region(x, y)[0]) if valid and region_name else valid
-        if inside:
-            continue
         swapped_ok = -180 <= y <= 180 and -90 <= x <= 90
         swapped_inside = bool(ws.in_region(y, x)[0]) if (swapped_ok and region_name) else (swapped_ok and not valid)
         if swapped_inside:
@@ -314,8 +335,8 @@ def _check_counties(ws: Workspace, rows: _Rows, lon, lat, stated: list[Any], sta
         return county
     county[good] = ws.county_of(lon[good], lat[good])
     for i in good:
-        said = stated[i] if stated[i] not in (None, "") else None
-        said_code = stated_codes[i] if stated_codes[i] not in (None, "") else None
+        said = None if is_blank(stated[i]) else stated[i]
+        said_code = None if is_blank(stated_codes[i]) else stated_codes[i]
         for value, what in ((said, "county"), (said_code, "county code")):
             if value is None:
                 continue
@@ -361,24 +382,14 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
         raise InputError(f"{raw.path}: no settlement kind column (kind / نوع: شهر or روستا); add one or give --kind",
                          source=str(raw.path))
     for i, v in enumerate(_values(raw, cols["kind"])):
-        if v in (None, "") and options.kind:
+        if is_blank(v) and options.kind:
             kinds[i] = parse_settlement_kind(options.kind)
             continue
         try:
             kinds[i] = parse_settlement_kind(v)
         except ValueError as exc:
             rows.error(i, str(exc), "kind")
-    pops: list[int | None] = [None] * len(raw)
-    for i, v in enumerate(_values(raw, cols["population"])):
-        try:
-            p = parse_number(v)
-        except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
-            continue
-        if p is not None and p < 0:
-            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
-            continue
-        pops[i] = None if p is None else round(p)
+    pops = _populations(raw, cols["population"], rows)
     for i in range(len(raw)):
         if not names[i] and not names_en[i]:
             rows.error(i, "no name", "name_fa")
@@ -440,7 +451,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             source=str(raw.path))
     types: list[str | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["licence_type"])):
-        if v in (None, "") and options.licence_type:
+        if is_blank(v) and options.licence_type:
             v = options.licence_type
         try:
             types[i] = parse_licence_type(v)
@@ -449,7 +460,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
     status: list[str] = ["active"] * n
     if cols["status"]:
         for i, v in enumerate(_values(raw, cols["status"])):
-            if v in (None, ""):
+            if is_blank(v):
                 continue
             try:
                 status[i] = parse_office_status(v)
@@ -554,14 +565,7 @@ def _counties(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions)
     names = [_text(v) for v in _values(raw, cols["name_fa"])]
     names_en = [_text(v) for v in _values(raw, cols["name_en"])]
     codes = [_text(v) for v in _values(raw, cols["code"])]
-    pops: list[int | None] = [None] * len(raw)
-    for i, v in enumerate(_values(raw, cols["population"])):
-        try:
-            p = parse_number(v)
-        except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
-            continue
-        pops[i] = None if p is None else round(p)
+    pops = _populations(raw, cols["population"], rows)
     seen: dict[str, int] = {}
     for i in range(len(raw)):
         if not (names[i] or names_en[i]):
@@ -724,10 +728,10 @@ def read_proposals(ws: Workspace, path: str | Path, options: ImportOptions | Non
     for i in range(len(raw)):
         v = raw.frame[type_col].iat[i] if type_col else options.licence_type
         try:
-            types[i] = parse_licence_type(v if v not in (None, "") else options.licence_type)
+            types[i] = parse_licence_type(options.licence_type if is_blank(v) else v)
         except ValueError as exc:
             rows.error(i, str(exc), "licence_type")
-        if app_col and raw.frame[app_col].iat[i] not in (None, ""):
+        if app_col and not is_blank(raw.frame[app_col].iat[i]):
             try:
                 apps[i] = parse_applicant_type(raw.frame[app_col].iat[i])
             except ValueError as exc:

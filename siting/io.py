@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,7 +228,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty", source=str(path)) from None
     frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
-    return frame.replace("", None)
+    frame = frame.astype(object)
+    return frame.where(frame.notna() & (frame != ""), None)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -242,7 +244,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
         chosen = sheet
     else:
         chosen = names[0]
-    frame = book.parse(chosen, dtype=object)
+    frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
     frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
     return frame.astype(object).where(frame.notna(), None)
 
@@ -337,8 +339,13 @@ def _table_coordinates(raw: RawTable, crs: str | None) -> None:
     raw.lon, raw.lat = lon, lat
 
 
+def is_blank(v: object) -> bool:
+    """None, NaN or only whitespace."""
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
 def _parse_pair(raw: RawTable, i: int, xv, yv, lon, lat, lon_col: str, lat_col: str) -> None:
-    if (xv is None or str(xv).strip() == "") and (yv is None or str(yv).strip() == ""):
+    if is_blank(xv) and is_blank(yv):
         raw.coord_errors[i] = "missing coordinates"
         return
     try:
@@ -397,7 +404,9 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> RawTa
             raise InputError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}); choose one with --layer-name",
                              source=str(path))
     try:
-        gdf = pyogrio.read_dataframe(target, layer=read_layer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not parse column as JSON": we parse cells ourselves
+            gdf = pyogrio.read_dataframe(target, layer=read_layer)
     except Exception as exc:  # pyogrio's DataSourceError, GDAL errors
         msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path)) from None
