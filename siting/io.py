@@ -260,12 +260,15 @@ def find_column(columns, names) -> str | None:
 
 _DMS = re.compile(
     r"^\s*(?P<deg>-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(?:(?P<min>\d+(?:\.\d+)?)\s*['′m:\s]\s*)?"
-    r"(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:\"|″|''|s)?\s*)?(?P<hem>[NSEWnsew])?\s*$"
+    r"(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:\"|″|′′|''|s)?\s*)?(?P<hem>[NSEWnsew])?\s*$"
 )
 
 
 def parse_coordinate(value: object) -> float | None:
     """A coordinate in decimal degrees, from '32.87', '۳۲٫۸۷', '32°52′13″N' or 32.87.
+
+    (Text is NFKC-normalised first, which turns the double prime ″ into two
+    primes ′′; both spellings are accepted.)
 
     ``None`` for blanks; ``ValueError`` for text that is not a coordinate.
     """

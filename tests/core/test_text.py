@@ -74,3 +74,13 @@ def test_other_vocabularies():
     assert parse_settlement_kind("شهر") == "city"
     assert parse_education("لیسانس") == "bachelor"
     assert parse_education("فوق لیسانس") == "master"
+
+
+def test_dms_with_unicode_primes():
+    """'32°52′13″N' (the docstring's own example): NFKC turns ″ into ′′, which must still parse."""
+    from siting.io import parse_coordinate
+
+    expected = 32 + 52 / 60 + 13 / 3600
+    assert parse_coordinate("32°52′13″N") == pytest.approx(expected)
+    assert parse_coordinate("32°52'13\"N") == pytest.approx(expected)
+    assert parse_coordinate("59°13′12.36″E") == pytest.approx(59 + 13 / 60 + 12.36 / 3600)
