@@ -40,3 +40,17 @@ def rules():
 @pytest.fixture()
 def hand_ws():
     return hand_workspace()
+
+
+@pytest.fixture(scope="session")
+def sample_workspace_path(tmp_path_factory) -> Path:
+    """The bundled SAMPLE workspace, built once per session from data/sources/sample.yaml.
+
+    Shared by every test of the session: treat it as read-only and copy it
+    (``shutil.copy``) before anything writes to it.
+    """
+    from siting.manifest import init_workspace
+
+    path = tmp_path_factory.mktemp("sample-workspace") / "workspace.gpkg"
+    init_workspace(PROJECT_ROOT / "data" / "sources" / "sample.yaml", workspace=path)
+    return path
