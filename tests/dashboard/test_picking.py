@@ -107,7 +107,7 @@ def test_typed_coordinates_persian_and_ascii_digits(hand_ws):
     a = candidate_from_text(hand_ws, "۳۲٫۸۷۱۲", "۵۹٫۲۲۰۱")
     b = candidate_from_text(hand_ws, "32.8712", "59.2201")
     assert (a.lon, a.lat) == (b.lon, b.lat) == (59.2201, 32.8712)
-    c = candidate_from_text(hand_ws, "32°52'16.32\"N", "59 13 12.36 E")
+    c = candidate_from_text(hand_ws, "32°52′16.32″N", "59°13′12.36″E")
     assert c.lat == pytest.approx(32.8712) and c.lon == pytest.approx(59.2201)
 
 
