@@ -1,0 +1,63 @@
+"""Helpers for the AppTest tests of the dashboard's pages (imported by name: tests/ui is on sys.path)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception reached the page (a traceback on screen is a failure)."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def texts(elements: Sequence[Any]) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def deck_spec(at: AppTest, index: int = 0) -> dict[str, Any]:
+    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+
+
+def layer(at: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
+    for lyr in deck_spec(at, index)["layers"]:
+        if lyr["id"] == layer_id:
+            return lyr
+    raise KeyError(layer_id)
+
+
+def select_on_map(at: AppTest, objects: Mapping[str, list[Mapping[str, Any]]], index: int = 0) -> AppTest:
+    """What the browser sends when a person picks an object on the deck: the chart's selection state.
+
+    AppTest has no element class for a pydeck chart, so the selection is set
+    as the widget value the frontend would send (a JSON string under the
+    chart's element id) and the script reruns with it, which fires the
+    chart's ``on_select`` callback as in a browser. (Uses AppTest's
+    ``_tree``/``_run``, the path its own ``run()`` takes.)
+    """
+    chart = at.get("deck_gl_json_chart")[index]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    state.string_value = json.dumps({"selection": {"indices": {k: [0] * len(v) for k, v in objects.items()},
+                                                   "objects": objects}})
+    return at._run(states)
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first st.table whose columns (or index name) include ``column``."""
+    for tbl in at.table:
+        df = tbl.value
+        if column in df.columns or df.index.name == column:
+            return df
+    raise AssertionError(f"no table with column {column!r}")

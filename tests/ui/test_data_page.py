@@ -1,0 +1,95 @@
+"""Data page: provenance; an import shows its row-by-row report before anything is written."""
+
+from __future__ import annotations
+
+import os
+
+from apptest_helpers import assert_clean, sha256, texts
+
+from siting import fmt
+from siting.workspace import Workspace
+
+OFFICES = (
+    "office_id,name,licence_type,status,lat,lon\n"
+    "NEW-1,دفتر آزمون,rural,active,۳۳٫۹۶۳۹۶,۵۸٫۳۲۹۴۵\n"
+    "NEW-2,بیرون از استان,rural,active,35.6892,51.3890\n"
+).encode()
+
+
+def _upload(at, name: str, data: bytes):
+    uploader = next(u for u in at.file_uploader if u.key.startswith("data.upload"))
+    uploader.set_value((name, data, "text/csv")).run()
+    assert_clean(at)
+    return at
+
+
+def test_provenance(open_page, ws):
+    at = open_page("data")
+    assert any("دادهٔ نمونه" in w for w in texts(at.warning))
+    assert "نوع داده: نمونه (ساختگی، غیررسمی)" in texts(at.warning)
+    s = ws.summary()
+    assert any(v.startswith(f"{fmt.number(s['counties'])} شهرستان، {fmt.number(s['settlements'])} سکونتگاه")
+               for v in texts(at.markdown))
+    sources, imports = at.dataframe[0].value, at.dataframe[1].value
+    assert sources["فایل"].tolist() == [x["file"] for x in s["sources"]]
+    assert set(sources["نمونه"]) == {"بله"}
+    assert len(imports) == len(ws.imports)
+    assert set(imports["زمان"]) == {fmt.jalali(str(t), with_time=True) for t in ws.imports["time"]}
+    assert {"region.geojson", "offices.csv"} <= set(imports["فایل"])
+
+
+def test_import_shows_the_report_before_writing_then_saves(open_page, workspace_copy):
+    before = sha256(workspace_copy)
+    n_before = len(Workspace.load(workspace_copy).offices)
+    at = open_page("data")
+    at.checkbox(key="data.append").check().run()
+    at = _upload(at, "دفاتر-تازه.csv", OFFICES)
+    assert "نتیجهٔ بررسی «دفاتر-تازه.csv» (هنوز چیزی ذخیره نشده است)" in " ".join(texts(at.markdown))
+    assert "۲ ردیف خوانده شد: ۱ قابل ورود، ۱ رد، ۰ هشدار." in texts(at.markdown)
+    report = at.dataframe[-1].value
+    assert report["ردیف"].tolist() == ["۲"] and report["نوع"].tolist() == ["خطا (رد)"]
+    assert "outside the region" in report["علت"].iat[0]
+    assert sha256(workspace_copy) == before  # the report is shown, nothing is written yet
+
+    at.button(key="data.confirm").click().run()
+    assert_clean(at)
+    assert "ذخیره شد: ۱ ردیف در لایهٔ دفاتر." in texts(at.success)
+    saved = Workspace.load(workspace_copy)
+    assert len(saved.offices) == n_before + 1
+    new = saved.offices[saved.offices["office_id"] == "NEW-1"].geometry.iat[0]
+    assert (new.x, new.y) == (58.32945, 33.96396)
+    assert saved.imports["file"].iat[-1] == "دفاتر-تازه.csv"
+    assert saved.is_sample  # still labelled sample data
+    # the page shows the new history and no pending import
+    assert "دفاتر-تازه.csv" in set(at.dataframe[1].value["فایل"])
+    assert not [b for b in at.button if b.key == "data.confirm"]
+
+
+def test_broken_upload_shows_a_message_and_writes_nothing(open_page, workspace_copy):
+    before = sha256(workspace_copy)
+    at = _upload(open_page("data"), "offices.csv", b"\x00\x01\x02 this is not a table \x00")
+    assert "فایل خوانده نشد؛ چیزی ذخیره نشد." in texts(at.error)
+    assert any("offices.csv" in c for c in texts(at.caption))
+    assert not [b for b in at.button if b.key == "data.confirm"]
+    assert sha256(workspace_copy) == before
+
+
+def test_nothing_importable_offers_no_save(open_page, workspace_copy):
+    before = sha256(workspace_copy)
+    at = _upload(open_page("data"), "outside.csv", OFFICES.split(b"\n")[0] + b"\n" + OFFICES.split(b"\n")[2] + b"\n")
+    assert "هیچ ردیفی قابل ورود نیست؛ چیزی ذخیره نمی‌شود." in texts(at.error)
+    assert not [b for b in at.button if b.key == "data.confirm"]
+    assert sha256(workspace_copy) == before
+
+
+def test_confirm_is_refused_when_the_workspace_changed_meanwhile(open_page, workspace_copy):
+    at = _upload(open_page("data"), "offices.csv", OFFICES)
+    # someone else saves the workspace between the check and the confirmation
+    other = Workspace.load(workspace_copy)
+    other.save(workspace_copy)
+    os.utime(workspace_copy, ns=(os.stat(workspace_copy).st_atime_ns, os.stat(workspace_copy).st_mtime_ns + 10**9))
+    theirs = sha256(workspace_copy)
+    at.button(key="data.confirm").click().run()
+    assert_clean(at)
+    assert "فضای کاری از زمان بررسی تغییر کرده است؛ فایل را دوباره بررسی کنید. چیزی ذخیره نشد." in texts(at.error)
+    assert sha256(workspace_copy) == theirs

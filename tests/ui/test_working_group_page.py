@@ -1,0 +1,123 @@
+"""Working-group page: proposals from a file, each validated, conflicts, ranking, map, exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apptest_helpers import assert_clean, layer, sha256, table_with, texts
+from pyproj import Geod
+
+from siting import fmt
+from siting.importer import read_proposals
+from siting.rules import load_rules
+from siting.validate import validate_site
+
+PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"
+GEOD = Geod(ellps="WGS84")
+
+
+def _upload(at, name: str, data: bytes, mime: str = "text/csv"):
+    at.file_uploader(key="wg.upload").set_value((name, data, mime)).run()
+    assert_clean(at)
+    return at
+
+
+def _expected_conflicts(ws):
+    """Pairs of sample proposals closer than the binding minimum distance, by geodesic distance."""
+    rules = load_rules()
+    sites, _ = read_proposals(ws, PROPOSALS)
+    rows = list(zip(sites["proposal_id"], sites["licence_type"], sites.geometry, strict=True))
+    out = {}
+    for i, (a, ta, ga) in enumerate(rows):
+        for b, tb, gb in rows[i + 1:]:
+            _, _, d = GEOD.inv(ga.x, ga.y, gb.x, gb.y)
+            need = max(rules.for_type(t).min_distance_same_type_m if ta == tb else rules.for_type(t).min_distance_any_type_m
+                       for t in (ta, tb))
+            if d < need:
+                out[tuple(sorted((a, b)))] = d
+    return out
+
+
+def test_widgets_before_loading(open_page):
+    at = open_page("working_group")
+    assert at.title[0].value == "بررسی درخواست‌ها"
+    assert any("دادهٔ نمونه" in w for w in texts(at.warning))
+    uploader = at.file_uploader(key="wg.upload")
+    assert {".csv", ".xlsx", ".geojson", ".gpkg", ".zip"} <= set(uploader.allowed_type)
+    assert at.button(key="wg.sample").label == "استفاده از فایل نمونهٔ درخواست‌ها"
+    assert "هنوز فایلی بارگذاری نشده است." in texts(at.info)
+    assert not at.dataframe and not at.get("deck_gl_json_chart")
+
+
+def test_uploaded_proposals_validated_ranked_and_in_conflict(open_page, ws, workspace_copy):
+    before = sha256(workspace_copy)
+    at = _upload(open_page("working_group"), "proposals.csv", PROPOSALS.read_bytes())
+    assert "۹ درخواست از «proposals.csv» خوانده شد." in texts(at.success)
+    # conflicts: the pairs closer than the minimum distance, each with its distance
+    expected = _expected_conflicts(ws)
+    assert set(expected) == {("SMP-P07", "SMP-P08"), ("SMP-P01", "SMP-P09")}
+    assert "تداخل‌ها: این درخواست‌ها از حداقل فاصلهٔ مجاز به هم نزدیک‌ترند" in texts(at.error)
+    lines = [v for v in texts(at.markdown) if v.startswith("- SMP-")]
+    assert len(lines) == 2
+    for (a, b), d in expected.items():  # each pair with its distance (metric CRS vs geodesic: within a metre)
+        shown = {fmt.distance(d - 1), fmt.distance(d), fmt.distance(d + 1)}
+        assert any(a in line and b in line and any(s in line for s in shown) for line in lines), (lines, shown)
+    # the meeting table: one row per proposal, ranked by population newly covered
+    table = at.dataframe[0].value
+    assert len(table) == 9 and table["رتبه"].tolist() == [str(i) for i in "۱۲۳۴۵۶۷۸۹"]
+    rules = load_rules()
+    sites, _ = read_proposals(ws, PROPOSALS)
+    newly = {p: validate_site(ws, rules, licence_type=t, lon=g.x, lat=g.y).newly_covered_population
+             for p, t, g in zip(sites["proposal_id"], sites["licence_type"], sites.geometry, strict=True)}
+    order = table["شناسه درخواست"].tolist()
+    assert [newly[p] for p in order] == sorted(newly.values(), reverse=True)
+    conflicts = dict(zip(table["شناسه درخواست"], table["تداخل با"], strict=True))
+    assert conflicts["SMP-P07"] == "SMP-P08" and conflicts["SMP-P09"] == "SMP-P01" and conflicts["SMP-P02"] == ""
+    # all proposals on one map, with a line per conflicting pair
+    assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == set(newly)
+    lines = layer(at, "conflicts")["data"]
+    assert len(lines) == 2
+    for line in lines:
+        _, _, d = GEOD.inv(line["lon_a"], line["lat_a"], line["lon_b"], line["lat_b"])
+        assert min(abs(d - e) for e in expected.values()) < 1.0
+    assert [b.label for b in at.get("download_button")][:2] == ["دریافت XLSX (اکسل)", "دریافت CSV"]
+    assert sha256(workspace_copy) == before
+
+
+def test_detail_report_of_a_conflicting_proposal(open_page, ws):
+    at = open_page("working_group")
+    at.button(key="wg.sample").click().run()
+    at.selectbox(key="wg.detail").set_value("SMP-P08").run()
+    assert_clean(at)
+    rules = table_with(at, "نتیجه")
+    row = rules.loc["تداخل با درخواست‌های در جریان"]
+    assert row["نتیجه"].endswith("نیازمند بررسی") and "SMP-P07" in row["توضیح"]
+    conflicts = table_with(at, "دفتر")
+    assert any("SMP-P07" in v for v in conflicts["دفتر"])
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("proposals.csv", b"\x00\x01\x02\x03 binary, not a table"),
+    ("proposals.xlsx", b"PK\x03\x04 a broken workbook"),
+    ("proposals.csv", "id,name\n1,بدون مختصات\n".encode()),
+])
+def test_broken_upload_shows_a_message_and_writes_nothing(open_page, workspace_copy, name, data):
+    before = sha256(workspace_copy)
+    at = _upload(open_page("working_group"), name, data)
+    assert "فایل درخواست‌ها خوانده نشد." in texts(at.error)
+    assert any(name in c for c in texts(at.caption))  # the detail names the uploaded file
+    assert not at.dataframe
+    assert sha256(workspace_copy) == before
+
+
+def test_rows_left_out_are_listed(open_page):
+    data = ("proposal_id,name,licence_type,lat,lon\n"
+            "A1,الف,روستایی,33.96396,58.32945\n"
+            "A2,ب,روستایی,35.70,51.40\n").encode()
+    at = _upload(open_page("working_group"), "two.csv", data)
+    assert "۱ ردیف فایل کنار گذاشته شد:" in texts(at.warning)
+    left_out = table_with(at, "علت")
+    assert left_out["ردیف"].tolist() == ["۲"] and "outside the region" in left_out["علت"].iat[0]
+    assert len(at.dataframe[0].value) == 1
+    assert [p["proposal_id"] for p in layer(at, "proposals")["data"]] == ["A1"]

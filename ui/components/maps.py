@@ -1,0 +1,189 @@
+"""pydeck layers for the workspace, drawn with no internet.
+
+(pydeck turns every string argument of a layer into a JavaScript expression
+unless it is quoted, hence ``radius_units="'pixels'"``.)
+
+Every layer is our own (region, counties, gaps, settlements, offices, H3
+picking cells, candidate, proposals): ``map_provider=None`` keeps deck.gl from
+loading a basemap style, so the map renders offline. (With ``map_style=None``
+instead, Streamlit substitutes Carto's basemap from the internet.) A tiled
+basemap is optional: :func:`deck` with ``basemap=True`` asks for Carto's
+Positron tiles, which need internet; the pages leave it off by default and
+label the switch so. Tooltips show each record's ``tip`` (Persian in Persian).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pydeck as pdk
+import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
+
+from siting.mapdata import OFFICE_COLOURS, STATUS_COLOURS, view_for_bounds
+from siting.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
+
+from ..i18n import t
+from .layout import FONT_STACK
+
+REGION_FILL = (246, 243, 235, 255)
+REGION_LINE = (60, 60, 60, 255)
+COUNTY_LINE = (110, 110, 110, 220)
+GAP_FILL = (255, 140, 0, 70)
+GAP_LINE = (205, 95, 0, 200)
+CELL_FILL = (255, 140, 0, 45)
+FINE_FILL = (200, 40, 140, 60)
+CITY_FILL = (95, 55, 140, 200)
+VILLAGE_FILL = (150, 110, 70, 170)
+CANDIDATE_FILL = (220, 20, 60, 255)
+CONFLICT_LINE = (190, 30, 30, 255)
+MAP_HEIGHT = 560
+
+
+class CompactDeck(pdk.Deck):
+    """pydeck's Deck, serialised without indentation and with Persian kept as UTF-8.
+
+    pydeck indents its JSON and escapes every non-ASCII character, which
+    makes a map of a few thousand picking cells three times larger.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+
+def region_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="region", stroked=True, filled=True,
+                     get_fill_color=list(REGION_FILL), get_line_color=list(REGION_LINE),
+                     line_width_min_pixels=2, pickable=False)
+
+
+def county_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="counties", stroked=True, filled=True,
+                     get_fill_color=[0, 0, 0, 0], get_line_color=list(COUNTY_LINE),
+                     get_line_width="properties.selected ? 1500 : 1", line_width_min_pixels=1,
+                     pickable=True)
+
+
+def choropleth_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="choropleth", stroked=True, filled=True,
+                     get_fill_color="properties.fill", get_line_color=list(COUNTY_LINE),
+                     line_width_min_pixels=1, pickable=True)
+
+
+def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True) -> pdk.Layer:
+    """Service gaps: filled orange, or outlined only (over a choropleth)."""
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="gaps", stroked=True, filled=True,
+                     get_fill_color=list(GAP_FILL) if filled else [0, 0, 0, 0], get_line_color=list(GAP_LINE),
+                     line_width_min_pixels=1 if filled else 2, pickable=True)
+
+
+def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> pdk.Layer:
+    """The pickable H3 grid: coarse cells over the gaps, or the fine cells around the candidate."""
+    return pdk.Layer("H3HexagonLayer", data=list(records), id=LAYER_FINE if fine else LAYER_COARSE,
+                     get_hexagon="h3", get_fill_color=list(FINE_FILL if fine else CELL_FILL),
+                     get_line_color=[200, 60, 150, 160] if fine else [255, 140, 0, 90],
+                     line_width_min_pixels=1 if fine else 0, stroked=fine, filled=True, extruded=False,
+                     pickable=True, auto_highlight=True, highlight_color=[30, 30, 200, 120])
+
+
+def settlement_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
+    return pdk.Layer("ScatterplotLayer", data=list(records), id=LAYER_SETTLEMENTS,
+                     get_position=["lon", "lat"], get_radius="r", radius_units="'pixels'",
+                     get_fill_color=f"kind == 'city' ? {list(CITY_FILL)} : {list(VILLAGE_FILL)}",
+                     get_line_color=[255, 255, 255, 200], stroked=True, line_width_min_pixels=0.5,
+                     pickable=True, auto_highlight=True)
+
+
+def office_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
+    return pdk.Layer("ScatterplotLayer", data=list(records), id="offices", get_position=["lon", "lat"],
+                     get_radius=6, radius_units="'pixels'",
+                     get_fill_color="colour", get_line_color=[255, 255, 255, 255], stroked=True,
+                     line_width_min_pixels=1.5, pickable=True)
+
+
+def candidate_layers(candidate: Candidate, radius_m: float, tip: str) -> list[pdk.Layer]:
+    """The candidate site and its service radius."""
+    rec = [{"lon": candidate.lon, "lat": candidate.lat, "r": radius_m, "tip": tip}]
+    return [
+        pdk.Layer("ScatterplotLayer", data=rec, id="candidate-radius", get_position=["lon", "lat"],
+                  get_radius="r", filled=True, stroked=True,
+                  get_fill_color=[220, 20, 60, 25], get_line_color=list(CANDIDATE_FILL),
+                  line_width_min_pixels=2, pickable=False),
+        pdk.Layer("ScatterplotLayer", data=rec, id="candidate", get_position=["lon", "lat"], get_radius=10,
+                  radius_min_pixels=7, get_fill_color=list(CANDIDATE_FILL), get_line_color=[255, 255, 255, 255],
+                  stroked=True, line_width_min_pixels=2, pickable=True),
+    ]
+
+
+def proposal_layers(records: Sequence[Mapping[str, Any]], lines: Sequence[Mapping[str, Any]]) -> list[pdk.Layer]:
+    """Proposals coloured by result, and a line between each conflicting pair."""
+    return [
+        pdk.Layer("LineLayer", data=list(lines), id="conflicts", get_source_position=["lon_a", "lat_a"],
+                  get_target_position=["lon_b", "lat_b"], get_color=list(CONFLICT_LINE), get_width=4, pickable=True),
+        pdk.Layer("ScatterplotLayer", data=list(records), id="proposals", get_position=["lon", "lat"],
+                  get_radius=8, radius_units="'pixels'",
+                  get_fill_color="colour", get_line_color=[0, 0, 0, 255], stroked=True,
+                  line_width_min_pixels=1.5, pickable=True),
+    ]
+
+
+def deck(layers: Sequence[pdk.Layer], bounds: Sequence[float], *, basemap: bool = False, lang: str = "fa",
+         width_px: int = 1000, height_px: int = MAP_HEIGHT, zoom: float | None = None,
+         centre: tuple[float, float] | None = None) -> CompactDeck:
+    """A deck with our layers fitting ``bounds`` in a map of about ``width_px``, offline unless
+    ``basemap`` (Carto tiles, internet) is asked for; ``centre``/``zoom`` override the fit."""
+    view = view_for_bounds(bounds, width_px=width_px, height_px=height_px)
+    lon, lat = centre if centre else (view.lon, view.lat)
+    tooltip = {
+        "html": "<div>{tip}</div>",
+        "style": {"fontFamily": FONT_STACK, "direction": "rtl" if lang == "fa" else "ltr",
+                  "backgroundColor": "white", "color": "#111", "fontSize": "13px", "maxWidth": "320px",
+                  "border": "1px solid #999", "padding": "4px 8px"},
+    }
+    if basemap:
+        return CompactDeck(layers=list(layers), initial_view_state=pdk.ViewState(longitude=lon, latitude=lat,
+                        zoom=zoom if zoom is not None else view.zoom), map_provider="carto", map_style="light",
+                        tooltip=tooltip)
+    return CompactDeck(layers=list(layers), initial_view_state=pdk.ViewState(longitude=lon, latitude=lat,
+                    zoom=zoom if zoom is not None else view.zoom), map_provider=None, tooltip=tooltip)
+
+
+def show(chart: pdk.Deck, *, key: str, lang: str, on_select: Callable[[], None] | None = None,
+         height: int = MAP_HEIGHT) -> Any:
+    """Draw the deck; with ``on_select`` it is a widget whose single-object picks call it."""
+    if on_select is None:
+        return st.pydeck_chart(chart, height=height, key=key, alt=t("map.alt", lang))
+    return st.pydeck_chart(chart, height=height, key=key, on_select=on_select, selection_mode="single-object",
+                           alt=t("map.alt", lang))
+
+
+def basemap_toggle(lang: str, key: str) -> bool:
+    """The (off by default) switch for the internet basemap."""
+    return st.toggle(t("map.basemap", lang), value=False, key=key, help=t("map.basemap_help", lang))
+
+
+def legend(items: Sequence[tuple[Sequence[int], str]]) -> None:
+    """A row of colour swatches with labels under a map."""
+    html = " ".join(
+        f"<span style='display:inline-block;margin:0 .6em .3em 0;white-space:nowrap'>"
+        f"<span style='display:inline-block;width:.9em;height:.9em;vertical-align:middle;border:1px solid #555;"
+        f"background:rgba({c[0]},{c[1]},{c[2]},{(c[3] if len(c) > 3 else 255) / 255:.2f})'></span> {text}</span>"
+        for c, text in items
+    )
+    st.markdown(f"<div style='font-size:.85em'>{html}</div>", unsafe_allow_html=True)
+
+
+def base_legend(lang: str) -> list[tuple[Sequence[int], str]]:
+    return [
+        (OFFICE_COLOURS["urban"], t("map.legend_urban", lang)),
+        (OFFICE_COLOURS["rural"], t("map.legend_rural", lang)),
+        ((130, 130, 130, 200), t("map.legend_inactive", lang)),
+        (CITY_FILL, t("map.legend_settlement", lang)),
+        (GAP_FILL, t("map.legend_gap", lang)),
+    ]
+
+
+def status_colour(status: str) -> list[int]:
+    return list(STATUS_COLOURS.get(status, (120, 120, 120, 255)))

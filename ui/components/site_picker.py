@@ -1,0 +1,143 @@
+"""Choosing the candidate site: map picks, typed coordinates, settlement names.
+
+The component owns its session keys (prefix ``applicant.``). The map's
+``on_select`` handler, :func:`on_map_select`, turns the picked object (an H3
+cell or a settlement) into the candidate through
+:func:`siting.picking.candidate_from_selection`; the forms use
+:func:`siting.picking.candidate_from_text` and
+:func:`siting.picking.candidate_from_settlement`. Bad input leaves a message
+(shown by :func:`show_error`) and keeps the previous candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import streamlit as st
+
+from siting import fmt, picking
+from siting.picking import Candidate, CandidateError
+from siting.workspace import Workspace
+
+from ..i18n import t
+from ..state import DataKey, lang
+from .layout import candidate_error_text
+
+CANDIDATE_KEY = "applicant.candidate"
+ERROR_KEY = "applicant.pick_error"
+MAP_NONCE_KEY = "applicant.map_nonce"
+LAT_KEY = "applicant.lat"
+LON_KEY = "applicant.lon"
+SETTLEMENT_KEY = "applicant.settlement"
+
+
+def map_key() -> str:
+    """The map widget's key; it changes when the candidate is set another way, clearing the map's pick."""
+    return f"applicant.map.{st.session_state.get(MAP_NONCE_KEY, 0)}"
+
+
+def current() -> Candidate | None:
+    value = st.session_state.get(CANDIDATE_KEY)
+    return value if isinstance(value, Candidate) else None
+
+
+def apply_selection(ws: Workspace, selection: Mapping[str, Any] | None, state: MutableMapping[str, Any],
+                    lang_: str) -> Candidate | None:
+    """Set ``state``'s candidate from a pydeck selection (``{"indices": ..., "objects": ...}``).
+
+    Returns the new candidate, or ``None`` when the pick designates no site
+    (an office, a gap polygon, a deselection): the candidate is then kept.
+    A bad pick stores a message under :data:`ERROR_KEY`.
+    """
+    objects = (selection or {}).get("objects") or {}
+    try:
+        cand = picking.candidate_from_selection(ws, objects)
+    except CandidateError as exc:
+        state[ERROR_KEY] = candidate_error_text(exc, lang_)
+        return None
+    if cand is not None:
+        state[CANDIDATE_KEY] = cand
+        state.pop(ERROR_KEY, None)
+    return cand
+
+
+def on_map_select(key: DataKey, widget_key: str) -> None:
+    """The map's ``on_select`` callback: read the chart's selection state and apply it."""
+    event = st.session_state.get(widget_key)
+    selection = event.get("selection") if event else None
+    apply_selection(key.ws(), selection, st.session_state, lang())
+
+
+def _set(cand: Candidate | None) -> None:
+    if cand is None:
+        st.session_state.pop(CANDIDATE_KEY, None)
+    else:
+        st.session_state[CANDIDATE_KEY] = cand
+    st.session_state.pop(ERROR_KEY, None)
+    st.session_state[MAP_NONCE_KEY] = st.session_state.get(MAP_NONCE_KEY, 0) + 1
+
+
+def _on_coordinates(key: DataKey) -> None:
+    try:
+        _set(picking.candidate_from_text(key.ws(), st.session_state.get(LAT_KEY), st.session_state.get(LON_KEY)))
+    except CandidateError as exc:
+        st.session_state[ERROR_KEY] = candidate_error_text(exc, lang())
+
+
+def _on_settlement(key: DataKey) -> None:
+    try:
+        _set(picking.candidate_from_settlement(key.ws(), st.session_state.get(SETTLEMENT_KEY, "")))
+    except CandidateError as exc:
+        st.session_state[ERROR_KEY] = candidate_error_text(exc, lang())
+
+
+def inputs(key: DataKey) -> None:
+    """The three ways to choose a site, as tabs."""
+    lang_ = lang()
+    tab_map, tab_coords, tab_settlement = st.tabs(
+        [t("applicant.tab_map", lang_), t("applicant.tab_coords", lang_), t("applicant.tab_settlement", lang_)])
+    with tab_map:
+        st.info(t("applicant.map_help", lang_))
+    with tab_coords, st.form("applicant.coords_form", border=False):
+        st.text_input(t("applicant.lat", lang_), key=LAT_KEY)
+        st.text_input(t("applicant.lon", lang_), key=LON_KEY)
+        st.form_submit_button(t("applicant.check_point", lang_), on_click=_on_coordinates, args=(key,),
+                              type="primary")
+    with tab_settlement, st.form("applicant.settlement_form", border=False):
+        st.text_input(t("applicant.settlement", lang_), key=SETTLEMENT_KEY)
+        st.form_submit_button(t("applicant.find_settlement", lang_), on_click=_on_settlement, args=(key,),
+                              type="primary")
+
+
+def show_error() -> None:
+    """The message of the last bad pick or entry, if any."""
+    message = st.session_state.get(ERROR_KEY)
+    if message:
+        st.error(message)
+
+
+def describe(cand: Candidate, lang_: str) -> str:
+    """'Candidate site: <label> (lat …, lon …)' in the page's language."""
+    def coord(v: float) -> str:
+        return fmt.number(v, lang_, decimals=5).replace("٬", "").replace(",", "")
+
+    label = cand.label if cand.source != "cell" else t("applicant.source.cell", lang_)
+    if cand.source == "fine-cell":
+        label = t("applicant.source.fine-cell", lang_)
+    elif cand.source == "typed":
+        label = t("applicant.source.typed", lang_)
+    return t("applicant.candidate", lang_, label=label, lat=coord(cand.lat), lon=coord(cand.lon))
+
+
+def panel() -> Candidate | None:
+    """The current candidate with a button to clear it; returns it."""
+    lang_ = lang()
+    cand = current()
+    show_error()
+    if cand is None:
+        st.caption(t("applicant.no_candidate", lang_))
+        return None
+    st.markdown(f"**{describe(cand, lang_)}**")
+    st.button(t("applicant.clear", lang_), on_click=_set, args=(None,), key="applicant.clear")
+    return cand

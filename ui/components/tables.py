@@ -1,0 +1,76 @@
+"""Tables for people: translated headers, numbers in Persian digits in Persian."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from siting import fmt
+from siting.vocab import label
+
+from ..i18n import t
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return v is None or v is pd.NA or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Col:
+    """One displayed column: the source column, the i18n key of its header, and how to show values.
+
+    ``kind``: 'text', 'int', 'float', 'percent', 'km2', 'label' (a vocabulary
+    key), 'date' (Solar Hijri in Persian), 'bool', or 'key:<prefix>' (the
+    i18n text of ``<prefix>.<value>``).
+    """
+
+    name: str
+    header: str
+    kind: str = "text"
+
+
+def cell(value: Any, kind: str, lang: str) -> str:
+    if _missing(value):
+        return "—"
+    if kind == "int":
+        return fmt.number(int(value), lang)
+    if kind in ("float", "km2"):
+        return fmt.number(float(value), lang, decimals=1)
+    if kind == "percent":
+        return fmt.percent(float(value), lang)
+    if kind == "label":
+        return label(str(value), lang)
+    if kind == "date":
+        return fmt.jalali(str(value), with_time="T" in str(value), lang=lang)
+    if kind == "bool":
+        return t("word.yes" if bool(value) else "word.no", lang)
+    if kind.startswith("key:"):
+        try:
+            return t(f"{kind[4:]}.{value}", lang)
+        except KeyError:
+            return str(value)
+    return str(value)
+
+
+def display_frame(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> pd.DataFrame:
+    """A copy of ``df`` with only ``cols``, values as display text, headers translated."""
+    return pd.DataFrame({t(c.header, lang): [cell(v, c.kind, lang) for v in df[c.name]] for c in cols if c.name in df})
+
+
+def show(df: pd.DataFrame, cols: Sequence[Col], lang: str, *, key: str | None = None,
+         height: int | str = "auto") -> None:
+    st.dataframe(display_frame(df, cols, lang), hide_index=True, width="stretch", key=key, height=height)
+
+
+def rows_table(rows: Sequence[Mapping[str, Any]], headers: Mapping[str, str], lang: str,
+               fmt_row: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """A display table from records: ``headers`` maps record field -> i18n key."""
+    out = [fmt_row(r) if fmt_row else r for r in rows]
+    return pd.DataFrame([{t(h, lang): r.get(f, "—") for f, h in headers.items()} for r in out])

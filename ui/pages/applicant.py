@@ -1,0 +1,71 @@
+"""Applicant: see offices, settlements and service gaps; choose a site; read its validation report."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from siting.planning import RuleOverrides
+from siting.vocab import LICENCE_TYPES, label
+from ui import state
+from ui.components import layout, maps, report_view, site_picker, tables
+from ui.i18n import t
+
+lang = state.lang()
+key, ws, rules = state.current()
+layout.page_header(ws, "page.applicant", "applicant.intro")
+
+with st.sidebar:
+    licence_type = st.radio(t("word.licence_type", lang), LICENCE_TYPES, key="applicant.licence_type",
+                            format_func=lambda v: label(v, lang))
+    counties = [None, *ws.counties["name_fa"].tolist()]
+    county = st.selectbox(t("word.county", lang), counties, key="applicant.county",
+                          format_func=lambda v: t("word.all_counties", lang) if v is None else v)
+    applicant_type = st.selectbox(t("word.applicant_type", lang), [None, "natural", "legal"],
+                                  key="applicant.applicant_type",
+                                  format_func=lambda v: t("word.not_given", lang) if v is None else label(v, lang))
+    basemap = maps.basemap_toggle(lang, "applicant.basemap")
+
+base = state.base_map_data(key, lang, county, licence_type)
+candidate = site_picker.current()
+layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"]),
+          maps.gap_layer(state.gap_map_data(key, RuleOverrides(), licence_type, lang, county)),
+          maps.cell_layer(state.pick_cell_records(key, licence_type, county, lang))]
+if candidate is not None:
+    layers.append(maps.cell_layer(state.fine_cell_records(key, candidate.cell, lang), fine=True))
+layers += [maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"])]
+if candidate is not None:
+    layers += maps.candidate_layers(candidate, rules.for_type(licence_type).service_radius_m,
+                                    site_picker.describe(candidate, lang))
+
+col_map, col_side = st.columns([3, 2], gap="medium")
+with col_map:
+    widget_key = site_picker.map_key()
+    chart = maps.deck(layers, base["bounds"], basemap=basemap, lang=lang, width_px=580,
+                      centre=(candidate.lon, candidate.lat) if candidate else None,
+                      zoom=10.5 if candidate else None)
+    maps.show(chart, key=widget_key, lang=lang, on_select=partial(site_picker.on_map_select, key, widget_key))
+    maps.legend([*maps.base_legend(lang), (maps.CELL_FILL, t("map.legend_cells", lang)),
+                 (maps.CANDIDATE_FILL, t("map.legend_candidate", lang))])
+with col_side:
+    site_picker.inputs(key)
+    candidate = site_picker.panel()
+
+if candidate is not None:
+    with layout.errors_shown():
+        report = state.validation(key, candidate, licence_type, applicant_type)
+        report_view.show(report, lang=lang, workspace_name=ws.meta.get("name"), key="applicant.report")
+
+st.subheader(t("applicant.gaps_title", lang))
+gaps = state.gaps(key, RuleOverrides(), licence_type)
+if county:
+    gaps = gaps[gaps["county"] == county]
+if len(gaps):
+    tables.show(gaps.head(20), [
+        tables.Col("rank", "word.rank", "int"), tables.Col("county", "word.county"),
+        tables.Col("uncovered_population", "word.uncovered_population", "int"),
+        tables.Col("settlements", "word.settlements", "int"), tables.Col("area_km2", "word.area_km2", "km2"),
+    ], lang)
+else:
+    st.info(t("applicant.gaps_empty", lang))

@@ -1,0 +1,144 @@
+"""Data: where the workspace's data came from, and importing a file with its row-by-row report shown
+before anything is written; a confirmation then saves the workspace atomically."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from siting import fmt
+from siting.importer import ImportOptions
+from siting.upload import ACCEPTED_EXTENSIONS, prepare_upload
+from siting.vocab import label
+from ui import state
+from ui.components import layout, tables
+from ui.i18n import t
+
+PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
+MESSAGE_KEY = "data.message"  # (kind, text) of the last save or refusal, shown once
+NONCE_KEY = "data.upload_nonce"  # a new uploader after each save or cancel
+
+
+def _finish(kind: str | None = None, text: str | None = None) -> None:
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
+    if kind:
+        st.session_state[MESSAGE_KEY] = (kind, text)
+
+
+def _confirm() -> None:
+    """Save the checked workspace, unless the file changed since the check (then nothing is written)."""
+    lang_ = state.lang()
+    p = st.session_state.get(PENDING_KEY)
+    if p is None:
+        return
+    try:
+        if state.data_key() != p["key"]:
+            _finish("error", t("data.stale", lang_))
+            return
+        p["workspace"].save(p["key"].workspace.path)
+    except OSError as exc:
+        _finish("error", f"{t('app.unexpected', lang_)} ({exc})")
+        return
+    report = p["report"]
+    _finish("success", t("data.saved_ok", lang_, imported=fmt.number(report.imported, lang_),
+                         layer=t(f"data.layer.{report.layer}", lang_)))
+
+
+lang = state.lang()
+key, ws, rules = state.current()
+layout.page_header(ws, "page.data", "data.intro")
+
+# -- provenance ------------------------------------------------------------------------------------
+st.subheader(t("data.provenance", lang))
+summary = ws.summary()
+(st.warning if ws.is_sample else st.success)(t("data.kind_sample" if ws.is_sample else "data.kind_real", lang))
+st.markdown(t("data.counts", lang, **{k: fmt.number(summary[k], lang) for k in (
+    "counties", "settlements", "cities", "villages", "offices")}, serving=fmt.number(summary["serving_offices"], lang)))
+c1, c2, c3 = st.columns(3)
+c1.markdown(f"**{t('data.path', lang)}**  \n`{ws.path}`")
+c2.markdown(f"**{t('data.created', lang)}**  \n{tables.cell(ws.meta.get('created'), 'date', lang)}")
+c3.markdown(f"**{t('data.saved', lang)}**  \n{tables.cell(ws.meta.get('saved'), 'date', lang)}")
+sources = pd.DataFrame(summary["sources"] or [], columns=["layer", "file", "source", "sample"])
+st.markdown(f"**{t('data.sources', lang)}**")
+tables.show(sources, [tables.Col("layer", "data.col.layer", "key:data.layer"), tables.Col("file", "data.col.file"),
+                      tables.Col("source", "data.col.source"), tables.Col("sample", "data.col.sample", "bool")], lang)
+st.markdown(f"**{t('data.imports', lang)}**")
+imports = ws.imports.copy()
+if len(imports):
+    imports["file"] = [str(f).replace("\\", "/").rsplit("/", 1)[-1] for f in imports["file"]]
+    imports = imports.iloc[::-1]
+tables.show(imports, [tables.Col("time", "data.col.time", "date"),
+                      tables.Col("layer", "data.col.layer", "key:data.layer"),
+                      tables.Col("file", "data.col.file"), tables.Col("rows_imported", "data.col.rows_imported", "int"),
+                      tables.Col("rows_rejected", "data.col.rows_rejected", "int"), tables.Col("mode", "data.col.mode", "key:data.mode"),
+                      tables.Col("source", "data.col.source")], lang)
+notes = [n["fa" if lang == "fa" else "en"] for n in summary["population_notes"] if isinstance(n, dict)]
+if notes or ws.meta.get("attribution"):
+    with st.expander(t("data.notes", lang)):
+        for n in notes:
+            st.markdown(f"- {n}")
+        if ws.meta.get("attribution"):
+            st.markdown(f"**{t('data.attribution', lang)}:** {ws.meta['attribution']}")
+
+# -- import ----------------------------------------------------------------------------------------
+st.subheader(t("data.import", lang))
+message = st.session_state.pop(MESSAGE_KEY, None)
+if message:
+    (st.success if message[0] == "success" else st.error)(message[1])
+layer = st.selectbox(t("data.layer", lang), ("offices", "settlements", "counties", "region"), key="data.layer",
+                     format_func=lambda v: t(f"data.layer.{v}", lang))
+c1, c2, c3 = st.columns(3)
+append = c1.checkbox(t("data.append", lang), key="data.append", disabled=layer in ("region", "counties"))
+strict = c2.checkbox(t("data.strict", lang), key="data.strict")
+fix_swapped = c3.checkbox(t("data.fix_swapped", lang), key="data.fix_swapped")
+c1, c2 = st.columns(2)
+crs = c1.text_input(t("data.crs", lang), key="data.crs").strip() or None
+default_type = default_kind = None
+if layer == "offices":
+    default_type = c2.selectbox(t("data.default_type", lang), (None, "urban", "rural"), key="data.default_type",
+                                format_func=lambda v: t("word.not_given", lang) if v is None else label(v, lang))
+elif layer == "settlements":
+    default_kind = c2.selectbox(t("data.default_kind", lang), (None, "city", "village"), key="data.default_kind",
+                                format_func=lambda v: t("word.not_given", lang) if v is None else label(v, lang))
+upload = st.file_uploader(t("data.file", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS], key=f"data.upload.{st.session_state.get(NONCE_KEY, 0)}")
+
+if upload is None:
+    st.session_state.pop(PENDING_KEY, None)
+else:
+    data = upload.getvalue()
+    options = ImportOptions(crs=crs, strict=strict, fix_swapped=fix_swapped,
+                            append=append and layer not in ("region", "counties"), licence_type=default_type,
+                            kind=default_kind)
+    fingerprint = (upload.name, state.digest(data), layer, options, key)
+    pending = st.session_state.get(PENDING_KEY)
+    if pending is None or pending["fingerprint"] != fingerprint:
+        st.session_state.pop(PENDING_KEY, None)
+        pending = None
+        with layout.errors_shown("data.file_error"):
+            new_ws, report = prepare_upload(ws, layer, upload.name, data, options)
+            pending = {"fingerprint": fingerprint, "key": key, "workspace": new_ws, "report": report,
+                       "changed": new_ws is not ws}
+            st.session_state[PENDING_KEY] = pending
+
+    if pending is not None:
+        report = pending["report"]
+        st.markdown(f"**{t('data.report', lang, file=report.file)}**")
+        st.markdown(t("data.report_counts", lang, read=fmt.number(report.rows_read, lang),
+                      imported=fmt.number(report.imported, lang), rejected=fmt.number(report.rejected, lang),
+                      warnings=fmt.number(len(report.warnings), lang)))
+        for note in report.notes:
+            st.caption(note)
+        if report.issues:
+            st.dataframe(pd.DataFrame([{
+                t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
+                t("data.col.severity", lang): t(f"data.severity.{i.severity}", lang),
+                t("data.col.field", lang): i.field or "—",
+                t("data.col.reason", lang): i.reason,
+            } for i in report.issues]), hide_index=True, width="stretch")
+        if not pending["changed"]:
+            st.error(t("data.nothing_importable", lang))
+        else:
+            c1, c2 = st.columns(2)
+            c1.button(t("data.confirm", lang), type="primary", on_click=_confirm, key="data.confirm")
+            c2.button(t("data.cancel", lang), on_click=_finish, key="data.cancel")

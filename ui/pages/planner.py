@@ -1,0 +1,134 @@
+"""Planner: coverage per county and its choropleth; sliders that recompute coverage, gaps and open
+sites under changed radii and minimum distances; exports."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from siting import export, fmt, mapdata
+from siting.planning import SLIDER_PARAMS, RuleOverrides
+from siting.vocab import LICENCE_TYPES, label
+from ui import state
+from ui.components import layout, maps, tables
+from ui.i18n import t
+
+lang = state.lang()
+key, ws, rules = state.current()
+layout.page_header(ws, "page.planner", "planner.intro")
+
+LIMITS = {"service_radius_m": (0.5, 50.0), "min_distance_same_type_m": (0.0, 30.0),
+          "min_distance_any_type_m": (0.0, 30.0)}
+
+
+def _slider_key(ltype: str, param: str) -> str:
+    return f"planner.{ltype}.{param}"
+
+
+def _reset() -> None:
+    for ltype in LICENCE_TYPES:
+        for param in SLIDER_PARAMS:
+            st.session_state[_slider_key(ltype, param)] = getattr(rules.for_type(ltype), param) / 1000
+
+
+with st.sidebar:
+    st.subheader(t("planner.sliders", lang))
+    chosen: dict[str, dict[str, float]] = {}
+    for ltype in LICENCE_TYPES:
+        st.markdown(f"**{label(ltype, lang)}**")
+        for param in SLIDER_PARAMS:
+            lo, hi = LIMITS[param]
+            default = getattr(rules.for_type(ltype), param) / 1000
+            value = st.slider(t(f"planner.{param}", lang), lo, max(hi, default), default, 0.5,
+                              key=_slider_key(ltype, param))
+            if abs(value - default) > 1e-9:
+                chosen.setdefault(ltype, {})[param] = value * 1000
+    st.button(t("planner.reset", lang), on_click=_reset, key="planner.reset")
+    basemap = maps.basemap_toggle(lang, "planner.basemap")
+
+overrides = RuleOverrides.of(chosen)
+if overrides.items:
+    changes = [f"{label(lt, lang)}: {t(f'planner.{p}', lang)} = {fmt.number(v / 1000, lang, decimals=1)}"
+               for lt, p, v in overrides.items]
+    st.info(t("planner.changed", lang, items=("؛ " if lang == "fa" else "; ").join(changes)))
+
+c1, c2 = st.columns(2)
+gap_type = c1.radio(t("planner.gap_type", lang), ("any", *LICENCE_TYPES), key="planner.gap_type",
+                    format_func=lambda v: label(v, lang), horizontal=True)
+metric = c2.selectbox(t("planner.metric", lang), tuple(mapdata.CHOROPLETH_METRICS), key="planner.metric",
+                      format_func=lambda m: t(f"planner.metric.{m}", lang))
+
+view = None
+with layout.errors_shown():
+    view = state.planner_view(key, overrides, gap_type)
+if view is None:
+    st.stop()
+
+tot = view.coverage.totals
+k = st.columns(5)
+k[0].metric(t("planner.kpi.covered", lang), fmt.number(tot["covered_population"], lang))
+k[1].metric(t("planner.kpi.share", lang), fmt.percent(tot["covered_share_of_located"], lang))
+k[2].metric(t("planner.kpi.uncovered", lang), fmt.number(tot["uncovered_population"], lang))
+k[3].metric(t("planner.kpi.not_located", lang), fmt.number(tot["not_located_population"], lang))
+g = view.summary["gaps"]
+k[4].metric(t("planner.kpi.gaps", lang, area=fmt.number(g["area_km2"], lang)), fmt.number(g["parts"], lang))
+o = st.columns(2)
+for col, ltype in zip(o, LICENCE_TYPES, strict=True):
+    s = view.summary[ltype]
+    col.metric(t("planner.kpi.open", lang, type=label(ltype, lang)), fmt.number(s["open_area_km2"], lang),
+               help=t("planner.kpi.open_help", lang, cells=fmt.number(s["open_cells"], lang)))
+
+choro = mapdata.county_choropleth(ws, view.coverage.by_county, metric, lang)
+base = state.base_map_data(key, lang, None, "any")
+layers = [maps.region_layer(base["region"]), maps.choropleth_layer(choro.geojson),
+          maps.gap_layer(mapdata.gap_features(view.gaps, lang), filled=False), maps.office_layer(base["offices"])]
+maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="planner.map", lang=lang)
+st.caption(choro.title)
+maps.legend([*choro.legend, (maps.GAP_FILL, t("map.legend_gap", lang))])
+
+st.subheader(t("planner.county_table", lang))
+tables.show(view.coverage.by_county, [
+    tables.Col("county", "planner.col.county"), tables.Col("population", "planner.col.population", "int"),
+    tables.Col("located_population", "planner.col.located_population", "int"),
+    tables.Col("covered_population", "planner.col.covered_population", "int"),
+    tables.Col("uncovered_population", "planner.col.uncovered_population", "int"),
+    tables.Col("not_located_population", "planner.col.not_located_population", "int"),
+    tables.Col("covered_share_of_located", "planner.col.covered_share_of_located", "percent"),
+    tables.Col("offices_urban", "planner.col.offices_urban", "int"),
+    tables.Col("offices_rural", "planner.col.offices_rural", "int"),
+    tables.Col("population_per_office", "planner.col.population_per_office", "int"),
+], lang)
+notes = [n["fa" if lang == "fa" else "en"] for n in ws.meta.get("population_notes", []) if isinstance(n, dict)]
+if notes or view.coverage.notes:
+    with st.expander(t("planner.notes", lang)):
+        for n in [*notes, *view.coverage.notes]:
+            st.markdown(f"- {n}")
+
+st.subheader(t("planner.gap_table", lang))
+tables.show(view.gaps.head(30), [
+    tables.Col("rank", "word.rank", "int"), tables.Col("county", "word.county"),
+    tables.Col("uncovered_population", "word.uncovered_population", "int"),
+    tables.Col("settlements", "word.settlements", "int"), tables.Col("area_km2", "word.area_km2", "km2"),
+], lang)
+
+st.subheader(t("planner.exports", lang))
+sample = ws.is_sample
+layers_out = export.coverage_layers(ws, view.coverage, view.gaps)
+e = st.columns(3)
+e[0].download_button(t("planner.export_gaps", lang), partial(export.geojson_bytes, view.gaps, sample=sample),
+                     file_name=f"gaps-{gap_type}.geojson", mime="application/geo+json", key="planner.dl.gaps")
+e[1].download_button(t("planner.export_counties", lang),
+                     partial(export.geojson_bytes, layers_out["counties_coverage"], sample=sample),
+                     file_name="county-coverage.geojson", mime="application/geo+json", key="planner.dl.counties")
+e[2].download_button(t("planner.export_gpkg", lang), partial(export.gpkg_bytes, layers_out, sample=sample),
+                     file_name="coverage.gpkg", mime="application/geopackage+sqlite3", key="planner.dl.gpkg")
+e = st.columns(3)
+e[0].download_button(t("planner.export_county_csv", lang),
+                     partial(export.csv_bytes, view.coverage.by_county, sample=sample),
+                     file_name="county-coverage.csv", mime="text/csv", key="planner.dl.county_csv")
+e[1].download_button(t("planner.export_settlements_csv", lang),
+                     partial(export.csv_bytes, view.coverage.settlements, sample=sample),
+                     file_name="settlement-coverage.csv", mime="text/csv", key="planner.dl.settlements_csv")
+e[2].download_button(t("planner.export_gaps_csv", lang), partial(export.csv_bytes, view.gaps, sample=sample),
+                     file_name=f"gaps-{gap_type}.csv", mime="text/csv", key="planner.dl.gaps_csv")

@@ -1,0 +1,112 @@
+"""Working group: load pending proposals, validate each, see conflicts and the ranking, export the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from siting import fmt, meeting
+from siting.mapdata import STATUS_COLOURS
+from siting.planning import RuleOverrides
+from siting.report import status_label
+from siting.upload import ACCEPTED_EXTENSIONS
+from siting.vocab import label
+from ui import state
+from ui.components import layout, maps, report_view
+from ui.i18n import t
+
+FILE_KEY = "wg.file"  # (name, bytes) of the loaded proposals file
+SAMPLE_PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"
+
+lang = state.lang()
+key, ws, rules = state.current()
+layout.page_header(ws, "page.working_group", "wg.intro")
+
+
+def _use_sample() -> None:
+    st.session_state[FILE_KEY] = (SAMPLE_PROPOSALS.name, SAMPLE_PROPOSALS.read_bytes())
+
+
+def _clear() -> None:
+    st.session_state.pop(FILE_KEY, None)
+
+
+upload = st.file_uploader(t("wg.upload", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
+                          key="wg.upload")
+if upload is not None:
+    st.session_state[FILE_KEY] = (upload.name, upload.getvalue())
+c1, c2 = st.columns(2)
+if ws.is_sample and SAMPLE_PROPOSALS.exists():
+    c1.button(t("wg.use_sample", lang), on_click=_use_sample, key="wg.sample")
+c2.button(t("wg.clear", lang), on_click=_clear, key="wg.clear")
+
+loaded = st.session_state.get(FILE_KEY)
+result = None
+if loaded is None:
+    st.info(t("wg.none", lang))
+else:
+    name, data = loaded
+    with layout.errors_shown("wg.file_error"):
+        result = state.proposals(key, name, state.digest(data), data)
+
+if result is not None:
+    sites, reports = result.sites, list(result.reports)
+    st.success(t("wg.loaded", lang, n=fmt.number(len(sites), lang), file=result.name))
+    if result.read_report.errors:
+        st.warning(t("wg.rejected", lang, n=fmt.number(len(result.read_report.errors), lang)))
+        st.table([{t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
+                   t("data.col.field", lang): i.field or "—", t("data.col.reason", lang): i.reason}
+                  for i in result.read_report.errors])
+    table = meeting.meeting_table(sites, reports, lang=lang)
+    pairs = meeting.conflict_pairs(reports, sites["proposal_id"].astype(str).tolist())
+    counts = table["status"].value_counts()
+    st.markdown("**" + t("wg.summary", lang, p=fmt.number(int(counts.get("pass", 0)), lang),
+                          w=fmt.number(int(counts.get("warn", 0)), lang),
+                          f=fmt.number(int(counts.get("fail", 0)), lang)) + "**")
+    if len(pairs):
+        st.error(t("wg.conflicts", lang))
+        for p in pairs.itertuples():
+            st.markdown("- " + t("wg.conflict_line", lang, a=p.proposal_a, b=p.proposal_b,
+                                 d=fmt.distance(p.distance_m, lang), m=fmt.distance(p.threshold_m, lang)))
+    else:
+        st.success(t("wg.no_conflicts", lang))
+
+    # all proposals on one map
+    base = state.base_map_data(key, lang, None, "any")
+    pos = {r["proposal_id"]: (r["lon"], r["lat"]) for r in table.to_dict(orient="records")}
+    points = [{"proposal_id": r["proposal_id"], "lon": r["lon"], "lat": r["lat"],
+               "colour": list(STATUS_COLOURS[r["status"]]),
+               "tip": f"{r['proposal_id']} — {r['name'] or ''} — {label(r['licence_type'], lang)} — "
+                      f"{status_label(r['status'], lang)}"}
+              for r in table.to_dict(orient="records")]
+    lines = [{"lon_a": pos[p.proposal_a][0], "lat_a": pos[p.proposal_a][1], "lon_b": pos[p.proposal_b][0],
+              "lat_b": pos[p.proposal_b][1], "tip": f"{p.proposal_a} ↔ {p.proposal_b}: {fmt.distance(p.distance_m, lang)}"}
+             for p in pairs.itertuples()]
+    layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"]),
+              maps.gap_layer(state.gap_map_data(key, RuleOverrides(), "any", lang, None)),
+              maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"]),
+              *maps.proposal_layers(points, lines)]
+    basemap = maps.basemap_toggle(lang, "wg.basemap")
+    maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="wg.map", lang=lang)
+    maps.legend([*maps.base_legend(lang), (STATUS_COLOURS["pass"], t("map.legend_proposal", lang)),
+                 (maps.CONFLICT_LINE, t("map.legend_conflict", lang))])
+
+    st.subheader(t("wg.table", lang))
+    shown = table.drop(columns=["sample", "lat", "lon"])
+    for col in ("rank", "newly_covered_population", "row"):
+        shown[col] = [fmt.number(int(v), lang) for v in shown[col]]
+    st.dataframe(meeting.localized(shown, meeting.COLUMNS, lang), hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    c1.download_button(t("word.download_xlsx", lang),
+                       meeting.to_xlsx(table, pairs, lang=lang, sample=ws.is_sample, title=result.name),
+                       file_name="meeting-table.xlsx", key="wg.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button(t("word.download_csv", lang), meeting.to_csv(table, lang=lang),
+                       file_name="meeting-table.csv", mime="text/csv", key="wg.csv")
+
+    st.subheader(t("wg.detail", lang))
+    ids = sites["proposal_id"].astype(str).tolist()
+    chosen = st.selectbox(t("wg.detail", lang), table["proposal_id"].tolist(), key="wg.detail",
+                          label_visibility="collapsed")
+    report_view.show(reports[ids.index(chosen)], lang=lang, workspace_name=ws.meta.get("name"), key="wg.report")

@@ -1,0 +1,215 @@
+"""The dashboard's one caching module, and its session keys.
+
+* ``st.cache_resource`` holds the read-only shared objects: the
+  :class:`~siting.workspace.Workspace` keyed on its file's path, modification
+  time and size (an import that saves the file changes the key, so every
+  session sees the new data on its next run), and the rules keyed on the rules
+  file's path and modification time.
+* ``st.cache_data`` holds derived results keyed on frozen parameters: the
+  workspace key, :class:`~siting.planning.RuleOverrides` (the planner's
+  sliders), the licence type, the county, the language of the map labels.
+
+Nothing here is module-level mutable state: a Streamlit server shares modules
+between all sessions, so per-person state lives in ``st.session_state`` only.
+The cached functions call :mod:`siting` and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from siting import gaps as _gaps
+from siting import mapdata, picking, planning
+from siting.errors import InputError, WorkspaceError
+from siting.importer import ImportReport
+from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
+from siting.upload import read_uploaded_proposals
+from siting.validate import ValidationReport, validate_many, validate_site
+from siting.workspace import Workspace, resolve_path
+
+from .i18n import DEFAULT_LANGUAGE, t
+
+LANG_KEY = "lang"
+
+
+@dataclass(frozen=True)
+class WorkspaceKey:
+    """Identity of a workspace file's content: path, modification time (ns) and size."""
+
+    path: str
+    mtime_ns: int
+    size: int
+
+
+def lang() -> str:
+    """The session's language ('fa' unless the person switched to English)."""
+    value = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return value if value in ("fa", "en") else DEFAULT_LANGUAGE
+
+
+def workspace_key(path: str | os.PathLike[str] | None = None) -> WorkspaceKey:
+    """The key of the workspace file (``$SITING_WORKSPACE`` or data/workspace.gpkg)."""
+    p = resolve_path(path).resolve()
+    try:
+        stat = p.stat()
+    except OSError:
+        raise WorkspaceError(f"{p}: workspace not found; build one with `make run` or `siting init`") from None
+    return WorkspaceKey(str(p), stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def load_workspace(key: WorkspaceKey) -> Workspace:
+    """The workspace of ``key``, with its spatial index built (shared by all sessions)."""
+    ws = Workspace.load(key.path)
+    ws.index  # noqa: B018 - build the trees once, here, not in the first page that needs them
+    return ws
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def load_rules_file(path: str, mtime_ns: int) -> Rules:
+    """The rules of the rules file at ``path`` as it was at ``mtime_ns``."""
+    return load_rules(path)
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """What every derived result depends on: the workspace file and the rules file."""
+
+    workspace: WorkspaceKey
+    rules_path: str
+    rules_mtime_ns: int
+
+    def ws(self) -> Workspace:
+        return load_workspace(self.workspace)
+
+    def rules(self) -> Rules:
+        return load_rules_file(self.rules_path, self.rules_mtime_ns)
+
+
+def data_key() -> DataKey:
+    """The key of the current workspace (``$SITING_WORKSPACE``) and rules (``$SITING_RULES``) files."""
+    rules_path = Path(os.environ.get("SITING_RULES") or DEFAULT_RULES_PATH).resolve()
+    return DataKey(workspace_key(), str(rules_path), rules_path.stat().st_mtime_ns)
+
+
+def current() -> tuple[DataKey, Workspace, Rules]:
+    """The current data key, workspace and rules; shows the reason and stops the page when they cannot load."""
+    try:
+        key = data_key()
+        return key, key.ws(), key.rules()
+    except (WorkspaceError, InputError, OSError) as exc:
+        st.error(t("app.workspace_missing", lang()))
+        st.caption(t("app.detail", lang(), detail=str(exc)))
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+# -- derived results (st.cache_data: keyed on frozen parameters) ---------------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gaps(key: DataKey, overrides: planning.RuleOverrides, licence_type: str) -> gpd.GeoDataFrame:
+    return _gaps.compute_gaps(key.ws(), overrides.apply(key.rules()), licence_type=licence_type)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def planner_view(key: DataKey, overrides: planning.RuleOverrides, licence_type: str,
+                 resolution: int = 6) -> planning.PlannerView:
+    return planning.planner_view(key.ws(), overrides.apply(key.rules()), licence_type=licence_type,
+                                 resolution=resolution)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def validation(key: DataKey, candidate: picking.Candidate, licence_type: str,
+               applicant_type: str | None) -> ValidationReport:
+    return validate_site(key.ws(), key.rules(), licence_type=licence_type, lon=candidate.lon,
+                         lat=candidate.lat, applicant_type=applicant_type or None)
+
+
+@dataclass(frozen=True)
+class ProposalsResult:
+    """Proposals read from a file, their read report and one validation report each."""
+
+    name: str
+    sites: pd.DataFrame
+    read_report: ImportReport
+    reports: tuple[ValidationReport, ...]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def proposals(key: DataKey, name: str, digest: str, _data: bytes) -> ProposalsResult:
+    """Read and validate proposals from uploaded bytes (``digest`` = their sha256, the cache key)."""
+    ws = key.ws()
+    sites, report = read_uploaded_proposals(ws, name, _data)
+    reports = validate_many(ws, key.rules(), sites) if len(sites) else []
+    return ProposalsResult(name, sites, report, tuple(reports))
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- map data --------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def base_map_data(key: DataKey, lang_: str, county: str | None, licence_type: str) -> dict[str, Any]:
+    """Region, counties, settlements and offices as map records, and the bounds to show."""
+    ws = key.ws()
+    bounds = ws.region.total_bounds if len(ws.region) else ws.counties.total_bounds
+    if county and (ws.counties["name_fa"] == county).any():
+        bounds = ws.counties[ws.counties["name_fa"] == county].total_bounds
+    return {
+        "region": mapdata.region_features(ws, lang_),
+        "counties": mapdata.county_features(ws, lang_, highlight=county),
+        "settlements": mapdata.settlement_records(ws, lang_, county=county),
+        "offices": mapdata.office_records(ws, lang_, licence_type=licence_type, county=county),
+        "bounds": tuple(float(b) for b in bounds),
+    }
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gap_map_data(key: DataKey, overrides: planning.RuleOverrides, licence_type: str, lang_: str,
+                 county: str | None) -> dict[str, Any]:
+    return mapdata.gap_features(gaps(key, overrides, licence_type), lang_, county=county)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def pick_cell_records(key: DataKey, licence_type: str, county: str | None, lang_: str) -> list[dict[str, Any]]:
+    cells = picking.pick_cells(key.ws(), key.rules(), licence_type=licence_type, county=county)
+    return mapdata.cell_records(cells, lang_)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def fine_cell_records(key: DataKey, cell: str, lang_: str) -> list[dict[str, Any]]:
+    cells = picking.fine_cells(key.ws(), key.rules(), cell=cell)
+    return mapdata.cell_records(cells, lang_)
+
+
+__all__ = [
+    "LANG_KEY",
+    "DataKey",
+    "ProposalsResult",
+    "WorkspaceKey",
+    "base_map_data",
+    "current",
+    "data_key",
+    "digest",
+    "fine_cell_records",
+    "gap_map_data",
+    "gaps",
+    "lang",
+    "load_rules_file",
+    "load_workspace",
+    "pick_cell_records",
+    "planner_view",
+    "proposals",
+    "validation",
+    "workspace_key",
+]
