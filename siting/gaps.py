@@ -33,6 +33,7 @@ from .workspace import Workspace
 
 GAP_TYPES = (*LICENCE_TYPES, "any")
 BUFFER_QUAD_SEGS = 32  # 128-gon circles: area within 0.04 % of a true circle
+EDGE_DENSIFY_DEG = 0.005  # about 500 m: a densified edge stays within a metre of the lon/lat border
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,14 @@ def _metric_geoms(ws: Workspace) -> _MetricGeoms:
     cache = ws.__dict__.setdefault("_gaps_metric", {})
     if "g" not in cache:
         crs = ws.metric_crs.distance
-        region = to_crs(ws.region.geometry.union_all(), WGS84, crs) if len(ws.region) else None
-        counties = np.array([to_crs(g, WGS84, crs) for g in ws.counties.geometry], dtype=object)
+        # Polygon edges are straight in lon/lat (as stored and as county_of tests points); projected
+        # vertex by vertex, a long edge would become straight in the metric CRS instead and bow away
+        # from the stored border by tens to hundreds of metres. Densify first so it follows the border.
+        def metric(g):
+            return to_crs(shapely.segmentize(g, EDGE_DENSIFY_DEG), WGS84, crs)
+
+        region = metric(ws.region.geometry.union_all()) if len(ws.region) else None
+        counties = np.array([metric(g) for g in ws.counties.geometry], dtype=object)
         cache["g"] = _MetricGeoms(region, counties)
     return cache["g"]
 
