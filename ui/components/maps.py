@@ -40,6 +40,7 @@ VILLAGE_FILL = (150, 110, 70, 170)
 CANDIDATE_FILL = (220, 20, 60, 255)
 CONFLICT_LINE = (190, 30, 30, 255)
 MAP_HEIGHT = 560
+COLUMN_MAP_WIDTH = 580  # the applicant page's map column, for fitting the view
 
 
 class CompactDeck(pdk.Deck):

@@ -42,7 +42,7 @@ if candidate is not None:
 col_map, col_side = st.columns([3, 2], gap="medium")
 with col_map:
     widget_key = site_picker.map_key()
-    chart = maps.deck(layers, base["bounds"], basemap=basemap, lang=lang, width_px=580,
+    chart = maps.deck(layers, base["bounds"], basemap=basemap, lang=lang, width_px=maps.COLUMN_MAP_WIDTH,
                       centre=(candidate.lon, candidate.lat) if candidate else None,
                       zoom=10.5 if candidate else None)
     maps.show(chart, key=widget_key, lang=lang, on_select=partial(site_picker.on_map_select, key, widget_key))

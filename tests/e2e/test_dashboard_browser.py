@@ -1,0 +1,179 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against ``streamlit run app.py``.
+
+The server runs on 127.0.0.1 on a free port with a temporary copy of the
+sample workspace. Screenshots go to ``test-artifacts/`` (git-ignored). Every
+flow also checks that the browser asked nothing of the internet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import h3
+import numpy as np
+import pytest
+
+from siting.picking import COARSE_RESOLUTION, pick_cells
+from siting.report import status_label
+from siting.rules import load_rules
+from siting.text import to_ascii_digits, to_persian_digits
+from siting.validate import validate_site
+from siting.workspace import Workspace
+from ui.components.maps import COLUMN_MAP_WIDTH, MAP_HEIGHT
+from ui.devserver import CHROMIUM, launch_browser, running_app
+from ui.i18n import t
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+PROPOSALS = ROOT / "data" / "sample" / "proposals.csv"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def app(sample_workspace_path, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    ws_path = tmp_path_factory.mktemp("e2e") / "workspace.gpkg"
+    shutil.copy(sample_workspace_path, ws_path)
+    with running_app(ws_path, log=ARTIFACTS / "e2e-streamlit.log") as url:
+        yield url, ws_path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch_browser(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh page; ``page.external`` lists every request that left 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="fa-IR")
+    pg = context.new_page()
+    pg.external = []
+    pg.on("request", lambda r: pg.external.append(r.url)
+          if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    yield pg
+    context.close()
+
+
+def _ready(pg, title: str) -> None:
+    pg.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
+    pg.wait_for_load_state("networkidle")
+
+
+def _candidate(pg) -> tuple[str, float, float]:
+    """The candidate line: its text and the latitude/longitude it shows (Persian digits)."""
+    text = pg.get_by_text("محل پیشنهادی:").first.inner_text()
+    nums = re.findall(r"[0-9]+\.[0-9]+", to_ascii_digits(text))
+    return text, float(nums[0]), float(nums[1])
+
+
+def _world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    size = 512 * 2**zoom  # deck.gl's web-mercator world in pixels
+    return ((lon + 180) / 360 * size,
+            (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * size)
+
+
+def _interior_gap_cell(ws: Workspace) -> str:
+    """An urban-gap cell whose two rings of neighbours are gap cells too, farthest from every office."""
+    cells = pick_cells(ws, load_rules(), licence_type="urban")
+    gap = set(cells["h3"])
+    ok = cells[[set(h3.grid_disk(c, 2)) <= gap for c in cells["h3"]]]
+    return ok.loc[np.minimum(ok["dist_urban_m"], ok["dist_rural_m"]).idxmax(), "h3"]
+
+
+def test_applicant_flow_pick_on_the_map_then_type_a_point(app, page):
+    url, ws_path = app
+    ws = Workspace.load(ws_path)
+    page.goto(url)
+    _ready(page, t("page.applicant", "fa"))
+    assert page.locator('[data-testid="stMain"]').evaluate("e => getComputedStyle(e).direction") == "rtl"
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(timeout=TIMEOUT_MS)
+
+    # 1. click the map on a gap cell: where it is on screen follows from the view the page fits to the region
+    from siting.mapdata import view_for_bounds
+
+    cell = _interior_gap_cell(ws)
+    lat, lon = h3.cell_to_latlng(cell)
+    view = view_for_bounds(ws.region.total_bounds, width_px=COLUMN_MAP_WIDTH, height_px=MAP_HEIGHT)
+    box = canvas.bounding_box()
+    cx, cy = _world_px(view.lon, view.lat, view.zoom)
+    px, py = _world_px(lon, lat, view.zoom)
+    page.mouse.move(box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy)
+    page.wait_for_timeout(300)
+    page.mouse.click(box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy)
+    page.get_by_text("محل پیشنهادی: شش‌ضلعی نقشه").wait_for(timeout=TIMEOUT_MS)
+    _, got_lat, got_lon = _candidate(page)
+    picked = h3.latlng_to_cell(got_lat, got_lon, COARSE_RESOLUTION)
+    assert picked in h3.grid_disk(cell, 1)  # the clicked cell (or, at worst, its neighbour)
+    assert h3.cell_to_latlng(picked) == pytest.approx((got_lat, got_lon), abs=1e-5)  # its centre is the site
+    page.get_by_role("heading", name=t("report.title", "fa")).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "e2e-applicant-map-pick.png"), full_page=True)
+
+    # 2. type a point in Persian digits and validate it
+    site_lat, site_lon = 33.96396, 58.32945  # sample proposal SMP-P02, a rural site
+    page.get_by_role("radio", name="ICT روستایی").check(force=True)
+    page.get_by_role("tab", name=t("applicant.tab_coords", "fa")).click()
+    page.get_by_label(t("applicant.lat", "fa")).fill(to_persian_digits("33.96396").replace(".", "٫"))
+    page.get_by_label(t("applicant.lon", "fa")).fill(to_persian_digits("58.32945").replace(".", "٫"))
+    page.get_by_role("button", name=t("applicant.check_point", "fa")).click()
+    page.get_by_text("محل پیشنهادی: مختصات واردشده").wait_for(timeout=TIMEOUT_MS)
+    _, got_lat, got_lon = _candidate(page)
+    assert (got_lat, got_lon) == (site_lat, site_lon)
+    expected = validate_site(ws, load_rules(), licence_type="rural", lon=site_lon, lat=site_lat)
+    page.get_by_text(t(f"report.status.{expected.status}", "fa")).wait_for(timeout=TIMEOUT_MS)
+    rules_table = page.locator('[data-testid="stTable"]').first.inner_text()
+    for rule in expected.rules:
+        assert rule.title_fa in rules_table and status_label(rule.status) in rules_table
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "e2e-applicant-typed.png"), full_page=True)
+
+    # 3. bad input: a point outside the province is refused with a message
+    page.get_by_label(t("applicant.lat", "fa")).fill("35.6892")
+    page.get_by_label(t("applicant.lon", "fa")).fill("51.3890")
+    page.get_by_role("button", name=t("applicant.check_point", "fa")).click()
+    page.get_by_text("بیرون از استان است").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []  # offline: nothing was fetched from the internet
+
+
+def test_working_group_flow_load_proposals_and_see_the_conflict(app, page):
+    url, _ = app
+    page.goto(f"{url}/working-group")
+    _ready(page, t("page.working_group", "fa"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(PROPOSALS))
+    page.get_by_text("۹ درخواست از «proposals.csv» خوانده شد.").wait_for(timeout=TIMEOUT_MS)
+    alert = page.get_by_text(t("wg.conflicts", "fa"))
+    alert.wait_for(timeout=TIMEOUT_MS)
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert re.search(r"SMP-P07 و SMP-P08", body) and re.search(r"SMP-P01 و SMP-P09", body)
+    page.get_by_role("heading", name=t("wg.table", "fa")).wait_for(timeout=TIMEOUT_MS)
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(ARTIFACTS / "e2e-working-group.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []
+
+
+def test_english_switch_turns_the_page_left_to_right(app, page):
+    url, _ = app
+    page.goto(f"{url}/planner")
+    _ready(page, t("page.planner", "fa"))
+    page.get_by_role("radio", name="English").check(force=True)
+    _ready(page, t("page.planner", "en"))
+    assert page.locator('[data-testid="stMain"]').evaluate("e => getComputedStyle(e).direction") == "ltr"
+    page.screenshot(path=str(ARTIFACTS / "e2e-planner-english.png"), full_page=True)
+    assert page.external == []
