@@ -46,6 +46,7 @@ CHOROPLETH_METRICS: Mapping[str, tuple[str, str, str]] = {
     "uncovered_population": ("bad", "جمعیت بدون پوشش", "population not covered"),
 }
 DISPLAY_TOLERANCE_DEG = 0.002  # about 200 m: invisible at province scale
+DISPLAY_SEGMENT_DEG = 0.01  # about 1 km: longest segment drawn
 ROUND = 5  # decimals of a degree kept (about 1 m)
 
 
@@ -77,6 +78,10 @@ def view_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: 
 def _round_geom(geom: shapely.Geometry, tolerance: float) -> shapely.Geometry:
     if tolerance > 0:
         geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    # A map draws each segment straight in web mercator, but stored edges are straight in lon/lat:
+    # a long county edge would be drawn hundreds of metres off the same border drawn with more
+    # vertices (a gap part's). Short segments make every layer draw the border in one place.
+    geom = shapely.segmentize(geom, DISPLAY_SEGMENT_DEG)
     return shapely.set_precision(geom, 10 ** -ROUND)
 
 

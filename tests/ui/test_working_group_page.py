@@ -35,7 +35,7 @@ def _expected_conflicts(ws):
             need = max(rules.for_type(t).min_distance_same_type_m if ta == tb else rules.for_type(t).min_distance_any_type_m
                        for t in (ta, tb))
             if d < need:
-                out[tuple(sorted((a, b)))] = d
+                out[tuple(sorted((a, b)))] = (d, need)
     return out
 
 
@@ -58,17 +58,17 @@ def test_uploaded_proposals_validated_ranked_and_in_conflict(open_page, ws, work
     expected = _expected_conflicts(ws)
     assert set(expected) == {("SMP-P07", "SMP-P08"), ("SMP-P01", "SMP-P09")}
     assert "تداخل‌ها: این درخواست‌ها از حداقل فاصلهٔ مجاز به هم نزدیک‌ترند" in texts(at.error)
-    lines = [v for v in texts(at.markdown) if v.startswith("- SMP-")]
-    assert len(lines) == 2
-    for (a, b), d in expected.items():  # each pair with its distance (metric CRS vs geodesic: within a metre)
-        shown = {fmt.distance(d - 1), fmt.distance(d), fmt.distance(d + 1)}
-        assert any(a in line and b in line and any(s in line for s in shown) for line in lines), (lines, shown)
+    shown = table_with(at, "در تداخل با")
+    assert len(shown) == 2
+    for (a, b), (d, need) in expected.items():  # each pair with its distance (metric CRS vs geodesic: within 1 m)
+        row = shown[(shown["درخواست"] == a) & (shown["در تداخل با"] == b)]
+        assert len(row) == 1 and row["فاصله"].iat[0] in {fmt.distance(d - 1), fmt.distance(d), fmt.distance(d + 1)}
+        assert row["حداقل مجاز"].iat[0] == fmt.distance(need)
     # the meeting table: one row per proposal, ranked by population newly covered
     table = at.dataframe[0].value
     assert len(table) == 9 and table["رتبه"].tolist() == [str(i) for i in "۱۲۳۴۵۶۷۸۹"]
-    rules = load_rules()
     sites, _ = read_proposals(ws, PROPOSALS)
-    newly = {p: validate_site(ws, rules, licence_type=t, lon=g.x, lat=g.y).newly_covered_population
+    newly = {p: validate_site(ws, load_rules(), licence_type=t, lon=g.x, lat=g.y).newly_covered_population
              for p, t, g in zip(sites["proposal_id"], sites["licence_type"], sites.geometry, strict=True)}
     order = table["شناسه درخواست"].tolist()
     assert [newly[p] for p in order] == sorted(newly.values(), reverse=True)
@@ -80,7 +80,7 @@ def test_uploaded_proposals_validated_ranked_and_in_conflict(open_page, ws, work
     assert len(lines) == 2
     for line in lines:
         _, _, d = GEOD.inv(line["lon_a"], line["lat_a"], line["lon_b"], line["lat_b"])
-        assert min(abs(d - e) for e in expected.values()) < 1.0
+        assert min(abs(d - e) for e, _ in expected.values()) < 1.0
     assert [b.label for b in at.get("download_button")][:2] == ["دریافت XLSX (اکسل)", "دریافت CSV"]
     assert sha256(workspace_copy) == before
 

@@ -43,6 +43,7 @@ _RTL = """
 [data-testid="stNumberInput"] input, [data-testid="stTextInput"] input { direction: rtl; }
 .deck-tooltip { direction: rtl; text-align: right; }
 [data-testid="stMain"] code { direction: ltr; unicode-bidi: embed; }
+[data-testid="stSlider"] [data-baseweb="slider"] { direction: ltr; }
 """
 
 

@@ -72,7 +72,8 @@ k[1].metric(t("planner.kpi.share", lang), fmt.percent(tot["covered_share_of_loca
 k[2].metric(t("planner.kpi.uncovered", lang), fmt.number(tot["uncovered_population"], lang))
 k[3].metric(t("planner.kpi.not_located", lang), fmt.number(tot["not_located_population"], lang))
 g = view.summary["gaps"]
-k[4].metric(t("planner.kpi.gaps", lang, area=fmt.number(g["area_km2"], lang)), fmt.number(g["parts"], lang))
+k[4].metric(t("planner.kpi.gaps", lang), fmt.number(g["parts"], lang),
+            help=t("planner.kpi.gaps_help", lang, area=fmt.number(g["area_km2"], lang)))
 o = st.columns(2)
 for col, ltype in zip(o, LICENCE_TYPES, strict=True):
     s = view.summary[ltype]

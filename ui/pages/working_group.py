@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from siting import fmt, meeting
@@ -66,9 +67,11 @@ if result is not None:
                           f=fmt.number(int(counts.get("fail", 0)), lang)) + "**")
     if len(pairs):
         st.error(t("wg.conflicts", lang))
-        for p in pairs.itertuples():
-            st.markdown("- " + t("wg.conflict_line", lang, a=p.proposal_a, b=p.proposal_b,
-                                 d=fmt.distance(p.distance_m, lang), m=fmt.distance(p.threshold_m, lang)))
+        st.table(pd.DataFrame({
+            t("wg.col.a", lang): pairs["proposal_a"], t("wg.col.b", lang): pairs["proposal_b"],
+            t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
+            t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
+        }))
     else:
         st.success(t("wg.no_conflicts", lang))
 
@@ -89,7 +92,9 @@ if result is not None:
               *maps.proposal_layers(points, lines)]
     basemap = maps.basemap_toggle(lang, "wg.basemap")
     maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="wg.map", lang=lang)
-    maps.legend([*maps.base_legend(lang), (STATUS_COLOURS["pass"], t("map.legend_proposal", lang)),
+    maps.legend([*maps.base_legend(lang),
+                 *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
+                   for s in ("pass", "warn", "fail")),
                  (maps.CONFLICT_LINE, t("map.legend_conflict", lang))])
 
     st.subheader(t("wg.table", lang))
