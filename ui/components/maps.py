@@ -28,7 +28,6 @@ from siting.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidat
 from ..i18n import t
 from .layout import FONT_STACK
 
-REGION_FILL = (246, 243, 235, 255)
 REGION_LINE = (60, 60, 60, 255)
 COUNTY_LINE = (110, 110, 110, 220)
 GAP_FILL = (255, 140, 0, 70)
@@ -55,9 +54,10 @@ class CompactDeck(pdk.Deck):
 
 
 def region_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", data=geojson, id="region", stroked=True, filled=True,
-                     get_fill_color=list(REGION_FILL), get_line_color=list(REGION_LINE),
-                     line_width_min_pixels=2, pickable=False)
+    """The province's outline (not filled: every filled layer costs a full pass of rasterising,
+    which is what a browser without a GPU spends its time on)."""
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="region", stroked=True, filled=False,
+                     get_line_color=list(REGION_LINE), line_width_min_pixels=2, pickable=False)
 
 
 def county_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
@@ -152,12 +152,12 @@ def deck(layers: Sequence[pdk.Layer], bounds: Sequence[float], *, basemap: bool 
 
 
 def show(chart: pdk.Deck, *, key: str, lang: str, on_select: Callable[[], None] | None = None,
-         height: int = MAP_HEIGHT) -> Any:
+         width: int | str = "stretch", height: int = MAP_HEIGHT) -> Any:
     """Draw the deck; with ``on_select`` it is a widget whose single-object picks call it."""
     if on_select is None:
-        return st.pydeck_chart(chart, height=height, key=key, alt=t("map.alt", lang))
-    return st.pydeck_chart(chart, height=height, key=key, on_select=on_select, selection_mode="single-object",
-                           alt=t("map.alt", lang))
+        return st.pydeck_chart(chart, width=width, height=height, key=key, alt=t("map.alt", lang))
+    return st.pydeck_chart(chart, width=width, height=height, key=key, on_select=on_select,
+                           selection_mode="single-object", alt=t("map.alt", lang))
 
 
 def basemap_toggle(lang: str, key: str) -> bool:

@@ -1,0 +1,224 @@
+"""Dashboard speed: warm page renders and the planner's slider recompute.
+
+Run:  .venv/bin/python benchmarks/bench_dashboard.py [--root ../shared/data/south-khorasan] [--no-browser]
+
+Goals (issue 3): a page served warm within 2 s on the South Khorasan
+workspace; moving a slider recomputes coverage and gaps within 1 s.
+
+Workspaces measured (built in a temporary folder, never committed):
+
+* ``reference``: the South Khorasan reference workspace (real boundaries,
+  census, 35 towns; it has no offices and no villages), when the folder is
+  there; else the bundled ``sample`` workspace;
+* ``reference+synthetic``: the same boundaries with 3,600 SYNTHETIC villages
+  and 200 SYNTHETIC active offices (seeded), the load the province's real
+  village and office lists would bring.
+
+Figures, each a median (of 7 unless said):
+
+* ``page_warm_s``: AppTest run of each page after a first (cold) run: the
+  server-side render, caches warm;
+* ``slider_library_s``: the library call behind the planner's sliders,
+  :func:`siting.planning.planner_view` (coverage, gaps, H3 grid with open
+  sites) with new radii every time (nothing cached), and its parts;
+* ``slider_page_s``: the planner page rerun after a slider move (AppTest, cache miss);
+* ``browser_s`` (unless ``--no-browser``): Chromium on the sample workspace
+  through ``streamlit run``: the first load, then the median time from
+  clicking a page in the sidebar until its title and map are drawn (network,
+  frontend and deck.gl's WebGL, here software-rendered, included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import median_time, save_results
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from siting.coverage import compute_coverage  # noqa: E402
+from siting.gaps import compute_gaps, gap_cells  # noqa: E402
+from siting.manifest import init_workspace  # noqa: E402
+from siting.planning import RuleOverrides, planner_view  # noqa: E402
+from siting.rules import load_rules  # noqa: E402
+from siting.workspace import Workspace, make_layer  # noqa: E402
+
+PAGES = ("applicant", "working_group", "planner", "data")
+
+
+def with_synthetic_points(ws: Workspace, n_villages: int, n_offices: int, seed: int = 7) -> Workspace:
+    """``ws`` plus SYNTHETIC villages and active offices placed uniformly inside its region."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = ws.region.total_bounds
+    pts = np.empty((0, 2))
+    while len(pts) < n_villages + n_offices:
+        xy = np.column_stack([rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000)])
+        pts = np.vstack([pts, xy[ws.in_region(xy[:, 0], xy[:, 1])]])
+    v, o = pts[:n_villages], pts[n_villages:n_villages + n_offices]
+    villages = pd.DataFrame({"code": [f"SYN-V{i}" for i in range(n_villages)],
+                             "name_fa": [f"روستای ساختگی {i}" for i in range(n_villages)], "kind": "village",
+                             "population": rng.integers(30, 4000, n_villages), "source": "SYNTHETIC benchmark",
+                             "county": ws.county_of(v[:, 0], v[:, 1])})
+    settlements = make_layer("settlements", pd.concat([pd.DataFrame(ws.settlements.drop(columns="geometry")), villages]),
+                             [*ws.settlements.geometry, *shapely.points(v)])
+    offices = make_layer("offices", {"office_id": [f"SYN-O{i}" for i in range(n_offices)],
+                                     "name": [f"دفتر ساختگی {i}" for i in range(n_offices)],
+                                     "licence_type": np.where(np.arange(n_offices) % 3 == 0, "urban", "rural"),
+                                     "status": "active", "county": ws.county_of(o[:, 0], o[:, 1]),
+                                     "source": "SYNTHETIC benchmark"}, shapely.points(o))
+    return ws.with_layer("settlements", settlements).with_layer("offices", offices, sample=True)
+
+
+def page_times(path: Path, repeat: int) -> dict[str, dict[str, float]]:
+    """AppTest render time of each page: first run after switching, then the median warm run."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["SITING_WORKSPACE"] = str(path)
+    out = {}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    for page in PAGES:
+        at.switch_page(f"ui/pages/{page}.py")
+        t0 = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - t0
+        assert not at.exception, [e.value for e in at.exception]
+        warm, _ = median_time(at.run, repeat=repeat, warmup=0)
+        out[page] = {"first_s": first, "warm_s": warm}
+    # the planner page after a slider move: a new radius each time, so every run misses the cache
+    at.switch_page("ui/pages/planner.py").run()
+    times = []
+    for km in (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 11.0):
+        at.slider(key="planner.urban.service_radius_m").set_value(km)
+        t0 = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t0)
+        assert not at.exception, [e.value for e in at.exception]
+    out["planner_after_slider_move"] = {"warm_s": float(np.median(times))}
+    return out
+
+
+def slider_library(ws: Workspace) -> dict[str, float]:
+    """The call behind the sliders, with new radii each run (median of 7), and its three parts."""
+    base = load_rules()
+    radii = [(3000 + 500 * i, 10_000 + 1000 * i) for i in range(1, 8)]
+    rules = [RuleOverrides.of({"urban": {"service_radius_m": u}, "rural": {"service_radius_m": r}}).apply(base)
+             for u, r in radii]
+    ws.index.office_trees  # noqa: B018 - built once when the app loads the workspace
+
+    def timed(fn) -> float:
+        times = []
+        for r in rules:
+            t0 = time.perf_counter()
+            fn(r)
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times))
+
+    return {
+        "planner_view_s": timed(lambda r: planner_view(ws, r, licence_type="any", resolution=6)),
+        "coverage_s": timed(lambda r: compute_coverage(ws, r)),
+        "gaps_any_s": timed(lambda r: compute_gaps(ws, r, licence_type="any")),
+        "gap_cells_res6_s": timed(lambda r: gap_cells(ws, r, resolution=6)),
+    }
+
+
+def browser_navigation(path: Path, rounds: int = 5) -> dict[str, float]:
+    """Chromium against ``streamlit run``: the first load, then moving between pages from the sidebar.
+
+    A person loads the app once and then changes pages inside it (st.navigation
+    does not reload the browser page), so each page's figure is the median time
+    from clicking its sidebar link until its title and, where it has one, its
+    map canvas are drawn. The first load includes fetching and compiling the
+    frontend (deck.gl's chunk alone is 3 MB of JavaScript).
+    """
+    from playwright.sync_api import sync_playwright
+
+    from ui.devserver import launch_browser, running_app
+    from ui.i18n import t
+
+    with_map = {"applicant", "planner"}
+    out: dict[str, float] = {}
+    with running_app(path) as base, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+        def drawn(name: str) -> None:
+            page.get_by_role("heading", name=t(f"page.{name}")).first.wait_for(timeout=60_000)
+            if name in with_map:
+                page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=60_000)
+            # two animation frames: the browser has finished the work of drawing the page (deck.gl included)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
+
+        t0 = time.perf_counter()
+        page.goto(base)
+        drawn("applicant")
+        out["first_load_applicant"] = time.perf_counter() - t0
+        times: dict[str, list[float]] = {name: [] for name in PAGES}
+        for _ in range(rounds + 1):  # the first round warms the server's caches
+            for name in (*PAGES[1:], PAGES[0]):
+                t0 = time.perf_counter()
+                page.get_by_role("link", name=t(f"page.{name}")).click()
+                drawn(name)
+                times[name].append(time.perf_counter() - t0)
+        out.update({f"navigate_{name}": float(np.median(v[1:])) for name, v in times.items()})
+        browser.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", default=str(ROOT.parent / "shared" / "data" / "south-khorasan"))
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--no-browser", action="store_true")
+    args = ap.parse_args()
+    figures: dict = {"goals": {"page_warm_s": 2.0, "slider_recompute_s": 1.0}}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        sample = tmp / "sample.gpkg"
+        init_workspace(ROOT / "data/sources/sample.yaml", workspace=sample)
+        paths = {}
+        if (Path(args.root) / "counties.geojson").exists():
+            ref = tmp / "reference.gpkg"
+            init_workspace(ROOT / "data/sources/south-khorasan.yaml", args.root, ref)
+            paths["reference"] = ref
+            loaded = tmp / "reference-synthetic.gpkg"
+            with_synthetic_points(Workspace.load(ref), 3_600, 200).save(loaded)
+            paths["reference+synthetic"] = loaded
+        else:
+            print(f"reference data not found at {args.root}: measuring the sample workspace only")
+            paths["sample"] = sample
+        for name, path in paths.items():
+            print(f"\n--- {name} workspace ({path.name}) ---")
+            ws = Workspace.load(path)
+            print(f"{len(ws.counties)} counties, {len(ws.settlements)} settlements, {len(ws.offices)} offices")
+            pages = page_times(path, args.repeat)
+            lib = slider_library(ws)
+            figures[name] = {"pages": pages, "slider_library": lib,
+                             "counts": {"settlements": len(ws.settlements), "offices": len(ws.offices)}}
+            for page, f in pages.items():
+                first = f" (first {f['first_s']:.3f} s)" if "first_s" in f else ""
+                print(f"  page {page:<26} warm {f['warm_s']:.3f} s{first}")
+            print(f"  slider → planner_view (coverage + gaps + H3 open sites): {lib['planner_view_s']:.3f} s "
+                  f"[coverage {lib['coverage_s']:.3f}, gaps {lib['gaps_any_s']:.3f}, cells {lib['gap_cells_res6_s']:.3f}]")
+        if not args.no_browser and Path("/usr/bin/chromium").exists():
+            print("\n--- browser (Chromium), sample workspace, streamlit run ---")
+            figures["browser_s"] = browser_navigation(sample)
+            for what, secs in figures["browser_s"].items():
+                print(f"  {what:<28} {secs:.3f} s (title and map drawn)")
+    out = save_results("dashboard", figures)
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
