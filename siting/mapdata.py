@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -26,25 +27,25 @@ from .workspace import Workspace
 
 RGBA = tuple[int, int, int, int]
 
-OFFICE_COLOURS: Mapping[str, RGBA] = {"urban": (23, 92, 170, 235), "rural": (24, 140, 62, 235)}
+OFFICE_COLOURS: Mapping[str, RGBA] = MappingProxyType({"urban": (23, 92, 170, 235), "rural": (24, 140, 62, 235)})
 NOT_SERVING_COLOUR: RGBA = (130, 130, 130, 200)
-STATUS_COLOURS: Mapping[str, RGBA] = {
+STATUS_COLOURS: Mapping[str, RGBA] = MappingProxyType({
     "pass": (24, 140, 62, 240), "warn": (214, 140, 0, 240), "fail": (190, 30, 30, 240),
-}
+})
 NO_DATA_COLOUR: RGBA = (200, 200, 200, 160)
 # ColorBrewer 5-class sequential ramps
-RAMPS: Mapping[str, tuple[RGBA, ...]] = {
+RAMPS: Mapping[str, tuple[RGBA, ...]] = MappingProxyType({
     "good": ((255, 255, 204, 200), (161, 218, 180, 200), (65, 182, 196, 200), (44, 127, 184, 200),
              (37, 52, 148, 200)),
     "bad": ((254, 240, 217, 200), (253, 204, 138, 200), (252, 141, 89, 200), (227, 74, 51, 200),
             (179, 0, 0, 200)),
-}
-CHOROPLETH_METRICS: Mapping[str, tuple[str, str, str]] = {
+})
+CHOROPLETH_METRICS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
     # metric -> (ramp, Persian title, English title)
     "covered_share_of_located": ("good", "سهم جمعیت پوشش‌یافته", "share of population covered"),
     "population_per_office": ("bad", "جمعیت به ازای هر دفتر", "population per office"),
     "uncovered_population": ("bad", "جمعیت بدون پوشش", "population not covered"),
-}
+})
 DISPLAY_TOLERANCE_DEG = 0.002  # about 200 m: invisible at province scale
 DISPLAY_SEGMENT_DEG = 0.01  # about 1 km: longest segment drawn
 ROUND = 5  # decimals of a degree kept (about 1 m)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from .validate import ValidationReport
 from .vocab import label
 
 # column -> (Persian header, English header)
-COLUMNS: Mapping[str, tuple[str, str]] = {
+COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "rank": ("رتبه", "rank"),
     "proposal_id": ("شناسه درخواست", "proposal id"),
     "name": ("متقاضی", "applicant"),
@@ -35,14 +36,14 @@ COLUMNS: Mapping[str, tuple[str, str]] = {
     "lon": ("طول جغرافیایی", "longitude"),
     "row": ("ردیف فایل", "file row"),
     "sample": ("دادهٔ نمونه", "sample data"),
-}
-PAIR_COLUMNS: Mapping[str, tuple[str, str]] = {
+})
+PAIR_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "proposal_a": ("درخواست الف", "proposal A"),
     "proposal_b": ("درخواست ب", "proposal B"),
     "distance_m": ("فاصله (متر)", "distance (m)"),
     "threshold_m": ("حداقل مجاز (متر)", "minimum (m)"),
-}
-_STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
+})
+_STATUS_ORDER = MappingProxyType({"pass": 0, "warn": 1, "fail": 2})
 
 
 def meeting_table(sites: pd.DataFrame, reports: Sequence[ValidationReport], *, lang: str = "fa") -> pd.DataFrame:

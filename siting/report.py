@@ -13,36 +13,37 @@ import html
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from . import fmt
 from .validate import ValidationReport
 from .vocab import label
 
-STATUS_LABELS: Mapping[str, tuple[str, str]] = {
+STATUS_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "pass": ("قبول", "pass"),
     "fail": ("رد", "fail"),
     "warn": ("نیازمند بررسی", "needs review"),
-}
-OVERALL_LABELS: Mapping[str, tuple[str, str]] = {
+})
+OVERALL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "pass": ("محل پیشنهادی همهٔ شرط‌ها را دارد.", "The site meets every rule."),
     "fail": ("محل پیشنهادی دست‌کم یک شرط را ندارد.", "The site fails at least one rule."),
     "warn": ("محل پیشنهادی شرطی را رد نمی‌کند، اما کارگروه باید مواردی را بررسی کند.",
              "The site fails no rule, but the working group must review some points."),
-}
-_VALUE_WORDS: Mapping[str, tuple[str, str]] = {
+})
+_VALUE_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "inside": ("درون استان", "inside"),
     "outside": ("بیرون از استان", "outside"),
     "yes": ("بله", "yes"),
     "no": ("خیر", "no"),
     "unknown": ("نامعلوم", "unknown"),
-}
+})
 SAMPLE_NOTE: tuple[str, str] = (
     "دادهٔ نمونه (ساختگی) — غیررسمی. این گزارش بر دادهٔ نمونه ساخته شده و اعتبار رسمی ندارد.",
     "SAMPLE DATA (synthetic) — not official. This report was made on sample data and has no official standing.",
 )
 
-_WORDS: Mapping[str, tuple[str, str]] = {
+_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "title": ("گزارش بررسی محل پیشنهادی دفتر", "Proposed office site: validation report"),
     "when": ("تاریخ تهیه", "Prepared"),
     "workspace": ("دادهٔ مبنا", "Data"),
@@ -76,7 +77,7 @@ _WORDS: Mapping[str, tuple[str, str]] = {
     "policy": ("سیاست کارگروه", "working-group policy"),
     "footer": ("تهیه‌شده با siting؛ برای PDF از «چاپ ← ذخیره به صورت PDF» مرورگر استفاده کنید.",
                "Made with siting; for a PDF use the browser's Print → Save as PDF."),
-}
+})
 
 
 def _i(lang: str) -> int:

@@ -279,6 +279,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
 }
 
 STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_STRINGS)
+del _STRINGS  # only the read-only view remains
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:

@@ -69,7 +69,9 @@ def workspace_key(path: str | os.PathLike[str] | None = None) -> WorkspaceKey:
 def load_workspace(key: WorkspaceKey) -> Workspace:
     """The workspace of ``key``, with its spatial index built (shared by all sessions)."""
     ws = Workspace.load(key.path)
-    ws.index  # noqa: B018 - build the trees once, here, not in the first page that needs them
+    idx = ws.index  # built on first use: build the parts every page needs once, here
+    for part in ("office_trees", "settlement_tree", "city_tree", "village_tree", "region", "county_tree"):
+        getattr(idx, part)
     return ws
 
 

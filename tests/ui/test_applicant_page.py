@@ -181,6 +181,18 @@ def test_selection_handler_with_a_picked_object_payload(ws):
     assert state[site_picker.ERROR_KEY] == "The map selection was not valid; click a hexagon again."
 
 
+def test_internet_basemap_is_optional_and_labelled(open_page):
+    at = open_page("applicant")
+    toggle = at.toggle(key="applicant.basemap")
+    assert toggle.label == "نقشهٔ پایه (نیاز به اینترنت)" and toggle.value is False
+    assert "mapProvider" not in deck_spec(at)  # offline: our own layers only
+    toggle.set_value(True).run()
+    assert_clean(at)
+    spec = deck_spec(at)
+    assert spec["mapProvider"] == "carto" and spec["mapStyle"].startswith("https://basemaps.cartocdn.com/")
+    assert [lyr["id"] for lyr in spec["layers"]][:3] == ["region", "counties", "gaps"]  # drawn over the tiles
+
+
 def test_county_filter_and_english(open_page, ws):
     at = open_page("applicant", lang="en")
     assert at.title[0].value == "Choose and check a site"

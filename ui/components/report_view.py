@@ -3,6 +3,8 @@ explanation, value and threshold, nearest offices, population newly covered, con
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pandas as pd
 import streamlit as st
 
@@ -14,8 +16,8 @@ from siting.vocab import label
 from ..i18n import t
 
 # Marks drawn by the installed fonts (DejaVu/Noto) for tables, material icons for alerts: no emoji font needed.
-MARKS = {"pass": "✓", "fail": "✗", "warn": "⚠"}
-ICONS = {"pass": ":material/check_circle:", "fail": ":material/cancel:", "warn": ":material/warning:"}
+MARKS = MappingProxyType({"pass": "✓", "fail": "✗", "warn": "⚠"})
+ICONS = MappingProxyType({"pass": ":material/check_circle:", "fail": ":material/cancel:", "warn": ":material/warning:"})
 
 
 def rules_frame(report: ValidationReport, lang: str) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,13 +64,6 @@ def display_frame(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> pd.DataFr
     return pd.DataFrame({t(c.header, lang): [cell(v, c.kind, lang) for v in df[c.name]] for c in cols if c.name in df})
 
 
-def show(df: pd.DataFrame, cols: Sequence[Col], lang: str, *, key: str | None = None,
-         height: int | str = "auto") -> None:
-    st.dataframe(display_frame(df, cols, lang), hide_index=True, width="stretch", key=key, height=height)
-
-
-def rows_table(rows: Sequence[Mapping[str, Any]], headers: Mapping[str, str], lang: str,
-               fmt_row: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None) -> pd.DataFrame:
-    """A display table from records: ``headers`` maps record field -> i18n key."""
-    out = [fmt_row(r) if fmt_row else r for r in rows]
-    return pd.DataFrame([{t(h, lang): r.get(f, "—") for f, h in headers.items()} for r in out])
+def show(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> None:
+    """``df`` as a dataframe of display text (see :func:`display_frame`)."""
+    st.dataframe(display_frame(df, cols, lang), hide_index=True, width="stretch")
