@@ -119,6 +119,15 @@ def _esc(v: Any) -> str:
     return html.escape("" if v is None else str(v))
 
 
+def _tr(*cells: Any, cls: str | None = None, classes: tuple[str, ...] = ()) -> str:
+    """One table row of escaped cells; ``classes`` gives the first cells a CSS class."""
+    attr = f" class='{_esc(cls)}'" if cls else ""
+    tds = "".join(
+        f"<td class='{classes[i]}'>{_esc(c)}</td>" if i < len(classes) and classes[i] else f"<td>{_esc(c)}</td>"
+        for i, c in enumerate(cells))
+    return f"<tr{attr}>{tds}</tr>"
+
+
 def _coord(v: float, lang: str) -> str:
     return fmt.number(v, lang, decimals=5).replace("٬", "").replace(",", "")
 
@@ -139,30 +148,20 @@ def report_html(
         return _WORDS[key][i]
 
     r = report
-    rows = "".join(
-        f"<tr class='{_esc(x.status)}'><td>{_esc(x.title_fa if lang == 'fa' else x.title_en) or _esc(x.id)}</td>"
-        f"<td class='st'>{_esc(status_label(x.status, lang))}</td>"
-        f"<td>{_esc(format_value(x.value, x.unit, lang))}</td>"
-        f"<td>{_esc(format_value(x.threshold, x.unit, lang))}</td>"
-        f"<td>{_esc(x.message_fa if lang == 'fa' else x.message_en)}</td>"
-        f"<td>{_esc(w(x.basis) if x.basis in ('guide', 'policy') else x.basis)}</td></tr>"
-        for x in r.rules
-    )
-    near = "".join(
-        f"<tr><td>{_esc(o.name or o.office_id)}</td><td>{_esc(label(o.licence_type, lang))}</td>"
-        f"<td>{_esc(fmt.distance(o.distance_m, lang))}</td><td>{_esc(o.county or '—')}</td></tr>"
-        for o in r.nearest_offices
-    ) or f"<tr><td colspan='4'>{w('none')}</td></tr>"
+    rows = "".join(_tr(
+        (x.title_fa if lang == "fa" else x.title_en) or x.id, status_label(x.status, lang),
+        format_value(x.value, x.unit, lang), format_value(x.threshold, x.unit, lang),
+        x.message_fa if lang == "fa" else x.message_en, w(x.basis) if x.basis in ("guide", "policy") else x.basis,
+        cls=x.status, classes=("", "st")) for x in r.rules)
+    near = "".join(_tr(o.name or o.office_id, label(o.licence_type, lang), fmt.distance(o.distance_m, lang),
+                       o.county or "—") for o in r.nearest_offices) or f"<tr><td colspan='4'>{w('none')}</td></tr>"
     settled = "".join(
         f"<li>{_esc(s.get('name_fa'))} ({_esc(label(s.get('kind') or '', lang))}): "
         f"{_esc(format_value(s.get('population'), 'people', lang))}</li>"
         for s in r.newly_covered_settlements
     )
-    conflicts = "".join(
-        f"<tr><td>{_esc(c.proposal_id)}</td><td>{_esc(c.name or '—')}</td><td>{_esc(label(c.licence_type, lang))}</td>"
-        f"<td>{_esc(fmt.distance(c.distance_m, lang))}</td><td>{_esc(fmt.distance(c.threshold_m, lang))}</td></tr>"
-        for c in r.conflicts
-    )
+    conflicts = "".join(_tr(c.proposal_id, c.name or "—", label(c.licence_type, lang), fmt.distance(c.distance_m, lang),
+                            fmt.distance(c.threshold_m, lang)) for c in r.conflicts)
     conflicts_block = (
         f"<h2>{w('conflicts')}</h2><table><tr><th>{w('proposal')}</th><th>{w('applicant')}</th><th>{w('type')}</th>"
         f"<th>{w('distance')}</th><th>{w('minimum')}</th></tr>{conflicts}</table>" if r.conflicts else ""

@@ -67,3 +67,11 @@ def display_frame(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> pd.DataFr
 def show(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> None:
     """``df`` as a dataframe of display text (see :func:`display_frame`)."""
     st.dataframe(display_frame(df, cols, lang), hide_index=True, width="stretch")
+
+
+# The service-gap table of siting.gaps.compute_gaps, as the applicant and planner pages show it.
+GAP_COLUMNS: tuple[Col, ...] = (
+    Col("rank", "word.rank", "int"), Col("county", "word.county"),
+    Col("uncovered_population", "word.uncovered_population", "int"),
+    Col("settlements", "word.settlements", "int"), Col("area_km2", "word.area_km2", "km2"),
+)

@@ -62,10 +62,6 @@ gaps = state.gaps(key, RuleOverrides(), licence_type)
 if county:
     gaps = gaps[gaps["county"] == county]
 if len(gaps):
-    tables.show(gaps.head(20), [
-        tables.Col("rank", "word.rank", "int"), tables.Col("county", "word.county"),
-        tables.Col("uncovered_population", "word.uncovered_population", "int"),
-        tables.Col("settlements", "word.settlements", "int"), tables.Col("area_km2", "word.area_km2", "km2"),
-    ], lang)
+    tables.show(gaps.head(20), tables.GAP_COLUMNS, lang)
 else:
     st.info(t("applicant.gaps_empty", lang))

@@ -107,11 +107,7 @@ if notes or view.coverage.notes:
             st.markdown(f"- {n}")
 
 st.subheader(t("planner.gap_table", lang))
-tables.show(view.gaps.head(30), [
-    tables.Col("rank", "word.rank", "int"), tables.Col("county", "word.county"),
-    tables.Col("uncovered_population", "word.uncovered_population", "int"),
-    tables.Col("settlements", "word.settlements", "int"), tables.Col("area_km2", "word.area_km2", "km2"),
-], lang)
+tables.show(view.gaps.head(30), tables.GAP_COLUMNS, lang)
 
 st.subheader(t("planner.exports", lang))
 sample = ws.is_sample
