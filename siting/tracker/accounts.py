@@ -12,7 +12,7 @@ from .convert import user_view
 from .core import Ctx, TrackerBase, api
 from .errors import AccessDenied, AuthenticationError, TrackerInputError
 from .passwords import check_password_strength, hash_password, needs_rehash, verify_password
-from .terms import ROLES
+from .terms import ROLES, tidy_text
 from .views import UserView
 
 _BAD_LOGIN = ("wrong user name or password", "نام کاربری یا گذرواژه نادرست است")
@@ -89,7 +89,7 @@ class AccountsMixin(TrackerBase):
                     raise AuthenticationError(
                         f"the user name {username!r} belongs to another account; an administrator must link them",
                         f"نام کاربری {username!r} متعلق به حساب دیگری است؛ مدیر سامانه باید آن‌ها را پیوند دهد")
-                user = m.User(username=username, display_name=clean_text(identity.display_name) or username,
+                user = m.User(username=username, display_name=tidy_text(identity.display_name) or username,
                               role=role, password_hash=None, sso_issuer=identity.issuer,
                               sso_subject=identity.subject, active=True, created_at=self.now())
                 s.add(user)
@@ -120,7 +120,7 @@ class AccountsMixin(TrackerBase):
                                    "مدیر سامانه وجود دارد؛ از او بخواهید حساب بسازد")
             if self._users_by_name(s, name) is not None:
                 raise TrackerInputError(f"user name {name!r} is taken", f"نام کاربری {name!r} تکراری است")
-            user = m.User(username=name, display_name=clean_text(display_name) or name, role="admin",
+            user = m.User(username=name, display_name=tidy_text(display_name) or name, role="admin",
                           password_hash=hash_password(password, self.settings.password_policy),
                           active=True, created_at=self.now())
             s.add(user)
@@ -146,7 +146,7 @@ class AccountsMixin(TrackerBase):
         name = self._checked_username(username)
         if self._users_by_name(ctx.s, name) is not None:
             raise TrackerInputError(f"user name {name!r} is taken", f"نام کاربری {name!r} تکراری است")
-        user = m.User(username=name, display_name=clean_text(display_name) or name, role=role,
+        user = m.User(username=name, display_name=tidy_text(display_name) or name, role=role,
                       password_hash=None if password is None else hash_password(password, self.settings.password_policy),
                       active=True, created_at=ctx.now)
         ctx.s.add(user)

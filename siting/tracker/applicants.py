@@ -8,14 +8,13 @@ from datetime import date
 from sqlalchemy import select
 
 from ..rules import PersonFacts, RuleResult, check_applicant
-from ..text import clean_text
 from ..vocab import parse_applicant_type, parse_education
 from . import models as m
 from .convert import applicant_view
 from .core import Ctx, TrackerBase, api
 from .errors import AccessDenied, TrackerInputError, TransitionError
 from .ids import digits_only, legal_id_problem, national_id_problem
-from .terms import COMPANY_TYPES, OWNERSHIP, PERSON_ROLES, term
+from .terms import COMPANY_TYPES, OWNERSHIP, PERSON_ROLES, term, tidy_text
 from .views import ApplicantInput, ApplicantView, PersonInput
 
 Problems = list[tuple[str, str, str]]
@@ -65,9 +64,11 @@ class ApplicantsMixin(TrackerBase):
         TrackerInputError
             Listing every invalid field.
         """
+        self._require_role(ctx, "applicant", "expert", action_en="register applicants",
+                           action_fa="متقاضی ثبت کند")
         owner = ctx.user
         if owner_id is not None and owner_id != ctx.user.id:
-            self._require_role(ctx, "expert", "admin", action_en="register applicants for others",
+            self._require_role(ctx, "expert", action_en="register applicants for others",
                                action_fa="برای دیگران متقاضی ثبت کند")
             owner = self._user(ctx, owner_id)
             if owner.role != "applicant":
@@ -158,7 +159,7 @@ class ApplicantsMixin(TrackerBase):
             raise TrackerInputError(f"kind: {data.kind!r} is neither natural nor legal",
                                     f"نوع متقاضی {data.kind!r} نه حقیقی است نه حقوقی",
                                     [("kind", "natural or legal", "حقیقی یا حقوقی")]) from None
-        name = clean_text(data.name or "")
+        name = tidy_text(data.name)
         if not name:
             problems.append(("name", "the name is missing", "نام وارد نشده است"))
         nid = digits_only(data.national_id)
@@ -177,7 +178,7 @@ class ApplicantsMixin(TrackerBase):
         if dup:
             problems.append(("people", f"national IDs repeated: {', '.join(dup)}",
                              f"کد ملی تکراری: {'، '.join(dup)}"))
-        roles = [p["role"] for p in people if p]
+        roles = [p.role for p in data.people]
         company: dict = {"company_type": None, "ownership": None, "registration_number": None,
                          "registration_date": None, "registration_province": None}
         if kind == "natural":
@@ -204,7 +205,7 @@ class ApplicantsMixin(TrackerBase):
     def _checked_person(self, i: int, p: PersonInput, kind: str, problems: Problems) -> dict:
         where = f"people[{i}]"
         before = len(problems)
-        full_name = clean_text(p.full_name or "")
+        full_name = tidy_text(p.full_name)
         if not full_name:
             problems.append((f"{where}.full_name", "the name is missing", "نام وارد نشده است"))
         nid = digits_only(p.national_id)
@@ -250,4 +251,4 @@ class ApplicantsMixin(TrackerBase):
             problems.append(("registration_date", "a date is expected", "تاریخ ثبت معتبر نیست"))
         return {"company_type": data.company_type, "ownership": data.ownership, "registration_number": reg,
                 "registration_date": data.registration_date,
-                "registration_province": clean_text(data.registration_province or "") or None}
+                "registration_province": tidy_text(data.registration_province) or None}

@@ -20,7 +20,7 @@ from .core import Ctx, api
 from .errors import NotFound, TrackerInputError, TransitionError
 from .ids import digits_only, national_id_problem, postal_code_problem
 from .progress import REVIEW_PHASES, ProgressMixin, latest_steps
-from .terms import OPEN_STATUSES, term
+from .terms import OPEN_STATUSES, term, tidy_text
 from .views import ApplicationView, SiteInput
 
 # request outcomes whose application proposes a site (validated against the site rules)
@@ -192,7 +192,7 @@ class ApplicationsMixin(ProgressMixin):
         app.status = "cancelled"
         self._touch(ctx, app)
         ctx.audit("application_cancelled", "application", app.id, application_id=app.id, before=before,
-                  reason=clean_text(reason or ""))
+                  reason=tidy_text(reason))
         return application_view(app)
 
     @api("write")
@@ -227,7 +227,7 @@ class ApplicationsMixin(ProgressMixin):
                                     or not -180 <= lon <= 180 or not -90 <= lat <= 90):
                 problems.append(("site", f"lon={lon}, lat={lat} is not a longitude/latitude in degrees",
                                  f"طول {lon} و عرض {lat} مختصات جغرافیایی معتبر نیست"))
-        address = clean_text(site.address or "") or None
+        address = tidy_text(site.address) or None
         if address and len(address) > 500:
             problems.append(("address", "the address is longer than 500 characters", "نشانی بیش از ۵۰۰ نویسه است"))
         postal = None
@@ -355,7 +355,7 @@ class ApplicationsMixin(ProgressMixin):
         details = dict(details or {})
         if outcome == "correct":
             bad = sorted(set(details) - set(CORRECTABLE))
-            clean = {k: clean_text(str(v)) for k, v in details.items() if k in CORRECTABLE and clean_text(str(v))}
+            clean = {k: tidy_text(v) for k, v in details.items() if k in CORRECTABLE and tidy_text(v)}
             if bad or not clean:
                 raise TrackerInputError(f"details: a correction changes some of {', '.join(CORRECTABLE)}",
                                         "جزئیات: اصلاحیه باید دست‌کم یکی از نام دارنده، نشانی یا کد پستی را تغییر دهد")
@@ -366,7 +366,7 @@ class ApplicationsMixin(ProgressMixin):
                 clean["postal_code"] = digits_only(clean["postal_code"])
             return clean
         if outcome == "deputy":
-            name = clean_text(str(details.get("full_name") or ""))
+            name = tidy_text(details.get("full_name"))
             nid = digits_only(details.get("national_id"))
             problem = national_id_problem(nid, reject_repeated=self.settings.reject_repeated_national_ids)
             if not name or problem:

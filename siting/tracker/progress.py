@@ -39,7 +39,7 @@ from .convert import application_view, step_view
 from .core import Ctx, TrackerBase, api
 from .errors import AccessDenied, NotFound, TrackerInputError, TransitionError
 from .ids import digits_only, postal_code_problem
-from .terms import OUTCOMES, term
+from .terms import OUTCOMES, term, tidy_text
 from .views import ApplicationView, MissingDocument, StepView
 from .workflow import StepDef
 
@@ -246,7 +246,7 @@ class ProgressMixin(TrackerBase):
         row.state = "done"
         row.completed_at = ctx.now
         row.completed_by = ctx.user.id
-        row.notes = clean_text(notes) if notes else row.notes
+        row.notes = tidy_text(notes) if notes else row.notes
         row.data = clean
         if "postal_code" in clean and clean["postal_code"] != app.postal_code:
             app.postal_code = clean["postal_code"]
@@ -359,13 +359,13 @@ class ProgressMixin(TrackerBase):
             raise TransitionError(
                 f"no decision can be recorded: the application is {term(app.status, 'en')}, not on the agenda",
                 f"ثبت تصمیم ممکن نیست: وضعیت درخواست «{term(app.status)}» است، نه در دستور کار")
-        reasons = clean_text(reasons or "")
+        reasons = tidy_text(reasons)
         items = _deficiencies(deficiencies) if outcome == "return" else tuple(
-            clean_text(x) for x in deficiencies if clean_text(x))
+            tidy_text(x) for x in deficiencies if tidy_text(x))
         if outcome != "approve" and not reasons:
             raise TrackerInputError("reasons: say why the application is rejected or returned",
                                     "دلایل مخالفت یا عودت را بنویسید")
-        override = clean_text(override_reason or "") or None
+        override = tidy_text(override_reason) or None
         if outcome == "approve" and app.validation_status == "fail" and not override:
             failed = (app.validation_summary or {}).get("failed", [])
             raise TransitionError(
@@ -403,7 +403,7 @@ class ProgressMixin(TrackerBase):
                 f"only a submitted request can be returned at intake; this one is {term(app.status, 'en')}",
                 f"فقط درخواست ارسال‌شده در مرحلهٔ دریافت عودت می‌شود؛ وضعیت این درخواست «{term(app.status)}» است")
         items = _deficiencies(deficiencies)
-        reasons = clean_text(reasons or "") or "؛ ".join(items)
+        reasons = tidy_text(reasons) or "؛ ".join(items)
         ctx.s.add(m.Decision(application_id=app.id, round=app.round, body="directorate", outcome="return",
                              reasons=reasons, deficiencies=list(items), override_reason=None, meeting_date=None,
                              decided_by=ctx.user.id, decided_at=ctx.now))
@@ -441,7 +441,7 @@ class ProgressMixin(TrackerBase):
 def _deficiencies(items: Sequence[str]) -> tuple[str, ...]:
     if isinstance(items, str):
         items = [items]
-    out = tuple(clean_text(x) for x in items if clean_text(x or ""))
+    out = tuple(tidy_text(x) for x in items if tidy_text(x))
     if not out:
         raise TrackerInputError("deficiencies: list at least one deficiency for the applicant to fix",
                                 "دست‌کم یک نقص را برای رفع توسط متقاضی بنویسید")

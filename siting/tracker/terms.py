@@ -7,6 +7,8 @@ step states, decision outcomes and the roles of a company's people.
 
 from __future__ import annotations
 
+import unicodedata
+
 ROLES: tuple[str, ...] = ("applicant", "expert", "wg_member", "admin")
 STAFF_ROLES: tuple[str, ...] = ("expert", "wg_member", "admin")
 
@@ -97,4 +99,24 @@ __all__ = [
     "STATUSES",
     "STEP_STATES",
     "term",
+    "tidy_text",
 ]
+
+
+_TIDY = {ord("ي"): "ی", ord("ى"): "ی", ord("ك"): "ک", ord("\u200d"): None, ord("\ufeff"): None,
+         **{c: None for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+         ord("\u00a0"): " "}
+
+
+def tidy_text(value: object) -> str:
+    """Free text as people wrote it (names, addresses, reasons, notes), tidied for storage.
+
+    Unlike :func:`siting.text.clean_text`, which folds text for matching and
+    identifiers, this keeps Persian punctuation (، ؛), digits and ``هٔ`` as
+    typed; it only unifies the Arabic ي/ك with the Persian letters, drops
+    invisible bidi and joiner controls, and collapses runs of spaces.
+    """
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).translate(_TIDY)
+    return " ".join(text.split())

@@ -6,14 +6,13 @@ import os
 
 from sqlalchemy import select
 
-from ..text import clean_text
 from . import models as m
 from .convert import document_view
 from .core import Ctx, api
 from .documents import check_document
 from .errors import NotFound, TrackerInputError, TransitionError
 from .progress import ProgressMixin, latest_steps
-from .terms import term
+from .terms import term, tidy_text
 from .views import DocumentView
 
 UPLOAD_STATUSES = ("draft", "returned", "approved")
@@ -76,7 +75,7 @@ class UploadsMixin(ProgressMixin):
                 f"step '{d.en}' that uses this document is done; ask the directorate to return it first",
                 f"مرحلهٔ «{d.fa}» که از این مدرک استفاده می‌کند انجام شده است؛ ابتدا عودت آن را درخواست کنید")
         check = check_document(bytes(content), doc_kind, self.workflow.limits)
-        shown = clean_text(os.path.basename(str(filename or ""))) or "file"
+        shown = tidy_text(os.path.basename(str(filename or ""))) or "file"
         check.raise_for_problems(shown)
         stored = self.files.put(bytes(content))
         ctx.new_files.append(stored)

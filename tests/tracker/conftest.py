@@ -92,11 +92,18 @@ def sqlite_template(tmp_path_factory):
 
 
 def _empty_pg(url: str) -> None:
+    """Delete every row (DELETE on small tables is much faster than TRUNCATE) and restart the ids.
+
+    ``session_replication_role = replica`` switches triggers off for this transaction: the audit
+    trail's append-only trigger, and the foreign-key triggers (every table is emptied anyway).
+    """
     engine = create_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))  # the audit trail refuses TRUNCATE
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+        for (seq,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")):
+            conn.execute(text(f'ALTER SEQUENCE "{seq}" RESTART WITH 1'))
     engine.dispose()
 
 

@@ -3,6 +3,7 @@ that walks an application through the workflow the way the actors would."""
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -68,7 +69,8 @@ def natural_applicant(seed: int, *, education: str = "bachelor", government_empl
 
 
 def company(seed: int, *, md_education: str = "master", md_government: bool = False,
-            signatory_education: str = "diploma", name: str = "شرکت خدمات پیشخوان کویر") -> ApplicantInput:
+            signatory_education: str = "diploma", member_education: str = "bachelor",
+            name: str = "شرکت خدمات پیشخوان کویر") -> ApplicantInput:
     """A company with a managing director on the board, one more board member who signs, and a
     signatory who is not on the board."""
     return ApplicantInput(
@@ -77,7 +79,7 @@ def company(seed: int, *, md_education: str = "master", md_government: bool = Fa
         people=(
             PersonInput("علی محمدی", national_id(seed * 10 + 1), md_education, md_government,
                         role="managing_director", on_board=True),
-            PersonInput("مریم احمدی", national_id(seed * 10 + 2), "bachelor", False, role="board_member",
+            PersonInput("مریم احمدی", national_id(seed * 10 + 2), member_education, False, role="board_member",
                         signatory=True, military_exempt=True),
             PersonInput("حسن کریمی", national_id(seed * 10 + 3), signatory_education, False, role="signatory"),
         ))
@@ -117,8 +119,9 @@ def png(width: int = 900, height: int = 1200) -> bytes:
     return buf.getvalue()
 
 
+@functools.cache
 def good_file(kind: str) -> tuple[bytes, str]:
-    """A file that passes the checks for a document kind of data/workflow.yaml."""
+    """A file that passes the checks for a document kind of data/workflow.yaml (made once per kind)."""
     if kind in ("birth_certificate",):
         return scan_pdf(4), "shenasnameh.pdf"
     if kind in ("statute", "founding_notice", "commitment_form"):
@@ -228,3 +231,17 @@ def licensed(w: World, owner: Identity, applicant: ApplicantInput, licence_type:
     run_ready_steps(w, app.id, owner, until="licence")
     lic = w.t.issue_licence(w.expert, app.id, number, w.clock.today, expected_version=version(w, app.id))
     return app.id, lic.id
+
+
+def snapshot(t: Tracker) -> dict[str, list[tuple]]:
+    """Every row of every tracker table, to prove that a refused or failed call changed nothing."""
+    from sqlalchemy import select
+
+    from siting.tracker.models import Base
+
+    out = {}
+    with t.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
