@@ -293,12 +293,21 @@ class ApplicationsMixin(ProgressMixin):
                 row.actor = self.workflow.actor_for(self.workflow.step(row.step_id), app.county)
 
     def _pending_proposals(self, ctx: Ctx, app: m.Application) -> ProposalSet:
+        """The other pending proposals near the site (submitted, under review or approved, not yet
+        licensed): only those inside a box a little larger than the largest minimum distance, so the
+        cost does not grow with the number of applications in the province."""
+        reach = max(max(self.rules.for_type(t).min_distance_same_type_m, self.rules.for_type(t).min_distance_any_type_m)
+                    for t in ("urban", "rural"))
+        dlat = 1.5 * reach / 111_000
+        dlon = dlat / max(math.cos(math.radians(app.site_lat or 0.0)), 0.1)
+        a = m.Application
         rows = ctx.s.execute(
-            select(m.Application.id, m.Application.licence_type, m.Application.site_lon, m.Application.site_lat,
-                   m.Applicant.name).join(m.Applicant, m.Applicant.id == m.Application.applicant_id)
-            .where(m.Application.status.in_(("submitted", "under_review", "approved")),
-                   m.Application.site_lon.is_not(None), m.Application.id != app.id,
-                   m.Application.request_type.in_(self._site_request_types()))).all()
+            select(a.id, a.licence_type, a.site_lon, a.site_lat, m.Applicant.name)
+            .join(m.Applicant, m.Applicant.id == a.applicant_id)
+            .where(a.status.in_(("submitted", "under_review", "approved")), a.id != app.id,
+                   a.site_lon.between(app.site_lon - dlon, app.site_lon + dlon),
+                   a.site_lat.between(app.site_lat - dlat, app.site_lat + dlat),
+                   a.request_type.in_(self._site_request_types()))).all()
         frame = gpd.GeoDataFrame(
             {"proposal_id": [str(r.id) for r in rows], "name": [r.name for r in rows],
              "licence_type": [r.licence_type for r in rows]},

@@ -112,22 +112,25 @@ class ScreensMixin(ProgressMixin):
 
     def _open_step_items(self, ctx: Ctx, step_id: str | None, applicant_steps: bool,
                          overdue_on: date | None) -> list[QueueItem]:
-        q = (select(m.Step, m.Application, m.Applicant.name)
-             .join(m.Application, m.Application.id == m.Step.application_id)
-             .join(m.Applicant, m.Applicant.id == m.Application.applicant_id)
-             .where(m.Step.state.in_(("ready", "returned")), m.Application.status.in_(ACTIVE_STATUSES))
-             .order_by(m.Step.ready_at, m.Step.id))
+        a, st = m.Application, m.Step
+        q = (select(*st.__table__.columns, a.id.label("app_id"), a.licence_type, a.request_type, a.county,
+                    a.status, m.Applicant.name.label("applicant_name"))
+             .join(a, a.id == st.application_id)
+             .join(m.Applicant, m.Applicant.id == a.applicant_id)
+             .where(st.state.in_(("ready", "returned")), a.status.in_(ACTIVE_STATUSES))
+             .order_by(st.ready_at, st.id))
         if step_id is not None:
             if step_id not in {s.id for s in self.workflow.steps}:
                 raise TrackerInputError(f"step_id: no step {step_id!r} in the workflow",
                                         f"مرحلهٔ {step_id!r} در گردش کار نیست")
-            q = q.where(m.Step.step_id == step_id)
+            q = q.where(st.step_id == step_id)
         if not applicant_steps:
-            q = q.where(m.Step.actor != "applicant")
+            q = q.where(st.actor != "applicant")
         if overdue_on is not None:
-            q = q.where(m.Step.due_on < overdue_on)
-        return [QueueItem(app.id, name, app.licence_type, app.request_type, app.county, app.status,
-                          step_view(step, self.workflow)) for step, app, name in ctx.s.execute(q)]
+            q = q.where(st.due_on < overdue_on)
+        # plain rows, not ORM objects: the queue can hold thousands of steps
+        return [QueueItem(r.app_id, r.applicant_name, r.licence_type, r.request_type, r.county, r.status,
+                          step_view(r, self.workflow)) for r in ctx.s.execute(q)]
 
     # -- working group --------------------------------------------------------------------------------
     @api("read")

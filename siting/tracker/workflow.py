@@ -122,16 +122,19 @@ class Workflow:
     limits: Limits
     source: str = ""
 
+    def __post_init__(self) -> None:
+        # lookup tables, derived once (the dataclass stays frozen for callers)
+        object.__setattr__(self, "_by_id", {s.id: s for s in self.steps})
+        object.__setattr__(self, "_by_request", {
+            rt: tuple(s for s in self.steps if rt in s.request_types) for rt in self.request_types})
+
     def step(self, step_id: str) -> StepDef:
         """The step ``step_id``; :class:`KeyError` if there is none."""
-        for s in self.steps:
-            if s.id == step_id:
-                return s
-        raise KeyError(step_id)
+        return self._by_id[step_id]  # type: ignore[attr-defined]
 
     def steps_for(self, request_type: str) -> tuple[StepDef, ...]:
         """The steps that make up a request of this type, in file order."""
-        return tuple(s for s in self.steps if request_type in s.request_types)
+        return self._by_request.get(request_type, ())  # type: ignore[attr-defined]
 
     def applies(self, step: StepDef, licence_type: str, applicant_type: str) -> bool:
         """False if the step is skipped for this licence or applicant type (e.g. urban-only steps)."""
