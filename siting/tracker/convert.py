@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Row
+
 from . import models as m
 from .views import (
     ApplicantView,
@@ -44,7 +46,8 @@ def application_view(app: m.Application) -> ApplicationView:
         submitted_at=app.submitted_at, decided_at=app.decided_at)
 
 
-def step_view(s: m.Step, wf: Workflow) -> StepView:
+def step_view(s: m.Step | Row, wf: Workflow) -> StepView:
+    """From a step row (an ORM object, or a plain result row with the steps table's columns)."""
     d = wf.step(s.step_id)
     return StepView(
         id=s.id, step_id=s.step_id, title_fa=d.fa, title_en=d.en, phase=s.phase, round=s.round,

@@ -38,7 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..rules import Rules, load_rules
 from ..workspace import Workspace
 from . import models as m
-from .access import ACTOR_ROLES, Identity
+from .access import ACTOR_ROLES, Identity, SsoPolicy
 from .db import make_engine, read_engine
 from .documents import DEFAULT_FILES_DIR, FileStore
 from .errors import AccessDenied, ConflictError, NotFound, TrackerError, TrackerInputError
@@ -83,7 +83,7 @@ class TrackerSettings:
     rules_path: str | os.PathLike[str] | None = None
     workspace_path: str | os.PathLike[str] | None = None
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
-    sso: Any = None
+    sso: SsoPolicy | None = None
     reject_repeated_national_ids: bool = True
 
 

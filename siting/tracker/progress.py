@@ -103,7 +103,7 @@ class ProgressMixin(TrackerBase):
         return f"لازم نیست: فقط برای {fa} / not required: only for {en}"
 
     def _satisfied(self, app: m.Application, step_id: str, latest: Mapping[str, m.Step]) -> bool:
-        if step_id not in {d.id for d in self.workflow.steps_for(app.request_type)}:
+        if not self.workflow.has_step(app.request_type, step_id):
             return True
         row = latest.get(step_id)
         return row is not None and row.state in ("done", "skipped")

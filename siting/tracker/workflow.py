@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .._files import load_yaml
 from ..errors import InputError
 from ..rules import PROJECT_ROOT
 from ..text import match_key
@@ -127,6 +126,8 @@ class Workflow:
         object.__setattr__(self, "_by_id", {s.id: s for s in self.steps})
         object.__setattr__(self, "_by_request", {
             rt: tuple(s for s in self.steps if rt in s.request_types) for rt in self.request_types})
+        object.__setattr__(self, "_ids_by_request", {
+            rt: frozenset(s.id for s in steps) for rt, steps in self._by_request.items()})  # type: ignore[attr-defined]
 
     def step(self, step_id: str) -> StepDef:
         """The step ``step_id``; :class:`KeyError` if there is none."""
@@ -135,6 +136,10 @@ class Workflow:
     def steps_for(self, request_type: str) -> tuple[StepDef, ...]:
         """The steps that make up a request of this type, in file order."""
         return self._by_request.get(request_type, ())  # type: ignore[attr-defined]
+
+    def has_step(self, request_type: str, step_id: str) -> bool:
+        """True if ``step_id`` is part of a request of this type."""
+        return step_id in self._ids_by_request.get(request_type, ())  # type: ignore[attr-defined]
 
     def applies(self, step: StepDef, licence_type: str, applicant_type: str) -> bool:
         """False if the step is skipped for this licence or applicant type (e.g. urban-only steps)."""
@@ -173,14 +178,7 @@ def load_workflow(path: str | os.PathLike[str] | None = None) -> Workflow:
     Raises :class:`WorkflowError` naming the step and field when something is wrong.
     """
     path = Path(path or os.environ.get("SITING_WORKFLOW") or DEFAULT_WORKFLOW_PATH)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise WorkflowError(f"{path}: workflow file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise WorkflowError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    raw = load_yaml(path, what="workflow file", error=WorkflowError)
     if not isinstance(raw, Mapping):
         raise WorkflowError(f"{path}: expected a mapping with actors, request_types, documents, steps")
     src = str(path)
