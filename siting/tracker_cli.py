@@ -21,14 +21,16 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from typing import Any, TypeVar
 
 from .errors import SitingError
 from .fmt import jalali
 
 PASSWORD_ENV = "SITING_TRACKER_PASSWORD"
 NEW_PASSWORD_ENV = "SITING_TRACKER_NEW_PASSWORD"
+T = TypeVar("T")
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -92,6 +94,12 @@ def _tracker(args: argparse.Namespace):
     return Tracker(TrackerSettings(url=args.database_url))
 
 
+def _signed_in(args: argparse.Namespace, read: Callable[[Any, Any], T]) -> T:
+    """Open the tracker, sign ``--user`` in, call ``read(tracker, identity)`` and close."""
+    with closing(_tracker(args)) as t:
+        return read(t, t.authenticate(args.user, _password(PASSWORD_ENV, f"password for {args.user}: ")))
+
+
 def _guarded(fn):
     def run(args: argparse.Namespace) -> int:
         try:
@@ -114,11 +122,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     rev = init_database(args.database_url)
     print(f"tracker database ready at revision {rev}: {_shown_url(resolve_url(args.database_url))}")
     if args.admin:
-        t = _tracker(args)
-        try:
+        with closing(_tracker(args)) as t:
             t.bootstrap_admin(args.admin, _password(NEW_PASSWORD_ENV, f"password for {args.admin}: "))
-        finally:
-            t.close()
         print(f"administrator {args.admin} created")
     return 0
 
@@ -144,8 +149,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create an account; the first administrator needs no ``--as``."""
-    t = _tracker(args)
-    try:
+    with closing(_tracker(args)) as t:
         password = _password(NEW_PASSWORD_ENV, f"password for {args.username}: ")
         if args.as_user is None:
             if args.role != "admin":
@@ -154,8 +158,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         else:
             admin = t.authenticate(args.as_user, _password(PASSWORD_ENV, f"password for {args.as_user}: "))
             t.create_user(admin, args.username, password, args.role, args.display_name)
-    finally:
-        t.close()
     print(f"{args.role} {args.username} created")
     return 0
 
@@ -163,12 +165,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_agenda(args: argparse.Namespace) -> int:
     """Print the working group's agenda."""
-    t = _tracker(args)
-    try:
-        who = t.authenticate(args.user, _password(PASSWORD_ENV, f"password for {args.user}: "))
-        agenda = t.agenda(who)
-    finally:
-        t.close()
+    agenda = _signed_in(args, lambda t, who: t.agenda(who))
     if args.json:
         print(json.dumps({"generated_at": agenda.generated_at.isoformat(),
                           "items": [_jsonable(vars(i)) for i in agenda.items]}, ensure_ascii=False, indent=1))
@@ -185,12 +182,7 @@ def cmd_agenda(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_renewals(args: argparse.Namespace) -> int:
     """Print the licences due for renewal."""
-    t = _tracker(args)
-    try:
-        who = t.authenticate(args.user, _password(PASSWORD_ENV, f"password for {args.user}: "))
-        items = t.renewals_due(who, args.days)
-    finally:
-        t.close()
+    items = _signed_in(args, lambda t, who: t.renewals_due(who, args.days))
     if args.json:
         print(json.dumps([_jsonable({**vars(i.licence), "days_left": i.days_left,
                                      "renewal_application_id": i.renewal_application_id}) for i in items],

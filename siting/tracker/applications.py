@@ -104,9 +104,8 @@ class ApplicationsMixin(ProgressMixin):
         Allowed while the applicant prepares the request (draft, returned) and,
         after approval, until the site is confirmed (the guide's step 10).
         """
-        app = self._application(ctx, application_id)
         self._require_role(ctx, "applicant", "expert", action_en="change the site", action_fa="محل را تغییر دهد")
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         outcome = self.workflow.request_types[app.request_type].outcome
         if outcome not in SITE_OUTCOMES:
             raise TransitionError(f"a {self.workflow.request_types[app.request_type].en} request keeps the "
@@ -136,9 +135,8 @@ class ApplicationsMixin(ProgressMixin):
         the licence the request acts on, and that the site is in the province.
         The site validation runs again, so the working group sees a fresh report.
         """
-        app = self._application(ctx, application_id)
         self._require_role(ctx, "applicant", "expert", action_en="submit requests", action_fa="درخواست ارسال کند")
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         if app.status not in ("draft", "returned"):
             raise TransitionError(f"the application is {term(app.status, 'en')}; only a draft or a returned "
                                   "application can be submitted",
@@ -166,9 +164,7 @@ class ApplicationsMixin(ProgressMixin):
             if (app.validation_summary or {}).get("rules", {}).get("inside_region") == "fail":
                 raise TransitionError("the site is outside the province; choose a site in South Khorasan",
                                       "محل پیشنهادی بیرون از استان است؛ محلی در خراسان جنوبی انتخاب کنید")
-        row.state = "done"
-        row.completed_at = ctx.now
-        row.completed_by = ctx.user.id
+        self._mark_done(ctx, row)
         app.status = "submitted"
         app.submitted_at = ctx.now
         self._touch(ctx, app)
@@ -181,9 +177,8 @@ class ApplicationsMixin(ProgressMixin):
     def cancel_application(self, ctx: Ctx, application_id: int, reason: str, *,
                            expected_version: int) -> ApplicationView:
         """The applicant gives up an open application (an expert may record it for them)."""
-        app = self._application(ctx, application_id)
         self._require_role(ctx, "applicant", "expert", action_en="cancel requests", action_fa="درخواست را لغو کند")
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         if app.status not in OPEN_STATUSES:
             raise TransitionError(f"the application is {term(app.status, 'en')}; it cannot be cancelled",
                                   f"وضعیت درخواست «{term(app.status)}» است و لغو نمی‌شود")

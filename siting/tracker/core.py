@@ -288,6 +288,20 @@ class TrackerBase:
             raise NotFound(f"no application {application_id}", f"درخواست {application_id} وجود ندارد")
         return app
 
+    def _application_to_change(self, ctx: Ctx, application_id: int, expected_version: int | None) -> m.Application:
+        """The application (access checked) if it is still at the version the caller saw."""
+        app = self._application(ctx, application_id)
+        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        return app
+
+    def _mark_done(self, ctx: Ctx, row: m.Step, data: dict[str, Any] | None = None) -> None:
+        """Record a step as done now, by the caller."""
+        row.state = "done"
+        row.completed_at = ctx.now
+        row.completed_by = ctx.user.id
+        if data is not None:
+            row.data = data
+
     def _check_version(self, obj: m.Application | m.Applicant | m.Licence | m.User,
                        expected: int | None, what_en: str, what_fa: str) -> None:
         if expected is not None and obj.version != expected:

@@ -52,8 +52,7 @@ class LicensingMixin(ProgressMixin):
         is marked transferred.
         """
         self._require_role(ctx, "expert", action_en="record licences", action_fa="پروانه را ثبت کند")
-        app = self._application(ctx, application_id)
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         row = self._final_step(ctx, app, ISSUING)
         number = clean_text(number or "")
         if not number:
@@ -94,8 +93,7 @@ class LicensingMixin(ProgressMixin):
         correction rewrites the corrected fields, deputy records the deputy.
         """
         self._require_role(ctx, "expert", action_en="change licences", action_fa="پروانه را تغییر دهد")
-        app = self._application(ctx, application_id)
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         row = self._final_step(ctx, app, CHANGING)
         lic = ctx.s.get(m.Licence, app.licence_id)
         if lic is None or lic.status != "active":
@@ -126,10 +124,7 @@ class LicensingMixin(ProgressMixin):
         return licence_view(lic)
 
     def _finish(self, ctx: Ctx, app: m.Application, row: m.Step, status: str, **data: Any) -> None:
-        row.state = "done"
-        row.completed_at = ctx.now
-        row.completed_by = ctx.user.id
-        row.data = data
+        self._mark_done(ctx, row, data)
         app.status = status
         self._touch(ctx, app)
         self._refresh(ctx, app)

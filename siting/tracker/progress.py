@@ -224,8 +224,7 @@ class ProgressMixin(TrackerBase):
         AccessDenied
             The caller is not the step's actor.
         """
-        app = self._application(ctx, application_id)
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         d, row = self._step_row(app, step_id)
         self._check_actor(ctx, app, row, d)
         if d.completed_by != "step":
@@ -243,11 +242,8 @@ class ProgressMixin(TrackerBase):
                 [(doc.kind, doc.title_en + (f" ({doc.person_name})" if doc.person_name else ""),
                   doc.title_fa + (f" ({doc.person_name})" if doc.person_name else "")) for doc in missing_docs])
         was = row.state
-        row.state = "done"
-        row.completed_at = ctx.now
-        row.completed_by = ctx.user.id
+        self._mark_done(ctx, row, clean)
         row.notes = tidy_text(notes) if notes else row.notes
-        row.data = clean
         if "postal_code" in clean and clean["postal_code"] != app.postal_code:
             app.postal_code = clean["postal_code"]
         if d.phase == "intake" and all(
@@ -302,8 +298,7 @@ class ProgressMixin(TrackerBase):
         the step again. Refused when a step that depends on it is already done.
         """
         self._require_role(ctx, "expert", action_en="return a step", action_fa="مرحله را عودت دهد")
-        app = self._application(ctx, application_id)
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         d, row = self._step_row(app, step_id)
         items = _deficiencies(deficiencies)
         if row.actor != "applicant" or d.completed_by != "step" or OPEN_PHASE.get(app.status) != d.phase:
@@ -343,8 +338,7 @@ class ProgressMixin(TrackerBase):
           a new round. Every round's decision is kept.
         * ``reject`` ends the application.
         """
-        app = self._application(ctx, application_id)
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         _, row = self._step_row(app, self.workflow.review_step(app.request_type).id)
         if row.actor == "working_group":
             self._require_role(ctx, "wg_member", action_en="record the working group's decision",
@@ -375,10 +369,7 @@ class ProgressMixin(TrackerBase):
                              else "directorate", outcome=outcome, reasons=reasons, deficiencies=list(items),
                              override_reason=override, meeting_date=meeting_date, decided_by=ctx.user.id,
                              decided_at=ctx.now))
-        row.state = "done"
-        row.completed_at = ctx.now
-        row.completed_by = ctx.user.id
-        row.data = {"outcome": outcome}
+        self._mark_done(ctx, row, {"outcome": outcome})
         app.decided_at = ctx.now
         self._after_decision(ctx, app, outcome)
         ctx.audit("decision_recorded", "application", app.id, application_id=app.id, round=row.round,
@@ -396,8 +387,7 @@ class ProgressMixin(TrackerBase):
         """
         self._require_role(ctx, "expert", action_en="return requests at intake",
                            action_fa="درخواست را در مرحلهٔ دریافت عودت دهد")
-        app = self._application(ctx, application_id)
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         if app.status != "submitted":
             raise TransitionError(
                 f"only a submitted request can be returned at intake; this one is {term(app.status, 'en')}",

@@ -44,9 +44,8 @@ class UploadsMixin(ProgressMixin):
             The file failed the checks; ``problems`` lists every reason in
             Persian and English. Nothing is stored.
         """
-        app = self._application(ctx, application_id)
         self._require_role(ctx, "applicant", "expert", action_en="upload documents", action_fa="مدرک بارگذاری کند")
-        self._check_version(app, expected_version, f"application {app.id}", f"درخواست {app.id}")
+        app = self._application_to_change(ctx, application_id, expected_version)
         doc_kind = self.workflow.documents.get(kind)
         if doc_kind is None:
             raise TrackerInputError(f"kind: unknown document {kind!r}; expected one of "
