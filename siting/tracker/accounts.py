@@ -176,10 +176,7 @@ class AccountsMixin(TrackerBase):
     @api("write")
     def set_user_active(self, ctx: Ctx, user_id: int, active: bool) -> UserView:
         """Deactivate or reactivate an account (administrators; not their own)."""
-        self._require_role(ctx, "admin", action_en="deactivate accounts", action_fa="حساب را غیرفعال کند")
-        user = self._user(ctx, user_id)
-        if user.id == ctx.user.id:
-            raise TrackerInputError("you cannot deactivate your own account", "حساب خودتان را نمی‌توانید غیرفعال کنید")
+        user = self._other_account(ctx, user_id, "deactivate accounts", "حساب را غیرفعال کند")
         user.active = bool(active)
         self._touch(ctx, user)
         ctx.audit("user_activated" if active else "user_deactivated", "user", user.id)
@@ -188,12 +185,9 @@ class AccountsMixin(TrackerBase):
     @api("write")
     def set_user_role(self, ctx: Ctx, user_id: int, role: str) -> UserView:
         """Give an account another role (administrators; not their own)."""
-        self._require_role(ctx, "admin", action_en="change roles", action_fa="نقش را تغییر دهد")
+        user = self._other_account(ctx, user_id, "change roles", "نقش را تغییر دهد")
         if role not in ROLES:
             raise TrackerInputError(f"role: unknown role {role!r}", f"نقش {role!r} شناخته نیست")
-        user = self._user(ctx, user_id)
-        if user.id == ctx.user.id:
-            raise TrackerInputError("you cannot change your own role", "نقش خودتان را نمی‌توانید تغییر دهید")
         before = user.role
         user.role = role
         self._touch(ctx, user)
@@ -217,6 +211,15 @@ class AccountsMixin(TrackerBase):
         return tuple(user_view(u) for u in ctx.s.scalars(select(m.User).order_by(m.User.id)))
 
     # -- helpers ------------------------------------------------------------------------------------
+    def _other_account(self, ctx: Ctx, user_id: int, action_en: str, action_fa: str) -> m.User:
+        """Another user's account, for an administrator (nobody changes their own this way)."""
+        self._require_role(ctx, "admin", action_en=action_en, action_fa=action_fa)
+        user = self._user(ctx, user_id)
+        if user.id == ctx.user.id:
+            raise TrackerInputError("this is your own account; another administrator must do this",
+                                    "این حساب خودتان است؛ مدیر دیگری باید این کار را انجام دهد")
+        return user
+
     def _checked_username(self, username: str) -> str:
         name = clean_text(username or "")
         if not name or len(name) > 80 or any(c.isspace() for c in name):

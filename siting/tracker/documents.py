@@ -158,16 +158,10 @@ def _check_pdf(content: bytes, kind: DocumentKind, limits: Limits, problems: lis
         return None
     try:
         reader = PdfReader(io.BytesIO(content), strict=True)
-        encrypted = reader.is_encrypted
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
-        problems.append(Problem("pdf_damaged", "فایل PDF خراب است و باز نمی‌شود؛ آن را دوباره بسازید.",
-                                "The PDF is damaged and cannot be opened; create it again."))
-        return None
-    if encrypted:
-        problems.append(Problem("pdf_encrypted", "فایل PDF رمز دارد؛ نسخهٔ بدون رمز را ارسال کنید.",
-                                "The PDF is password-protected; send a copy without a password."))
-        return None
-    try:
+        if reader.is_encrypted:
+            problems.append(Problem("pdf_encrypted", "فایل PDF رمز دارد؛ نسخهٔ بدون رمز را ارسال کنید.",
+                                    "The PDF is password-protected; send a copy without a password."))
+            return None
         active = _active_content(reader)
         n = len(reader.pages)
         page_images = [_page_images(page) for page in reader.pages]

@@ -71,3 +71,12 @@ def test_sso_plug_in_point(world):
     assert linked.user_id == world.alice.user_id and linked.role == "applicant"
     actions = [e.action for e in t.audit_log(world.admin)]
     assert {"account_created_by_sso", "role_changed_by_sso", "sso_linked"} <= set(actions)
+
+
+def test_administrators_do_not_change_their_own_account_this_way(world):
+    t = world.t
+    for change in (lambda: t.set_user_active(world.admin, world.admin.user_id, False),
+                   lambda: t.set_user_role(world.admin, world.admin.user_id, "applicant")):
+        with pytest.raises(TrackerInputError, match="your own account"):
+            change()
+    assert t.list_users(world.admin)[0].active
