@@ -53,6 +53,7 @@ from siting.tracker import (
     load_workflow,
 )
 from siting.tracker import models as m
+from siting.tracker.applications import validation_summary
 from siting.tracker.db import make_engine
 from siting.tracker.migrate import upgrade
 from siting.validate import validate_site
@@ -123,13 +124,7 @@ def bulk_load(t: Tracker, n: int, seed: int = 7) -> dict[str, object]:
                 key = (lon, lat, ltype)
                 if key not in reports:
                     rep = validate_site(ws, rules, licence_type=ltype, lon=lon, lat=lat, applicant_type="natural")
-                    reports[key] = {"report": rep.to_dict(), "summary": {
-                        "status": rep.status, "county": rep.county,
-                        "rules": {r.id: r.status for r in rep.rules},
-                        "failed": [r.id for r in rep.rules if r.status == "fail"],
-                        "warned": [r.id for r in rep.rules if r.status == "warn"],
-                        "newly_covered_population": rep.newly_covered_population, "conflicts": [],
-                        "sample": rep.sample}}
+                    reports[key] = {"report": rep.to_dict(), "summary": validation_summary(rep)}
                 stage = _stage(rng)
                 submitted = now - timedelta(days=rng.randint(1, 400))
                 summary = reports[key]["summary"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..rules import check_applicant
 from ..text import clean_text, parse_number
-from ..validate import ProposalSet, validate_site
+from ..validate import ProposalSet, ValidationReport, validate_site
 from ..vocab import parse_licence_type
 from . import models as m
 from .applicants import eligibility, failures_message
@@ -28,6 +28,15 @@ SITE_OUTCOMES = ("issue", "relocate", "transfer")
 # ... and those for which a site must be given before submitting
 SITE_REQUIRED = ("issue", "relocate")
 CORRECTABLE = ("holder_name", "address", "postal_code")
+
+
+def validation_summary(report: ValidationReport) -> dict[str, Any]:
+    """What the agenda shows of a site validation (kept on the application; the full report apart)."""
+    return {"status": report.status, "county": report.county,
+            "failed": [r.id for r in report.rules if r.status == "fail"],
+            "warned": [r.id for r in report.rules if r.status == "warn"],
+            "newly_covered_population": report.newly_covered_population,
+            "conflicts": [int(c.proposal_id) for c in report.conflicts], "sample": report.sample}
 
 
 class ApplicationsMixin(ProgressMixin):
@@ -161,7 +170,7 @@ class ApplicationsMixin(ProgressMixin):
                                       ctx.s.get(m.Licence, app.licence_id).number, exclude=app.id)
         if outcome in SITE_OUTCOMES and (app.site_lon is not None or app.address):
             self._validate(ctx, app)
-            if (app.validation_summary or {}).get("rules", {}).get("inside_region") == "fail":
+            if "inside_region" in (app.validation_summary or {}).get("failed", ()):
                 raise TransitionError("the site is outside the province; choose a site in South Khorasan",
                                       "محل پیشنهادی بیرون از استان است؛ محلی در خراسان جنوبی انتخاب کنید")
         self._mark_done(ctx, row)
@@ -262,21 +271,15 @@ class ApplicationsMixin(ProgressMixin):
                 "status": "not_located", "address": app.address, "map_not_found": app.map_not_found,
                 "note_fa": "محل روی نقشه مشخص نشده است؛ کارگروه باید نشانی را بررسی کند.",
                 "note_en": "The site is not on the map; the working group must check the address."}
-            summary: dict[str, Any] = {"status": "not_located", "county": None, "rules": {}, "failed": [],
-                                       "warned": [], "newly_covered_population": None, "conflicts": [],
-                                       "sample": False}
+            summary: dict[str, Any] = {"status": "not_located", "county": None, "failed": [], "warned": [],
+                                       "newly_covered_population": None, "conflicts": [], "sample": False}
         else:
             ws = self.workspace
             rep = validate_site(ws, self.rules, licence_type=app.licence_type, lon=app.site_lon,
                                 lat=app.site_lat, applicant_type=app.applicant.kind,
                                 proposals=self._pending_proposals(ctx, app), exclude_proposal=str(app.id))
             report = rep.to_dict()
-            summary = {
-                "status": rep.status, "county": rep.county, "rules": {r.id: r.status for r in rep.rules},
-                "failed": [r.id for r in rep.rules if r.status == "fail"],
-                "warned": [r.id for r in rep.rules if r.status == "warn"],
-                "newly_covered_population": rep.newly_covered_population,
-                "conflicts": [int(c.proposal_id) for c in rep.conflicts], "sample": rep.sample}
+            summary = validation_summary(rep)
             app.county = rep.county
         app.validation_status = summary["status"]
         app.validation_summary = summary
