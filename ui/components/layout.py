@@ -43,7 +43,8 @@ _RTL = """
 [data-testid="stNumberInput"] input, [data-testid="stTextInput"] input { direction: rtl; }
 .deck-tooltip { direction: rtl; text-align: right; }
 [data-testid="stMain"] code { direction: ltr; unicode-bidi: embed; }
-[data-testid="stSlider"] [data-baseweb="slider"] { direction: ltr; }
+[data-testid="stSlider"] { direction: ltr; }
+[data-testid="stSlider"] [data-testid="stWidgetLabel"] { direction: rtl; text-align: right; }
 """
 
 
