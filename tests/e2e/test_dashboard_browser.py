@@ -17,8 +17,11 @@ import numpy as np
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from siting import fmt
+from siting.coverage import compute_coverage
 from siting.geo import geodesic_distance
 from siting.picking import COARSE_RESOLUTION, pick_cells
+from siting.planning import RuleOverrides
 from siting.report import status_label
 from siting.rules import load_rules
 from siting.text import to_ascii_digits, to_persian_digits
@@ -194,6 +197,33 @@ def test_working_group_flow_load_proposals_and_see_the_conflict(app, page):
     page.wait_for_timeout(2000)
     page.screenshot(path=str(ARTIFACTS / "e2e-working-group.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.external == []
+
+
+def test_planner_slider_in_a_persian_browser(app, page):
+    """In a browser whose language is Persian the slider reads right to left (its minimum at the right)
+    and agrees with the pointer; moving it recomputes the coverage shown."""
+    url, ws_path = app
+    page.goto(f"{url}/planner")
+    _ready(page, t("page.planner", "fa"))
+    assert page.evaluate("document.documentElement.getAttribute('data-siting-locale-dir')") == "rtl"
+    slider = page.locator('[data-testid="stSlider"]').first  # urban service radius, 0.5 to 50 km
+    track = slider.locator('[role="group"] > [data-orientation="horizontal"]')
+    box = track.bounding_box()
+    thumb = slider.locator('[data-testid="stSliderThumbValue"]').bounding_box()
+    assert thumb["x"] > box["x"] + box["width"] / 2  # 3 km of 0.5–50: near the minimum, at the right
+    _idle(page)
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] / 2)  # 80 % of the way from the right
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stSliderThumbValue\"]').innerText.startsWith('3.00')",
+        timeout=TIMEOUT_MS)
+    km = float(slider.locator('[data-testid="stSliderThumbValue"]').inner_text())
+    assert 30 <= km <= 50
+    moved = RuleOverrides.of({"urban": {"service_radius_m": km * 1000}}).apply(load_rules())
+    covered = fmt.number(compute_coverage(Workspace.load(ws_path), moved).totals["covered_population"])
+    page.get_by_text(covered, exact=True).wait_for(timeout=TIMEOUT_MS)  # the metric shows the recomputed figure
+    _idle(page)
+    page.screenshot(path=str(ARTIFACTS / "e2e-planner-slider.png"), full_page=True)
     assert page.external == []
 
 

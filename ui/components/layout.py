@@ -32,6 +32,14 @@ h1, h2, h3, h4, h5, h6, [data-testid="stMetricValue"], [data-testid="stMetricLab
   font-family: FONTS;
 }
 [data-testid="stIconMaterial"], .material-symbols-rounded { font-family: "Material Symbols Rounded" !important; }
+/* A slider's thumb is placed right-to-left when the BROWSER's language is (react-aria follows
+   navigator.language: minimum at the right) but its coloured fill is always drawn left-to-right;
+   in such a browser mirror the fill and the min/max labels so that the whole slider reads
+   right-to-left and agrees with the thumb and the pointer (see _LOCALE_DIR_JS). */
+html[data-siting-locale-dir="rtl"] [data-testid="stSlider"] [role="group"] > [data-orientation="horizontal"] > div:first-child {
+  transform: scaleX(-1);
+}
+html[data-siting-locale-dir="rtl"] [data-testid="stSliderTickBar"] { flex-direction: row-reverse; }
 DIRECTION_RULES
 </style>
 """
@@ -48,10 +56,20 @@ _RTL = """
 """
 
 
+# Marks <html> with the browser language's direction, for the slider rule above.
+_LOCALE_DIR_JS = """<script>
+(() => {
+  const rtl = /^(fa|ar|he|ur|ps|ckb|dv|yi)(-|$)/i.test(navigator.language || "");
+  document.documentElement.setAttribute("data-siting-locale-dir", rtl ? "rtl" : "ltr");
+})();
+</script>"""
+
+
 def apply_direction(lang_: str) -> None:
     """Right-to-left layout and the Persian font stack for Persian; left-to-right for English."""
     css = _CSS.replace("FONTS", FONT_STACK).replace("DIRECTION_RULES", _RTL if lang_ == "fa" else "")
     st.markdown(css, unsafe_allow_html=True)
+    st.html(_LOCALE_DIR_JS, unsafe_allow_javascript=True)
 
 
 def language_switch() -> str:
