@@ -27,7 +27,7 @@ install-dev: $(VENV)/.installed-dev
 
 # The bundled sample workspace (synthetic data, labelled as such); rebuilt when the sample changes.
 $(WORKSPACE): $(VENV)/.installed data/sources/sample.yaml $(wildcard data/sample/*)
-	$(BIN)/siting init --manifest data/sources/sample.yaml --workspace $(WORKSPACE)
+	$(BIN)/siting init --manifest data/sources/sample.yaml --workspace $(WORKSPACE) --force
 
 report: $(WORKSPACE)
 	$(BIN)/siting coverage --workspace $(WORKSPACE)

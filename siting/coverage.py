@@ -185,22 +185,22 @@ def compute_coverage(
     located_pop = float(popz.sum())
     covered_pop = float(popz[cov["any"]].sum())
     totals = {
-        "total_population": int(round(located_pop + not_located)),
-        "located_population": int(round(located_pop)),
-        "covered_population": int(round(covered_pop)),
-        "uncovered_population": int(round(located_pop - covered_pop)),
-        "not_located_population": int(round(not_located)),
+        "total_population": round(located_pop + not_located),
+        "located_population": round(located_pop),
+        "covered_population": round(covered_pop),
+        "uncovered_population": round(located_pop - covered_pop),
+        "not_located_population": round(not_located),
         "covered_share_of_located": (covered_pop / located_pop) if located_pop > 0 else None,
-        "covered_population_by_type": {t: int(round(popz[cov[t]].sum())) for t in LICENCE_TYPES},
+        "covered_population_by_type": {t: round(popz[cov[t]].sum()) for t in LICENCE_TYPES},
         "settlements": len(s),
         "settlements_without_population": int((~located).sum()),
         "covered_settlements": int(cov["any"].sum()),
-        "offices": {t: int(len(idx.office_rows[t])) for t in (*LICENCE_TYPES, "any")},
+        "offices": {t: len(idx.office_rows[t]) for t in (*LICENCE_TYPES, "any")},
     }
     if not_located > 0:
         notes.insert(
             0,
-            f"{int(round(not_located)):,} people are known only as county totals, not per settlement: "
+            f"{round(not_located):,} people are known only as county totals, not per settlement: "
             "they are reported as not located, neither covered nor uncovered.",
         )
     return CoverageResult(per, by_county, totals, radii, ws.is_sample, notes)
@@ -234,7 +234,8 @@ def _county_table(
     n_rural = np.bincount(oi[otype == "rural"], minlength=k + 1)[:k]
 
     census = c["population"].to_numpy(dtype=float, na_value=np.nan)
-    unit = np.array([u if u else n for u, n in zip(c["census_unit"], names, strict=True)], dtype=object)
+    unit = np.array([n if pd.isna(u) or not u else u for u, n in zip(c["census_unit"], names, strict=True)],
+                    dtype=object)
     unit_located = pd.Series(located_pop).groupby(unit).transform("sum").to_numpy()
     not_located = np.where(np.isnan(census), np.nan, np.maximum(census - unit_located, 0.0))
     notes: list[str] = []
@@ -253,7 +254,7 @@ def _county_table(
             "county": names,
             "name_en": c["name_en"].to_numpy(dtype=object),
             "code": c["code"].to_numpy(dtype=object),
-            "population": c["population"].to_numpy(),
+            "population": c["population"].array,
             "population_note": c["population_note"].to_numpy(dtype=object),
             "settlements": n_settle,
             "settlements_without_population": n_unknown.astype(int),
@@ -263,7 +264,7 @@ def _county_table(
             "covered_population_rural": cov_r.round().astype(np.int64),
             "uncovered_population": (located_pop - covered).round().astype(np.int64),
             "not_located_population": pd.array(
-                [None if np.isnan(v) else int(round(v)) for v in not_located], dtype="Int64"
+                [None if np.isnan(v) else round(v) for v in not_located], dtype="Int64"
             ),
             "covered_share_of_located": np.where(located_pop > 0, covered / np.where(located_pop > 0, located_pop, 1), np.nan),
             "offices_urban": n_urban,

@@ -115,7 +115,7 @@ def clean_text(value: object) -> str | None:
     text = str(value)
     text = unicodedata.normalize("NFKC", text).translate(_CHARS)
     # Arabic diacritics (harakat) are combining marks; keep the letters.
-    text = "".join(ch for ch in text if not (unicodedata.combining(ch) and "\u064b" <= ch <= "\u065f" or ch == "\u0670"))
+    text = "".join(ch for ch in text if not ((unicodedata.combining(ch) and "\u064b" <= ch <= "\u065f") or ch == "\u0670"))
     text = _ZWNJ_RUN.sub("\u200c", text)
     text = _SPACES.sub(" ", text).strip(" \u200c")
     return text or None

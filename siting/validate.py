@@ -244,7 +244,7 @@ def validate_site(
     thr = sec.min_uncovered_population
     if newly >= thr:
         ok: bool | None = True
-    elif len(unknown_rows) or _county_not_located(ws, county):
+    elif len(unknown_rows) or (ltype == "rural" and not len(ws.index.village_rows)):
         ok = None
     else:
         ok = False
@@ -255,8 +255,8 @@ def validate_site(
                   f"{fmt.number(newly, 'en')} people within {fmt.distance(sec.service_radius_m, 'en')} of the site have no office yet; the minimum is {fmt.number(thr, 'en')}."),
          "fail": (f"فقط {fmt.number(newly)} نفر در شعاع {fmt.distance(sec.service_radius_m)} این محل بدون پوشش‌اند؛ حداقل لازم {fmt.number(thr)} نفر است.",
                   f"Only {fmt.number(newly, 'en')} uncovered people live within {fmt.distance(sec.service_radius_m, 'en')} of the site; the minimum is {fmt.number(thr, 'en')}."),
-         "warn": (f"{fmt.number(newly)} نفر بدون پوشش شمرده شد، اما جمعیت همهٔ سکونتگاه‌های این محدوده در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
-                  f"{fmt.number(newly, 'en')} uncovered people counted, but the workspace does not locate the population of every settlement here; the working group must check it (minimum {fmt.number(thr, 'en')})."),
+         "warn": (f"{fmt.number(newly)} نفر بدون پوشش شمرده شد، اما جمعیت همهٔ سکونتگاه‌های این محدوده (یا روستاها) در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
+                  f"{fmt.number(newly, 'en')} uncovered people counted, but the workspace lacks the population of some settlements here (or has no villages); the working group must check it (minimum {fmt.number(thr, 'en')})."),
          },
     ))
 
@@ -364,24 +364,6 @@ def _newly_covered(ws: Workspace, rules: Rules, sec: LicenceRules, xy: np.ndarra
     pop = ws.settlements["population"].to_numpy(dtype=float, na_value=np.nan)[rows]
     known = ~np.isnan(pop)
     return int(pop[known].sum()), rows[known], rows[~known]
-
-
-def _county_not_located(ws: Workspace, county: str | None) -> bool:
-    """True if the county has census population not located in settlements (or no census)."""
-    if county is None:
-        return False
-    c = ws.counties
-    hit = c.index[c["name_fa"] == county]
-    if not len(hit):
-        return False
-    row = c.loc[hit[0]]
-    unit = row["census_unit"] or county
-    members = c[(c["census_unit"].fillna(c["name_fa"]) == unit)]
-    census = members["population"].sum()
-    located = ws.settlements.loc[ws.settlements["county"].isin(members["name_fa"]), "population"].sum()
-    if members["population"].isna().all():
-        return False
-    return bool(census > located)
 
 
 def _conflicts(rules: Rules, ltype: str, xy: np.ndarray, proposals: ProposalSet | None,

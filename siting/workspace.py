@@ -101,9 +101,15 @@ def _coerce(df: pd.DataFrame, layer: str) -> pd.DataFrame:
         elif kind == "bool":
             out[col] = s.astype("boolean")
         else:  # str, date
-            out[col] = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
-            out[col] = out[col].astype(object)
+            out[col] = pd.Series([None if _isna(v) else str(v) for v in s], index=df.index, dtype=object)
     return pd.DataFrame(out, index=df.index)
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # lists and arrays are values, not missing
+        return False
 
 
 def empty_layer(layer: str) -> gpd.GeoDataFrame:

@@ -1,0 +1,222 @@
+"""Service-gap regions: the parts of the region farther than the service
+radius from every serving office.
+
+Per licence type (each office type with its own radius) and combined
+('any': farther than its type's radius from every office of either type).
+The gap is dissolved, cut along county borders so that each part lies in
+one county, and split into parts; each part carries its area, the
+settlements inside it and their uncovered population, ranked by uncovered
+population. :func:`gap_cells` gives the same answer on an H3 hex grid.
+
+Geometry work happens in the workspace's metric CRS (circles are true
+circles in metres there); areas are measured in the matching equal-area
+projection; results are returned in WGS84.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from .coverage import covered_mask, nearest_offices
+from .errors import InputError
+from .geo import WGS84, project_xy, to_crs
+from .rules import Rules, load_rules
+from .vocab import LICENCE_TYPES
+from .workspace import Workspace
+
+GAP_TYPES = (*LICENCE_TYPES, "any")
+BUFFER_QUAD_SEGS = 32  # 128-gon circles: area within 0.04 % of a true circle
+
+
+@dataclass(frozen=True)
+class _MetricGeoms:
+    region: shapely.Geometry | None
+    counties: np.ndarray
+
+
+def _metric_geoms(ws: Workspace) -> _MetricGeoms:
+    cache = ws.__dict__.setdefault("_gaps_metric", {})
+    if "g" not in cache:
+        crs = ws.metric_crs.distance
+        region = to_crs(ws.region.geometry.union_all(), WGS84, crs) if len(ws.region) else None
+        counties = np.array([to_crs(g, WGS84, crs) for g in ws.counties.geometry], dtype=object)
+        cache["g"] = _MetricGeoms(region, counties)
+    return cache["g"]
+
+
+def _radii(rules: Rules | None, radii: Mapping[str, float] | None) -> dict[str, float]:
+    r = dict(radii) if radii is not None else (rules or load_rules()).radii()
+    for t in LICENCE_TYPES:
+        if t not in r or not np.isfinite(r[t]) or r[t] < 0:
+            raise InputError(f"service radius for {t}: expected a non-negative number of metres, got {r.get(t)!r}")
+    return {t: float(r[t]) for t in LICENCE_TYPES}
+
+
+def served_area(ws: Workspace, licence_type: str, radii: Mapping[str, float]) -> shapely.Geometry:
+    """Union of the service circles of the serving offices (metric CRS)."""
+    idx = ws.index
+    types = LICENCE_TYPES if licence_type == "any" else (licence_type,)
+    circles = []
+    for t in types:
+        rows = idx.office_rows[t]
+        if len(rows) and radii[t] > 0:
+            circles.append(shapely.buffer(shapely.points(idx.office_xy[rows]), radii[t], quad_segs=BUFFER_QUAD_SEGS))
+    if not circles:
+        return shapely.Polygon()
+    return shapely.union_all(np.concatenate(circles))
+
+
+def compute_gaps(
+    ws: Workspace,
+    rules: Rules | None = None,
+    *,
+    licence_type: str = "any",
+    radii: Mapping[str, float] | None = None,
+) -> gpd.GeoDataFrame:
+    """Gap parts of the region for one licence type ('urban', 'rural' or 'any').
+
+    Returns a GeoDataFrame in WGS84, one row per part, ranked by uncovered
+    population then area, with columns ``rank``, ``gap_id``, ``licence_type``,
+    ``county``, ``area_km2``, ``settlements`` (count), ``settlement_names``,
+    ``uncovered_population`` (located population of the uncovered
+    settlements in the part) and ``settlements_without_population``.
+
+    A settlement belongs to a part when the coverage computation (exact
+    distances) finds it uncovered and it lies in, or next to, the part: the
+    polygon circles are 128-gons, so the point test is done on the exact
+    distance, not on the polygon.
+    """
+    if licence_type not in GAP_TYPES:
+        raise InputError(f"licence type {licence_type!r}: expected urban, rural or any")
+    radii = _radii(rules, radii)
+    if not len(ws.region):
+        raise InputError("the workspace has no region outline; import one (siting import region FILE)")
+    mg = _metric_geoms(ws)
+    gap = shapely.difference(mg.region, served_area(ws, licence_type, radii))
+    parts, counties = [], []
+    if len(mg.counties):
+        pieces = shapely.intersection(gap, mg.counties)
+        for ci, piece in enumerate(pieces):
+            for p in getattr(piece, "geoms", [piece]):
+                if p.geom_type == "Polygon" and p.area > 1.0:
+                    parts.append(p)
+                    counties.append(ws.counties["name_fa"].iat[ci])
+        # gap outside every county polygon (a region that the counties do not tile)
+        rest = shapely.difference(gap, shapely.union_all(mg.counties))
+        for p in getattr(rest, "geoms", [rest]):
+            if p.geom_type == "Polygon" and p.area > 1e6:
+                parts.append(p)
+                counties.append(None)
+    else:
+        for p in getattr(gap, "geoms", [gap]):
+            if p.geom_type == "Polygon" and p.area > 1.0:
+                parts.append(p)
+                counties.append(None)
+
+    # uncovered settlements (exact distances) -> the part that holds them
+    idx = ws.index
+    near = nearest_offices(ws, idx.settlement_xy)
+    uncovered = ~covered_mask(near, radii)[licence_type]
+    pop = ws.settlements["population"].to_numpy(dtype=float, na_value=np.nan)
+    names = ws.settlements["name_fa"].to_numpy(dtype=object)
+    part_of = np.full(len(pop), -1)
+    if parts and uncovered.any():
+        tree = shapely.STRtree(parts)
+        rows = np.flatnonzero(uncovered)
+        pts = shapely.points(idx.settlement_xy[rows])
+        found = tree.query_nearest(pts, max_distance=50.0, all_matches=False)
+        part_of[rows[found[0]]] = found[1]
+    n = len(parts)
+    count = np.bincount(part_of[part_of >= 0], minlength=n)
+    upop = np.bincount(part_of[part_of >= 0], weights=np.nan_to_num(pop[part_of >= 0]), minlength=n)
+    unknown = np.bincount(part_of[part_of >= 0], weights=np.isnan(pop[part_of >= 0]).astype(float), minlength=n)
+    members: list[list[str]] = [[] for _ in range(n)]
+    order = np.argsort(-np.nan_to_num(pop))
+    for i in order:
+        if part_of[i] >= 0:
+            members[part_of[i]].append(str(names[i]))
+    area_crs = ws.metric_crs.area
+    areas = np.array([to_crs(p, ws.metric_crs.distance, area_crs).area / 1e6 for p in parts]) if n else np.array([])
+    geoms = [to_crs(p, ws.metric_crs.distance, WGS84) for p in parts]
+    df = pd.DataFrame({
+        "licence_type": [licence_type] * n,
+        "county": counties,
+        "area_km2": areas,
+        "settlements": count.astype(int),
+        "settlement_names": ["، ".join(m[:20]) + (" …" if len(m) > 20 else "") for m in members],
+        "uncovered_population": upop.round().astype(np.int64),
+        "settlements_without_population": unknown.astype(int),
+    })
+    out = gpd.GeoDataFrame(df, geometry=geoms, crs=WGS84)
+    out = out.sort_values(["uncovered_population", "area_km2"], ascending=False, kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, n + 1))
+    out.insert(1, "gap_id", [f"{licence_type}-{i + 1}" for i in range(n)])
+    return out
+
+
+def gap_cells(
+    ws: Workspace,
+    rules: Rules | None = None,
+    *,
+    resolution: int = 7,
+    radii: Mapping[str, float] | None = None,
+    with_geometry: bool = False,
+) -> pd.DataFrame:
+    """The region on an H3 grid (h3 v4): one row per cell whose centre lies in the region.
+
+    Columns: ``h3`` (cell id), ``lon``/``lat`` (cell centre), ``county``,
+    ``dist_urban_m``/``dist_rural_m`` (centre to nearest serving office),
+    ``gap_urban``/``gap_rural``/``gap_any`` (centre farther than the radius
+    from every office of that type / of every type), ``population`` and
+    ``uncovered_population`` (located population of the settlements in the
+    cell, and of those not covered by any office). With ``with_geometry``
+    a GeoDataFrame of the hexagons.
+    """
+    if not 0 <= int(resolution) <= 10:
+        raise InputError(f"H3 resolution {resolution!r}: expected 0–10 (6 ≈ 36 km², 7 ≈ 5 km², 8 ≈ 0.7 km²)")
+    radii = _radii(rules, radii)
+    if not len(ws.region):
+        raise InputError("the workspace has no region outline; import one (siting import region FILE)")
+    region = ws.region.geometry.union_all()
+    cells = sorted(h3.h3shape_to_cells(h3.geo_to_h3shape(region.__geo_interface__), int(resolution)))
+    if not cells:
+        return pd.DataFrame(columns=["h3", "lon", "lat"])
+    centres = np.array([h3.cell_to_latlng(c) for c in cells])
+    lat, lon = centres[:, 0], centres[:, 1]
+    xy = np.column_stack(project_xy(lon, lat, ws.metric_crs.distance))
+    near = nearest_offices(ws, xy)
+    cov = covered_mask(near, radii)
+    df = pd.DataFrame({
+        "h3": cells,
+        "lon": lon,
+        "lat": lat,
+        "county": ws.county_of(lon, lat),
+        "dist_urban_m": near.dist["urban"],
+        "dist_rural_m": near.dist["rural"],
+        "gap_urban": ~cov["urban"],
+        "gap_rural": ~cov["rural"],
+        "gap_any": ~cov["any"],
+    })
+    s = ws.settlements
+    pop = s["population"].to_numpy(dtype=float, na_value=np.nan)
+    if len(s):
+        scells = [h3.latlng_to_cell(y, x, int(resolution)) for x, y in zip(s.geometry.x, s.geometry.y, strict=True)]
+        snear = nearest_offices(ws, ws.index.settlement_xy)
+        s_unc = ~covered_mask(snear, radii)["any"]
+        agg = pd.DataFrame({"h3": scells, "population": np.nan_to_num(pop),
+                            "uncovered_population": np.where(s_unc, np.nan_to_num(pop), 0.0)})
+        agg = agg.groupby("h3").sum()
+        df = df.join(agg, on="h3")
+    for col in ("population", "uncovered_population"):
+        df[col] = df.get(col, pd.Series(0.0, index=df.index)).fillna(0).round().astype(np.int64)
+    if with_geometry:
+        polys = [shapely.Polygon([(x, y) for y, x in h3.cell_to_boundary(c)]) for c in cells]
+        return gpd.GeoDataFrame(df, geometry=polys, crs=WGS84)
+    return df
