@@ -106,7 +106,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print the full result as JSON")
         p.add_argument("--geojson", metavar="OUT", help="write the chosen sites as GeoJSON")
         p.add_argument("--csv", metavar="OUT", help="write the chosen sites as CSV")
-        p.add_argument("--workspace", help="workspace file (default $SITING_WORKSPACE or data/workspace.gpkg)")
+        p.add_argument("--workspace", "-w", help="workspace file (default $SITING_WORKSPACE or data/workspace.gpkg)")
+        p.add_argument("--rules", help="rules file (default $SITING_RULES or data/rules.yaml)")
         p.set_defaults(func=run)
     return parser
 
@@ -129,11 +130,12 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
 
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit status (2 on bad input, with the reason on stderr)."""
+    from .rules import load_rules
     from .workspace import Workspace
 
     try:
         ws = Workspace.load(args.workspace)
-        result = run_scenario(ws, scenario_from_args(args))
+        result = run_scenario(ws, scenario_from_args(args), load_rules(args.rules))
         for path in (args.geojson, args.csv):
             if path:
                 export_result(result, path)

@@ -4,10 +4,11 @@ Three sources:
 
 * ``settlements``: every settlement point of the workspace;
 * ``h3`` or ``h3:RES``: the centres of H3 cells (resolution ``RES``, default
-  7, about 5 km² per cell) over the gap regions: cells whose centre lies in
-  the region and farther than the service radius from every serving office;
-* a file: CSV (longitude/latitude columns) or GeoJSON / GeoPackage points,
-  with an optional id and name.
+  7, about 5 km² per cell) over the licence type's gap regions
+  (:func:`siting.gaps.gap_cells`);
+* a file of points (anything :func:`siting.io.read_file` reads: CSV/XLSX with
+  coordinate columns, GeoJSON, GeoPackage, zipped Shapefile), with an
+  optional id and name column.
 
 :func:`filter_by_rules` then keeps the candidates that pass every site rule
 of the licence type (:func:`siting.siterules.check_sites`, the definition
@@ -21,22 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import h3
 import numpy as np
 import pandas as pd
 
-from ..coverage import covered_mask, nearest_offices
 from ..errors import InputError
-from ..geo import project_xy
+from ..gaps import gap_cells
+from ..io import find_column, read_file
 from ..rules import Rules
 from ..siterules import SiteChecks, check_sites
-from ..text import clean_text, parse_number
+from ..text import clean_text
 from ..workspace import Workspace
 
 DEFAULT_H3_RESOLUTION = 7
 SITE_COLUMNS = ("id", "name", "county", "lon", "lat", "source")
-LON_NAMES = ("lon", "lng", "long", "longitude", "x", "طول", "طول جغرافیایی")
-LAT_NAMES = ("lat", "latitude", "y", "عرض", "عرض جغرافیایی")
 ID_NAMES = ("id", "site_id", "code", "candidate_id", "شناسه", "کد")
 NAME_NAMES = ("name", "name_fa", "title", "نام")
 
@@ -63,8 +61,8 @@ class CandidateSpec:
             return cls("settlements")
         if text == "h3" or text.startswith("h3:"):
             res = text.partition(":")[2] or str(DEFAULT_H3_RESOLUTION)
-            if not res.isdigit() or not 0 <= int(res) <= 15:
-                raise InputError(f"--candidates {text}: H3 resolution must be a whole number 0-15")
+            if not res.isdigit() or not 0 <= int(res) <= 10:
+                raise InputError(f"--candidates {text}: H3 resolution must be a whole number 0-10")
             return cls("h3", resolution=int(res))
         path = Path(text)
         if not path.exists():
@@ -101,108 +99,60 @@ def settlement_candidates(ws: Workspace) -> pd.DataFrame:
 
 def h3_candidates(ws: Workspace, rules: Rules, licence_type: str, resolution: int = DEFAULT_H3_RESOLUTION,
                   *, radii: dict[str, float] | None = None) -> pd.DataFrame:
-    """Centres of H3 cells over the gap regions (centre in the region, no office in reach).
+    """Centres of the H3 cells over the gap regions of ``licence_type``.
 
-    A cell is in a gap when its centre is farther than the service radius of
-    each serving office (per licence type: the coverage definition of
-    :mod:`siting.coverage`).
+    The cells are :func:`siting.gaps.gap_cells` (centre inside the region)
+    whose centre is farther than the service radius from every serving
+    office of the licence type (``gap_urban`` / ``gap_rural``).
     """
-    if not len(ws.region):
-        raise InputError("candidates h3: the workspace has no region to cover with H3 cells")
-    region = ws.region.geometry.union_all()
-    shape = h3.geo_to_h3shape(region.__geo_interface__)
-    cells = np.array(sorted(h3.h3shape_to_cells(shape, resolution)), dtype=object)
+    cells = gap_cells(ws, rules, resolution=resolution, radii=radii)
     if not len(cells):
-        return _sites([], None, [], [], [], "h3")
-    latlng = np.array([h3.cell_to_latlng(c) for c in cells])
-    lat, lon = latlng[:, 0], latlng[:, 1]
-    xy = np.column_stack(project_xy(lon, lat, ws.metric_crs.distance))
-    near = nearest_offices(ws, xy)
-    covered = covered_mask(near, radii or rules.radii())["any"]
-    keep = ~covered
-    return _sites(cells[keep], [f"H3 {c}" for c in cells[keep]], ws.county_of(lon[keep], lat[keep]),
-                  lon[keep], lat[keep], f"h3 r{resolution}")
-
-
-def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
-    folded = {(clean_text(c) or "").lower(): c for c in columns}
-    for n in names:
-        if n in folded:
-            return folded[n]
-    return None
+        return _sites([], None, [], [], [], f"h3 r{resolution}")
+    cells = cells[cells[f"gap_{licence_type}"].to_numpy(bool)]
+    return _sites(cells["h3"], [f"H3 {c}" for c in cells["h3"]], cells["county"], cells["lon"], cells["lat"],
+                  f"h3 r{resolution}")
 
 
 def file_candidates(ws: Workspace, path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Candidate points from a CSV (lon/lat columns) or a GeoJSON / GeoPackage of points (WGS84).
+    """Candidate points from a file :func:`siting.io.read_file` reads (CSV/XLSX with coordinate
+    columns, GeoJSON, GeoPackage, zipped Shapefile), with an optional id and name column.
 
     Raises :class:`InputError` naming the file, row and field of the first
     unusable row (missing or non-numeric coordinates, out of range, not a point).
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
+    raw = read_file(path)
     problems: list[str] = []
-    if suffix in (".csv", ".txt"):
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError(f"{path}: not a readable UTF-8 CSV ({str(exc).splitlines()[0]})") from None
-        cols = list(df.columns)
-        lon_c, lat_c = _find(cols, LON_NAMES), _find(cols, LAT_NAMES)
-        if lon_c is None or lat_c is None:
-            raise InputError(f"{path}: no longitude/latitude columns (expected e.g. lon, lat); "
-                             f"columns are {', '.join(cols)}")
-        lon = np.full(len(df), np.nan)
-        lat = np.full(len(df), np.nan)
-        for k in range(len(df)):
-            for col, arr in ((lon_c, lon), (lat_c, lat)):
-                try:
-                    v = parse_number(df[col].iat[k])
-                except ValueError:
-                    v = None
-                if v is None:
-                    problems.append(f"{path}, row {k + 2}, field {col}: {df[col].iat[k]!r} is not a number")
-                else:
-                    arr[k] = v
-        attrs = df
-        row_of = np.arange(len(df)) + 2
-    elif suffix in (".geojson", ".json", ".gpkg"):
-        import pyogrio
-
-        try:
-            gdf = pyogrio.read_dataframe(path)
-        except Exception as exc:  # pyogrio raises several DataSourceError kinds
-            raise InputError(f"{path}: not a readable GeoJSON/GeoPackage ({exc})") from None
-        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-            gdf = gdf.to_crs("EPSG:4326")
-        is_point = (gdf.geometry.geom_type == "Point").to_numpy()
-        for k in np.flatnonzero(~is_point)[:5]:
-            problems.append(f"{path}, feature {k + 1}, field geometry: expected a point, "
-                            f"got {gdf.geometry.geom_type.iat[k]}")
-        lon = np.where(is_point, gdf.geometry.x.to_numpy(), np.nan)
-        lat = np.where(is_point, gdf.geometry.y.to_numpy(), np.nan)
-        attrs = pd.DataFrame(gdf.drop(columns="geometry"))
-        cols = list(attrs.columns)
-        row_of = np.arange(len(gdf)) + 1
+    if raw.geometry is not None:
+        is_point = (raw.geometry.geom_type == "Point").to_numpy()
+        for k in np.flatnonzero(~is_point):
+            problems.append(f"{raw.path}, row {raw.rows[k]}, field geometry: expected a point, "
+                            f"got {raw.geometry.geom_type.iat[k]}")
+        lon = np.where(is_point, raw.geometry.x.to_numpy(), np.nan)
+        lat = np.where(is_point, raw.geometry.y.to_numpy(), np.nan)
     else:
-        raise InputError(f"{path}: candidate files must be .csv, .geojson or .gpkg")
+        lon, lat = raw.lon, raw.lat
+        field = "/".join(map(str, raw.coord_columns))
+        for k, why in sorted(raw.coord_errors.items()):
+            problems.append(f"{raw.path}, row {raw.rows[k]}, field {field}: {why}")
     if not problems:
         bad = ~((lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90))
-        for k in np.flatnonzero(bad)[:5]:
-            problems.append(f"{path}, row {row_of[k]}, field lon/lat: ({lon[k]}, {lat[k]}) is not a "
+        for k in np.flatnonzero(bad):
+            problems.append(f"{raw.path}, row {raw.rows[k]}, field lon/lat: ({lon[k]}, {lat[k]}) is not a "
                             "WGS84 longitude/latitude")
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise InputError(problems[0] + more)
-    if not len(lon):
-        raise InputError(f"{path}: no candidate sites in the file")
-    id_c, name_c = _find(cols, ID_NAMES), _find(cols, NAME_NAMES)
-    ids = [clean_text(v) or f"row {row_of[k]}" for k, v in enumerate(attrs[id_c])] if id_c else [
-        f"row {r}" for r in row_of]
-    if len(set(ids)) != len(ids):
-        dup = pd.Series(ids)[pd.Series(ids).duplicated()].iat[0]
-        raise InputError(f"{path}, field {id_c}: id {dup} appears more than once")
-    names = [clean_text(v) for v in attrs[name_c]] if name_c else None
-    return _sites(ids, names, ws.county_of(lon, lat), lon, lat, f"file {path.name}")
+        raise InputError(problems[0] + more, source=str(raw.path))
+    cols = list(raw.frame.columns)
+    id_c, name_c = find_column(cols, ID_NAMES), find_column(cols, NAME_NAMES)
+    ids = ([clean_text(v) or f"row {raw.rows[k]}" for k, v in enumerate(raw.frame[id_c])] if id_c
+           else [f"row {r}" for r in raw.rows])
+    dup = pd.Series(ids).duplicated()
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        raise InputError(f"{raw.path}, row {raw.rows[k]}, field {id_c}: id {ids[k]} appears more than once",
+                         source=str(raw.path))
+    names = [clean_text(v) for v in raw.frame[name_c]] if name_c else None
+    return _sites(ids, names, ws.county_of(lon, lat), lon, lat, f"file {raw.path.name}")
 
 
 def candidate_sites(ws: Workspace, rules: Rules, licence_type: str, spec: Any = "settlements",
