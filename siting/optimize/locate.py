@@ -10,10 +10,11 @@ that the same candidates reach (points with identical candidate sets are
 merged, their populations summed), a column per candidate that reaches
 someone, and a conflict row per pair of candidates closer than the minimum
 distance between offices of the same type. They are solved exactly by HiGHS
-(:mod:`siting.optimize.solve`), started from the greedy solution, within a
-time limit; the gap HiGHS proves is reported. ``method="greedy"`` (or
-``"auto"`` on instances past ``max_exact_nonzeros``) runs the heuristic of
-:mod:`siting.optimize.greedy` and reports its gap to the LP relaxation.
+(:mod:`siting.optimize.solve`) within a time limit; the gap HiGHS proves is
+reported, and the greedy solution is kept if it is better at the time limit.
+``method="greedy"`` (or ``"auto"`` on instances past ``MAX_EXACT_NONZEROS``)
+runs the heuristic of :mod:`siting.optimize.greedy` and reports its gap to
+the LP relaxation; so does the fallback when HiGHS returns no usable solution.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ..errors import InputError
 from .greedy import conflict_graph, greedy_cover, greedy_median
 from .model import EuclideanDistances, SitingProblem
 from .result import ChosenSite, SitingResult
-from .solve import INF, LinearModel, SolveOutcome, solve
+from .solve import INF, LinearModel, solve
 
 Method = Literal["auto", "exact", "greedy"]
 DEFAULT_TIME_LIMIT = 60.0
@@ -176,13 +177,13 @@ def _exact_or_greedy(
     mip_gap: float,
     integer_objective: bool = False,
 ) -> tuple[np.ndarray, float, float | None, float | None, str, str, str]:
-    """Solve exactly (from the greedy start) or keep the greedy solution with the LP bound.
+    """Solve exactly, or keep the greedy solution with the LP bound.
 
     Returns x, objective, bound, gap, status, method, solver.
     """
     use_exact = method == "exact" or (method == "auto" and nonzeros <= MAX_EXACT_NONZEROS)
     if use_exact:
-        out = solve(model, time_limit=time_limit, mip_gap=mip_gap, start=greedy_x)
+        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
         if out.x is not None and out.status in ("optimal", "time_limit"):
             better_greedy = (
                 greedy_objective > out.objective + 1e-9
@@ -193,10 +194,11 @@ def _exact_or_greedy(
                 return out.x, out.objective, out.bound, out.gap, out.status, "exact", out.solver
         if out.status == "infeasible":
             raise _Infeasible()
-        # no incumbent within the time limit: keep the greedy solution, with HiGHS's bound
-        bound = _mip_bound(out)
-        return (greedy_x, greedy_objective, bound, _relative_gap(greedy_objective, bound),
-                "time_limit" if out.status == "time_limit" else "heuristic", "greedy", out.solver)
+        if out.x is not None:  # within the time limit the greedy solution was better
+            return (greedy_x, greedy_objective, out.bound, _relative_gap(greedy_objective, out.bound),
+                    out.status, "greedy", out.solver)
+        # no usable solution from HiGHS (none within the time limit, or one failing the check):
+        # keep the greedy solution and bound it with the LP relaxation
     lp = solve(model, time_limit=time_limit, relax=True)
     if lp.status == "infeasible":
         raise _Infeasible()
@@ -205,10 +207,6 @@ def _exact_or_greedy(
         bound = float(np.ceil(bound - 1e-6)) if model.sense == "min" else float(np.floor(bound + 1e-6))
     return (greedy_x, greedy_objective, bound, _relative_gap(greedy_objective, bound), "heuristic",
             "greedy", f"greedy; bound: {lp.solver}" if bound is not None else "greedy")
-
-
-def _mip_bound(out: SolveOutcome) -> float | None:
-    return out.bound if out.bound is not None and np.isfinite(out.bound) else None
 
 
 class _Infeasible(Exception):
@@ -626,15 +624,15 @@ def pmedian(
         sense="min",
     )
     if use_exact:
-        start = _median_start(g, li, lj, pc, Dr, mu, P, nr)
-        out = solve(model, time_limit=time_limit, mip_gap=mip_gap, start=start)
+        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
         if out.status == "infeasible":
             raise InputError("p-median: no feasible choice of sites (check k and the candidates)")
-        local = np.flatnonzero(out.x[:mu] > 0.5) if out.x is not None else g
-        if out.x is not None and true_cost(g) < true_cost(local) - 1e-9:
+        use_exact = out.x is not None
+    if use_exact:
+        local = np.flatnonzero(out.x[:mu] > 0.5)
+        if true_cost(g) < true_cost(local) - 1e-9:
             local = g
-        bound = _mip_bound(out)
-        status, used, solver = out.status, "exact" if out.x is not None else "greedy", out.solver
+        bound, status, used, solver = out.bound, out.status, "exact", out.solver
     else:
         lp = solve(model, time_limit=time_limit, relax=True)
         local = g
@@ -650,23 +648,6 @@ def pmedian(
     run = _Run(sites[local], obj, bound, gap, status, used, solver, t_build - t0,
                time.perf_counter() - t_build, tuple(notes))
     return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)
-
-
-def _median_start(local, li, lj, pc, Dr, mu, P, nr) -> np.ndarray:
-    x = np.zeros(mu)
-    x[local] = 1
-    open_pair = x[lj] > 0
-    z = np.zeros(P)
-    u = np.ones(nr)
-    # pairs are sorted by demand point then cost: the first open pair is the assignment
-    idx = np.flatnonzero(open_pair)
-    if len(idx):
-        first = np.r_[True, li[idx][1:] != li[idx][:-1]]
-        take = idx[first]
-        better = pc[take] < Dr[li[take]]
-        z[take[better]] = 1
-        u[li[take[better]]] = 0
-    return np.r_[x, z, u]
 
 
 # -- the result -------------------------------------------------------------------

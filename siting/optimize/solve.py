@@ -9,8 +9,14 @@ creates one Python object per coefficient of a dense model).
 Why HiGHS: it is the strongest MIP solver that installs from PyPI as a wheel
 (MIT licence, maintained, used by scipy's ``milp``); it reports the incumbent,
 the dual bound and the relative gap honestly after a time limit (PuLP reports
-"Optimal" after a CBC time limit, see FIELD-NOTES), and it accepts a start
-solution, which the greedy heuristic supplies.
+"Optimal" after a CBC time limit, see FIELD-NOTES).
+
+No MIP start is passed: with HiGHS 1.16 a start solution that presolve can
+improve ("MIP start solution is feasible in the reduced space: objective 224")
+came back as the original, worse start (232 sites) labelled optimal. Every
+returned solution is checked against the model (row activities and the
+objective HiGHS reports); a mismatch is reported as status ``error`` and the
+callers fall back to their heuristic.
 """
 
 from __future__ import annotations
@@ -95,6 +101,20 @@ def _new_highs():
     return h
 
 
+def _consistent(model: LinearModel, A: sp.csc_matrix, x: np.ndarray, objective: float,
+                reported: float) -> bool:
+    """The solution satisfies the model (1e-6 tolerances) and has the objective HiGHS reports."""
+    tol = 1e-6
+    act = A @ x
+    scale = 1.0 + np.abs(act)
+    ok_rows = np.all(act >= model.row_lower - tol * scale) and np.all(act <= model.row_upper + tol * scale)
+    ok_cols = np.all(x >= model.col_lower - tol) and np.all(x <= model.col_upper + tol)
+    ints = np.asarray(model.integer, bool)
+    ok_int = np.all(np.abs(x[ints] - np.round(x[ints])) <= 1e-5) if ints.any() else True
+    ok_obj = abs(objective - reported) <= tol * max(1.0, abs(objective))
+    return bool(ok_rows and ok_cols and ok_int and ok_obj)
+
+
 def solver_name() -> str:
     """E.g. ``"HiGHS 1.16.0"``."""
     return f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
@@ -106,7 +126,6 @@ def solve(
     time_limit: float = 60.0,
     mip_gap: float = 0.0,
     relax: bool = False,
-    start: np.ndarray | None = None,
     threads: int | None = None,
 ) -> SolveOutcome:
     """Solve ``model`` with HiGHS.
@@ -124,8 +143,6 @@ def solve(
     relax
         Solve the LP relaxation (integrality dropped): its optimum bounds the
         MIP optimum.
-    start
-        A feasible solution to start from (e.g. the greedy one).
     threads
         Threads HiGHS may use (default: HiGHS's choice).
     """
@@ -161,11 +178,6 @@ def solve(
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     h.passModel(lp)
-    if start is not None and is_mip:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.ascontiguousarray(start, dtype=np.float64)
-        sol.value_valid = True
-        h.setSolution(sol)
     h.run()
     seconds = time.perf_counter() - t0
     ms = h.getModelStatus()
@@ -188,6 +200,8 @@ def solve(
         return SolveOutcome(None, None, None, None, status, seconds, name)
     x = np.asarray(h.getSolution().col_value, dtype=float)
     objective = float(model.cost @ x)
+    if not _consistent(model, A, x, objective, sign * float(info.objective_function_value)):
+        return SolveOutcome(None, None, None, None, "error", seconds, name)
     if is_mip:
         # The bound is derived from HiGHS's gap, which HiGHS computes on the original objective:
         # its mip_dual_bound can omit the objective offset of columns presolve fixed (seen with
