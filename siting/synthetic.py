@@ -66,7 +66,7 @@ def synthetic_offices(
     for i in np.argsort(-np.nan_to_num(pop)):
         if not np.isfinite(pop[i]) or pop[i] < min_town_population or s["kind"].iat[i] != "city":
             continue
-        n = max(1, int(round(pop[i] / people_per_urban_office)))
+        n = max(1, round(float(pop[i]) / people_per_urban_office))
         for _ in range(n):
             for _try in range(200):
                 r, a = 1500 * np.sqrt(rng.random()), rng.uniform(0, 2 * np.pi)

@@ -30,6 +30,7 @@ the file, the row (line number in the file) and the field.
 
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +186,10 @@ def read_cost_matrix(path: str | os.PathLike[str], *, unit: str = "") -> CostMat
         raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     if df.shape[1] < 2 or not len(df):
         raise InputError(f"{path}: a cost matrix needs a header and at least one row of costs")
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # pandas renames repeated headers (A, A.1)
+        raw_header = [h.strip() for h in next(csv.reader(fh, skipinitialspace=True), [])]
+    if len(raw_header) == df.shape[1]:
+        df.columns = raw_header
     header = [(clean_text(c) or "").lower() for c in df.columns]
     roles = {}
     for role, names in (("origin", ORIGIN_NAMES), ("destination", DESTINATION_NAMES), ("cost", COST_NAMES)):

@@ -303,9 +303,14 @@ def mclp(
         notes.append(f"{len(chosen)} of the k={k} sites are placed: more would cover nobody new"
                      + (f" ({dropped} chosen sites that added nobody were left out)" if dropped else "")
                      + ".")
-    run = _Run(cv.sites[chosen], obj, bound, gap, status, used, solver, t_build - t0,
+    run = _Run(cv.sites[chosen], obj, bound, gap, _proved(status, gap), used, solver, t_build - t0,
                time.perf_counter() - t_build)
     return _result(problem, "mclp", run, k=k, share=None, name=name, extra_notes=notes, t0=t0)
+
+
+def _proved(status: str, gap: float | None) -> str:
+    """A heuristic (or time-limited) solution whose gap to a valid bound is zero is optimal."""
+    return "optimal" if status in ("heuristic", "time_limit") and gap is not None and gap <= 1e-9 else status
 
 
 def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_gap: float):
@@ -488,8 +493,9 @@ def lscp(
     obj = float(len(chosen))
     if bound is not None:
         bound = float(np.ceil(bound - 1e-6))  # a whole number of sites
-    run = _Run(cv.sites[chosen], obj, bound, _relative_gap(obj, bound),
-               status, used, solver, t_build - t0, time.perf_counter() - t_build, tuple(notes))
+    gap = _relative_gap(obj, bound)
+    run = _Run(cv.sites[chosen], obj, bound, gap, _proved(status, gap), used, solver, t_build - t0,
+               time.perf_counter() - t_build, tuple(notes))
     return _result(problem, "lscp", run, k=None, share=share, name=name, t0=t0)
 
 
@@ -645,6 +651,7 @@ def pmedian(
     gap = _relative_gap(obj, bound)
     if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-7):
         status = "feasible"
+    status = _proved(status, gap)
     run = _Run(sites[local], obj, bound, gap, status, used, solver, t_build - t0,
                time.perf_counter() - t_build, tuple(notes))
     return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)

@@ -74,9 +74,12 @@ class SitingResult:
         Relative gap between ``objective`` and ``bound`` (0: proven optimal);
         ``None`` when no bound is known.
     status
-        ``optimal``, ``time_limit`` (best found within the time limit, with its
-        gap), ``heuristic`` (greedy; see ``gap``) or ``empty`` (nothing to
-        do: every reachable person is covered already, or the target is met).
+        ``optimal`` (proved: by HiGHS, or a heuristic solution that meets a
+        valid bound), ``time_limit`` (best found within the time limit, with
+        its gap), ``heuristic`` (greedy; see ``gap``), ``feasible`` (p-median
+        with fewer modelled candidates than needed for a proof; see ``gap``)
+        or ``empty`` (nothing to do: every reachable person is covered
+        already, or the target is met).
     method
         ``exact`` (HiGHS MIP), ``greedy`` or ``none``.
     mean_cost_before, mean_cost_after
