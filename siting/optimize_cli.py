@@ -18,7 +18,7 @@ import json
 import sys
 from typing import Any
 
-from .errors import SitingError
+from .errors import InputError, SitingError
 from .optimize.locate import DEFAULT_TIME_LIMIT
 from .optimize.result import SAMPLE_LABEL, SitingResult
 from .optimize.scenarios import MODELS, Scenario, export_result, run_scenario
@@ -138,7 +138,10 @@ def run(args: argparse.Namespace) -> int:
         result = run_scenario(ws, scenario_from_args(args), load_rules(args.rules))
         for path in (args.geojson, args.csv):
             if path:
-                export_result(result, path)
+                try:
+                    export_result(result, path)
+                except OSError as exc:
+                    raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     except (SitingError, OSError) as exc:
         print(f"siting optimize {args.model}: {exc}", file=sys.stderr)
         return 2
