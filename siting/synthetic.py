@@ -134,4 +134,25 @@ def add_synthetic_offices(
     return df
 
 
-__all__ = ["SYNTHETIC_LABEL", "add_synthetic_offices", "synthetic_offices"]
+
+
+def planner_workspace(reference_dir: str | os.PathLike[str], folder: str | os.PathLike[str], *,
+                      seed: int = 1405) -> Path:
+    """Build the South Khorasan reference workspace in ``folder`` and add synthetic offices.
+
+    For the planner notebooks: the real reference data (read from
+    ``reference_dir``, never copied into the project) plus seeded synthetic
+    offices, labelled as such; the workspace is marked as sample data.
+    Returns the workspace path (``folder/reference.gpkg``).
+    """
+    from .manifest import init_workspace
+    from .rules import PROJECT_ROOT
+
+    folder = Path(folder)
+    path = folder / "reference.gpkg"
+    init_workspace(PROJECT_ROOT / "data" / "sources" / "south-khorasan.yaml", reference_dir, path, force=True)
+    add_synthetic_offices(path, folder / "synthetic_offices.csv", seed=seed)
+    return path
+
+
+__all__ = ["SYNTHETIC_LABEL", "add_synthetic_offices", "planner_workspace", "synthetic_offices"]

@@ -66,3 +66,40 @@ def spopt_pmedian(cost, weights, k, existing_cost=None) -> float:
     m = PMedian.from_cost_matrix(full, np.asarray(weights, float), p_facilities=k + e,
                                  predefined_facilities_arr=pre)
     return _solve(m)
+
+
+def workspace_matrices(ws, problem, rules):
+    """spopt's inputs for a problem prepared from a workspace, computed independently.
+
+    Distances: scipy's dense cdist on the same projected coordinates (ours
+    come from k-d tree range queries). Existing offices of the other licence
+    type cover within their own radius: their distances are scaled so that
+    cost <= radius exactly when they are within it. spopt gets only the
+    candidates that reach someone no existing office covers (the others
+    cannot change its optimum) and the conflict pairs among them.
+
+    Returns cost, existing cost, weights, conflicts (positions in the kept
+    candidates) and the kept candidates' positions in ``problem.sites``.
+    """
+    from scipy.spatial.distance import cdist
+
+    from siting.geo import project_xy
+
+    crs = ws.metric_crs.distance
+    dxy = np.column_stack(project_xy(problem.demand["lon"], problem.demand["lat"], crs))
+    sxy = np.column_stack(project_xy(problem.sites["lon"], problem.sites["lat"], crs))
+    o = ws.serving_offices()
+    oxy = np.column_stack(project_xy(o.geometry.x, o.geometry.y, crs))
+    radius = problem.radius
+    own = {t: rules.for_type(t).service_radius_m for t in ("urban", "rural")}
+    own[problem.licence_type] = radius
+    scale = np.array([radius / own[t] for t in o["licence_type"]])
+    ex = cdist(dxy, oxy) * scale
+    cost = cdist(dxy, sxy)
+    uncovered = ~(ex <= radius).any(axis=1)
+    useful = np.flatnonzero((cost[uncovered] <= radius).any(axis=0))
+    pos = np.full(len(sxy), -1)
+    pos[useful] = np.arange(len(useful))
+    conf = pos[problem.conflicts] if len(problem.conflicts) else np.empty((0, 2), int)
+    conf = conf[(conf >= 0).all(axis=1)] if len(conf) else conf
+    return cost[:, useful], ex, problem.weights, conf, useful

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 from scipy.spatial.distance import cdist
-from spopt_reference import spopt_lscp, spopt_mclp
+from spopt_reference import spopt_lscp, spopt_mclp, workspace_matrices
 
 from siting.coverage import compute_coverage
 from siting.errors import InputError
@@ -81,31 +81,13 @@ def test_covered_population_and_separation_match_the_core(sample_ws, rules, lice
 def test_sample_workspace_optimum_equals_spopt_with_existing_offices_and_rules(sample_ws, rules):
     p = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural")
     assert p.existing_offices > 0 and len(p.conflicts) > 0
-    crs = sample_ws.metric_crs.distance
-    dxy = np.column_stack(project_xy(p.demand["lon"], p.demand["lat"], crs))
-    sxy = np.column_stack(project_xy(p.sites["lon"], p.sites["lat"], crs))
-    o = sample_ws.serving_offices()
-    oxy = np.column_stack(project_xy(o.geometry.x, o.geometry.y, crs))
-    radius = rules.rural.service_radius_m
-    # existing urban offices cover within the urban radius: give spopt an equivalent cost
-    ex = cdist(dxy, oxy) * np.where(o["licence_type"].to_numpy() == "urban",
-                                    radius / rules.urban.service_radius_m, 1.0)
-    cost = cdist(dxy, sxy)
-    w = p.weights
-    # spopt gets the candidates that reach someone not yet covered (others cannot change the optimum)
-    uncovered = ~(ex <= radius).any(axis=1)
-    useful = np.flatnonzero((cost[uncovered] <= radius).any(axis=0))
-    pos = np.full(len(sxy), -1)
-    pos[useful] = np.arange(len(useful))
-    conf = pos[p.conflicts]
-    conf = conf[(conf >= 0).all(axis=1)]
+    cost, ex, w, conf, _ = workspace_matrices(sample_ws, p, rules)
+    radius = p.radius
     ours = mclp(p, 10)
-    assert ours.covered_after == pytest.approx(spopt_mclp(cost[:, useful], w, radius, 10, ex, conf))
+    assert ours.covered_after == pytest.approx(spopt_mclp(cost, w, radius, 10, ex, conf))
     reach = (cost <= radius).any(axis=1) | (ex <= radius).any(axis=1)
-    share = w[reach].sum() / w.sum()
-    r = lscp(p, share)
-    expected = spopt_lscp(cost[reach][:, useful], radius, ex[reach], conf)
-    assert r.objective + len(o) == pytest.approx(expected)
+    r = lscp(p, w[reach].sum() / w.sum())
+    assert r.objective + ex.shape[1] == pytest.approx(spopt_lscp(cost[reach], radius, ex[reach], conf))
 
 
 def test_cost_matrix_of_straight_lines_reproduces_the_straight_line_result(sample_ws, rules, tmp_path):
