@@ -44,20 +44,16 @@ def _share(text: str) -> float:
 
 
 def _positive_int(text: str) -> int:
+    return int(_positive(text, whole=True))
+
+
+def _positive(text: str, *, whole: bool = False) -> float:
     try:
-        v = int(text)
+        v = int(text) if whole else float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole number' if whole else 'number'}") from None
+    if whole and v < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
-    return v
-
-
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not v > 0 or v == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r}: must be a positive number")
     return v

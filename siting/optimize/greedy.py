@@ -31,6 +31,17 @@ def conflict_graph(conflicts: np.ndarray, n: int) -> sp.csr_matrix:
     return g
 
 
+def slice_indices(m: sp.csr_matrix | sp.csc_matrix, j: int) -> np.ndarray:
+    """The stored indices of row ``j`` of a CSR matrix (column ``j`` of a CSC one)."""
+    return m.indices[m.indptr[j]:m.indptr[j + 1]]
+
+
+def _block(blocked: np.ndarray, conflicts: sp.csr_matrix, j: int) -> None:
+    """Mark site ``j`` and the sites conflicting with it as unavailable."""
+    blocked[j] = True
+    blocked[slice_indices(conflicts, j)] = True
+
+
 def _tolerance(w: np.ndarray) -> float:
     return 1e-9 * max(1.0, float(np.abs(w).sum()))
 
@@ -67,9 +78,8 @@ def greedy_cover(
         if j < 0 or g[j] <= tol:
             break
         chosen.append(j)
-        blocked[j] = True
-        blocked[conflicts.indices[conflicts.indptr[j]:conflicts.indptr[j + 1]]] = True
-        rows = Bc.indices[Bc.indptr[j]:Bc.indptr[j + 1]]
+        _block(blocked, conflicts, j)
+        rows = slice_indices(Bc, j)
         new = rows[~covered[rows]]
         covered[new] = True
         got += float(W[new].sum())
@@ -103,12 +113,12 @@ def swap_cover(
         base = np.asarray(Br.T @ (W * (count == 0)), float)
         for pos in range(len(chosen)):
             s = int(chosen[pos])
-            rows = Bc.indices[Bc.indptr[s]:Bc.indptr[s + 1]]
+            rows = slice_indices(Bc, s)
             only = rows[count[rows] == 1]
             loss = float(W[only].sum())
             gain = base + (np.asarray(Br[only].T @ W[only], float) if len(only) else 0.0)
             conf_s = np.zeros(n_sites, bool)
-            conf_s[conflicts.indices[conflicts.indptr[s]:conflicts.indptr[s + 1]]] = True
+            conf_s[slice_indices(conflicts, s)] = True
             allowed = ~x & ((n_conf - conf_s) == 0)
             if not allowed.any():
                 continue
@@ -120,7 +130,7 @@ def swap_cover(
             x[s], x[c] = False, True
             chosen[pos] = c
             count[rows] -= 1
-            rows_c = Bc.indices[Bc.indptr[c]:Bc.indptr[c + 1]]
+            rows_c = slice_indices(Bc, c)
             count[rows_c] += 1
             n_conf = np.asarray(conflicts @ x.astype(float)).ravel()
             base = np.asarray(Br.T @ (W * (count == 0)), float)
@@ -179,8 +189,7 @@ def greedy_median(
         if s < 0 or gain[s] <= tol:
             break
         chosen.append(s)
-        blocked[s] = True
-        blocked[conflicts.indices[conflicts.indptr[s]:conflicts.indptr[s + 1]]] = True
+        _block(blocked, conflicts, s)
         sel = j == s
         np.minimum.at(cur, i[sel], c[sel])
     out = np.asarray(chosen, np.int64)
@@ -215,4 +224,4 @@ def greedy_median(
     return out
 
 
-__all__ = ["conflict_graph", "greedy_cover", "greedy_median", "swap_cover"]
+__all__ = ["conflict_graph", "greedy_cover", "greedy_median", "slice_indices", "swap_cover"]

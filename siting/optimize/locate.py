@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InputError
-from .greedy import conflict_graph, greedy_cover, greedy_median
+from .greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
 from .model import EuclideanDistances, SitingProblem
 from .result import ChosenSite, SitingResult
 from .solve import INF, LinearModel, solve
@@ -124,14 +124,14 @@ def _prune(cv: _Cover, chosen: np.ndarray, need: float | None) -> tuple[np.ndarr
     tol = 1e-9 * max(1.0, float(cv.W.sum()))
 
     def loss(s: int) -> float:
-        rows = Bc.indices[Bc.indptr[s]:Bc.indptr[s + 1]]
+        rows = slice_indices(Bc, s)
         return float(cv.W[rows[count[rows] == 1]].sum())
 
     keep = list(chosen)
     for s in sorted(chosen, key=loss):
         ls = loss(s)
         if covered - ls >= floor - tol:
-            rows = Bc.indices[Bc.indptr[s]:Bc.indptr[s + 1]]
+            rows = slice_indices(Bc, s)
             count[rows] -= 1
             covered -= ls
             keep.remove(s)

@@ -383,7 +383,7 @@ class SitingProblem:
         demand_xy = _xy(demand_xy, "demand_xy")
         site_xy = _xy(site_xy, "site_xy")
         n, m = len(demand_xy), len(site_xy)
-        radius = _positive(radius, "radius")
+        radius = positive_number(radius, "radius")
         if existing_xy is not None and len(existing_xy):
             existing_xy = _xy(existing_xy, "existing_xy")
             e_cost, _ = cKDTree(existing_xy).query(demand_xy, k=1, workers=-1) if n else (np.zeros(0), None)
@@ -525,7 +525,8 @@ def _xy(a: Any, name: str) -> np.ndarray:
     return a
 
 
-def _positive(value: Any, name: str) -> float:
+def positive_number(value: Any, name: str) -> float:
+    """``value`` as a finite float above zero, else :class:`InputError` naming ``name``."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -609,7 +610,7 @@ def assemble_problem(
     **extra: Any,
 ) -> SitingProblem:
     """The one preparation helper every constructor ends in: checks, then builds the problem."""
-    radius = _positive(radius, "radius")
+    radius = positive_number(radius, "radius")
     w = demand["population"].to_numpy(float) if len(demand) else np.zeros(0)
     if len(w) != distances.n_demand:
         raise InputError(f"weights: {len(w)} values for {distances.n_demand} demand points")

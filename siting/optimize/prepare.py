@@ -39,6 +39,7 @@ from .model import (
     Pairs,
     SitingProblem,
     assemble_problem,
+    positive_number,
     separation_conflicts,
 )
 from .result import SAMPLE_LABEL
@@ -143,19 +144,19 @@ def problem_from_workspace(
     if costs is None:
         radii = dict(rules.radii())
         if radius is not None:
-            radii[ltype] = _number(radius, "radius")
+            radii[ltype] = positive_number(radius, "radius")
         R = radii[ltype]
     else:
         if radius is None:
             raise InputError("radius: required with a cost matrix (--radius, in the matrix's unit)")
-        R = _number(radius, "radius")
+        R = positive_number(radius, "radius")
         if existing_radii is None:
             ratio = rules.for_type(other).service_radius_m / sec.service_radius_m
             radii = {ltype: R, other: R * ratio}
             notes.append(f"Existing {other} offices cover within {R * ratio:g} (the {ltype} radius scaled "
                          "by the ratio of the rules' radii); set existing_radii to change it.")
         else:
-            radii = {t: _number(existing_radii.get(t, R), f"existing radius {t}") for t in LICENCE_TYPES}
+            radii = {t: positive_number(existing_radii.get(t, R), f"existing radius {t}") for t in LICENCE_TYPES}
             radii[ltype] = R
     if R <= 0:
         raise InputError(f"radius must be a positive number, got {radius!r}")
@@ -219,16 +220,6 @@ def problem_from_workspace(
         sample=ws.is_sample,
         prepare_seconds=time.perf_counter() - t0,
     )
-
-
-def _number(v: Any, what: str) -> float:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected a number, got {v!r}") from None
-    if not np.isfinite(f) or f <= 0:
-        raise InputError(f"{what} must be a positive number, got {v!r}")
-    return f
 
 
 def _subset_sites(distances, keep: np.ndarray):
