@@ -12,7 +12,8 @@ reported as ``not_located``: it is never counted as covered or uncovered.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -70,23 +71,54 @@ class CoverageResult:
 
     Attributes
     ----------
-    settlements
-        One row per settlement: nearest office per type and of any type with
-        distance in metres, covered flags per type and combined.
+    nearest, covered
+        Per settlement (row order of ``ws.settlements``): nearest serving
+        office per type and of any type (:class:`NearestOffices`), covered
+        flags per type and combined.
     by_county
         One row per county: census population, located and covered
         population, not-located population, share covered, offices by type,
         population per office.
     totals
         Province totals (see :meth:`to_dict`).
+    settlements
+        The per-settlement table (built on first access from ``nearest`` and
+        ``covered``).
     """
 
-    settlements: pd.DataFrame
+    workspace: Workspace = field(repr=False)
+    nearest: NearestOffices = field(repr=False)
+    covered: Mapping[str, np.ndarray] = field(repr=False)
     by_county: pd.DataFrame
     totals: dict[str, Any]
     radii: dict[str, float]
     sample: bool
     notes: list[str]
+
+    @cached_property
+    def settlements(self) -> pd.DataFrame:
+        """One row per settlement: nearest office per type and of any type, distance, covered flags."""
+        ws, near = self.workspace, self.nearest
+        s = ws.settlements
+        office_ids = ws.offices["office_id"].to_numpy(dtype=object)
+        office_types = ws.offices["licence_type"].to_numpy(dtype=object)
+
+        def pick(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            out = np.full(len(rows), None, dtype=object)
+            ok = rows >= 0
+            out[ok] = values[rows[ok]]
+            return out
+
+        per = pd.DataFrame({c: s[c].to_numpy(dtype=object) for c in ("code", "name_fa", "kind", "county")})
+        per.insert(3, "population", s["population"].array)
+        for t in (*LICENCE_TYPES, "any"):
+            per[f"nearest_{t}_id"] = pick(office_ids, near.row[t])
+            per[f"nearest_{t}_m"] = near.dist[t]
+        per["nearest_any_type"] = pick(office_types, near.row["any"])
+        for t in LICENCE_TYPES:
+            per[f"covered_{t}"] = self.covered[t]
+        per["covered"] = self.covered["any"]
+        return per
 
     def to_dict(self, *, include_settlements: bool = False) -> dict[str, Any]:
         out = {
@@ -151,35 +183,6 @@ def compute_coverage(
     located = ~np.isnan(pop)
     popz = np.where(located, pop, 0.0)
 
-    office_ids = ws.offices["office_id"].to_numpy(dtype=object)
-    office_types = ws.offices["licence_type"].to_numpy(dtype=object)
-
-    def ids(rows: np.ndarray) -> np.ndarray:
-        out = np.full(len(rows), None, dtype=object)
-        ok = rows >= 0
-        out[ok] = office_ids[rows[ok]]
-        return out
-
-    per = pd.DataFrame(
-        {
-            "code": s["code"].to_numpy(),
-            "name_fa": s["name_fa"].to_numpy(),
-            "kind": s["kind"].to_numpy(),
-            "population": s["population"].to_numpy(),
-            "county": s["county"].to_numpy(),
-        }
-    )
-    for t in (*LICENCE_TYPES, "any"):
-        per[f"nearest_{t}_id"] = ids(near.row[t])
-        per[f"nearest_{t}_m"] = near.dist[t]
-    any_type = np.full(len(s), None, dtype=object)
-    ok = near.row["any"] >= 0
-    any_type[ok] = office_types[near.row["any"][ok]]
-    per["nearest_any_type"] = any_type
-    for t in LICENCE_TYPES:
-        per[f"covered_{t}"] = cov[t]
-    per["covered"] = cov["any"]
-
     by_county, notes = _county_table(ws, popz, located, cov)
     not_located = float(np.nansum(by_county["not_located_population"].to_numpy(dtype=float, na_value=np.nan)))
     located_pop = float(popz.sum())
@@ -203,7 +206,7 @@ def compute_coverage(
             f"{round(not_located):,} people are known only as county totals, not per settlement: "
             "they are reported as not located, neither covered nor uncovered.",
         )
-    return CoverageResult(per, by_county, totals, radii, ws.is_sample, notes)
+    return CoverageResult(ws, near, cov, by_county, totals, radii, ws.is_sample, notes)
 
 
 def _county_table(
@@ -211,10 +214,8 @@ def _county_table(
 ) -> tuple[pd.DataFrame, list[str]]:
     c = ws.counties
     names = c["name_fa"].to_numpy(dtype=object)
-    pos = {n: i for i, n in enumerate(names)}
     k = len(c)
-    s_county = ws.settlements["county"].to_numpy(dtype=object)
-    ci = np.fromiter((pos.get(n, k) for n in s_county), dtype=np.int64, count=len(s_county))
+    ci = ws.index.settlement_county
 
     def per_county(weights: np.ndarray) -> np.ndarray:
         return np.bincount(ci, weights=weights, minlength=k + 1)[:k]
@@ -226,12 +227,10 @@ def _county_table(
     n_settle = np.bincount(ci, minlength=k + 1)[:k]
     n_unknown = np.bincount(ci, weights=(~located).astype(float), minlength=k + 1)[:k]
 
-    serving = ws.serving_offices()
-    office_county = serving["county"].to_numpy(dtype=object)
-    otype = serving["licence_type"].to_numpy(dtype=object)
-    oi = np.fromiter((pos.get(n, k) for n in office_county), dtype=np.int64, count=len(serving))
-    n_urban = np.bincount(oi[otype == "urban"], minlength=k + 1)[:k]
-    n_rural = np.bincount(oi[otype == "rural"], minlength=k + 1)[:k]
+    oc = ws.index.office_county
+    rows = ws.index.office_rows
+    n_urban = np.bincount(oc[rows["urban"]], minlength=k + 1)[:k]
+    n_rural = np.bincount(oc[rows["rural"]], minlength=k + 1)[:k]
 
     census = c["population"].to_numpy(dtype=float, na_value=np.nan)
     unit = np.array([n if pd.isna(u) or not u else u for u, n in zip(c["census_unit"], names, strict=True)],

@@ -236,6 +236,22 @@ def _text(v: Any) -> str | None:
     return clean_text(v)
 
 
+def _populations(raw: RawTable, col: str | None, rows: _Rows) -> list[int | None]:
+    """Population per row; a value that is not a non-negative number is a warning and unknown."""
+    pops: list[int | None] = [None] * len(raw)
+    for i, v in enumerate(_values(raw, col)):
+        try:
+            p = parse_number(v)
+        except ValueError:
+            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
+            continue
+        if p is not None and p < 0:
+            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
+            continue
+        pops[i] = None if p is None else round(p)
+    return pops
+
+
 # -- points ----------------------------------------------------------------------------------
 
 def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -> tuple[np.ndarray, np.ndarray]:
@@ -266,12 +282,14 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
         rows.error(int(i), "missing coordinates", "coordinates")
 
     region_name = (ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]) if len(ws.region) else None
-    for i in np.flatnonzero(has):
+    rows_in = np.flatnonzero(has)
+    valid_all = (np.abs(lon[rows_in]) <= 180) & (np.abs(lat[rows_in]) <= 90)
+    inside_all = valid_all.copy()
+    if region_name and valid_all.any():
+        inside_all[valid_all] = ws.in_region(lon[rows_in][valid_all], lat[rows_in][valid_all])
+    for i in rows_in[~inside_all]:
         x, y = lon[i], lat[i]
         valid = -180 <= x <= 180 and -90 <= y <= 90
-        inside = bool(ws.in_region(x, y)[0]) if valid and region_name else valid
-        if inside:
-            continue
         swapped_ok = -180 <= y <= 180 and -90 <= x <= 90
         swapped_inside = bool(ws.in_region(y, x)[0]) if (swapped_ok and region_name) else (swapped_ok and not valid)
         if swapped_inside:
@@ -371,17 +389,7 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
             kinds[i] = parse_settlement_kind(v)
         except ValueError as exc:
             rows.error(i, str(exc), "kind")
-    pops: list[int | None] = [None] * len(raw)
-    for i, v in enumerate(_values(raw, cols["population"])):
-        try:
-            p = parse_number(v)
-        except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
-            continue
-        if p is not None and p < 0:
-            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
-            continue
-        pops[i] = None if p is None else round(p)
+    pops = _populations(raw, cols["population"], rows)
     for i in range(len(raw)):
         if not names[i] and not names_en[i]:
             rows.error(i, "no name", "name_fa")
@@ -557,14 +565,7 @@ def _counties(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions)
     names = [_text(v) for v in _values(raw, cols["name_fa"])]
     names_en = [_text(v) for v in _values(raw, cols["name_en"])]
     codes = [_text(v) for v in _values(raw, cols["code"])]
-    pops: list[int | None] = [None] * len(raw)
-    for i, v in enumerate(_values(raw, cols["population"])):
-        try:
-            p = parse_number(v)
-        except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
-            continue
-        pops[i] = None if p is None else round(p)
+    pops = _populations(raw, cols["population"], rows)
     seen: dict[str, int] = {}
     for i in range(len(raw)):
         if not (names[i] or names_en[i]):

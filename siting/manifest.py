@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from ._files import load_yaml
 from .errors import InputError
 from .geo import project_xy
 from .importer import ImportOptions, ImportReport, prepare_import
@@ -65,14 +65,7 @@ class InitReport:
 
 def load_manifest(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: manifest not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise InputError(f"{path}: not valid YAML{where}") from None
+    raw = load_yaml(path, what="manifest")
     if not isinstance(raw, Mapping) or not isinstance(raw.get("layers"), Mapping):
         raise InputError(f"{path}: a manifest needs a 'layers' mapping (region, counties, settlements, offices)")
     for name in raw["layers"]:

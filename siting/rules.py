@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jdatetime
-import yaml
 
+from ._files import load_yaml
 from .errors import RulesError
 from .vocab import APPLICANT_TYPES, EDUCATION_LEVELS, LICENCE_TYPES, education_rank, label
 
@@ -196,16 +196,7 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     something is missing or of the wrong kind.
     """
     path = Path(path or os.environ.get("SITING_RULES") or DEFAULT_RULES_PATH)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RulesError(f"{path}: rules file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RulesError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    except UnicodeDecodeError:
-        raise RulesError(f"{path}: not UTF-8 text") from None
+    raw = load_yaml(path, what="rules file", error=RulesError)
     if not isinstance(raw, Mapping):
         raise RulesError(f"{path}: expected sections 'urban', 'rural' and 'licensing'")
     sections: dict[str, LicenceRules] = {}

@@ -132,30 +132,101 @@ def make_layer(layer: str, attrs: pd.DataFrame | Mapping[str, Any], geometry) ->
     return gpd.GeoDataFrame(_coerce(attrs, layer), geometry=geoms.values, crs=WGS84)
 
 
-@dataclass(frozen=True)
 class SpatialIndex:
-    """Derived, read-only structures for fast queries; built once per workspace.
+    """Derived, read-only structures for fast queries, each built on first use.
 
-    Coordinates are in the workspace's distance CRS (metres).
+    Coordinates are in the workspace's distance CRS (metres). Offices that
+    count ("serving") are those with status active. A Streamlit server may
+    build a part twice from two sessions at once; that is harmless (every
+    part is a pure function of the workspace).
     """
 
-    crs: MetricCRS
-    settlement_xy: np.ndarray
-    office_xy: np.ndarray
-    office_rows: dict[str, np.ndarray]  # licence type or 'any' -> row positions of serving offices
-    office_trees: dict[str, cKDTree | None]
-    city_rows: np.ndarray
-    village_rows: np.ndarray
-    city_tree: cKDTree | None
-    village_tree: cKDTree | None
-    settlement_tree: cKDTree | None
-    region: Any  # prepared shapely geometry (lon/lat)
-    county_tree: shapely.STRtree
-    county_geoms: np.ndarray
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self.crs: MetricCRS = ws.metric_crs
+
+    @cached_property
+    def settlement_xy(self) -> np.ndarray:
+        return _projected(self._ws.settlements, self.crs)
+
+    @cached_property
+    def office_xy(self) -> np.ndarray:
+        return _projected(self._ws.offices, self.crs)
+
+    @cached_property
+    def office_rows(self) -> dict[str, np.ndarray]:
+        """Licence type or 'any' -> row positions of the serving offices."""
+        o = self._ws.offices
+        serving = o["status"].isin(SERVING_STATUSES).to_numpy()
+        rows = {t: np.flatnonzero(serving & (o["licence_type"] == t).to_numpy()) for t in ("urban", "rural")}
+        rows["any"] = np.flatnonzero(serving)
+        return rows
+
+    @cached_property
+    def office_trees(self) -> dict[str, cKDTree | None]:
+        return {k: _tree(self.office_xy[v]) for k, v in self.office_rows.items()}
+
+    @cached_property
+    def city_rows(self) -> np.ndarray:
+        return np.flatnonzero(self._ws.settlements["kind"].to_numpy() == "city")
+
+    @cached_property
+    def village_rows(self) -> np.ndarray:
+        return np.flatnonzero(self._ws.settlements["kind"].to_numpy() == "village")
+
+    @cached_property
+    def city_tree(self) -> cKDTree | None:
+        return _tree(self.settlement_xy[self.city_rows])
+
+    @cached_property
+    def village_tree(self) -> cKDTree | None:
+        return _tree(self.settlement_xy[self.village_rows])
+
+    @cached_property
+    def settlement_tree(self) -> cKDTree | None:
+        return _tree(self.settlement_xy)
+
+    @cached_property
+    def region(self) -> Any:
+        """The region outline (lon/lat), prepared for point tests; None without a region."""
+        if not len(self._ws.region):
+            return None
+        region = self._ws.region.geometry.union_all()
+        shapely.prepare(region)
+        return region
+
+    @cached_property
+    def county_geoms(self) -> np.ndarray:
+        return self._ws.counties.geometry.to_numpy()
+
+    @cached_property
+    def county_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.county_geoms)
+
+    @cached_property
+    def settlement_county(self) -> np.ndarray:
+        """Row of each settlement's county in ``counties`` (``len(counties)`` when none matches)."""
+        return _positions(self._ws.counties["name_fa"], self._ws.settlements["county"])
+
+    @cached_property
+    def office_county(self) -> np.ndarray:
+        return _positions(self._ws.counties["name_fa"], self._ws.offices["county"])
+
+
+def _positions(names: pd.Series, values: pd.Series) -> np.ndarray:
+    pos = pd.Index(names.astype(object)).get_indexer(values.astype(object))
+    return np.where(pos < 0, len(names), pos)
+
+
+def _projected(gdf: gpd.GeoDataFrame, crs: MetricCRS) -> np.ndarray:
+    if not len(gdf):
+        return np.empty((0, 2))
+    lonlat = shapely.get_coordinates(np.asarray(gdf.geometry.array))
+    return np.column_stack(project_xy(lonlat[:, 0], lonlat[:, 1], crs.distance))
 
 
 def _tree(xy: np.ndarray) -> cKDTree | None:
-    return cKDTree(xy) if len(xy) else None
+    return cKDTree(xy, balanced_tree=False, compact_nodes=False) if len(xy) else None
 
 
 @dataclass(frozen=True)
@@ -289,36 +360,7 @@ class Workspace:
 
     @cached_property
     def index(self) -> SpatialIndex:
-        crs = self.metric_crs
-        s = self.settlements
-        sxy = np.column_stack(project_xy(s.geometry.x.to_numpy(), s.geometry.y.to_numpy(), crs.distance)) if len(s) else np.empty((0, 2))
-        o = self.offices
-        oxy = np.column_stack(project_xy(o.geometry.x.to_numpy(), o.geometry.y.to_numpy(), crs.distance)) if len(o) else np.empty((0, 2))
-        serving = o["status"].isin(SERVING_STATUSES).to_numpy()
-        rows = {t: np.flatnonzero(serving & (o["licence_type"] == t).to_numpy()) for t in ("urban", "rural")}
-        rows["any"] = np.flatnonzero(serving)
-        kinds = s["kind"].to_numpy()
-        city = np.flatnonzero(kinds == "city")
-        village = np.flatnonzero(kinds == "village")
-        region = self.region.geometry.union_all() if len(self.region) else None
-        if region is not None:
-            shapely.prepare(region)
-        cg = self.counties.geometry.to_numpy()
-        return SpatialIndex(
-            crs=crs,
-            settlement_xy=sxy,
-            office_xy=oxy,
-            office_rows=rows,
-            office_trees={k: _tree(oxy[v]) for k, v in rows.items()},
-            city_rows=city,
-            village_rows=village,
-            city_tree=_tree(sxy[city]),
-            village_tree=_tree(sxy[village]),
-            settlement_tree=_tree(sxy),
-            region=region,
-            county_tree=shapely.STRtree(cg),
-            county_geoms=cg,
-        )
+        return SpatialIndex(self)
 
     def county_of(self, lon, lat) -> np.ndarray:
         """County ``name_fa`` of each lon/lat point (``None`` outside every county)."""
