@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from types import MappingProxyType
 from typing import Any
 
 from .errors import InputError, SitingError
@@ -23,11 +24,11 @@ from .optimize.locate import DEFAULT_TIME_LIMIT
 from .optimize.result import SAMPLE_LABEL, SitingResult
 from .optimize.scenarios import MODELS, Scenario, export_result, run_scenario
 
-HELP = {
+HELP = MappingProxyType({
     "mclp": "k new sites covering the most people not yet within reach of an office",
     "lscp": "the fewest new sites bringing the covered share of the population to a target",
     "pmedian": "k new sites minimising the population-weighted distance (or cost) to the nearest office",
-}
+})
 
 
 def _share(text: str) -> float:

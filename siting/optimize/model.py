@@ -195,8 +195,6 @@ class SitingProblem:
         The minimum distance between chosen sites that made ``conflicts``.
     candidates_total, rejected
         Candidates before the site rules, and how many each rule rejected.
-    excluded_population
-        Population of settlements left out of the demand (population unknown).
     notes
         Facts a reader of the results should know (sample data, unit, ...).
     sample
@@ -214,7 +212,6 @@ class SitingProblem:
     min_separation_m: float = 0.0
     candidates_total: int | None = None
     rejected: Mapping[str, int] = field(default_factory=dict)
-    excluded_population: float = 0.0
     existing_offices: int = 0
     notes: tuple[str, ...] = ()
     sample: bool = False

@@ -214,7 +214,6 @@ def problem_from_workspace(
         min_separation_m=float(sec.min_distance_same_type_m),
         candidates_total=len(all_sites),
         rejected=rejected,
-        excluded_population=0.0,
         existing_offices=len(ws.index.office_rows["any"]),
         notes=tuple(notes),
         sample=ws.is_sample,

@@ -9,6 +9,7 @@ import math
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import pandas as pd
@@ -16,11 +17,11 @@ import pandas as pd
 ModelName = Literal["mclp", "lscp", "pmedian"]
 SAMPLE_LABEL = "sample (synthetic) data, not official / دادهٔ نمونه، غیررسمی"
 
-OBJECTIVES = {
+OBJECTIVES = MappingProxyType({
     "mclp": "population newly covered (maximised)",
     "lscp": "number of new sites (minimised)",
     "pmedian": "population-weighted cost to the nearest office, summed (minimised)",
-}
+})
 
 
 @dataclass(frozen=True)
