@@ -151,3 +151,18 @@ def test_lscp_partial_share_equals_enumeration(seed, share):
     r = lscp(p, share)
     assert r.objective == brute_force_lscp(cover, inst.weights, covered0, share)
     assert r.share_after >= share - 1e-12
+
+
+@pytest.mark.parametrize("seed", range(0, 12, 3))
+def test_pmedian_on_a_matrix_with_unreachable_pairs_equals_spopt(seed):
+    # an unreachable person counts at the largest cost in the matrix (problem.penalty); spopt gets
+    # that cost in place of the missing pairs, so both price "nobody reaches me" the same way
+    inst, k = instance(seed)
+    t_sites, t_existing = travel_times(seed, inst)
+    existing = t_existing if t_existing.shape[1] else None
+    p = SitingProblem.from_cost_matrix(t_sites, inst.weights, 12.0, existing=existing, unit="min")
+    ours = pmedian(p, k)
+    assert ours.status == "optimal"
+    fill = lambda a: np.where(np.isfinite(a), a, p.penalty)  # noqa: E731
+    expected = spopt_pmedian(fill(t_sites), inst.weights, k, None if existing is None else fill(t_existing))
+    assert ours.objective == pytest.approx(expected, rel=1e-9)
