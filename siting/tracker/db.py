@@ -1,0 +1,100 @@
+"""Database engines for the tracker: SQLite (embedded default) or PostgreSQL.
+
+The URL is the argument, else ``$DATABASE_URL``, else SQLite at
+``data/tracker.db`` in the project. PostgreSQL URLs written the usual way
+(``postgres://``, ``postgresql://``) are given the psycopg 3 driver.
+
+SQLite is opened so that concurrent writers never lose updates (see
+FIELD-NOTES, "SQLite under concurrency"): the DB-API connection runs in
+autocommit mode (``isolation_level = None``) so that SQLAlchemy's ``begin``
+issues our own ``BEGIN IMMEDIATE``; a writer therefore takes the write lock
+before it reads, and a second writer waits (busy timeout) instead of working
+on a stale snapshot. Read-only work uses ``BEGIN DEFERRED`` (through
+:func:`read_engine`), so readers never wait for each other in WAL mode.
+``journal_mode=WAL``, ``synchronous=NORMAL`` (durable in WAL except for the
+last transactions on power loss, never corrupt), ``foreign_keys=ON``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from ..rules import PROJECT_ROOT
+from .errors import TrackerInputError
+
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: ``url``, else ``$DATABASE_URL``, else ``sqlite:///data/tracker.db``."""
+    raw = url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            raw = "postgresql+psycopg://" + raw[len(prefix):]
+    try:
+        parsed = make_url(raw)
+    except Exception:
+        raise TrackerInputError(f"database URL {raw!r} is not a valid URL",
+                                f"نشانی پایگاه داده {raw!r} معتبر نیست") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise TrackerInputError(
+            f"database URL {raw!r}: only sqlite and postgresql are supported",
+            f"نشانی پایگاه داده {raw!r}: فقط sqlite و postgresql پشتیبانی می‌شود")
+    return raw
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (see :func:`resolve_url`), with the SQLite settings above.
+
+    For a SQLite file the parent folder is created. ``kwargs`` go to
+    :func:`sqlalchemy.create_engine`.
+    """
+    url = resolve_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise TrackerInputError(
+                "the tracker needs a SQLite file, not an in-memory database",
+                "ردیاب به یک پروندهٔ SQLite نیاز دارد، نه پایگاه دادهٔ درون حافظه")
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def read_engine(engine: Engine) -> Engine:
+    """The same engine (same pool) starting read-only transactions without the write lock."""
+    return engine.execution_options(sqlite_begin="DEFERRED") if is_sqlite(engine) else engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+__all__ = ["DEFAULT_DB_PATH", "is_sqlite", "make_engine", "read_engine", "resolve_url"]

@@ -1,0 +1,400 @@
+"""Checks on uploaded documents, and the files folder they are kept in.
+
+:func:`check_document` looks at the bytes, never at the file name: the type
+comes from the first bytes (``%PDF-``, JPEG ``FF D8 FF``, PNG signature),
+then
+
+* every file: not empty, not larger than the limit, of a format the document
+  kind accepts (a birth certificate must be one PDF);
+* PDF: complete (``%%EOF`` near the end), parsed by ``pypdf`` in strict mode,
+  not password-protected, no active content (JavaScript, launch actions,
+  embedded files, automatic actions, found by walking every reachable
+  object), a page count within the kind's bounds,
+  exactly one scanned image per page where the guide says "one page per PDF
+  page", and scans of readable resolution (pixels per inch of the page);
+* images: decoded completely by Pillow, not larger than the pixel limit,
+  not smaller than the kind's short-side minimum, not blank.
+
+Every problem is collected and reported at once, in Persian and English, in
+words an applicant understands.
+
+:class:`FileStore` keeps accepted files outside any served folder, under a
+random UUID (never a name built from the upload), written atomically, with
+their SHA-256 recorded in the database and checked again on every read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageStat, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from ..fmt import number
+from ..rules import PROJECT_ROOT
+from .errors import DocumentRejected, NotFound
+from .workflow import DocumentKind, Limits
+
+DEFAULT_FILES_DIR = PROJECT_ROOT / "data" / "uploads"
+MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+FORMAT_LABELS = {"pdf": ("PDF", "PDF"), "jpeg": ("تصویر JPEG", "JPEG image"), "png": ("تصویر PNG", "PNG image")}
+_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA", "/AA"}
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/Rendition"}
+_MAX_PDF_OBJECTS = 200_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file was refused."""
+
+    code: str
+    message_fa: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """What :func:`check_document` found: the file's facts and its problems (empty when accepted)."""
+
+    kind: str
+    format: str | None
+    media_type: str | None
+    size: int
+    sha256: str
+    pages: int | None
+    width: int | None
+    height: int | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def raise_for_problems(self, filename: str) -> None:
+        """Raise :class:`DocumentRejected` listing every problem, naming the file and document."""
+        if self.ok:
+            return
+        shown = os.path.basename(filename) or "file"
+        raise DocumentRejected.collect(
+            f"{shown} was not accepted as {self.kind}", f"فایل {shown} پذیرفته نشد",
+            [(p.code, p.message_en, p.message_fa) for p in self.problems])
+
+
+def sniff_format(content: bytes) -> str | None:
+    """'pdf', 'jpeg' or 'png' from the first bytes; ``None`` for anything else."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    return None
+
+
+def _mb(n: float, lang: str) -> str:
+    return f"{number(n / 1048576, lang, decimals=1)} {'مگابایت' if lang == 'fa' else 'MB'}"
+
+
+def check_document(content: bytes, kind: DocumentKind, limits: Limits) -> DocumentCheck:
+    """Check an uploaded file for ``kind`` (see the module docstring); never raises on bad files.
+
+    Parameters
+    ----------
+    content
+        The uploaded bytes.
+    kind
+        The document kind from the workflow file (formats, pages, pixels).
+    limits
+        Size, pixel and scan-resolution limits from the workflow file.
+
+    Returns
+    -------
+    DocumentCheck
+        ``ok`` when the file is accepted; otherwise ``problems`` says why.
+    """
+    size = len(content)
+    digest = hashlib.sha256(content).hexdigest()
+    problems: list[Problem] = []
+    fmt_ = sniff_format(content)
+    pages = width = height = None
+    if size == 0:
+        problems.append(Problem("empty", "فایل خالی است.", "The file is empty."))
+    elif size > limits.max_bytes:
+        problems.append(Problem(
+            "too_large",
+            f"حجم فایل {_mb(size, 'fa')} است؛ بیشترین حجم مجاز {_mb(limits.max_bytes, 'fa')} است.",
+            f"The file is {_mb(size, 'en')}; the largest allowed is {_mb(limits.max_bytes, 'en')}."))
+    allowed_fa = "، ".join(FORMAT_LABELS[f][0] for f in kind.formats)
+    allowed_en = ", ".join(FORMAT_LABELS[f][1] for f in kind.formats)
+    if size and fmt_ is None:
+        problems.append(Problem(
+            "unknown_type",
+            f"نوع فایل شناخته نشد (نام فایل مهم نیست، محتوای آن بررسی می‌شود)؛ فایل باید {allowed_fa} باشد.",
+            f"The file is not a recognised type (its content is checked, not its name); send a {allowed_en}."))
+    elif fmt_ is not None and fmt_ not in kind.formats:
+        problems.append(Problem(
+            "wrong_type",
+            f"این مدرک باید {allowed_fa} باشد؛ فایل ارسالی {FORMAT_LABELS[fmt_][0]} است.",
+            f"This document must be a {allowed_en}; the file sent is a {FORMAT_LABELS[fmt_][1]}."))
+    if fmt_ == "pdf" and size <= limits.max_bytes:
+        pages = _check_pdf(content, kind, limits, problems)
+    elif fmt_ in ("jpeg", "png") and size <= limits.max_bytes:
+        width, height = _check_image(content, fmt_, kind, limits, problems)
+    return DocumentCheck(kind.id, fmt_, MEDIA_TYPES.get(fmt_ or ""), size, digest, pages, width, height,
+                         tuple(problems))
+
+
+def _check_pdf(content: bytes, kind: DocumentKind, limits: Limits, problems: list[Problem]) -> int | None:
+    if b"%%EOF" not in content[-1024:]:
+        problems.append(Problem("pdf_truncated", "فایل PDF ناقص است (بارگذاری کامل نشده است). دوباره ارسال کنید.",
+                                "The PDF is incomplete (the upload did not finish); send it again."))
+        return None
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=True)
+        if reader.is_encrypted:
+            problems.append(Problem("pdf_encrypted", "فایل PDF رمز دارد؛ نسخهٔ بدون رمز را ارسال کنید.",
+                                    "The PDF is password-protected; send a copy without a password."))
+            return None
+        active = _active_content(reader)
+        n = len(reader.pages)
+        page_images = [_page_images(page) for page in reader.pages]
+        boxes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        problems.append(Problem("pdf_damaged", "فایل PDF خراب است و باز نمی‌شود؛ آن را دوباره بسازید.",
+                                "The PDF is damaged and cannot be opened; create it again."))
+        return None
+    if active:
+        problems.append(Problem(
+            "pdf_active_content",
+            "فایل PDF محتوای اجرایی دارد (" + "، ".join(sorted(active)) + ")؛ فقط تصویر اسکن‌شدهٔ مدرک را ارسال کنید.",
+            "The PDF contains active content (" + ", ".join(sorted(active)) + "); send only the scanned document."))
+    if n < kind.min_pages:
+        problems.append(Problem(
+            "pdf_too_few_pages",
+            f"فایل {number(n)} صفحه دارد؛ این مدرک دست‌کم {number(kind.min_pages)} صفحه دارد (همهٔ صفحات را اسکن کنید).",
+            f"The file has {n} page(s); this document has at least {kind.min_pages} (scan every page)."))
+    if kind.max_pages is not None and n > kind.max_pages:
+        problems.append(Problem(
+            "pdf_too_many_pages",
+            f"فایل {number(n)} صفحه دارد؛ برای این مدرک بیش از {number(kind.max_pages)} صفحه پذیرفته نیست.",
+            f"The file has {n} pages; at most {kind.max_pages} are accepted for this document."))
+    if kind.one_image_per_page:
+        empty = [i + 1 for i, imgs in enumerate(page_images) if len(imgs) == 0]
+        crowded = [i + 1 for i, imgs in enumerate(page_images) if len(imgs) > 1]
+        if empty:
+            problems.append(Problem(
+                "pdf_page_without_scan",
+                f"صفحهٔ {_pages_fa(empty)} تصویر اسکن‌شده ندارد؛ در هر صفحهٔ PDF تصویر یک صفحه از مدرک قرار دهید.",
+                f"Page {_pages_en(empty)} has no scanned image; put the image of one document page on each PDF page."))
+        if crowded:
+            problems.append(Problem(
+                "pdf_several_scans_per_page",
+                f"صفحهٔ {_pages_fa(crowded)} بیش از یک تصویر دارد؛ در هر صفحهٔ PDF فقط تصویر یک صفحه از مدرک باشد.",
+                f"Page {_pages_en(crowded)} holds more than one image; put exactly one document page on each PDF page."))
+    blurry = []
+    for i, (imgs, (pw, ph)) in enumerate(zip(page_images, boxes, strict=True)):
+        if not imgs or pw <= 0 or ph <= 0:
+            continue
+        w, h = max(imgs, key=lambda wh: wh[0] * wh[1])
+        dpi = max(w / (pw / 72.0), h / (ph / 72.0))
+        if dpi < limits.min_scan_dpi:
+            blurry.append((i + 1, dpi))
+    if blurry:
+        pages_ = [p for p, _ in blurry]
+        worst = min(d for _, d in blurry)
+        problems.append(Problem(
+            "pdf_low_resolution",
+            f"کیفیت اسکن صفحهٔ {_pages_fa(pages_)} پایین است (حدود {number(worst)} نقطه در اینچ)؛ "
+            f"دست‌کم {number(limits.min_scan_dpi)} نقطه در اینچ لازم است تا خوانا باشد.",
+            f"Page {_pages_en(pages_)} is scanned at about {worst:.0f} dpi; at least "
+            f"{limits.min_scan_dpi:.0f} dpi is needed to be readable."))
+    return n
+
+
+def _pages_fa(pages: list[int]) -> str:
+    return "، ".join(number(p) for p in pages[:10]) + ("، ..." if len(pages) > 10 else "")
+
+
+def _pages_en(pages: list[int]) -> str:
+    return ", ".join(str(p) for p in pages[:10]) + (", ..." if len(pages) > 10 else "")
+
+
+def _page_images(page: DictionaryObject) -> list[tuple[int, int]]:
+    """(width, height) in pixels of the images a page draws (one level of form XObjects)."""
+    out: list[tuple[int, int]] = []
+
+    def scan(resources: object, depth: int) -> None:
+        res = resources.get_object() if isinstance(resources, IndirectObject) else resources
+        if not isinstance(res, DictionaryObject):
+            return
+        xobjects = res.get("/XObject")
+        xobjects = xobjects.get_object() if isinstance(xobjects, IndirectObject) else xobjects
+        if not isinstance(xobjects, DictionaryObject):
+            return
+        for ref in xobjects.values():
+            xo = ref.get_object()
+            if not isinstance(xo, DictionaryObject):
+                continue
+            sub = xo.get("/Subtype")
+            if sub == "/Image":
+                out.append((int(xo.get("/Width", 0)), int(xo.get("/Height", 0))))
+            elif sub == "/Form" and depth < 2:
+                scan(xo.get("/Resources"), depth + 1)
+
+    scan(page.get("/Resources"), 0)
+    return out
+
+
+def _active_content(reader: PdfReader) -> set[str]:
+    """Names of active content found by walking every object reachable from the trailer.
+
+    The walk sees objects kept in compressed object streams too. (A scan of the
+    raw bytes would not, and gives false alarms inside binary image streams.)
+    """
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list[object] = [reader.trailer]
+    visited = 0
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        visited += 1
+        if visited > _MAX_PDF_OBJECTS:
+            found.add("too many objects")
+            break
+        if isinstance(obj, DictionaryObject):
+            for k, v in obj.items():
+                if k in _ACTIVE_KEYS:
+                    found.add(k.lstrip("/"))
+                if k == "/S" and isinstance(v, NameObject) and v in _ACTIVE_ACTIONS:
+                    found.add(v.lstrip("/"))
+                if k == "/OpenAction":
+                    target = v.get_object() if isinstance(v, IndirectObject) else v
+                    if isinstance(target, DictionaryObject):
+                        found.add("OpenAction")
+                if k == "/Parent":
+                    continue  # reached from the other side; saves walking page trees twice
+                stack.append(v)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return found
+
+
+def _check_image(content: bytes, fmt_: str, kind: DocumentKind, limits: Limits,
+                 problems: list[Problem]) -> tuple[int | None, int | None]:
+    damaged = Problem("image_damaged", "تصویر خراب است و باز نمی‌شود؛ دوباره اسکن کنید.",
+                      "The image is damaged and cannot be opened; scan it again.")
+    try:
+        with Image.open(io.BytesIO(content)) as img:
+            w, h = img.size
+            if w * h > limits.max_pixels:
+                problems.append(Problem(
+                    "image_too_many_pixels",
+                    f"تصویر {number(w)}×{number(h)} نقطه است و بیش از اندازهٔ مجاز بزرگ است؛ آن را کوچک‌تر ذخیره کنید.",
+                    f"The image is {w}×{h} pixels, larger than allowed; save it smaller."))
+                return w, h
+            img.verify()
+        with Image.open(io.BytesIO(content)) as img:
+            img.load()
+            decoded = (img.format or "").lower()
+            small = img.convert("L")
+            small.thumbnail((512, 512))
+            spread = ImageStat.Stat(small).stddev[0]
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        problems.append(damaged)
+        return None, None
+    if decoded != fmt_:
+        problems.append(damaged)
+        return w, h
+    if kind.min_side_px is not None and min(w, h) < kind.min_side_px:
+        problems.append(Problem(
+            "image_low_resolution",
+            f"تصویر {number(w)}×{number(h)} نقطه است و خوانا نیست؛ ضلع کوچک تصویر دست‌کم {number(kind.min_side_px)} نقطه باشد.",
+            f"The image is {w}×{h} pixels, too small to read; the short side must be at least {kind.min_side_px} pixels."))
+    if spread < 2.0:
+        problems.append(Problem("image_blank", "تصویر خالی است (یک رنگ)؛ مدرک را دوباره اسکن کنید.",
+                                "The image is blank (a single colour); scan the document again."))
+    return w, h
+
+
+class FileStore:
+    """Accepted files, kept outside any served folder, named by UUID.
+
+    Parameters
+    ----------
+    root
+        The folder; created with owner-only permissions if missing.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def _path(self, stored_name: str) -> Path:
+        try:
+            u = uuid.UUID(stored_name)
+        except ValueError:
+            raise NotFound(f"no stored file {stored_name!r}", f"فایل {stored_name!r} وجود ندارد") from None
+        return self.root / u.hex[:2] / str(u)
+
+    def put(self, content: bytes) -> str:
+        """Write ``content`` atomically under a new UUID and return that name."""
+        name = str(uuid.uuid4())
+        path = self._path(name)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(".part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return name
+
+    def get(self, stored_name: str, sha256: str) -> bytes:
+        """The bytes of a stored file; :class:`NotFound` if missing or changed since it was stored."""
+        path = self._path(stored_name)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"the stored file {stored_name} is missing",
+                           f"فایل ذخیره‌شدهٔ {stored_name} پیدا نشد") from None
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise NotFound(f"the stored file {stored_name} has changed since it was uploaded",
+                           f"فایل ذخیره‌شدهٔ {stored_name} پس از بارگذاری تغییر کرده است")
+        return content
+
+    def remove(self, stored_name: str) -> None:
+        self._path(stored_name).unlink(missing_ok=True)
+
+    def names(self) -> set[str]:
+        """Names of every stored file (for finding files no database row refers to)."""
+        if not self.root.exists():
+            return set()
+        return {p.name for p in self.root.glob("*/*") if p.is_file() and not p.name.endswith(".part")}
+
+
+__all__ = [
+    "DEFAULT_FILES_DIR",
+    "MEDIA_TYPES",
+    "DocumentCheck",
+    "FileStore",
+    "Problem",
+    "check_document",
+    "sniff_format",
+]

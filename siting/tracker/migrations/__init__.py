@@ -1,0 +1,1 @@
+"""Alembic migrations of the tracker (a package so that they ship in wheels)."""
