@@ -22,6 +22,7 @@ from .coverage import covered_mask, nearest_offices
 from .errors import InputError
 from .geo import project_xy
 from .rules import LicenceRules, RuleResult, Rules, check_applicant, load_rules
+from .siterules import PASS, UNDECIDED, SiteChecks, check_sites
 from .text import match_key
 from .vocab import parse_applicant_type, parse_licence_type
 from .workspace import Workspace
@@ -200,11 +201,10 @@ def validate_site(
         raise InputError(f"site: lon={lon} lat={lat} is not a WGS84 longitude/latitude")
 
     sec = rules.for_type(ltype)
-    idx = ws.index
-    x, y = project_xy([lon], [lat], idx.crs.distance)
-    xy = np.column_stack([x, y])
+    chk = check_sites(ws, rules, ltype, [lon], [lat])  # the one definition of the site rules
+    xy = chk.xy
     county = ws.county_of(lon, lat)[0]
-    inside = bool(ws.in_region(lon, lat)[0])
+    inside = bool(chk.inside_region[0])
     results: list[RuleResult] = []
 
     results.append(_r(
@@ -215,30 +215,29 @@ def validate_site(
         basis="guide",
     ))
 
-    near = nearest_offices(ws, xy)
     for rid, key, thr, title in (
-        ("min_distance_same_type", ltype, sec.min_distance_same_type_m,
+        ("min_distance_same_type", "same_type", sec.min_distance_same_type_m,
          ("فاصله تا دفتر هم‌نوع", "Distance to the nearest office of the same type")),
-        ("min_distance_any_type", "any", sec.min_distance_any_type_m,
+        ("min_distance_any_type", "any_type", sec.min_distance_any_type_m,
          ("فاصله تا هر دفتر", "Distance to the nearest office of any type")),
     ):
-        d = float(near.dist[key][0])
-        kind_fa = sec.label_fa if key != "any" else "دفتر"
-        kind_en = sec.label_en if key != "any" else "office"
+        d = float(chk.dist[key][0])
+        kind_fa = sec.label_fa if key != "any_type" else "دفتر"
+        kind_en = sec.label_en if key != "any_type" else "office"
         if not np.isfinite(d):
             results.append(_r(rid, True, None, thr, "m", title, {"pass": (
                 f"هیچ {kind_fa} فعالی در فضای کاری ثبت نشده است.",
                 f"No active {kind_en} is recorded in the workspace.")}))
             continue
-        oname = ws.offices["name"].iat[int(near.row[key][0])] or ws.offices["office_id"].iat[int(near.row[key][0])]
-        results.append(_r(rid, d >= thr, round(d, 1), thr, "m", title, {
+        oname = ws.offices["name"].iat[int(chk.row[key][0])] or ws.offices["office_id"].iat[int(chk.row[key][0])]
+        results.append(_r(rid, _ok(chk, rid), round(d, 1), thr, "m", title, {
             "pass": (f"نزدیک‌ترین {kind_fa} ({oname}) {fmt.distance(d)} فاصله دارد؛ حداقل لازم {fmt.distance(thr)} است.",
                      f"The nearest {kind_en} ({oname}) is {fmt.distance(d, 'en')} away; the minimum is {fmt.distance(thr, 'en')}."),
             "fail": (f"نزدیک‌ترین {kind_fa} ({oname}) فقط {fmt.distance(d)} فاصله دارد؛ حداقل لازم {fmt.distance(thr)} است.",
                      f"The nearest {kind_en} ({oname}) is only {fmt.distance(d, 'en')} away; the minimum is {fmt.distance(thr, 'en')}."),
         }))
 
-    results.extend(_settlement_rules(ws, sec, xy))
+    results.extend(_settlement_rules(ws, sec, chk))
 
     # population newly covered: settlements within the site's radius not covered today
     newly, newly_rows, unknown_rows = _newly_covered(ws, rules, sec, xy)
@@ -294,18 +293,21 @@ def validate_site(
     )
 
 
-def _settlement_rules(ws: Workspace, sec: LicenceRules, xy: np.ndarray) -> list[RuleResult]:
-    idx = ws.index
+def _ok(chk: SiteChecks, rule_id: str) -> bool | None:
+    """The shared rule outcome of the single checked site: True, False, or None (undecided)."""
+    code = chk.status[rule_id][0]
+    return None if code == UNDECIDED else bool(code == PASS)
+
+
+def _settlement_rules(ws: Workspace, sec: LicenceRules, chk: SiteChecks) -> list[RuleResult]:
     s = ws.settlements
     out = []
 
-    def nearest(tree: cKDTree | None, rows: np.ndarray) -> tuple[float, str | None]:
-        if tree is None:
-            return float("inf"), None
-        d, i = tree.query(xy[0])
-        return float(d), s["name_fa"].iat[int(rows[i])]
+    def nearest(key: str) -> tuple[float, str | None]:
+        row = int(chk.row[key][0])
+        return float(chk.dist[key][0]), (None if row < 0 else s["name_fa"].iat[row])
 
-    dc, city = nearest(idx.city_tree, idx.city_rows)
+    dc, city = nearest("city")
     r = sec.city_radius_m
     if sec.site_in_city:
         if city is None:
@@ -313,7 +315,7 @@ def _settlement_rules(ws: Workspace, sec: LicenceRules, xy: np.ndarray) -> list[
                 "هیچ شهری در فضای کاری ثبت نشده است؛ شرط «درون شهر» بررسی نشد.",
                 "The workspace has no cities; the inside-a-city rule could not be checked.")}))
         else:
-            out.append(_r("site_in_city", dc <= r, round(dc, 1), r, "m", ("درون شهر", "Inside a city"), {
+            out.append(_r("site_in_city", _ok(chk, "site_in_city"), round(dc, 1), r, "m", ("درون شهر", "Inside a city"), {
                 "pass": (f"محل درون شهر {city} است ({fmt.distance(dc)} از مرکز آن).",
                          f"The site is inside the city of {city} ({fmt.distance(dc, 'en')} from its centre)."),
                 "fail": (f"دفتر شهری باید درون شهر باشد؛ نزدیک‌ترین شهر ({city}) {fmt.distance(dc)} فاصله دارد و شعاع شهر {fmt.distance(r)} است.",
@@ -325,7 +327,7 @@ def _settlement_rules(ws: Workspace, sec: LicenceRules, xy: np.ndarray) -> list[
             out.append(_r("site_outside_city", True, None, r, "m", title, {"pass": (
                 "هیچ شهری در فضای کاری ثبت نشده است.", "The workspace has no cities.")}))
         else:
-            out.append(_r("site_outside_city", dc > r, round(dc, 1), r, "m", title, {
+            out.append(_r("site_outside_city", _ok(chk, "site_outside_city"), round(dc, 1), r, "m", title, {
                 "pass": (f"محل بیرون از شهرهاست؛ نزدیک‌ترین شهر ({city}) {fmt.distance(dc)} فاصله دارد.",
                          f"The site is outside cities; the nearest city ({city}) is {fmt.distance(dc, 'en')} away."),
                 "fail": (f"دفتر روستایی نباید درون شهر باشد؛ محل {fmt.distance(dc)} از {city} فاصله دارد (شعاع شهر {fmt.distance(r)}).",
@@ -333,14 +335,14 @@ def _settlement_rules(ws: Workspace, sec: LicenceRules, xy: np.ndarray) -> list[
             }))
     if sec.village_max_distance_m is not None:
         title = ("نزدیک روستا", "Near a village")
-        dv, village = nearest(idx.village_tree, idx.village_rows)
+        dv, village = nearest("village")
         vr = sec.village_max_distance_m
         if village is None:
             out.append(_r("near_village", None, None, vr, "m", title, {"warn": (
                 "هیچ روستایی در فضای کاری ثبت نشده است؛ شرط نزدیکی به روستا بررسی نشد.",
                 "The workspace has no villages; the near-a-village rule could not be checked.")}))
         else:
-            out.append(_r("near_village", dv <= vr, round(dv, 1), vr, "m", title, {
+            out.append(_r("near_village", _ok(chk, "near_village"), round(dv, 1), vr, "m", title, {
                 "pass": (f"نزدیک‌ترین روستا ({village}) {fmt.distance(dv)} فاصله دارد.",
                          f"The nearest village ({village}) is {fmt.distance(dv, 'en')} away."),
                 "fail": (f"دفتر روستایی باید در روستا یا نزدیک آن باشد؛ نزدیک‌ترین روستا ({village}) {fmt.distance(dv)} فاصله دارد و بیشینهٔ مجاز {fmt.distance(vr)} است.",

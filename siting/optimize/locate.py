@@ -1,0 +1,760 @@
+"""The siting models: maximal covering (MCLP), set covering (LSCP) and p-median.
+
+Each model takes a prepared :class:`~siting.optimize.model.SitingProblem`
+(built once, solved for any ``k`` or target) and returns a frozen
+:class:`~siting.optimize.result.SitingResult`. Existing offices are always
+kept: they cover what they cover, and only the new sites are decided.
+
+The models are built sparsely: a row per group of uncovered demand points
+that the same candidates reach (points with identical candidate sets are
+merged, their populations summed), a column per candidate that reaches
+someone, and a conflict row per pair of candidates closer than the minimum
+distance between offices of the same type. They are solved exactly by HiGHS
+(:mod:`siting.optimize.solve`) within a time limit; the gap HiGHS proves is
+reported, and the greedy solution is kept if it is better at the time limit.
+``method="greedy"`` (or ``"auto"`` on instances past ``MAX_EXACT_NONZEROS``)
+runs the heuristic of :mod:`siting.optimize.greedy` and reports its gap to
+the LP relaxation; so does the fallback when HiGHS returns no usable solution.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InputError
+from .greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
+from .model import EuclideanDistances, SitingProblem
+from .result import ChosenSite, SitingResult
+from .solve import INF, LinearModel, solve
+
+Method = Literal["auto", "exact", "greedy"]
+DEFAULT_TIME_LIMIT = 60.0
+# Exact model size (nonzeros) past which "auto" uses the greedy heuristic.
+MAX_EXACT_NONZEROS = 20_000_000
+# p-median: the exact model has a row per demand-candidate pair; past this many
+# pairs "auto" uses greedy + interchange with the LP bound (FIELD-NOTES: exact
+# p-median at province size does not finish in minutes).
+MAX_EXACT_MEDIAN_PAIRS = 60_000
+
+
+# -- shared structures --------------------------------------------------------
+@dataclass(frozen=True)
+class _Cover:
+    """Uncovered demand grouped by identical candidate sets, over the useful candidates."""
+
+    B: sp.csr_matrix  # groups x useful sites, 0/1
+    W: np.ndarray  # population of each group
+    sites: np.ndarray  # useful site -> position in problem.sites
+    conflicts: np.ndarray  # (E, 2) local positions
+    graph: sp.csr_matrix  # conflict adjacency, local
+    uncoverable: float  # uncovered population no candidate reaches
+    uncoverable_points: int
+
+
+def _cover_structure(problem: SitingProblem) -> _Cover:
+    w = problem.weights
+    C = problem.cover
+    rows = np.flatnonzero(~problem.existing_covered & (w > 0))
+    sub = C[rows].tocsr()
+    reach = np.diff(sub.indptr) > 0
+    uncoverable = float(w[rows[~reach]].sum())
+    rows, sub = rows[reach], sub[reach]
+    sub.sort_indices()
+    ip, ix = sub.indptr, sub.indices
+    keys = [ix[ip[r]:ip[r + 1]].tobytes() for r in range(len(rows))]
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+    n_groups = len(uniques)
+    W = np.bincount(codes, weights=w[rows], minlength=n_groups) if n_groups else np.zeros(0)
+    first = np.full(n_groups, -1, np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    B = sub[first] if n_groups else sp.csr_matrix((0, problem.n_sites))
+    sites = np.flatnonzero(np.diff(B.tocsc().indptr) > 0)
+    B = B[:, sites].tocsr()
+    local = np.full(problem.n_sites, -1, np.int64)
+    local[sites] = np.arange(len(sites))
+    c = local[problem.conflicts] if len(problem.conflicts) else np.empty((0, 2), np.int64)
+    c = c[(c >= 0).all(axis=1)] if len(c) else c
+    return _Cover(B, W, sites, c, conflict_graph(c, len(sites)), uncoverable, int((~reach).sum()))
+
+
+def _conflict_rows(pairs: np.ndarray, n_cols: int) -> sp.csr_matrix:
+    e = len(pairs)
+    if not e:
+        return sp.csr_matrix((0, n_cols))
+    r = np.repeat(np.arange(e), 2)
+    return sp.csr_matrix((np.ones(2 * e), (r, pairs.ravel())), shape=(e, n_cols))
+
+
+def _check_k(problem: SitingProblem, k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer):
+        raise InputError(f"k must be a whole number of sites, got {k!r}")
+    k = int(k)
+    if k < 1:
+        raise InputError(f"k must be at least 1, got {k}")
+    if k > problem.n_sites:
+        raise InputError(
+            f"k={k} is more than the {problem.n_sites} candidate sites that pass the site rules"
+            + (f" (of {problem.candidates_total})" if problem.candidates_total is not None else "")
+        )
+    return k
+
+
+def _check_method(method: str) -> None:
+    if method not in ("auto", "exact", "greedy"):
+        raise InputError(f"method must be auto, exact or greedy, got {method!r}")
+
+
+def _prune(cv: _Cover, chosen: np.ndarray, need: float | None) -> tuple[np.ndarray, int]:
+    """Drop chosen sites whose removal keeps the covered weight >= ``need``
+    (``None``: keeps it unchanged). Returns the kept sites and how many were dropped."""
+    if not len(chosen):
+        return chosen, 0
+    Bc = cv.B.tocsc()
+    x = np.zeros(cv.B.shape[1])
+    x[chosen] = 1
+    count = np.asarray(cv.B @ x).ravel()
+    covered = float(cv.W[count > 0].sum())
+    floor = covered if need is None else need
+    tol = 1e-9 * max(1.0, float(cv.W.sum()))
+
+    def loss(s: int) -> float:
+        rows = slice_indices(Bc, s)
+        return float(cv.W[rows[count[rows] == 1]].sum())
+
+    keep = list(chosen)
+    for s in sorted(chosen, key=loss):
+        ls = loss(s)
+        if covered - ls >= floor - tol:
+            rows = slice_indices(Bc, s)
+            count[rows] -= 1
+            covered -= ls
+            keep.remove(s)
+    return np.asarray(keep, np.int64), len(chosen) - len(keep)
+
+
+def _covered_weight(cv: _Cover, chosen: np.ndarray) -> float:
+    x = np.zeros(cv.B.shape[1])
+    x[chosen] = 1
+    return float(cv.W[np.asarray(cv.B @ x).ravel() > 0].sum())
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How a model was solved, for the result."""
+
+    chosen: np.ndarray  # positions in problem.sites
+    objective: float
+    bound: float | None
+    gap: float | None
+    status: str
+    method: str
+    solver: str
+    build_seconds: float
+    solve_seconds: float
+    notes: tuple[str, ...] = ()
+
+
+def _relative_gap(objective: float, bound: float | None) -> float | None:
+    if bound is None or not np.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def _exact_or_greedy(
+    model: LinearModel,
+    greedy_x: np.ndarray,
+    greedy_objective: float,
+    *,
+    method: Method,
+    nonzeros: int,
+    time_limit: float,
+    mip_gap: float,
+    integer_objective: bool = False,
+) -> tuple[np.ndarray, float, float | None, float | None, str, str, str]:
+    """Solve exactly, or keep the greedy solution with the LP bound.
+
+    Returns x, objective, bound, gap, status, method, solver.
+    """
+    use_exact = method == "exact" or (method == "auto" and nonzeros <= MAX_EXACT_NONZEROS)
+    if use_exact:
+        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+        if out.x is not None and out.status in ("optimal", "time_limit"):
+            better_greedy = (
+                greedy_objective > out.objective + 1e-9
+                if model.sense == "max"
+                else greedy_objective < out.objective - 1e-9
+            )
+            if not better_greedy:
+                return out.x, out.objective, out.bound, out.gap, out.status, "exact", out.solver
+        if out.status == "infeasible":
+            raise _Infeasible()
+        if out.x is not None:  # within the time limit the greedy solution was better
+            return (greedy_x, greedy_objective, out.bound, _relative_gap(greedy_objective, out.bound),
+                    out.status, "greedy", out.solver)
+        # no usable solution from HiGHS (none within the time limit, or one failing the check):
+        # keep the greedy solution and bound it with the LP relaxation
+    lp = solve(model, time_limit=time_limit, relax=True)
+    if lp.status == "infeasible":
+        raise _Infeasible()
+    bound = lp.objective if lp.status == "optimal" else None
+    if bound is not None and integer_objective:
+        bound = float(np.ceil(bound - 1e-6)) if model.sense == "min" else float(np.floor(bound + 1e-6))
+    return (greedy_x, greedy_objective, bound, _relative_gap(greedy_objective, bound), "heuristic",
+            "greedy", f"greedy; bound: {lp.solver}" if bound is not None else "greedy")
+
+
+class _Infeasible(Exception):
+    pass
+
+
+# -- MCLP -----------------------------------------------------------------------
+def mclp(
+    problem: SitingProblem,
+    k: int,
+    *,
+    method: Method = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    mip_gap: float = 0.0,
+    name: str | None = None,
+) -> SitingResult:
+    r"""Maximal covering: ``k`` new sites that bring the most people within the radius.
+
+    Existing offices are kept and count as covering; the objective is the
+    population newly covered. Chosen sites keep the minimum distance between
+    offices of the same type from each other.
+
+    .. math::
+
+       \begin{array}{lll}
+       \max & \sum_{g \in G} W_g\, y_g \\
+       \text{s.t.} & y_g \le \sum_{j \in N_g} x_j & \forall g \in G \\
+       & \sum_{j \in J} x_j \le k \\
+       & x_a + x_b \le 1 & \forall (a, b) \in C \\
+       & x_j \in \{0, 1\},\ 0 \le y_g \le 1
+       \end{array}
+
+    where :math:`G` are the groups of demand points no existing office covers
+    (points reached by the same set of candidates, merged), :math:`W_g` their
+    population, :math:`N_g = \{j : d_{ij} \le S\}` the candidates within the
+    service radius :math:`S`, and :math:`C` the candidate pairs closer than the
+    minimum separation. :math:`y` may be continuous: for binary :math:`x` the
+    optimum has :math:`y_g = \min(1, \sum_{N_g} x_j) \in \{0, 1\}`.
+    Compared with the textbook model (and spopt's), ``k`` is an upper bound
+    (a site that adds nobody is not placed) and existing offices are not
+    variables but remove the demand they already cover.
+
+    Parameters
+    ----------
+    problem
+        The instance.
+    k
+        Number of new sites (at most; fewer when more would add nobody).
+    method
+        ``auto`` (exact unless the model exceeds ``MAX_EXACT_NONZEROS``),
+        ``exact`` (HiGHS) or ``greedy`` (greedy + swaps, gap to the LP bound).
+    time_limit
+        Seconds for HiGHS; after it the best solution is returned with its gap.
+    mip_gap
+        Relative gap at which HiGHS may stop (0: prove optimality).
+    name
+        Scenario name carried into the result.
+
+    Examples
+    --------
+    Three villages on a line, an existing office covering the third; two
+    candidate sites:
+
+    >>> import numpy as np
+    >>> from siting.optimize import SitingProblem, mclp
+    >>> p = SitingProblem.from_points(
+    ...     np.array([[0, 0], [3000, 0], [9000, 0]]), [100, 50, 80],
+    ...     np.array([[1000, 0], [8000, 0]]), radius=2500,
+    ...     existing_xy=np.array([[9500, 0]]))
+    >>> r = mclp(p, k=1)
+    >>> r.status, r.objective, [s.id for s in r.sites]
+    ('optimal', 150.0, ['0'])
+    >>> round(r.share_before, 3), round(r.share_after, 3)
+    (0.348, 1.0)
+    """
+    t0 = time.perf_counter()
+    _check_method(method)
+    k = _check_k(problem, k)
+    cv = _cover_structure(problem)
+    notes: list[str] = []
+    if cv.uncoverable > 0:
+        notes.append(f"{_people(cv.uncoverable)} uncovered people ({cv.uncoverable_points} points) "
+                     "are beyond the radius of every candidate site.")
+    if cv.B.shape[0] == 0:
+        t1 = time.perf_counter()
+        run = _Run(np.zeros(0, np.int64), 0.0, 0.0, 0.0, "empty", "none", "none", t1 - t0, 0.0,
+                   ("Nothing to add: every person within reach of a candidate site is covered already.",))
+        return _result(problem, "mclp", run, k=k, share=None, name=name, extra_notes=notes, t0=t0)
+    t_build = time.perf_counter()
+    local, obj, bound, gap, status, used, solver = _solve_mclp(
+        cv, k, method=method, time_limit=time_limit, mip_gap=mip_gap)
+    chosen, dropped = _prune(cv, local, None)
+    if len(chosen) < k:
+        notes.append(f"{len(chosen)} of the k={k} sites are placed: more would cover nobody new"
+                     + (f" ({dropped} chosen sites that added nobody were left out)" if dropped else "")
+                     + ".")
+    run = _Run(cv.sites[chosen], obj, bound, gap, _proved(status, gap), used, solver, t_build - t0,
+               time.perf_counter() - t_build)
+    return _result(problem, "mclp", run, k=k, share=None, name=name, extra_notes=notes, t0=t0)
+
+
+def _proved(status: str, gap: float | None) -> str:
+    """A heuristic (or time-limited) solution whose gap to a valid bound is zero is optimal."""
+    return "optimal" if status in ("heuristic", "time_limit") and gap is not None and gap <= 1e-9 else status
+
+
+def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_gap: float):
+    """Solve the MCLP over the cover structure; returns local sites, objective, bound, gap,
+    status, method used and solver."""
+    G, mu = cv.B.shape
+    model = LinearModel(
+        cost=np.r_[np.zeros(mu), cv.W],
+        A=sp.vstack([
+            sp.hstack([cv.B, -sp.identity(G, format="csr")]),
+            sp.hstack([sp.csr_matrix(np.ones((1, mu))), sp.csr_matrix((1, G))]),
+            sp.hstack([_conflict_rows(cv.conflicts, mu), sp.csr_matrix((len(cv.conflicts), G))]),
+        ]).tocsc(),
+        row_lower=np.r_[np.zeros(G), -INF, np.full(len(cv.conflicts), -INF)],
+        row_upper=np.r_[np.full(G, INF), k, np.ones(len(cv.conflicts))],
+        col_lower=np.zeros(mu + G),
+        col_upper=np.ones(mu + G),
+        integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)],
+        sense="max",
+    )
+    g = greedy_cover(cv.B, cv.W, k=k, conflicts=cv.graph)
+    gx = _cover_start(cv, g, with_y=True)
+    x, obj, bound, gap, status, used, solver = _exact_or_greedy(
+        model, gx, float(cv.W @ gx[mu:]), method=method, nonzeros=model.A.nnz,
+        time_limit=time_limit, mip_gap=mip_gap,
+    )
+    local = np.flatnonzero(x[:mu] > 0.5)
+    obj = _covered_weight(cv, local)
+    return local, obj, bound, _relative_gap(obj, bound) if gap is None else gap, status, used, solver
+
+
+def _cover_start(cv: _Cover, local: np.ndarray, *, with_y: bool) -> np.ndarray:
+    x = np.zeros(cv.B.shape[1])
+    x[local] = 1
+    if not with_y:
+        return x
+    y = np.minimum(1.0, np.asarray(cv.B @ x).ravel())
+    return np.r_[x, y]
+
+
+# -- LSCP -----------------------------------------------------------------------
+def lscp(
+    problem: SitingProblem,
+    share: float = 1.0,
+    *,
+    method: Method = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    mip_gap: float = 0.0,
+    name: str | None = None,
+) -> SitingResult:
+    r"""Set covering: the fewest new sites that bring the covered share to ``share``.
+
+    Existing offices are kept and count as covering. With ``share = 1`` every
+    person must end up within the radius of an office:
+
+    .. math::
+
+       \min \sum_{j \in J} x_j \quad\text{s.t.}\quad
+       \sum_{j \in N_g} x_j \ge 1 \ \ \forall g \in G, \qquad
+       x_a + x_b \le 1 \ \ \forall (a, b) \in C, \qquad x_j \in \{0, 1\}
+
+    and with ``share < 1`` enough of them, weighted by population:
+
+    .. math::
+
+       \min \sum_{j \in J} x_j \quad\text{s.t.}\quad
+       y_g \le \sum_{j \in N_g} x_j, \quad
+       \sum_{g \in G} W_g\, y_g \ge s P - P_0, \quad
+       x_a + x_b \le 1, \quad x_j \in \{0, 1\},\ 0 \le y_g \le 1
+
+    (:math:`P` total population, :math:`P_0` already covered; notation as in
+    :func:`mclp`). Among the fewest sites, the set that covers the most
+    people is returned (a second, maximal-covering solve with ``k`` fixed
+    to the minimum).
+
+    Parameters
+    ----------
+    problem
+        The instance.
+    share
+        Target covered share of the population, ``0 < share <= 1``.
+    method, time_limit, mip_gap, name
+        As in :func:`mclp`.
+
+    Raises
+    ------
+    InputError
+        When the target cannot be reached (people beyond every candidate's
+        radius, or the minimum separation forbids it), naming how far it can go.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from siting.optimize import SitingProblem, lscp
+    >>> cost = np.array([[1, 9, 9], [9, 1, 9], [1, 1, 9], [9, 9, 1]], float)
+    >>> p = SitingProblem.from_cost_matrix(cost, [40, 30, 20, 10], radius=2)
+    >>> r = lscp(p)
+    >>> int(r.objective), sorted(s.id for s in r.sites)
+    (3, ['0', '1', '2'])
+    >>> r = lscp(p, share=0.6)
+    >>> int(r.objective), [s.id for s in r.sites], r.share_after
+    (1, ['0'], 0.6)
+    """
+    t0 = time.perf_counter()
+    _check_method(method)
+    try:
+        share = float(share)
+    except (TypeError, ValueError):
+        raise InputError(f"share must be a number between 0 and 1, got {share!r}") from None
+    if not (0 < share <= 1):
+        raise InputError(f"share must be above 0 and at most 1 (100%), got {share!r}")
+    cv = _cover_structure(problem)
+    G, mu = cv.B.shape
+    total, before = problem.total_population, problem.covered_before
+    tol = 1e-9 * max(1.0, total)
+    need = share * total - before
+    reachable = (before + float(cv.W.sum())) / total
+    if need <= tol:
+        t1 = time.perf_counter()
+        run = _Run(np.zeros(0, np.int64), 0.0, 0.0, 0.0, "empty", "none", "none", t1 - t0, 0.0,
+                   (f"The target {share:.1%} is met already: existing offices cover {before / total:.1%}.",))
+        return _result(problem, "lscp", run, k=None, share=share, name=name, t0=t0)
+    if (share == 1.0 and cv.uncoverable > 0) or need > float(cv.W.sum()) + tol:
+        raise InputError(
+            f"target {share:.1%} cannot be reached: {_people(cv.uncoverable)} people "
+            f"({cv.uncoverable_points} points) are beyond the radius of every candidate site and of "
+            f"every existing office; at most {reachable:.2%} can be covered with these candidates"
+        )
+    full = share == 1.0
+    if full:
+        A = sp.vstack([cv.B, _conflict_rows(cv.conflicts, mu)]).tocsc()
+        model = LinearModel(
+            cost=np.ones(mu), A=A,
+            row_lower=np.r_[np.ones(G), np.full(len(cv.conflicts), -INF)],
+            row_upper=np.r_[np.full(G, INF), np.ones(len(cv.conflicts))],
+            col_lower=np.zeros(mu), col_upper=np.ones(mu), integer=np.ones(mu, bool), sense="min",
+        )
+    else:
+        A = sp.vstack([
+            sp.hstack([cv.B, -sp.identity(G, format="csr")]),
+            sp.hstack([sp.csr_matrix((1, mu)), sp.csr_matrix(cv.W.reshape(1, -1))]),
+            sp.hstack([_conflict_rows(cv.conflicts, mu), sp.csr_matrix((len(cv.conflicts), G))]),
+        ]).tocsc()
+        model = LinearModel(
+            cost=np.r_[np.ones(mu), np.zeros(G)], A=A,
+            row_lower=np.r_[np.zeros(G), need, np.full(len(cv.conflicts), -INF)],
+            row_upper=np.r_[np.full(G, INF), INF, np.ones(len(cv.conflicts))],
+            col_lower=np.zeros(mu + G), col_upper=np.ones(mu + G),
+            integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)], sense="min",
+        )
+    t_build = time.perf_counter()
+    g = greedy_cover(cv.B, cv.W, k=None, conflicts=cv.graph, target=need, swaps=False)
+    g, _ = _prune(cv, g, need)
+    greedy_ok = _covered_weight(cv, g) >= need - tol
+    gx = _cover_start(cv, g, with_y=not full)
+    try:
+        x, obj, bound, _, status, used, solver = _exact_or_greedy(
+            model, gx if greedy_ok else None, float(len(g)) if greedy_ok else np.inf,
+            method=method if greedy_ok else "exact", nonzeros=model.A.nnz,
+            time_limit=time_limit, mip_gap=mip_gap, integer_objective=True,
+        )
+    except _Infeasible:
+        raise InputError(
+            f"target {share:.1%} cannot be reached while chosen sites keep the minimum distance of "
+            f"{problem.min_separation_m:,.0f} m from each other"
+        ) from None
+    if x is None or not np.isfinite(obj):
+        raise InputError(f"no solution reaching {share:.1%} was found within the time limit "
+                         f"of {time_limit:g} s; raise --time-limit")
+    chosen = np.flatnonzero(x[:mu] > 0.5)
+    chosen, _ = _prune(cv, chosen, need)
+    notes: list[str] = []
+    if status == "optimal" and not full and len(chosen):
+        # among the fewest sites, the set that covers the most people
+        best, got, *_, sub_status, _, _ = _solve_mclp(
+            cv, len(chosen), method="exact", time_limit=time_limit, mip_gap=0.0)
+        if sub_status == "optimal" and len(best) <= len(chosen) and got >= need - tol:
+            chosen = best
+            notes.append("Among the solutions with the fewest sites, this one covers the most people.")
+    obj = float(len(chosen))
+    if bound is not None:
+        bound = float(np.ceil(bound - 1e-6))  # a whole number of sites
+    gap = _relative_gap(obj, bound)
+    run = _Run(cv.sites[chosen], obj, bound, gap, _proved(status, gap), used, solver, t_build - t0,
+               time.perf_counter() - t_build, tuple(notes))
+    return _result(problem, "lscp", run, k=None, share=share, name=name, t0=t0)
+
+
+# -- p-median -------------------------------------------------------------------
+def pmedian(
+    problem: SitingProblem,
+    k: int,
+    *,
+    method: Method = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    mip_gap: float = 0.0,
+    nearest: int = 100,
+    name: str | None = None,
+) -> SitingResult:
+    r"""p-median: ``k`` new sites minimising the population-weighted cost to the nearest office.
+
+    Existing offices are kept: a person's cost is to the nearest office, old
+    or new. Only the ``nearest`` cheapest candidates of each demand point
+    that are cheaper than its existing office are modelled:
+
+    .. math::
+
+       \begin{array}{lll}
+       \min & \sum_{i} w_i \big(\sum_{j \in N_i} d_{ij} z_{ij} + D_i u_i\big) \\
+       \text{s.t.} & \sum_{j \in N_i} z_{ij} + u_i = 1 & \forall i \\
+       & z_{ij} \le x_j & \forall i,\ j \in N_i \\
+       & \sum_j x_j \le k, \quad x_a + x_b \le 1 \ \ \forall (a, b) \in C \\
+       & x_j \in \{0, 1\},\ z_{ij}, u_i \ge 0
+       \end{array}
+
+    with :math:`D_i = \min(d_i^{0}, d_i^{(L+1)})`, the cost to the existing
+    office or to the :math:`(L+1)`-th nearest candidate, and :math:`N_i` the
+    candidates among the :math:`L` nearest cheaper than :math:`D_i`. When
+    :math:`d_i^0 \le d_i^{(L+1)}` for every :math:`i` the model is exact;
+    otherwise it is a relaxation whose bound is still valid, and the
+    reported objective is always the true cost of the chosen sites.
+
+    Exact p-median is hard at province size (FIELD-NOTES): ``auto`` solves it
+    exactly up to ``MAX_EXACT_MEDIAN_PAIRS`` pairs, otherwise it runs greedy +
+    Teitz-Bart interchange and reports the gap to the LP relaxation's bound.
+    With a cost matrix, a demand point no office reaches counts at
+    ``problem.penalty`` (the largest cost in the matrix).
+
+    Parameters
+    ----------
+    problem
+        The instance.
+    k
+        Number of new sites (at most).
+    nearest
+        :math:`L`, the candidates modelled per demand point.
+    method, time_limit, mip_gap, name
+        As in :func:`mclp`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from siting.optimize import SitingProblem, pmedian
+    >>> p = SitingProblem.from_points(
+    ...     np.array([[0, 0], [2000, 0], [10000, 0]]), [100, 100, 50],
+    ...     np.array([[1000, 0], [9000, 0]]), radius=5000)
+    >>> r = pmedian(p, k=1)
+    >>> r.status, [s.id for s in r.sites], r.objective   # 100*1000 + 100*1000 + 50*9000
+    ('optimal', ['0'], 650000.0)
+    """
+    t0 = time.perf_counter()
+    _check_method(method)
+    k = _check_k(problem, k)
+    w = problem.weights
+    pairs, nxt = problem.distances.nearest(int(max(1, nearest)))
+    D = np.minimum(problem.existing_cost, nxt)
+    euclid = isinstance(problem.distances, EuclideanDistances)
+    if not euclid:
+        D = np.where(np.isfinite(D), D, problem.penalty)
+    keep = (w[pairs.i] > 0) & (pairs.cost < D[pairs.i])
+    pi, pj, pc = pairs.i[keep], pairs.j[keep], pairs.cost[keep]
+    rel = np.flatnonzero(w > 0)
+    dloc = np.full(len(w), -1, np.int64)
+    dloc[rel] = np.arange(len(rel))
+    sites = np.unique(pj)
+    sloc = np.full(problem.n_sites, -1, np.int64)
+    sloc[sites] = np.arange(len(sites))
+    li, lj = dloc[pi], sloc[pj]
+    wr, Dr = w[rel], D[rel]
+    conf = sloc[problem.conflicts] if len(problem.conflicts) else np.empty((0, 2), np.int64)
+    conf = conf[(conf >= 0).all(axis=1)] if len(conf) else conf
+    graph = conflict_graph(conf, len(sites))
+    nr, mu, P = len(rel), len(sites), len(pi)
+    exact_structure = bool(np.all((nxt[rel] >= problem.existing_cost[rel]) | ~np.isfinite(nxt[rel])))
+    t_build = time.perf_counter()
+    notes: list[str] = []
+    if not exact_structure:
+        notes.append(f"Each demand point is modelled with its {nearest} nearest candidates; "
+                     "the bound allows for all others.")
+
+    def true_cost(local: np.ndarray) -> float:
+        cost, _ = problem.current_cost(sites[local])
+        cost = np.where(np.isfinite(cost), cost, problem.penalty if not euclid else np.inf)
+        return float(w @ cost)
+
+    if mu == 0:
+        obj = true_cost(np.zeros(0, np.int64))
+        run = _Run(np.zeros(0, np.int64), obj, obj, 0.0, "empty", "none", "none",
+                   t_build - t0, 0.0, ("No candidate site is nearer to anyone than their existing office.",))
+        return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)
+    g = greedy_median(li, lj, pc, Dr, wr, mu, k=k, conflicts=graph)
+    fixed_u = ~np.isfinite(Dr)  # no existing office and every candidate modelled: must be assigned
+    Du = np.where(fixed_u, 0.0, Dr)
+    use_exact = method == "exact" or (method == "auto" and P <= MAX_EXACT_MEDIAN_PAIRS)
+    # model columns: x (mu), z (P), u (nr)
+    rows_assign = sp.csr_matrix(
+        (np.ones(P + nr), (np.r_[li, np.arange(nr)], np.r_[mu + np.arange(P), mu + P + np.arange(nr)])),
+        shape=(nr, mu + P + nr),
+    )
+    model_cost = np.r_[np.zeros(mu), wr[li] * pc, wr * Du]
+    col_upper = np.r_[np.ones(mu + P), np.where(fixed_u, 0.0, 1.0)]
+    card = sp.csr_matrix((np.ones(mu), (np.zeros(mu, np.int64), np.arange(mu))), shape=(1, mu + P + nr))
+    conf_rows = _conflict_rows(conf, mu)
+    conf_rows = sp.hstack([conf_rows, sp.csr_matrix((len(conf), P + nr))])
+    link = sp.csr_matrix(
+        (np.r_[np.ones(P), -np.ones(P)], (np.r_[np.arange(P), np.arange(P)], np.r_[mu + np.arange(P), lj])),
+        shape=(P, mu + P + nr),
+    )
+    model = LinearModel(
+        cost=model_cost,
+        A=sp.vstack([rows_assign, link, card, conf_rows]).tocsc(),
+        row_lower=np.r_[np.ones(nr), np.full(P, -INF), -INF, np.full(len(conf), -INF)],
+        row_upper=np.r_[np.ones(nr), np.zeros(P), k, np.ones(len(conf))],
+        col_lower=np.zeros(mu + P + nr),
+        col_upper=col_upper,
+        integer=np.r_[np.ones(mu, bool), np.zeros(P + nr, bool)],
+        sense="min",
+    )
+    if use_exact:
+        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+        if out.status == "infeasible":
+            raise InputError("p-median: no feasible choice of sites (check k and the candidates)")
+        use_exact = out.x is not None
+    if use_exact:
+        local = np.flatnonzero(out.x[:mu] > 0.5)
+        if true_cost(g) < true_cost(local) - 1e-9:
+            local = g
+        bound, status, used, solver = out.bound, out.status, "exact", out.solver
+    else:
+        lp = solve(model, time_limit=time_limit, relax=True)
+        local = g
+        bound = lp.objective if lp.status == "optimal" else None
+        status, used = "heuristic", "greedy"
+        solver = f"greedy + interchange; bound: {lp.solver}" if bound is not None else "greedy + interchange"
+        if bound is None:
+            notes.append("The LP bound did not finish within the time limit: the gap is unknown.")
+    obj = true_cost(local)
+    gap = _relative_gap(obj, bound)
+    if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-7):
+        status = "feasible"
+    status = _proved(status, gap)
+    run = _Run(sites[local], obj, bound, gap, status, used, solver, t_build - t0,
+               time.perf_counter() - t_build, tuple(notes))
+    return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)
+
+
+# -- the result -------------------------------------------------------------------
+def _people(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def _result(
+    problem: SitingProblem,
+    model: str,
+    run: _Run,
+    *,
+    k: int | None,
+    share: float | None,
+    name: str | None,
+    t0: float,
+    extra_notes: list[str] | None = None,
+) -> SitingResult:
+    w = problem.weights
+    chosen = np.asarray(run.chosen, np.int64)
+    d_new, nearest_new = problem.distances.nearest_among(chosen)
+    covered_new = d_new <= problem.radius
+    newly = covered_new & ~problem.existing_covered & (w > 0)
+    m = len(chosen)
+    newly_pop = np.bincount(nearest_new[newly], weights=w[newly], minlength=m) if m else np.zeros(0)
+    newly_pts = np.bincount(nearest_new[newly], minlength=m) if m else np.zeros(0, int)
+    serve = d_new < problem.existing_cost
+    served = np.bincount(nearest_new[serve], weights=w[serve], minlength=m) if m else np.zeros(0)
+    county = problem.demand["county"].to_numpy(dtype=object)
+    by_county: dict[str, float] = {}
+    for c, v in zip(county[newly], w[newly], strict=True):
+        key = c if isinstance(c, str) and c else "(no county)"
+        by_county[key] = by_county.get(key, 0.0) + float(v)
+    order = np.argsort(-(served if model == "pmedian" else newly_pop), kind="stable") if m else []
+    s = problem.sites
+    sites = tuple(
+        ChosenSite(
+            rank=r + 1,
+            id=str(s["id"].iat[chosen[q]]),
+            name=_opt_str(s["name"].iat[chosen[q]]),
+            county=_opt_str(s["county"].iat[chosen[q]]),
+            lon=_opt_float(s["lon"].iat[chosen[q]]),
+            lat=_opt_float(s["lat"].iat[chosen[q]]),
+            newly_covered_population=float(newly_pop[q]),
+            newly_covered_points=int(newly_pts[q]),
+            served_population=float(served[q]),
+        )
+        for r, q in enumerate(order)
+    )
+    total = problem.total_population
+    before = problem.covered_before
+    after = before + float(w[newly].sum())
+    rel = w > 0
+    cost_before = problem.existing_cost[rel]
+    cost_after = np.minimum(cost_before, d_new[rel])
+    mean_before = float(w[rel] @ cost_before / total) if np.isfinite(cost_before).all() else None
+    mean_after = float(w[rel] @ cost_after / total) if np.isfinite(cost_after).all() else None
+    notes = [*problem.notes, *(extra_notes or []), *run.notes]
+    return SitingResult(
+        model=model,  # type: ignore[arg-type]
+        licence_type=problem.licence_type,
+        k=k,
+        share_target=share,
+        radius=problem.radius,
+        unit=problem.unit,
+        sites=sites,
+        total_population=total,
+        covered_before=before,
+        covered_after=after,
+        by_county=tuple(sorted(by_county.items(), key=lambda kv: -kv[1])),
+        objective=float(run.objective),
+        bound=None if run.bound is None else float(run.bound),
+        gap=None if run.gap is None else float(run.gap),
+        status=run.status,
+        method=run.method,
+        solver=run.solver,
+        seconds=time.perf_counter() - t0,
+        build_seconds=run.build_seconds,
+        solve_seconds=run.solve_seconds,
+        candidates=problem.n_sites,
+        candidates_total=problem.candidates_total,
+        rejected=tuple(problem.rejected.items()),
+        mean_cost_before=mean_before,
+        mean_cost_after=mean_after,
+        notes=tuple(notes),
+        sample=problem.sample,
+        name=name,
+    )
+
+
+def _opt_str(v) -> str | None:
+    return None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+
+
+def _opt_float(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+__all__ = ["DEFAULT_TIME_LIMIT", "MAX_EXACT_MEDIAN_PAIRS", "MAX_EXACT_NONZEROS", "lscp", "mclp", "pmedian"]

@@ -1,0 +1,276 @@
+"""From a workspace to a :class:`~siting.optimize.model.SitingProblem`: the one preparation step.
+
+* demand: the settlements with a known population above zero (population
+  known only per county cannot be placed within a radius and is left out,
+  as in :mod:`siting.coverage`);
+* candidates: settlements, H3 gap cells or a file, filtered by the site rules
+  of the licence type (:mod:`siting.siterules`);
+* existing offices: the serving offices of both types, kept; a settlement is
+  covered today when it is within the service radius of an office of either
+  type (each type with its own radius), as in :func:`siting.coverage.compute_coverage`;
+* distances: straight-line metres in the workspace's metric CRS, or a
+  user's origin-destination cost matrix;
+* conflicts: candidate pairs closer than the licence type's minimum distance
+  between offices of the same type (always straight-line metres, as the rules
+  are written in metres).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..coverage import covered_mask, nearest_offices
+from ..errors import InputError
+from ..geo import project_xy
+from ..rules import Rules, load_rules
+from ..vocab import LICENCE_TYPES, parse_licence_type
+from ..workspace import Workspace
+from .candidates import candidate_sites, filter_by_rules
+from .costs import CostMatrix, norm_id, read_cost_matrix
+from .model import (
+    EuclideanDistances,
+    MatrixDistances,
+    Pairs,
+    SitingProblem,
+    assemble_problem,
+    positive_number,
+    separation_conflicts,
+)
+from .result import SAMPLE_LABEL
+
+
+def _ids(codes, prefix: str) -> list[str]:
+    return [str(c) if c not in (None, "") else f"{prefix}-{k + 1}" for k, c in enumerate(codes)]
+
+
+def _listing(ids: list[str], limit: int = 5) -> str:
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
+def problem_from_workspace(
+    ws: Workspace,
+    rules: Rules | None = None,
+    *,
+    licence_type: str,
+    candidates: Any = "settlements",
+    costs: str | os.PathLike[str] | CostMatrix | None = None,
+    radius: float | None = None,
+    existing_radii: Mapping[str, float] | None = None,
+    population_rule: bool = False,
+) -> SitingProblem:
+    """Prepare a siting instance from a workspace.
+
+    Parameters
+    ----------
+    ws
+        The workspace (settlements with population, serving offices, region).
+    rules
+        Site rules and service radii (default: the rules file).
+    licence_type
+        The type of the new offices ('urban', 'rural', or what people write:
+        'شهری', 'ICT روستایی').
+    candidates
+        ``"settlements"``, ``"h3"``, ``"h3:RES"``, a file path, or a DataFrame
+        with lon/lat (see :mod:`siting.optimize.candidates`).
+    costs
+        An origin-destination cost matrix (CSV path or :class:`CostMatrix`)
+        replacing straight-line distances; ``radius`` is then required, in
+        the matrix's unit.
+    radius
+        Service radius of the licence type. Straight-line: metres (default:
+        the rules'); it applies to the new sites and to the existing offices
+        of that type. With ``costs``: in the matrix's unit.
+    existing_radii
+        With ``costs``: the radius of existing offices per licence type, in
+        the matrix's unit. Default: ``radius`` for the planned type and, for
+        the other type, ``radius`` scaled by the ratio of the rules' radii
+        (a road-distance matrix in metres then gets exactly the rules' radii).
+    population_rule
+        Also apply the rule ``min_uncovered_population``: keep only candidates
+        that alone would newly cover at least that many people (measured with
+        the scenario's distances and radius), as validation requires of a
+        single proposal.
+
+    Raises
+    ------
+    InputError
+        For an unknown licence type, no demand, no candidate passing the
+        rules, or a cost matrix lacking ids (naming the file and the ids).
+    """
+    t0 = time.perf_counter()
+    rules = rules or load_rules()
+    try:
+        ltype = parse_licence_type(licence_type)
+    except ValueError as exc:
+        raise InputError(f"--type: {exc}") from None
+    sec = rules.for_type(ltype)
+    crs = ws.metric_crs.distance
+    notes: list[str] = []
+    if ws.is_sample:
+        notes.append(f"Workspace data: {SAMPLE_LABEL}.")
+
+    # demand -------------------------------------------------------------
+    s = ws.settlements
+    pop = s["population"].to_numpy(dtype=float, na_value=np.nan)
+    has = np.isfinite(pop) & (pop > 0)
+    if not has.any():
+        raise InputError(
+            f"no demand: none of the {len(s)} settlements in the workspace has a known population "
+            "above zero; import settlements with population first"
+        )
+    unknown = int(np.isnan(pop).sum())
+    if unknown:
+        notes.append(f"{unknown} settlements without a known population are not counted as demand.")
+    ds = s[has]
+    demand = pd.DataFrame({
+        "id": pd.array(_ids(ds["code"], "settlement"), dtype=object),
+        "name": pd.array(ds["name_fa"].tolist(), dtype=object),
+        "county": pd.array(ds["county"].tolist(), dtype=object),
+        "lon": ds.geometry.x.to_numpy(),
+        "lat": ds.geometry.y.to_numpy(),
+        "population": pop[has],
+    })
+    dxy = np.column_stack(project_xy(demand["lon"].to_numpy(), demand["lat"].to_numpy(), crs))
+
+    # radii --------------------------------------------------------------
+    other = next(t for t in LICENCE_TYPES if t != ltype)
+    if costs is None:
+        radii = dict(rules.radii())
+        if radius is not None:
+            radii[ltype] = positive_number(radius, "radius")
+        R = radii[ltype]
+    else:
+        if radius is None:
+            raise InputError("radius: required with a cost matrix (--radius, in the matrix's unit)")
+        R = positive_number(radius, "radius")
+        if existing_radii is None:
+            ratio = rules.for_type(other).service_radius_m / sec.service_radius_m
+            radii = {ltype: R, other: R * ratio}
+            notes.append(f"Existing {other} offices cover within {R * ratio:g} (the {ltype} radius scaled "
+                         "by the ratio of the rules' radii); set existing_radii to change it.")
+        else:
+            radii = {t: positive_number(existing_radii.get(t, R), f"existing radius {t}") for t in LICENCE_TYPES}
+            radii[ltype] = R
+    if R <= 0:
+        raise InputError(f"radius must be a positive number, got {radius!r}")
+
+    # candidates ---------------------------------------------------------
+    all_sites, source = candidate_sites(ws, rules, ltype, candidates, radii=radii if costs is None else None)
+    if not len(all_sites):
+        raise InputError(f"no candidate sites: {source} gave none")
+    sites, _, rejected = filter_by_rules(ws, rules, ltype, all_sites)
+    if not len(sites):
+        why = ", ".join(f"{rid}: {n}" for rid, n in rejected.items())
+        raise InputError(f"no candidate site passes the site rules for {ltype} offices "
+                         f"({len(all_sites)} candidates from {source}; rejected by {why})")
+    sxy = np.column_stack(project_xy(sites["lon"].to_numpy(), sites["lat"].to_numpy(), crs))
+
+    # distances and existing offices ---------------------------------------
+    if costs is None:
+        distances = EuclideanDistances(dxy, sxy, unit="m",
+                                       description="straight-line metres in the workspace's metric CRS")
+        near = nearest_offices(ws, dxy)
+        existing_cost = near.dist["any"]
+        existing_covered = covered_mask(near, radii)["any"]
+        notes.append("Distances: straight lines in metres (workspace metric CRS).")
+    else:
+        cm = costs if isinstance(costs, CostMatrix) else read_cost_matrix(costs)
+        distances, existing_cost, existing_covered = _matrix_inputs(ws, cm, demand, sites, radii)
+        notes.append(f"Costs: origin-destination matrix {cm.source} ({cm.layout} layout"
+                     + (f", unit {cm.unit}" if cm.unit else "") + "); minimum distances between "
+                     "offices stay straight-line metres.")
+
+    # the population rule ---------------------------------------------------
+    if population_rule:
+        p = distances.within(R)
+        w = demand["population"].to_numpy(float)
+        gain = np.bincount(p.j, weights=w[p.i] * ~existing_covered[p.i], minlength=len(sites))
+        keep = gain >= sec.min_uncovered_population
+        if (~keep).any():
+            rejected["min_uncovered_population"] = int((~keep).sum())
+        if not keep.any():
+            raise InputError(f"no candidate site alone newly covers {sec.min_uncovered_population:,} people "
+                             "(the min_uncovered_population rule)")
+        sites, sxy = sites[keep].reset_index(drop=True), sxy[keep]
+        distances = _subset_sites(distances, np.flatnonzero(keep))
+
+    notes.append(f"Candidates: {source}; {len(sites)} of {len(all_sites)} pass the site rules.")
+    return assemble_problem(
+        demand=demand,
+        sites=sites,
+        distances=distances,
+        radius=R,
+        existing_cost=existing_cost,
+        existing_covered=existing_covered,
+        conflicts=separation_conflicts(sxy, sec.min_distance_same_type_m),
+        licence_type=ltype,
+        min_separation_m=float(sec.min_distance_same_type_m),
+        candidates_total=len(all_sites),
+        rejected=rejected,
+        existing_offices=len(ws.index.office_rows["any"]),
+        notes=tuple(notes),
+        sample=ws.is_sample,
+        prepare_seconds=time.perf_counter() - t0,
+    )
+
+
+def _subset_sites(distances, keep: np.ndarray):
+    if isinstance(distances, EuclideanDistances):
+        return EuclideanDistances(distances.demand_xy, distances.site_xy[keep], distances.unit,
+                                  distances.description)
+    pos = np.full(distances.n_sites, -1, np.int64)
+    pos[keep] = np.arange(len(keep))
+    p = distances.pairs
+    sel = pos[p.j] >= 0
+    return MatrixDistances(Pairs.of(p.i[sel], pos[p.j[sel]], p.cost[sel]), distances.n_demand, len(keep),
+                           distances.unit, distances.description)
+
+
+def _matrix_inputs(ws: Workspace, cm: CostMatrix, demand: pd.DataFrame, sites: pd.DataFrame,
+                   radii: Mapping[str, float]):
+    """Distances and existing-office coverage from a cost matrix, checking every id is in it."""
+    d_ids = demand["id"].tolist()
+    dup = pd.Series([norm_id(v) for v in d_ids]).duplicated()
+    if dup.any():
+        raise InputError(f"settlements: code {d_ids[int(np.flatnonzero(dup)[0])]} is used by several "
+                         "settlements; codes must be unique to match a cost matrix")
+    missing = cm.missing(d_ids, "origin")
+    if missing:
+        raise InputError(f"{cm.source}: {len(missing)} settlements with population are not origins in the "
+                         f"matrix: {_listing(missing)}")
+    s_ids = sites["id"].tolist()
+    missing = cm.missing(s_ids, "destination")
+    if missing:
+        raise InputError(f"{cm.source}: {len(missing)} candidate sites (passing the rules) are not "
+                         f"destinations in the matrix: {_listing(missing)}")
+    i, j, c = cm.submatrix(d_ids, s_ids)
+    distances = MatrixDistances(Pairs.of(i, j, c), len(d_ids), len(s_ids), unit=cm.unit,
+                                description=f"cost matrix {cm.source}")
+    rows = ws.index.office_rows["any"]
+    o = ws.offices.iloc[rows]
+    o_ids = _ids(o["office_id"], "office")
+    n = len(d_ids)
+    existing_cost = np.full(n, np.inf)
+    existing_covered = np.zeros(n, bool)
+    if len(o_ids):
+        missing = cm.missing(o_ids, "destination")
+        if missing:
+            raise InputError(f"{cm.source}: {len(missing)} serving offices are not destinations in the "
+                             f"matrix: {_listing(missing)}")
+        oi, oj, oc = cm.submatrix(d_ids, o_ids)
+        np.minimum.at(existing_cost, oi, oc)
+        otype = o["licence_type"].to_numpy(dtype=object)
+        radius_of = np.array([radii[t] for t in otype], float)
+        hit = oc <= radius_of[oj]
+        existing_covered[oi[hit]] = True
+    return distances, existing_cost, existing_covered
+
+
+__all__ = ["problem_from_workspace"]

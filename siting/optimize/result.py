@@ -1,0 +1,262 @@
+"""The result of a siting run: one frozen, typed object, exportable as JSON, GeoJSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import pandas as pd
+
+ModelName = Literal["mclp", "lscp", "pmedian"]
+SAMPLE_LABEL = "sample (synthetic) data, not official / دادهٔ نمونه، غیررسمی"
+
+OBJECTIVES = MappingProxyType({
+    "mclp": "population newly covered (maximised)",
+    "lscp": "number of new sites (minimised)",
+    "pmedian": "population-weighted cost to the nearest office, summed (minimised)",
+})
+
+
+@dataclass(frozen=True)
+class ChosenSite:
+    """One site chosen for a new office.
+
+    ``newly_covered_population`` counts the people this site brings within the
+    service radius who had no office within it; a person within reach of
+    several new sites is counted once, at the nearest, so the sites' figures
+    add up to the result's total. ``served_population`` counts the people for
+    whom this site becomes the nearest office (p-median's assignment).
+    """
+
+    rank: int
+    id: str
+    name: str | None
+    county: str | None
+    lon: float | None
+    lat: float | None
+    newly_covered_population: float
+    newly_covered_points: int
+    served_population: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+
+@dataclass(frozen=True)
+class SitingResult:
+    """What a siting model chose and what it achieves.
+
+    Attributes
+    ----------
+    model
+        ``mclp``, ``lscp`` or ``pmedian``.
+    sites
+        The chosen sites, best first.
+    total_population
+        Population of all demand points (settlements with a known population).
+    covered_before, covered_after
+        Population within the service radius of an office before and after
+        the new sites (existing offices are kept).
+    by_county
+        ``(county, population newly covered)`` pairs.
+    objective
+        The model's objective value for the chosen sites (see ``OBJECTIVES``).
+    bound
+        A bound no solution can beat (the solver's dual bound, or the LP
+        relaxation for the greedy heuristic); ``None`` when unknown.
+    gap
+        Relative gap between ``objective`` and ``bound`` (0: proven optimal);
+        ``None`` when no bound is known.
+    status
+        ``optimal`` (proved: by HiGHS, or a heuristic solution that meets a
+        valid bound), ``time_limit`` (best found within the time limit, with
+        its gap), ``heuristic`` (greedy; see ``gap``), ``feasible`` (p-median
+        with fewer modelled candidates than needed for a proof; see ``gap``)
+        or ``empty`` (nothing to do: every reachable person is covered
+        already, or the target is met).
+    method
+        ``exact`` (HiGHS MIP), ``greedy`` or ``none``.
+    mean_cost_before, mean_cost_after
+        Population-weighted mean cost to the nearest office (``None`` where
+        some demand point has no office in reach).
+    """
+
+    model: ModelName
+    licence_type: str | None
+    k: int | None
+    share_target: float | None
+    radius: float
+    unit: str
+    sites: tuple[ChosenSite, ...]
+    total_population: float
+    covered_before: float
+    covered_after: float
+    by_county: tuple[tuple[str, float], ...]
+    objective: float
+    bound: float | None
+    gap: float | None
+    status: str
+    method: str
+    solver: str
+    seconds: float
+    build_seconds: float
+    solve_seconds: float
+    candidates: int
+    candidates_total: int | None
+    rejected: tuple[tuple[str, int], ...]
+    mean_cost_before: float | None
+    mean_cost_after: float | None
+    notes: tuple[str, ...]
+    sample: bool
+    name: str | None = None
+
+    # -- figures ------------------------------------------------------------
+    @property
+    def newly_covered_population(self) -> float:
+        return self.covered_after - self.covered_before
+
+    @property
+    def share_before(self) -> float:
+        return self.covered_before / self.total_population if self.total_population else math.nan
+
+    @property
+    def share_after(self) -> float:
+        return self.covered_after / self.total_population if self.total_population else math.nan
+
+    @property
+    def newly_covered_by_county(self) -> dict[str, float]:
+        return dict(self.by_county)
+
+    @property
+    def objective_meaning(self) -> str:
+        return OBJECTIVES[self.model]
+
+    # -- exports ------------------------------------------------------------
+    def sites_frame(self) -> pd.DataFrame:
+        """The chosen sites as a DataFrame (one row per site)."""
+        cols = [f.name for f in fields(ChosenSite)]
+        df = pd.DataFrame([asdict(s) for s in self.sites], columns=cols)
+        if self.sample:
+            df["data"] = SAMPLE_LABEL
+        return df
+
+    def summary(self) -> dict[str, Any]:
+        """One flat row for a scenario table."""
+        return {
+            "scenario": self.name,
+            "model": self.model,
+            "licence_type": self.licence_type,
+            "k": self.k,
+            "share_target": self.share_target,
+            "radius": self.radius,
+            "unit": self.unit,
+            "sites": len(self.sites),
+            "newly_covered": round(self.newly_covered_population),
+            "share_before": self.share_before,
+            "share_after": self.share_after,
+            "mean_cost_after": self.mean_cost_after,
+            "objective": self.objective,
+            "gap": self.gap,
+            "status": self.status,
+            "method": self.method,
+            "seconds": round(self.seconds, 3),
+            "candidates": self.candidates,
+            "sample": self.sample,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of everything (numbers rounded for reading, NaN and inf as null)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["sites"] = [s.to_dict() for s in self.sites]
+        d["by_county"] = [{"county": c, "newly_covered_population": v} for c, v in self.by_county]
+        d["rejected"] = dict(self.rejected)
+        d["notes"] = list(self.notes)
+        d["newly_covered_population"] = self.newly_covered_population
+        d["share_before"] = self.share_before
+        d["share_after"] = self.share_after
+        d["objective_meaning"] = self.objective_meaning
+        if self.sample:
+            d["data"] = SAMPLE_LABEL
+        return _clean(d)
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str | None:
+        """The :meth:`to_dict` as JSON text; written to ``path`` when given."""
+        return _out(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), path)
+
+    def to_geojson(self, path: str | os.PathLike[str] | None = None) -> str | None:
+        """The chosen sites as a GeoJSON FeatureCollection (WGS84 points).
+
+        Each feature carries the site's figures, the model and licence type,
+        and the sample label when the data is sample data; the collection
+        carries the result's summary as a foreign member ``siting``.
+        """
+        features = []
+        for s in self.sites:
+            props = s.to_dict()
+            props.update(model=self.model, licence_type=self.licence_type)
+            if self.sample:
+                props["data"] = SAMPLE_LABEL
+            geom = (
+                {"type": "Point", "coordinates": [s.lon, s.lat]}
+                if s.lon is not None and s.lat is not None
+                else None
+            )
+            features.append({"type": "Feature", "geometry": geom, "properties": props})
+        doc = {"type": "FeatureCollection", "features": features, "siting": _clean(self.summary())}
+        return _out(json.dumps(doc, ensure_ascii=False), path)
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str | None:
+        """The chosen sites as CSV (UTF-8 with BOM, which Excel needs for Persian names)."""
+        df = self.sites_frame()
+        buf = io.StringIO()
+        df.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+        text = buf.getvalue()
+        if path is None:
+            return text
+        _write(path, text, encoding="utf-8-sig")
+        return None
+
+
+def _out(text: str, path: str | os.PathLike[str] | None) -> str | None:
+    if path is None:
+        return text
+    _write(path, text)
+    return None
+
+
+def _write(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Write atomically: a temporary file next to the target, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding=encoding)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN/inf to None, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA:
+        return None
+    return value
+
+
+__all__ = ["OBJECTIVES", "SAMPLE_LABEL", "ChosenSite", "SitingResult"]

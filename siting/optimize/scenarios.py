@@ -1,0 +1,189 @@
+"""Scenarios: several siting runs (models, k, targets, radii, licence types) side by side.
+
+The calls the planner page and the notebooks need are one-liners::
+
+    result = run_scenario(ws, Scenario("mclp", licence_type="rural", k=10))
+    table = compare_scenarios(ws, [Scenario("mclp", k=k) for k in (5, 10, 15)])
+    export_result(result, "sites.geojson")
+
+Scenarios that share the instance (licence type, radius, candidates, cost
+matrix) share one prepared :class:`~siting.optimize.model.SitingProblem`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import InputError
+from ..rules import Rules, load_rules
+from ..workspace import Workspace
+from .locate import DEFAULT_TIME_LIMIT, lscp, mclp, pmedian
+from .model import SitingProblem
+from .result import SitingResult
+
+MODELS = ("mclp", "lscp", "pmedian")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One siting run, as plain hashable values (usable as a cache key).
+
+    Attributes
+    ----------
+    model
+        ``mclp`` (needs ``k``), ``lscp`` (``share``, default 1.0) or ``pmedian`` (``k``).
+    licence_type
+        Type of the new offices.
+    k, share
+        Number of sites; target covered share (0-1].
+    radius
+        Service radius (metres; with ``costs``, the matrix's unit); default: the rules'.
+    candidates
+        ``settlements``, ``h3``, ``h3:RES`` or a file path.
+    costs
+        Path of an origin-destination cost matrix CSV, or ``None`` for straight lines.
+    existing_radii
+        With ``costs``: ``(("urban", r), ("rural", r))`` radii of existing offices.
+    population_rule
+        Keep only candidates that alone newly cover ``min_uncovered_population``.
+    method, time_limit, mip_gap
+        Solver choices (see :func:`siting.optimize.mclp`).
+    name
+        Label in tables (default: :meth:`label`).
+    """
+
+    model: Literal["mclp", "lscp", "pmedian"] = "mclp"
+    licence_type: str = "rural"
+    k: int | None = None
+    share: float | None = None
+    radius: float | None = None
+    candidates: str = "settlements"
+    costs: str | None = None
+    existing_radii: tuple[tuple[str, float], ...] | None = None
+    population_rule: bool = False
+    method: Literal["auto", "exact", "greedy"] = "auto"
+    time_limit: float = DEFAULT_TIME_LIMIT
+    mip_gap: float = 0.0
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise InputError(f"scenario model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.model in ("mclp", "pmedian") and self.k is None:
+            raise InputError(f"scenario {self.model}: give k, the number of new sites")
+
+    def label(self) -> str:
+        """A short readable name, e.g. ``MCLP rural k=10 r=10000 m``."""
+        if self.name:
+            return self.name
+        what = f"share={self.share if self.share is not None else 1.0:.0%}" if self.model == "lscp" \
+            else f"k={self.k}"
+        r = "" if self.radius is None else f" r={self.radius:g}{'' if self.costs else ' m'}"
+        return f"{self.model.upper()} {self.licence_type} {what}{r}"
+
+    def instance_key(self) -> tuple:
+        """What determines the prepared instance (scenarios with equal keys share it)."""
+        return (self.licence_type, self.radius, self.candidates, self.costs, self.existing_radii,
+                self.population_rule)
+
+
+def prepare(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> SitingProblem:
+    """The instance of ``scenario`` (see :meth:`SitingProblem.from_workspace`)."""
+    return SitingProblem.from_workspace(
+        ws,
+        rules,
+        licence_type=scenario.licence_type,
+        candidates=scenario.candidates,
+        costs=scenario.costs,
+        radius=scenario.radius,
+        existing_radii=dict(scenario.existing_radii) if scenario.existing_radii else None,
+        population_rule=scenario.population_rule,
+    )
+
+
+def solve_scenario(problem: SitingProblem, scenario: Scenario) -> SitingResult:
+    """Run the scenario's model on a prepared instance."""
+    opts: dict[str, Any] = {"method": scenario.method, "time_limit": scenario.time_limit,
+                            "mip_gap": scenario.mip_gap, "name": scenario.label()}
+    if scenario.model == "mclp":
+        return mclp(problem, scenario.k, **opts)  # type: ignore[arg-type]
+    if scenario.model == "pmedian":
+        return pmedian(problem, scenario.k, **opts)  # type: ignore[arg-type]
+    return lscp(problem, 1.0 if scenario.share is None else scenario.share, **opts)
+
+
+def run_scenario(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> SitingResult:
+    """Prepare and solve one scenario.
+
+    Examples
+    --------
+    >>> from siting.testing import hand_workspace
+    >>> r = run_scenario(hand_workspace(), Scenario("mclp", licence_type="rural", k=1))
+    >>> [s.name for s in r.sites], r.newly_covered_population, r.sample
+    (['مود'], 3000.0, True)
+    """
+    return solve_scenario(prepare(ws, scenario, rules), scenario)
+
+
+def run_scenarios(ws: Workspace, scenarios: Iterable[Scenario],
+                  rules: Rules | None = None) -> list[SitingResult]:
+    """Run several scenarios, preparing each distinct instance once."""
+    rules = rules or load_rules()
+    problems: dict[tuple, SitingProblem] = {}
+    out = []
+    for sc in scenarios:
+        key = sc.instance_key()
+        if key not in problems:
+            problems[key] = prepare(ws, sc, rules)
+        out.append(solve_scenario(problems[key], sc))
+    return out
+
+
+SCENARIO_COLUMNS = ("scenario", "model", "licence_type", "k", "share_target", "radius", "unit", "sites",
+                    "newly_covered", "share_before", "share_after", "mean_cost_after", "objective", "gap",
+                    "status", "method", "seconds", "candidates", "sample")
+
+
+def scenario_table(results: Sequence[SitingResult]) -> pd.DataFrame:
+    """One row per result: sites, population newly covered, shares before/after, objective, gap."""
+    return pd.DataFrame([r.summary() for r in results], columns=list(SCENARIO_COLUMNS))
+
+
+def compare_scenarios(ws: Workspace, scenarios: Iterable[Scenario],
+                      rules: Rules | None = None) -> pd.DataFrame:
+    """Run scenarios and return their side-by-side table (see :func:`scenario_table`)."""
+    return scenario_table(run_scenarios(ws, scenarios, rules))
+
+
+def export_result(result: SitingResult, path: str | os.PathLike[str]) -> Path:
+    """Write a result by file type: ``.geojson`` (sites), ``.csv`` (sites) or ``.json`` (everything)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".geojson":
+        result.to_geojson(path)
+    elif suffix == ".csv":
+        result.to_csv(path)
+    elif suffix == ".json":
+        result.to_json(path)
+    else:
+        raise InputError(f"{path}: export as .geojson, .csv or .json")
+    return path
+
+
+__all__ = [
+    "MODELS",
+    "Scenario",
+    "compare_scenarios",
+    "export_result",
+    "prepare",
+    "run_scenario",
+    "run_scenarios",
+    "scenario_table",
+    "solve_scenario",
+]
