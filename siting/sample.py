@@ -86,7 +86,9 @@ def build(out: Path, seed: int = SEED) -> dict[str, int]:
 
     # region: hull of the towns, buffered 60 km, smoothed
     hull = shapely.MultiPoint(np.column_stack([tx, ty])).convex_hull.buffer(60_000, quad_segs=8)
-    hull = hull.simplify(2_000)
+    # short edges: a straight edge in metres stays straight in lon/lat within a metre, so the county
+    # borders drawn along the outline coincide with it once both are stored in lon/lat
+    hull = hull.simplify(2_000).segmentize(5_000)
     region = to_crs(hull, crs.distance, "EPSG:4326")
 
     # counties: Voronoi cells of the seats, clipped to the region
