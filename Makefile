@@ -5,10 +5,14 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-WORKSPACE ?= data/workspace.gpkg
+SAMPLE_WORKSPACE := data/workspace.gpkg
+REFERENCE_WORKSPACE := data/reference.gpkg
+REFERENCE_ROOT ?= ../shared/data/south-khorasan
+# The workspace `run` and `report` open: WORKSPACE=..., else $$SITING_WORKSPACE, else the bundled sample.
+WORKSPACE ?= $(or $(SITING_WORKSPACE),$(SAMPLE_WORKSPACE))
 PORT ?= 8501
 
-.PHONY: install install-dev run report test lint format bench sample clean
+.PHONY: install install-dev run report reference test lint format bench sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,16 +30,26 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # The bundled sample workspace (synthetic data, labelled as such); rebuilt when the sample changes.
-$(WORKSPACE): $(VENV)/.installed data/sources/sample.yaml $(wildcard data/sample/*)
-	$(BIN)/siting init --manifest data/sources/sample.yaml --workspace $(WORKSPACE) --force
+$(SAMPLE_WORKSPACE): $(VENV)/.installed data/sources/sample.yaml $(wildcard data/sample/*)
+	$(BIN)/siting init --manifest data/sources/sample.yaml --workspace $@ --force
 
-report: $(WORKSPACE)
+# The reference workspace from ../shared/data/south-khorasan (real data; never committed).
+$(REFERENCE_WORKSPACE): $(VENV)/.installed data/sources/south-khorasan.yaml
+	$(BIN)/siting init --manifest data/sources/south-khorasan.yaml --root $(REFERENCE_ROOT) --workspace $@ --force
+
+reference: $(REFERENCE_WORKSPACE)
+
+# Only the sample workspace is built on demand; any other must exist (see README).
+WORKSPACE_DEP := $(if $(filter $(SAMPLE_WORKSPACE) $(REFERENCE_WORKSPACE),$(WORKSPACE)),$(WORKSPACE))
+
+report: $(VENV)/.installed $(WORKSPACE_DEP)
 	$(BIN)/siting coverage --workspace $(WORKSPACE)
 	$(BIN)/siting gaps --workspace $(WORKSPACE) --top 10
 
-run: $(WORKSPACE)
+run: $(VENV)/.installed $(WORKSPACE_DEP)
 	$(BIN)/siting coverage --workspace $(WORKSPACE)
-	SITING_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
+	SITING_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.headless=true --server.address=127.0.0.1 \
+		--server.port=$(PORT) --browser.gatherUsageStats=false
 
 test: $(VENV)/.installed-dev
 	scripts/test-env.sh
@@ -57,4 +71,4 @@ sample: $(VENV)/.installed-dev
 	$(BIN)/python -m siting.sample data/sample
 
 clean:
-	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAMPLE_WORKSPACE) .pytest_cache .ruff_cache
