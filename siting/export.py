@@ -6,9 +6,10 @@ sample data, so that a file copied out of the dashboard still says so.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -56,6 +57,39 @@ def csv_bytes(df: pd.DataFrame, *, sample: bool) -> bytes:
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
+def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], *, lang: str = "fa", sample: bool = False,
+               title: str | None = None) -> bytes:
+    """An XLSX workbook of ``(sheet name, table)`` pairs, headers in bold, columns sized to fit.
+
+    Persian (``lang='fa'``) sheets are right-to-left. With ``sample`` (and/or
+    ``title``) the first row of every sheet says the data is sample data, not
+    official (and names what the table is of).
+    """
+    from openpyxl.styles import Font, PatternFill
+
+    buf = io.BytesIO()
+    banner = []
+    if sample:
+        banner.append("دادهٔ نمونه (ساختگی) — غیررسمی" if lang == "fa" else "SAMPLE DATA (synthetic) — not official")
+    if title:
+        banner.append(title)
+    start = 1 if banner else 0
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, df in sheets:
+            df.to_excel(writer, sheet_name=name, index=False, startrow=start)
+            sheet = writer.sheets[name]
+            sheet.sheet_view.rightToLeft = lang == "fa"
+            if banner:
+                sheet.cell(row=1, column=1, value=" — ".join(banner)).font = Font(bold=True, color="8A5A00")
+                sheet.cell(row=1, column=1).fill = PatternFill("solid", fgColor="FFF3CD")
+            for cell in sheet[start + 1]:
+                cell.font = Font(bold=True)
+            for j, col in enumerate(df.columns, start=1):
+                width = max([len(str(col)), *(len(str(v)) for v in df.iloc[:, j - 1].head(200))]) + 2
+                sheet.column_dimensions[sheet.cell(row=start + 1, column=j).column_letter].width = min(width, 60)
+    return buf.getvalue()
+
+
 def coverage_layers(ws: Workspace, cov: CoverageResult, gaps: gpd.GeoDataFrame | None = None
                     ) -> dict[str, gpd.GeoDataFrame]:
     """Layers of a coverage analysis: counties with their coverage figures, settlements
@@ -72,4 +106,4 @@ def coverage_layers(ws: Workspace, cov: CoverageResult, gaps: gpd.GeoDataFrame |
     return out
 
 
-__all__ = ["coverage_layers", "csv_bytes", "geojson_bytes", "gpkg_bytes"]
+__all__ = ["coverage_layers", "csv_bytes", "geojson_bytes", "gpkg_bytes", "xlsx_bytes"]

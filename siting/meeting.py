@@ -9,13 +9,13 @@ lists each pair of proposals too close to each other once; :func:`to_xlsx` and
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
+from .export import xlsx_bytes
 from .validate import ValidationReport
 from .vocab import label
 
@@ -138,32 +138,10 @@ def to_xlsx(
     Persian sheets are right-to-left. With ``sample`` the first row says the
     data is sample data, not official.
     """
-    from openpyxl.styles import Font, PatternFill
-
-    buf = io.BytesIO()
     sheets = [("meeting" if lang == "en" else "جلسه", localized(table, COLUMNS, lang))]
     if pairs is not None:
         sheets.append(("conflicts" if lang == "en" else "تداخل‌ها", localized(pairs, PAIR_COLUMNS, lang)))
-    banner = []
-    if sample:
-        banner.append("دادهٔ نمونه (ساختگی) — غیررسمی" if lang == "fa" else "SAMPLE DATA (synthetic) — not official")
-    if title:
-        banner.append(title)
-    start = 1 if banner else 0
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets:
-            df.to_excel(writer, sheet_name=name, index=False, startrow=start)
-            sheet = writer.sheets[name]
-            sheet.sheet_view.rightToLeft = lang == "fa"
-            if banner:
-                sheet.cell(row=1, column=1, value=" — ".join(banner)).font = Font(bold=True, color="8A5A00")
-                sheet.cell(row=1, column=1).fill = PatternFill("solid", fgColor="FFF3CD")
-            for cell in sheet[start + 1]:
-                cell.font = Font(bold=True)
-            for j, col in enumerate(df.columns, start=1):
-                width = max([len(str(col)), *(len(str(v)) for v in df.iloc[:, j - 1].head(200))]) + 2
-                sheet.column_dimensions[sheet.cell(row=start + 1, column=j).column_letter].width = min(width, 60)
-    return buf.getvalue()
+    return xlsx_bytes(sheets, lang=lang, sample=sample, title=title)
 
 
 __all__ = ["COLUMNS", "PAIR_COLUMNS", "conflict_pairs", "localized", "meeting_table", "to_csv", "to_xlsx"]

@@ -5,13 +5,20 @@ upload is written to a fresh private temporary folder under a fixed name
 (``upload`` plus the uploaded name's extension, never the name itself), read
 there, and deleted. Messages and the workspace's import log name the file
 the person uploaded, not the temporary path.
+
+An upload that a cached result refers to by path (the scenario runner's
+candidate sites and cost matrix) is :func:`kept` instead: stored in a
+private folder under its content's sha256, so that the path identifies the
+content.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +38,23 @@ def _display_name(name: str) -> str:
     return Path(str(name or "upload").replace("\\", "/")).name or "upload"
 
 
+def _checked_suffix(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                    extensions: Iterable[str] = ACCEPTED_EXTENSIONS) -> str:
+    """The upload's extension, after checking it is accepted and the upload is neither empty nor too large."""
+    shown = _display_name(name)
+    suffix = Path(shown).suffix.lower()
+    accepted = tuple(extensions)
+    if suffix not in accepted:
+        raise InputError(f"{shown}: unknown extension {suffix or '(none)'!r}; accepted: {' '.join(accepted)}",
+                         source=shown)
+    if not data:
+        raise InputError(f"{shown}: the file is empty", source=shown)
+    if len(data) > max_bytes:
+        raise InputError(f"{shown}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit",
+                         source=shown)
+    return suffix
+
+
 @contextmanager
 def staged(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Iterator[Path]:
     """Write ``data`` to a private temporary file with ``name``'s extension; yield its path.
@@ -38,16 +62,7 @@ def staged(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Iter
     Raises :class:`InputError` (naming the upload) for an empty or too large
     upload or an extension the importer does not read.
     """
-    shown = _display_name(name)
-    suffix = Path(shown).suffix.lower()
-    if suffix not in _EXTENSIONS:
-        raise InputError(f"{shown}: unknown extension {suffix or '(none)'!r}; accepted: {' '.join(ACCEPTED_EXTENSIONS)}",
-                         source=shown)
-    if not data:
-        raise InputError(f"{shown}: the file is empty", source=shown)
-    if len(data) > max_bytes:
-        raise InputError(f"{shown}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit",
-                         source=shown)
+    suffix = _checked_suffix(name, data, max_bytes=max_bytes)
     folder = Path(tempfile.mkdtemp(prefix="siting-upload-"))
     path = folder / f"upload{suffix}"
     try:
@@ -55,6 +70,37 @@ def staged(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Iter
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def kept(folder: str | os.PathLike[str], name: str, data: bytes, *,
+         extensions: Iterable[str] = ACCEPTED_EXTENSIONS, max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
+    """Keep an upload in ``folder`` under its content's sha256 (never its name); return the path.
+
+    For inputs that a cached result refers to by path (the scenario runner's
+    candidate file and cost matrix): the same bytes always get the same path,
+    so a path is as good a cache key as the content, and keeping the same
+    upload twice writes it once. The file is written atomically. Raises
+    :class:`InputError` like :func:`staged`.
+    """
+    suffix = _checked_suffix(name, data, max_bytes=max_bytes, extensions=extensions)
+    path = Path(folder) / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path
+
+
+def shown_as_uploaded(text: str, names: Mapping[str | os.PathLike[str], str]) -> str:
+    """``text`` (a message or note) with each kept file's path replaced by the name it was uploaded as."""
+    for path, name in names.items():
+        text = text.replace(str(path), _display_name(name))
+    return text
 
 
 def _renamed(exc: InputError, tmp: Path, shown: str) -> InputError:
@@ -104,4 +150,5 @@ def read_uploaded_proposals(ws: Workspace, name: str, data: bytes,
     return sites, _fix_report(report, tmp, shown)
 
 
-__all__ = ["ACCEPTED_EXTENSIONS", "MAX_UPLOAD_BYTES", "prepare_upload", "read_uploaded_proposals", "staged"]
+__all__ = ["ACCEPTED_EXTENSIONS", "MAX_UPLOAD_BYTES", "kept", "prepare_upload", "read_uploaded_proposals",
+           "shown_as_uploaded", "staged"]
