@@ -49,7 +49,7 @@ PAGES: tuple[PageSpec, ...] = (
     # issue 4 slot: PageSpec("tracker_agenda", "working_group", "agenda", ":material/gavel:"),
     # issue 4 slot: PageSpec("tracker_queue", "directorate", "queue", ":material/inbox:"),
     PageSpec("planner", "planning", "planner", ":material/map:"),
-    # issue 5 slot: PageSpec("scenarios", "planning", "scenarios", ":material/insights:"),
+    PageSpec("scenarios", "planning", "scenarios", ":material/insights:"),
     PageSpec("data", "data", "data", ":material/database:"),
 )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,11 @@ from siting import gaps as _gaps
 from siting import mapdata, picking, planning
 from siting.errors import InputError, WorkspaceError
 from siting.importer import ImportReport
+from siting.optimize import Scenario, SitingProblem, SitingResult, read_cost_matrix
+from siting.optimize import scenarios as _scenarios
+from siting.optimize.candidates import file_candidates
 from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
-from siting.upload import read_uploaded_proposals
+from siting.upload import kept, read_uploaded_proposals
 from siting.validate import ValidationReport, validate_many, validate_site
 from siting.workspace import Workspace, resolve_path
 
@@ -194,24 +198,113 @@ def fine_cell_records(key: DataKey, cell: str, lang_: str) -> list[dict[str, Any
     return mapdata.cell_records(cells, lang_)
 
 
+# -- scenario runner (issue 5) --------------------------------------------------------------------
+# Session keys: the planner page's rule changes (kept as a value, because Streamlit drops a page's
+# widget state when another page is shown), and the runs of this session's scenario table.
+PLANNER_OVERRIDES = "planner.overrides"
+SCENARIO_RUNS = "scenario.runs"
+
+
+def planner_overrides() -> planning.RuleOverrides:
+    """The rule changes last set on the planner page in this session (none by default)."""
+    value = st.session_state.get(PLANNER_OVERRIDES)
+    return value if isinstance(value, planning.RuleOverrides) else planning.RuleOverrides()
+
+
+@st.cache_resource(show_spinner=False)
+def upload_folder() -> tempfile.TemporaryDirectory:
+    """A private folder (mode 0700) for uploads that cached results refer to by path; removed at exit."""
+    return tempfile.TemporaryDirectory(prefix="siting-scenario-uploads-")
+
+
+def keep_upload(name: str, data: bytes, extensions: tuple[str, ...]) -> str:
+    """Keep uploaded bytes under their sha256 (:func:`siting.upload.kept`); the path is a cache key."""
+    return str(kept(upload_folder().name, name, data, extensions=extensions))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def scenario_problem(key: DataKey, overrides: planning.RuleOverrides, instance: tuple,
+                     _scenario: Scenario) -> SitingProblem:
+    """The prepared instance shared by scenarios with the same ``instance`` key
+    (:meth:`Scenario.instance_key`: licence type, radius, candidates, cost matrix); read-only."""
+    return _scenarios.prepare(key.ws(), _scenario, overrides.apply(key.rules()))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def scenario_result(key: DataKey, overrides: planning.RuleOverrides, scenario: Scenario) -> SitingResult:
+    """:func:`siting.optimize.run_scenario` of ``scenario`` on the workspace and rules of ``key`` with the
+    planner's ``overrides``: solved once per distinct input (a rerun is served from the cache)."""
+    problem = scenario_problem(key, overrides, scenario.instance_key(), scenario)
+    return _scenarios.solve_scenario(problem, scenario)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cost_matrix_summary(path: str) -> dict[str, Any]:
+    """Layout and size of a kept cost-matrix upload (read by :func:`siting.optimize.read_cost_matrix`)."""
+    m = read_cost_matrix(path)
+    return {"layout": m.layout, "origins": len(m.origins), "destinations": len(m.destinations), "pairs": len(m)}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def candidate_file_count(key: DataKey, path: str) -> int:
+    """Points in a kept candidate-file upload (read by :func:`siting.optimize.candidates.file_candidates`)."""
+    return len(file_candidates(key.ws(), path))
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One row of the session's scenario table: what was run, on what, and its result."""
+
+    number: int
+    data: DataKey
+    overrides: planning.RuleOverrides
+    scenario: Scenario
+    result: SitingResult
+    uploads: tuple[tuple[str, str], ...] = ()  # (kept path, name it was uploaded as)
+
+    def same_inputs(self, data: DataKey, overrides: planning.RuleOverrides, scenario: Scenario) -> bool:
+        return (self.data, self.overrides, self.scenario) == (data, overrides, scenario)
+
+
+def scenario_runs() -> tuple[ScenarioRun, ...]:
+    """The runs of this session's scenario table, oldest first."""
+    return tuple(st.session_state.get(SCENARIO_RUNS, ()))
+
+
+def set_scenario_runs(runs: tuple[ScenarioRun, ...]) -> None:
+    st.session_state[SCENARIO_RUNS] = tuple(runs)
+
+
 __all__ = [
     "LANG_KEY",
+    "PLANNER_OVERRIDES",
+    "SCENARIO_RUNS",
     "DataKey",
     "ProposalsResult",
+    "ScenarioRun",
     "WorkspaceKey",
     "base_map_data",
+    "candidate_file_count",
+    "cost_matrix_summary",
     "current",
     "data_key",
     "digest",
     "fine_cell_records",
     "gap_map_data",
     "gaps",
+    "keep_upload",
     "lang",
     "load_rules_file",
     "load_workspace",
     "pick_cell_records",
+    "planner_overrides",
     "planner_view",
     "proposals",
+    "scenario_problem",
+    "scenario_result",
+    "scenario_runs",
+    "set_scenario_runs",
+    "upload_folder",
     "validation",
     "workspace_key",
 ]

@@ -4,7 +4,7 @@ and showing an error as a sentence instead of a traceback."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
@@ -12,6 +12,7 @@ import streamlit as st
 from siting import fmt
 from siting.errors import InputError
 from siting.picking import CandidateError
+from siting.upload import shown_as_uploaded
 from siting.workspace import Workspace
 
 from ..i18n import LANGUAGES, t
@@ -119,12 +120,14 @@ def candidate_error_text(exc: CandidateError, lang_: str) -> str:
 
 
 @contextmanager
-def errors_shown(headline_key: str = "error.input") -> Iterator[None]:
+def errors_shown(headline_key: str = "error.input", uploads: Mapping[str, str] | None = None) -> Iterator[None]:
     """Show bad input as a clear message (never a traceback) and stop what the block was doing.
 
     :class:`InputError` (and ``ValueError``/``OSError`` from reading a file) show
-    ``headline_key`` and the library's message naming the file, row or field;
-    anything else shows a generic sentence and is logged with its traceback.
+    ``headline_key`` and the library's message naming the file, row or field
+    (a kept upload's path said as the name it was uploaded as: ``uploads``
+    maps one to the other); anything else shows a generic sentence and is
+    logged with its traceback.
     """
     lang_ = lang()
     try:
@@ -133,7 +136,7 @@ def errors_shown(headline_key: str = "error.input") -> Iterator[None]:
         st.error(candidate_error_text(exc, lang_))
     except (InputError, ValueError, OSError) as exc:
         st.error(t(headline_key, lang_))
-        st.caption(t("app.detail", lang_, detail=str(exc)))
+        st.caption(t("app.detail", lang_, detail=shown_as_uploaded(str(exc), uploads or {})))
     except Exception:
         log.exception("unexpected error in the dashboard")
         st.error(t("app.unexpected", lang_))

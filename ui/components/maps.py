@@ -106,16 +106,24 @@ def office_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
 
 def candidate_layers(candidate: Candidate, radius_m: float, tip: str) -> list[pdk.Layer]:
     """The candidate site and its service radius."""
-    rec = [{"lon": candidate.lon, "lat": candidate.lat, "r": radius_m, "tip": tip}]
-    return [
-        pdk.Layer("ScatterplotLayer", data=rec, id="candidate-radius", get_position=["lon", "lat"],
+    return site_layers([{"lon": candidate.lon, "lat": candidate.lat, "tip": tip}], radius_m, layer_id="candidate")
+
+
+def site_layers(records: Sequence[Mapping[str, Any]], radius_m: float | None, *,
+                layer_id: str = "sites") -> list[pdk.Layer]:
+    """Sites (records with ``lon``, ``lat``, ``tip``) drawn above everything, each with its service radius
+    in metres around it (none when ``radius_m`` is None, e.g. a radius in a cost matrix's minutes)."""
+    rec = [{**r, "r": radius_m} for r in records]
+    layers = [] if radius_m is None else [
+        pdk.Layer("ScatterplotLayer", data=rec, id=f"{layer_id}-radius", get_position=["lon", "lat"],
                   get_radius="r", filled=True, stroked=True,
                   get_fill_color=[220, 20, 60, 25], get_line_color=list(CANDIDATE_FILL),
-                  line_width_min_pixels=2, pickable=False),
-        pdk.Layer("ScatterplotLayer", data=rec, id="candidate", get_position=["lon", "lat"], get_radius=10,
-                  radius_min_pixels=7, get_fill_color=list(CANDIDATE_FILL), get_line_color=[255, 255, 255, 255],
-                  stroked=True, line_width_min_pixels=2, pickable=True),
-    ]
+                  line_width_min_pixels=2, pickable=False)]
+    layers.append(pdk.Layer("ScatterplotLayer", data=rec, id=layer_id, get_position=["lon", "lat"], get_radius=10,
+                            radius_min_pixels=7, get_fill_color=list(CANDIDATE_FILL),
+                            get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=2,
+                            pickable=True))
+    return layers
 
 
 def proposal_layers(records: Sequence[Mapping[str, Any]], lines: Sequence[Mapping[str, Any]]) -> list[pdk.Layer]:

@@ -32,6 +32,9 @@ def _reset() -> None:
             st.session_state[_slider_key(ltype, param)] = getattr(rules.for_type(ltype), param) / 1000
 
 
+# Streamlit drops a page's widget state when another page is shown: the sliders start again from the
+# values last set here in this session (kept by state.PLANNER_OVERRIDES, which the scenario runner reads).
+kept = state.planner_overrides().as_mapping()
 with st.sidebar:
     st.subheader(t("planner.sliders", lang))
     chosen: dict[str, dict[str, float]] = {}
@@ -40,14 +43,17 @@ with st.sidebar:
         for param in SLIDER_PARAMS:
             lo, hi = LIMITS[param]
             default = getattr(rules.for_type(ltype), param) / 1000
-            value = st.slider(t(f"planner.{param}", lang), lo, max(hi, default), default, 0.5,
-                              key=_slider_key(ltype, param))
+            skey = _slider_key(ltype, param)
+            if skey not in st.session_state:
+                st.session_state[skey] = kept.get(ltype, {}).get(param, default * 1000) / 1000
+            value = st.slider(t(f"planner.{param}", lang), lo, max(hi, default), step=0.5, key=skey)
             if abs(value - default) > 1e-9:
                 chosen.setdefault(ltype, {})[param] = value * 1000
     st.button(t("planner.reset", lang), on_click=_reset, key="planner.reset")
     basemap = maps.basemap_toggle(lang, "planner.basemap")
 
 overrides = RuleOverrides.of(chosen)
+st.session_state[state.PLANNER_OVERRIDES] = overrides
 if overrides.items:
     changes = [f"{label(lt, lang)}: {t(f'planner.{p}', lang)} = {fmt.number(v / 1000, lang, decimals=1)}"
                for lt, p, v in overrides.items]
