@@ -37,6 +37,13 @@ MODEL_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "pmedian": ("کمترین فاصلهٔ وزنی با k دفتر تازه (p-median)", "least weighted distance with k new offices (p-median)"),
 })
 
+STATUS_SHORT: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "optimal": ("بهینه", "optimal"),
+    "time_limit": ("مهلت تمام شد", "time limit"),
+    "heuristic": ("ابتکاری", "heuristic"),
+    "feasible": ("شدنی", "feasible"),
+    "empty": ("بی‌نیاز", "nothing to do"),
+})
 STATUS_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "optimal": ("بهینه (اثبات‌شده)", "optimal (proven)"),
     "time_limit": ("پایان مهلت زمانی (بهترین جواب یافته)", "time limit reached (best found)"),
@@ -93,7 +100,7 @@ SITE_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "name": ("محل", "site"),
     "county": ("شهرستان", "county"),
     "newly_covered_population": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
-    "served_population": ("جمعیتی که نزدیک‌ترین دفترش این محل می‌شود", "people for whom it is the nearest office"),
+    "served_population": ("جمعیت تحت خدمت (نزدیک‌ترین دفتر)", "people served (nearest office)"),
     "lat": ("عرض جغرافیایی", "latitude"),
     "lon": ("طول جغرافیایی", "longitude"),
     "id": ("شناسه", "id"),
@@ -144,10 +151,17 @@ def candidates_text(spec: str, lang: str = "fa", *, file_name: str | None = None
     return f"فایل «{shown}»" if lang == "fa" else f"file “{shown}”"
 
 
+RLM = "\u200f"  # right-to-left mark: keeps Latin words (MCLP, ICT) of neighbouring parts apart in Persian
+
+
 def scenario_title(scenario: Scenario, lang: str = "fa", *, run: int | None = None,
                    candidates_name: str | None = None, costs_name: str | None = None) -> str:
-    """A run's short name: number, model, licence type, k or target share, radius, candidates, costs."""
-    sep = "، " if lang == "fa" else ", "
+    """A run's short name: number, model, licence type, k or target share, radius, candidates, costs.
+
+    In Persian the parts are separated by "،" after a right-to-left mark, so that two Latin words of
+    neighbouring parts ("MCLP", "ICT روستایی") are not read as one left-to-right phrase.
+    """
+    sep = f"{RLM}، " if lang == "fa" else ", "
     parts = [scenario.model.upper().replace("PMEDIAN", "p-median"), label(scenario.licence_type, lang)]
     if scenario.model == "lscp":
         share = 1.0 if scenario.share is None else scenario.share
@@ -164,7 +178,9 @@ def scenario_title(scenario: Scenario, lang: str = "fa", *, run: int | None = No
         shown = costs_name or "?"
         parts.append(f"ماتریس هزینهٔ «{shown}»" if lang == "fa" else f"cost matrix “{shown}”")
     title = sep.join(parts)
-    return f"{fmt.number(run, lang)}. {title}" if run is not None else title
+    if run is not None:
+        title = f"{fmt.number(run, lang)}. {title}"
+    return RLM + title if lang == "fa" else title
 
 
 def runs_table(runs: Sequence[tuple[int, str, SitingResult]]) -> pd.DataFrame:
@@ -279,9 +295,11 @@ __all__ = [
     "COUNTY_COLUMNS",
     "METHOD_NAMES",
     "MODEL_NAMES",
+    "RLM",
     "RULE_NAMES",
     "SITE_COLUMNS",
     "STATUS_NAMES",
+    "STATUS_SHORT",
     "candidates_text",
     "county_table",
     "display",

@@ -4,10 +4,15 @@
 free port, pointed at ``workspace`` through ``SITING_WORKSPACE``, waits until
 ``/_stcore/health`` answers ``ok``, yields the base URL, and stops the server
 it started (by its process id) on exit.
+
+Browser helpers: :func:`launch_browser` (Debian's Chromium), :func:`new_page`
+(a page that records every request leaving 127.0.0.1), :func:`wait_frames`,
+and :func:`map_point` (where a longitude/latitude is drawn on a deck.gl canvas).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import socket
@@ -18,10 +23,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -79,3 +80,34 @@ def running_app(workspace: str | os.PathLike[str], *, timeout: float = 60.0,
 def launch_browser(playwright):
     """Debian's Chromium through Playwright (never a downloaded browser), headless."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), headless=True)
+
+
+def new_page(browser, *, width: int = 1400, height: int = 1800, locale: str = "fa-IR"):
+    """A page in a fresh browser context; ``page.external`` lists every request that left 127.0.0.1
+    (close it with ``page.context.close()``)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    page = context.new_page()
+    page.external = []
+    page.on("request", lambda r: page.external.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    return page
+
+
+def wait_frames(page) -> None:
+    """Wait until the page has drawn two frames: the browser's main thread is free again."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
+
+
+def world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """A point's position in deck.gl's web-mercator world at ``zoom``, in pixels."""
+    size = 512 * 2**zoom
+    return ((lon + 180) / 360 * size,
+            (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * size)
+
+
+def map_point(box: dict[str, float], view, lon: float, lat: float) -> tuple[float, float]:
+    """Where ``lon``/``lat`` is drawn on a deck canvas with bounding ``box`` (Playwright's
+    ``bounding_box()``) showing ``view`` (centre ``lon``/``lat`` and ``zoom``, as the page set it)."""
+    cx, cy = world_px(view.lon, view.lat, view.zoom)
+    px, py = world_px(lon, lat, view.zoom)
+    return box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy

@@ -32,11 +32,13 @@ def runs():
 
 def test_titles():
     mclp = Scenario("mclp", licence_type="rural", k=3, radius=10_000)
-    assert sv.scenario_title(mclp, "fa", run=1) == "۱. MCLP، ICT روستایی، ۳ دفتر، شعاع ۱۰٫۰ کیلومتر"
+    # Persian: a right-to-left mark opens the title and each "،", so that "MCLP" and "ICT" stay apart
+    fa = sv.scenario_title(mclp, "fa", run=1)
+    assert fa == f"{sv.RLM}۱. MCLP{sv.RLM}، ICT روستایی{sv.RLM}، ۳ دفتر{sv.RLM}، شعاع ۱۰٫۰ کیلومتر"
     assert sv.scenario_title(mclp, "en", run=12) == "12. MCLP, rural ICT, k=3, radius 10.0 km"
     lscp = Scenario("lscp", licence_type="urban", share=0.95, candidates="h3:6")
-    assert sv.scenario_title(lscp, "fa") == ("LSCP، پیشخوان شهری، سهم هدف ۹۵٪، "
-                                             "شش‌ضلعی‌های H3 نواحی بدون پوشش (تفکیک ۶)")
+    assert sv.scenario_title(lscp, "fa").replace(sv.RLM, "") == (
+        "LSCP، پیشخوان شهری، سهم هدف ۹۵٪، شش‌ضلعی‌های H3 نواحی بدون پوشش (تفکیک ۶)")
     od = Scenario("pmedian", k=2, radius=20, candidates="/tmp/x/abc.csv", costs="/tmp/x/def.csv")
     assert sv.scenario_title(od, "en", candidates_name="mine.csv", costs_name="roads.csv") == (
         "p-median, rural ICT, k=2, radius 20 matrix unit, file “mine.csv”, cost matrix “roads.csv”")

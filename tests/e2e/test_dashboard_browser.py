@@ -7,7 +7,6 @@ flow also checks that the browser asked nothing of the internet.
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 from pathlib import Path
@@ -28,7 +27,7 @@ from siting.text import to_ascii_digits, to_persian_digits
 from siting.validate import validate_site
 from siting.workspace import Workspace
 from ui.components.maps import COLUMN_MAP_WIDTH, MAP_HEIGHT
-from ui.devserver import CHROMIUM, launch_browser, running_app
+from ui.devserver import CHROMIUM, launch_browser, map_point, new_page, running_app, wait_frames
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -63,13 +62,9 @@ def browser():
 @pytest.fixture()
 def page(browser):
     """A fresh page; ``page.external`` lists every request that left 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="fa-IR")
-    pg = context.new_page()
-    pg.external = []
-    pg.on("request", lambda r: pg.external.append(r.url)
-          if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def _ready(pg, title: str) -> None:
@@ -77,22 +72,11 @@ def _ready(pg, title: str) -> None:
     pg.wait_for_load_state("networkidle")
 
 
-def _idle(pg) -> None:
-    """Wait until the page has drawn two frames: the browser's main thread is free again."""
-    pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
-
-
 def _candidate(pg) -> tuple[str, float, float]:
     """The candidate line: its text and the latitude/longitude it shows (Persian digits)."""
     text = pg.get_by_text("محل پیشنهادی:").first.inner_text()
     nums = re.findall(r"[0-9]+\.[0-9]+", to_ascii_digits(text))
     return text, float(nums[0]), float(nums[1])
-
-
-def _world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
-    size = 512 * 2**zoom  # deck.gl's web-mercator world in pixels
-    return ((lon + 180) / 360 * size,
-            (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * size)
 
 
 def _open_gap_cell(ws: Workspace, view) -> str:
@@ -127,14 +111,12 @@ def test_applicant_flow_pick_on_the_map_then_type_a_point(app, page):
     cell = _open_gap_cell(ws, view)
     lat, lon = h3.cell_to_latlng(cell)
     box = canvas.bounding_box()
-    cx, cy = _world_px(view.lon, view.lat, view.zoom)
-    px, py = _world_px(lon, lat, view.zoom)
-    x, y = box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy
+    x, y = map_point(box, view, lon, lat)
     # Without a GPU, Chromium rasterises WebGL in software (SwiftShader) and deck.gl's first draws keep
     # the page busy for seconds; a click that lands meanwhile can be lost, as a person's would be. So:
     # wait until picking answers a hover (the tooltip), click, and click again if nothing was chosen.
     for attempt in range(4):
-        _idle(page)
+        wait_frames(page)
         page.mouse.move(x - 3, y)
         page.mouse.move(x, y)
         page.locator(".deck-tooltip").wait_for(timeout=TIMEOUT_MS)
@@ -212,7 +194,7 @@ def test_planner_slider_in_a_persian_browser(app, page):
     box = track.bounding_box()
     thumb = slider.locator('[data-testid="stSliderThumbValue"]').bounding_box()
     assert thumb["x"] > box["x"] + box["width"] / 2  # 3 km of 0.5–50: near the minimum, at the right
-    _idle(page)
+    wait_frames(page)
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] / 2)  # 80 % of the way from the right
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stSliderThumbValue\"]').innerText.startsWith('3.00')",
@@ -222,7 +204,7 @@ def test_planner_slider_in_a_persian_browser(app, page):
     moved = RuleOverrides.of({"urban": {"service_radius_m": km * 1000}}).apply(load_rules())
     covered = fmt.number(compute_coverage(Workspace.load(ws_path), moved).totals["covered_population"])
     page.get_by_text(covered, exact=True).wait_for(timeout=TIMEOUT_MS)  # the metric shows the recomputed figure
-    _idle(page)
+    wait_frames(page)
     page.screenshot(path=str(ARTIFACTS / "e2e-planner-slider.png"), full_page=True)
     assert page.external == []
 

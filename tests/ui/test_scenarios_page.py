@@ -14,7 +14,7 @@ from siting.optimize import Scenario, SitingProblem, run_scenario
 from siting.optimize import scenarios as scenarios_module
 from siting.planning import RuleOverrides
 from siting.rules import load_rules
-from siting.scenarioview import STATUS_NAMES
+from siting.scenarioview import STATUS_SHORT
 from ui.i18n import t
 
 PAGE = "scenarios"
@@ -91,7 +91,7 @@ def test_mclp_run_shows_what_run_scenario_returns(open_page, ws):
     assert _metric(at, "scenario.kpi.before") == fmt.percent(expected.share_before)
     assert _metric(at, "scenario.kpi.after") == fmt.percent(expected.share_after)
     assert _metric(at, "scenario.kpi.sites") == fmt.number(3)
-    assert _metric(at, "scenario.kpi.status") == STATUS_NAMES["optimal"][0]
+    assert _metric(at, "scenario.kpi.status") == STATUS_SHORT["optimal"][0]
     assert _metric(at, "scenario.kpi.gap") == fmt.percent(0.0, decimals=2)
     # tables: the sites, the counties, the scenario table with the objective
     sites = at.dataframe[0].value
@@ -164,7 +164,7 @@ def test_nothing_to_cover_is_an_honest_empty_result(open_page, ws):
     at = _run(open_page(PAGE), model="lscp", share=50.0)
     assert t("scenario.empty", "fa") in texts(at.info)
     assert _metric(at, "scenario.kpi.sites") == fmt.number(0)
-    assert _metric(at, "scenario.kpi.status") == STATUS_NAMES["empty"][0]
+    assert _metric(at, "scenario.kpi.status") == STATUS_SHORT["empty"][0]
     assert _table(at)["دفاتر تازه"].tolist() == [fmt.number(0)]
 
 

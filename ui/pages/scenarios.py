@@ -74,7 +74,7 @@ if costs is None:
     source = "planner" if default_m != rules.for_type(ltype).service_radius_m else "rules"
     radius_km = c2.number_input(
         t("scenario.radius_km", lang), min_value=0.0, max_value=300.0, value=default_m / 1000, step=0.5,
-        key=f"scenario.radius_km.{ltype}",
+        format="%.1f", key=f"scenario.radius_km.{ltype}",
         help=t("scenario.radius_help", lang, value=fmt.number(default_m / 1000, lang, decimals=1),
                source=t(f"scenario.radius_source.{source}", lang)))
     radius = radius_km * 1000
@@ -173,8 +173,9 @@ m[1].metric(t("scenario.kpi.after", lang), fmt.percent(res.share_after, lang),
             delta=fmt.percent(res.share_after - res.share_before, lang))
 m[2].metric(t("scenario.kpi.newly", lang), fmt.number(res.newly_covered_population, lang))
 m[3].metric(t("scenario.kpi.sites", lang), fmt.number(len(res.sites), lang))
-m[4].metric(t("scenario.kpi.status", lang), scenarioview.name_of(scenarioview.STATUS_NAMES, res.status, lang),
-            help=t("scenario.kpi.objective_help", lang, value=fmt.number(res.objective, lang),
+m[4].metric(t("scenario.kpi.status", lang), scenarioview.name_of(scenarioview.STATUS_SHORT, res.status, lang),
+            help=scenarioview.name_of(scenarioview.STATUS_NAMES, res.status, lang) + ". "
+            + t("scenario.kpi.objective_help", lang, value=fmt.number(res.objective, lang),
                    bound=fmt.number(res.bound, lang),
                    method=scenarioview.name_of(scenarioview.METHOD_NAMES, res.method, lang)))
 m[5].metric(t("scenario.kpi.gap", lang), "—" if res.gap is None else fmt.percent(res.gap, lang, decimals=2))
@@ -207,7 +208,8 @@ maps.legend([*maps.base_legend(lang)[:3], (maps.GAP_FILL, t("map.legend_gap", la
 
 c1, c2 = st.columns([3, 2])
 c1.markdown(f"**{t('scenario.sites_title', lang)}**")
-c1.dataframe(scenarioview.display(scenarioview.sites_table(res), scenarioview.SITE_COLUMNS, lang, drop=("id",)),
+c1.dataframe(scenarioview.display(scenarioview.sites_table(res), scenarioview.SITE_COLUMNS, lang,
+                                  drop=("id", "lat", "lon")),  # coordinates: on the map and in the exports
              hide_index=True, width="stretch")
 c2.markdown(f"**{t('scenario.county_title', lang)}**")
 c2.dataframe(scenarioview.display(scenarioview.county_table(res), scenarioview.COUNTY_COLUMNS, lang),

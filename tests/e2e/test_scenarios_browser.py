@@ -1,0 +1,111 @@
+"""The scenario runner in a real browser: Debian's Chromium driven by Playwright against ``streamlit run app.py``
+on a copy of the sample workspace. Runs an MCLP k = 3 for rural offices, reads the population newly covered
+and finds each chosen site on the map by its tooltip. Screenshot in ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from siting import fmt
+from siting.mapdata import view_for_bounds
+from siting.optimize import Scenario, run_scenario
+from siting.rules import load_rules
+from siting.scenarioview import MODEL_NAMES
+from siting.text import to_ascii_digits
+from siting.workspace import Workspace
+from ui.components.maps import MAP_HEIGHT
+from ui.devserver import CHROMIUM, launch_browser, map_point, new_page, running_app, wait_frames
+from ui.i18n import t
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def app(sample_workspace_path, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    ws_path = tmp_path_factory.mktemp("e2e-scenarios") / "workspace.gpkg"
+    shutil.copy(sample_workspace_path, ws_path)
+    with running_app(ws_path, log=ARTIFACTS / "e2e-scenarios-streamlit.log") as url:
+        yield url, ws_path
+
+
+@pytest.fixture()
+def page(app):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch_browser(pw)
+        pg = new_page(browser)
+        yield pg
+        browser.close()
+
+
+def _metric(pg, label: str) -> str:
+    box = pg.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_mclp_k3_rural_newly_covered_and_sites_on_the_map(app, page):
+    url, ws_path = app
+    ws = Workspace.load(ws_path)
+    expected = run_scenario(ws, Scenario("mclp", licence_type="rural", k=3,
+                                         radius=load_rules().rural.service_radius_m, time_limit=30.0))
+    assert len(expected.sites) == 3
+
+    page.goto(f"{url}/scenarios")
+    page.get_by_role("heading", name=t("page.scenarios")).wait_for(timeout=TIMEOUT_MS)
+    assert page.get_by_text("دادهٔ نمونه (ساختگی)").first.is_visible()  # the sample label
+    assert page.locator('[data-testid="stMain"]').evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.get_by_role("radio", name=MODEL_NAMES["mclp"][0]).check(force=True)
+    page.get_by_role("radio", name="ICT روستایی").check(force=True)
+    k = page.get_by_label(t("scenario.k"))
+    k.fill("3")
+    k.press("Enter")
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name=t("scenario.run")).click()
+
+    # the population newly covered, in Persian digits, equals the library's figure
+    page.get_by_role("heading", name=t("scenario.table")).wait_for(timeout=TIMEOUT_MS)
+    newly = _metric(page, t("scenario.kpi.newly"))
+    assert newly == fmt.number(expected.newly_covered_population)
+    assert int(to_ascii_digits(newly).replace("٬", "").replace(",", "")) == round(expected.newly_covered_population)
+    assert _metric(page, t("scenario.kpi.sites")) == "۳"
+
+    # each chosen site is on the map: hovering where it is drawn shows its tooltip with its newly covered people
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(timeout=TIMEOUT_MS)
+    canvas.scroll_into_view_if_needed()
+    view = view_for_bounds(ws.region.total_bounds, width_px=1000, height_px=MAP_HEIGHT)  # maps.deck's fit
+    tooltip = page.locator(".deck-tooltip")
+    for site in expected.sites:
+        x, y = map_point(canvas.bounding_box(), view, site.lon, site.lat)
+        text = ""
+        for _ in range(6):  # deck.gl draws in software here (no GPU): hover until picking answers
+            wait_frames(page)
+            page.mouse.move(x - 4, y)
+            page.mouse.move(x, y)
+            try:
+                tooltip.wait_for(state="visible", timeout=5_000)
+                text = tooltip.inner_text()
+                if site.name in text:
+                    break
+            except PlaywrightTimeout:
+                continue
+        assert re.search(f"محل پیشنهادی {fmt.number(site.rank)}: {re.escape(site.name)}", text), text
+        assert f"جمعیت تازه پوشش‌یافته: {fmt.number(site.newly_covered_population)} نفر" in text
+
+    height = page.locator('[data-testid="stMain"]').evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": int(min(max(height, 900), 4000))})
+    page.screenshot(path=str(ARTIFACTS / "e2e-scenarios-mclp.png"))
+    assert page.external == []  # offline: nothing was fetched from the internet
