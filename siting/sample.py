@@ -183,7 +183,10 @@ def build(out: Path, seed: int = SEED) -> dict[str, int]:
         if chosen and np.min(np.hypot(*(np.array(chosen) - vxy[i]).T)) < 25_000:
             continue
         chosen.append(vxy[i])
-        lo, la = to_lonlat((vxy[i] + rng.normal(0, 150, 2))[None, :], crs)
+        p = vxy[i] + rng.normal(0, 150, 2)
+        if not hull.buffer(-50).contains(shapely.Point(p)):  # keep the jittered office inside the outline
+            p = vxy[i]
+        lo, la = to_lonlat(p[None, :], crs)
         offices.append(("rural", f"ICT روستایی نمونه {villages['name_fa'].iat[i]}", lo[0], la[0]))
     issued = pd.to_datetime("2018-03-21") + pd.to_timedelta(rng.integers(0, 6 * 365, len(offices)), unit="D")
     status = np.where(rng.random(len(offices)) < 0.08, "inactive", "active")
