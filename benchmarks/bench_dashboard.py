@@ -1,4 +1,4 @@
-"""Dashboard speed: warm page renders and the planner's slider recompute.
+"""Dashboard speed: warm page renders, the planner's slider recompute, the scenario runner.
 
 Run:  .venv/bin/python benchmarks/bench_dashboard.py [--root ../shared/data/south-khorasan] [--no-browser]
 
@@ -22,6 +22,17 @@ Figures, each a median (of 7 unless said):
   :func:`siting.planning.planner_view` (coverage, gaps, H3 grid with open
   sites) with new radii every time (nothing cached), and its parts;
 * ``slider_page_s``: the planner page rerun after a slider move (AppTest, cache miss);
+* scenario runner: ``pages.scenarios`` is the page's warm render after one MCLP run (k = 10,
+  urban offices, settlements as candidates: a scenario every workspace here can run), with the map
+  of the chosen sites and the scenario table; ``scenario_run_cold`` the page run that solves it,
+  ``scenario_run_cached`` the same scenario run again after clearing the table (served from
+  ``ui/state.py``'s cache, no solve);
+* ``scenario_library_s``: one MCLP k = 10 run's library call,
+  :func:`siting.optimize.run_scenario` (prepare + solve, nothing cached between runs), on the
+  sample workspace (rural offices, settlements as candidates) and on the reference workspace with
+  the labelled SYNTHETIC offices of :mod:`siting.synthetic` (``planner_workspace``: the
+  reference has 35 towns and no villages, so rural candidates are H3 cells over the gaps, urban
+  ones the towns);
 * ``browser_s`` (unless ``--no-browser``): Chromium (Persian locale) on the
   sample workspace through ``streamlit run``: the first load, then for each
   page the median time from clicking it in the sidebar until its title and
@@ -51,11 +62,16 @@ sys.path.insert(0, str(ROOT))
 from siting.coverage import compute_coverage  # noqa: E402
 from siting.gaps import compute_gaps, gap_cells  # noqa: E402
 from siting.manifest import init_workspace  # noqa: E402
+from siting.optimize import Scenario, run_scenario  # noqa: E402
+from siting.optimize.scenarios import prepare, solve_scenario  # noqa: E402
 from siting.planning import RuleOverrides, planner_view  # noqa: E402
 from siting.rules import load_rules  # noqa: E402
+from siting.synthetic import planner_workspace  # noqa: E402
 from siting.workspace import Workspace, make_layer  # noqa: E402
 
-PAGES = ("applicant", "working_group", "planner", "data")
+PAGES = ("applicant", "working_group", "planner", "scenarios", "data")
+# the scenario the page renders in page_times (runs on every workspace measured: towns are settlements)
+PAGE_SCENARIO = {"scenario.licence_type": "urban", "scenario.k": 10}
 
 
 def with_synthetic_points(ws: Workspace, n_villages: int, n_offices: int, seed: int = 7) -> Workspace:
@@ -95,6 +111,8 @@ def page_times(path: Path, repeat: int) -> dict[str, dict[str, float]]:
         at.run()
         first = time.perf_counter() - t0
         assert not at.exception, [e.value for e in at.exception]
+        if page == "scenarios":
+            out["scenario_run_cold"], out["scenario_run_cached"] = scenario_page_runs(at)
         warm, _ = median_time(at.run, repeat=repeat, warmup=0)
         out[page] = {"first_s": first, "warm_s": warm}
     # the planner page after a slider move: a new radius each time, so every run misses the cache
@@ -108,6 +126,38 @@ def page_times(path: Path, repeat: int) -> dict[str, dict[str, float]]:
         assert not at.exception, [e.value for e in at.exception]
     out["planner_after_slider_move"] = {"warm_s": float(np.median(times))}
     return out
+
+
+def scenario_page_runs(at) -> tuple[dict[str, float], dict[str, float]]:
+    """Press Run on the scenario page (PAGE_SCENARIO): the page run that solves it, then, after
+    clearing the table, the same scenario again (served from the cache). Leaves one run shown."""
+    at.radio(key="scenario.licence_type").set_value(PAGE_SCENARIO["scenario.licence_type"]).run()
+    at.number_input(key="scenario.k").set_value(PAGE_SCENARIO["scenario.k"]).run()
+    timings = []
+    for clear in (False, True):
+        if clear:
+            at.button(key="scenario.clear").click().run()
+        at.button(key="scenario.run").click()
+        t0 = time.perf_counter()
+        at.run()
+        timings.append({"warm_s": time.perf_counter() - t0})
+        assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+        assert at.get("deck_gl_json_chart"), "the scenario ran but no map was drawn"
+    return timings[0], timings[1]
+
+
+def scenario_library(ws: Workspace, scenario: Scenario, repeat: int) -> dict[str, float | int | str]:
+    """Median time of run_scenario (prepare + solve; nothing cached between runs) and of its two parts."""
+    rules = load_rules()
+    ws.index.office_trees  # noqa: B018 - built once when the app loads the workspace
+    total, _ = median_time(lambda: run_scenario(ws, scenario, rules), repeat=repeat)
+    prep, _ = median_time(lambda: prepare(ws, scenario, rules), repeat=repeat)
+    problem = prepare(ws, scenario, rules)
+    solve, _ = median_time(lambda: solve_scenario(problem, scenario), repeat=repeat)
+    r = run_scenario(ws, scenario, rules)
+    return {"run_scenario_s": total, "prepare_s": prep, "solve_s": solve, "status": r.status,
+            "sites": len(r.sites), "newly_covered": round(r.newly_covered_population),
+            "candidates": r.candidates, "candidates_total": r.candidates_total}
 
 
 def slider_library(ws: Workspace) -> dict[str, float]:
@@ -203,7 +253,9 @@ def main() -> None:
         tmp = Path(tmp)
         sample = tmp / "sample.gpkg"
         init_workspace(ROOT / "data/sources/sample.yaml", workspace=sample)
-        paths = {}
+        paths = {"sample": sample}
+        lib_cases = {"sample": (sample, Scenario("mclp", licence_type="rural", k=10)),
+                     "sample_h3": (sample, Scenario("mclp", licence_type="rural", k=10, candidates="h3:7"))}
         if (Path(args.root) / "counties.geojson").exists():
             ref = tmp / "reference.gpkg"
             init_workspace(ROOT / "data/sources/south-khorasan.yaml", args.root, ref)
@@ -211,9 +263,21 @@ def main() -> None:
             loaded = tmp / "reference-synthetic.gpkg"
             with_synthetic_points(Workspace.load(ref), 3_600, 200).save(loaded)
             paths["reference+synthetic"] = loaded
+            planner_ref = planner_workspace(args.root, tmp / "planner")  # reference + labelled synthetic offices
+            lib_cases["reference_synthetic_offices_rural_h3"] = (
+                planner_ref, Scenario("mclp", licence_type="rural", k=10, candidates="h3:7"))
+            lib_cases["reference_synthetic_offices_urban"] = (
+                planner_ref, Scenario("mclp", licence_type="urban", k=10))
         else:
             print(f"reference data not found at {args.root}: measuring the sample workspace only")
-            paths["sample"] = sample
+        print("\n--- scenario runner: one MCLP k=10 run's library call (run_scenario) ---")
+        figures["scenario_library_s"] = {}
+        for name, (path, sc) in lib_cases.items():
+            f = scenario_library(Workspace.load(path), sc, args.repeat)
+            figures["scenario_library_s"][name] = f
+            print(f"  {name:<40} {sc.label():<32} run_scenario {f['run_scenario_s']:.3f} s "
+                  f"[prepare {f['prepare_s']:.3f}, solve {f['solve_s']:.3f}] {f['status']}, {f['sites']} sites, "
+                  f"+{f['newly_covered']:,} people, {f['candidates']:,} of {f['candidates_total']:,} candidates")
         for name, path in paths.items():
             print(f"\n--- {name} workspace ({path.name}) ---")
             ws = Workspace.load(path)

@@ -86,6 +86,16 @@ def main() -> int:
             _settle(page, t("page.planner"))
             _shot(page, "planner")
 
+            page.goto(f"{url}/scenarios")
+            _settle(page, t("page.scenarios"))
+            for k in ("10", "3"):  # two MCLP runs for rural offices: the scenario table holds both
+                page.get_by_label(t("scenario.k")).fill(k)
+                page.get_by_label(t("scenario.k")).press("Enter")
+                page.wait_for_load_state("networkidle")
+                page.get_by_role("button", name=t("scenario.run")).click()
+                _settle(page, t("scenario.table"))
+            _shot(page, "scenarios")
+
             page.goto(f"{url}/data")
             _settle(page, t("page.data"))
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(demo))
