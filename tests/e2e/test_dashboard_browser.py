@@ -1,14 +1,13 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright against ``streamlit run app.py``.
 
 The server runs on 127.0.0.1 on a free port with a temporary copy of the
-sample workspace. Screenshots go to ``test-artifacts/`` (git-ignored). Every
-flow also checks that the browser asked nothing of the internet.
+sample workspace (fixtures in conftest.py). Screenshots go to ``test-artifacts/``
+(git-ignored). Every flow also checks that the browser asked nothing of the internet.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import h3
@@ -27,7 +26,7 @@ from siting.text import to_ascii_digits, to_persian_digits
 from siting.validate import validate_site
 from siting.workspace import Workspace
 from ui.components.maps import COLUMN_MAP_WIDTH, MAP_HEIGHT
-from ui.devserver import CHROMIUM, launch_browser, map_point, new_page, running_app, wait_frames
+from ui.devserver import map_point, wait_frames
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -36,35 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 PROPOSALS = ROOT / "data" / "sample" / "proposals.csv"
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def app(sample_workspace_path, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    ws_path = tmp_path_factory.mktemp("e2e") / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    with running_app(ws_path, log=ARTIFACTS / "e2e-streamlit.log") as url:
-        yield url, ws_path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    """A fresh page; ``page.external`` lists every request that left 127.0.0.1."""
-    pg = new_page(browser)
-    yield pg
-    pg.context.close()
 
 
 def _ready(pg, title: str) -> None:

@@ -1,11 +1,13 @@
-"""The scenario runner in a real browser: Debian's Chromium driven by Playwright against ``streamlit run app.py``
-on a copy of the sample workspace. Runs an MCLP k = 3 for rural offices, reads the population newly covered
-and finds each chosen site on the map by its tooltip. Screenshot in ``test-artifacts/``."""
+"""The scenario runner in a real browser: Debian's Chromium driven by Playwright against
+``streamlit run app.py`` on a copy of the sample workspace (fixtures in conftest.py).
+
+Runs an MCLP k = 3 for rural offices, reads the population newly covered and finds each chosen
+site on the map by its tooltip. Screenshot in ``test-artifacts/``.
+"""
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from siting.scenarioview import MODEL_NAMES
 from siting.text import to_ascii_digits
 from siting.workspace import Workspace
 from ui.components.maps import MAP_HEIGHT
-from ui.devserver import CHROMIUM, launch_browser, map_point, new_page, running_app, wait_frames
+from ui.devserver import map_point, wait_frames
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -27,28 +29,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def app(sample_workspace_path, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    ws_path = tmp_path_factory.mktemp("e2e-scenarios") / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    with running_app(ws_path, log=ARTIFACTS / "e2e-scenarios-streamlit.log") as url:
-        yield url, ws_path
-
-
-@pytest.fixture()
-def page(app):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = launch_browser(pw)
-        pg = new_page(browser)
-        yield pg
-        browser.close()
 
 
 def _metric(pg, label: str) -> str:

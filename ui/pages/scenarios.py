@@ -8,6 +8,8 @@ the frozen ``Scenario`` + data key + the planner's rule changes), render. Words 
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from siting import fmt, scenarioview
@@ -215,10 +217,10 @@ c2.markdown(f"**{t('scenario.county_title', lang)}**")
 c2.dataframe(scenarioview.display(scenarioview.county_table(res), scenarioview.COUNTY_COLUMNS, lang),
              hide_index=True, width="stretch")
 d1, d2 = st.columns(2)
-d1.download_button(t("scenario.dl.geojson", lang), res.to_geojson().encode("utf-8"),
+d1.download_button(t("scenario.dl.geojson", lang), lambda: res.to_geojson().encode("utf-8"),
                    file_name=f"scenario-{shown.number}-sites.geojson", mime="application/geo+json",
                    key="scenario.dl.geojson")
-d2.download_button(t("scenario.dl.csv", lang), res.to_csv().encode("utf-8-sig"),
+d2.download_button(t("scenario.dl.csv", lang), lambda: res.to_csv().encode("utf-8-sig"),
                    file_name=f"scenario-{shown.number}-sites.csv", mime="text/csv", key="scenario.dl.csv")
 with st.expander(t("scenario.notes", lang)):
     for note in res.notes:
@@ -230,10 +232,10 @@ table = scenarioview.runs_table([(r.number, _title(r), r.result) for r in runs])
 st.dataframe(scenarioview.display(table, scenarioview.COLUMNS, lang), hide_index=True, width="stretch")
 sample = any(r.result.sample for r in runs)
 e1, e2, e3, e4 = st.columns(4)
-e1.download_button(t("word.download_csv", lang), scenarioview.to_csv(table, lang),
+e1.download_button(t("word.download_csv", lang), partial(scenarioview.to_csv, table, lang),
                    file_name="scenarios.csv", mime="text/csv", key="scenario.dl.table_csv")
 e2.download_button(t("word.download_xlsx", lang),
-                   scenarioview.to_xlsx(table, lang, sample=sample, title=t("scenario.table_title", lang)),
+                   partial(scenarioview.to_xlsx, table, lang, sample=sample, title=t("scenario.table_title", lang)),
                    file_name="scenarios.xlsx", key="scenario.dl.table_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 e3.button(t("scenario.remove", lang), on_click=_remove, key="scenario.remove")
