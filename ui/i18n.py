@@ -302,6 +302,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.candidates_file": ("فایل نقاط نامزد (CSV، XLSX، GeoJSON، GeoPackage یا Shapefile فشرده)",
                                  "Candidate points (CSV, XLSX, GeoJSON, GeoPackage or zipped Shapefile)"),
     "scenario.candidates_read": ("{n} نقطهٔ نامزد از «{file}» خوانده شد.", "{n} candidate points read from “{file}”."),
+    "scenario.fix_upload": ("فایل بارگذاری‌شده قابل استفاده نیست؛ آن را اصلاح یا حذف کنید. سناریو اجرا نشد.",
+                            "An uploaded file cannot be used; fix or remove it. The scenario was not run."),
     "scenario.candidates_missing": ("ابتدا فایل نقاط نامزد را بارگذاری کنید.", "Upload the file of candidate points first."),
     "scenario.costs": ("ماتریس هزینهٔ مبدأ-مقصد (اختیاری)", "Origin-destination cost matrix (optional)"),
     "scenario.costs_file": ("فایل CSV ماتریس هزینه", "Cost matrix CSV"),

@@ -157,6 +157,9 @@ def test_bad_input_is_a_message_and_adds_nothing(open_page, workspace_copy):
     at.file_uploader(key="scenario.costs_file").set_value(("empty.csv", b"", "text/csv")).run()
     assert_clean(at)
     assert any("empty.csv: the file is empty" in c for c in texts(at.caption))
+    at.button(key="scenario.run").click().run()  # never run as if no matrix had been given
+    assert_clean(at)
+    assert t("scenario.fix_upload", "fa") in texts(at.warning) and len(_table(at)) == 1
     assert sha256(workspace_copy) == before
 
 

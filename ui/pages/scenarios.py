@@ -87,6 +87,7 @@ else:
 kind = c3.radio(t("scenario.candidates", lang), CANDIDATE_KINDS, key="scenario.candidates",
                 format_func=lambda v: t(f"scenario.candidates.{v}", lang))
 candidates: str | None = "settlements"
+cand_up = None
 if kind == "h3":
     res = c3.select_slider(t("scenario.h3_resolution", lang), H3_RESOLUTIONS, value=7, key="scenario.h3_resolution",
                            format_func=lambda r: fmt.number(r, lang))
@@ -112,8 +113,11 @@ with st.expander(t("scenario.solver", lang)):
                           format_func=lambda m: scenarioview.name_of(scenarioview.METHOD_NAMES, m, lang))
     population_rule = s3.checkbox(t("scenario.population_rule", lang), key="scenario.population_rule")
 
+unusable = (costs_up is not None and costs is None) or (kind == "file" and cand_up is not None and candidates is None)
 if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
-    if candidates is None:
+    if unusable:  # an upload that could not be kept: never run without it as if it were not there
+        st.warning(t("scenario.fix_upload", lang))
+    elif candidates is None:
         st.warning(t("scenario.candidates_missing", lang))
     else:
         scenario = Scenario(model, licence_type=ltype, k=None if model == "lscp" else int(k),
