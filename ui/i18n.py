@@ -355,6 +355,24 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.remove": ("حذف این اجرا از جدول", "Remove this run from the table"),
     "scenario.clear": ("پاک کردن جدول سناریوها", "Clear the scenario table"),
     "scenario.table_title": ("جدول سناریوها", "Scenario table"),
+    # -- application tracker: signing in (ui/components/signin.py) ------------------------------
+    "tracker.unavailable": ("ردیاب درخواست‌ها در دسترس نیست: {detail}", "The application tracker is not available: {detail}"),
+    "tracker.signin_needed": ("برای دیدن این صفحه وارد سامانه شوید.", "Sign in to see this page."),
+    "tracker.username": ("نام کاربری", "User name"),
+    "tracker.password": ("گذرواژه", "Password"),
+    "tracker.signin": ("ورود", "Sign in"),
+    "tracker.signout": ("خروج", "Sign out"),
+    "tracker.signed_in_as": ("واردشده: {name} ({role})", "Signed in: {name} ({role})"),
+    "tracker.wrong_role": (
+        "این صفحه برای {roles} است؛ شما با نقش «{role}» وارد شده‌اید.",
+        "This page is for: {roles}. You are signed in as {role}.",
+    ),
+    "role.applicant": ("متقاضی", "applicant"),
+    "role.expert": ("کارشناس اداره‌کل", "directorate expert"),
+    "role.wg_member": ("عضو کارگروه", "working-group member"),
+    "role.admin": ("مدیر سامانه", "administrator"),
+    # -- tracker: applicant pages (keys tracker.app.*) ------------------------------------------
+    # -- tracker: staff pages, directorate and working group (keys tracker.staff.*) --------------
 }
 
 STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_STRINGS)

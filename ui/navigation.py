@@ -44,10 +44,10 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("applicant", "applicant", "applicant", ":material/add_location_alt:", default=True),
-    # issue 4 slot: PageSpec("tracker_my_applications", "applicant", "my-applications", ":material/folder_open:"),
+    # issue 4 (applicant pages): PageSpec("tracker_my_applications", "applicant", "my-applications", ":material/folder_open:"),
     PageSpec("working_group", "working_group", "working-group", ":material/groups:"),
-    # issue 4 slot: PageSpec("tracker_agenda", "working_group", "agenda", ":material/gavel:"),
-    # issue 4 slot: PageSpec("tracker_queue", "directorate", "queue", ":material/inbox:"),
+    # issue 4 (staff pages): PageSpec("tracker_agenda", "working_group", "agenda", ":material/gavel:"),
+    # issue 4 (staff pages): PageSpec("tracker_queue", "directorate", "queue", ":material/inbox:"),
     PageSpec("planner", "planning", "planner", ":material/map:"),
     PageSpec("scenarios", "planning", "scenarios", ":material/insights:"),
     PageSpec("data", "data", "data", ":material/database:"),
