@@ -45,11 +45,14 @@ def _healthy(url: str) -> bool:
 
 @contextmanager
 def running_app(workspace: str | os.PathLike[str], *, timeout: float = 60.0,
-                log: str | os.PathLike[str] | None = None) -> Iterator[str]:
-    """The dashboard served from this checkout on ``workspace``; yields ``http://127.0.0.1:<port>``."""
+                log: str | os.PathLike[str] | None = None,
+                env: dict[str, str] | None = None) -> Iterator[str]:
+    """The dashboard served from this checkout on ``workspace``; yields ``http://127.0.0.1:<port>``.
+
+    ``env`` adds environment variables (e.g. ``DATABASE_URL`` of a test's tracker database)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SITING_WORKSPACE": str(workspace)}
+    env = {**os.environ, **(env or {}), "SITING_WORKSPACE": str(workspace)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
            "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
            "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
