@@ -158,6 +158,15 @@ def proposals(key: DataKey, name: str, digest: str, _data: bytes) -> ProposalsRe
     return ProposalsResult(name, sites, report, tuple(reports))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def proposals_from_frame(key: DataKey, name: str, digest: str, _sites: gpd.GeoDataFrame) -> ProposalsResult:
+    """Validate a proposals frame built by the library (e.g. the tracker's agenda,
+    :func:`siting.tracker.staff.agenda_proposals`); ``digest`` identifies its content (the cache key)."""
+    reports = validate_many(key.ws(), key.rules(), _sites) if len(_sites) else []
+    read = ImportReport(file=name, layer="proposals", format="tracker", rows_read=len(_sites), imported=len(_sites))
+    return ProposalsResult(name, _sites, read, tuple(reports))
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -300,6 +309,7 @@ __all__ = [
     "planner_overrides",
     "planner_view",
     "proposals",
+    "proposals_from_frame",
     "scenario_problem",
     "scenario_result",
     "scenario_runs",

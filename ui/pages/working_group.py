@@ -11,10 +11,12 @@ from siting import fmt, meeting
 from siting.mapdata import STATUS_COLOURS
 from siting.planning import RuleOverrides
 from siting.report import status_label
+from siting.tracker import TrackerError, staff
+from siting.tracker.terms import STAFF_ROLES
 from siting.upload import ACCEPTED_EXTENSIONS
 from siting.vocab import label
 from ui import state
-from ui.components import layout, maps, report_view
+from ui.components import layout, maps, report_view, signin
 from ui.i18n import t
 
 FILE_KEY = "wg.file"  # (name, bytes) of the loaded proposals file
@@ -33,23 +35,44 @@ def _clear() -> None:
     st.session_state.pop(FILE_KEY, None)
 
 
-upload = st.file_uploader(t("wg.upload", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
-                          key="wg.upload")
-if upload is not None:
-    st.session_state[FILE_KEY] = (upload.name, upload.getvalue())
-c1, c2 = st.columns(2)
-if ws.is_sample and SAMPLE_PROPOSALS.exists():
-    c1.button(t("wg.use_sample", lang), on_click=_use_sample, key="wg.sample")
-c2.button(t("wg.clear", lang), on_click=_clear, key="wg.clear")
+# a staff member signed in to the application tracker may load its pending applications instead of a file
+who = signin.current()
+source = "file"
+if who is not None and who.role in STAFF_ROLES:
+    source = st.radio(t("wg.source", lang), ("file", "tracker"), key="wg.source", horizontal=True,
+                      format_func=lambda s: t(f"wg.source_{s}", lang))
 
-loaded = st.session_state.get(FILE_KEY)
 result = None
-if loaded is None:
-    st.info(t("wg.none", lang))
+if source == "tracker":
+    trk = signin.tracker()
+    if trk is not None:
+        try:
+            sites = staff.agenda_proposals(trk.agenda(who))
+        except TrackerError as exc:
+            st.error(exc.message(lang))
+        else:
+            if len(sites):
+                result = state.proposals_from_frame(key, t("wg.tracker_name", lang),
+                                                    state.digest(sites.to_json().encode()), sites)
+            else:
+                st.info(t("tracker.staff.agenda_empty", lang))
 else:
-    name, data = loaded
-    with layout.errors_shown("wg.file_error"):
-        result = state.proposals(key, name, state.digest(data), data)
+    upload = st.file_uploader(t("wg.upload", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
+                              key="wg.upload")
+    if upload is not None:
+        st.session_state[FILE_KEY] = (upload.name, upload.getvalue())
+    c1, c2 = st.columns(2)
+    if ws.is_sample and SAMPLE_PROPOSALS.exists():
+        c1.button(t("wg.use_sample", lang), on_click=_use_sample, key="wg.sample")
+    c2.button(t("wg.clear", lang), on_click=_clear, key="wg.clear")
+
+    loaded = st.session_state.get(FILE_KEY)
+    if loaded is None:
+        st.info(t("wg.none", lang))
+    else:
+        name, data = loaded
+        with layout.errors_shown("wg.file_error"):
+            result = state.proposals(key, name, state.digest(data), data)
 
 if result is not None:
     sites, reports = result.sites, list(result.reports)

@@ -1,0 +1,274 @@
+"""The tracker's staff pages (working-group agenda, directorate queue) on a tracker database built in the
+test through the library (SQLite; PostgreSQL for the decision test), on the SAMPLE workspace."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jdatetime
+import pytest
+from apptest_helpers import assert_clean, layer, table_with, texts
+from pyproj import Geod
+from staff_data import P07, P08, PASSWORD, StaffData, build
+from streamlit.testing.v1 import AppTest
+from tracker_helpers import snapshot
+
+from siting import fmt
+from siting.rules import load_rules
+from siting.tracker import Tracker, TrackerSettings, init_database
+from siting.workspace import Workspace
+from ui.components import signin
+from ui.i18n import t
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+GEOD = Geod(ellps="WGS84")
+
+# the PostgreSQL fixtures of tests/tracker (one database per session, emptied per test)
+_spec = importlib.util.spec_from_file_location("tracker_conftest", Path(__file__).resolve().parents[1] / "tracker"
+                                               / "conftest.py")
+_tc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_tc)
+pg_server, pg_url = _tc.pg_server, _tc.pg_url
+
+
+@pytest.fixture(scope="session")
+def built_sqlite(sample_workspace_path, tmp_path_factory) -> tuple[Path, Path, StaffData]:
+    """The staff test database, built once per session (each test works on a copy)."""
+    folder = tmp_path_factory.mktemp("staff-tracker")
+    path = folder / "tracker.db"
+    init_database(f"sqlite:///{path}")
+    data = build(f"sqlite:///{path}", sample_workspace_path, folder / "files")
+    return path, folder / "files", data
+
+
+@pytest.fixture()
+def db_kind() -> str:
+    return "sqlite"
+
+
+@pytest.fixture()
+def staff_db(request, db_kind, built_sqlite, workspace_copy, tmp_path, monkeypatch) -> StaffData:
+    """A tracker database for this test; the app opens it through ``DATABASE_URL``."""
+    if db_kind == "sqlite":
+        src, files, data = built_sqlite
+        shutil.copy(src, tmp_path / "tracker.db")
+        url = f"sqlite:///{tmp_path / 'tracker.db'}"
+        data = StaffData(url, data.agenda, data.approved, data.licences)
+    else:
+        url = request.getfixturevalue("pg_url")
+        _tc._empty_pg(url)
+        files = tmp_path / "files"
+        data = build(url, workspace_copy, files)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SITING_TRACKER_FILES", str(files))
+    signin._open_tracker.clear()
+    yield data
+    signin._open_tracker.clear()  # closes nothing itself; the next test opens its own
+
+
+def _library(data: StaffData, workspace: Path) -> Tracker:
+    return Tracker(TrackerSettings(url=data.url), workspace=Workspace.load(workspace))
+
+
+def _open(page: str, user: str | None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    at.switch_page(f"ui/pages/{page}.py").run()
+    assert_clean(at)
+    if user is not None:
+        at.text_input(key="tracker.signin.username").input(user)
+        at.text_input(key="tracker.signin.password").input(PASSWORD)
+        at.button(key="FormSubmitter:tracker.signin-ورود").click().run()
+        assert_clean(at)
+    return at
+
+
+@pytest.mark.parametrize("page", ["tracker_agenda", "tracker_queue"])
+def test_signed_out_sees_the_sign_in_form(staff_db, page):
+    at = _open(page, None)
+    assert at.title[0].value == t(f"page.{page}")
+    assert any("دادهٔ نمونه" in w for w in texts(at.warning))  # sample data labelled
+    assert t("tracker.signin_needed") in texts(at.info)
+    assert [w.label for w in at.text_input] == ["نام کاربری", "گذرواژه"]
+    assert not at.dataframe and not at.table and not at.get("deck_gl_json_chart")
+
+
+@pytest.mark.parametrize(("page", "roles"), [("tracker_agenda", "عضو کارگروه، کارشناس اداره‌کل، مدیر سامانه"),
+                                              ("tracker_queue", "کارشناس اداره‌کل، مدیر سامانه")])
+def test_applicant_is_refused_with_the_role_message(staff_db, page, roles):
+    at = _open(page, "alice")
+    assert f"این صفحه برای {roles} است؛ شما با نقش «متقاضی» وارد شده‌اید." in texts(at.warning)
+    assert not at.dataframe and not at.table and not at.get("deck_gl_json_chart")
+
+
+def test_working_group_member_sees_the_agenda_validation_and_conflict(staff_db, workspace_copy):
+    at = _open("tracker_agenda", "wg")
+    lib = _library(staff_db, workspace_copy)
+    wg = lib.authenticate("wg", PASSWORD)
+    agenda = lib.agenda(wg)
+    assert [i.application_id for i in agenda.items] == list(staff_db.agenda)
+    table = at.dataframe[0].value
+    assert table["درخواست"].tolist() == [f"#{fmt.number(i)}" for i in staff_db.agenda]
+    assert table["متقاضی"].tolist() == ["شرکت نمونه الف", "شرکت نمونه ب", "متقاضی نمونه ۲"]
+    status_words = {"pass": "قبول", "warn": "نیازمند بررسی", "fail": "رد"}
+    assert table["نتیجهٔ بررسی محل"].tolist() == [status_words[i.validation_status] for i in agenda.items]
+    assert table["تاریخ ارسال"].tolist() == [fmt.jalali(i.submitted_at) for i in agenda.items]
+    # the conflicting pair, with the distance checked against the geodesic one
+    a, b, _c = staff_db.agenda
+    pairs = table_with(at, "در تداخل با")
+    assert len(pairs) == 1
+    assert pairs["درخواست"].iat[0] == f"#{fmt.number(a)} — شرکت نمونه الف"
+    assert pairs["در تداخل با"].iat[0] == f"#{fmt.number(b)} — شرکت نمونه ب"
+    _, _, d = GEOD.inv(P07.lon, P07.lat, P08.lon, P08.lat)
+    assert pairs["فاصله"].iat[0] in {fmt.distance(d - 1), fmt.distance(d), fmt.distance(d + 1)}
+    assert pairs["حداقل مجاز"].iat[0] == fmt.distance(load_rules().for_type("urban").min_distance_same_type_m)
+    assert table["در تداخل با"].tolist() == [f"#{fmt.number(b)}", f"#{fmt.number(a)}", "—"]
+    # the map: every proposal, and one line for the pair
+    assert [p["proposal_id"] for p in layer(at, "proposals")["data"]] == [str(i) for i in staff_db.agenda]
+    (line,) = layer(at, "conflicts")["data"]
+    _, _, d_line = GEOD.inv(line["lon_a"], line["lat_a"], line["lon_b"], line["lat_b"])
+    assert d_line == pytest.approx(d, abs=0.01)
+    # the chosen proposal's full stored report: each rule with its Persian explanation, value and threshold
+    report = lib.get_application(wg, a).validation
+    rules = table_with(at, "نتیجه")
+    assert rules.index.tolist() == [r["title_fa"] for r in report["rules"]]
+    assert [v for v in rules["توضیح"]] == [r["message_fa"] for r in report["rules"]]
+    assert at.radio(key=f"agenda.outcome.{a}").options == ["موافقت", "مخالفت", "عودت"]
+    lib.close()
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_recording_a_return_writes_one_decision_and_its_audit_entry(staff_db, workspace_copy, db_kind):
+    a, b, c = staff_db.agenda
+    at = _open("tracker_agenda", "wg")
+    at.selectbox(key="agenda.chosen").set_value(b).run()
+    at.radio(key=f"agenda.outcome.{b}").set_value("return")
+    at.text_area(key=f"agenda.reasons.{b}").input(f"محل به درخواست #{a} بسیار نزدیک است")
+    at.text_area(key=f"agenda.deficiencies.{b}").input("محل دیگری پیشنهاد کنید\n- نشانی کامل نیست\n")
+    at.button(key=f"FormSubmitter:agenda.decide.{b}-ثبت تصمیم").click().run()
+    assert_clean(at)
+    assert f"تصمیم «عودت» برای درخواست #{fmt.number(b)} ثبت شد." in texts(at.success)
+    # it left the agenda (and its pair with it); its history shows the decision
+    assert at.dataframe[0].value["درخواست"].tolist() == [f"#{fmt.number(a)}", f"#{fmt.number(c)}"]
+    assert t("wg.no_conflicts") in texts(at.success)
+    history = table_with(at, "تصمیم")
+    assert history["تصمیم"].tolist() == ["عودت"]
+    assert history["نواقص (هر مورد در یک سطر)"].iat[0] == "محل دیگری پیشنهاد کنید؛ نشانی کامل نیست"
+    # read back through the library
+    lib = _library(staff_db, workspace_copy)
+    wg = lib.authenticate("wg", PASSWORD)
+    detail = lib.get_application(wg, b)
+    assert detail.application.status == "returned"
+    (decision,) = detail.decisions
+    assert (decision.outcome, decision.body, decision.deficiencies) == (
+        "return", "working_group", ("محل دیگری پیشنهاد کنید", "نشانی کامل نیست"))
+    entries = [e for e in lib.audit_trail(wg, b) if e.action == "decision_recorded"]
+    assert len(entries) == 1 and entries[0].username == "wg" and entries[0].details["outcome"] == "return"
+    assert entries[0].details["deficiencies"] == ["محل دیگری پیشنهاد کنید", "نشانی کامل نیست"]
+    assert [i.application_id for i in lib.agenda(wg).items] == [a, c]
+    lib.close()
+
+
+def test_a_stale_page_is_refused_and_nothing_is_recorded(staff_db, workspace_copy):
+    a, _, _ = staff_db.agenda
+    at = _open("tracker_agenda", "wg")
+    lib = _library(staff_db, workspace_copy)
+    lib.revalidate(lib.authenticate("expert", PASSWORD), a)  # someone else changes the application meanwhile
+    before = snapshot(lib)
+    at.radio(key=f"agenda.outcome.{a}").set_value("reject")
+    at.text_area(key=f"agenda.reasons.{a}").input("محل مناسب نیست")
+    at.button(key=f"FormSubmitter:agenda.decide.{a}-ثبت تصمیم").click().run()
+    assert_clean(at)
+    (err,) = [e for e in texts(at.error) if "ذخیره نشد" in e]  # ConflictError's Persian sentence
+    assert "پس از باز کردن شما توسط کاربر دیگری تغییر کرده است" in err
+    assert snapshot(lib) == before
+    lib.close()
+
+
+def test_expert_completing_a_step_out_of_order_is_refused_and_nothing_changes(staff_db, workspace_copy):
+    at = _open("tracker_queue", "expert")
+    app_id = staff_db.approved
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    assert_clean(at)
+    assert at.selectbox(key=f"queue.step.{app_id}").options  # the open steps of the application
+    at.selectbox(key=f"queue.step.{app_id}").set_value("fee").run()  # needs every earlier step
+    assert [w.label for w in at.text_input][:2] == ["شمارهٔ پیگیری پرداخت (لازم)", "مبلغ (ریال)"]
+    lib = _library(staff_db, workspace_copy)
+    before = snapshot(lib)
+    at.text_input(key=f"queue.field.{app_id}.fee.payment_reference").input("PAY-1")
+    at.button(key=f"FormSubmitter:queue.complete.{app_id}.fee-ثبت انجام مرحله").click().run()
+    assert_clean(at)
+    wf = lib.workflow
+    steps = {s.step_id: s for s in lib.get_application(lib.authenticate("expert", PASSWORD), app_id).current_steps()}
+    waiting_for = [n for n in wf.step("fee").needs if steps[n].state not in ("done", "skipped")]
+    assert waiting_for  # the fee needs steps that are not done yet
+    (err,) = [e for e in texts(at.error) if "این مراحل باید انجام شوند" in e]
+    assert err == f"پیش از مرحلهٔ «{wf.step('fee').fa}» این مراحل باید انجام شوند: " + "؛ ".join(
+        wf.step(n).fa for n in waiting_for)
+    assert snapshot(lib) == before
+    # issuing the licence before the steps it needs is refused the same way
+    at.text_input(key=f"queue.licence_number.{app_id}").input("SMP-NEW-1")
+    at.button(key=f"FormSubmitter:queue.issue.{app_id}-ثبت پروانه").click().run()
+    assert any(e.startswith("پروانه منتظر این مراحل است") for e in texts(at.error))
+    assert snapshot(lib) == before
+    lib.close()
+
+
+def test_overdue_steps_show_days_late(staff_db, workspace_copy):
+    at = _open("tracker_queue", "expert")
+    lib = _library(staff_db, workspace_copy)
+    overdue = lib.overdue_steps(lib.authenticate("expert", PASSWORD))
+    today = datetime.now(UTC).date()
+    shown = table_with(at, "روز تأخیر")
+    assert len(shown) == len(overdue) > 0
+    assert shown["روز تأخیر"].tolist() == [fmt.number((today - o.item.step.due_on).days) for o in overdue]
+    assert shown["موعد"].tolist() == [fmt.jalali(o.item.step.due_on) for o in overdue]
+    lib.close()
+
+
+@pytest.mark.parametrize("days", [0, 30, 90, 365])
+def test_renewal_list_shows_exactly_the_licences_expiring_within_n_days(staff_db, workspace_copy, days):
+    at = _open("tracker_queue", "expert")
+    at.slider(key="queue.renewal_days").set_value(days).run()
+    assert_clean(at)
+    lib = _library(staff_db, workspace_copy)
+    expert = lib.authenticate("expert", PASSWORD)
+    today = datetime.now(UTC).date()
+    expected = []
+    for lic_id in staff_db.licences:  # five Solar Hijri years after the issue date, computed here
+        lic = lib.get_licence(expert, lic_id)
+        j = jdatetime.date.fromgregorian(date=lic.issued_on)
+        expires = jdatetime.date(j.year + 5, j.month, j.day).togregorian()
+        if (expires - today).days <= days:
+            expected.append((lic.number, fmt.number((expires - today).days), fmt.jalali(expires)))
+    if not expected:
+        assert f"هیچ پروانهٔ معتبری تا {fmt.number(days)} روز دیگر منقضی نمی‌شود." in texts(at.info)
+        assert days < 10
+        return
+    shown = table_with(at, "روز مانده")
+    assert list(zip(shown["شمارهٔ پروانه"], shown["روز مانده"], shown["تاریخ انقضا"], strict=True)) == expected
+    lib.close()
+
+
+def test_working_group_page_loads_the_trackers_pending_applications(staff_db):
+    at = _open("tracker_agenda", "wg")  # signs in; the review page then offers the tracker as a source
+    at.switch_page("ui/pages/working_group.py").run()
+    assert_clean(at)
+    at.radio(key="wg.source").set_value("tracker").run()
+    assert_clean(at)
+    a, b, c = staff_db.agenda
+    table = at.dataframe[0].value
+    assert sorted(table["شناسه درخواست"]) == sorted(str(i) for i in staff_db.agenda)
+    conflicts = dict(zip(table["شناسه درخواست"], table["تداخل با"], strict=True))
+    assert conflicts[str(a)] == str(b) and conflicts[str(b)] == str(a) and conflicts[str(c)] == ""
+
+
+def test_working_group_page_offers_no_tracker_source_when_signed_out(staff_db):
+    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    at.switch_page("ui/pages/working_group.py").run()
+    assert_clean(at)
+    assert not [r for r in at.radio if r.key == "wg.source"]
+    assert at.file_uploader(key="wg.upload")  # the file, as before

@@ -1,0 +1,190 @@
+"""Working group: the meeting agenda from the application tracker — each pending proposal with its
+site validation, the conflicting pairs, all proposals on one map, and recording decisions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from siting import fmt
+from siting.mapdata import STATUS_COLOURS
+from siting.planning import RuleOverrides
+from siting.report import status_label
+from siting.tracker import TrackerError
+from siting.tracker.staff import deficiency_lines, meeting_view
+from siting.tracker.terms import OUTCOMES, term
+from siting.vocab import label
+from ui import state
+from ui.components import layout, maps, report_view, signin
+from ui.components.staff import audit_action
+from ui.i18n import t
+
+SHOWN = "agenda.shown_versions"  # application id -> version shown on the previous run (optimistic locking)
+FLASH = "agenda.flash"  # the last decision's sentence, shown once after the rerun
+DECIDED = "agenda.decided"  # the application last decided in this session: its history is shown
+
+lang = state.lang()
+key, ws, rules = state.current()
+layout.page_header(ws, "page.tracker_agenda", "tracker.staff.agenda_intro")
+session = signin.require_user(("wg_member", "expert", "admin"))
+if session is None:
+    st.stop()
+trk, me = session
+
+
+def _rule_titles(ids: tuple[str, ...], report) -> str:
+    if report is None:
+        return "، ".join(ids) if lang == "fa" else ", ".join(ids)
+    titles = {r.id: (r.title_fa if lang == "fa" else r.title_en) or r.id for r in report.rules}
+    return ("، " if lang == "fa" else ", ").join(titles.get(i, i) for i in ids) or "—"
+
+
+try:
+    view = meeting_view(trk, me)
+except TrackerError as exc:
+    st.error(exc.message(lang))
+    st.stop()
+items = view.agenda.items
+shown_before: dict[int, int] = dict(st.session_state.get(SHOWN, {}))
+st.session_state[SHOWN] = {it.application_id: it.version for it in items}
+
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash)
+
+if not items:
+    st.info(t("tracker.staff.agenda_empty", lang))
+else:
+    statuses = [it.validation_status for it in items]
+    st.markdown("**" + t("tracker.staff.agenda_summary", lang, n=fmt.number(len(items), lang),
+                          p=fmt.number(statuses.count("pass"), lang), w=fmt.number(statuses.count("warn"), lang),
+                          f=fmt.number(statuses.count("fail"), lang),
+                          u=fmt.number(statuses.count("not_located"), lang)) + "**")
+
+    # conflicting pairs
+    pairs = view.pairs
+    if len(pairs):
+        st.error(t("wg.conflicts", lang))
+        names = {str(it.application_id): it.applicant_name for it in items}
+        st.table(pd.DataFrame({
+            t("wg.col.a", lang): [f"#{fmt.number(int(a), lang)} — {names.get(a, '')}" for a in pairs["proposal_a"]],
+            t("wg.col.b", lang): [f"#{fmt.number(int(b), lang)} — {names.get(b, '')}" for b in pairs["proposal_b"]],
+            t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
+            t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
+        }))
+    else:
+        st.success(t("wg.no_conflicts", lang))
+
+    # every proposal on one map (Agenda.to_geojson), over the region, counties, gaps and offices
+    geo = view.agenda.to_geojson()
+    pos = {str(f["properties"]["application_id"]): f["geometry"]["coordinates"] for f in geo["features"]}
+    points = [{"proposal_id": str(p["application_id"]), "lon": f["geometry"]["coordinates"][0],
+               "lat": f["geometry"]["coordinates"][1],
+               "colour": maps.status_colour(p["validation_status"]),
+               "tip": f"#{fmt.number(p['application_id'], lang)} — {p['applicant']} — "
+                      f"{label(p['licence_type'], lang)} — {status_label(p['validation_status'], lang)}"}
+              for f in geo["features"] for p in [f["properties"]]]
+    lines = [{"lon_a": pos[a][0], "lat_a": pos[a][1], "lon_b": pos[b][0], "lat_b": pos[b][1],
+              "tip": f"#{fmt.number(int(a), lang)} ↔ #{fmt.number(int(b), lang)}: {fmt.distance(d, lang)}"}
+             for a, b, d in zip(pairs["proposal_a"], pairs["proposal_b"], pairs["distance_m"], strict=True)
+             if a in pos and b in pos]
+    base = state.base_map_data(key, lang, None, "any")
+    layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"]),
+              maps.gap_layer(state.gap_map_data(key, RuleOverrides(), "any", lang, None)),
+              maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"]),
+              *maps.proposal_layers(points, lines)]
+    basemap = maps.basemap_toggle(lang, "agenda.basemap")
+    maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="agenda.map", lang=lang)
+    maps.legend([*maps.base_legend(lang),
+                 *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
+                   for s in ("pass", "warn", "fail")),
+                 (maps.CONFLICT_LINE, t("map.legend_conflict", lang))])
+
+    # the agenda, oldest first
+    st.subheader(t("tracker.staff.agenda_table", lang))
+    st.dataframe(pd.DataFrame([{
+        t("tracker.staff.col.application", lang): f"#{fmt.number(it.application_id, lang)}",
+        t("tracker.staff.col.applicant", lang): it.applicant_name,
+        t("tracker.staff.col.licence_type", lang): label(it.licence_type, lang),
+        t("tracker.staff.col.request_type", lang): trk.workflow.request_types[it.request_type].fa if lang == "fa"
+        else trk.workflow.request_types[it.request_type].en,
+        t("tracker.staff.col.round", lang): fmt.number(it.round, lang),
+        t("tracker.staff.col.county", lang): it.county or "—",
+        t("tracker.staff.col.submitted", lang): fmt.jalali(it.submitted_at, lang=lang),
+        t("tracker.staff.col.validation", lang): status_label(it.validation_status, lang)
+        if it.validation_status != "not_located" else t("tracker.staff.not_located", lang),
+        t("tracker.staff.col.failed", lang): _rule_titles(it.failed_rules, view.reports.get(it.application_id)),
+        t("tracker.staff.col.newly", lang): fmt.number(it.newly_covered_population, lang),
+        t("tracker.staff.col.conflicts", lang): "، ".join(f"#{fmt.number(int(p), lang)}"
+                                                         for p in view.pair_partners(it.application_id)) or "—",
+    } for it in items]), hide_index=True, width="stretch")
+
+    # one proposal: its full report and the decision
+    st.subheader(t("tracker.staff.proposal", lang))
+    ids = [it.application_id for it in items]
+    chosen = st.selectbox(t("tracker.staff.proposal", lang), ids, key="agenda.chosen", label_visibility="collapsed",
+                          format_func=lambda i: f"#{fmt.number(i, lang)} — {view.item(i).applicant_name}")
+    item = view.item(chosen)
+    report = view.reports.get(chosen)
+    if report is None:
+        st.warning(t("tracker.staff.not_located_note", lang, address=item.address or "—"))
+    else:
+        report_view.show(report, lang=lang, workspace_name=ws.meta.get("name"), key=f"agenda.report.{chosen}")
+
+    st.subheader(t("tracker.staff.decision", lang))
+    if me.role != "wg_member":
+        st.info(t("tracker.staff.decision_members_only", lang))
+    else:
+        with st.form(f"agenda.decide.{chosen}"):
+            outcome = st.radio(t("tracker.staff.outcome", lang), OUTCOMES, key=f"agenda.outcome.{chosen}",
+                               format_func=lambda o: term(o, lang), horizontal=True)
+            reasons = st.text_area(t("tracker.staff.reasons", lang), key=f"agenda.reasons.{chosen}")
+            defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"agenda.deficiencies.{chosen}",
+                                help=t("tracker.staff.deficiencies_help", lang))
+            override = st.text_input(t("tracker.staff.override", lang), key=f"agenda.override.{chosen}",
+                                     help=t("tracker.staff.override_help", lang))
+            meeting_text = st.text_input(t("tracker.staff.meeting_date", lang), key=f"agenda.meeting.{chosen}",
+                                         placeholder="۱۴۰۵/۰۹/۰۷")
+            submitted = st.form_submit_button(t("tracker.staff.record", lang))
+        if submitted:
+            try:
+                meeting_date = fmt.parse_date(meeting_text)
+            except ValueError:
+                st.error(t("tracker.staff.bad_date", lang, field=t("tracker.staff.meeting_date", lang)))
+            else:
+                try:
+                    trk.record_decision(me, chosen, outcome, reasons,
+                                        expected_version=shown_before.get(chosen, item.version),
+                                        deficiencies=deficiency_lines(defs), meeting_date=meeting_date,
+                                        override_reason=override or None)
+                except TrackerError as exc:
+                    st.error(exc.message(lang))
+                else:
+                    st.session_state[FLASH] = t("tracker.staff.decided", lang, n=fmt.number(chosen, lang),
+                                                outcome=term(outcome, lang))
+                    st.session_state[DECIDED] = chosen
+                    st.rerun()
+
+# the history of the application decided last in this session
+decided = st.session_state.get(DECIDED)
+if decided is not None:
+    st.subheader(t("tracker.staff.history", lang, n=fmt.number(decided, lang)))
+    try:
+        detail = trk.get_application(me, decided)
+        trail = trk.audit_trail(me, decided)
+    except TrackerError as exc:
+        st.error(exc.message(lang))
+    else:
+        st.caption(t("tracker.staff.status_now", lang, status=term(detail.application.status, lang)))
+        st.table(pd.DataFrame([{
+            t("tracker.staff.col.round", lang): fmt.number(d.round, lang),
+            t("tracker.staff.outcome", lang): term(d.outcome, lang),
+            t("tracker.staff.reasons", lang): d.reasons or "—",
+            t("tracker.staff.deficiencies", lang): "؛ ".join(d.deficiencies) or "—",
+            t("tracker.staff.col.when", lang): fmt.jalali(d.decided_at, lang=lang),
+        } for d in detail.decisions]))
+        with st.expander(t("tracker.staff.audit", lang)):
+            st.table(pd.DataFrame([{
+                t("tracker.staff.col.when", lang): fmt.jalali(e.at, lang=lang),
+                t("tracker.staff.col.who", lang): e.username,
+                t("tracker.staff.col.action", lang): audit_action(e.action, lang),
+            } for e in trail]))

@@ -1,0 +1,224 @@
+"""Directorate: the work queue by step, overdue steps, licences due for renewal, and acting on one
+application (complete a step with its facts, return a step, issue the licence)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from siting import fmt
+from siting.tracker import TrackerError
+from siting.tracker.staff import deficiency_lines, step_fields
+from siting.tracker.terms import term
+from siting.vocab import label
+from ui import state
+from ui.components import layout, signin
+from ui.components.staff import audit_action
+from ui.i18n import t
+
+SHOWN = "queue.shown_versions"  # application id -> version shown on the previous run (optimistic locking)
+FLASH = "queue.flash"
+
+lang = state.lang()
+key, ws, rules = state.current()
+layout.page_header(ws, "page.tracker_queue", "tracker.staff.queue_intro")
+session = signin.require_user(("expert", "admin"))
+if session is None:
+    st.stop()
+trk, me = session
+wf = trk.workflow
+today = datetime.now(UTC).date()  # the tracker's dates are UTC dates
+
+
+def _title(step_id: str) -> str:
+    return wf.step(step_id).title(lang)
+
+
+def _rtype(request_type: str) -> str:
+    rt = wf.request_types[request_type]
+    return rt.fa if lang == "fa" else rt.en
+
+
+def _item_row(it, extra: dict | None = None) -> dict:
+    return {
+        t("tracker.staff.col.application", lang): f"#{fmt.number(it.application_id, lang)}",
+        t("tracker.staff.col.applicant", lang): it.applicant_name,
+        t("tracker.staff.col.licence_type", lang): label(it.licence_type, lang),
+        t("tracker.staff.col.request_type", lang): _rtype(it.request_type),
+        t("tracker.staff.col.county", lang): it.county or "—",
+        t("tracker.staff.col.state", lang): term(it.step.state, lang),
+        t("tracker.staff.col.actor", lang): it.step.actor_fa if lang == "fa" else it.step.actor_en,
+        t("tracker.staff.col.ready", lang): fmt.jalali(it.step.ready_at, lang=lang),
+        t("tracker.staff.col.due", lang): fmt.jalali(it.step.due_on, lang=lang),
+        **(extra or {}),
+    }
+
+
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash)
+
+include_applicant = st.toggle(t("tracker.staff.include_applicant", lang), value=False, key="queue.applicant_steps")
+try:
+    queue = trk.queue(me, include_applicant_steps=include_applicant)
+    overdue = trk.overdue_steps(me)
+except TrackerError as exc:
+    st.error(exc.message(lang))
+    st.stop()
+
+tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs([
+    t("tracker.staff.tab_queue", lang, n=fmt.number(len(queue.items), lang)),
+    t("tracker.staff.tab_overdue", lang, n=fmt.number(len(overdue), lang)),
+    t("tracker.staff.tab_renewals", lang), t("tracker.staff.tab_application", lang)])
+
+with tab_queue:
+    by_step = queue.by_step()
+    if not by_step:
+        st.info(t("tracker.staff.queue_empty", lang))
+    for step_id, step_items in by_step.items():
+        st.markdown(f"**{_title(step_id)}** ({fmt.number(len(step_items), lang)})")
+        st.table(pd.DataFrame([_item_row(it) for it in step_items]))
+
+with tab_overdue:
+    if not overdue:
+        st.success(t("tracker.staff.overdue_none", lang))
+    else:
+        st.table(pd.DataFrame([_item_row(o.item, {
+            t("tracker.staff.col.step", lang): _title(o.item.step.step_id),
+            t("tracker.staff.col.days_late", lang): fmt.number(o.days_overdue, lang)}) for o in overdue]))
+
+with tab_renewals:
+    days = st.slider(t("tracker.staff.renewal_days", lang), min_value=0, max_value=365, value=90, step=5,
+                     key="queue.renewal_days")
+    try:
+        due = trk.renewals_due(me, days)
+    except TrackerError as exc:
+        st.error(exc.message(lang))
+        due = ()
+    if not due:
+        st.info(t("tracker.staff.renewals_none", lang, days=fmt.number(days, lang)))
+    else:
+        st.table(pd.DataFrame([{
+            t("tracker.staff.col.licence", lang): r.licence.number,
+            t("tracker.staff.col.holder", lang): r.licence.holder_name,
+            t("tracker.staff.col.licence_type", lang): label(r.licence.licence_type, lang),
+            t("tracker.staff.col.county", lang): r.licence.county or "—",
+            t("tracker.staff.col.issued", lang): fmt.jalali(r.licence.issued_on, lang=lang),
+            t("tracker.staff.col.expires", lang): fmt.jalali(r.licence.expires_on, lang=lang),
+            t("tracker.staff.col.days_left", lang): fmt.number(r.days_left, lang),
+            t("tracker.staff.col.renewal", lang): f"#{fmt.number(r.renewal_application_id, lang)}"
+            if r.renewal_application_id else "—",
+        } for r in due]))
+
+with tab_app:
+    names = {it.application_id: it.applicant_name for it in (*queue.items, *(o.item for o in overdue))}
+    if not names:
+        st.info(t("tracker.staff.queue_empty", lang))
+        st.stop()
+    chosen = st.selectbox(t("tracker.staff.choose_application", lang), sorted(names), key="queue.chosen",
+                          format_func=lambda i: f"#{fmt.number(i, lang)} — {names[i]}")
+    try:
+        detail = trk.get_application(me, chosen)
+    except TrackerError as exc:
+        st.error(exc.message(lang))
+        st.stop()
+    app = detail.application
+    shown_before: dict[int, int] = dict(st.session_state.get(SHOWN, {}))
+    st.session_state[SHOWN] = {**shown_before, chosen: app.version}
+    seen_version = shown_before.get(chosen, app.version)
+
+    st.markdown(t("tracker.staff.app_line", lang, n=fmt.number(app.id, lang), name=app.applicant_name,
+                  type=label(app.licence_type, lang), request=_rtype(app.request_type),
+                  status=term(app.status, lang), county=app.county or "—"))
+    if detail.open_deficiencies:
+        st.warning(t("tracker.staff.open_deficiencies", lang) + " " + "؛ ".join(detail.open_deficiencies))
+    steps = detail.current_steps()
+    st.table(pd.DataFrame([{
+        t("tracker.staff.col.step", lang): s.title_fa if lang == "fa" else s.title_en,
+        t("tracker.staff.col.state", lang): term(s.state, lang),
+        t("tracker.staff.col.actor", lang): s.actor_fa if lang == "fa" else s.actor_en,
+        t("tracker.staff.col.due", lang): fmt.jalali(s.due_on, lang=lang),
+        t("tracker.staff.col.completed", lang): fmt.jalali(s.completed_at, lang=lang),
+    } for s in steps]))
+
+    def _act(call, done_text: str) -> None:
+        try:
+            call()
+        except TrackerError as exc:
+            st.error(exc.message(lang))
+        else:
+            st.session_state[FLASH] = done_text
+            st.rerun()
+
+    if me.role != "expert":
+        st.info(t("tracker.staff.experts_only", lang))
+        st.stop()
+
+    # complete a step, with the facts the workflow file says it records
+    st.subheader(t("tracker.staff.complete", lang))
+    open_steps = [s for s in steps if s.state in ("waiting", "ready", "returned") and s.completed_by_action == "step"]
+    if not open_steps:
+        st.caption(t("tracker.staff.no_open_steps", lang))
+    else:
+        step_id = st.selectbox(t("tracker.staff.col.step", lang), [s.step_id for s in open_steps],
+                               key=f"queue.step.{chosen}",
+                               format_func=lambda sid: f"{_title(sid)} — "
+                               f"{term(next(s.state for s in open_steps if s.step_id == sid), lang)}")
+        with st.form(f"queue.complete.{chosen}.{step_id}"):
+            values = {}
+            for f in step_fields(wf, step_id):
+                name = f.fa if lang == "fa" else f.en
+                values[f.id] = st.text_input(
+                    t("tracker.staff.field_required", lang, name=name) if f.required else name,
+                    key=f"queue.field.{chosen}.{step_id}.{f.id}")
+            notes = st.text_area(t("tracker.staff.notes", lang), key=f"queue.notes.{chosen}.{step_id}")
+            go = st.form_submit_button(t("tracker.staff.complete_button", lang))
+        if go:
+            _act(lambda: trk.complete_step(me, chosen, step_id, expected_version=seen_version, notes=notes or None,
+                                           data={k: v for k, v in values.items() if v.strip()}),
+                 t("tracker.staff.completed", lang, step=_title(step_id), n=fmt.number(chosen, lang)))
+
+    # return one of the applicant's steps with its deficiencies
+    returnable = [s for s in steps if s.actor == "applicant" and s.state in ("ready", "done")
+                  and s.completed_by_action == "step"]
+    if returnable:
+        st.subheader(t("tracker.staff.return_step", lang))
+        with st.form(f"queue.return.{chosen}"):
+            ret_id = st.selectbox(t("tracker.staff.col.step", lang), [s.step_id for s in returnable],
+                                  key=f"queue.return_step.{chosen}", format_func=_title)
+            defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"queue.deficiencies.{chosen}")
+            go_ret = st.form_submit_button(t("tracker.staff.return_button", lang))
+        if go_ret:
+            _act(lambda: trk.return_step(me, chosen, ret_id, deficiency_lines(defs), expected_version=seen_version),
+                 t("tracker.staff.returned", lang, step=_title(ret_id), n=fmt.number(chosen, lang)))
+
+    # issue the licence (the library refuses until the application is approved and the fee is paid)
+    if wf.request_types[app.request_type].outcome in ("issue", "transfer") and detail.licence is None:
+        st.subheader(t("tracker.staff.issue", lang))
+        with st.form(f"queue.issue.{chosen}"):
+            number = st.text_input(t("tracker.staff.licence_number", lang), key=f"queue.licence_number.{chosen}")
+            issued_text = st.text_input(t("tracker.staff.issued_on", lang), value=fmt.jalali(today, lang=lang),
+                                        key=f"queue.issued_on.{chosen}")
+            go_issue = st.form_submit_button(t("tracker.staff.issue_button", lang))
+        if go_issue:
+            try:
+                issued_on = fmt.parse_date(issued_text)
+            except ValueError:
+                issued_on = None
+            if issued_on is None:
+                st.error(t("tracker.staff.bad_date", lang, field=t("tracker.staff.issued_on", lang)))
+            else:
+                _act(lambda: trk.issue_licence(me, chosen, number, issued_on, expected_version=seen_version),
+                     t("tracker.staff.issued", lang, number=number, n=fmt.number(chosen, lang)))
+    elif detail.licence is not None:
+        lic = detail.licence
+        st.success(t("tracker.staff.licence_line", lang, number=lic.number,
+                     issued=fmt.jalali(lic.issued_on, lang=lang), expires=fmt.jalali(lic.expires_on, lang=lang)))
+
+    with st.expander(t("tracker.staff.audit", lang)):
+        st.table(pd.DataFrame([{
+            t("tracker.staff.col.when", lang): fmt.jalali(e.at, lang=lang),
+            t("tracker.staff.col.who", lang): e.username,
+            t("tracker.staff.col.action", lang): audit_action(e.action, lang),
+        } for e in trk.audit_trail(me, chosen)]))
