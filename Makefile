@@ -11,8 +11,16 @@ REFERENCE_ROOT ?= ../shared/data/south-khorasan
 # The workspace `run` and `report` open: WORKSPACE=..., else $$SITING_WORKSPACE, else the bundled sample.
 WORKSPACE ?= $(or $(SITING_WORKSPACE),$(SAMPLE_WORKSPACE))
 PORT ?= 8501
+# The SAMPLE tracker database and its uploads (demo accounts, docs/tracker.md "Dashboard pages"): `run` on
+# the sample workspace uses them unless DATABASE_URL is set; a real data/tracker.db is never touched.
+SAMPLE_TRACKER := data/sample-tracker.db
+SAMPLE_TRACKER_FILES := data/sample-uploads
+ifeq ($(WORKSPACE)$(DATABASE_URL),$(SAMPLE_WORKSPACE))
+RUN_TRACKER := $(SAMPLE_TRACKER)
+RUN_TRACKER_ENV := DATABASE_URL=sqlite:///$(SAMPLE_TRACKER) SITING_TRACKER_FILES=$(SAMPLE_TRACKER_FILES)
+endif
 
-.PHONY: install install-dev run report reference test lint format bench sample clean
+.PHONY: install install-dev run report reference test lint format bench sample sample-tracker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +47,16 @@ $(REFERENCE_WORKSPACE): $(VENV)/.installed data/sources/south-khorasan.yaml
 
 reference: $(REFERENCE_WORKSPACE)
 
+# Rebuilt when the sample workspace, the builder, the workflow or the schema change; `run` also deletes
+# it when older than a week (its dates — overdue steps, the licence expiring soon — count from its day).
+$(SAMPLE_TRACKER): $(VENV)/.installed $(SAMPLE_WORKSPACE) siting/tracker/sample.py data/workflow.yaml \
+		$(wildcard siting/tracker/migrations/versions/*.py)
+	rm -rf $@ $@-wal $@-shm $(SAMPLE_TRACKER_FILES)
+	$(BIN)/python -m siting.tracker.sample --url sqlite:///$@ --workspace $(SAMPLE_WORKSPACE) \
+		--files $(SAMPLE_TRACKER_FILES) || { rm -rf $@ $@-wal $@-shm $(SAMPLE_TRACKER_FILES); exit 1; }
+
+sample-tracker: $(SAMPLE_TRACKER)
+
 # Only the sample workspace is built on demand; any other must exist (see README).
 WORKSPACE_DEP := $(if $(filter $(SAMPLE_WORKSPACE) $(REFERENCE_WORKSPACE),$(WORKSPACE)),$(WORKSPACE))
 
@@ -48,7 +66,8 @@ report: $(VENV)/.installed $(WORKSPACE_DEP)
 
 run: $(VENV)/.installed $(WORKSPACE_DEP)
 	$(BIN)/siting coverage --workspace $(WORKSPACE)
-	SITING_WORKSPACE=$(WORKSPACE) $(BIN)/streamlit run app.py --server.headless=true --server.address=127.0.0.1 \
+	$(if $(RUN_TRACKER),find $(RUN_TRACKER) -mtime +6 -delete 2>/dev/null; $(MAKE) --no-print-directory $(RUN_TRACKER))
+	SITING_WORKSPACE=$(WORKSPACE) $(RUN_TRACKER_ENV) $(BIN)/streamlit run app.py --server.headless=true --server.address=127.0.0.1 \
 		--server.port=$(PORT) --browser.gatherUsageStats=false
 
 test: $(VENV)/.installed-dev
@@ -71,4 +90,5 @@ sample: $(VENV)/.installed-dev
 	$(BIN)/python -m siting.sample data/sample
 
 clean:
-	rm -rf $(VENV) $(SAMPLE_WORKSPACE) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAMPLE_WORKSPACE) $(SAMPLE_TRACKER) $(SAMPLE_TRACKER)-wal $(SAMPLE_TRACKER)-shm \
+		$(SAMPLE_TRACKER_FILES) .pytest_cache .ruff_cache
