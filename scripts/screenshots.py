@@ -22,6 +22,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from siting.manifest import init_workspace  # noqa: E402
 from siting.text import to_persian_digits  # noqa: E402
+from siting.tracker.sample import build_sample_tracker, demo_account  # noqa: E402
 from ui.devserver import launch_browser, running_app  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
@@ -54,6 +55,30 @@ def _shot(page: Page, name: str) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 
+def _sign_in(page: Page, username: str) -> None:
+    acc = demo_account(username)
+    page.get_by_label(t("tracker.username")).fill(acc.username)
+    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_role("button", name=t("tracker.signin")).click()
+
+
+def _staff_pages(page: Page, url: str) -> None:
+    """The working group's agenda (signed in as the demo member) and the directorate's queue (the demo expert)."""
+    page.goto(f"{url}/agenda")
+    _settle(page, t("page.tracker_agenda"))
+    _sign_in(page, "demo-wg")
+    _settle(page, t("tracker.staff.agenda_table"))
+    _shot(page, "tracker-agenda")
+
+    page.goto(f"{url}/queue")  # a new browser session: sign in again
+    _settle(page, t("page.tracker_queue"))
+    _sign_in(page, "demo-expert")
+    page.get_by_role("tab", name=t("tracker.staff.tab_renewals")).wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("tab").filter(has_text="عقب‌افتاده").click()
+    _settle(page, t("page.tracker_queue"))
+    _shot(page, "tracker-queue")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +87,11 @@ def main() -> int:
         assert report.sample, "screenshots are taken on the SAMPLE workspace only"
         demo = Path(tmp) / "دفاتر-تازه.csv"
         demo.write_text(DEMO_OFFICES, encoding="utf-8")
-        with running_app(ws) as url, sync_playwright() as pw:
+        # the tracker pages: the SAMPLE tracker database (demo accounts), built afresh as well
+        tracker_url = f"sqlite:///{Path(tmp) / 'sample-tracker.db'}"
+        build_sample_tracker(tracker_url, ws, files_dir=Path(tmp) / "sample-uploads")
+        env = {"DATABASE_URL": tracker_url, "SITING_TRACKER_FILES": str(Path(tmp) / "sample-uploads")}
+        with running_app(ws, env=env) as url, sync_playwright() as pw:
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
 
@@ -102,6 +131,8 @@ def main() -> int:
             page.get_by_role("button", name=t("data.confirm")).wait_for(timeout=TIMEOUT_MS)
             _settle(page, t("page.data"))
             _shot(page, "data")
+
+            _staff_pages(page, url)
             browser.close()
     return 0
 
