@@ -44,7 +44,7 @@ def test_sections_hold_only_existing_pages():
     assert list(nav) == [t(f"nav.{s}", "fa") for s in SECTIONS if any(p.section == s for p in PAGES)]
     assert t("nav.directorate", "fa") not in nav  # an empty slot (issue 4) shows nothing
     assert all(p.path.exists() for p in PAGES)
-    assert [p.url_path for p in PAGES] == ["applicant", "working-group", "planner", "scenarios", "data"]
+    assert [p.url_path for p in PAGES] == ["applicant", "my-applications", "working-group", "planner", "scenarios", "data"]
     assert not (ROOT / "pages").exists()  # no legacy auto-discovered pages folder
 
 
