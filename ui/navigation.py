@@ -44,7 +44,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("applicant", "applicant", "applicant", ":material/add_location_alt:", default=True),
-    # issue 4 (applicant pages): PageSpec("tracker_my_applications", "applicant", "my-applications", ":material/folder_open:"),
+    PageSpec("tracker_my_applications", "applicant", "my-applications", ":material/folder_open:"),
     PageSpec("working_group", "working_group", "working-group", ":material/groups:"),
     PageSpec("tracker_agenda", "working_group", "agenda", ":material/gavel:"),
     PageSpec("tracker_queue", "directorate", "queue", ":material/inbox:"),

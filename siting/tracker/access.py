@@ -155,4 +155,59 @@ class SsoPolicy:
             raise ValueError(f"SsoPolicy: unknown roles {bad}; expected {ROLES}")
 
 
-__all__ = ["ACTOR_ROLES", "ExternalIdentity", "Identity", "IdentityProvider", "SsoPolicy"]
+SSO_ENV_VARIABLES: Mapping[str, str] = {
+    "SITING_SSO_ISSUERS": "trusted issuers (OIDC iss), separated by commas or spaces; unset: no SSO",
+    "SITING_SSO_GROUP_ROLES": "group=role pairs separated by commas, e.g. pishkhan-experts=expert,it-admins=admin",
+    "SITING_SSO_DEFAULT_ROLE": "role of people in no mapped group: applicant (default), expert, wg_member, "
+                               "admin, or none to refuse them",
+    "SITING_SSO_CREATE_ACCOUNTS": "1 (default): an account on first sign-in; 0: an administrator links accounts",
+    "SITING_SSO_GROUPS_CLAIM": "the claim holding the person's groups (default groups)",
+}
+"""The environment variables :func:`sso_policy_from_env` reads (documented in docs/tracker.md)."""
+
+
+def sso_policy_from_env(env: Mapping[str, str]) -> SsoPolicy | None:
+    """The :class:`SsoPolicy` the environment describes (see :data:`SSO_ENV_VARIABLES`), or ``None``
+    when ``SITING_SSO_ISSUERS`` is unset or empty (single sign-on off).
+
+    Raises :class:`~siting.tracker.errors.TrackerInputError` naming the variable that is wrong.
+    """
+    from .errors import TrackerInputError
+
+    issuers = tuple(x for x in (env.get("SITING_SSO_ISSUERS") or "").replace(",", " ").split() if x)
+    if not issuers:
+        return None
+    problems: list[tuple[str, str, str]] = []
+    group_roles: dict[str, str] = {}
+    for pair in (env.get("SITING_SSO_GROUP_ROLES") or "").split(","):
+        if not pair.strip():
+            continue
+        group, sep, role = (x.strip() for x in pair.partition("="))
+        if not sep or not group or role not in ROLES:
+            problems.append(("SITING_SSO_GROUP_ROLES", f"{pair.strip()!r} is not group=role with a role among "
+                             f"{', '.join(ROLES)}", f"«{pair.strip()}» به شکل گروه=نقش با یکی از نقش‌های "
+                             f"{'، '.join(ROLES)} نیست"))
+        else:
+            group_roles[group] = role
+    default = (env.get("SITING_SSO_DEFAULT_ROLE") or "applicant").strip()
+    default_role: str | None = None if default.lower() == "none" else default
+    if default_role is not None and default_role not in ROLES:
+        problems.append(("SITING_SSO_DEFAULT_ROLE", f"{default!r} is not a role ({', '.join(ROLES)}, none)",
+                         f"«{default}» نقش شناخته‌شده نیست"))
+    create = (env.get("SITING_SSO_CREATE_ACCOUNTS") or "1").strip().lower()
+    if create not in ("1", "0", "true", "false", "yes", "no"):
+        problems.append(("SITING_SSO_CREATE_ACCOUNTS", f"{create!r}: expected 1 or 0", f"«{create}»: ۱ یا ۰"))
+    if problems:
+        raise TrackerInputError.collect("the single sign-on settings are not valid",
+                                        "تنظیمات ورود یکپارچه معتبر نیست", problems)
+    return SsoPolicy(trusted_issuers=issuers, group_roles=group_roles, default_role=default_role,
+                     create_accounts=create in ("1", "true", "yes"))
+
+
+def sso_groups_claim(env: Mapping[str, str]) -> str:
+    """The claim holding the person's groups (``SITING_SSO_GROUPS_CLAIM``, default ``groups``)."""
+    return (env.get("SITING_SSO_GROUPS_CLAIM") or "groups").strip() or "groups"
+
+
+__all__ = ["ACTOR_ROLES", "SSO_ENV_VARIABLES", "ExternalIdentity", "Identity", "IdentityProvider", "SsoPolicy",
+           "sso_groups_claim", "sso_policy_from_env"]

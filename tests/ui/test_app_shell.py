@@ -44,8 +44,8 @@ def test_sections_hold_only_existing_pages():
     nav = sections("fa")
     assert list(nav) == [t(f"nav.{s}", "fa") for s in SECTIONS if any(p.section == s for p in PAGES)]
     assert all(p.path.exists() for p in PAGES)
-    assert [p.url_path for p in PAGES] == ["applicant", "working-group", "agenda", "queue", "planner", "scenarios",
-                                           "data"]
+    assert [p.url_path for p in PAGES] == ["applicant", "my-applications", "working-group", "agenda", "queue",
+                                           "planner", "scenarios", "data"]
     assert not (ROOT / "pages").exists()  # no legacy auto-discovered pages folder
 
 

@@ -18,14 +18,38 @@ The tracker is opened once per server (``st.cache_resource``) on
 ``$DATABASE_URL`` (else ``data/tracker.db``), with site validation running on
 the dashboard's workspace. An identity is bound to the tracker instance that
 issued it, so a server restart asks everyone to sign in again.
+
+On the SAMPLE tracker database (``make run``; :func:`siting.tracker.sample.is_sample_tracker`)
+:func:`require_user` shows the SAMPLE banner on every tracker page, and the
+sign-in form lists the demo accounts. Pages need not show it again.
+
+Single sign-on: when ``SITING_SSO_ISSUERS`` is set (see
+:func:`siting.tracker.access.sso_policy_from_env` and docs/tracker.md) and
+Streamlit's OIDC login is configured in ``.streamlit/secrets.toml``, a person
+signed in through ``st.login`` (``st.user.is_logged_in``) is signed in to the
+tracker with ``tracker.sign_in_external(ExternalIdentity.from_claims(st.user.to_dict()))``;
+the policy decides their role. Local accounts keep working beside it.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import streamlit as st
 
-from siting.tracker import AuthenticationError, Identity, Tracker, TrackerError, TrackerSettings
+from siting.tracker import (
+    AuthenticationError,
+    ExternalIdentity,
+    Identity,
+    SsoPolicy,
+    Tracker,
+    TrackerError,
+    TrackerSettings,
+)
+from siting.tracker.access import sso_groups_claim, sso_policy_from_env
 from siting.tracker.db import resolve_url
+from siting.tracker.sample import DEMO_ACCOUNTS, is_sample_tracker
 
 from .. import state
 from ..i18n import t
@@ -34,15 +58,20 @@ IDENTITY_KEY = "tracker.identity"
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _open_tracker(url: str, ws_key: state.WorkspaceKey) -> Tracker:
-    return Tracker(TrackerSettings(url=url), workspace=state.load_workspace(ws_key))
+def _open_tracker(url: str, ws_key: state.WorkspaceKey, sso: SsoPolicy | None) -> Tracker:
+    return Tracker(TrackerSettings(url=url, sso=sso), workspace=state.load_workspace(ws_key))
+
+
+def sso_policy() -> SsoPolicy | None:
+    """The single sign-on policy of this server, from the environment (``SITING_SSO_*``)."""
+    return sso_policy_from_env(os.environ)
 
 
 def tracker() -> Tracker | None:
     """The tracker of this server, or ``None`` after showing why it cannot be opened."""
     lang = state.lang()
     try:
-        return _open_tracker(resolve_url(), state.workspace_key())
+        return _open_tracker(resolve_url(), state.workspace_key(), sso_policy())
     except TrackerError as exc:
         st.error(t("tracker.unavailable", lang, detail=exc.message(lang)))
     except Exception as exc:  # a database that does not answer: a sentence, not a traceback
@@ -60,8 +89,66 @@ def sign_out() -> None:
     st.session_state.pop(IDENTITY_KEY, None)
 
 
+def is_sample(trk: Tracker) -> bool:
+    """Whether ``trk`` is the SAMPLE tracker database (demo accounts, sample applications)."""
+    return is_sample_tracker(trk)
+
+
+def sample_banner(trk: Tracker) -> None:
+    """The SAMPLE warning for the tracker's data (shown by :func:`require_user` on every tracker page)."""
+    if is_sample(trk):
+        st.warning(t("tracker.sample_banner", state.lang()), icon=":material/warning:")
+
+
+def _demo_accounts(lang: str) -> None:
+    rows = [{t("tracker.username", lang): a.username, t("tracker.password", lang): a.password,
+             t("tracker.demo_role", lang): t(f"role.{a.role}", lang),
+             t("tracker.demo_what", lang): a.what_fa if lang == "fa" else a.what_en} for a in DEMO_ACCOUNTS]
+    with st.expander(t("tracker.demo_accounts", lang), expanded=True):
+        st.caption(t("tracker.demo_hint", lang))
+        st.table(rows)
+
+
+def _sso_claims() -> dict[str, Any] | None:
+    """The claims of the person signed in through Streamlit's OIDC login, if any."""
+    try:
+        if st.user.is_logged_in:
+            return dict(st.user.to_dict())
+    except Exception:  # no [auth] section in secrets.toml: no SSO here
+        return None
+    return None
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml
+        return False
+
+
+def _sso_sign_in(trk: Tracker, lang: str) -> Identity | None:
+    """Sign in the person the SSO authenticated (the plug-in point); ``None`` if there is none or
+    the tracker refuses them (the refusal is shown)."""
+    if trk.settings.sso is None:
+        return None
+    claims = _sso_claims()
+    if claims is None:
+        return None
+    try:
+        who = trk.sign_in_external(ExternalIdentity.from_claims(claims, groups_claim=sso_groups_claim(os.environ)))
+    except AuthenticationError as exc:
+        st.error(exc.message(lang))
+        return None
+    st.session_state[IDENTITY_KEY] = who
+    return who
+
+
 def _form(trk: Tracker, lang: str) -> None:
     st.info(t("tracker.signin_needed", lang))
+    if trk.settings.sso is not None and _sso_configured() and _sso_claims() is None:
+        st.button(t("tracker.sso_signin", lang), key="tracker.sso", on_click=st.login)
+    if is_sample(trk):
+        _demo_accounts(lang)
     with st.form("tracker.signin"):
         username = st.text_input(t("tracker.username", lang), key="tracker.signin.username")
         password = st.text_input(t("tracker.password", lang), type="password", key="tracker.signin.password")
@@ -75,11 +162,18 @@ def _form(trk: Tracker, lang: str) -> None:
         st.rerun()
 
 
+def _sign_out_everywhere() -> None:
+    who = current()
+    sign_out()
+    if who is not None and who.method == "sso":
+        st.logout()  # else the SSO session would sign the person in again at once
+
+
 def _sidebar(who: Identity, lang: str) -> None:
     with st.sidebar:
         st.caption(t("tracker.signed_in_as", lang, name=who.display_name or who.username,
                      role=t(f"role.{who.role}", lang)))
-        st.button(t("tracker.signout", lang), key="tracker.signout", on_click=sign_out)
+        st.button(t("tracker.signout", lang), key="tracker.signout", on_click=_sign_out_everywhere)
 
 
 def require_user(roles: tuple[str, ...]) -> tuple[Tracker, Identity] | None:
@@ -90,10 +184,11 @@ def require_user(roles: tuple[str, ...]) -> tuple[Tracker, Identity] | None:
     opened; the page then stops.
     """
     lang = state.lang()
-    trk = tracker()
+    trk = tracker()  # bad SITING_SSO_* settings are shown there, naming the variable
     if trk is None:
         return None
-    who = current()
+    sample_banner(trk)
+    who = current() or _sso_sign_in(trk, lang)
     if who is None:
         _form(trk, lang)
         return None

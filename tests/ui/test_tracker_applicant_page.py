@@ -1,0 +1,331 @@
+"""The applicant's tracker page (ui/pages/tracker_my_applications.py) and the shared sign-in, through
+AppTest on a copy of the SAMPLE tracker database: what the page shows is checked against the library's
+own reads of the same database, and refused input is checked to have written nothing."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from apptest_helpers import assert_clean, texts
+from PIL import Image, ImageDraw
+from sqlalchemy import create_engine, func, select
+from streamlit.testing.v1 import AppTest
+
+from siting.tracker import PasswordPolicy, SsoPolicy, Tracker, TrackerInputError, TrackerSettings
+from siting.tracker.access import sso_groups_claim, sso_policy_from_env
+from siting.tracker.models import Base
+from siting.tracker.sample import DEMO_ACCOUNTS, build_sample_tracker, demo_account
+from siting.workspace import Workspace
+from ui.i18n import t
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+PAGE = "ui/pages/tracker_my_applications.py"
+
+
+@pytest.fixture(scope="module")
+def sample_template(tmp_path_factory, sample_workspace_path):
+    """The SAMPLE tracker database, built once for this module (each test works on a copy)."""
+    d = tmp_path_factory.mktemp("sample-tracker-template")
+    made = build_sample_tracker(f"sqlite:///{d / 'tracker.db'}", Workspace.load(sample_workspace_path),
+                                files_dir=d / "files", now=datetime.now(UTC), password_policy=PasswordPolicy.fast())
+    return d, made
+
+
+@pytest.fixture()
+def sample_db(sample_template, tmp_path, workspace_copy, monkeypatch):
+    """``(url, files_dir, made)``: this test's copy of the sample tracker, opened by the app."""
+    d, made = sample_template
+    shutil.copy(d / "tracker.db", tmp_path / "tracker.db")
+    shutil.copytree(d / "files", tmp_path / "files")
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SITING_TRACKER_FILES", str(tmp_path / "files"))
+    for var in ("SITING_SSO_ISSUERS", "SITING_SSO_GROUP_ROLES", "SITING_SSO_DEFAULT_ROLE"):
+        monkeypatch.delenv(var, raising=False)
+    return url, tmp_path / "files", made
+
+
+def counts(url: str) -> dict[str, int]:
+    """Rows of every tracker table."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {tbl.name: conn.execute(select(func.count()).select_from(tbl)).scalar_one()
+                    for tbl in Base.metadata.sorted_tables}
+    finally:
+        engine.dispose()
+
+
+def library(url: str, files: Path, ws_path: Path) -> Tracker:
+    return Tracker(TrackerSettings(url=url, files_dir=files), workspace=Workspace.load(ws_path))
+
+
+def open_signed_out(lang: str = "fa") -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    if lang != "fa":
+        at.radio(key="lang").set_value(lang).run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    return at
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="tracker.signin.username").set_value(username)
+    at.text_input(key="tracker.signin.password").set_value(password)
+    _submit(at, "tracker.signin")
+    assert_clean(at)
+    return at
+
+
+def as_user(username: str, lang: str = "fa") -> AppTest:
+    return sign_in(open_signed_out(lang), username, demo_account(username).password)
+
+
+def all_text(at: AppTest) -> str:
+    return "\n".join(texts(at.markdown) + texts(at.warning) + texts(at.error) + texts(at.success)
+                     + texts(at.info) + texts(at.caption))
+
+
+# -- signing in ---------------------------------------------------------------------------------------
+def test_signed_out_shows_the_form_the_sample_banner_and_the_demo_accounts(sample_db):
+    at = open_signed_out()
+    assert at.title[0].value == t("page.tracker_my_applications", "fa")
+    assert t("tracker.sample_banner", "fa") in texts(at.warning)
+    assert t("tracker.signin_needed", "fa") in texts(at.info)
+    assert at.text_input(key="tracker.signin.password").proto.type == 1  # a password field
+    demo = at.table[0].value
+    assert list(demo[t("tracker.username", "fa")]) == [a.username for a in DEMO_ACCOUNTS]
+    assert list(demo[t("tracker.password", "fa")]) == [a.password for a in DEMO_ACCOUNTS]
+    assert not at.dataframe  # nothing of anyone's applications
+
+
+def test_a_real_database_shows_no_banner_and_no_demo_accounts(workspace_copy, tmp_path, monkeypatch):
+    from siting.tracker import init_database
+
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    init_database(url)
+    t_ = Tracker(TrackerSettings(url=url, password_policy=PasswordPolicy.fast()), workspace=Workspace.empty())
+    t_.bootstrap_admin("admin", "a long passphrase")
+    t_.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = open_signed_out()
+    assert t("tracker.sample_banner", "fa") not in texts(at.warning)
+    assert not at.table
+
+
+def test_wrong_password_shows_the_library_message_and_writes_nothing(sample_db):
+    url, _, _ = sample_db
+    before = counts(url)
+    at = sign_in(open_signed_out(), "demo-zahra", "not her password")
+    assert "نام کاربری یا گذرواژه نادرست است" in texts(at.error)
+    assert not at.dataframe
+    assert counts(url) == before
+    at = sign_in(open_signed_out("en"), "nobody-at-all", "whatever it is")
+    assert "wrong user name or password" in texts(at.error)
+    assert counts(url) == before
+
+
+def test_staff_role_is_told_the_page_is_for_applicants(sample_db):
+    at = as_user("demo-expert")
+    assert t("tracker.wrong_role", "fa", roles=t("role.applicant", "fa"), role=t("role.expert", "fa")) in \
+        texts(at.warning)
+    assert not at.dataframe
+
+
+# -- my applications ------------------------------------------------------------------------------------
+def test_applicant_sees_her_applications_and_the_returned_ones_reasons(sample_db, workspace_copy):
+    url, files, _ = sample_db
+    at = as_user("demo-zahra")
+    lib = library(url, files, workspace_copy)
+    me = lib.authenticate("demo-zahra", demo_account("demo-zahra").password)
+    mine = lib.my_applications(me)
+    table = at.dataframe[0].value
+    assert list(table[t("tracker.app.col.id", "fa")]) == [str(x.application.id).translate(
+        str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) for x in mine]
+    assert set(table[t("tracker.app.col.status", "fa")]) == {"در دستور کار کارگروه", "عودت‌شده به متقاضی",
+                                                           "پروانه صادر شد"}
+    # the returned one's open deficiencies are on the page at once
+    returned = next(x for x in mine if x.application.status == "returned")
+    assert any(all(d in w for d in returned.open_deficiencies) for w in texts(at.warning))
+    # open it: both rounds' decisions with their reasons and deficiencies
+    at.selectbox(key="tracker.app.selected").set_value(returned.application.id).run()
+    assert_clean(at)
+    detail = lib.get_application(me, returned.application.id)
+    page = all_text(at)
+    for d in detail.decisions:
+        assert d.reasons in page
+        for x in d.deficiencies:
+            assert f"- {x}" in page
+    assert "دور ۱ — کارگروه: عودت" in page and "دور ۲ — کارگروه: عودت" in page
+    # dates in the Solar Hijri calendar with Persian digits
+    from siting import fmt
+
+    assert fmt.jalali(detail.application.created_at) in set(table[t("tracker.app.col.created", "fa")])
+    # the resubmit button is offered (the request step is hers again)
+    assert at.button(key=f"tracker.app.submit.{returned.application.id}").label == t("tracker.app.resubmit", "fa")
+    lib.close()
+
+
+def test_a_second_applicant_sees_nothing_of_the_first(sample_db, workspace_copy):
+    url, files, made = sample_db
+    at = as_user("demo-kavir")
+    lib = library(url, files, workspace_copy)
+    kavir = lib.my_applications(lib.authenticate("demo-kavir", demo_account("demo-kavir").password))
+    ids = {x.application.id for x in kavir}
+    assert len(at.selectbox(key="tracker.app.selected").options) == len(kavir) == 2
+    assert len(at.dataframe[0].value) == 2
+    assert {made.applications["approved"], made.applications["urban_agenda"]} == ids
+    page = all_text(at) + "\n".join(str(v) for df in (d.value for d in at.dataframe) for v in df.to_numpy().ravel())
+    assert "زهرا" not in page and "رضا کاظمی" not in page
+    assert "شرکت خدمات پیشخوان کویر (نمونه)" in page
+    lib.close()
+
+
+# -- uploads ----------------------------------------------------------------------------------------------
+def _png_bytes() -> bytes:
+    img = Image.new("RGB", (900, 1200), "white")
+    ImageDraw.Draw(img).rectangle((100, 100, 800, 140), fill="black")
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _scan_pdf(pages: int) -> bytes:
+    imgs = []
+    for i in range(pages):
+        img = Image.new("RGB", (1240, 1754), "white")
+        d = ImageDraw.Draw(img)
+        for y in range(200, 1600, 90):
+            d.rectangle((120, y, 1100, y + 20), fill=(30, 30, 30))
+        d.text((120, 80), f"page {i + 1}", fill="black")
+        imgs.append(img)
+    buf = io.BytesIO()
+    imgs[0].save(buf, "PDF", resolution=150, save_all=True, append_images=imgs[1:])
+    return buf.getvalue()
+
+
+def test_upload_a_png_named_pdf_is_rejected_and_a_real_pdf_accepted(sample_db, workspace_copy):
+    url, files, made = sample_db
+    app_id = made.applications["returned"]
+    lib = library(url, files, workspace_copy)
+    me = lib.authenticate("demo-zahra", demo_account("demo-zahra").password)
+    person = lib.get_application(me, app_id).applicant.people[0]
+    at = as_user("demo-zahra")
+    at.selectbox(key="tracker.app.selected").set_value(app_id).run()
+    before, files_before = counts(url), sorted(p.name for p in files.iterdir())
+    at.selectbox(key=f"tracker.app.target.{app_id}").set_value(("birth_certificate", person.id))
+    at.file_uploader(key=f"tracker.app.file.{app_id}").set_value(("shenasnameh.pdf", _png_bytes(),
+                                                                   "application/pdf")).run()
+    at.button(key=f"tracker.app.upload.{app_id}").click().run()
+    assert_clean(at)
+    errors = "\n".join(texts(at.error) + texts(at.markdown))
+    assert "PNG" in errors and "PDF" in errors  # the library's reason: the content is a PNG, a PDF is required
+    assert counts(url) == before
+    assert sorted(p.name for p in files.iterdir()) == files_before  # no file kept
+    # a real two-page scan PDF is accepted and listed
+    at.file_uploader(key=f"tracker.app.file.{app_id}").set_value(("shenasnameh.pdf", _scan_pdf(2),
+                                                                   "application/pdf")).run()
+    at.button(key=f"tracker.app.upload.{app_id}").click().run()
+    assert_clean(at)
+    assert any("shenasnameh.pdf" in s for s in texts(at.success))
+    docs = [d for d in lib.get_application(me, app_id).documents if d.kind == "birth_certificate" and d.current]
+    assert len(docs) == 1 and docs[0].pages == 2 and docs[0].original_name == "shenasnameh.pdf"
+    assert counts(url)["documents"] == before["documents"] + 1
+    assert len(list(files.iterdir())) == len(files_before) + 1
+    lib.close()
+
+
+# -- a new request -----------------------------------------------------------------------------------------
+def test_new_profile_with_a_bad_national_id_names_the_field_and_writes_nothing(sample_db):
+    url, _, _ = sample_db
+    at = as_user("demo-reza")
+    before = counts(url)
+    at.text_input(key="tracker.app.p.name").set_value("علی آزمون")
+    at.text_input(key="tracker.app.p.nid").set_value("0084575949")  # check digit wrong (valid: ...948)
+    _submit(at, "tracker.app.profile_form")
+    assert_clean(at)
+    md = "\n".join(texts(at.markdown))
+    assert t("tracker.app.f.national_id", "fa") in md and "کد ملی" in md
+    assert any("مشخصات متقاضی معتبر نیست" in e for e in texts(at.error))
+    assert counts(url) == before
+
+
+def test_new_request_urban_for_a_natural_person_is_refused_then_a_rural_one_is_made(sample_db, workspace_copy):
+    url, files, _ = sample_db
+    at = as_user("demo-reza")
+    before = counts(url)
+    at.selectbox(key="tracker.app.r.ltype").set_value("urban")
+    at.radio(key="tracker.app.site_mode").set_value("settlement").run()
+    at.selectbox(key="tracker.app.r.settlement").set_value("SMP-V0049")
+    _submit(at, "tracker.app.request_form")
+    assert_clean(at)
+    assert any("این متقاضی نمی‌تواند این نوع پروانه را داشته باشد" in e for e in texts(at.error))
+    assert counts(url) == before
+    # rural at the same village: a draft with its site validation
+    at.selectbox(key="tracker.app.r.ltype").set_value("rural")
+    _submit(at, "tracker.app.request_form")
+    assert_clean(at)
+    lib = library(url, files, workspace_copy)
+    reza = lib.authenticate("demo-reza", demo_account("demo-reza").password)
+    new = lib.my_applications(reza)[0].application
+    assert new.status == "draft" and new.licence_type == "rural" and new.validation_status == "pass"
+    ws = Workspace.load(workspace_copy)
+    pt = ws.settlements.set_index("code").loc["SMP-V0049"].geometry
+    assert (new.site.lon, new.site.lat) == pytest.approx((pt.x, pt.y))
+    assert any(f"{new.id}".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in s for s in texts(at.success))
+    lib.close()
+
+
+def test_coordinates_out_of_range_name_the_site_field(sample_db):
+    url, _, _ = sample_db
+    at = as_user("demo-zahra", "en")
+    before = counts(url)
+    at.selectbox(key="tracker.app.r.ltype").set_value("rural")
+    at.text_input(key="tracker.app.r.lat").set_value("132.5")
+    at.text_input(key="tracker.app.r.lon").set_value("59.2")
+    _submit(at, "tracker.app.request_form")
+    assert_clean(at)
+    assert any("the site is not valid" in e for e in texts(at.error))
+    assert any("**Proposed site**" in m and "not a longitude/latitude" in m for m in texts(at.markdown))
+    assert counts(url) == before
+
+
+def _submit(at: AppTest, form_key: str) -> None:
+    """Click the submit button of the form ``form_key``."""
+    for b in at.get("form_submit_button"):
+        if b.form_id == form_key:
+            b.click().run()
+            return
+    raise AssertionError(f"no form {form_key}")
+
+
+# -- single sign-on settings -------------------------------------------------------------------------------
+def test_sso_policy_from_the_environment():
+    assert sso_policy_from_env({}) is None
+    p = sso_policy_from_env({"SITING_SSO_ISSUERS": "https://sso.ict-skh.ir, https://b.example",
+                             "SITING_SSO_GROUP_ROLES": "pishkhan-experts=expert, it-admins=admin",
+                             "SITING_SSO_DEFAULT_ROLE": "none", "SITING_SSO_CREATE_ACCOUNTS": "0"})
+    assert p == SsoPolicy(trusted_issuers=("https://sso.ict-skh.ir", "https://b.example"),
+                          group_roles={"pishkhan-experts": "expert", "it-admins": "admin"}, default_role=None,
+                          create_accounts=False)
+    assert sso_policy_from_env({"SITING_SSO_ISSUERS": "https://a"}).default_role == "applicant"
+    with pytest.raises(TrackerInputError) as e:
+        sso_policy_from_env({"SITING_SSO_ISSUERS": "https://a", "SITING_SSO_GROUP_ROLES": "wg=chair,x",
+                             "SITING_SSO_DEFAULT_ROLE": "boss"})
+    fields = [f for f, _, _ in e.value.problems]
+    assert fields == ["SITING_SSO_GROUP_ROLES", "SITING_SSO_GROUP_ROLES", "SITING_SSO_DEFAULT_ROLE"]
+    assert sso_groups_claim({}) == "groups" and sso_groups_claim({"SITING_SSO_GROUPS_CLAIM": "roles"}) == "roles"
+
+
+def test_bad_sso_settings_are_a_sentence_naming_the_variable(sample_db, monkeypatch):
+    monkeypatch.setenv("SITING_SSO_ISSUERS", "https://sso.example")
+    monkeypatch.setenv("SITING_SSO_DEFAULT_ROLE", "boss")
+    at = open_signed_out("en")
+    assert any("SITING_SSO_DEFAULT_ROLE" in e for e in texts(at.error))
+    assert not at.get("form_submit_button")
+

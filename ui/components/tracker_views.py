@@ -1,0 +1,193 @@
+"""Rendering the tracker's views (``siting.tracker.views``) for the applicant pages: rows of tables,
+Solar Hijri dates, the library's refusals field by field. No rules here: only words and layout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from siting import fmt
+from siting.tracker import (
+    ApplicationDetail,
+    ApplicationView,
+    DecisionView,
+    MyApplication,
+    StepView,
+    TrackerError,
+    TrackerInputError,
+)
+from siting.tracker.terms import term
+from siting.vocab import label
+
+from ..i18n import t
+
+# the fields the library names in its refusals -> the i18n key of their label on the forms
+FIELD_KEYS: dict[str, str] = {
+    "name": "tracker.app.f.name",
+    "national_id": "tracker.app.f.national_id",
+    "full_name": "tracker.app.f.full_name",
+    "education": "tracker.app.f.education",
+    "government_employee": "tracker.app.f.government_employee",
+    "role": "tracker.app.f.person_role",
+    "on_board": "tracker.app.f.on_board",
+    "people": "tracker.app.f.people",
+    "company_type": "tracker.app.f.company_type",
+    "ownership": "tracker.app.f.ownership",
+    "registration_number": "tracker.app.f.registration_number",
+    "registration_date": "tracker.app.f.registration_date",
+    "site": "tracker.app.f.site",
+    "address": "tracker.app.f.address",
+    "postal_code": "tracker.app.f.postal_code",
+    "map_not_found": "tracker.app.f.map_not_found",
+    "licence_type": "tracker.app.f.licence_type",
+    "request_type": "tracker.app.f.request_type",
+    "licence_number": "tracker.app.f.licence_number",
+    "applicant_types": "tracker.app.f.applicant_type",
+    "applicant_type": "tracker.app.f.applicant_type",
+    "min_education": "tracker.app.f.education",
+    "government_employee_allowed": "tracker.app.f.government_employee",
+}
+_PERSON = re.compile(r"^people\[(\d+)\]\.?(.*)$")
+
+
+def field_label(path: str, lang: str) -> str:
+    """``people[1].national_id`` -> «شخص ۲ — کد ملی»; an unknown field is shown as the library names it."""
+    m = _PERSON.match(path)
+    if m:
+        who = t("tracker.app.f.person_n", lang, n=fmt.number(int(m.group(1)) + 1, lang))
+        rest = m.group(2)
+        return f"{who} — {field_label(rest, lang)}" if rest else who
+    key = FIELD_KEYS.get(path)
+    return t(key, lang) if key else path
+
+
+def show_error(exc: TrackerError, lang: str) -> None:
+    """A refusal of the library: its sentence, then every problem with the field it concerns."""
+    st.error(exc.message(lang))
+    problems = exc.problems if isinstance(exc, TrackerInputError) else ()
+    if problems:
+        lines = [f"- **{field_label(f, lang)}**: {fa if lang == 'fa' else en}" for f, en, fa in problems]
+        st.markdown("\n".join(lines))
+
+
+def jdate(value: Any, lang: str, *, with_time: bool = False) -> str:
+    return fmt.jalali(value, with_time=with_time, lang=lang)
+
+
+def site_text(app: ApplicationView, lang: str) -> str:
+    s = app.site
+    parts = []
+    if s.has_point:
+        parts.append(f"{fmt.number(s.lat, lang, decimals=5)}، {fmt.number(s.lon, lang, decimals=5)}"
+                     if lang == "fa" else f"{s.lat:.5f}, {s.lon:.5f}")
+    if s.address:
+        parts.append(s.address)
+    if s.postal_code:
+        parts.append(t("tracker.app.postal_code_is", lang, code=fmt.to_persian_digits(s.postal_code)
+                       if lang == "fa" else s.postal_code))
+    if s.map_not_found:
+        parts.append(t("tracker.app.f.map_not_found", lang))
+    return " — ".join(parts) or "—"
+
+
+def validation_text(status: str | None, lang: str) -> str:
+    if status is None:
+        return "—"
+    return t(f"tracker.app.validation.{status}", lang) if status in ("pass", "warn", "fail", "not_located") \
+        else status
+
+
+def step_title(step: StepView, lang: str) -> str:
+    return step.title_fa if lang == "fa" else step.title_en
+
+
+def actor(step: StepView, lang: str) -> str:
+    return step.actor_fa if lang == "fa" else step.actor_en
+
+
+def next_step_text(steps: Sequence[StepView], lang: str) -> str:
+    if not steps:
+        return "—"
+    return "؛ ".join(f"{step_title(s, lang)} ({actor(s, lang)})" for s in steps) if lang == "fa" else \
+        "; ".join(f"{step_title(s, lang)} ({actor(s, lang)})" for s in steps)
+
+
+def request_type_label(rt: str, workflow, lang: str) -> str:
+    r = workflow.request_types.get(rt)
+    return rt if r is None else (r.fa if lang == "fa" else r.en)
+
+
+def my_rows(items: Sequence[MyApplication], workflow, lang: str) -> list[dict[str, str]]:
+    """The rows of the "my applications" table."""
+    rows = []
+    for it in items:
+        a = it.application
+        rows.append({
+            t("tracker.app.col.id", lang): fmt.number(a.id, lang),
+            t("tracker.app.col.status", lang): term(a.status, lang),
+            t("tracker.app.col.licence_type", lang): label(a.licence_type, lang),
+            t("tracker.app.col.request_type", lang): request_type_label(a.request_type, workflow, lang),
+            t("tracker.app.col.site", lang): site_text(a, lang),
+            t("tracker.app.col.validation", lang): validation_text(a.validation_status, lang),
+            t("tracker.app.col.next", lang): next_step_text(it.next_steps, lang),
+            t("tracker.app.col.created", lang): jdate(a.created_at, lang),
+            t("tracker.app.col.submitted", lang): jdate(a.submitted_at, lang),
+            t("tracker.app.col.licence", lang): "—" if it.licence is None else t(
+                "tracker.app.licence_until", lang, number=it.licence.number, date=jdate(it.licence.expires_on, lang)),
+        })
+    return rows
+
+
+def step_rows(steps: Sequence[StepView], lang: str) -> list[dict[str, str]]:
+    return [{
+        t("tracker.app.col.round", lang): fmt.number(s.round, lang),
+        t("tracker.app.col.step", lang): step_title(s, lang),
+        t("tracker.app.col.state", lang): term(s.state, lang) if s.state != "returned"
+        else t("tracker.app.step_returned", lang),
+        t("tracker.app.col.actor", lang): actor(s, lang),
+        t("tracker.app.col.ready", lang): jdate(s.ready_at, lang),
+        t("tracker.app.col.due", lang): jdate(s.due_on, lang),
+        t("tracker.app.col.done", lang): jdate(s.completed_at, lang),
+        t("tracker.app.col.notes", lang): "؛ ".join([*([s.notes] if s.notes else []), *s.deficiencies]) or "—",
+    } for s in steps]
+
+
+def decision(d: DecisionView, lang: str) -> None:
+    """One review round's decision with its reasons and every deficiency."""
+    body = t(f"tracker.app.body.{d.body}", lang) if d.body in ("working_group", "directorate") else d.body
+    head = t("tracker.app.decision_head", lang, round=fmt.number(d.round, lang), body=body,
+             outcome=term(d.outcome, lang), date=jdate(d.decided_at, lang))
+    box = st.warning if d.outcome == "return" else st.error if d.outcome == "reject" else st.success
+    lines = [f"**{head}**", "", f"{t('tracker.app.reasons', lang)}: {d.reasons}"]
+    if d.deficiencies:
+        lines += ["", f"{t('tracker.app.deficiencies', lang)}:", *[f"- {x}" for x in d.deficiencies]]
+    box("\n".join(lines))
+
+
+def summary(detail: ApplicationDetail, workflow, lang: str) -> None:
+    a = detail.application
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("tracker.app.col.status", lang), term(a.status, lang))
+    c2.metric(t("tracker.app.col.round", lang), fmt.number(a.round, lang))
+    c3.metric(t("tracker.app.col.validation", lang), validation_text(a.validation_status, lang))
+    st.markdown("\n".join([
+        f"- {t('tracker.app.col.licence_type', lang)}: {label(a.licence_type, lang)}",
+        f"- {t('tracker.app.col.request_type', lang)}: {request_type_label(a.request_type, workflow, lang)}",
+        f"- {t('tracker.app.col.site', lang)}: {site_text(a, lang)}",
+        f"- {t('tracker.app.county', lang)}: {a.county or '—'}",
+        f"- {t('tracker.app.col.next', lang)}: {next_step_text(detail.next_steps, lang)}",
+        f"- {t('tracker.app.col.created', lang)}: {jdate(a.created_at, lang)} — "
+        f"{t('tracker.app.col.submitted', lang)}: {jdate(a.submitted_at, lang)}",
+    ]))
+
+
+def validation_rules(report: dict[str, Any] | None, lang: str) -> list[dict[str, str]]:
+    """The stored site validation report's rules (status and explanation)."""
+    if not report or "rules" not in report:
+        return []
+    return [{t("tracker.app.col.rule_status", lang): validation_text(r.get("status"), lang),
+             t("tracker.app.col.rule", lang): r.get("message_fa" if lang == "fa" else "message_en", "")}
+            for r in report["rules"]]
