@@ -54,7 +54,8 @@ def test_working_group_member_records_a_return_and_it_leaves_the_agenda(staff_ap
     page.get_by_role("heading", name=t("tracker.staff.agenda_table")).wait_for(timeout=TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
     main = page.locator('[data-testid="stMain"]')
-    assert "دادهٔ نمونه" in main.inner_text()  # sample data labelled
+    assert "دادهٔ نمونه" in main.inner_text()  # sample data labelled: the workspace ...
+    assert t("tracker.sample_banner") in main.inner_text()  # ... and the tracker database
     summary = t("tracker.staff.agenda_summary", n=fmt.number(3), p="", w="", f="", u="").split("—")[0].strip()
     assert summary in main.inner_text()
     # the conflicting pair, in the conflicts table
