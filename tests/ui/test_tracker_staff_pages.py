@@ -73,15 +73,17 @@ def _library(data: StaffData, workspace: Path) -> Tracker:
     return Tracker(TrackerSettings(url=data.url), workspace=Workspace.load(workspace))
 
 
-def _open(page: str, user: str | None) -> AppTest:
+def _open(page: str, user: str | None, lang: str = "fa") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.run()
+    if lang != "fa":
+        at.radio(key="lang").set_value(lang).run()
     at.switch_page(f"ui/pages/{page}.py").run()
     assert_clean(at)
     if user is not None:
         at.text_input(key="tracker.signin.username").input(user)
         at.text_input(key="tracker.signin.password").input(PASSWORD)
-        at.button(key="FormSubmitter:tracker.signin-ورود").click().run()
+        at.button(key=f"FormSubmitter:tracker.signin-{t('tracker.signin', lang)}").click().run()
         assert_clean(at)
     return at
 
@@ -272,3 +274,15 @@ def test_working_group_page_offers_no_tracker_source_when_signed_out(staff_db):
     assert_clean(at)
     assert not [r for r in at.radio if r.key == "wg.source"]
     assert at.file_uploader(key="wg.upload")  # the file, as before
+
+
+@pytest.mark.parametrize(("page", "user"), [("tracker_agenda", "wg"), ("tracker_queue", "expert")])
+def test_staff_pages_in_english(staff_db, page, user):
+    at = _open(page, user, lang="en")
+    assert at.title[0].value == t(f"page.{page}", "en")
+    assert not at.warning or all("This page is for" not in w for w in texts(at.warning))
+    if page == "tracker_agenda":
+        assert at.dataframe[0].value.columns[0] == "Application"
+        assert at.radio(key=f"agenda.outcome.{staff_db.agenda[0]}").options == ["approve", "reject", "return"]
+    else:
+        assert table_with(at, "Days late") is not None and table_with(at, "Days left") is not None
