@@ -286,3 +286,13 @@ def test_staff_pages_in_english(staff_db, page, user):
         assert at.radio(key=f"agenda.outcome.{staff_db.agenda[0]}").options == ["approve", "reject", "return"]
     else:
         assert table_with(at, "Days late") is not None and table_with(at, "Days left") is not None
+
+
+def test_administrator_reads_both_pages_but_records_nothing(staff_db):
+    at = _open("tracker_agenda", "admin")
+    assert len(at.dataframe[0].value) == 3
+    assert t("tracker.staff.decision_members_only") in texts(at.info)
+    assert not [b for b in at.button if b.key and b.key.startswith("FormSubmitter:agenda.decide")]
+    at = _open("tracker_queue", "admin")
+    assert t("tracker.staff.experts_only") in texts(at.info)
+    assert not [b for b in at.button if b.key and b.key.startswith("FormSubmitter:queue.")]
