@@ -1,6 +1,10 @@
 """Take the README's screenshots of every dashboard page, on the bundled SAMPLE workspace.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+    .venv/bin/python scripts/screenshots.py tracker-applicant   # only the tracker's applicant page
+
+The tracker's pages are taken on a SAMPLE tracker database built in the same
+temporary folder (siting.tracker.sample), signed in with a demo account.
 
 The sample workspace is built afresh in a temporary folder from
 data/sources/sample.yaml (never the reference data, which must not be
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +27,8 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from siting.manifest import init_workspace  # noqa: E402
 from siting.text import to_persian_digits  # noqa: E402
+from siting.tracker.sample import build_sample_tracker, demo_account  # noqa: E402
+from siting.workspace import Workspace  # noqa: E402
 from ui.devserver import launch_browser, running_app  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
@@ -54,12 +61,56 @@ def _shot(page: Page, name: str) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 
-def main() -> int:
+def _sign_in(page: Page, username: str) -> None:
+    acc = demo_account(username)
+    page.get_by_label(t("tracker.username")).fill(acc.username)
+    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_role("button", name=t("tracker.signin"), exact=True).click()
+    page.get_by_text(t("tracker.signed_in_as", name=acc.display_name, role=t(f"role.{acc.role}"))).wait_for(
+        timeout=TIMEOUT_MS)
+
+
+def tracker_screens(ws: Path, tmp: Path, only: set[str]) -> None:
+    """The tracker's pages on a SAMPLE tracker database (demo accounts)."""
+    db = tmp / "sample-tracker.db"
+    files = tmp / "sample-uploads"
+    made = build_sample_tracker(f"sqlite:///{db}", Workspace.load(ws), files_dir=files, now=datetime.now(UTC))
+    env = {"DATABASE_URL": f"sqlite:///{db}", "SITING_TRACKER_FILES": str(files)}
+    with running_app(ws, env=env) as url, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+        if "tracker-applicant" in only:
+            page.goto(f"{url}/my-applications")
+            _settle(page, t("page.tracker_my_applications"))
+            _sign_in(page, "demo-zahra")
+            choice = t("tracker.app.choice", id=to_persian_digits(str(made.applications["returned"])),
+                       status="عودت‌شده به متقاضی", licence="ICT روستایی")
+            page.locator('[data-testid="stSelectbox"]').filter(has_text=t("tracker.app.choose")).first.click()
+            page.get_by_role("option", name=choice).click()
+            _settle(page, t("tracker.app.decisions"))
+            _shot(page, "tracker-applicant")
+        browser.close()
+
+
+DASHBOARD_SHOTS = ("applicant", "working-group", "planner", "scenarios", "data")
+TRACKER_SHOTS = ("tracker-applicant",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = set(sys.argv[1:] if argv is None else argv) or {*DASHBOARD_SHOTS, *TRACKER_SHOTS}
+    unknown = names - {*DASHBOARD_SHOTS, *TRACKER_SHOTS}
+    if unknown:
+        print(f"unknown screenshots {sorted(unknown)}; expected {[*DASHBOARD_SHOTS, *TRACKER_SHOTS]}")
+        return 2
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "sample.gpkg"
         report = init_workspace(ROOT / "data" / "sources" / "sample.yaml", workspace=ws)
         assert report.sample, "screenshots are taken on the SAMPLE workspace only"
+        if names & set(TRACKER_SHOTS):
+            tracker_screens(ws, Path(tmp), names)
+        if not names & set(DASHBOARD_SHOTS):
+            return 0
         demo = Path(tmp) / "دفاتر-تازه.csv"
         demo.write_text(DEMO_OFFICES, encoding="utf-8")
         with running_app(ws) as url, sync_playwright() as pw:
