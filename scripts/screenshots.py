@@ -1,6 +1,11 @@
 """Take the README's screenshots of every dashboard page, on the bundled SAMPLE workspace.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+    .venv/bin/python scripts/screenshots.py tracker-applicant   # only the tracker's applicant page
+    .venv/bin/python scripts/screenshots.py tracker-agenda tracker-queue   # only the staff pages
+
+The tracker's pages are taken on a SAMPLE tracker database built in the same
+temporary folder (siting.tracker.sample), signed in with a demo account.
 
 The sample workspace is built afresh in a temporary folder from
 data/sources/sample.yaml (never the reference data, which must not be
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +29,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from siting.manifest import init_workspace  # noqa: E402
 from siting.text import to_persian_digits  # noqa: E402
 from siting.tracker.sample import build_sample_tracker, demo_account  # noqa: E402
+from siting.workspace import Workspace  # noqa: E402
 from ui.devserver import launch_browser, running_app  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
@@ -59,39 +66,68 @@ def _sign_in(page: Page, username: str) -> None:
     acc = demo_account(username)
     page.get_by_label(t("tracker.username")).fill(acc.username)
     page.get_by_label(t("tracker.password")).fill(acc.password)
-    page.get_by_role("button", name=t("tracker.signin")).click()
+    page.get_by_role("button", name=t("tracker.signin"), exact=True).click()
+    page.get_by_text(t("tracker.signed_in_as", name=acc.display_name, role=t(f"role.{acc.role}"))).wait_for(
+        timeout=TIMEOUT_MS)
 
 
-def _staff_pages(page: Page, url: str) -> None:
-    """The working group's agenda (signed in as the demo member) and the directorate's queue (the demo expert)."""
-    page.goto(f"{url}/agenda")
-    _settle(page, t("page.tracker_agenda"))
-    _sign_in(page, "demo-wg")
-    _settle(page, t("tracker.staff.agenda_table"))
-    _shot(page, "tracker-agenda")
+def tracker_screens(ws: Path, tmp: Path, only: set[str]) -> None:
+    """The tracker's pages on a SAMPLE tracker database (demo accounts)."""
+    db = tmp / "sample-tracker.db"
+    files = tmp / "sample-uploads"
+    made = build_sample_tracker(f"sqlite:///{db}", Workspace.load(ws), files_dir=files, now=datetime.now(UTC))
+    env = {"DATABASE_URL": f"sqlite:///{db}", "SITING_TRACKER_FILES": str(files)}
+    with running_app(ws, env=env) as url, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+        if "tracker-applicant" in only:
+            page.goto(f"{url}/my-applications")
+            _settle(page, t("page.tracker_my_applications"))
+            _sign_in(page, "demo-zahra")
+            choice = t("tracker.app.choice", id=to_persian_digits(str(made.applications["returned"])),
+                       status="عودت‌شده به متقاضی", licence="ICT روستایی")
+            page.locator('[data-testid="stSelectbox"]').filter(has_text=t("tracker.app.choose")).first.click()
+            page.get_by_role("option", name=choice).click()
+            _settle(page, t("tracker.app.decisions"))
+            _shot(page, "tracker-applicant")
+        if "tracker-agenda" in only:  # the working group's agenda, as the demo member
+            page.goto(f"{url}/agenda")
+            _settle(page, t("page.tracker_agenda"))
+            _sign_in(page, "demo-wg")
+            _settle(page, t("tracker.staff.agenda_table"))
+            _shot(page, "tracker-agenda")
+        if "tracker-queue" in only:  # the directorate's overdue steps, as the demo expert
+            page.goto(f"{url}/queue")
+            _settle(page, t("page.tracker_queue"))
+            _sign_in(page, "demo-expert")
+            page.get_by_role("tab").filter(has_text="عقب‌افتاده").click()
+            _settle(page, t("page.tracker_queue"))
+            _shot(page, "tracker-queue")
+        browser.close()
 
-    page.goto(f"{url}/queue")  # a new browser session: sign in again
-    _settle(page, t("page.tracker_queue"))
-    _sign_in(page, "demo-expert")
-    page.get_by_role("tab", name=t("tracker.staff.tab_renewals")).wait_for(timeout=TIMEOUT_MS)
-    page.get_by_role("tab").filter(has_text="عقب‌افتاده").click()
-    _settle(page, t("page.tracker_queue"))
-    _shot(page, "tracker-queue")
+
+DASHBOARD_SHOTS = ("applicant", "working-group", "planner", "scenarios", "data")
+TRACKER_SHOTS = ("tracker-applicant", "tracker-agenda", "tracker-queue")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    names = set(sys.argv[1:] if argv is None else argv) or {*DASHBOARD_SHOTS, *TRACKER_SHOTS}
+    unknown = names - {*DASHBOARD_SHOTS, *TRACKER_SHOTS}
+    if unknown:
+        print(f"unknown screenshots {sorted(unknown)}; expected {[*DASHBOARD_SHOTS, *TRACKER_SHOTS]}")
+        return 2
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "sample.gpkg"
         report = init_workspace(ROOT / "data" / "sources" / "sample.yaml", workspace=ws)
         assert report.sample, "screenshots are taken on the SAMPLE workspace only"
+        if names & set(TRACKER_SHOTS):
+            tracker_screens(ws, Path(tmp), names)
+        if not names & set(DASHBOARD_SHOTS):
+            return 0
         demo = Path(tmp) / "دفاتر-تازه.csv"
         demo.write_text(DEMO_OFFICES, encoding="utf-8")
-        # the tracker pages: the SAMPLE tracker database (demo accounts), built afresh as well
-        tracker_url = f"sqlite:///{Path(tmp) / 'sample-tracker.db'}"
-        build_sample_tracker(tracker_url, ws, files_dir=Path(tmp) / "sample-uploads")
-        env = {"DATABASE_URL": tracker_url, "SITING_TRACKER_FILES": str(Path(tmp) / "sample-uploads")}
-        with running_app(ws, env=env) as url, sync_playwright() as pw:
+        with running_app(ws) as url, sync_playwright() as pw:
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
 
@@ -131,8 +167,6 @@ def main() -> int:
             page.get_by_role("button", name=t("data.confirm")).wait_for(timeout=TIMEOUT_MS)
             _settle(page, t("page.data"))
             _shot(page, "data")
-
-            _staff_pages(page, url)
             browser.close()
     return 0
 

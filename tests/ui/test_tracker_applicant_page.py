@@ -329,3 +329,24 @@ def test_bad_sso_settings_are_a_sentence_naming_the_variable(sample_db, monkeypa
     assert any("SITING_SSO_DEFAULT_ROLE" in e for e in texts(at.error))
     assert not at.get("form_submit_button")
 
+
+
+def test_resubmitting_the_returned_request_opens_the_next_round(sample_db, workspace_copy):
+    url, files, made = sample_db
+    app_id = made.applications["returned"]
+    at = as_user("demo-zahra")
+    at.selectbox(key="tracker.app.selected").set_value(app_id).run()
+    at.button(key=f"tracker.app.submit.{app_id}").click().run()
+    assert_clean(at)
+    from siting import fmt
+
+    assert t("tracker.app.submitted", "fa", id=fmt.number(app_id), round="۳") in texts(at.success)
+    lib = library(url, files, workspace_copy)
+    me = lib.authenticate("demo-zahra", demo_account("demo-zahra").password)
+    a = lib.get_application(me, app_id)
+    assert (a.application.status, a.application.round) == ("submitted", 3)
+    assert a.open_deficiencies == ()
+    assert [d.round for d in a.decisions] == [1, 2]  # earlier rounds kept
+    # the page shows the new state (the submit button is gone)
+    assert not [b for b in at.button if b.key == f"tracker.app.submit.{app_id}"]
+    lib.close()

@@ -1,0 +1,90 @@
+"""The applicant's tracker page in a real browser: Debian's Chromium driven by Playwright against
+``streamlit run app.py`` on a copy of the sample workspace and a temporary SAMPLE tracker database.
+
+Signs in as the demo applicant, opens her returned request and reads every round's deficiencies as
+the library stores them. Screenshot in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from siting import fmt
+from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
+from siting.tracker.sample import build_sample_tracker, demo_account
+from siting.workspace import Workspace
+from ui.devserver import running_app, wait_frames
+from ui.i18n import t
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def tracker_app(sample_workspace_path, tmp_path_factory):
+    """``(base url, database url, files dir, workspace path, what was built)`` of a server on this
+    module's copy of the sample workspace and its own sample tracker database."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    d = tmp_path_factory.mktemp("tracker-applicant-browser")
+    ws_path = d / "workspace.gpkg"
+    shutil.copy(sample_workspace_path, ws_path)
+    db_url, files = f"sqlite:///{d / 'sample-tracker.db'}", d / "sample-uploads"
+    made = build_sample_tracker(db_url, Workspace.load(ws_path), files_dir=files, now=datetime.now(UTC),
+                                password_policy=PasswordPolicy.fast())
+    with running_app(ws_path, log=ARTIFACTS / "test_tracker_applicant_browser-streamlit.log",
+                     env={"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(files)}) as url:
+        yield url, db_url, files, ws_path, made
+
+
+def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_app, page):
+    url, db_url, files, ws_path, made = tracker_app
+    acc = demo_account("demo-zahra")
+    lib = Tracker(TrackerSettings(url=db_url, files_dir=files), workspace=Workspace.load(ws_path))
+    me = lib.authenticate(acc.username, acc.password)
+    returned = lib.get_application(me, made.applications["returned"])
+    lib.close()
+    assert [d.outcome for d in returned.decisions] == ["return", "return"]
+
+    page.goto(f"{url}/my-applications")
+    page.get_by_role("heading", name=t("page.tracker_my_applications")).wait_for(timeout=TIMEOUT_MS)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert page.get_by_text(t("tracker.sample_banner")).first.is_visible()
+    # signed out: the form and the demo accounts
+    page.get_by_label(t("tracker.username")).fill(acc.username)
+    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_role("button", name=t("tracker.signin"), exact=True).click()
+    page.get_by_text(t("tracker.signed_in_as", name=acc.display_name, role=t("role.applicant"))).wait_for(
+        timeout=TIMEOUT_MS)
+    assert page.get_by_text(t("tracker.sample_banner")).first.is_visible()  # still labelled once signed in
+
+    # open the returned request
+    app_id = fmt.number(returned.application.id)
+    choice = t("tracker.app.choice", id=app_id, status="عودت‌شده به متقاضی", licence="ICT روستایی")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=t("tracker.app.choose")).first.click()
+    page.get_by_role("option", name=choice).click()
+    heading = t("tracker.app.detail_title", id=app_id, name=returned.application.applicant_name)
+    page.get_by_role("heading", name=heading).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+
+    # every round's decision with its reasons and deficiencies, as stored
+    for d in returned.decisions:
+        head = t("tracker.app.decision_head", round=fmt.number(d.round), body=t("tracker.app.body.working_group"),
+                 outcome="عودت", date=fmt.jalali(d.decided_at))
+        box = main.locator('[data-testid="stAlert"]').filter(has_text=head)
+        box.wait_for(timeout=TIMEOUT_MS)
+        text = box.inner_text()
+        assert d.reasons in text
+        for x in d.deficiencies:
+            assert x in text
+    assert page.get_by_role("button", name=t("tracker.app.resubmit")).is_visible()
+    assert page.external == []  # nothing fetched from outside 127.0.0.1
+    wait_frames(page)
+    page.screenshot(path=str(ARTIFACTS / "tracker-applicant.png"), full_page=True)
