@@ -403,6 +403,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.app.steps": ("مراحل", "Steps"),
     "tracker.app.earlier_rounds": ("مراحل دورهای پیشین", "Steps of earlier rounds"),
     "tracker.app.step_returned": ("عودت‌شده", "returned"),
+    "tracker.app.overdue": ("{days} روز گذشته از مهلت", "{days} days overdue"),
     "tracker.app.documents": ("مدارک", "Documents"),
     "tracker.app.missing": ("مدارکی که هنوز لازم است:", "Documents still required:"),
     "tracker.app.upload_for": ("بارگذاری برای", "Upload for"),

@@ -56,8 +56,11 @@ def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_a
     page.get_by_role("heading", name=t("page.tracker_my_applications")).wait_for(timeout=TIMEOUT_MS)
     main = page.locator('[data-testid="stMain"]')
     assert main.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    assert page.get_by_text(t("tracker.sample_banner")).first.is_visible()
+    # the page renders top-down: wait for the banner (the tracker opens on the first visit)
+    page.get_by_text(t("tracker.sample_banner")).first.wait_for(timeout=TIMEOUT_MS)
     # signed out: the form and the demo accounts
+    page.get_by_label(t("tracker.username")).wait_for(timeout=TIMEOUT_MS)
+    assert page.get_by_text(acc.password, exact=True).first.is_visible()
     page.get_by_label(t("tracker.username")).fill(acc.username)
     page.get_by_label(t("tracker.password")).fill(acc.password)
     page.get_by_role("button", name=t("tracker.signin"), exact=True).click()

@@ -350,3 +350,49 @@ def test_resubmitting_the_returned_request_opens_the_next_round(sample_db, works
     # the page shows the new state (the submit button is gone)
     assert not [b for b in at.button if b.key == f"tracker.app.submit.{app_id}"]
     lib.close()
+
+
+def test_sso_identity_from_streamlit_login_signs_in_through_the_library(sample_db, monkeypatch):
+    """The plug-in point: with SITING_SSO_* set and a person logged in through st.login, the page
+    calls sign_in_external with their claims (st.user's claims are given here, as the OIDC login would)."""
+    from ui.components import signin
+
+    url, _, _ = sample_db
+    monkeypatch.setenv("SITING_SSO_ISSUERS", "https://sso.ict-skh.ir")
+    monkeypatch.setenv("SITING_SSO_GROUP_ROLES", "pishkhan-experts=expert")
+    claims = {"iss": "https://evil.example", "sub": "u-42", "name": "مینا سعیدی", "preferred_username": "mina"}
+    monkeypatch.setattr(signin, "_sso_claims", lambda: dict(claims))
+    before = counts(url)
+    at = open_signed_out("en")
+    assert "identities from 'https://evil.example' are not accepted" in texts(at.error)
+    assert counts(url) == before and at.get("form_submit_button")  # the local form is still there
+    claims["iss"] = "https://sso.ict-skh.ir"
+    at = open_signed_out("en")
+    assert t("tracker.signed_in_as", "en", name="مینا سعیدی", role="applicant") in texts(at.sidebar.caption)
+    assert t("tracker.app.none", "en") in texts(at.info)  # a new applicant account, with nothing yet
+    after = counts(url)
+    assert after["users"] == before["users"] + 1 and after["audit"] == before["audit"] + 1
+    claims["groups"] = ["pishkhan-experts"]  # the provider now puts her among the experts
+    at = open_signed_out("en")
+    assert t("tracker.wrong_role", "en", roles="applicant", role="directorate expert") in texts(at.warning)
+
+
+def test_overdue_steps_of_the_approved_request_are_marked(sample_db, workspace_copy):
+    url, files, made = sample_db
+    app_id = made.applications["approved"]
+    at = as_user("demo-kavir")
+    at.selectbox(key="tracker.app.selected").set_value(app_id).run()
+    assert_clean(at)
+    lib = library(url, files, workspace_copy)
+    expert = lib.authenticate("demo-expert", demo_account("demo-expert").password)
+    overdue = {o.item.step.title_fa: o.days_overdue for o in lib.overdue_steps(expert)
+               if o.item.application_id == app_id}
+    assert len(overdue) >= 2
+    steps = at.dataframe[1].value
+    from siting import fmt
+
+    shown = dict(zip(steps[t("tracker.app.col.step", "fa")], steps[t("tracker.app.col.state", "fa")], strict=True))
+    for title, days in overdue.items():
+        assert shown[title] == "آمادهٔ اقدام — " + t("tracker.app.overdue", "fa", days=fmt.number(days))
+    assert sum("گذشته از مهلت" in v for v in shown.values()) == len(overdue)
+    lib.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -141,12 +142,18 @@ def my_rows(items: Sequence[MyApplication], workflow, lang: str) -> list[dict[st
     return rows
 
 
-def step_rows(steps: Sequence[StepView], lang: str) -> list[dict[str, str]]:
+def step_state(s: StepView, lang: str, today: date) -> str:
+    text = term(s.state, lang) if s.state != "returned" else t("tracker.app.step_returned", lang)
+    if s.is_overdue(today):
+        text += " — " + t("tracker.app.overdue", lang, days=fmt.number((today - s.due_on).days, lang))
+    return text
+
+
+def step_rows(steps: Sequence[StepView], lang: str, today: date) -> list[dict[str, str]]:
     return [{
         t("tracker.app.col.round", lang): fmt.number(s.round, lang),
         t("tracker.app.col.step", lang): step_title(s, lang),
-        t("tracker.app.col.state", lang): term(s.state, lang) if s.state != "returned"
-        else t("tracker.app.step_returned", lang),
+        t("tracker.app.col.state", lang): step_state(s, lang, today),
         t("tracker.app.col.actor", lang): actor(s, lang),
         t("tracker.app.col.ready", lang): jdate(s.ready_at, lang),
         t("tracker.app.col.due", lang): jdate(s.due_on, lang),

@@ -80,11 +80,11 @@ with tab_mine:
                 st.table(rules)
 
         st.markdown(f"#### {t('tracker.app.steps', lang)}")
-        st.dataframe(tv.step_rows(detail.current_steps(), lang), hide_index=True, width="stretch")
+        st.dataframe(tv.step_rows(detail.current_steps(), lang, trk.now().date()), hide_index=True, width="stretch")
         earlier = [s for s in detail.steps if s not in detail.current_steps()]
         if earlier:
             with st.expander(t("tracker.app.earlier_rounds", lang)):
-                st.dataframe(tv.step_rows(earlier, lang), hide_index=True, width="stretch")
+                st.dataframe(tv.step_rows(earlier, lang, trk.now().date()), hide_index=True, width="stretch")
 
         # documents: uploaded and missing; upload one
         st.markdown(f"#### {t('tracker.app.documents', lang)}")
