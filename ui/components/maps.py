@@ -60,11 +60,12 @@ def region_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
                      get_line_color=list(REGION_LINE), line_width_min_pixels=2, pickable=False)
 
 
-def county_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
+def county_layer(geojson: Mapping[str, Any], *, pickable: bool = True) -> pdk.Layer:
+    """County outlines; ``pickable=False`` on a map where clicks choose a site (see :func:`gap_layer`)."""
     return pdk.Layer("GeoJsonLayer", data=geojson, id="counties", stroked=True, filled=True,
                      get_fill_color=[0, 0, 0, 0], get_line_color=list(COUNTY_LINE),
                      get_line_width="properties.selected ? 1500 : 1", line_width_min_pixels=1,
-                     pickable=True)
+                     pickable=pickable)
 
 
 def choropleth_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
@@ -73,11 +74,18 @@ def choropleth_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
                      line_width_min_pixels=1, pickable=True)
 
 
-def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True) -> pdk.Layer:
-    """Service gaps: filled orange, or outlined only (over a choropleth)."""
+def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool = True) -> pdk.Layer:
+    """Service gaps: filled orange, or outlined only (over a choropleth).
+
+    ``pickable=False`` where a pickable cell grid covers the gaps anyway (the applicant's map): deck.gl
+    picks on every press and counts the press as a click only if its release is handled within
+    250 ms; in a browser without a GPU (Chromium's software WebGL, as on this project's test
+    machines and on many office PCs) the pick took 750 ms with the gaps and the filled counties
+    pickable, ~240 ms with only the counties, ~70 ms with neither (the sample workspace's applicant
+    map), so clicks were lost. The cells' tooltips name the county, so nothing is lost on that map."""
     return pdk.Layer("GeoJsonLayer", data=geojson, id="gaps", stroked=True, filled=True,
                      get_fill_color=list(GAP_FILL) if filled else [0, 0, 0, 0], get_line_color=list(GAP_LINE),
-                     line_width_min_pixels=1 if filled else 2, pickable=True)
+                     line_width_min_pixels=1 if filled else 2, pickable=pickable)
 
 
 def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> pdk.Layer:

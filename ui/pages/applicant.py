@@ -29,8 +29,8 @@ with st.sidebar:
 
 base = state.base_map_data(key, lang, county, licence_type)
 candidate = site_picker.current()
-layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"]),
-          maps.gap_layer(state.gap_map_data(key, RuleOverrides(), licence_type, lang, county)),
+layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"], pickable=False),
+          maps.gap_layer(state.gap_map_data(key, RuleOverrides(), licence_type, lang, county), pickable=False),
           maps.cell_layer(state.pick_cell_records(key, licence_type, county, lang))]
 if candidate is not None:
     layers.append(maps.cell_layer(state.fine_cell_records(key, candidate.cell, lang), fine=True))
