@@ -45,6 +45,7 @@ from siting.rules import load_rules
 from siting.testing import hand_workspace
 from siting.tracker import (
     ApplicantInput,
+    Identity,
     PasswordPolicy,
     PersonInput,
     SiteInput,
@@ -243,15 +244,24 @@ def api_writes(t: Tracker, n: int, staff: dict) -> dict[str, float]:
             "median_ms_per_call": {k: round(statistics.median(v), 1) for k, v in per_call.items()}}
 
 
-def run(label: str, url: str, n: int, reads: int, api_n: int, files: Path) -> dict[str, object]:
+def loaded_tracker(url: str, files: Path, workspace=None) -> tuple[Tracker, dict[str, Identity]]:
+    """A migrated, empty tracker at ``url`` with the staff accounts ``admin``, ``expert`` and ``wg``
+    (working-group member; password :data:`PASSWORD`), validating sites on ``workspace`` (the
+    hand-built test workspace unless given); fill it with :func:`bulk_load`."""
     engine = make_engine(url)
     upgrade(engine)
     t = Tracker(TrackerSettings(url=url, files_dir=files, password_policy=PasswordPolicy.fast()),
-                workflow=load_workflow(), rules=load_rules(), workspace=hand_workspace(), engine=engine)
+                workflow=load_workflow(), rules=load_rules(),
+                workspace=hand_workspace() if workspace is None else workspace, engine=engine)
     admin = t.bootstrap_admin("admin", PASSWORD)
     for name, role in (("expert", "expert"), ("wg", "wg_member")):
         t.create_user(admin, name, PASSWORD, role)
-    staff = {"admin": admin, "expert": t.authenticate("expert", PASSWORD), "wg": t.authenticate("wg", PASSWORD)}
+    return t, {"admin": admin, "expert": t.authenticate("expert", PASSWORD), "wg": t.authenticate("wg", PASSWORD)}
+
+
+def run(label: str, url: str, n: int, reads: int, api_n: int, files: Path) -> dict[str, object]:
+    t, staff = loaded_tracker(url, files)
+    engine = t.engine
     print(f"[{label}] writing {n:,} applications with their steps ...", flush=True)
     loaded = bulk_load(t, n)
     print(f"[{label}]   {loaded['applications']:,} applications, {loaded['steps']:,} steps in {loaded['seconds']} s",
