@@ -16,10 +16,11 @@ history                  :meth:`audit_trail`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import models as m
 from .applicants import eligibility
@@ -165,6 +166,24 @@ class ScreensMixin(ProgressMixin):
                 conflicts=tuple(summary.get("conflicts", ())), sample=bool(summary.get("sample", False)),
                 validated_at=r.validated_at))
         return Agenda(tuple(items), ctx.now)
+
+    @api("read")
+    def validation_reports(self, ctx: Ctx, application_ids: Sequence[int]) -> dict[int, dict[str, Any] | None]:
+        """The latest stored site validation report of each application (``None`` where none was
+        stored), in one query per 500 ids: what the working group's meeting shows for a whole agenda
+        (staff only; an applicant reads its own report through :meth:`get_application`)."""
+        self._require_role(ctx, "expert", "wg_member", "admin", action_en="read the site validation reports",
+                           action_fa="گزارش‌های بررسی محل را ببیند")
+        ids = sorted({int(i) for i in application_ids})
+        out: dict[int, dict[str, Any] | None] = dict.fromkeys(ids)
+        sv = m.SiteValidation
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            latest = (select(func.max(sv.id)).where(sv.application_id.in_(chunk))
+                      .group_by(sv.application_id).scalar_subquery())
+            for app_id, report in ctx.s.execute(select(sv.application_id, sv.report).where(sv.id.in_(latest))):
+                out[app_id] = report
+        return out
 
     # -- history --------------------------------------------------------------------------------------
     @api("read")

@@ -89,7 +89,7 @@ class MeetingView:
 
 def meeting_view(tracker: Tracker, who: Identity, *, body: str = "working_group") -> MeetingView:
     """The agenda (:meth:`Tracker.agenda`) with each proposal's full stored report
-    (:meth:`Tracker.get_application`) and the conflicting pairs.
+    (:meth:`Tracker.validation_reports`, one query for the whole agenda) and the conflicting pairs.
 
     A pair of proposals on the agenda is listed when either side's report
     names the other (the report of the proposal submitted first was made
@@ -98,8 +98,8 @@ def meeting_view(tracker: Tracker, who: Identity, *, body: str = "working_group"
     has left the agenda (decided) is not listed.
     """
     agenda = tracker.agenda(who, body=body)
-    reports = {it.application_id: report_from_dict(tracker.get_application(who, it.application_id).validation)
-               for it in agenda.items}
+    stored = tracker.validation_reports(who, [it.application_id for it in agenda.items])
+    reports = {it.application_id: report_from_dict(stored[it.application_id]) for it in agenda.items}
     located = [(str(k), r) for k, r in reports.items() if r is not None]
     pairs = conflict_pairs([r for _, r in located], [k for k, _ in located])
     on_agenda = {k for k, _ in located}

@@ -45,7 +45,8 @@ def test_mclp_k3_rural_newly_covered_and_sites_on_the_map(app, page):
 
     page.goto(f"{url}/scenarios")
     page.get_by_role("heading", name=t("page.scenarios")).wait_for(timeout=TIMEOUT_MS)
-    assert page.get_by_text("دادهٔ نمونه (ساختگی)").first.is_visible()  # the sample label
+    # the sample label (wait_for waits until it is visible: the page renders top-down)
+    page.get_by_text("دادهٔ نمونه (ساختگی)").first.wait_for(timeout=TIMEOUT_MS)
     assert page.locator('[data-testid="stMain"]').evaluate("e => getComputedStyle(e).direction") == "rtl"
     page.get_by_role("radio", name=MODEL_NAMES["mclp"][0]).check(force=True)
     page.get_by_role("radio", name="ICT روستایی").check(force=True)

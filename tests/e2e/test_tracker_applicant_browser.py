@@ -60,13 +60,13 @@ def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_a
     page.get_by_text(t("tracker.sample_banner")).first.wait_for(timeout=TIMEOUT_MS)
     # signed out: the form and the demo accounts
     page.get_by_label(t("tracker.username")).wait_for(timeout=TIMEOUT_MS)
-    assert page.get_by_text(acc.password, exact=True).first.is_visible()
+    page.get_by_text(acc.password, exact=True).first.wait_for(timeout=TIMEOUT_MS)  # visible, or it fails
     page.get_by_label(t("tracker.username")).fill(acc.username)
     page.get_by_label(t("tracker.password")).fill(acc.password)
     page.get_by_role("button", name=t("tracker.signin"), exact=True).click()
     page.get_by_text(t("tracker.signed_in_as", name=acc.display_name, role=t("role.applicant"))).wait_for(
         timeout=TIMEOUT_MS)
-    assert page.get_by_text(t("tracker.sample_banner")).first.is_visible()  # still labelled once signed in
+    page.get_by_text(t("tracker.sample_banner")).first.wait_for(timeout=TIMEOUT_MS)  # still labelled once signed in
 
     # open the returned request
     app_id = fmt.number(returned.application.id)
@@ -87,7 +87,7 @@ def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_a
         assert d.reasons in text
         for x in d.deficiencies:
             assert x in text
-    assert page.get_by_role("button", name=t("tracker.app.resubmit")).is_visible()
+    page.get_by_role("button", name=t("tracker.app.resubmit")).wait_for(timeout=TIMEOUT_MS)
     assert page.external == []  # nothing fetched from outside 127.0.0.1
     wait_frames(page)
     page.screenshot(path=str(ARTIFACTS / "tracker-applicant.png"), full_page=True)

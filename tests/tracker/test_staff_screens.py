@@ -83,3 +83,19 @@ def test_agenda_as_the_proposals_frame_of_the_review_page(world, tracker_ws, tra
 def test_deficiency_lines():
     assert deficiency_lines("- کارت ملی خوانا نیست\n\n• نشانی ناقص است  \n") == ["کارت ملی خوانا نیست", "نشانی ناقص است"]
     assert deficiency_lines(None) == [] and deficiency_lines("   \n") == []
+
+
+def test_validation_reports_are_each_applications_latest_in_one_call(world):
+    """The batched read equals, for every application, the latest report ``get_application`` shows;
+    after a re-validation (a second report stored) it is the newer one; ids never validated are None."""
+    first, far, near, address = _agenda_of_four(world)
+    before = world.t.validation_reports(world.wg, [first, far, near, address, 999_999])
+    assert before == {i: world.t.get_application(world.wg, i).validation for i in (first, far, near, address)} | {
+        999_999: None}
+    # the first proposal's report predates the near one; validated again it names the near one
+    assert [c["proposal_id"] for c in before[first]["conflicts"]] == []
+    world.t.revalidate(world.wg, first)
+    after = world.t.validation_reports(world.wg, [first])[first]
+    assert after == world.t.get_application(world.wg, first).validation
+    assert [str(c["proposal_id"]) for c in after["conflicts"]] == [str(near)]
+    assert before[address] == world.t.get_application(world.wg, address).validation

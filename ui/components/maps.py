@@ -24,6 +24,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from siting.mapdata import OFFICE_COLOURS, STATUS_COLOURS, view_for_bounds
 from siting.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
+from siting.report import status_label
 
 from ..i18n import t
 from .layout import FONT_STACK
@@ -204,3 +205,18 @@ def base_legend(lang: str) -> list[tuple[Sequence[int], str]]:
 
 def status_colour(status: str) -> list[int]:
     return list(STATUS_COLOURS.get(status, (120, 120, 120, 255)))
+
+
+def proposals_map(base: Mapping[str, Any], gaps: Mapping[str, Any], points: Sequence[Mapping[str, Any]],
+                  lines: Sequence[Mapping[str, Any]], *, lang: str, key: str, basemap_key: str) -> None:
+    """All proposals on one map over the region, counties, gaps, settlements and offices, the conflicting
+    pairs as lines, and the legend (the working group's review page and its agenda page)."""
+    layers = [region_layer(base["region"]), county_layer(base["counties"]), gap_layer(gaps),
+              settlement_layer(base["settlements"]), office_layer(base["offices"]),
+              *proposal_layers(points, lines)]
+    basemap = basemap_toggle(lang, basemap_key)
+    show(deck(layers, base["bounds"], basemap=basemap, lang=lang), key=key, lang=lang)
+    legend([*base_legend(lang),
+            *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
+              for s in ("pass", "warn", "fail")),
+            (CONFLICT_LINE, t("map.legend_conflict", lang))])

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from siting import fmt
-from siting.mapdata import STATUS_COLOURS
 from siting.planning import RuleOverrides
 from siting.report import status_label
 from siting.tracker import TrackerError
@@ -88,16 +87,8 @@ else:
              for a, b, d in zip(pairs["proposal_a"], pairs["proposal_b"], pairs["distance_m"], strict=True)
              if a in pos and b in pos]
     base = state.base_map_data(key, lang, None, "any")
-    layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"]),
-              maps.gap_layer(state.gap_map_data(key, RuleOverrides(), "any", lang, None)),
-              maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"]),
-              *maps.proposal_layers(points, lines)]
-    basemap = maps.basemap_toggle(lang, "agenda.basemap")
-    maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="agenda.map", lang=lang)
-    maps.legend([*maps.base_legend(lang),
-                 *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
-                   for s in ("pass", "warn", "fail")),
-                 (maps.CONFLICT_LINE, t("map.legend_conflict", lang))])
+    maps.proposals_map(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points, lines,
+                       lang=lang, key="agenda.map", basemap_key="agenda.basemap")
 
     # the agenda, oldest first
     st.subheader(t("tracker.staff.agenda_table", lang))

@@ -109,16 +109,8 @@ if result is not None:
     lines = [{"lon_a": pos[p.proposal_a][0], "lat_a": pos[p.proposal_a][1], "lon_b": pos[p.proposal_b][0],
               "lat_b": pos[p.proposal_b][1], "tip": f"{p.proposal_a} ↔ {p.proposal_b}: {fmt.distance(p.distance_m, lang)}"}
              for p in pairs.itertuples()]
-    layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"]),
-              maps.gap_layer(state.gap_map_data(key, RuleOverrides(), "any", lang, None)),
-              maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"]),
-              *maps.proposal_layers(points, lines)]
-    basemap = maps.basemap_toggle(lang, "wg.basemap")
-    maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="wg.map", lang=lang)
-    maps.legend([*maps.base_legend(lang),
-                 *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
-                   for s in ("pass", "warn", "fail")),
-                 (maps.CONFLICT_LINE, t("map.legend_conflict", lang))])
+    maps.proposals_map(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points, lines,
+                       lang=lang, key="wg.map", basemap_key="wg.basemap")
 
     st.subheader(t("wg.table", lang))
     shown = table.drop(columns=["sample", "lat", "lon"])
