@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
 from streamlit.testing.v1 import AppTest
+from tracker_helpers import row_counts
 
 from siting import fmt
 from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
-from siting.tracker.models import Base
 from siting.tracker.sample import build_sample_tracker, demo_account
 from siting.workspace import Workspace
 from ui.i18n import t
@@ -21,16 +20,6 @@ from ui.i18n import t
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 pytestmark = pytest.mark.postgres
-
-
-def _counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {tb.name: conn.execute(select(func.count()).select_from(tb)).scalar_one()
-                    for tb in Base.metadata.sorted_tables}
-    finally:
-        engine.dispose()
 
 
 def _submit(at: AppTest, form_key: str) -> None:
@@ -61,11 +50,11 @@ def test_applicant_page_on_postgresql(pg_server, sample_workspace_path, tmp_path
         assert ids == [fmt.number(m.application.id) for m in mine]
         assert made.applications["returned"] in {m.application.id for m in mine}
         # a profile with a bad national ID: the field is named, nothing is written
-        before = _counts(url)
+        before = row_counts(url)
         at.text_input(key="tracker.app.p.name").set_value("علی آزمون")
         at.text_input(key="tracker.app.p.nid").set_value("12345")
         _submit(at, "tracker.app.profile_form")
         assert any(f"**{t('tracker.app.f.national_id', 'fa')}**" in m.value for m in at.markdown)
-        assert _counts(url) == before
+        assert row_counts(url) == before
     finally:
         lib.close()

@@ -245,3 +245,18 @@ def snapshot(t: Tracker) -> dict[str, list[tuple]]:
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             out[table.name] = [tuple(r) for r in rows]
     return out
+
+
+def row_counts(url: str) -> dict[str, int]:
+    """Rows of every tracker table in the database at ``url`` (for checks such as "one document more")."""
+    from sqlalchemy import create_engine, func, select
+
+    from siting.tracker.models import Base
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {tbl.name: conn.execute(select(func.count()).select_from(tbl)).scalar_one()
+                    for tbl in Base.metadata.sorted_tables}
+    finally:
+        engine.dispose()

@@ -11,6 +11,19 @@ from typing import Any
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def open_app(page: str, *, lang: str = "fa", timeout: float = 60) -> AppTest:
+    """The app run once (in ``lang``), then switched to ``ui/pages/<page>.py``, with no exception shown."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.run()
+    if lang != "fa":
+        at.radio(key="lang").set_value(lang).run()
+    at.switch_page(f"ui/pages/{page}.py").run()
+    assert_clean(at)
+    return at
+
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

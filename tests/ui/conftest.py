@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from apptest_helpers import assert_clean
+from apptest_helpers import open_app
 from streamlit.testing.v1 import AppTest
 
 from siting.workspace import Workspace
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+# the tracker tests' helpers (tracker_helpers: people with valid IDs, worlds, row counts) serve the
+# tracker pages' tests too
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tracker"))
 
 
 @pytest.fixture()
@@ -34,12 +37,6 @@ def open_page(workspace_copy: Path) -> Callable[..., AppTest]:
     """``open_page("applicant")``: the app run once, then switched to ``ui/pages/<page>.py``."""
 
     def _open(page: str, *, lang: str = "fa") -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.run()
-        if lang != "fa":
-            at.radio(key="lang").set_value(lang).run()
-        at.switch_page(f"ui/pages/{page}.py").run()
-        assert_clean(at)
-        return at
+        return open_app(page, lang=lang)
 
     return _open

@@ -3,20 +3,16 @@
 an approved application with its licensing steps ready and some overdue, and three licences expiring
 at known distances from today.
 
-Imported by name (tests/ui is on sys.path); ``tests/tracker`` is put on sys.path for its helpers.
+Imported by name (tests/ui is on sys.path; tests/ui/conftest.py puts ``tests/tracker`` there for its helpers).
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jdatetime
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tracker"))
-
 from tracker_helpers import (
     PASSWORD,
     Clock,

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from apptest_helpers import assert_clean, texts
 from PIL import Image, ImageDraw
-from sqlalchemy import create_engine, func, select
 from streamlit.testing.v1 import AppTest
+from tracker_helpers import row_counts
 
 from siting.tracker import PasswordPolicy, SsoPolicy, Tracker, TrackerInputError, TrackerSettings
 from siting.tracker.access import sso_groups_claim, sso_policy_from_env
-from siting.tracker.models import Base
 from siting.tracker.sample import DEMO_ACCOUNTS, build_sample_tracker, demo_account
 from siting.workspace import Workspace
 from ui.i18n import t
@@ -47,17 +46,6 @@ def sample_db(sample_template, tmp_path, workspace_copy, monkeypatch):
     for var in ("SITING_SSO_ISSUERS", "SITING_SSO_GROUP_ROLES", "SITING_SSO_DEFAULT_ROLE"):
         monkeypatch.delenv(var, raising=False)
     return url, tmp_path / "files", made
-
-
-def counts(url: str) -> dict[str, int]:
-    """Rows of every tracker table."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {tbl.name: conn.execute(select(func.count()).select_from(tbl)).scalar_one()
-                    for tbl in Base.metadata.sorted_tables}
-    finally:
-        engine.dispose()
 
 
 def library(url: str, files: Path, ws_path: Path) -> Tracker:
@@ -120,14 +108,14 @@ def test_a_real_database_shows_no_banner_and_no_demo_accounts(workspace_copy, tm
 
 def test_wrong_password_shows_the_library_message_and_writes_nothing(sample_db):
     url, _, _ = sample_db
-    before = counts(url)
+    before = row_counts(url)
     at = sign_in(open_signed_out(), "demo-zahra", "not her password")
     assert "نام کاربری یا گذرواژه نادرست است" in texts(at.error)
     assert not at.dataframe
-    assert counts(url) == before
+    assert row_counts(url) == before
     at = sign_in(open_signed_out("en"), "nobody-at-all", "whatever it is")
     assert "wrong user name or password" in texts(at.error)
-    assert counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_staff_role_is_told_the_page_is_for_applicants(sample_db):
@@ -223,7 +211,7 @@ def test_upload_a_png_named_pdf_is_rejected_and_a_real_pdf_accepted(sample_db, w
     person = lib.get_application(me, app_id).applicant.people[0]
     at = as_user("demo-zahra")
     at.selectbox(key="tracker.app.selected").set_value(app_id).run()
-    before, files_before = counts(url), stored_files(files)
+    before, files_before = row_counts(url), stored_files(files)
     at.selectbox(key=f"tracker.app.target.{app_id}").set_value(("birth_certificate", person.id))
     at.file_uploader(key=f"tracker.app.file.{app_id}").set_value(("shenasnameh.pdf", _png_bytes(),
                                                                    "application/pdf")).run()
@@ -231,7 +219,7 @@ def test_upload_a_png_named_pdf_is_rejected_and_a_real_pdf_accepted(sample_db, w
     assert_clean(at)
     errors = "\n".join(texts(at.error) + texts(at.markdown))
     assert "PNG" in errors and "PDF" in errors  # the library's reason: the content is a PNG, a PDF is required
-    assert counts(url) == before
+    assert row_counts(url) == before
     assert stored_files(files) == files_before  # no file kept
     # a real two-page scan PDF is accepted and listed
     at.file_uploader(key=f"tracker.app.file.{app_id}").set_value(("shenasnameh.pdf", _scan_pdf(2),
@@ -241,7 +229,7 @@ def test_upload_a_png_named_pdf_is_rejected_and_a_real_pdf_accepted(sample_db, w
     assert any("shenasnameh.pdf" in s for s in texts(at.success))
     docs = [d for d in lib.get_application(me, app_id).documents if d.kind == "birth_certificate" and d.current]
     assert len(docs) == 1 and docs[0].pages == 2 and docs[0].original_name == "shenasnameh.pdf"
-    assert counts(url)["documents"] == before["documents"] + 1
+    assert row_counts(url)["documents"] == before["documents"] + 1
     assert len(stored_files(files)) == len(files_before) + 1
     lib.close()
 
@@ -250,7 +238,7 @@ def test_upload_a_png_named_pdf_is_rejected_and_a_real_pdf_accepted(sample_db, w
 def test_new_profile_with_a_bad_national_id_names_the_field_and_writes_nothing(sample_db):
     url, _, _ = sample_db
     at = as_user("demo-reza")
-    before = counts(url)
+    before = row_counts(url)
     at.text_input(key="tracker.app.p.name").set_value("علی آزمون")
     at.text_input(key="tracker.app.p.nid").set_value("0084575949")  # check digit wrong (valid: ...948)
     _submit(at, "tracker.app.profile_form")
@@ -258,20 +246,20 @@ def test_new_profile_with_a_bad_national_id_names_the_field_and_writes_nothing(s
     md = "\n".join(texts(at.markdown))
     assert t("tracker.app.f.national_id", "fa") in md and "کد ملی" in md
     assert any("مشخصات متقاضی معتبر نیست" in e for e in texts(at.error))
-    assert counts(url) == before
+    assert row_counts(url) == before
 
 
 def test_new_request_urban_for_a_natural_person_is_refused_then_a_rural_one_is_made(sample_db, workspace_copy):
     url, files, _ = sample_db
     at = as_user("demo-reza")
-    before = counts(url)
+    before = row_counts(url)
     at.selectbox(key="tracker.app.r.ltype").set_value("urban")
     at.radio(key="tracker.app.site_mode").set_value("settlement").run()
     at.selectbox(key="tracker.app.r.settlement").set_value("SMP-V0049")
     _submit(at, "tracker.app.request_form")
     assert_clean(at)
     assert any("این متقاضی نمی‌تواند این نوع پروانه را داشته باشد" in e for e in texts(at.error))
-    assert counts(url) == before
+    assert row_counts(url) == before
     # rural at the same village: a draft with its site validation
     at.selectbox(key="tracker.app.r.ltype").set_value("rural")
     _submit(at, "tracker.app.request_form")
@@ -290,7 +278,7 @@ def test_new_request_urban_for_a_natural_person_is_refused_then_a_rural_one_is_m
 def test_coordinates_out_of_range_name_the_site_field(sample_db):
     url, _, _ = sample_db
     at = as_user("demo-zahra", "en")
-    before = counts(url)
+    before = row_counts(url)
     at.selectbox(key="tracker.app.r.ltype").set_value("rural")
     at.text_input(key="tracker.app.r.lat").set_value("132.5")
     at.text_input(key="tracker.app.r.lon").set_value("59.2")
@@ -298,7 +286,7 @@ def test_coordinates_out_of_range_name_the_site_field(sample_db):
     assert_clean(at)
     assert any("the site is not valid" in e for e in texts(at.error))
     assert any("**Proposed site**" in m and "not a longitude/latitude" in m for m in texts(at.markdown))
-    assert counts(url) == before
+    assert row_counts(url) == before
 
 
 def _submit(at: AppTest, form_key: str) -> None:
@@ -368,15 +356,15 @@ def test_sso_identity_from_streamlit_login_signs_in_through_the_library(sample_d
     monkeypatch.setenv("SITING_SSO_GROUP_ROLES", "pishkhan-experts=expert")
     claims = {"iss": "https://evil.example", "sub": "u-42", "name": "مینا سعیدی", "preferred_username": "mina"}
     monkeypatch.setattr(signin, "_sso_claims", lambda: dict(claims))
-    before = counts(url)
+    before = row_counts(url)
     at = open_signed_out("en")
     assert "identities from 'https://evil.example' are not accepted" in texts(at.error)
-    assert counts(url) == before and at.get("form_submit_button")  # the local form is still there
+    assert row_counts(url) == before and at.get("form_submit_button")  # the local form is still there
     claims["iss"] = "https://sso.ict-skh.ir"
     at = open_signed_out("en")
     assert t("tracker.signed_in_as", "en", name="مینا سعیدی", role="applicant") in texts(at.sidebar.caption)
     assert t("tracker.app.none", "en") in texts(at.info)  # a new applicant account, with nothing yet
-    after = counts(url)
+    after = row_counts(url)
     assert after["users"] == before["users"] + 1 and after["audit"] == before["audit"] + 1
     claims["groups"] = ["pishkhan-experts"]  # the provider now puts her among the experts
     at = open_signed_out("en")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jdatetime
 import pytest
-from apptest_helpers import assert_clean, layer, table_with, texts
+from apptest_helpers import assert_clean, layer, open_app, table_with, texts
 from pyproj import Geod
 from staff_data import P07, P08, PASSWORD, StaffData, build
 from streamlit.testing.v1 import AppTest
@@ -74,12 +74,7 @@ def _library(data: StaffData, workspace: Path) -> Tracker:
 
 
 def _open(page: str, user: str | None, lang: str = "fa") -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.run()
-    if lang != "fa":
-        at.radio(key="lang").set_value(lang).run()
-    at.switch_page(f"ui/pages/{page}.py").run()
-    assert_clean(at)
+    at = open_app(page, lang=lang, timeout=90)
     if user is not None:
         at.text_input(key="tracker.signin.username").input(user)
         at.text_input(key="tracker.signin.password").input(PASSWORD)
