@@ -49,10 +49,10 @@ reference: $(REFERENCE_WORKSPACE)
 
 # Rebuilt when the sample workspace, the builder, the workflow or the schema change; `run` also deletes
 # it when older than a week (its dates — overdue steps, the licence expiring soon — count from its day).
-$(SAMPLE_TRACKER): $(VENV)/.installed $(SAMPLE_WORKSPACE) siting/tracker/sample.py data/workflow.yaml \
+$(SAMPLE_TRACKER): $(VENV)/.installed $(SAMPLE_WORKSPACE) siting/samples/tracker.py siting/tracker/workflow.yaml \
 		$(wildcard siting/tracker/migrations/versions/*.py)
 	rm -rf $@ $@-wal $@-shm $(SAMPLE_TRACKER_FILES)
-	$(BIN)/python -m siting.tracker.sample --url sqlite:///$@ --workspace $(SAMPLE_WORKSPACE) \
+	$(BIN)/python -m siting.samples.tracker --url sqlite:///$@ --workspace $(SAMPLE_WORKSPACE) \
 		--files $(SAMPLE_TRACKER_FILES) || { rm -rf $@ $@-wal $@-shm $(SAMPLE_TRACKER_FILES); exit 1; }
 
 sample-tracker: $(SAMPLE_TRACKER)
@@ -87,7 +87,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run_all.py
 
 sample: $(VENV)/.installed-dev
-	$(BIN)/python -m siting.sample data/sample
+	$(BIN)/python -m siting.samples.bundled data/sample
 
 clean:
 	rm -rf $(VENV) $(SAMPLE_WORKSPACE) $(SAMPLE_TRACKER) $(SAMPLE_TRACKER)-wal $(SAMPLE_TRACKER)-shm \

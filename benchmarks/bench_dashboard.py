@@ -19,7 +19,7 @@ Figures, each a median (of 7 unless said):
 * ``page_warm_s``: AppTest run of each page after a first (cold) run: the
   server-side render, caches warm;
 * ``slider_library_s``: the library call behind the planner's sliders,
-  :func:`siting.planning.planner_view` (coverage, gaps, H3 grid with open
+  :func:`ui.views.planning.planner_view` (coverage, gaps, H3 grid with open
   sites) with new radii every time (nothing cached), and its parts;
 * ``slider_page_s``: the planner page rerun after a slider move (AppTest, cache miss);
 * scenario runner: ``pages.scenarios`` is the page's warm render after one MCLP run (k = 10,
@@ -32,7 +32,7 @@ Figures, each a median (of 7 unless said):
   :func:`siting.optimize.run_scenario` (= prepare + solve, both timed in every run; nothing
   cached between runs), on the
   sample workspace (rural offices, settlements as candidates) and on the reference workspace with
-  the labelled SYNTHETIC offices of :mod:`siting.synthetic` (``planner_workspace``: the
+  the labelled SYNTHETIC offices of :mod:`siting.samples.synthetic` (``planner_workspace``: the
   reference has 35 towns and no villages, so rural candidates are H3 cells over the gaps, urban
   ones the towns);
 * ``browser_s`` (unless ``--no-browser``): Chromium (Persian locale) on the
@@ -63,13 +63,13 @@ sys.path.insert(0, str(ROOT))
 
 from siting.coverage import compute_coverage  # noqa: E402
 from siting.gaps import compute_gaps, gap_cells  # noqa: E402
-from siting.manifest import init_workspace  # noqa: E402
+from siting.io.manifest import init_workspace  # noqa: E402
 from siting.optimize import Scenario, run_scenario  # noqa: E402
 from siting.optimize.scenarios import prepare, solve_scenario  # noqa: E402
-from siting.planning import RuleOverrides, planner_view  # noqa: E402
 from siting.rules import load_rules  # noqa: E402
-from siting.synthetic import planner_workspace  # noqa: E402
+from siting.samples.synthetic import planner_workspace  # noqa: E402
 from siting.workspace import Workspace, make_layer  # noqa: E402
+from ui.views.planning import RuleOverrides, planner_view  # noqa: E402
 
 PAGES = ("applicant", "working_group", "planner", "scenarios", "data")
 # the scenario the page renders in page_times (runs on every workspace measured: towns are settlements)

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import median_time, save_results
 
-from siting.manifest import init_workspace
+from siting.io.manifest import init_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 

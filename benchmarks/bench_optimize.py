@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/bench_optimize.py          (about 3-4 minutes; spopt takes most)
       .venv/bin/python benchmarks/bench_optimize.py --quick  (ours only, smaller repeats)
 
-Instances (seeded, synthetic; see siting.optimize.instances):
+Instances (seeded, synthetic; see siting.samples.instances):
 
 * province: South Khorasan's size. 3,600 settlements on 150,000 km² (the
   province's area), clustered around 40 towns with 30 % scattered; village
@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from siting.optimize import mclp  # noqa: E402
-from siting.optimize.instances import clustered_instance  # noqa: E402
+from siting.samples.instances import clustered_instance  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 

@@ -15,7 +15,7 @@ For each database:
    report the median (goal: under 200 ms), and the directorate's queue.
 
 Data is synthetic: sites spread over the hand-built test workspace
-(:func:`siting.testing.hand_workspace`). PostgreSQL runs in a uniquely named
+(:func:`siting.samples.hand.hand_workspace`). PostgreSQL runs in a uniquely named
 database created and dropped here (``$SITING_TEST_PG_URL`` or
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``).
 
@@ -42,7 +42,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 
 from siting.rules import load_rules
-from siting.testing import hand_workspace
+from siting.rules.validate import validate_site
+from siting.samples.hand import hand_workspace
 from siting.tracker import (
     ApplicantInput,
     Identity,
@@ -57,7 +58,6 @@ from siting.tracker import models as m
 from siting.tracker.applications import validation_summary
 from siting.tracker.db import make_engine
 from siting.tracker.migrate import upgrade
-from siting.validate import validate_site
 
 ROOT = Path(__file__).resolve().parent
 PG_ADMIN_URL = os.environ.get("SITING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -15,7 +15,7 @@ Databases measured (all on the bundled SAMPLE workspace, built here from
 ``SITING_TRACKER_FILES`` point the app at them):
 
 * ``sample``: the SAMPLE tracker database of ``make run``
-  (:func:`siting.tracker.sample.build_sample_tracker`, a handful of sample
+  (:func:`siting.samples.tracker.build_sample_tracker`, a handful of sample
   applications), each page signed in as its demo account:
   ``tracker_my_applications`` as the applicant ``demo-zahra`` (the page shows
   her first application's detail), ``tracker_my_applications_select`` the
@@ -61,9 +61,9 @@ from _common import median_time, save_results  # noqa: E402
 from bench_tracker import PASSWORD, bulk_load, loaded_tracker  # noqa: E402
 
 from siting import fmt  # noqa: E402
-from siting.manifest import init_workspace  # noqa: E402
+from siting.io.manifest import init_workspace  # noqa: E402
+from siting.samples.tracker import build_sample_tracker, demo_account  # noqa: E402
 from siting.tracker import PasswordPolicy  # noqa: E402
-from siting.tracker.sample import build_sample_tracker, demo_account  # noqa: E402
 from siting.workspace import Workspace  # noqa: E402
 from ui.i18n import t  # noqa: E402
 

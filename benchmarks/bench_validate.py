@@ -23,9 +23,9 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import save_results
 
-from siting.manifest import init_workspace
+from siting.io.manifest import init_workspace
 from siting.rules import load_rules
-from siting.validate import validate_site
+from siting.rules.validate import validate_site
 from siting.workspace import Workspace, make_layer
 
 ROOT = Path(__file__).resolve().parents[1]

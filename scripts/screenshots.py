@@ -5,7 +5,7 @@
     .venv/bin/python scripts/screenshots.py tracker-agenda tracker-queue   # only the staff pages
 
 The tracker's pages are taken on a SAMPLE tracker database built in the same
-temporary folder (siting.tracker.sample), signed in with a demo account.
+temporary folder (siting.samples.tracker), signed in with a demo account.
 
 The sample workspace is built afresh in a temporary folder from
 data/sources/sample.yaml (never the reference data, which must not be
@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from siting.manifest import init_workspace  # noqa: E402
+from siting.io.manifest import init_workspace  # noqa: E402
+from siting.samples.tracker import build_sample_tracker, demo_account  # noqa: E402
 from siting.text import to_persian_digits  # noqa: E402
-from siting.tracker.sample import build_sample_tracker, demo_account  # noqa: E402
 from siting.workspace import Workspace  # noqa: E402
 from ui.devserver import launch_browser, running_app  # noqa: E402
 from ui.i18n import t  # noqa: E402

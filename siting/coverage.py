@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .rules import Rules, load_rules
-from .vocab import LICENCE_TYPES
-from .workspace import Workspace
+from siting.rules import Rules, load_rules
+from siting.vocab import LICENCE_TYPES
+from siting.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import jdatetime
 
-from .text import to_persian_digits
+from siting.text import to_persian_digits
 
 JALALI_MONTHS_FA = (
     "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
@@ -75,7 +75,7 @@ def _jalali_date(value: date, lang: str) -> str:
 
 def parse_jalali(text: str) -> date:
     """'۱۴۰۵/۰۹/۰۷' or '1405-9-7' (Solar Hijri) to a Gregorian date; ValueError if invalid."""
-    from .text import to_ascii_digits
+    from siting.text import to_ascii_digits
 
     t = to_ascii_digits(str(text)).strip().replace("-", "/").replace(".", "/")
     parts = t.split("/")
@@ -93,7 +93,7 @@ def parse_date(value: object) -> date | None:
 
     Returns ``None`` for blanks; raises ``ValueError`` otherwise.
     """
-    from .text import clean_text, to_ascii_digits
+    from siting.text import clean_text, to_ascii_digits
 
     if value is None:
         return None

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .coverage import covered_mask, nearest_offices
-from .errors import InputError
-from .geo import WGS84, project_xy, to_crs
-from .rules import Rules, load_rules
-from .vocab import LICENCE_TYPES
-from .workspace import Workspace
+from siting.coverage import covered_mask, nearest_offices
+from siting.errors import InputError
+from siting.geo import WGS84, project_xy, to_crs
+from siting.rules import Rules, load_rules
+from siting.vocab import LICENCE_TYPES
+from siting.workspace import Workspace
 
 GAP_TYPES = (*LICENCE_TYPES, "any")
 BUFFER_QUAD_SEGS = 32  # 128-gon circles: area within 0.04 % of a true circle

@@ -21,7 +21,7 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .errors import InputError
+from siting.errors import InputError
 
 WGS84 = "EPSG:4326"
 GEOD = pyproj.Geod(ellps="WGS84")

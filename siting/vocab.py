@@ -7,7 +7,7 @@ forms, digits, spacing and ZWNJ never stop a match.
 
 from __future__ import annotations
 
-from .text import match_key
+from siting.text import match_key
 
 LICENCE_TYPES: tuple[str, ...] = ("urban", "rural")
 APPLICANT_TYPES: tuple[str, ...] = ("natural", "legal")

@@ -36,8 +36,8 @@ import pyogrio
 import shapely
 from scipy.spatial import cKDTree
 
-from .errors import InputError, WorkspaceError
-from .geo import WGS84, MetricCRS, project_xy
+from siting.errors import InputError, WorkspaceError
+from siting.geo import WGS84, MetricCRS, project_xy
 
 DEFAULT_WORKSPACE = Path("data") / "workspace.gpkg"
 

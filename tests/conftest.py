@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from siting.rules import load_rules
-from siting.testing import hand_workspace
+from siting.samples.hand import hand_workspace
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = Path(
@@ -49,8 +49,23 @@ def sample_workspace_path(tmp_path_factory) -> Path:
     Shared by every test of the session: treat it as read-only and copy it
     (``shutil.copy``) before anything writes to it.
     """
-    from siting.manifest import init_workspace
+    from siting.io.manifest import init_workspace
 
     path = tmp_path_factory.mktemp("sample-workspace") / "workspace.gpkg"
     init_workspace(PROJECT_ROOT / "data" / "sources" / "sample.yaml", workspace=path)
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_ws_path(sample_workspace_path) -> Path:
+    """The bundled SAMPLE workspace's path (read-only; see ``sample_workspace_path``)."""
+    return sample_workspace_path
+
+
+@pytest.fixture(scope="session")
+def sample_ws(sample_workspace_path):
+    """The bundled SAMPLE workspace, loaded once per session (read-only)."""
+    from siting.workspace import Workspace
+
+    return Workspace.load(sample_workspace_path)
+

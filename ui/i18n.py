@@ -108,7 +108,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "applicant.source.typed": ("مختصات واردشده", "typed coordinates"),
     "applicant.gaps_title": ("نواحی بدون پوشش به ترتیب جمعیت بدون پوشش", "Service gaps ranked by population not covered"),
     "applicant.gaps_empty": ("در این محدوده ناحیهٔ بدون پوششی نیست.", "No service gap here."),
-    # candidate errors (codes of siting.picking.CandidateError)
+    # candidate errors (codes of ui.views.picking.CandidateError)
     "error.not_a_number": ("{field} «{value}» عدد نیست؛ مثلاً ۳۲٫۸۶۶۳ یا 32.8663 بنویسید.",
                            "The {field} “{value}” is not a number; write e.g. 32.8663."),
     "error.missing": ("{field} را بنویسید.", "Enter the {field}."),

@@ -6,7 +6,7 @@
   session sees the new data on its next run), and the rules keyed on the rules
   file's path and modification time.
 * ``st.cache_data`` holds derived results keyed on frozen parameters: the
-  workspace key, :class:`~siting.planning.RuleOverrides` (the planner's
+  workspace key, :class:`~ui.views.planning.RuleOverrides` (the planner's
   sliders), the licence type, the county, the language of the map labels.
 
 Nothing here is module-level mutable state: a Streamlit server shares modules
@@ -28,16 +28,16 @@ import pandas as pd
 import streamlit as st
 
 from siting import gaps as _gaps
-from siting import mapdata, picking, planning
 from siting.errors import InputError, WorkspaceError
-from siting.importer import ImportReport
+from siting.io.importer import ImportReport
 from siting.optimize import Scenario, SitingProblem, SitingResult, read_cost_matrix
 from siting.optimize import scenarios as _scenarios
 from siting.optimize.candidates import file_candidates
 from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
-from siting.upload import kept, read_uploaded_proposals
-from siting.validate import ValidationReport, validate_many, validate_site
+from siting.rules.validate import ValidationReport, validate_many, validate_site
 from siting.workspace import Workspace, resolve_path
+from ui.views import mapdata, picking, planning
+from ui.views.upload import kept, read_uploaded_proposals
 
 from .i18n import DEFAULT_LANGUAGE, t
 
@@ -227,7 +227,7 @@ def upload_folder() -> tempfile.TemporaryDirectory:
 
 
 def keep_upload(name: str, data: bytes, extensions: tuple[str, ...]) -> str:
-    """Keep uploaded bytes under their sha256 (:func:`siting.upload.kept`); the path is a cache key."""
+    """Keep uploaded bytes under their sha256 (:func:`ui.views.upload.kept`); the path is a cache key."""
     return str(kept(upload_folder().name, name, data, extensions=extensions))
 
 

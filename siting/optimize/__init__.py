@@ -5,21 +5,22 @@
 * :func:`pmedian` - ``k`` new sites minimising the population-weighted cost to the nearest office.
 
 Existing offices are always kept. Candidate sites pass the site rules of
-:mod:`siting.siterules` before the model sees them, and chosen sites keep the
+:mod:`siting.rules.site` before the model sees them, and chosen sites keep the
 minimum same-type distance from each other (conflict constraints in the model).
 
-Build an instance once with :class:`SitingProblem` (``from_workspace``,
-``from_cost_matrix``, ``from_points``, ``from_geodataframe``), then solve it
+Build an instance once, from a workspace with :func:`problem_from_workspace` or with
+:class:`SitingProblem` (``from_cost_matrix``, ``from_points``, ``from_geodataframe``), then solve it
 for any ``k`` or target; or run whole scenarios with :func:`run_scenario` and
 compare them with :func:`compare_scenarios`.
 """
 
-from .candidates import CandidateSpec, candidate_sites, filter_by_rules
-from .costs import CostMatrix, read_cost_matrix
-from .locate import lscp, mclp, pmedian
-from .model import SitingProblem
-from .result import ChosenSite, SitingResult
-from .scenarios import (
+from siting.optimize.candidates import CandidateSpec, candidate_sites, filter_by_rules
+from siting.optimize.costs import CostMatrix, read_cost_matrix
+from siting.optimize.locate import lscp, mclp, pmedian
+from siting.optimize.model import SitingProblem
+from siting.optimize.prepare import problem_from_workspace
+from siting.optimize.result import ChosenSite, SitingResult
+from siting.optimize.scenarios import (
     Scenario,
     compare_scenarios,
     export_result,
@@ -42,6 +43,7 @@ __all__ = [
     "lscp",
     "mclp",
     "pmedian",
+    "problem_from_workspace",
     "read_cost_matrix",
     "run_scenario",
     "run_scenarios",

@@ -6,13 +6,13 @@ Three sources:
 * ``h3`` or ``h3:RES``: the centres of H3 cells (resolution ``RES``, default
   7, about 5 km² per cell) over the licence type's gap regions
   (:func:`siting.gaps.gap_cells`);
-* a file of points (anything :func:`siting.io.read_file` reads: CSV/XLSX with
+* a file of points (anything :func:`siting.io.readers.read_file` reads: CSV/XLSX with
   coordinate columns, GeoJSON, GeoPackage, zipped Shapefile), with an
   optional id and name column.
 
 :func:`filter_by_rules` then keeps the candidates that pass every site rule
-of the licence type (:func:`siting.siterules.check_sites`, the definition
-:func:`siting.validate.validate_site` uses) and counts what each rule rejected.
+of the licence type (:func:`siting.rules.site.check_sites`, the definition
+:func:`siting.rules.validate.validate_site` uses) and counts what each rule rejected.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..gaps import gap_cells
-from ..io import find_column, read_file
-from ..rules import Rules
-from ..siterules import SiteChecks, check_sites
-from ..text import clean_text
-from ..workspace import Workspace
+from siting.errors import InputError
+from siting.gaps import gap_cells
+from siting.io.readers import find_column, read_file
+from siting.rules import Rules
+from siting.rules.site import SiteChecks, check_sites
+from siting.text import clean_text
+from siting.workspace import Workspace
 
 DEFAULT_H3_RESOLUTION = 7
 SITE_COLUMNS = ("id", "name", "county", "lon", "lat", "source")
@@ -114,7 +114,7 @@ def h3_candidates(ws: Workspace, rules: Rules, licence_type: str, resolution: in
 
 
 def file_candidates(ws: Workspace, path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Candidate points from a file :func:`siting.io.read_file` reads (CSV/XLSX with coordinate
+    """Candidate points from a file :func:`siting.io.readers.read_file` reads (CSV/XLSX with coordinate
     columns, GeoJSON, GeoPackage, zipped Shapefile), with an optional id and name column.
 
     Raises :class:`InputError` naming the file, row and field of the first

@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..text import clean_text, parse_number
+from siting.errors import InputError
+from siting.text import clean_text, parse_number
 
 ORIGIN_NAMES = ("origin", "from", "origin_id", "source", "o")
 DESTINATION_NAMES = ("destination", "to", "destination_id", "target", "d")

@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import InputError
-from .greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
-from .model import EuclideanDistances, SitingProblem
-from .result import ChosenSite, SitingResult
-from .solve import INF, LinearModel, solve
+from siting.errors import InputError
+from siting.optimize.greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
+from siting.optimize.model import EuclideanDistances, SitingProblem
+from siting.optimize.result import ChosenSite, SitingResult
+from siting.optimize.solve import INF, LinearModel, solve
 
 Method = Literal["auto", "exact", "greedy"]
 DEFAULT_TIME_LIMIT = 60.0

@@ -29,13 +29,11 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from ..errors import InputError
+from siting.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-    from ..rules import Rules
-    from ..workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -462,33 +460,6 @@ class SitingProblem:
             demand=table(demand),
             sites=table(sites),
             unit="m" if unit in ("metre", "meter") else unit,
-        )
-
-    @classmethod
-    def from_workspace(
-        cls,
-        ws: Workspace,
-        rules: Rules | None = None,
-        *,
-        licence_type: str,
-        candidates: Any = "settlements",
-        costs: Any = None,
-        radius: float | None = None,
-        existing_radii: Mapping[str, float] | None = None,
-        population_rule: bool = False,
-    ) -> SitingProblem:
-        """An instance from a workspace: see :func:`siting.optimize.prepare.problem_from_workspace`."""
-        from .prepare import problem_from_workspace
-
-        return problem_from_workspace(
-            ws,
-            rules,
-            licence_type=licence_type,
-            candidates=candidates,
-            costs=costs,
-            radius=radius,
-            existing_radii=existing_radii,
-            population_rule=population_rule,
         )
 
 

@@ -4,7 +4,7 @@
   known only per county cannot be placed within a radius and is left out,
   as in :mod:`siting.coverage`);
 * candidates: settlements, H3 gap cells or a file, filtered by the site rules
-  of the licence type (:mod:`siting.siterules`);
+  of the licence type (:mod:`siting.rules.site`);
 * existing offices: the serving offices of both types, kept; a settlement is
   covered today when it is within the service radius of an office of either
   type (each type with its own radius), as in :func:`siting.coverage.compute_coverage`;
@@ -25,15 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..coverage import covered_mask, nearest_offices
-from ..errors import InputError
-from ..geo import project_xy
-from ..rules import Rules, load_rules
-from ..vocab import LICENCE_TYPES, parse_licence_type
-from ..workspace import Workspace
-from .candidates import candidate_sites, filter_by_rules
-from .costs import CostMatrix, norm_id, read_cost_matrix
-from .model import (
+from siting.coverage import covered_mask, nearest_offices
+from siting.errors import InputError
+from siting.geo import project_xy
+from siting.optimize.candidates import candidate_sites, filter_by_rules
+from siting.optimize.costs import CostMatrix, norm_id, read_cost_matrix
+from siting.optimize.model import (
     EuclideanDistances,
     MatrixDistances,
     Pairs,
@@ -42,7 +39,10 @@ from .model import (
     positive_number,
     separation_conflicts,
 )
-from .result import SAMPLE_LABEL
+from siting.optimize.result import SAMPLE_LABEL
+from siting.rules import Rules, load_rules
+from siting.vocab import LICENCE_TYPES, parse_licence_type
+from siting.workspace import Workspace
 
 
 def _ids(codes, prefix: str) -> list[str]:

@@ -20,12 +20,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import InputError
-from ..rules import Rules, load_rules
-from ..workspace import Workspace
-from .locate import DEFAULT_TIME_LIMIT, lscp, mclp, pmedian
-from .model import SitingProblem
-from .result import SitingResult
+from siting.errors import InputError
+from siting.optimize.locate import DEFAULT_TIME_LIMIT, lscp, mclp, pmedian
+from siting.optimize.model import SitingProblem
+from siting.optimize.prepare import problem_from_workspace
+from siting.optimize.result import SitingResult
+from siting.rules import Rules, load_rules
+from siting.workspace import Workspace
 
 MODELS = ("mclp", "lscp", "pmedian")
 
@@ -94,8 +95,8 @@ class Scenario:
 
 
 def prepare(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> SitingProblem:
-    """The instance of ``scenario`` (see :meth:`SitingProblem.from_workspace`)."""
-    return SitingProblem.from_workspace(
+    """The instance of ``scenario`` (see :func:`~siting.optimize.prepare.problem_from_workspace`)."""
+    return problem_from_workspace(
         ws,
         rules,
         licence_type=scenario.licence_type,
@@ -123,7 +124,7 @@ def run_scenario(ws: Workspace, scenario: Scenario, rules: Rules | None = None) 
 
     Examples
     --------
-    >>> from siting.testing import hand_workspace
+    >>> from siting.samples.hand import hand_workspace
     >>> r = run_scenario(hand_workspace(), Scenario("mclp", licence_type="rural", k=1))
     >>> [s.name for s in r.sites], r.newly_covered_population, r.sample
     (['مود'], 3000.0, True)

@@ -80,7 +80,7 @@ class Tracker(
     workflow, rules, workspace
         Objects to use instead of reading ``data/workflow.yaml``,
         ``data/rules.yaml`` and the workspace (tests pass
-        :func:`siting.testing.hand_workspace`).
+        :func:`siting.samples.hand.hand_workspace`).
     engine
         An existing engine (from :func:`make_engine`).
     clock

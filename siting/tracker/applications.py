@@ -10,8 +10,8 @@ import geopandas as gpd
 from sqlalchemy import select
 
 from ..rules import check_applicant
+from ..rules.validate import ProposalSet, ValidationReport, validate_site
 from ..text import clean_text, parse_number
-from ..validate import ProposalSet, ValidationReport, validate_site
 from ..vocab import parse_licence_type
 from . import models as m
 from .applicants import eligibility, failures_message
@@ -56,7 +56,7 @@ class ApplicationsMixin(ProgressMixin):
             One of the workflow file's request types: new, transfer, renewal,
             change_of_address, withdrawal, correction, deputy, conversion.
         site
-            The proposed site; validated at once (:func:`siting.validate.validate_site`).
+            The proposed site; validated at once (:func:`siting.rules.validate.validate_site`).
         licence_number
             The licence the request acts on (all but new and conversion).
         details
@@ -265,7 +265,7 @@ class ApplicationsMixin(ProgressMixin):
                 "postal_code": app.postal_code, "map_not_found": app.map_not_found}
 
     def _validate(self, ctx: Ctx, app: m.Application) -> None:
-        """Run :func:`siting.validate.validate_site` on the application's site; keep report and summary."""
+        """Run :func:`siting.rules.validate.validate_site` on the application's site; keep report and summary."""
         if app.site_lon is None:
             report: dict[str, Any] = {
                 "status": "not_located", "address": app.address, "map_not_found": app.map_not_found,

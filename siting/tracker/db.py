@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from ..rules import PROJECT_ROOT
 from .errors import TrackerInputError
 
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.db"
+#: Relative to the working directory, like the workspace's default ``data/workspace.gpkg``.
+DEFAULT_DB_PATH = Path("data") / "tracker.db"
 BUSY_TIMEOUT_MS = 15_000
 
 

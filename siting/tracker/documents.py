@@ -38,11 +38,10 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from ..fmt import number
-from ..rules import PROJECT_ROOT
 from .errors import DocumentRejected, NotFound
 from .workflow import DocumentKind, Limits
 
-DEFAULT_FILES_DIR = PROJECT_ROOT / "data" / "uploads"
+DEFAULT_FILES_DIR = Path("data") / "uploads"  # relative to the working directory
 MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 FORMAT_LABELS = {"pdf": ("PDF", "PDF"), "jpeg": ("تصویر JPEG", "JPEG image"), "png": ("تصویر PNG", "PNG image")}
 _ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA", "/AA"}

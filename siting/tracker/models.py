@@ -217,7 +217,7 @@ class Application(Base):
 
 
 class SiteValidation(Base):
-    """Every run of :func:`siting.validate.validate_site` for an application, with its full report."""
+    """Every run of :func:`siting.rules.validate.validate_site` for an application, with its full report."""
 
     __tablename__ = "site_validations"
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from ..meeting import conflict_pairs
+from ..reports.meeting import conflict_pairs
 from ..rules import RuleResult
-from ..validate import Conflict, NearOffice, ValidationReport
+from ..rules.validate import Conflict, NearOffice, ValidationReport
 from .views import Agenda, AgendaItem
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def report_from_dict(d: Mapping[str, Any] | None) -> ValidationReport | None:
 
 def agenda_proposals(agenda: Agenda) -> gpd.GeoDataFrame:
     """The agenda's proposals with a point, as the proposals frame of the "Review proposals" page
-    (the frame :func:`siting.importer.read_proposals` returns): ``proposal_id`` (the application
+    (the frame :func:`siting.io.importer.read_proposals` returns): ``proposal_id`` (the application
     id, as text), ``name`` (the applicant), ``licence_type``, ``applicant_type`` (natural/legal),
     ``row`` (the position on the agenda, from 1) and the point. Proposals without a point (an
     address only) are left out: :func:`not_located` lists them."""
@@ -94,7 +94,7 @@ def meeting_view(tracker: Tracker, who: Identity, *, body: str = "working_group"
     A pair of proposals on the agenda is listed when either side's report
     names the other (the report of the proposal submitted first was made
     before the second existed), with the larger, binding, minimum distance
-    (:func:`siting.meeting.conflict_pairs`). A conflict with a proposal that
+    (:func:`siting.reports.meeting.conflict_pairs`). A conflict with a proposal that
     has left the agenda (decided) is not listed.
     """
     agenda = tracker.agenda(who, body=body)

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._files import load_yaml
 from ..errors import InputError
-from ..rules import PROJECT_ROOT
+from ..io.files import load_yaml, package_file
 from ..text import match_key
 from ..vocab import APPLICANT_TYPES, LICENCE_TYPES
 
-DEFAULT_WORKFLOW_PATH = PROJECT_ROOT / "data" / "workflow.yaml"
+#: The directorate's workflow, shipped with the package (package data).
+DEFAULT_WORKFLOW_PATH = package_file("siting.tracker", "workflow.yaml")
 PHASES: tuple[str, ...] = ("request", "intake", "review", "licensing", "after_licence")
 COMPLETED_BY: tuple[str, ...] = ("step", "submit", "decision", "licence")
 OUTCOMES: tuple[str, ...] = ("issue", "transfer", "renew", "relocate", "withdraw", "correct", "deputy")
@@ -174,7 +174,7 @@ class Workflow:
 def load_workflow(path: str | os.PathLike[str] | None = None) -> Workflow:
     """Read and check a workflow file.
 
-    ``path`` defaults to ``$SITING_WORKFLOW`` or the project's ``data/workflow.yaml``.
+    ``path`` defaults to ``$SITING_WORKFLOW`` or the workflow shipped with the package (``siting/tracker/workflow.yaml``).
     Raises :class:`WorkflowError` naming the step and field when something is wrong.
     """
     path = Path(path or os.environ.get("SITING_WORKFLOW") or DEFAULT_WORKFLOW_PATH)

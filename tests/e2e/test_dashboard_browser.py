@@ -17,16 +17,16 @@ import pytest
 from siting import fmt
 from siting.coverage import compute_coverage
 from siting.geo import geodesic_distance
-from siting.picking import COARSE_RESOLUTION, pick_cells
-from siting.planning import RuleOverrides
-from siting.report import status_label
+from siting.reports.html import status_label
 from siting.rules import load_rules
+from siting.rules.validate import validate_site
 from siting.text import to_ascii_digits, to_persian_digits
-from siting.validate import validate_site
 from siting.workspace import Workspace
 from ui.components.maps import COLUMN_MAP_WIDTH, MAP_HEIGHT
 from ui.devserver import map_point, wait_frames
 from ui.i18n import t
+from ui.views.picking import COARSE_RESOLUTION, pick_cells
+from ui.views.planning import RuleOverrides
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +77,7 @@ def test_applicant_flow_pick_on_the_map_then_type_a_point(app, page):
     canvas.wait_for(timeout=TIMEOUT_MS)
 
     # 1. click the map on a gap cell: where it is on screen follows from the view the page fits to the region
-    from siting.mapdata import view_for_bounds
+    from ui.views.mapdata import view_for_bounds
 
     view = view_for_bounds(ws.region.total_bounds, width_px=COLUMN_MAP_WIDTH, height_px=MAP_HEIGHT)
     cell = _open_gap_cell(ws, view)

@@ -14,15 +14,15 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from siting import fmt
-from siting.mapdata import view_for_bounds
 from siting.optimize import Scenario, run_scenario
 from siting.rules import load_rules
-from siting.scenarioview import MODEL_NAMES
 from siting.text import to_ascii_digits
 from siting.workspace import Workspace
 from ui.components.maps import MAP_HEIGHT
 from ui.devserver import map_point, wait_frames
 from ui.i18n import t
+from ui.views.mapdata import view_for_bounds
+from ui.views.scenarios import MODEL_NAMES
 
 pytestmark = pytest.mark.browser
 

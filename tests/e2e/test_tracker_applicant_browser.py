@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from siting import fmt
+from siting.samples.tracker import build_sample_tracker, demo_account
 from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
-from siting.tracker.sample import build_sample_tracker, demo_account
 from siting.workspace import Workspace
 from ui.devserver import running_app, wait_frames
 from ui.i18n import t

@@ -1,5 +1,5 @@
 """The working group's agenda in a real browser: a server on a temporary copy of the SAMPLE workspace and a
-temporary SAMPLE tracker database (siting.tracker.sample); sign in as the working-group member, see the
+temporary SAMPLE tracker database (siting.samples.tracker); sign in as the working-group member, see the
 agenda and the conflict, record a return, see it leave the agenda. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from siting import fmt
+from siting.samples.tracker import build_sample_tracker, demo_account
 from siting.tracker import Tracker, TrackerSettings
-from siting.tracker.sample import build_sample_tracker, demo_account
 from siting.workspace import Workspace
 from ui.devserver import CHROMIUM, running_app
 from ui.i18n import t

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from siting.errors import InputError
-from siting.optimize import SitingProblem, lscp, mclp, pmedian, run_scenario
+from siting.optimize import SitingProblem, lscp, mclp, pmedian, problem_from_workspace, run_scenario
 from siting.optimize.scenarios import Scenario
-from siting.validate import validate_site
+from siting.rules.validate import validate_site
 
 KM = 1000.0
 
@@ -107,7 +107,7 @@ def test_no_demand_is_a_clear_error(hand_ws):
     s = hand_ws.settlements.copy()
     s["population"] = s["population"].astype("Int64") * 0
     with pytest.raises(InputError, match="no demand: none of the 5 settlements"):
-        SitingProblem.from_workspace(dataclasses.replace(hand_ws, settlements=s), licence_type="rural")
+        problem_from_workspace(dataclasses.replace(hand_ws, settlements=s), licence_type="rural")
 
 
 def test_all_covered_already_gives_an_honest_empty_result():
@@ -126,7 +126,7 @@ def test_radius_zero_or_invalid_is_a_clear_error(radius, hand_ws):
     with pytest.raises(InputError, match="radius"):
         SitingProblem.from_points(np.array([[0, 0]]), [1], np.array([[0, 0]]), radius)
     with pytest.raises(InputError, match="radius"):
-        SitingProblem.from_workspace(hand_ws, licence_type="rural", radius=radius)
+        problem_from_workspace(hand_ws, licence_type="rural", radius=radius)
 
 
 def test_unreachable_full_cover_names_the_reachable_share():

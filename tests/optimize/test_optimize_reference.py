@@ -3,7 +3,7 @@
 Real: the province outline, the 12 county polygons and the 35 GNAF towns
 (positions). Synthetic and seeded (the reference data has neither): town
 populations for the towns GeoNames has none for, 300 villages inside the
-real counties, and the existing offices (siting.synthetic). Nothing here is
+real counties, and the existing offices (siting.samples.synthetic). Nothing here is
 written into the project.
 """
 
@@ -18,9 +18,9 @@ import pytest
 import shapely
 from spopt_reference import spopt_lscp, spopt_mclp, workspace_matrices
 
-from siting.manifest import build_workspace
-from siting.optimize import SitingProblem, lscp, mclp
-from siting.synthetic import synthetic_offices
+from siting.io.manifest import build_workspace
+from siting.optimize import lscp, mclp, problem_from_workspace
+from siting.samples.synthetic import synthetic_offices
 from siting.workspace import make_layer
 
 pytestmark = [pytest.mark.reference,
@@ -66,7 +66,7 @@ def test_reference_instance_is_what_it_says(ref_ws):
 
 @pytest.mark.parametrize("k", [5, 10])
 def test_rural_mclp_on_reference_data_equals_spopt(ref_ws, rules, k):
-    p = SitingProblem.from_workspace(ref_ws, rules, licence_type="rural")
+    p = problem_from_workspace(ref_ws, rules, licence_type="rural")
     assert p.existing_offices > 0 and p.rejected  # the rules removed candidates
     cost, ex, w, conf, _ = workspace_matrices(ref_ws, p, rules)
     r = mclp(p, k)
@@ -75,7 +75,7 @@ def test_rural_mclp_on_reference_data_equals_spopt(ref_ws, rules, k):
 
 
 def test_rural_lscp_on_reference_data_equals_spopt(ref_ws, rules):
-    p = SitingProblem.from_workspace(ref_ws, rules, licence_type="rural")
+    p = problem_from_workspace(ref_ws, rules, licence_type="rural")
     cost, ex, w, conf, _ = workspace_matrices(ref_ws, p, rules)
     reach = (cost <= p.radius).any(axis=1) | (ex <= p.radius).any(axis=1)
     r = lscp(p, w[reach].sum() / w.sum())
@@ -84,7 +84,7 @@ def test_rural_lscp_on_reference_data_equals_spopt(ref_ws, rules):
 
 
 def test_urban_on_h3_cells_of_the_reference_data_equals_spopt(ref_ws, rules):
-    p = SitingProblem.from_workspace(ref_ws, rules, licence_type="urban", candidates="h3:8")
+    p = problem_from_workspace(ref_ws, rules, licence_type="urban", candidates="h3:8")
     cost, ex, w, conf, _ = workspace_matrices(ref_ws, p, rules)
     r = mclp(p, 3)
     assert r.covered_after == pytest.approx(spopt_mclp(cost, w, p.radius, 3, ex, conf))

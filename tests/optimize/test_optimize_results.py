@@ -24,9 +24,9 @@ from siting.optimize import (
     run_scenarios,
     scenario_table,
 )
-from siting.optimize.instances import clustered_instance
 from siting.optimize.result import SAMPLE_LABEL
 from siting.optimize.solve import LinearModel, _consistent
+from siting.samples.instances import clustered_instance
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def test_from_geodataframe_matches_from_points():
 
 @pytest.mark.parametrize("module", ["siting.optimize.locate", "siting.optimize.model", "siting.optimize.costs",
                                     "siting.optimize.scenarios", "siting.optimize.candidates",
-                                    "siting.optimize.instances", "siting.siterules", "siting.synthetic"])
+                                    "siting.samples.instances", "siting.rules.site", "siting.samples.synthetic"])
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -21,8 +21,14 @@ from spopt_reference import spopt_lscp, spopt_mclp, workspace_matrices
 from siting.coverage import compute_coverage
 from siting.errors import InputError
 from siting.geo import geodesic_distance, project_xy
-from siting.optimize import SitingProblem, candidate_sites, filter_by_rules, lscp, mclp
-from siting.validate import validate_site
+from siting.optimize import (
+    candidate_sites,
+    filter_by_rules,
+    lscp,
+    mclp,
+    problem_from_workspace,
+)
+from siting.rules.validate import validate_site
 from siting.workspace import make_layer
 
 pytestmark = pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
@@ -55,7 +61,7 @@ def _with_sites_as_offices(ws, result, licence_type):
 
 @pytest.mark.parametrize(("licence_type", "candidates", "k"), [("rural", "settlements", 15), ("urban", "h3:8", 6)])
 def test_covered_population_and_separation_match_the_core(sample_ws, rules, licence_type, candidates, k):
-    p = SitingProblem.from_workspace(sample_ws, rules, licence_type=licence_type, candidates=candidates)
+    p = problem_from_workspace(sample_ws, rules, licence_type=licence_type, candidates=candidates)
     r = mclp(p, k)
     assert r.status == "optimal" and len(r.sites) == k
     # coverage recomputed by the core with the chosen sites as offices
@@ -79,7 +85,7 @@ def test_covered_population_and_separation_match_the_core(sample_ws, rules, lice
 
 
 def test_sample_workspace_optimum_equals_spopt_with_existing_offices_and_rules(sample_ws, rules):
-    p = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural")
+    p = problem_from_workspace(sample_ws, rules, licence_type="rural")
     assert p.existing_offices > 0 and len(p.conflicts) > 0
     cost, ex, w, conf, _ = workspace_matrices(sample_ws, p, rules)
     radius = p.radius
@@ -91,7 +97,7 @@ def test_sample_workspace_optimum_equals_spopt_with_existing_offices_and_rules(s
 
 
 def test_cost_matrix_of_straight_lines_reproduces_the_straight_line_result(sample_ws, rules, tmp_path):
-    p = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural")
+    p = problem_from_workspace(sample_ws, rules, licence_type="rural")
     crs = sample_ws.metric_crs.distance
     dxy = np.column_stack(project_xy(p.demand["lon"], p.demand["lat"], crs))
     o = sample_ws.serving_offices()
@@ -104,7 +110,7 @@ def test_cost_matrix_of_straight_lines_reproduces_the_straight_line_result(sampl
     pd.DataFrame({"origin": p.demand["id"].to_numpy()[i], "destination": np.asarray(dest_ids)[j],
                   "cost": d[i, j]}).to_csv(long, index=False)
     straight = mclp(p, 8)
-    with_costs = mclp(SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", costs=long,
+    with_costs = mclp(problem_from_workspace(sample_ws, rules, licence_type="rural", costs=long,
                                                    radius=rules.rural.service_radius_m), 8)
     assert with_costs.objective == pytest.approx(straight.objective)
     assert with_costs.covered_before == pytest.approx(straight.covered_before)
@@ -114,7 +120,7 @@ def test_cost_matrix_of_straight_lines_reproduces_the_straight_line_result(sampl
     w = pd.DataFrame(np.where(d <= 25_000, d / 1000, np.nan), columns=dest_ids)
     w.insert(0, "origin", p.demand["id"].to_numpy())
     w.to_csv(wide, index=False)
-    km = mclp(SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", costs=wide, radius=10), 8)
+    km = mclp(problem_from_workspace(sample_ws, rules, licence_type="rural", costs=wide, radius=10), 8)
     assert km.objective == pytest.approx(straight.objective)
 
 
@@ -123,13 +129,13 @@ def test_cost_matrix_missing_ids_are_named(sample_ws, rules, tmp_path):
     s = sample_ws.settlements
     f.write_text(f"origin,destination,cost\n{s['code'].iat[0]},{s['code'].iat[1]},5\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"od.csv: \d+ settlements with population are not origins"):
-        SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", costs=f, radius=10)
+        problem_from_workspace(sample_ws, rules, licence_type="rural", costs=f, radius=10)
     with pytest.raises(InputError, match="radius: required with a cost matrix"):
-        SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", costs=f)
+        problem_from_workspace(sample_ws, rules, licence_type="rural", costs=f)
 
 
 def test_population_rule_keeps_only_sites_validation_would_pass(sample_ws, rules):
-    p = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", population_rule=True)
+    p = problem_from_workspace(sample_ws, rules, licence_type="rural", population_rule=True)
     assert p.rejected.get("min_uncovered_population", 0) > 0
     r = mclp(p, 5)
     for s in r.sites:
@@ -140,7 +146,7 @@ def test_population_rule_keeps_only_sites_validation_would_pass(sample_ws, rules
 def test_h3_candidates_lie_in_gap_cells_and_pass_the_rules(sample_ws, rules):
     from siting.gaps import gap_cells
 
-    p = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", candidates="h3:6")
+    p = problem_from_workspace(sample_ws, rules, licence_type="rural", candidates="h3:6")
     cells = gap_cells(sample_ws, rules, resolution=6).set_index("h3")
     assert cells.loc[p.sites["id"], "gap_rural"].all()
     assert p.candidates_total == int(cells["gap_rural"].sum())
@@ -152,23 +158,23 @@ def test_candidates_from_files(sample_ws, rules, tmp_path):
     csv = tmp_path / "mine.csv"
     pd.DataFrame({"site_id": [f"C{i}" for i in range(40)], "name": villages["name_fa"].to_numpy(),
                   "lat": villages.geometry.y.to_numpy(), "lon": villages.geometry.x.to_numpy()}).to_csv(csv, index=False)
-    p = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", candidates=str(csv))
+    p = problem_from_workspace(sample_ws, rules, licence_type="rural", candidates=str(csv))
     assert p.candidates_total == 40 and set(p.sites["id"]) <= {f"C{i}" for i in range(40)}
     gj = tmp_path / "mine.geojson"
     gj.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": f"G{i}"},
          "geometry": {"type": "Point", "coordinates": [g.x, g.y]}}
         for i, g in enumerate(villages.geometry)]}), encoding="utf-8")
-    p2 = SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", candidates=str(gj))
+    p2 = problem_from_workspace(sample_ws, rules, licence_type="rural", candidates=str(gj))
     assert [s[1:] for s in p2.sites["id"]] == [s[1:] for s in p.sites["id"]]
     bad = tmp_path / "bad.csv"
     bad.write_text("id,lat,lon\nA,32.5,59.1\nB,abc,59.2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad.csv, row 2, field lon/lat: lat 'abc' is not a number"):
-        SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", candidates=str(bad))
+        problem_from_workspace(sample_ws, rules, licence_type="rural", candidates=str(bad))
     with pytest.raises(InputError, match="expected settlements, h3"):
-        SitingProblem.from_workspace(sample_ws, rules, licence_type="rural", candidates="nowhere.csv")
+        problem_from_workspace(sample_ws, rules, licence_type="rural", candidates="nowhere.csv")
 
 
 def test_unknown_licence_type(sample_ws, rules):
     with pytest.raises(InputError, match="unknown licence type"):
-        SitingProblem.from_workspace(sample_ws, rules, licence_type="airport")
+        problem_from_workspace(sample_ws, rules, licence_type="airport")

@@ -16,7 +16,7 @@ from scipy.spatial.distance import cdist
 from spopt_reference import spopt_lscp, spopt_mclp, spopt_pmedian
 
 from siting.optimize import SitingProblem, lscp, mclp, pmedian
-from siting.optimize.instances import clustered_instance
+from siting.samples.instances import clustered_instance
 
 SEEDS = range(24)
 # spopt 0.7 builds PuLP variables the way PuLP 3.3 deprecates; not ours to fix

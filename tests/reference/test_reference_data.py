@@ -20,8 +20,8 @@ from shapely.geometry import shape
 
 from siting.coverage import compute_coverage
 from siting.geo import geodesic_area_km2, geodesic_distance, project_xy, to_crs
-from siting.manifest import build_workspace, init_workspace
-from siting.validate import validate_site
+from siting.io.manifest import build_workspace, init_workspace
+from siting.rules.validate import validate_site
 
 pytestmark = pytest.mark.reference
 ROOT = Path(__file__).resolve().parents[2]

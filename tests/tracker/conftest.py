@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from tracker_helpers import Clock, World, make_world
 
 from siting.rules import load_rules
-from siting.testing import hand_workspace
+from siting.samples.hand import hand_workspace
 from siting.tracker import PasswordPolicy, SsoPolicy, Tracker, TrackerSettings, load_workflow
 from siting.tracker.db import make_engine
 from siting.tracker.migrate import upgrade

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tracker_helpers import row_counts
 
 from siting import fmt
+from siting.samples.tracker import build_sample_tracker, demo_account
 from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
-from siting.tracker.sample import build_sample_tracker, demo_account
 from siting.workspace import Workspace
 from ui.i18n import t
 

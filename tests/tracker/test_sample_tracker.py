@@ -1,4 +1,4 @@
-"""The SAMPLE tracker database of `make run` (siting.tracker.sample): what it holds, read back through
+"""The SAMPLE tracker database of `make run` (siting.samples.tracker): what it holds, read back through
 the library's own screens, checked against the sample workspace and independent computations."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import pytest
 from pyproj import Geod
 from tracker_helpers import snapshot
 
-from siting.tracker import AuthenticationError, PasswordPolicy, Tracker, TrackerSettings
-from siting.tracker.sample import (
+from siting.samples.tracker import (
     DEMO_ACCOUNTS,
     SAMPLE_MARKER,
     SITES,
@@ -22,6 +21,7 @@ from siting.tracker.sample import (
     is_sample_tracker,
     main,
 )
+from siting.tracker import AuthenticationError, PasswordPolicy, Tracker, TrackerSettings
 from siting.workspace import Workspace
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from tracker_helpers import (
     version,
 )
 
+from siting.rules.validate import validate_site
 from siting.tracker import SiteInput
-from siting.validate import validate_site
 
 
 def test_applicant_screen_my_applications_and_next_step(world):

@@ -7,7 +7,8 @@ import pytest
 from pyproj import Geod
 from tracker_helpers import KHUSF_SITE, RURAL_SITE, natural_applicant, to_agenda, version
 
-from siting import meeting
+from siting.reports import meeting
+from siting.rules.validate import validate_many, validate_site
 from siting.tracker import SiteInput
 from siting.tracker.staff import (
     agenda_proposals,
@@ -16,7 +17,6 @@ from siting.tracker.staff import (
     not_located,
     report_from_dict,
 )
-from siting.validate import validate_many, validate_site
 
 GEOD = Geod(ellps="WGS84")
 NEAR_SITE = SiteInput(lon=59.535, lat=32.725, address="نزدیک روستای مود")  # ~1.5 km from RURAL_SITE

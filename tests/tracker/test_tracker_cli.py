@@ -1,4 +1,4 @@
-"""``siting tracker init|migrate|create-user|agenda|renewals`` (through ``siting.tracker_cli``)."""
+"""``siting tracker init|migrate|create-user|agenda|renewals`` (through ``siting.cli.tracker``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import sys
 import pytest
 from tracker_helpers import RURAL_SITE, World, natural_applicant, to_agenda
 
+from siting.cli.tracker import NEW_PASSWORD_ENV, PASSWORD_ENV, main
 from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
-from siting.tracker_cli import NEW_PASSWORD_ENV, PASSWORD_ENV, main
 
 
 @pytest.fixture()
@@ -73,7 +73,7 @@ def test_migrate_down_and_up(url, capsys):
 
 def test_runs_as_a_module(url):
     env = {**os.environ, NEW_PASSWORD_ENV: "a long passphrase!"}
-    done = subprocess.run([sys.executable, "-m", "siting.tracker_cli", "tracker", "init", "--database-url", url,
+    done = subprocess.run([sys.executable, "-m", "siting.cli.tracker", "tracker", "init", "--database-url", url,
                            "--admin", "root"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "administrator root created" in done.stdout

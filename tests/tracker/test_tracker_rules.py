@@ -22,13 +22,13 @@ from tracker_helpers import (
     version,
 )
 
+from siting.rules.validate import validate_site
 from siting.tracker import (
     AccessDenied,
     SiteInput,
     TrackerInputError,
     TransitionError,
 )
-from siting.validate import validate_site
 
 
 def refused(w, exc_type, fn, *args, match=None, **kwargs):
@@ -107,7 +107,7 @@ def test_persian_digits_in_ids_are_accepted_and_stored_as_ascii(world):
     refused(world, TrackerInputError, world.t.create_applicant, world.bob, inp, match="already registered")
 
 
-# -- site validation (siting.validate.validate_site) -------------------------------------------------
+# -- site validation (siting.rules.validate.validate_site) -------------------------------------------------
 def test_site_validation_is_attached_and_rerun_when_the_site_changes(world, tracker_ws, tracker_rules):
     t = world.t
     a = t.create_applicant(world.alice, natural_applicant(30))

@@ -9,12 +9,12 @@ from apptest_helpers import assert_clean, deck_spec, layer, select_on_map, sha25
 from pyproj import Geod
 
 from siting import fmt
-from siting.picking import COARSE_RESOLUTION, FINE_RESOLUTION, Candidate, pick_cells
-from siting.report import format_value, status_label
+from siting.reports.html import format_value, status_label
 from siting.rules import load_rules
+from siting.rules.validate import validate_site
 from siting.text import match_key, to_persian_digits
-from siting.validate import validate_site
 from ui.components import site_picker
+from ui.views.picking import COARSE_RESOLUTION, FINE_RESOLUTION, Candidate, pick_cells
 
 GEOD = Geod(ellps="WGS84")
 RULE = "شرط"

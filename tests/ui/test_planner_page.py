@@ -7,8 +7,8 @@ from apptest_helpers import assert_clean, layer, sha256, texts
 from siting import fmt
 from siting.coverage import compute_coverage
 from siting.gaps import compute_gaps
-from siting.planning import RuleOverrides
 from siting.rules import load_rules
+from ui.views.planning import RuleOverrides
 
 SLIDERS = [f"planner.{t}.{p}" for t in ("urban", "rural")
            for p in ("service_radius_m", "min_distance_same_type_m", "min_distance_any_type_m")]

@@ -10,12 +10,12 @@ from scipy.spatial.distance import cdist
 
 from siting import fmt
 from siting.geo import project_xy
-from siting.optimize import Scenario, SitingProblem, run_scenario
+from siting.optimize import Scenario, problem_from_workspace, run_scenario
 from siting.optimize import scenarios as scenarios_module
-from siting.planning import RuleOverrides
 from siting.rules import load_rules
-from siting.scenarioview import STATUS_SHORT
 from ui.i18n import t
+from ui.views.planning import RuleOverrides
+from ui.views.scenarios import STATUS_SHORT
 
 PAGE = "scenarios"
 
@@ -221,7 +221,7 @@ def test_planner_rule_changes_carry_over(open_page, ws):
 
 def _od_matrix(ws, rules) -> pd.DataFrame:
     """Straight-line kilometres as an origin-destination matrix (pairs within 25 km), long form."""
-    p = SitingProblem.from_workspace(ws, rules, licence_type="rural")
+    p = problem_from_workspace(ws, rules, licence_type="rural")
     crs = ws.metric_crs.distance
     o = ws.serving_offices()
     dest = np.vstack([np.column_stack(project_xy(p.sites["lon"], p.sites["lat"], crs)),

@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 from tracker_helpers import row_counts
 
+from siting.samples.tracker import DEMO_ACCOUNTS, build_sample_tracker, demo_account
 from siting.tracker import PasswordPolicy, SsoPolicy, Tracker, TrackerInputError, TrackerSettings
 from siting.tracker.access import sso_groups_claim, sso_policy_from_env
-from siting.tracker.sample import DEMO_ACCOUNTS, build_sample_tracker, demo_account
 from siting.workspace import Workspace
 from ui.i18n import t
 

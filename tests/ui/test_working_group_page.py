@@ -9,9 +9,9 @@ from apptest_helpers import assert_clean, layer, sha256, table_with, texts
 from pyproj import Geod
 
 from siting import fmt
-from siting.importer import read_proposals
+from siting.io.importer import read_proposals
 from siting.rules import load_rules
-from siting.validate import validate_site
+from siting.rules.validate import validate_site
 
 PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"
 GEOD = Geod(ellps="WGS84")

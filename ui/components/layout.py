@@ -11,9 +11,9 @@ import streamlit as st
 
 from siting import fmt
 from siting.errors import InputError
-from siting.picking import CandidateError
-from siting.upload import shown_as_uploaded
 from siting.workspace import Workspace
+from ui.views.picking import CandidateError
+from ui.views.upload import shown_as_uploaded
 
 from ..i18n import LANGUAGES, t
 from ..state import LANG_KEY, lang

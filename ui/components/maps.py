@@ -22,9 +22,9 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from siting.mapdata import OFFICE_COLOURS, STATUS_COLOURS, view_for_bounds
-from siting.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
-from siting.report import status_label
+from siting.reports.html import status_label
+from ui.views.mapdata import OFFICE_COLOURS, STATUS_COLOURS, view_for_bounds
+from ui.views.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
 
 from ..i18n import t
 from .layout import FONT_STACK

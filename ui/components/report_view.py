@@ -1,4 +1,4 @@
-"""Showing a :class:`~siting.validate.ValidationReport`: result, each rule with its Persian
+"""Showing a :class:`~siting.rules.validate.ValidationReport`: result, each rule with its Persian
 explanation, value and threshold, nearest offices, population newly covered, conflicts, downloads."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from siting import fmt
-from siting.report import format_value, report_html, report_json, status_label
-from siting.validate import ValidationReport
+from siting.reports.html import format_value, report_html, report_json, status_label
+from siting.rules.validate import ValidationReport
 from siting.vocab import label
 
 from ..i18n import t

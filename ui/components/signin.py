@@ -19,7 +19,7 @@ The tracker is opened once per server (``st.cache_resource``) on
 the dashboard's workspace. An identity is bound to the tracker instance that
 issued it, so a server restart asks everyone to sign in again.
 
-On the SAMPLE tracker database (``make run``; :func:`siting.tracker.sample.is_sample_tracker`)
+On the SAMPLE tracker database (``make run``; :func:`siting.samples.tracker.is_sample_tracker`)
 :func:`require_user` shows the SAMPLE banner on every tracker page, and the
 sign-in form lists the demo accounts. Pages need not show it again.
 
@@ -38,6 +38,7 @@ from typing import Any
 
 import streamlit as st
 
+from siting.samples.tracker import DEMO_ACCOUNTS, is_sample_tracker
 from siting.tracker import (
     AuthenticationError,
     ExternalIdentity,
@@ -49,7 +50,6 @@ from siting.tracker import (
 )
 from siting.tracker.access import sso_groups_claim, sso_policy_from_env
 from siting.tracker.db import resolve_url
-from siting.tracker.sample import DEMO_ACCOUNTS, is_sample_tracker
 
 from .. import state
 from ..i18n import t

@@ -3,9 +3,9 @@
 The component owns its session keys (prefix ``applicant.``). The map's
 ``on_select`` handler, :func:`on_map_select`, turns the picked object (an H3
 cell or a settlement) into the candidate through
-:func:`siting.picking.candidate_from_selection`; the forms use
-:func:`siting.picking.candidate_from_text` and
-:func:`siting.picking.candidate_from_settlement`. Bad input leaves a message
+:func:`ui.views.picking.candidate_from_selection`; the forms use
+:func:`ui.views.picking.candidate_from_text` and
+:func:`ui.views.picking.candidate_from_settlement`. Bad input leaves a message
 (shown by :func:`show_error`) and keeps the previous candidate.
 """
 
@@ -16,9 +16,10 @@ from typing import Any
 
 import streamlit as st
 
-from siting import fmt, picking
-from siting.picking import Candidate, CandidateError
+from siting import fmt
 from siting.workspace import Workspace
+from ui.views import picking
+from ui.views.picking import Candidate, CandidateError
 
 from ..i18n import t
 from ..state import DataKey, lang

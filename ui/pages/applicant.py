@@ -6,11 +6,11 @@ from functools import partial
 
 import streamlit as st
 
-from siting.planning import RuleOverrides
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
 from ui.components import layout, maps, report_view, site_picker, tables
 from ui.i18n import t
+from ui.views.planning import RuleOverrides
 
 lang = state.lang()
 key, ws, rules = state.current()

@@ -7,12 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from siting import fmt
-from siting.importer import ImportOptions
-from siting.upload import ACCEPTED_EXTENSIONS, prepare_upload
+from siting.io.importer import ImportOptions
 from siting.vocab import label
 from ui import state
 from ui.components import layout, tables
 from ui.i18n import t
+from ui.views.upload import ACCEPTED_EXTENSIONS, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
 MESSAGE_KEY = "data.message"  # (kind, text) of the last save or refusal, shown once

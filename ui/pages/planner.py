@@ -7,12 +7,14 @@ from functools import partial
 
 import streamlit as st
 
-from siting import export, fmt, mapdata
-from siting.planning import SLIDER_PARAMS, RuleOverrides
+from siting import fmt
+from siting.reports import export
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
 from ui.components import layout, maps, tables
 from ui.i18n import t
+from ui.views import mapdata
+from ui.views.planning import SLIDER_PARAMS, RuleOverrides
 
 lang = state.lang()
 key, ws, rules = state.current()

@@ -3,7 +3,7 @@ the chosen sites on the map with the population each newly covers, and the sessi
 
 Widgets, one library call (``state.scenario_result``: :func:`siting.optimize.run_scenario`, cached on
 the frozen ``Scenario`` + data key + the planner's rule changes), render. Words and tables come from
-:mod:`siting.scenarioview`.
+:mod:`ui.views.scenarios`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from functools import partial
 
 import streamlit as st
 
-from siting import fmt, scenarioview
+from siting import fmt
 from siting.optimize import Scenario
 from siting.optimize.scenarios import MODELS
-from siting.planning import RuleOverrides
-from siting.upload import ACCEPTED_EXTENSIONS, shown_as_uploaded
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
 from ui.components import layout, maps
 from ui.i18n import t
+from ui.views import scenarios as scenarioview
+from ui.views.planning import RuleOverrides
+from ui.views.upload import ACCEPTED_EXTENSIONS, shown_as_uploaded
 
 CANDIDATE_KINDS = ("settlements", "h3", "file")
 H3_RESOLUTIONS = (6, 7, 8)

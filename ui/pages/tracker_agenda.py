@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from siting import fmt
-from siting.planning import RuleOverrides
-from siting.report import status_label
+from siting.reports.html import status_label
 from siting.tracker import TrackerError
 from siting.tracker.staff import deficiency_lines, meeting_view
 from siting.tracker.terms import OUTCOMES, term
@@ -17,6 +16,7 @@ from ui import state
 from ui.components import layout, maps, report_view, signin
 from ui.components.staff import audit_action
 from ui.i18n import t
+from ui.views.planning import RuleOverrides
 
 SHOWN = "agenda.shown_versions"  # application id -> version shown on the previous run (optimistic locking)
 FLASH = "agenda.flash"  # the last decision's sentence, shown once after the rerun

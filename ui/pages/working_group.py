@@ -7,17 +7,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from siting import fmt, meeting
-from siting.mapdata import STATUS_COLOURS
-from siting.planning import RuleOverrides
-from siting.report import status_label
+from siting import fmt
+from siting.reports import meeting
+from siting.reports.html import status_label
 from siting.tracker import TrackerError, staff
 from siting.tracker.terms import STAFF_ROLES
-from siting.upload import ACCEPTED_EXTENSIONS
 from siting.vocab import label
 from ui import state
 from ui.components import layout, maps, report_view, signin
 from ui.i18n import t
+from ui.views.mapdata import STATUS_COLOURS
+from ui.views.planning import RuleOverrides
+from ui.views.upload import ACCEPTED_EXTENSIONS
 
 FILE_KEY = "wg.file"  # (name, bytes) of the loaded proposals file
 SAMPLE_PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"

@@ -1,0 +1,221 @@
+"""``siting tracker ...``: set up the tracker's database and read it from the shell.
+
+``register(subparsers)`` adds the ``tracker`` command to the ``siting`` CLI
+(``siting/cli/core.py`` wires it in); ``python -m siting.cli.tracker tracker ...``
+runs it on its own. Each subcommand's function returns the exit status.
+
+* ``init``         create or upgrade the tables; ``--admin NAME`` also creates the first administrator
+* ``migrate``      upgrade to the newest schema, or ``--revision REV`` (``base`` empties it)
+* ``create-user``  create an account (authorised by an administrator, ``--as``)
+* ``agenda``       the working group's pending proposals with their site validation
+* ``renewals``     licences expiring within ``--days`` days
+
+Passwords are read from ``$SITING_TRACKER_PASSWORD`` (the signed-in user)
+and ``$SITING_TRACKER_NEW_PASSWORD`` (a new account), or asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from typing import Any, TypeVar
+
+from siting.errors import SitingError
+from siting.fmt import jalali
+
+PASSWORD_ENV = "SITING_TRACKER_PASSWORD"
+NEW_PASSWORD_ENV = "SITING_TRACKER_NEW_PASSWORD"
+T = TypeVar("T")
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``tracker`` and its subcommands to an argparse subparsers object."""
+    p = subparsers.add_parser("tracker", help="the application tracker's database",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="tracker_command", required=True)
+
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--database-url", default=None,
+                       help="database URL (default $DATABASE_URL, else sqlite data/tracker.db)")
+
+    q = sub.add_parser("init", help="create or upgrade the tracker's tables")
+    common(q)
+    q.add_argument("--admin", metavar="NAME", help="also create the first administrator (password from "
+                   f"${NEW_PASSWORD_ENV} or asked)")
+    q.set_defaults(func=cmd_init)
+
+    q = sub.add_parser("migrate", help="upgrade (or downgrade) the schema")
+    common(q)
+    q.add_argument("--revision", default="head", help="target revision (default head; 'base' drops every table)")
+    q.set_defaults(func=cmd_migrate)
+
+    q = sub.add_parser("create-user", help="create an account")
+    common(q)
+    q.add_argument("username")
+    q.add_argument("--role", required=True, choices=("applicant", "expert", "wg_member", "admin"))
+    q.add_argument("--display-name", default="")
+    q.add_argument("--as", dest="as_user", metavar="ADMIN",
+                   help=f"administrator authorising it (password from ${PASSWORD_ENV} or asked); "
+                        "not needed for the first administrator")
+    q.set_defaults(func=cmd_create_user)
+
+    q = sub.add_parser("agenda", help="the working group's pending proposals")
+    common(q)
+    q.add_argument("--user", required=True, help=f"signed-in staff user (password from ${PASSWORD_ENV})")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_agenda)
+
+    q = sub.add_parser("renewals", help="licences due for renewal")
+    common(q)
+    q.add_argument("--user", required=True, help=f"signed-in user (password from ${PASSWORD_ENV})")
+    q.add_argument("--days", type=int, default=90, help="expiring within this many days (default 90)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_renewals)
+    return p
+
+
+def _password(env: str, prompt: str) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise SystemExit(f"set ${env} or run in a terminal to be asked for the password")
+    return getpass.getpass(prompt)
+
+
+def _tracker(args: argparse.Namespace):
+    from siting.tracker import Tracker, TrackerSettings
+
+    return Tracker(TrackerSettings(url=args.database_url))
+
+
+def _signed_in(args: argparse.Namespace, read: Callable[[Any, Any], T]) -> T:
+    """Open the tracker, sign ``--user`` in, call ``read(tracker, identity)`` and close."""
+    with closing(_tracker(args)) as t:
+        return read(t, t.authenticate(args.user, _password(PASSWORD_ENV, f"password for {args.user}: ")))
+
+
+def _guarded(fn):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except SitingError as exc:
+            message = getattr(exc, "message_en", None) or str(exc)
+            print(f"siting tracker: {message}", file=sys.stderr)
+            return 2
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run
+
+
+@_guarded
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or upgrade the tables; optionally create the first administrator."""
+    from siting.tracker import init_database, resolve_url
+
+    rev = init_database(args.database_url)
+    print(f"tracker database ready at revision {rev}: {_shown_url(resolve_url(args.database_url))}")
+    if args.admin:
+        with closing(_tracker(args)) as t:
+            t.bootstrap_admin(args.admin, _password(NEW_PASSWORD_ENV, f"password for {args.admin}: "))
+        print(f"administrator {args.admin} created")
+    return 0
+
+
+@_guarded
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Move the schema to ``--revision``."""
+    from siting.tracker import current_revision, downgrade, make_engine, upgrade
+
+    engine = make_engine(args.database_url)
+    try:
+        before = current_revision(engine)
+        if args.revision == "head" or before is None:
+            after = upgrade(engine, args.revision)
+        else:
+            after = downgrade(engine, args.revision)
+    finally:
+        engine.dispose()
+    print(f"schema {before or 'empty'} -> {after or 'empty'}")
+    return 0
+
+
+@_guarded
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create an account; the first administrator needs no ``--as``."""
+    with closing(_tracker(args)) as t:
+        password = _password(NEW_PASSWORD_ENV, f"password for {args.username}: ")
+        if args.as_user is None:
+            if args.role != "admin":
+                raise SystemExit("--as ADMIN is required (only the first administrator is created without it)")
+            t.bootstrap_admin(args.username, password, args.display_name)
+        else:
+            admin = t.authenticate(args.as_user, _password(PASSWORD_ENV, f"password for {args.as_user}: "))
+            t.create_user(admin, args.username, password, args.role, args.display_name)
+    print(f"{args.role} {args.username} created")
+    return 0
+
+
+@_guarded
+def cmd_agenda(args: argparse.Namespace) -> int:
+    """Print the working group's agenda."""
+    agenda = _signed_in(args, lambda t, who: t.agenda(who))
+    if args.json:
+        print(json.dumps({"generated_at": agenda.generated_at.isoformat(),
+                          "items": [_jsonable(vars(i)) for i in agenda.items]}, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{len(agenda.items)} proposal(s) pending")
+    for i in agenda.items:
+        where = f"{i.lon:.5f},{i.lat:.5f}" if i.lon is not None else (i.address or "-")
+        failed = ",".join(i.failed_rules) or "-"
+        print(f"#{i.application_id}\t{i.licence_type}\t{i.request_type}\t{i.applicant_name}\t{i.county or '-'}\t"
+              f"{where}\tsite:{i.validation_status}\tfailed:{failed}\tsubmitted {jalali(i.submitted_at, lang='en')}")
+    return 0
+
+
+@_guarded
+def cmd_renewals(args: argparse.Namespace) -> int:
+    """Print the licences due for renewal."""
+    items = _signed_in(args, lambda t, who: t.renewals_due(who, args.days))
+    if args.json:
+        print(json.dumps([_jsonable({**vars(i.licence), "days_left": i.days_left,
+                                     "renewal_application_id": i.renewal_application_id}) for i in items],
+                         ensure_ascii=False, indent=1))
+        return 0
+    print(f"{len(items)} licence(s) expiring within {args.days} days")
+    for i in items:
+        state = "EXPIRED" if i.days_left <= 0 else f"{i.days_left} days left"
+        print(f"{i.licence.number}\t{i.licence.licence_type}\t{i.licence.holder_name}\t"
+              f"expires {jalali(i.licence.expires_on, lang='en')} ({i.licence.expires_on})\t{state}\t"
+              f"renewal request: {i.renewal_application_id or '-'}")
+    return 0
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    from siting.tracker.views import jsonable
+
+    return jsonable(d)
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``siting tracker ...`` on its own (``python -m siting.cli.tracker tracker agenda ...``)."""
+    parser = argparse.ArgumentParser(prog="siting")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

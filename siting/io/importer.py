@@ -1,0 +1,757 @@
+"""Importing a file into a workspace layer, with a row-by-row report.
+
+:func:`prepare_import` checks every row and builds the new workspace in
+memory; :func:`import_file` writes it atomically. Bad rows are reported with
+their data-row number (1 = first row after the header) and the reason, and
+the good rows still import; with ``strict=True`` nothing imports if any row
+is bad. Warnings (a repaired polygon, a stated county that disagrees with the
+polygon, a population that is not a number) never block an import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from siting.errors import InputError
+from siting.fmt import parse_date
+from siting.geo import project_xy
+from siting.io.readers import FORMAT_NAMES, RawTable, find_column, is_blank, read_file
+from siting.rules import Rules, licence_expiry, load_rules
+from siting.text import clean_text, match_key, parse_number
+from siting.vocab import parse_licence_type, parse_office_status, parse_settlement_kind
+from siting.workspace import IMPORT_COLUMNS, LAYERS, Workspace, _now, make_layer, resolve_path
+
+DUPLICATE_DISTANCE_M = 10.0
+
+# Column names people use, per layer and field (matched after match_key folding).
+FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "region": {
+        "name_fa": ("name_fa", "name", "نام", "نام استان", "استان", "province"),
+        "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
+    },
+    "counties": {
+        "name_fa": ("name_fa", "name", "county", "county_name", "county_name_fa", "shahrestan", "نام",
+                    "شهرستان", "نام شهرستان"),
+        "name_en": ("name_en", "english name", "county_name_en", "name_latin", "نام لاتین", "نام انگلیسی"),
+        "code": ("code", "county_code", "sci_code", "کد", "کد شهرستان", "کد آماری"),
+        "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395"),
+    },
+    "settlements": {
+        "name_fa": ("name_fa", "name", "نام", "نام فارسی", "نام آبادی", "نام روستا", "نام شهر", "نام سکونتگاه",
+                    "آبادی", "settlement", "village", "place"),
+        "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
+        "code": ("code", "id", "geocode", "gnaf_id", "کد", "کد آبادی", "کد آماری", "شناسه", "abadi_code"),
+        "kind": ("kind", "type", "settlement_type", "نوع", "نوع سکونتگاه", "نوع آبادی"),
+        "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395",
+                       "populati"),
+        "county": ("county", "county_name", "shahrestan", "شهرستان", "نام شهرستان"),
+        "county_code": ("county_code", "کد شهرستان"),
+        "source": ("source", "منبع"),
+    },
+    "offices": {
+        "office_id": ("office_id", "id", "code", "کد دفتر", "شناسه دفتر", "کد", "شناسه", "office_code"),
+        "name": ("name", "name_fa", "office_name", "نام", "نام دفتر", "عنوان", "عنوان دفتر", "نام مدیر"),
+        "licence_type": ("licence_type", "license_type", "licence_ty", "license_ty", "licence", "license", "type",
+                         "office_type",
+                         "نوع", "نوع مجوز", "نوع پروانه", "نوع دفتر"),
+        "status": ("status", "state", "وضعیت", "وضعیت دفتر", "وضعیت پروانه"),
+        "licence_number": ("licence_number", "license_number", "licence_nu", "license_nu", "licence_no",
+                           "license_no", "permit",
+                           "شماره پروانه", "شماره مجوز", "شماره"),
+        "issued": ("issued", "issue_date", "issued_on", "date_issued", "تاریخ صدور", "تاریخ صدور پروانه"),
+        "expires": ("expires", "expiry", "expiry_date", "valid_until", "تاریخ انقضا", "تاریخ اعتبار",
+                    "اعتبار تا"),
+        "address": ("address", "نشانی", "آدرس"),
+        "county": ("county", "county_name", "shahrestan", "شهرستان", "نام شهرستان"),
+        "county_code": ("county_code", "کد شهرستان"),
+        "source": ("source", "منبع"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read and check a file.
+
+    Attributes
+    ----------
+    crs
+        CRS of a CSV/XLSX's coordinates (or of a Shapefile without .prj).
+    strict
+        Import nothing if any row is bad.
+    fix_swapped
+        Swap latitude and longitude back where they were exchanged (reported either way).
+    append
+        Add to the layer instead of replacing it (points layers only).
+    fields
+        Explicit column for a field, e.g. ``{"name_fa": "نام روستا"}``; the rest are detected.
+    kind, licence_type
+        Default settlement kind / licence type for rows that do not state one.
+    source
+        Provenance label stored with every row (default: the file name).
+    county_lookup
+        For settlements: a self-join giving each row's stated county, e.g.
+        ``{"field": "gnaf_county_id", "key": "gnaf_id", "name": "name_fa"}``
+        (the row whose ``gnaf_id`` equals this row's ``gnaf_county_id``
+        names the county).
+    """
+
+    crs: str | None = None
+    strict: bool = False
+    fix_swapped: bool = False
+    append: bool = False
+    sheet: str | None = None
+    layer_name: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+    kind: str | None = None
+    licence_type: str | None = None
+    source: str | None = None
+    county_lookup: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One reported problem. ``row`` is the data row (1 = first after the header), None for the file."""
+
+    row: int | None
+    severity: Literal["error", "warning"]
+    reason: str
+    field: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import read, kept, rejected and why."""
+
+    file: str
+    layer: str
+    format: str | None
+    rows_read: int = 0
+    imported: int = 0
+    rejected: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: bool = False
+    strict: bool = False
+    mode: str = "replace"
+    workspace: str | None = None
+    sample: bool = False
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def add(self, row: int | None, reason: str, *, severity: Literal["error", "warning"] = "error",
+            field: str | None = None) -> None:
+        self.issues.append(Issue(row, severity, reason, field))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "layer": self.layer,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "imported": self.imported,
+            "rejected": self.rejected,
+            "warnings": len(self.warnings),
+            "written": self.written,
+            "strict": self.strict,
+            "mode": self.mode,
+            "workspace": self.workspace,
+            "sample": self.sample,
+            "notes": self.notes,
+            "rows": [asdict(i) for i in self.issues],
+        }
+
+    def summary_line(self) -> str:
+        verb = "imported" if self.written else "checked (nothing written)"
+        return (f"{self.file}: {verb} {self.imported} of {self.rows_read} rows into '{self.layer}'; "
+                f"{self.rejected} rejected, {len(self.warnings)} warnings")
+
+
+class _Rows:
+    """Per-row bookkeeping: which rows are still good, and their issues."""
+
+    def __init__(self, raw: RawTable, report: ImportReport) -> None:
+        self.raw = raw
+        self.report = report
+        self.ok = np.ones(len(raw), dtype=bool)
+
+    def error(self, i: int, reason: str, field: str | None = None) -> None:
+        if self.ok[i]:
+            self.ok[i] = False
+            self.report.add(int(self.raw.rows[i]), reason, field=field)
+
+    def warn(self, i: int, reason: str, field: str | None = None) -> None:
+        self.report.add(int(self.raw.rows[i]), reason, severity="warning", field=field)
+
+    def row(self, i: int) -> int:
+        return int(self.raw.rows[i])
+
+
+def _columns(raw: RawTable, layer: str, options: ImportOptions) -> dict[str, str | None]:
+    cols = list(raw.frame.columns)
+    used = set(raw.coord_columns)
+    out: dict[str, str | None] = {}
+    for fld in FIELD_ALIASES[layer]:
+        if fld in options.fields:
+            name = options.fields[fld]
+            if name not in cols:
+                raise InputError(f"{raw.path}: column {name!r} given for {fld} is not in the file; columns: {', '.join(cols)}",
+                                 source=str(raw.path))
+            out[fld] = name
+            used.add(name)
+    for fld, aliases in FIELD_ALIASES[layer].items():
+        if fld in out:
+            continue
+        col = find_column([c for c in cols if c not in used], aliases)
+        out[fld] = col
+        if col:
+            used.add(col)
+    return out
+
+
+def _values(raw: RawTable, col: str | None) -> list[Any]:
+    if col is None:
+        return [None] * len(raw)
+    return list(raw.frame[col])
+
+
+def _text(v: Any) -> str | None:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return clean_text(v)
+
+
+def _populations(raw: RawTable, col: str | None, rows: _Rows) -> list[int | None]:
+    """Population per row; a value that is not a non-negative number is a warning and unknown."""
+    pops: list[int | None] = [None] * len(raw)
+    for i, v in enumerate(_values(raw, col)):
+        try:
+            p = parse_number(v)
+        except ValueError:
+            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
+            continue
+        if p is not None and p < 0:
+            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
+            continue
+        pops[i] = None if p is None else round(p)
+    return pops
+
+
+# -- points ----------------------------------------------------------------------------------
+
+def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -> tuple[np.ndarray, np.ndarray]:
+    n = len(raw)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    if raw.geometry is not None:
+        for i, g in enumerate(raw.geometry):
+            if g is None or g.is_empty:
+                rows.error(i, "no geometry", "geometry")
+                continue
+            if g.geom_type == "MultiPoint" and len(g.geoms) == 1:
+                g = g.geoms[0]
+            if g.geom_type == "Point":
+                lon[i], lat[i] = g.x, g.y
+            elif g.geom_type in ("Polygon", "MultiPolygon"):
+                p = g.representative_point()
+                lon[i], lat[i] = p.x, p.y
+                rows.warn(i, f"a {g.geom_type} where a point is expected; a point inside it is used", "geometry")
+            else:
+                rows.error(i, f"a {g.geom_type} where a point is expected", "geometry")
+    else:
+        lon[:], lat[:] = raw.lon, raw.lat
+        for i, reason in raw.coord_errors.items():
+            rows.error(i, reason, "coordinates")
+    has = rows.ok & ~np.isnan(lon) & ~np.isnan(lat)
+    for i in np.flatnonzero(rows.ok & ~has):
+        rows.error(int(i), "missing coordinates", "coordinates")
+
+    region_name = (ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]) if len(ws.region) else None
+    rows_in = np.flatnonzero(has)
+    valid_all = (np.abs(lon[rows_in]) <= 180) & (np.abs(lat[rows_in]) <= 90)
+    inside_all = valid_all.copy()
+    if region_name and valid_all.any():
+        inside_all[valid_all] = ws.in_region(lon[rows_in][valid_all], lat[rows_in][valid_all])
+    for i in rows_in[~inside_all]:
+        x, y = lon[i], lat[i]
+        valid = -180 <= x <= 180 and -90 <= y <= 90
+        swapped_ok = -180 <= y <= 180 and -90 <= x <= 90
+        swapped_inside = bool(ws.in_region(y, x)[0]) if (swapped_ok and region_name) else (swapped_ok and not valid)
+        if swapped_inside:
+            if options.fix_swapped:
+                lon[i], lat[i] = y, x
+                rows.warn(int(i), f"latitude and longitude were swapped (lat={x}, lon={y}); fixed by --fix-swapped",
+                          "coordinates")
+            else:
+                rows.error(int(i), f"latitude and longitude look swapped: ({y}, {x}) would lie inside the region; "
+                                   "fix the file or use --fix-swapped", "coordinates")
+        elif not valid:
+            rows.error(int(i), f"lon={x} lat={y} is not a WGS84 longitude/latitude (declare the CRS with --crs?)",
+                       "coordinates")
+        else:
+            rows.error(int(i), f"point (lon {x:.5f}, lat {y:.5f}) lies outside the region {region_name}",
+                       "coordinates")
+    return lon, lat
+
+
+def _county_codes(ws: Workspace) -> dict[str, str]:
+    out = {}
+    for name, code in zip(ws.counties["name_fa"], ws.counties["code"], strict=True):
+        if code:
+            out[str(code)] = name
+    return out
+
+
+def _resolve_county(ws: Workspace, value: Any) -> str | None:
+    key = match_key(value)
+    if not key:
+        return None
+    for fa, en, code in zip(ws.counties["name_fa"], ws.counties["name_en"], ws.counties["code"], strict=True):
+        if key in (match_key(fa), match_key(en)) or (code and key == match_key(code)):
+            return fa
+    return None
+
+
+def _check_counties(ws: Workspace, rows: _Rows, lon, lat, stated: list[Any], stated_codes: list[Any]) -> np.ndarray:
+    """County by polygon for good rows; warn where the file states another."""
+    county = np.full(len(lon), None, dtype=object)
+    good = np.flatnonzero(rows.ok)
+    if not len(ws.counties) or not len(good):
+        return county
+    county[good] = ws.county_of(lon[good], lat[good])
+    for i in good:
+        said = None if is_blank(stated[i]) else stated[i]
+        said_code = None if is_blank(stated_codes[i]) else stated_codes[i]
+        for value, what in ((said, "county"), (said_code, "county code")):
+            if value is None:
+                continue
+            resolved = _resolve_county(ws, value)
+            if resolved is None:
+                rows.warn(int(i), f"stated {what} {_text(value)!r} is not a county of the workspace; "
+                                  f"the point lies in {county[i] or 'no county'}", what.replace(" ", "_"))
+            elif county[i] is not None and resolved != county[i]:
+                rows.warn(int(i), f"stated {what} {_text(value)!r} ({resolved}) disagrees with the polygon the point "
+                                  f"falls in ({county[i]})", what.replace(" ", "_"))
+    return county
+
+
+def _near_duplicates(xy: np.ndarray, groups: np.ndarray, existing_xy: np.ndarray, existing_groups: np.ndarray,
+                     ok: np.ndarray) -> dict[int, tuple[str, int]]:
+    """Row -> ('row', j) or ('existing', j) for points within 10 m of an earlier one of the same group."""
+    out: dict[int, tuple[str, int]] = {}
+    idx = np.flatnonzero(ok)
+    if len(existing_xy):
+        tree = cKDTree(existing_xy)
+        for i in idx:
+            for j in tree.query_ball_point(xy[i], DUPLICATE_DISTANCE_M):
+                if existing_groups[j] == groups[i]:
+                    out[int(i)] = ("existing", int(j))
+                    break
+    if len(idx) > 1:
+        tree = cKDTree(xy[idx])
+        for a, b in sorted(tree.query_pairs(DUPLICATE_DISTANCE_M)):
+            i, j = int(idx[a]), int(idx[b])
+            if groups[i] == groups[j] and j not in out and i not in out:
+                out[j] = ("row", i)
+    return out
+
+
+def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions) -> tuple[pd.DataFrame, list]:
+    cols = _columns(raw, "settlements", options)
+    lon, lat = _points(raw, ws, rows, options)
+    names = [_text(v) for v in _values(raw, cols["name_fa"])]
+    names_en = [_text(v) for v in _values(raw, cols["name_en"])]
+    codes = [_text(v) for v in _values(raw, cols["code"])]
+    kinds: list[str | None] = [None] * len(raw)
+    if cols["kind"] is None and options.kind is None:
+        raise InputError(f"{raw.path}: no settlement kind column (kind / نوع: شهر or روستا); add one or give --kind",
+                         source=str(raw.path))
+    for i, v in enumerate(_values(raw, cols["kind"])):
+        if is_blank(v) and options.kind:
+            kinds[i] = parse_settlement_kind(options.kind)
+            continue
+        try:
+            kinds[i] = parse_settlement_kind(v)
+        except ValueError as exc:
+            rows.error(i, str(exc), "kind")
+    pops = _populations(raw, cols["population"], rows)
+    for i in range(len(raw)):
+        if not names[i] and not names_en[i]:
+            rows.error(i, "no name", "name_fa")
+    stated = _values(raw, cols["county"])
+    if options.county_lookup:
+        lk = options.county_lookup
+        for k in ("field", "key", "name"):
+            if lk.get(k) not in raw.frame.columns:
+                raise InputError(f"{raw.path}: county lookup column {lk.get(k)!r} is not in the file", source=str(raw.path))
+        table = {_text(k): _text(n) for k, n in zip(raw.frame[lk["key"]], raw.frame[lk["name"]], strict=True)}
+        stated = [table.get(_text(v)) for v in raw.frame[lk["field"]]]
+    county = _check_counties(ws, rows, lon, lat, stated, _values(raw, cols["county_code"]))
+
+    # duplicates: same code, or same name within 10 m
+    existing = ws.settlements if options.append else ws.settlements.iloc[0:0]
+    seen_codes = {c: ("existing", j) for j, c in enumerate(existing["code"]) if c}
+    for i in np.flatnonzero(rows.ok):
+        c = codes[i]
+        if c is None:
+            continue
+        if c in seen_codes:
+            where, j = seen_codes[c]
+            rows.error(int(i), f"duplicate code {c!r}: " + ("already in the workspace" if where == "existing"
+                                                            else f"same as row {rows.row(j)}"), "code")
+        else:
+            seen_codes[c] = ("row", int(i))
+    crs = ws.metric_crs.distance
+    xy = np.column_stack(project_xy(np.nan_to_num(lon), np.nan_to_num(lat), crs))
+    groups = np.array([match_key(n or e) for n, e in zip(names, names_en, strict=True)], dtype=object)
+    exy = np.column_stack(project_xy(existing.geometry.x, existing.geometry.y, crs)) if len(existing) else np.empty((0, 2))
+    eg = np.array([match_key(n or e) for n, e in zip(existing["name_fa"], existing["name_en"], strict=True)], dtype=object)
+    for i, (where, j) in _near_duplicates(xy, groups, exy, eg, rows.ok).items():
+        rows.error(i, "duplicate: a settlement of the same name within 10 m " +
+                   ("is already in the workspace" if where == "existing" else f"at row {rows.row(j)}"), "coordinates")
+
+    source = options.source or raw.path.name
+    srcs = _values(raw, cols["source"])
+    keep = np.flatnonzero(rows.ok)
+    attrs = pd.DataFrame({
+        "code": [codes[i] or f"{raw.path.stem}-{rows.row(i)}" for i in keep],
+        "name_fa": [names[i] or names_en[i] for i in keep],
+        "name_en": [names_en[i] for i in keep],
+        "kind": [kinds[i] for i in keep],
+        "population": [pops[i] for i in keep],
+        "population_source": [source if pops[i] is not None else None for i in keep],
+        "county": [county[i] for i in keep],
+        "source": [_text(srcs[i]) or source for i in keep],
+    })
+    return attrs, list(shapely.points(lon[keep], lat[keep]))
+
+
+def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, rules: Rules) -> tuple[pd.DataFrame, list]:
+    cols = _columns(raw, "offices", options)
+    lon, lat = _points(raw, ws, rows, options)
+    n = len(raw)
+    if cols["licence_type"] is None and options.licence_type is None:
+        raise InputError(
+            f"{raw.path}: no licence type column (licence_type / نوع مجوز: شهری or روستایی); add one or give --licence-type",
+            source=str(raw.path))
+    types: list[str | None] = [None] * n
+    for i, v in enumerate(_values(raw, cols["licence_type"])):
+        if is_blank(v) and options.licence_type:
+            v = options.licence_type
+        try:
+            types[i] = parse_licence_type(v)
+        except ValueError as exc:
+            rows.error(i, str(exc).replace("unknown licence type", "unknown licence type"), "licence_type")
+    status: list[str] = ["active"] * n
+    if cols["status"]:
+        for i, v in enumerate(_values(raw, cols["status"])):
+            if is_blank(v):
+                continue
+            try:
+                status[i] = parse_office_status(v)
+            except ValueError as exc:
+                rows.error(i, str(exc), "status")
+    issued: list[str | None] = [None] * n
+    expires: list[str | None] = [None] * n
+    for fld, out in (("issued", issued), ("expires", expires)):
+        for i, v in enumerate(_values(raw, cols[fld])):
+            try:
+                d = parse_date(v)
+            except ValueError as exc:
+                rows.warn(i, f"{fld}: {exc}; stored as unknown", fld)
+                continue
+            out[i] = d.isoformat() if d else None
+    for i in range(n):
+        if issued[i] and not expires[i]:
+            from datetime import date
+
+            expires[i] = licence_expiry(date.fromisoformat(issued[i]), rules).isoformat()
+    numbers = [_text(v) for v in _values(raw, cols["licence_number"])]
+    ids = [_text(v) for v in _values(raw, cols["office_id"])]
+    names = [_text(v) for v in _values(raw, cols["name"])]
+    county = _check_counties(ws, rows, lon, lat, _values(raw, cols["county"]), _values(raw, cols["county_code"]))
+
+    existing = ws.offices if options.append else ws.offices.iloc[0:0]
+    seen = {str(v): ("existing", j) for j, v in enumerate(existing["licence_number"]) if v}
+    for i in np.flatnonzero(rows.ok):
+        num = numbers[i]
+        if not num:
+            continue
+        if num in seen:
+            where, j = seen[num]
+            rows.error(int(i), f"duplicate licence number {num!r}: " + (
+                "already in the workspace" if where == "existing" else f"same as row {rows.row(j)}"), "licence_number")
+        else:
+            seen[num] = ("row", int(i))
+    seen_ids = {str(v): j for j, v in enumerate(existing["office_id"]) if v}
+    for i in np.flatnonzero(rows.ok):
+        if ids[i] and ids[i] in seen_ids:
+            rows.error(int(i), f"duplicate office id {ids[i]!r}", "office_id")
+        elif ids[i]:
+            seen_ids[ids[i]] = int(i)
+    crs = ws.metric_crs.distance
+    xy = np.column_stack(project_xy(np.nan_to_num(lon), np.nan_to_num(lat), crs))
+    exy = np.column_stack(project_xy(existing.geometry.x, existing.geometry.y, crs)) if len(existing) else np.empty((0, 2))
+    for i, (where, j) in _near_duplicates(xy, np.array(types, dtype=object), exy,
+                                          existing["licence_type"].to_numpy(dtype=object), rows.ok).items():
+        rows.error(i, f"duplicate: an office of the same type ({types[i]}) within 10 m " +
+                   ("is already in the workspace" if where == "existing" else f"at row {rows.row(j)}"), "coordinates")
+
+    source = options.source or raw.path.name
+    srcs = _values(raw, cols["source"])
+    addresses = _values(raw, cols["address"])
+    keep = np.flatnonzero(rows.ok)
+    attrs = pd.DataFrame({
+        "office_id": [ids[i] or numbers[i] or f"{raw.path.stem}-{rows.row(i)}" for i in keep],
+        "name": [names[i] for i in keep],
+        "licence_type": [types[i] for i in keep],
+        "status": [status[i] for i in keep],
+        "licence_number": [numbers[i] for i in keep],
+        "issued": [issued[i] for i in keep],
+        "expires": [expires[i] for i in keep],
+        "county": [county[i] for i in keep],
+        "address": [_text(addresses[i]) for i in keep],
+        "source": [_text(srcs[i]) or source for i in keep],
+    })
+    return attrs, list(shapely.points(lon[keep], lat[keep]))
+
+
+# -- polygons --------------------------------------------------------------------------------
+
+def _polygons(raw: RawTable, rows: _Rows) -> list:
+    if raw.geometry is None:
+        raise InputError(f"{raw.path}: a {FORMAT_NAMES[raw.format]} has no polygons; boundaries must come as "
+                         "GeoJSON, GeoPackage or a zipped Shapefile", source=str(raw.path))
+    out: list = [None] * len(raw)
+    for i, g in enumerate(raw.geometry):
+        if g is None or g.is_empty:
+            rows.error(i, "no geometry", "geometry")
+            continue
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
+            rows.error(i, f"a {g.geom_type} where a polygon is expected", "geometry")
+            continue
+        if not g.is_valid:
+            reason = shapely.is_valid_reason(g)
+            fixed = shapely.make_valid(g)
+            parts = [p for p in getattr(fixed, "geoms", [fixed]) if p.geom_type in ("Polygon", "MultiPolygon")]
+            fixed = shapely.union_all(parts) if parts else None
+            if fixed is None or fixed.is_empty:
+                rows.error(i, f"invalid polygon ({reason}) that cannot be repaired", "geometry")
+                continue
+            rows.warn(i, f"invalid polygon ({reason}); repaired with make_valid", "geometry")
+            g = fixed
+        out[i] = g
+    return out
+
+
+def _counties(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions) -> tuple[pd.DataFrame, list]:
+    cols = _columns(raw, "counties", options)
+    geoms = _polygons(raw, rows)
+    names = [_text(v) for v in _values(raw, cols["name_fa"])]
+    names_en = [_text(v) for v in _values(raw, cols["name_en"])]
+    codes = [_text(v) for v in _values(raw, cols["code"])]
+    pops = _populations(raw, cols["population"], rows)
+    seen: dict[str, int] = {}
+    for i in range(len(raw)):
+        if not (names[i] or names_en[i]):
+            rows.error(i, "no county name", "name_fa")
+            continue
+        key = match_key(names[i] or names_en[i])
+        if rows.ok[i] and key in seen:
+            rows.error(i, f"duplicate county {names[i] or names_en[i]!r}: same as row {rows.row(seen[key])}", "name_fa")
+        elif rows.ok[i]:
+            seen[key] = i
+    keep = np.flatnonzero(rows.ok)
+    source = options.source or raw.path.name
+    attrs = pd.DataFrame({
+        "code": [codes[i] for i in keep],
+        "name_fa": [names[i] or names_en[i] for i in keep],
+        "name_en": [names_en[i] for i in keep],
+        "population": [pops[i] for i in keep],
+        "population_year": [None] * len(keep),
+        "census_unit": [None] * len(keep),
+        "population_note": [None] * len(keep),
+        "source": [source] * len(keep),
+    })
+    return attrs, [geoms[i] for i in keep]
+
+
+def _region(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions) -> tuple[pd.DataFrame, list]:
+    cols = _columns(raw, "region", options)
+    geoms = _polygons(raw, rows)
+    keep = np.flatnonzero(rows.ok)
+    if not len(keep):
+        return pd.DataFrame(), []
+    names = _values(raw, cols["name_fa"])
+    names_en = _values(raw, cols["name_en"])
+    union = shapely.union_all([geoms[i] for i in keep])
+    attrs = pd.DataFrame({"name_fa": [_text(names[keep[0]])], "name_en": [_text(names_en[keep[0]])],
+                          "source": [options.source or raw.path.name]})
+    if len(keep) > 1:
+        rows.report.notes.append(f"{len(keep)} polygons dissolved into one region outline")
+    return attrs, [union]
+
+
+def reassign_counties(ws: Workspace) -> Workspace:
+    """Recompute the county of every settlement and office from the county polygons."""
+    out = ws
+    for layer in ("settlements", "offices"):
+        gdf = getattr(ws, layer)
+        if not len(gdf):
+            continue
+        gdf = gdf.copy()
+        gdf["county"] = ws.county_of(gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy())
+        out = out.with_layer(layer, gdf)
+    return out
+
+
+def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportOptions | None = None,
+                   *, rules: Rules | None = None) -> tuple[Workspace, ImportReport]:
+    """Check a file and build the workspace it would produce, without writing anything.
+
+    Returns the new workspace (the old one when nothing is importable) and
+    the report. File-level problems (unreadable, empty, wrong content for
+    the extension, no coordinate columns) raise :class:`InputError`.
+    """
+    options = options or ImportOptions()
+    if layer not in LAYERS:
+        raise InputError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
+    if options.append and layer in ("region", "counties"):
+        raise InputError(f"--append is for point layers; '{layer}' is always replaced")
+    path = Path(path)
+    report = ImportReport(file=str(path), layer=layer, format=None, strict=options.strict,
+                          mode="append" if options.append else "replace")
+    raw = read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet)
+    report.format = raw.format
+    report.rows_read = len(raw)
+    report.notes.extend(raw.notes)
+    rows = _Rows(raw, report)
+    if layer in ("settlements", "offices") and not len(ws.region):
+        report.notes.append("the workspace has no region yet: points are not checked against it")
+    if layer == "settlements":
+        attrs, geoms = _settlements(ws, raw, rows, options)
+    elif layer == "offices":
+        attrs, geoms = _offices(ws, raw, rows, options, rules or load_rules())
+    elif layer == "counties":
+        attrs, geoms = _counties(ws, raw, rows, options)
+    else:
+        attrs, geoms = _region(ws, raw, rows, options)
+    report.issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
+    report.rejected = int((~rows.ok).sum())
+    report.imported = len(geoms) if layer != "region" else int(rows.ok.sum())
+    if (options.strict and report.errors) or not len(geoms):
+        report.imported = 0
+        if not len(geoms):
+            report.notes.append("no row could be imported")
+        return ws, report
+    new = make_layer(layer, attrs, geoms)
+    if options.append:
+        new = make_layer(layer, pd.concat([pd.DataFrame(getattr(ws, layer).drop(columns="geometry")),
+                                           pd.DataFrame(new.drop(columns="geometry"))], ignore_index=True),
+                         [*getattr(ws, layer).geometry, *new.geometry])
+    out = ws.with_layer(layer, new)
+    if layer in ("counties", "region"):
+        out = replace(out, meta={**out.meta})  # new instance: cached indexes are rebuilt
+        if layer == "counties":
+            out = reassign_counties(out)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    entry = {"time": _now(), "layer": layer, "file": str(path), "sha256": sha, "rows_read": report.rows_read,
+             "rows_imported": report.imported, "rows_rejected": report.rejected, "warnings": len(report.warnings),
+             "mode": report.mode, "source": options.source or path.name}
+    imports = pd.concat([ws.imports, pd.DataFrame([entry], columns=IMPORT_COLUMNS)], ignore_index=True)
+    out = replace(out, imports=imports)
+    report.sample = out.is_sample
+    return out, report
+
+
+def import_file(workspace: str | Path | None, layer: str, path: str | Path,
+                options: ImportOptions | None = None, *, rules: Rules | None = None,
+                create: bool = False) -> ImportReport:
+    """Import ``path`` into ``layer`` of the workspace file and write it atomically.
+
+    The workspace file is written only when at least one row imports (and,
+    with ``strict``, no row is bad); otherwise it is left byte-identical.
+    ``create`` starts a new workspace when the file does not exist.
+    """
+    wpath = resolve_path(workspace)
+    ws = Workspace.empty() if (create and not wpath.exists()) else Workspace.load(wpath)
+    new, report = prepare_import(ws, layer, path, options, rules=rules)
+    report.workspace = str(wpath)
+    if new is not ws:
+        new.save(wpath)
+        report.written = True
+    return report
+
+
+def read_proposals(ws: Workspace, path: str | Path, options: ImportOptions | None = None
+                   ) -> tuple[pd.DataFrame, ImportReport]:
+    """Read pending proposals (CSV/XLSX/GeoJSON/...) with the same checks as an import.
+
+    Columns: ``proposal_id`` (or id/کد), ``name``, ``licence_type``,
+    optional ``applicant_type``, and coordinates. Returns a GeoDataFrame of
+    the good rows and the report (bad rows are reported, not returned).
+    """
+    import geopandas as gpd
+
+    from siting.vocab import parse_applicant_type
+
+    options = options or ImportOptions()
+    path = Path(path)
+    report = ImportReport(file=str(path), layer="proposals", format=None)
+    raw = read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet)
+    report.format, report.rows_read = raw.format, len(raw)
+    rows = _Rows(raw, report)
+    lon, lat = _points(raw, ws, rows, options)
+    cols = list(raw.frame.columns)
+    pid_col = find_column(cols, ("proposal_id", "id", "code", "کد", "شناسه", "شماره درخواست", "request_id"))
+    name_col = find_column(cols, ("name", "applicant", "نام", "نام متقاضی", "متقاضی"))
+    type_col = find_column(cols, FIELD_ALIASES["offices"]["licence_type"])
+    app_col = find_column(cols, ("applicant_type", "نوع متقاضی", "person_type", "شخصیت"))
+    if type_col is None and options.licence_type is None:
+        raise InputError(f"{path}: no licence type column (licence_type / نوع مجوز)", source=str(path))
+    types, apps = [None] * len(raw), [None] * len(raw)
+    for i in range(len(raw)):
+        v = raw.frame[type_col].iat[i] if type_col else options.licence_type
+        try:
+            types[i] = parse_licence_type(options.licence_type if is_blank(v) else v)
+        except ValueError as exc:
+            rows.error(i, str(exc), "licence_type")
+        if app_col and not is_blank(raw.frame[app_col].iat[i]):
+            try:
+                apps[i] = parse_applicant_type(raw.frame[app_col].iat[i])
+            except ValueError as exc:
+                rows.error(i, str(exc), "applicant_type")
+    ids = [_text(raw.frame[pid_col].iat[i]) if pid_col else None for i in range(len(raw))]
+    seen: dict[str, int] = {}
+    for i in np.flatnonzero(rows.ok):
+        pid = ids[i] or f"P{rows.row(i)}"
+        if pid in seen:
+            rows.error(int(i), f"duplicate proposal id {pid!r}: same as row {rows.row(seen[pid])}", "proposal_id")
+        else:
+            seen[pid] = int(i)
+    keep = np.flatnonzero(rows.ok)
+    report.rejected = int((~rows.ok).sum())
+    report.imported = len(keep)
+    gdf = gpd.GeoDataFrame({
+        "proposal_id": [ids[i] or f"P{rows.row(i)}" for i in keep],
+        "name": [_text(raw.frame[name_col].iat[i]) if name_col else None for i in keep],
+        "licence_type": [types[i] for i in keep],
+        "applicant_type": [apps[i] for i in keep],
+        "row": [rows.row(i) for i in keep],
+    }, geometry=shapely.points(lon[keep], lat[keep]), crs="EPSG:4326")
+    return gdf, report

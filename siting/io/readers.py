@@ -1,0 +1,434 @@
+"""Reading the files people really have.
+
+GeoJSON, GeoPackage, zipped Shapefile (or a bare .shp with its siblings), CSV
+and XLSX. The format is decided by the file's content, not its name; a file
+whose extension says one thing and whose bytes say another is refused with
+a message saying both. Tables (CSV/XLSX) give their coordinates in columns
+found by common English and Persian names; every file may declare its CRS
+(geo files carry it, tables take it as an option) and is reprojected to
+WGS84.
+
+Nothing here knows about layers: :mod:`siting.io.importer` turns a
+:class:`RawTable` into workspace rows and reports bad rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+
+from siting.errors import InputError
+from siting.geo import WGS84
+from siting.text import clean_text, match_key, to_ascii_digits
+
+FORMAT_NAMES = {
+    "geojson": "GeoJSON",
+    "gpkg": "GeoPackage",
+    "shpzip": "zipped Shapefile",
+    "shp": "Shapefile",
+    "csv": "CSV",
+    "xlsx": "Excel workbook (XLSX)",
+}
+_EXTENSIONS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".zip": "shpzip",
+    ".shz": "shpzip",
+    ".shp": "shp",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+}
+
+LAT_NAMES = ("lat", "latitude", "y", "lat_dd", "latdd", "ycoord", "y_coord", "point_y", "northing",
+             "عرض", "عرض جغرافیایی", "عرض_جغرافیایی", "عرض جغرافيايي", "y مختصات", "مختصات y")
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "lon_dd", "londd", "xcoord", "x_coord", "point_x",
+             "easting", "طول", "طول جغرافیایی", "طول_جغرافیایی", "طول جغرافيايي", "x مختصات", "مختصات x")
+PAIR_NAMES = ("coordinates", "coords", "latlon", "lat_lon", "lat,lon", "location", "مختصات", "موقعیت",
+              "مختصات جغرافیایی")
+
+
+@dataclass
+class RawTable:
+    """A file read into memory, before any layer-specific checks.
+
+    ``frame`` holds the attribute columns as read (strings for CSV, cells
+    for XLSX). ``geometry`` is a WGS84 GeoSeries for geo files; for tables
+    it is ``None`` and ``lon``/``lat`` hold the parsed coordinates (NaN where
+    missing or bad, the reason in ``coord_errors``).
+    """
+
+    path: Path
+    format: str
+    frame: pd.DataFrame
+    geometry: gpd.GeoSeries | None = None
+    lon: np.ndarray | None = None
+    lat: np.ndarray | None = None
+    coord_errors: dict[int, str] = field(default_factory=dict)
+    coord_columns: tuple[str, ...] = ()
+    source_crs: str | None = None
+    notes: list[str] = field(default_factory=list)
+    rows: np.ndarray | None = None  # 1-based data-row number of each position (blank rows are skipped)
+
+    def __post_init__(self) -> None:
+        if self.rows is None:
+            self.rows = np.arange(1, len(self.frame) + 1)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def sniff_format(path: Path) -> str:
+    """The file's format from its first bytes (see :data:`FORMAT_NAMES`)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError(f"{path}: the file is empty", source=str(path))
+    if head.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(
+            f"{path}: this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV and import that",
+            source=str(path),
+        )
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile:
+            raise InputError(f"{path}: a damaged ZIP archive", source=str(path)) from None
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        if any(n.lower().endswith(".shp") for n in names):
+            return "shpzip"
+        if any(n.lower().endswith(".gpkg") for n in names):
+            raise InputError(f"{path}: a ZIP archive holding a GeoPackage; unzip it and import the .gpkg",
+                             source=str(path))
+        raise InputError(f"{path}: a ZIP archive with no Shapefile (.shp) or spreadsheet in it", source=str(path))
+    if head[:4] == b"\x00\x00\x27\x0a":
+        return "shp"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"{", b"["):
+        return "geojson"
+    if b"\x00" in head:
+        raise InputError(f"{path}: a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV or XLSX",
+                         source=str(path))
+    if stripped[:1] == b"<":
+        raise InputError(f"{path}: an XML/HTML document, not a data file (KML is not supported; export GeoJSON)",
+                         source=str(path))
+    return "csv"
+
+
+def detect_format(path: str | Path) -> str:
+    """Format by content, checked against the extension."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found", source=str(path))
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file", source=str(path))
+    actual = sniff_format(path)
+    expected = _EXTENSIONS.get(path.suffix.lower())
+    if expected is None:
+        raise InputError(
+            f"{path}: unknown extension {path.suffix!r}; accepted: .geojson .json .gpkg .zip (Shapefile) .shp .csv .xlsx",
+            source=str(path),
+        )
+    if expected != actual:
+        raise InputError(
+            f"{path}: the extension says {FORMAT_NAMES[expected]} but the content is {FORMAT_NAMES[actual]}",
+            source=str(path),
+        )
+    return actual
+
+
+def parse_crs(crs: str | int | None, *, what: str = "--crs") -> str | None:
+    """Validate a declared CRS ('EPSG:32640', 32640, a PROJ string); return it as text."""
+    if crs in (None, ""):
+        return None
+    text = to_ascii_digits(str(crs)).strip()
+    if text.isdigit():
+        text = f"EPSG:{text}"
+    try:
+        pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError:
+        raise InputError(f"{what}: {crs!r} is not a coordinate reference system (try EPSG:4326 or EPSG:32640)") from None
+    return text
+
+
+def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = None,
+              sheet: str | None = None, coordinates: bool = True) -> RawTable:
+    """Read any accepted file into a :class:`RawTable` (coordinates in WGS84).
+
+    Parameters
+    ----------
+    crs
+        CRS of the coordinates in a CSV/XLSX (default WGS84 lon/lat), or of a
+        geo file that carries none (a Shapefile without .prj). A geo file's
+        own CRS always wins.
+    layer, sheet
+        Layer of a GeoPackage holding several; sheet of an XLSX workbook.
+    coordinates
+        For CSV/XLSX: find and parse coordinate columns (False for plain
+        tables such as a census).
+    """
+    path = Path(path)
+    fmt = detect_format(path)
+    crs = parse_crs(crs)
+    if fmt in ("csv", "xlsx"):
+        frame = _read_csv(path) if fmt == "csv" else _read_xlsx(path, sheet)
+        frame = frame.dropna(how="all") if len(frame) else frame
+        if frame.shape[1] == 0 or len(frame) == 0:
+            raise InputError(f"{path}: no data rows (only a header, or nothing)", source=str(path))
+        rows = frame.index.to_numpy() + 1
+        raw = RawTable(path, fmt, frame.reset_index(drop=True), rows=rows)
+        if coordinates:
+            _table_coordinates(raw, crs)
+        return raw
+    return _read_geo(path, fmt, crs, layer)
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1256"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return text
+    raise InputError(f"{path}: the text is neither UTF-8 nor Windows-1256 (Arabic/Persian) encoded", source=str(path))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    text = _decode(path)
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        where = f" at line {m.group(1)}" if m else ""
+        raise InputError(f"{path}: not a well-formed CSV{where} ({exc})".replace("\n", " "), source=str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty", source=str(path)) from None
+    frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
+    frame = frame.astype(object)
+    return frame.where(frame.notna() & (frame != ""), None)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})", source=str(path)) from None
+    names = book.sheet_names
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(names)}", source=str(path))
+        chosen = sheet
+    else:
+        chosen = names[0]
+    frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def find_column(columns, names) -> str | None:
+    """First column whose normalised name is one of ``names`` (English or Persian)."""
+    wanted = {match_key(n) for n in names}
+    for col in columns:
+        if match_key(col) in wanted:
+            return col
+    return None
+
+
+_DMS = re.compile(
+    r"^\s*(?P<deg>-?\d+(?:\.\d+)?)\s*[°d:\s]\s*(?:(?P<min>\d+(?:\.\d+)?)\s*['′m:\s]\s*)?"
+    r"(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:\"|″|′′|''|s)?\s*)?(?P<hem>[NSEWnsew])?\s*$"
+)
+
+
+def parse_coordinate(value: object) -> float | None:
+    """A coordinate in decimal degrees, from '32.87', '۳۲٫۸۷', '32°52′13″N' or 32.87.
+
+    (Text is NFKC-normalised first, which turns the double prime ″ into two
+    primes ′′; both spellings are accepted.)
+
+    ``None`` for blanks; ``ValueError`` for text that is not a coordinate.
+    """
+    from siting.text import parse_number
+
+    try:
+        return parse_number(value)
+    except ValueError:
+        pass
+    text = to_ascii_digits(clean_text(value) or "")
+    m = _DMS.match(text)
+    if not m or (m.group("min") is None and m.group("sec") is None and m.group("hem") is None):
+        raise ValueError(f"{value!r} is not a number")
+    deg = float(m.group("deg"))
+    val = abs(deg) + float(m.group("min") or 0) / 60 + float(m.group("sec") or 0) / 3600
+    if deg < 0 or (m.group("hem") or "").upper() in ("S", "W"):
+        val = -val
+    return val
+
+
+def _table_coordinates(raw: RawTable, crs: str | None) -> None:
+    cols = list(raw.frame.columns)
+    lat_col, lon_col = find_column(cols, LAT_NAMES), find_column(cols, LON_NAMES)
+    n = len(raw.frame)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    if lat_col and lon_col:
+        raw.coord_columns = (lon_col, lat_col)
+        for i, (xv, yv) in enumerate(zip(raw.frame[lon_col], raw.frame[lat_col], strict=True)):
+            _parse_pair(raw, i, xv, yv, lon, lat, lon_col, lat_col)
+    else:
+        pair = find_column(cols, PAIR_NAMES)
+        if not pair:
+            found = ", ".join(map(str, cols))
+            raise InputError(
+                f"{raw.path}: no coordinate columns; expected latitude and longitude columns "
+                f"(lat/lon, latitude/longitude, y/x, عرض جغرافیایی/طول جغرافیایی) or one 'coordinates' column; "
+                f"found: {found}",
+                source=str(raw.path),
+            )
+        raw.coord_columns = (pair,)
+        for i, v in enumerate(raw.frame[pair]):
+            text = to_ascii_digits(clean_text(v) or "")
+            parts = [p for p in re.split(r"[,;\s]+", text) if p]
+            if not parts:
+                raw.coord_errors[i] = f"missing coordinates in column {pair!r}"
+                continue
+            if len(parts) != 2:
+                raw.coord_errors[i] = f"column {pair!r}: {v!r} is not 'latitude, longitude'"
+                continue
+            _parse_pair(raw, i, parts[1], parts[0], lon, lat, pair, pair)
+    if crs is not None and not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_epsg(4326)):
+        ok = ~np.isnan(lon) & ~np.isnan(lat)
+        t = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+        x, y = t.transform(lon[ok], lat[ok])
+        lon[ok], lat[ok] = x, y
+        bad = ok & ~(np.isfinite(lon) & np.isfinite(lat))
+        for i in np.flatnonzero(bad):
+            raw.coord_errors[int(i)] = f"coordinates cannot be transformed from {crs}"
+        raw.source_crs = crs
+        raw.notes.append(f"coordinates reprojected from {crs} to WGS84")
+    else:
+        raw.source_crs = WGS84
+        big = (np.abs(lon) > 180) | (np.abs(lat) > 180)
+        if big.sum() > 0 and big.sum() >= 0.5 * (~np.isnan(lon)).sum():
+            raise InputError(
+                f"{raw.path}: coordinates look projected (values like {lon[big][0]:.0f}, {lat[big][0]:.0f}); "
+                "declare their CRS with --crs, e.g. --crs EPSG:32640",
+                source=str(raw.path),
+            )
+    raw.lon, raw.lat = lon, lat
+
+
+def is_blank(v: object) -> bool:
+    """None, NaN or only whitespace."""
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def _parse_pair(raw: RawTable, i: int, xv, yv, lon, lat, lon_col: str, lat_col: str) -> None:
+    if is_blank(xv) and is_blank(yv):
+        raw.coord_errors[i] = "missing coordinates"
+        return
+    try:
+        x = parse_coordinate(xv)
+    except ValueError:
+        raw.coord_errors[i] = f"{lon_col} {xv!r} is not a number"
+        return
+    try:
+        y = parse_coordinate(yv)
+    except ValueError:
+        raw.coord_errors[i] = f"{lat_col} {yv!r} is not a number"
+        return
+    if x is None or y is None:
+        raw.coord_errors[i] = f"missing {lon_col if x is None else lat_col}"
+        return
+    lon[i], lat[i] = x, y
+
+
+def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> RawTable:
+    target: str = str(path)
+    read_layer = None
+    if fmt == "shpzip":
+        with zipfile.ZipFile(path) as zf:
+            shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+            names = set(zf.namelist())
+        if len(shps) > 1 and layer is None:
+            raise InputError(f"{path}: the archive holds several Shapefiles ({', '.join(shps)}); choose one with --layer-name",
+                             source=str(path))
+        shp = shps[0] if layer is None else next((s for s in shps if Path(s).stem == layer), None)
+        if shp is None:
+            raise InputError(f"{path}: no Shapefile named {layer!r} in the archive", source=str(path))
+        stem = shp[:-4]
+        missing = [ext for ext in (".dbf", ".shx") if not ({stem + ext, stem + ext.upper()} & names)]
+        if missing:
+            raise InputError(f"{path}: the Shapefile {shp} lacks its {', '.join(missing)} part(s)", source=str(path))
+        target = f"/vsizip/{path}/{shp}"
+    elif fmt == "shp":
+        missing = [ext for ext in (".dbf", ".shx") if not path.with_suffix(ext).exists()]
+        if missing:
+            raise InputError(f"{path}: the Shapefile lacks its {', '.join(missing)} file(s) beside it; zip them together",
+                             source=str(path))
+    elif fmt == "gpkg":
+        try:
+            layers = [str(r[0]) for r in pyogrio.list_layers(path)]
+        except Exception as exc:
+            raise InputError(f"{path}: not a readable GeoPackage ({exc})", source=str(path)) from None
+        if not layers:
+            raise InputError(f"{path}: the GeoPackage has no layers", source=str(path))
+        if layer is not None:
+            if layer not in layers:
+                raise InputError(f"{path}: no layer {layer!r}; layers: {', '.join(layers)}", source=str(path))
+            read_layer = layer
+        elif len(layers) == 1:
+            read_layer = layers[0]
+        else:
+            raise InputError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}); choose one with --layer-name",
+                             source=str(path))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not parse column as JSON": we parse cells ourselves
+            gdf = pyogrio.read_dataframe(target, layer=read_layer)
+    except Exception as exc:  # pyogrio's DataSourceError, GDAL errors
+        msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path)) from None
+    if len(gdf) == 0:
+        raise InputError(f"{path}: no features", source=str(path))
+    notes = []
+    if gdf.crs is None:
+        if crs is None and fmt in ("shp", "shpzip"):
+            raise InputError(f"{path}: the Shapefile has no .prj (no CRS); declare it with --crs, e.g. --crs EPSG:4326",
+                             source=str(path))
+        gdf = gdf.set_crs(crs or WGS84)
+    elif crs is not None and not gdf.crs.equals(pyproj.CRS.from_user_input(crs)):
+        notes.append(f"the file declares {gdf.crs.to_string()}; --crs {crs} ignored")
+    source_crs = gdf.crs.to_string()
+    if not gdf.crs.equals(pyproj.CRS.from_epsg(4326)):
+        gdf = gdf.to_crs(WGS84)
+        notes.append(f"reprojected from {source_crs} to WGS84")
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
+    frame = frame.astype(object).where(frame.notna(), None)
+    return RawTable(path, fmt, frame.reset_index(drop=True), geometry=gdf.geometry.reset_index(drop=True),
+                    source_crs=source_crs, notes=notes)

@@ -1,0 +1,317 @@
+"""What the dashboard's scenario runner shows, in Persian or English.
+
+The runs are :func:`siting.optimize.run_scenario` results (:class:`~siting.optimize.SitingResult`);
+this module turns them into words, tables and map records for people, so that the page stays
+thin:
+
+* :func:`scenario_title`: a run's short name ("۱. MCLP، ICT روستایی، ۳ دفتر، شعاع ۱۰ کیلومتر");
+* :func:`runs_table`: the runs side by side (:func:`siting.optimize.scenario_table` plus the run
+  number and title), :func:`localized` / :func:`display` for files and for the screen,
+  :func:`to_csv` / :func:`to_xlsx` for the downloads;
+* :func:`site_records`, :func:`sites_table`, :func:`county_table`: the chosen sites on the map
+  (with a tooltip giving each site's newly covered population) and in tables.
+
+Nothing here solves anything or caches anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from siting import fmt
+from siting.optimize import Scenario, SitingResult, scenario_table
+from siting.optimize.candidates import CandidateSpec
+from siting.reports.export import xlsx_bytes
+from siting.vocab import label
+
+ROUND = 5  # decimals of a degree on the map (about 1 m)
+
+MODEL_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "mclp": ("بیشترین پوشش با k دفتر تازه (MCLP)", "most people covered by k new offices (MCLP)"),
+    "lscp": ("کمترین دفتر تازه برای سهم هدف (LSCP)", "fewest new offices for a target share (LSCP)"),
+    "pmedian": ("کمترین فاصلهٔ وزنی با k دفتر تازه (p-median)", "least weighted distance with k new offices (p-median)"),
+})
+
+STATUS_SHORT: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "optimal": ("بهینه", "optimal"),
+    "time_limit": ("مهلت تمام شد", "time limit"),
+    "heuristic": ("ابتکاری", "heuristic"),
+    "feasible": ("شدنی", "feasible"),
+    "empty": ("بی‌نیاز", "nothing to do"),
+})
+STATUS_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "optimal": ("بهینه (اثبات‌شده)", "optimal (proven)"),
+    "time_limit": ("پایان مهلت زمانی (بهترین جواب یافته)", "time limit reached (best found)"),
+    "heuristic": ("ابتکاری (حریصانه)", "heuristic (greedy)"),
+    "feasible": ("شدنی (بدون اثبات بهینگی)", "feasible (optimality not proven)"),
+    "empty": ("نیازی به دفتر تازه نیست", "no new office needed"),
+})
+
+METHOD_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "exact": ("دقیق (HiGHS)", "exact (HiGHS)"),
+    "greedy": ("حریصانه", "greedy"),
+    "none": ("—", "—"),
+    "auto": ("خودکار", "automatic"),
+})
+
+# The site rules that reject candidates before the model (ids of siting.rules.site, plus the optional
+# population rule of siting.optimize.prepare).
+RULE_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "inside_region": ("درون استان", "inside the province"),
+    "min_distance_same_type": ("حداقل فاصله تا دفتر هم‌نوع", "minimum distance to a same-type office"),
+    "min_distance_any_type": ("حداقل فاصله تا هر دفتر", "minimum distance to any office"),
+    "site_in_city": ("درون شهر", "inside a city"),
+    "site_outside_city": ("بیرون از شهر", "outside cities"),
+    "near_village": ("نزدیک روستا", "near a village"),
+    "min_uncovered_population": ("حداقل جمعیت تازه پوشش‌یافته", "minimum population newly covered"),
+})
+
+# column of runs_table -> (Persian header, English header)
+COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "run": ("اجرا", "run"),
+    "title": ("سناریو", "scenario"),
+    "model": ("مدل", "model"),
+    "licence_type": ("نوع پروانه", "licence type"),
+    "k": ("تعداد دفتر (k)", "k"),
+    "share_target": ("سهم هدف", "target share"),
+    "radius": ("شعاع خدمت", "service radius"),
+    "unit": ("واحد", "unit"),
+    "sites": ("دفاتر تازه", "new offices"),
+    "newly_covered": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
+    "share_before": ("سهم پوشش پیش از", "covered share before"),
+    "share_after": ("سهم پوشش پس از", "covered share after"),
+    "mean_cost_after": ("میانگین فاصله تا نزدیک‌ترین دفتر پس از", "mean cost to the nearest office after"),
+    "objective": ("مقدار تابع هدف", "objective"),
+    "gap": ("فاصله تا بهینه", "optimality gap"),
+    "status": ("وضعیت حل", "solver status"),
+    "method": ("روش", "method"),
+    "seconds": ("زمان (ثانیه)", "time (s)"),
+    "candidates": ("محل‌های نامزد مجاز", "candidate sites"),
+    "sample": ("دادهٔ نمونه", "sample data"),
+})
+
+SITE_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "rank": ("رتبه", "rank"),
+    "name": ("محل", "site"),
+    "county": ("شهرستان", "county"),
+    "newly_covered_population": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
+    "served_population": ("جمعیت تحت خدمت (نزدیک‌ترین دفتر)", "people served (nearest office)"),
+    "lat": ("عرض جغرافیایی", "latitude"),
+    "lon": ("طول جغرافیایی", "longitude"),
+    "id": ("شناسه", "id"),
+})
+
+COUNTY_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "county": ("شهرستان", "county"),
+    "newly_covered_population": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
+})
+
+
+def _i(lang: str) -> int:
+    return 0 if lang == "fa" else 1
+
+
+def name_of(names: Mapping[str, tuple[str, str]], key: str | None, lang: str = "fa") -> str:
+    """The Persian or English word for ``key`` in one of the mappings above (the key itself if unknown)."""
+    if key is None:
+        return "—"
+    return names.get(key, (key, key))[_i(lang)]
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def radius_text(radius: float | None, unit: str, lang: str = "fa") -> str:
+    """'۱۰ کیلومتر' for metres; the number and the matrix's unit otherwise ('۲۰ min')."""
+    if _missing(radius):
+        return "—"
+    if unit == "m":
+        return fmt.distance(float(radius), lang)
+    text = fmt.number(float(radius), lang, decimals=0 if float(radius).is_integer() else 1)
+    unit_word = unit or ("واحد ماتریس" if lang == "fa" else "matrix unit")
+    return f"{text} {unit_word}"
+
+
+def candidates_text(spec: str, lang: str = "fa", *, file_name: str | None = None) -> str:
+    """Where a scenario's candidates come from, in words."""
+    cs = CandidateSpec.parse(spec) if spec in ("settlements", "h3") or spec.startswith("h3:") else None
+    if cs is not None and cs.kind == "settlements":
+        return "سکونتگاه‌ها" if lang == "fa" else "settlements"
+    if cs is not None:
+        res = fmt.number(cs.resolution, lang)
+        return f"شش‌ضلعی‌های H3 نواحی بدون پوشش (تفکیک {res})" if lang == "fa" \
+            else f"H3 cells over the gaps (resolution {res})"
+    shown = file_name or "?"
+    return f"فایل «{shown}»" if lang == "fa" else f"file “{shown}”"
+
+
+RLM = "\u200f"  # right-to-left mark: keeps Latin words (MCLP, ICT) of neighbouring parts apart in Persian
+
+
+def scenario_title(scenario: Scenario, lang: str = "fa", *, run: int | None = None,
+                   candidates_name: str | None = None, costs_name: str | None = None) -> str:
+    """A run's short name: number, model, licence type, k or target share, radius, candidates, costs.
+
+    In Persian the parts are separated by "،" after a right-to-left mark, so that two Latin words of
+    neighbouring parts ("MCLP", "ICT روستایی") are not read as one left-to-right phrase.
+    """
+    sep = f"{RLM}، " if lang == "fa" else ", "
+    parts = [scenario.model.upper().replace("PMEDIAN", "p-median"), label(scenario.licence_type, lang)]
+    if scenario.model == "lscp":
+        share = 1.0 if scenario.share is None else scenario.share
+        parts.append(("سهم هدف " if lang == "fa" else "target ") + fmt.percent(share, lang, decimals=0))
+    else:
+        k = fmt.number(scenario.k, lang)
+        parts.append(f"{k} دفتر" if lang == "fa" else f"k={k}")
+    if scenario.radius is not None:
+        r = radius_text(scenario.radius, "" if scenario.costs else "m", lang)
+        parts.append(("شعاع " if lang == "fa" else "radius ") + r)
+    if scenario.candidates != "settlements":
+        parts.append(candidates_text(scenario.candidates, lang, file_name=candidates_name))
+    if scenario.costs:
+        shown = costs_name or "?"
+        parts.append(f"ماتریس هزینهٔ «{shown}»" if lang == "fa" else f"cost matrix “{shown}”")
+    title = sep.join(parts)
+    if run is not None:
+        title = f"{fmt.number(run, lang)}. {title}"
+    return RLM + title if lang == "fa" else title
+
+
+def runs_table(runs: Sequence[tuple[int, str, SitingResult]]) -> pd.DataFrame:
+    """The runs side by side: run number, title, then :func:`siting.optimize.scenario_table`'s columns."""
+    table = scenario_table([r for _, _, r in runs]).drop(columns=["scenario"])
+    table.insert(0, "title", [title for _, title, _ in runs])
+    table.insert(0, "run", [n for n, _, _ in runs])
+    return table[[c for c in COLUMNS if c in table]]
+
+
+def localized(table: pd.DataFrame, columns: Mapping[str, tuple[str, str]] = COLUMNS,
+              lang: str = "fa") -> pd.DataFrame:
+    """For files: vocabulary keys as words and headers in ``lang``; numbers stay numbers."""
+    out = table.copy()
+    if "licence_type" in out:
+        out["licence_type"] = [label(v, lang) if isinstance(v, str) else v for v in out["licence_type"]]
+    if "model" in out:
+        out["model"] = [name_of(MODEL_NAMES, v, lang) for v in out["model"]]
+    if "status" in out:
+        out["status"] = [name_of(STATUS_NAMES, v, lang) for v in out["status"]]
+    if "method" in out:
+        out["method"] = [name_of(METHOD_NAMES, v, lang) for v in out["method"]]
+    if "sample" in out:
+        yes, no = ("بله", "خیر") if lang == "fa" else ("yes", "no")
+        out["sample"] = [yes if v else no for v in out["sample"]]
+    return out.rename(columns={k: v[_i(lang)] for k, v in columns.items() if k in out})
+
+
+def _cell(col: str, v: Any, row: Mapping[str, Any], lang: str) -> str:
+    if _missing(v):
+        return "—"
+    if col in ("run", "k", "sites", "candidates", "newly_covered", "objective", "newly_covered_population",
+               "served_population", "rank"):
+        return fmt.number(float(v), lang)
+    if col in ("share_target", "share_before", "share_after"):
+        return fmt.percent(float(v), lang)
+    if col == "gap":
+        return fmt.percent(float(v), lang, decimals=2)
+    if col == "seconds":
+        return fmt.number(float(v), lang, decimals=2)
+    if col == "radius":
+        return radius_text(float(v), str(row.get("unit") or ""), lang)
+    if col == "mean_cost_after":
+        return radius_text(float(v), str(row.get("unit") or ""), lang)
+    if col in ("lat", "lon"):
+        return fmt.number(float(v), lang, decimals=4).replace("٬", "").replace(",", "")
+    return str(v)
+
+
+def display(table: pd.DataFrame, columns: Mapping[str, tuple[str, str]] = COLUMNS, lang: str = "fa",
+            *, drop: Sequence[str] = ("unit", "sample")) -> pd.DataFrame:
+    """For the screen: every value as text (Persian digits in Persian), headers in ``lang``."""
+    keep = [c for c in columns if c in table and c not in drop]
+    rows = table.to_dict(orient="records")
+    text = pd.DataFrame({c: [_cell(c, r[c], r, lang) for r in rows] for c in keep}, columns=keep)
+    words = localized(table[keep], columns, lang)
+    for c in ("licence_type", "model", "status", "method"):
+        if c in keep:
+            text[c] = words[columns[c][_i(lang)]].tolist()
+    return text.rename(columns={k: v[_i(lang)] for k, v in columns.items() if k in text})
+
+
+def to_csv(table: pd.DataFrame, lang: str = "fa") -> bytes:
+    """The runs table as CSV (UTF-8 with BOM for Excel), headers in ``lang``."""
+    return localized(table, COLUMNS, lang).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx(table: pd.DataFrame, lang: str = "fa", *, sample: bool = False, title: str | None = None) -> bytes:
+    """The runs table as an XLSX sheet (right-to-left in Persian; a sample-data banner when ``sample``)."""
+    return xlsx_bytes([("سناریوها" if lang == "fa" else "scenarios", localized(table, COLUMNS, lang))],
+                      lang=lang, sample=sample, title=title)
+
+
+def site_tip(site: Any, lang: str = "fa") -> str:
+    """A chosen site's tooltip: rank, name, county, population newly covered."""
+    name = site.name or site.id
+    county = site.county or "—"
+    people = fmt.number(site.newly_covered_population, lang)
+    if lang == "fa":
+        return (f"محل پیشنهادی {fmt.number(site.rank)}: {name} (شهرستان {county}) — "
+                f"جمعیت تازه پوشش‌یافته: {people} نفر")
+    return f"proposed site {site.rank}: {name} ({county}) — population newly covered: {people}"
+
+
+def site_records(result: SitingResult, lang: str = "fa") -> list[dict[str, Any]]:
+    """The chosen sites with coordinates, as map records with a tooltip (``tip``) each."""
+    return [{"rank": s.rank, "id": s.id, "lon": round(s.lon, ROUND), "lat": round(s.lat, ROUND),
+             "newly_covered_population": float(s.newly_covered_population), "tip": site_tip(s, lang)}
+            for s in result.sites if s.lon is not None and s.lat is not None]
+
+
+def sites_table(result: SitingResult) -> pd.DataFrame:
+    """The chosen sites, one row each (rank, name, county, people newly covered and served, lat/lon, id)."""
+    df = result.sites_frame()
+    return df[[c for c in SITE_COLUMNS if c in df]]
+
+
+def county_table(result: SitingResult) -> pd.DataFrame:
+    """Population newly covered per county, most first."""
+    df = pd.DataFrame(list(result.by_county), columns=list(COUNTY_COLUMNS))
+    return df.sort_values("newly_covered_population", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def rejected_text(result: SitingResult, lang: str = "fa") -> str:
+    """How many candidates each site rule rejected, in words ('' when none)."""
+    sep = "؛ " if lang == "fa" else "; "
+    return sep.join(f"{name_of(RULE_NAMES, rid, lang)}: {fmt.number(n, lang)}" for rid, n in result.rejected if n)
+
+
+__all__ = [
+    "COLUMNS",
+    "COUNTY_COLUMNS",
+    "METHOD_NAMES",
+    "MODEL_NAMES",
+    "RLM",
+    "RULE_NAMES",
+    "SITE_COLUMNS",
+    "STATUS_NAMES",
+    "STATUS_SHORT",
+    "candidates_text",
+    "county_table",
+    "display",
+    "localized",
+    "name_of",
+    "radius_text",
+    "rejected_text",
+    "runs_table",
+    "scenario_title",
+    "site_records",
+    "site_tip",
+    "sites_table",
+    "to_csv",
+    "to_xlsx",
+]

@@ -1,0 +1,154 @@
+"""Files that arrive as bytes (a browser upload) rather than as paths.
+
+The importer reads paths, and decides a file's format by its content. An
+upload is written to a fresh private temporary folder under a fixed name
+(``upload`` plus the uploaded name's extension, never the name itself), read
+there, and deleted. Messages and the workspace's import log name the file
+the person uploaded, not the temporary path.
+
+An upload that a cached result refers to by path (the scenario runner's
+candidate sites and cost matrix) is :func:`kept` instead: stored in a
+private folder under its content's sha256, so that the path identifies the
+content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from siting.errors import InputError
+from siting.io.importer import ImportOptions, ImportReport, prepare_import, read_proposals
+from siting.io.readers import _EXTENSIONS
+from siting.workspace import Workspace
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+ACCEPTED_EXTENSIONS: tuple[str, ...] = tuple(sorted(_EXTENSIONS))
+
+
+def _display_name(name: str) -> str:
+    return Path(str(name or "upload").replace("\\", "/")).name or "upload"
+
+
+def _checked_suffix(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                    extensions: Iterable[str] = ACCEPTED_EXTENSIONS) -> str:
+    """The upload's extension, after checking it is accepted and the upload is neither empty nor too large."""
+    shown = _display_name(name)
+    suffix = Path(shown).suffix.lower()
+    accepted = tuple(extensions)
+    if suffix not in accepted:
+        raise InputError(f"{shown}: unknown extension {suffix or '(none)'!r}; accepted: {' '.join(accepted)}",
+                         source=shown)
+    if not data:
+        raise InputError(f"{shown}: the file is empty", source=shown)
+    if len(data) > max_bytes:
+        raise InputError(f"{shown}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit",
+                         source=shown)
+    return suffix
+
+
+@contextmanager
+def staged(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Iterator[Path]:
+    """Write ``data`` to a private temporary file with ``name``'s extension; yield its path.
+
+    Raises :class:`InputError` (naming the upload) for an empty or too large
+    upload or an extension the importer does not read.
+    """
+    suffix = _checked_suffix(name, data, max_bytes=max_bytes)
+    folder = Path(tempfile.mkdtemp(prefix="siting-upload-"))
+    path = folder / f"upload{suffix}"
+    try:
+        path.write_bytes(data)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def kept(folder: str | os.PathLike[str], name: str, data: bytes, *,
+         extensions: Iterable[str] = ACCEPTED_EXTENSIONS, max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
+    """Keep an upload in ``folder`` under its content's sha256 (never its name); return the path.
+
+    For inputs that a cached result refers to by path (the scenario runner's
+    candidate file and cost matrix): the same bytes always get the same path,
+    so a path is as good a cache key as the content, and keeping the same
+    upload twice writes it once. The file is written atomically. Raises
+    :class:`InputError` like :func:`staged`.
+    """
+    suffix = _checked_suffix(name, data, max_bytes=max_bytes, extensions=extensions)
+    path = Path(folder) / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path
+
+
+def shown_as_uploaded(text: str, names: Mapping[str | os.PathLike[str], str]) -> str:
+    """``text`` (a message or note) with each kept file's path replaced by the name it was uploaded as."""
+    for path, name in names.items():
+        text = text.replace(str(path), _display_name(name))
+    return text
+
+
+def _renamed(exc: InputError, tmp: Path, shown: str) -> InputError:
+    return InputError(str(exc).replace(str(tmp), shown), source=shown)
+
+
+def _fix_report(report: ImportReport, tmp: Path, shown: str) -> ImportReport:
+    report.file = shown
+    report.notes = [n.replace(str(tmp), shown) for n in report.notes]
+    report.issues = [replace(i, reason=i.reason.replace(str(tmp), shown)) for i in report.issues]
+    return report
+
+
+def prepare_upload(ws: Workspace, layer: str, name: str, data: bytes,
+                   options: ImportOptions | None = None) -> tuple[Workspace, ImportReport]:
+    """:func:`siting.io.importer.prepare_import` for uploaded bytes: checks every row, writes nothing.
+
+    The returned workspace's import log names the uploaded file; save it with
+    :meth:`Workspace.save` once the person has read the report.
+    """
+    shown = _display_name(name)
+    options = options or ImportOptions()
+    if options.source is None:
+        options = replace(options, source=shown)
+    with staged(shown, data) as tmp:
+        try:
+            new, report = prepare_import(ws, layer, tmp, options)
+        except InputError as exc:
+            raise _renamed(exc, tmp, shown) from None
+        _fix_report(report, tmp, shown)
+        if new is not ws and len(new.imports):
+            imports = new.imports.copy()
+            imports.loc[imports.index[-1], "file"] = shown
+            new = replace(new, imports=imports)
+    return new, report
+
+
+def read_uploaded_proposals(ws: Workspace, name: str, data: bytes,
+                            options: ImportOptions | None = None) -> tuple[pd.DataFrame, ImportReport]:
+    """:func:`siting.io.importer.read_proposals` for uploaded bytes."""
+    shown = _display_name(name)
+    with staged(shown, data) as tmp:
+        try:
+            sites, report = read_proposals(ws, tmp, options)
+        except InputError as exc:
+            raise _renamed(exc, tmp, shown) from None
+    return sites, _fix_report(report, tmp, shown)
+
+
+__all__ = ["ACCEPTED_EXTENSIONS", "MAX_UPLOAD_BYTES", "kept", "prepare_upload", "read_uploaded_proposals",
+           "shown_as_uploaded", "staged"]
