@@ -1,11 +1,16 @@
 """The application tracker: the directorate's licensing workflow, with eligibility, documents,
 working-group decisions, licences and an append-only audit trail.
 
->>> from siting.tracker import Tracker, init_database
->>> init_database()                              # doctest: +SKIP  (data/tracker.db, or $DATABASE_URL)
->>> t = Tracker()                                # doctest: +SKIP
->>> admin = t.bootstrap_admin("admin", "a long passphrase")          # doctest: +SKIP
->>> t.agenda(admin).items                        # doctest: +SKIP
+>>> import os, tempfile
+>>> from siting.tracker import Tracker, TrackerSettings, head_revision, init_database
+>>> folder = tempfile.mkdtemp()
+>>> url = "sqlite:///" + os.path.join(folder, "tracker.db")   # default: $DATABASE_URL, else data/tracker.db
+>>> init_database(url) == head_revision()
+True
+>>> t = Tracker(TrackerSettings(url=url, files_dir=os.path.join(folder, "uploads")))
+>>> admin = t.bootstrap_admin("admin", "a long passphrase")
+>>> admin.role, t.agenda(admin).items
+('admin', ())
 
 Every public method takes the caller's :class:`Identity` first (from
 :meth:`Tracker.authenticate` or :meth:`Tracker.sign_in_external`), checks

@@ -4,9 +4,8 @@
 The dashboard's pages call these and render the result; the rules stay in
 :class:`~siting.tracker.Tracker` (which is called here, never bypassed).
 
->>> from siting.tracker.staff import meeting_view        # doctest: +SKIP
->>> view = meeting_view(tracker, wg_member)              # doctest: +SKIP
->>> view.pairs                                           # doctest: +SKIP  (proposal_a, proposal_b, distance_m, threshold_m)
+Call :func:`meeting_view` with a tracker and a working-group member's identity; ``view.pairs`` holds
+``(proposal_a, proposal_b, distance_m, threshold_m)`` for each conflicting pair on the agenda.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
-"""The result object's exports, the heuristics and their bounds, scenarios, and the doctests."""
+"""The result object's exports, the heuristics and their bounds, and scenarios."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 
 import geopandas as gpd
@@ -157,11 +155,3 @@ def test_from_geodataframe_matches_from_points():
     assert mclp(p, 3).objective == mclp(inst.problem(), 3).objective
     with pytest.raises(InputError, match="differs"):
         SitingProblem.from_geodataframe(d, s.to_crs("EPSG:32640"), weights_col="pop", radius=7000)
-
-
-@pytest.mark.parametrize("module", ["siting.optimize.locate", "siting.optimize.model", "siting.optimize.costs",
-                                    "siting.optimize.scenarios", "siting.optimize.candidates",
-                                    "siting.samples.instances", "siting.rules.site", "siting.samples.synthetic"])
-def test_docstring_examples_run(module):
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
