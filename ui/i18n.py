@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from siting.reports.labels import status_sentence
+
 LANGUAGES: tuple[str, ...] = ("fa", "en")
 DEFAULT_LANGUAGE = "fa"
 
@@ -129,10 +131,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "field.longitude": ("طول جغرافیایی", "longitude"),
     # -- validation report ------------------------------------------------------------------------
     "report.title": ("گزارش بررسی محل", "Site validation report"),
-    "report.status.pass": ("قبول: محل پیشنهادی همهٔ شرط‌ها را دارد.", "Pass: the site meets every rule."),
-    "report.status.warn": ("نیازمند بررسی: شرطی رد نشده، اما کارگروه باید مواردی را بررسی کند.",
-                           "Needs review: no rule fails, but the working group must check some points."),
-    "report.status.fail": ("رد: محل پیشنهادی دست‌کم یک شرط را ندارد.", "Fail: the site fails at least one rule."),
     "report.county": ("شهرستان", "County"),
     "report.newly_covered": ("جمعیتی که تازه پوشش می‌گیرد", "Population newly covered"),
     "report.nearest_office": ("نزدیک‌ترین دفتر", "Nearest office"),
@@ -621,6 +619,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "پروانهٔ {number}، صادرشده در {issued}، معتبر تا {expires}", "Licence {number}, issued {issued}, valid until {expires}"),
 }
 
+# The report's overall result, worded as in the printed report (one home: siting.reports.labels).
+_STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
+                 for s in ("pass", "warn", "fail")})
 STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_STRINGS)
 del _STRINGS  # only the read-only view remains
 
