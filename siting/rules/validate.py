@@ -22,6 +22,7 @@ from siting.coverage import covered_mask, nearest_offices
 from siting.errors import InputError
 from siting.geo import project_xy
 from siting.rules import LicenceRules, RuleResult, Rules, check_applicant, load_rules
+from siting.rules.config import Status
 from siting.rules.site import PASS, UNDECIDED, SiteChecks, check_sites
 from siting.text import match_key
 from siting.vocab import parse_applicant_type, parse_licence_type
@@ -150,7 +151,7 @@ def _r(
     msgs: dict[str, tuple[str, str]],
     basis: str = "policy",
 ) -> RuleResult:
-    status = "warn" if ok is None else ("pass" if ok else "fail")
+    status: Status = "warn" if ok is None else ("pass" if ok else "fail")
     fa, en = msgs[status]
     return RuleResult(rule_id, status, value, threshold, unit, fa, en, basis, title[0], title[1])
 
