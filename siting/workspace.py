@@ -249,7 +249,8 @@ class Workspace:
     # -- construction -----------------------------------------------------
     @classmethod
     def empty(cls, **meta: Any) -> Workspace:
-        return cls(*(empty_layer(layer) for layer in LAYERS), meta={"created": _now(), **meta})
+        region, counties, settlements, offices = (empty_layer(layer) for layer in LAYERS)
+        return cls(region, counties, settlements, offices, meta={"created": _now(), **meta})
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Workspace:
@@ -408,7 +409,7 @@ class Workspace:
         }
 
 
-IMPORT_COLUMNS = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",
+IMPORT_COLUMNS: list[str] = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",
                   "warnings", "mode", "source"]
 
 
