@@ -20,7 +20,7 @@ RUN_TRACKER := $(SAMPLE_TRACKER)
 RUN_TRACKER_ENV := DATABASE_URL=sqlite:///$(SAMPLE_TRACKER) SITING_TRACKER_FILES=$(SAMPLE_TRACKER_FILES)
 endif
 
-.PHONY: install install-dev run report reference test lint format bench sample sample-tracker clean
+.PHONY: install install-dev run report reference test lint format bench sample sample-tracker clean check-wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# A wheel from `pip wheel .`, installed in a fresh venv, runs init/validate/tracker init (CI runs it too).
+check-wheel:
+	scripts/check-wheel.sh
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
