@@ -274,7 +274,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.col.rows_imported": ("ردیف واردشده", "Rows imported"),
     "data.col.rows_rejected": ("ردیف رد", "Rows rejected"),
     "data.col.mode": ("حالت", "Mode"),
-    # -- scenario runner (issue 5): every key of the page ui/pages/scenarios.py, kept together -------
+    # -- scenario runner: every key of the page ui/pages/scenarios.py, kept together -------
     "page.scenarios": ("اجرای سناریو", "Scenario runner"),
     "scenario.intro": (
         "محل دفترهای تازه را با مدل بهینه‌سازی پیدا کنید: بیشترین پوشش با k دفتر (MCLP)، کمترین دفتر برای رسیدن به سهم هدفی از جمعیت (LSCP) یا کمترین فاصلهٔ وزنی (p-median). دفترهای موجود حفظ می‌شوند، هر محل نامزد شرط‌های محل را دارد و دفترهای تازه حداقل فاصله را از هم رعایت می‌کنند. اجراها در جدول سناریوها کنار هم می‌آیند.",

@@ -343,7 +343,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _common(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
     p.add_argument("--workspace", "-w", default=None,
                    help="workspace GeoPackage (default: $SITING_WORKSPACE or data/workspace.gpkg)")
-    p.add_argument("--rules", default=None, help="rules file (default: $SITING_RULES or data/rules.yaml)")
+    p.add_argument("--rules", default=None, help="rules file (default: $SITING_RULES or the packaged siting/rules/rules.yaml)")
     if json_flag:
         p.add_argument("--json", action="store_true", help="print one JSON object")
 

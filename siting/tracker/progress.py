@@ -206,7 +206,7 @@ class ProgressMixin(TrackerBase):
         Parameters
         ----------
         application_id, step_id
-            The application and the workflow step (``data/workflow.yaml``).
+            The application and the workflow step (``siting/tracker/workflow.yaml``).
         expected_version
             The application's version the caller saw (optimistic locking).
         notes

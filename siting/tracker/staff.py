@@ -114,7 +114,7 @@ def _id_order(pid: str) -> tuple[int, str]:
 
 
 def step_fields(workflow: Workflow, step_id: str) -> tuple[DataField, ...]:
-    """The facts a step records (``data`` in ``data/workflow.yaml``), required ones marked."""
+    """The facts a step records (``data`` in ``siting/tracker/workflow.yaml``), required ones marked."""
     return workflow.step(step_id).data
 
 

@@ -1,6 +1,6 @@
 """The tracker's fixed vocabularies, with Persian and English labels.
 
-Request types, steps, actors and documents are data (``data/workflow.yaml``);
+Request types, steps, actors and documents are data (``siting/tracker/workflow.yaml``);
 the words here are the library's own semantics: roles, application statuses,
 step states, decision outcomes and the roles of a company's people.
 """
