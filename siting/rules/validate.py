@@ -10,6 +10,7 @@ close to it.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -77,11 +78,28 @@ class ValidationReport:
         raise KeyError(rule_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; :meth:`from_dict` reads it back."""
         d = asdict(self)
         d["rules"] = [r.to_dict() for r in self.rules]
         for o in d["nearest_offices"]:
             o["distance_m"] = round(o["distance_m"], 1)
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> ValidationReport | None:
+        """The report :meth:`to_dict` wrote (e.g. stored by the tracker), or ``None`` for a site
+        without a point (status ``not_located``) or no report at all."""
+        if not d or d.get("status") == "not_located" or d.get("lon") is None:
+            return None
+        return cls(
+            lon=float(d["lon"]), lat=float(d["lat"]), licence_type=d["licence_type"],
+            applicant_type=d.get("applicant_type"), county=d.get("county"), settlement=d.get("settlement"),
+            status=d["status"], rules=tuple(RuleResult(**r) for r in d.get("rules", ())),
+            nearest_offices=tuple(NearOffice(**o) for o in d.get("nearest_offices", ())),
+            newly_covered_population=int(d.get("newly_covered_population") or 0),
+            newly_covered_settlements=tuple(d.get("newly_covered_settlements", ())),
+            conflicts=tuple(Conflict(**c) for c in d.get("conflicts", ())),
+            sample=bool(d.get("sample", False)), notes=tuple(d.get("notes", ())))
 
 
 @dataclass(frozen=True)
