@@ -14,6 +14,7 @@ from siting.tracker.db import DEFAULT_DB_PATH, make_engine, resolve_url
 from siting.tracker.migrate import alembic_config, current_revision, downgrade, upgrade
 from siting.tracker.models import Base
 
+
 def _script_head() -> str:
     """The newest revision in the migrations folder, read from Alembic's script directory."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
