@@ -159,7 +159,7 @@ class PermissionDenied(SitingError, PermissionError):
     and ``role`` name what was refused, ``allowed_roles`` who may do it.
     """
 
-    def __init__(self, action: str, role: str) -> None:
+    def __init__(self, action: str, role: str, *, hint: str | None = None) -> None:
         self.action = action
         self.role = role
         self.allowed_roles = roles_for(action)
@@ -169,6 +169,8 @@ class PermissionDenied(SitingError, PermissionError):
         label_en, label_fa = _role_label(role)
         self.message_en = f"the {label_en} may not {spec.en}: sign in as {who_en}"
         self.message_fa = f"{label_fa} اجازه ندارد {spec.fa}؛ با حساب {who_fa} وارد شوید"
+        if hint:
+            self.message_en += f" ({hint})"
         super().__init__(f"{self.message_en} / {self.message_fa}")
 
     def message(self, lang: str = "fa") -> str:
