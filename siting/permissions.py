@@ -235,6 +235,14 @@ def save_workspace(identity: HasRole | None, ws: Workspace, path: str | os.PathL
     return ws.save(path)
 
 
+def markdown_table() -> str:
+    """:data:`ROLE_ACTIONS` as the Markdown table of docs/security.md (a test keeps the two equal)."""
+    head = "| may … | " + " | ".join(ROLE_LABELS[r][1] for r in ROLES) + " |"
+    rows = [f"| {spec.en} (`{name}`) | " + " | ".join("✔" if name in ROLE_ACTIONS[r] else "—" for r in ROLES)
+            + " |" for name, spec in ACTIONS.items()]
+    return "\n".join([head, "|---|" + "---|" * len(ROLES), *rows]) + "\n"
+
+
 __all__ = [
     "ACTIONS",
     "APPLY",
@@ -261,6 +269,7 @@ __all__ = [
     "PermissionDenied",
     "Principal",
     "allowed",
+    "markdown_table",
     "require",
     "role_allowed",
     "role_of",

@@ -79,3 +79,11 @@ def test_save_workspace_writes_only_for_steward_or_admin(tmp_path):
     assert not path.exists()  # nothing written
     assert p.save_workspace(p.Principal("s", "data_steward"), ws, path) == path
     assert len(Workspace.load(path).offices) == len(ws.offices)
+
+
+def test_the_docs_show_the_table():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    assert "## Who may do what" in doc
+    assert p.markdown_table() in doc
