@@ -58,14 +58,16 @@ PUBLIC = "public"
 ROLES: tuple[str, ...] = (PUBLIC, "applicant", "expert", "wg_member", "data_steward", "admin")
 
 #: role -> (Persian, English)
-ROLE_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    PUBLIC: ("بازدیدکنندهٔ عمومی (بدون ورود)", "public visitor (not signed in)"),
-    "applicant": ("متقاضی", "applicant"),
-    "expert": ("کارشناس اداره کل", "directorate expert"),
-    "wg_member": ("عضو کارگروه", "working-group member"),
-    "data_steward": ("متصدی داده", "data steward"),
-    "admin": ("مدیر سامانه", "administrator"),
-})
+ROLE_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        PUBLIC: ("بازدیدکنندهٔ عمومی (بدون ورود)", "public visitor (not signed in)"),
+        "applicant": ("متقاضی", "applicant"),
+        "expert": ("کارشناس اداره کل", "directorate expert"),
+        "wg_member": ("عضو کارگروه", "working-group member"),
+        "data_steward": ("متصدی داده", "data steward"),
+        "admin": ("مدیر سامانه", "administrator"),
+    }
+)
 
 # -- actions ------------------------------------------------------------------------------------
 VIEW_PUBLIC = "view_public"
@@ -94,39 +96,95 @@ class ActionSpec:
 
 
 #: action -> what it is, in the order docs/security.md lists them
-ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({a.name: a for a in (
-    ActionSpec(VIEW_PUBLIC, "نمایه‌های عمومی را ببیند (پوشش، خلأها، بررسی محل، برنامه‌ریزی، منشأ داده)",
-               "read the public views (coverage, gaps, site check, planner, scenarios, data provenance)", False),
-    ActionSpec(APPLY, "متقاضی ثبت کند، درخواست بسازد، ارسال یا لغو کند و مدرک بارگذاری کند",
-               "register applicants, start, submit or cancel requests and upload documents", True),
-    ActionSpec(READ_OWN_APPLICATIONS, "درخواست‌های خود را ببیند", "read their own applications", False),
-    ActionSpec(READ_APPLICATIONS, "همهٔ درخواست‌ها، صف کار، دستور جلسه و گزارش‌های بررسی محل را ببیند",
-               "read every application, the work queue, the agenda and the site reports", False),
-    ActionSpec(PROCESS_APPLICATIONS, "درخواست‌ها را رسیدگی کند (پذیرش، مراحل اداره کل، عودت، پروانه)",
-               "process applications (intake, the directorate's steps, returns, licences)", True),
-    ActionSpec(DECIDE_IN_WORKING_GROUP, "تصمیم کارگروه را ثبت کند", "record the working group's decisions", True),
-    ActionSpec(REVALIDATE_SITES, "بررسی محل را دوباره اجرا کند", "re-run the site validation", True),
-    ActionSpec(IMPORT_WORKSPACE, "فضای کاری را بسازد، جایگزین کند یا فایل به آن وارد کند",
-               "build, replace or import files into the workspace", True),
-    ActionSpec(EDIT_RULES, "فایل ضوابط را تغییر دهد", "edit the rules", True),
-    ActionSpec(EDIT_WORKFLOW, "فایل گردش کار را تغییر دهد", "edit the workflow", True),
-    ActionSpec(MANAGE_ACCOUNTS, "حساب‌ها را بسازد، غیرفعال کند و نقش بدهد", "create, deactivate and give roles "
-               "to accounts", True),
-    ActionSpec(READ_AUDIT, "کل سابقهٔ تغییرات را ببیند", "read the whole audit trail", False),
-    ActionSpec(INSPECT_FILES, "پوشهٔ فایل‌های بارگذاری‌شده را بررسی کند", "inspect the uploaded files folder", False),
-)})
+ACTIONS: Mapping[str, ActionSpec] = MappingProxyType(
+    {
+        a.name: a
+        for a in (
+            ActionSpec(
+                VIEW_PUBLIC,
+                "نمایه‌های عمومی را ببیند (پوشش، خلأها، بررسی محل، برنامه‌ریزی، منشأ داده)",
+                "read the public views (coverage, gaps, site check, planner, scenarios, data provenance)",
+                False,
+            ),
+            ActionSpec(
+                APPLY,
+                "متقاضی ثبت کند، درخواست بسازد، ارسال یا لغو کند و مدرک بارگذاری کند",
+                "register applicants, start, submit or cancel requests and upload documents",
+                True,
+            ),
+            ActionSpec(
+                READ_OWN_APPLICATIONS,
+                "درخواست‌های خود را ببیند",
+                "read their own applications",
+                False,
+            ),
+            ActionSpec(
+                READ_APPLICATIONS,
+                "همهٔ درخواست‌ها، صف کار، دستور جلسه و گزارش‌های بررسی محل را ببیند",
+                "read every application, the work queue, the agenda and the site reports",
+                False,
+            ),
+            ActionSpec(
+                PROCESS_APPLICATIONS,
+                "درخواست‌ها را رسیدگی کند (پذیرش، مراحل اداره کل، عودت، پروانه)",
+                "process applications (intake, the directorate's steps, returns, licences)",
+                True,
+            ),
+            ActionSpec(
+                DECIDE_IN_WORKING_GROUP,
+                "تصمیم کارگروه را ثبت کند",
+                "record the working group's decisions",
+                True,
+            ),
+            ActionSpec(
+                REVALIDATE_SITES, "بررسی محل را دوباره اجرا کند", "re-run the site validation", True
+            ),
+            ActionSpec(
+                IMPORT_WORKSPACE,
+                "فضای کاری را بسازد، جایگزین کند یا فایل به آن وارد کند",
+                "build, replace or import files into the workspace",
+                True,
+            ),
+            ActionSpec(EDIT_RULES, "فایل ضوابط را تغییر دهد", "edit the rules", True),
+            ActionSpec(EDIT_WORKFLOW, "فایل گردش کار را تغییر دهد", "edit the workflow", True),
+            ActionSpec(
+                MANAGE_ACCOUNTS,
+                "حساب‌ها را بسازد، غیرفعال کند و نقش بدهد",
+                "create, deactivate and give roles to accounts",
+                True,
+            ),
+            ActionSpec(
+                READ_AUDIT, "کل سابقهٔ تغییرات را ببیند", "read the whole audit trail", False
+            ),
+            ActionSpec(
+                INSPECT_FILES,
+                "پوشهٔ فایل‌های بارگذاری‌شده را بررسی کند",
+                "inspect the uploaded files folder",
+                False,
+            ),
+        )
+    }
+)
 
 _DATA = frozenset({IMPORT_WORKSPACE, EDIT_RULES, EDIT_WORKFLOW})
 
 #: THE table: role -> the actions it may take. Nothing else grants a right.
-ROLE_ACTIONS: Mapping[str, frozenset[str]] = MappingProxyType({
-    PUBLIC: frozenset({VIEW_PUBLIC}),
-    "applicant": frozenset({VIEW_PUBLIC, APPLY, READ_OWN_APPLICATIONS}),
-    "expert": frozenset({VIEW_PUBLIC, APPLY, READ_APPLICATIONS, PROCESS_APPLICATIONS, REVALIDATE_SITES}),
-    "wg_member": frozenset({VIEW_PUBLIC, READ_APPLICATIONS, DECIDE_IN_WORKING_GROUP, REVALIDATE_SITES}),
-    "data_steward": frozenset({VIEW_PUBLIC, *_DATA}),
-    "admin": frozenset({VIEW_PUBLIC, READ_APPLICATIONS, MANAGE_ACCOUNTS, READ_AUDIT, INSPECT_FILES, *_DATA}),
-})
+ROLE_ACTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        PUBLIC: frozenset({VIEW_PUBLIC}),
+        "applicant": frozenset({VIEW_PUBLIC, APPLY, READ_OWN_APPLICATIONS}),
+        "expert": frozenset(
+            {VIEW_PUBLIC, APPLY, READ_APPLICATIONS, PROCESS_APPLICATIONS, REVALIDATE_SITES}
+        ),
+        "wg_member": frozenset(
+            {VIEW_PUBLIC, READ_APPLICATIONS, DECIDE_IN_WORKING_GROUP, REVALIDATE_SITES}
+        ),
+        "data_steward": frozenset({VIEW_PUBLIC, *_DATA}),
+        "admin": frozenset(
+            {VIEW_PUBLIC, READ_APPLICATIONS, MANAGE_ACCOUNTS, READ_AUDIT, INSPECT_FILES, *_DATA}
+        ),
+    }
+)
 
 
 class HasRole(Protocol):
@@ -185,8 +243,10 @@ def _role_label(role: str) -> tuple[str, str]:
 
 def _action(action: str) -> str:
     if action not in ACTIONS:
-        raise InputError(f"action: unknown action {action!r}; expected one of {', '.join(ACTIONS)}",
-                         source="action")
+        raise InputError(
+            f"action: unknown action {action!r}; expected one of {', '.join(ACTIONS)}",
+            source="action",
+        )
     return action
 
 
@@ -225,7 +285,9 @@ def require(identity: HasRole | None, action: str) -> HasRole:
     return who
 
 
-def save_workspace(identity: HasRole | None, ws: Workspace, path: str | os.PathLike[str] | None = None) -> Path:
+def save_workspace(
+    identity: HasRole | None, ws: Workspace, path: str | os.PathLike[str] | None = None
+) -> Path:
     """Save ``ws`` (replacing the workspace file at ``path``) if ``identity`` may import into the workspace.
 
     The dashboard's Data page saves through this; :meth:`Workspace.save` is the
@@ -238,8 +300,12 @@ def save_workspace(identity: HasRole | None, ws: Workspace, path: str | os.PathL
 def markdown_table() -> str:
     """:data:`ROLE_ACTIONS` as the Markdown table of docs/security.md (a test keeps the two equal)."""
     head = "| may … | " + " | ".join(ROLE_LABELS[r][1] for r in ROLES) + " |"
-    rows = [f"| {spec.en} (`{name}`) | " + " | ".join("✔" if name in ROLE_ACTIONS[r] else "—" for r in ROLES)
-            + " |" for name, spec in ACTIONS.items()]
+    rows = [
+        f"| {spec.en} (`{name}`) | "
+        + " | ".join("✔" if name in ROLE_ACTIONS[r] else "—" for r in ROLES)
+        + " |"
+        for name, spec in ACTIONS.items()
+    ]
     return "\n".join([head, "|---|" + "---|" * len(ROLES), *rows]) + "\n"
 
 

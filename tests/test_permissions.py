@@ -25,15 +25,29 @@ def test_the_table_says_who_may_change_the_data():
         assert p.roles_for(action) == ("data_steward", "admin")
     assert p.roles_for(p.VIEW_PUBLIC) == p.ROLES  # everyone, the visitor too
     assert p.ROLE_ACTIONS[p.PUBLIC] == {p.VIEW_PUBLIC}  # and nothing else
-    assert p.roles_for(p.READ_APPLICATIONS) == ("expert", "wg_member", "admin")  # not the data steward
+    assert p.roles_for(p.READ_APPLICATIONS) == (
+        "expert",
+        "wg_member",
+        "admin",
+    )  # not the data steward
     assert p.roles_for(p.MANAGE_ACCOUNTS) == ("admin",)
     assert p.roles_for(p.DECIDE_IN_WORKING_GROUP) == ("wg_member",)
     assert p.roles_for(p.PROCESS_APPLICATIONS) == ("expert",)
     assert not any(a.writes for a in map(p.ACTIONS.get, p.ROLE_ACTIONS[p.PUBLIC]))
 
 
-@pytest.mark.parametrize("who", [None, p.VISITOR, p.Principal("x", "applicant"), p.Principal("x", "expert"),
-                                 p.Principal("x", "wg_member"), p.Principal("x", "superuser"), object()])
+@pytest.mark.parametrize(
+    "who",
+    [
+        None,
+        p.VISITOR,
+        p.Principal("x", "applicant"),
+        p.Principal("x", "expert"),
+        p.Principal("x", "wg_member"),
+        p.Principal("x", "superuser"),
+        object(),
+    ],
+)
 def test_require_refuses_everyone_but_steward_and_admin_to_import(who):
     with pytest.raises(p.PermissionDenied) as info:
         p.require(who, p.IMPORT_WORKSPACE)
@@ -52,13 +66,17 @@ def test_require_returns_who_may():
     assert p.require(None, p.VIEW_PUBLIC) is p.VISITOR
     assert p.require(p.LOCAL_OPERATOR, p.IMPORT_WORKSPACE) is p.LOCAL_OPERATOR
     with pytest.raises(p.PermissionDenied, match="may not read every application"):
-        p.require(p.LOCAL_OPERATOR, p.READ_APPLICATIONS)  # the local operator has a steward's rights only
+        p.require(
+            p.LOCAL_OPERATOR, p.READ_APPLICATIONS
+        )  # the local operator has a steward's rights only
 
 
 def test_the_visitor_message_names_the_visitor():
     with pytest.raises(p.PermissionDenied) as info:
         p.require(None, p.EDIT_WORKFLOW)
-    assert info.value.message("en").startswith("the public visitor (not signed in) may not edit the workflow")
+    assert info.value.message("en").startswith(
+        "the public visitor (not signed in) may not edit the workflow"
+    )
     assert info.value.role == p.PUBLIC
 
 

@@ -43,16 +43,26 @@ def identity_required(env: Mapping[str, str] | None = None) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise InputError(f"${REQUIRE_ENV}: {env.get(REQUIRE_ENV)!r} is not 1 or 0 (true/false, yes/no)",
-                     source=REQUIRE_ENV)
+    raise InputError(
+        f"${REQUIRE_ENV}: {env.get(REQUIRE_ENV)!r} is not 1 or 0 (true/false, yes/no)",
+        source=REQUIRE_ENV,
+    )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """``--user`` and ``--database-url`` for a command that writes the workspace."""
-    p.add_argument("--user", default=None, help=f"with ${REQUIRE_ENV}=1: the data steward or administrator "
-                   f"running this (default ${USER_ENV}; password from ${PASSWORD_ENV} or asked)")
-    p.add_argument("--database-url", default=None, help=f"with ${REQUIRE_ENV}=1: the tracker database holding "
-                   "the accounts (default $DATABASE_URL, else sqlite data/tracker.db)")
+    p.add_argument(
+        "--user",
+        default=None,
+        help=f"with ${REQUIRE_ENV}=1: the data steward or administrator "
+        f"running this (default ${USER_ENV}; password from ${PASSWORD_ENV} or asked)",
+    )
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help=f"with ${REQUIRE_ENV}=1: the tracker database holding "
+        "the accounts (default $DATABASE_URL, else sqlite data/tracker.db)",
+    )
 
 
 def _password(user: str) -> str:
@@ -60,8 +70,10 @@ def _password(user: str) -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise InputError(f"${PASSWORD_ENV}: not set, and no terminal to ask for {user}'s password",
-                         source=PASSWORD_ENV)
+        raise InputError(
+            f"${PASSWORD_ENV}: not set, and no terminal to ask for {user}'s password",
+            source=PASSWORD_ENV,
+        )
     return getpass.getpass(f"password for {user}: ")
 
 
@@ -72,14 +84,27 @@ def operator(args: argparse.Namespace, action: str) -> HasRole:
         return require(LOCAL_OPERATOR, action)
     user = (getattr(args, "user", None) or os.environ.get(USER_ENV) or "").strip()
     if not user:
-        raise PermissionDenied(action, "public", hint=f"${REQUIRE_ENV} is set: give --user NAME (or "
-                               f"${USER_ENV}) and the password in ${PASSWORD_ENV}")
+        raise PermissionDenied(
+            action,
+            "public",
+            hint=f"${REQUIRE_ENV} is set: give --user NAME (or "
+            f"${USER_ENV}) and the password in ${PASSWORD_ENV}",
+        )
     from siting.tracker import Tracker, TrackerSettings
 
     with closing(Tracker(TrackerSettings(url=getattr(args, "database_url", None)))) as trk:
         who = trk.authenticate(user, _password(user))
-        trk.authorize(who, action)  # the account as the database has it (AccessDenied names the roles)
+        trk.authorize(
+            who, action
+        )  # the account as the database has it (AccessDenied names the roles)
     return require(who, action)
 
 
-__all__ = ["PASSWORD_ENV", "REQUIRE_ENV", "USER_ENV", "add_arguments", "identity_required", "operator"]
+__all__ = [
+    "PASSWORD_ENV",
+    "REQUIRE_ENV",
+    "USER_ENV",
+    "add_arguments",
+    "identity_required",
+    "operator",
+]

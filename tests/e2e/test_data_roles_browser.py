@@ -18,9 +18,13 @@ from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored (as in conftest.py)
+ARTIFACTS = (
+    Path(__file__).resolve().parents[2] / "test-artifacts"
+)  # git-ignored (as in conftest.py)
 PASSWORD = "a long test passphrase"
-OFFICES = "office_id,name,licence_type,status,lat,lon\nNEW-1,دفتر آزمون,rural,active,33.96396,58.32945\n"
+OFFICES = (
+    "office_id,name,licence_type,status,lat,lon\nNEW-1,دفتر آزمون,rural,active,33.96396,58.32945\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +38,21 @@ def data_app(sample_workspace_path, tmp_path_factory):
     shutil.copy(sample_workspace_path, ws_path)
     db_url = f"sqlite:///{folder / 'tracker.db'}"
     init_database(db_url)
-    trk = Tracker(TrackerSettings(url=db_url, files_dir=folder / "files", password_policy=PasswordPolicy.fast()),
-                  workspace=Workspace.load(ws_path))
+    trk = Tracker(
+        TrackerSettings(
+            url=db_url, files_dir=folder / "files", password_policy=PasswordPolicy.fast()
+        ),
+        workspace=Workspace.load(ws_path),
+    )
     try:
         root = trk.bootstrap_admin("root", PASSWORD)
         trk.create_user(root, "dana", PASSWORD, "data_steward")
     finally:
         trk.close()
     env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(folder / "files")}
-    with running_app(ws_path, env=env, log=ARTIFACTS / "test_data_roles_browser-streamlit.log") as url:
+    with running_app(
+        ws_path, env=env, log=ARTIFACTS / "test_data_roles_browser-streamlit.log"
+    ) as url:
         yield url, ws_path, folder
 
 
@@ -77,8 +87,9 @@ def test_visitor_has_no_upload_and_the_steward_imports(data_app, page):
     confirm.wait_for(timeout=TIMEOUT_MS)
     assert _digest(ws_path) == before  # the report first, nothing written yet
     confirm.click()
-    page.get_by_text(t("data.saved_ok", imported="۱", layer=t("data.layer.offices")).split(":")[0]).first.wait_for(
-        timeout=TIMEOUT_MS)
+    page.get_by_text(
+        t("data.saved_ok", imported="۱", layer=t("data.layer.offices")).split(":")[0]
+    ).first.wait_for(timeout=TIMEOUT_MS)
     page.screenshot(path=str(ARTIFACTS / "data-roles-steward.png"), full_page=True)
     assert _digest(ws_path) != before
     assert "NEW-1" in set(Workspace.load(ws_path).offices["office_id"])

@@ -14,8 +14,10 @@ from siting.tracker import AccessDenied, ExternalIdentity, TrackerError, Tracker
 from siting.tracker.db import make_engine
 from siting.tracker.migrate import alembic_config, current_revision, downgrade, upgrade
 
-INSERT = ("INSERT INTO users (username, display_name, role, active, created_at, version) "
-          "VALUES (:u, :u, :r, true, CURRENT_TIMESTAMP, 1)")
+INSERT = (
+    "INSERT INTO users (username, display_name, role, active, created_at, version) "
+    "VALUES (:u, :u, :r, true, CURRENT_TIMESTAMP, 1)"
+)
 
 
 def _head() -> str:
@@ -41,9 +43,13 @@ def test_migration_0002_adds_the_role_and_goes_back(empty_url):
         _insert(engine, "old-admin", "admin")
         with engine.begin() as conn:  # a row referring to a user survives the change
             uid = conn.execute(text("SELECT id FROM users")).scalar()
-            conn.execute(text("INSERT INTO applicants (owner_id, kind, name, national_id, created_at, updated_at, "
-                              f"version) VALUES ({uid}, 'natural', 'n', '0084575948', CURRENT_TIMESTAMP, "
-                              "CURRENT_TIMESTAMP, 1)"))
+            conn.execute(
+                text(
+                    "INSERT INTO applicants (owner_id, kind, name, national_id, created_at, updated_at, "
+                    f"version) VALUES ({uid}, 'natural', 'n', '0084575948', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP, 1)"
+                )
+            )
         with pytest.raises(IntegrityError):  # 0001 knows no data steward
             _insert(engine, "steward", "data_steward")
 
@@ -97,7 +103,9 @@ def test_a_data_steward_may_import_but_not_read_applications(world, steward):
         "agenda": lambda: t.agenda(steward),
         "audit_log": lambda: t.audit_log(steward),
         "list_users": lambda: t.list_users(steward),
-        "create_application": lambda: t.create_application(steward, applicant.id, "rural", "new", site=RURAL_SITE),
+        "create_application": lambda: t.create_application(
+            steward, applicant.id, "rural", "new", site=RURAL_SITE
+        ),
         "authorize expert work": lambda: t.authorize(steward, permissions.PROCESS_APPLICATIONS),
     }
     for name, call in refusals.items():
@@ -124,8 +132,13 @@ def test_the_refusal_follows_the_database_not_the_signed_identity(world, steward
 def test_sso_groups_can_map_to_the_data_steward(world):
     from siting.tracker.access import SsoPolicy
 
-    policy = SsoPolicy(trusted_issuers=("https://sso.example.ir",), group_roles={"gis": "data_steward",
-                                                                               "it": "admin"})
+    policy = SsoPolicy(
+        trusted_issuers=("https://sso.example.ir",),
+        group_roles={"gis": "data_steward", "it": "admin"},
+    )
     person = ExternalIdentity("https://sso.example.ir", "p1", "P", groups=("gis",))
     assert policy.role_for(person) == "data_steward"
-    assert policy.role_for(ExternalIdentity("https://sso.example.ir", "p2", "Q", groups=("gis", "it"))) == "admin"
+    assert (
+        policy.role_for(ExternalIdentity("https://sso.example.ir", "p2", "Q", groups=("gis", "it")))
+        == "admin"
+    )

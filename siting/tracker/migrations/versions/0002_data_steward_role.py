@@ -44,14 +44,20 @@ def _replace_check(old: tuple[str, ...], new: tuple[str, ...]) -> None:
     # at commit. Widening or narrowing a CHECK does not change how rows are stored, so SQLite's
     # documented alternative applies: rewrite the table's CREATE statement in sqlite_schema and bump
     # the schema version (https://www.sqlite.org/lang_altertable.html, "otherwise" procedure).
-    sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").scalar()
+    sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
+    ).scalar()
     if sql is None or sql.count(_check(old)) != 1:
-        raise RuntimeError(f"migration 0002: the users table does not have the expected constraint {_check(old)}")
+        raise RuntimeError(
+            f"migration 0002: the users table does not have the expected constraint {_check(old)}"
+        )
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
     try:
-        bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'users'",
-                             (sql.replace(_check(old), _check(new)),))
+        bind.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'users'",
+            (sql.replace(_check(old), _check(new)),),
+        )
         bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
     finally:
         bind.exec_driver_sql("PRAGMA writable_schema = OFF")
@@ -65,10 +71,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    n = op.get_bind().execute(sa.text("SELECT count(*) FROM users WHERE role = 'data_steward'")).scalar()
+    n = (
+        op.get_bind()
+        .execute(sa.text("SELECT count(*) FROM users WHERE role = 'data_steward'"))
+        .scalar()
+    )
     if n:
         raise TrackerInputError(
             f"role: cannot downgrade below 0002: {n} account(s) have the role data_steward; give them another "
             "role or deactivate and remove them first",
-            f"نقش: بازگشت به پیش از ۰۰۰۲ ممکن نیست: {n} حساب نقش متصدی داده دارند؛ نخست نقش دیگری به آن‌ها بدهید")
+            f"نقش: بازگشت به پیش از ۰۰۰۲ ممکن نیست: {n} حساب نقش متصدی داده دارند؛ نخست نقش دیگری به آن‌ها بدهید",
+        )
     _replace_check(NEW_ROLES, OLD_ROLES)
