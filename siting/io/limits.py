@@ -46,7 +46,7 @@ class Limits:
         Size of the file as stored (50 MiB; the dashboard's upload limit is the same).
     rows, columns, cells
         Data rows (or features), columns (or fields) and rows × columns of a table
-        (500,000; 1,000; 5,000,000). For an XLSX sheet the cells are counted over the
+        (500,000; 1,000; 2,000,000). For an XLSX sheet the cells are counted over the
         rectangle openpyxl fills: last row × last column.
     cell_chars
         Characters in one cell or shared string (32,767, Excel's own limit).
@@ -63,7 +63,7 @@ class Limits:
     file_bytes: int = 50 * MiB
     rows: int = 500_000
     columns: int = 1_000
-    cells: int = 5_000_000
+    cells: int = 2_000_000
     cell_chars: int = 32_767
     unzipped_bytes: int = 400 * MiB
     shared_strings_bytes: int = 100 * MiB

@@ -30,7 +30,14 @@ import pyproj
 from siting.errors import InputError
 from siting.geo import WGS84
 from siting.io.encodings import bom_encoding, read_text
-from siting.io.limits import Limits, check_file, check_xlsx, check_zip, check_zip_contents, current_limits
+from siting.io.limits import (
+    Limits,
+    check_file,
+    check_xlsx,
+    check_zip,
+    check_zip_contents,
+    current_limits,
+)
 from siting.text import clean_text, match_key, to_ascii_digits
 
 FORMAT_NAMES = {
