@@ -397,6 +397,10 @@ def check_xlsx(path: Path, zf: zipfile.ZipFile, limits: Limits, sheet: str | Non
         if member in worksheets or member.startswith("xl/worksheets/"):
             continue  # only the sheet that is read is parsed (below)
         if member.endswith("sharedStrings.xml"):
+            size = zf.getinfo(member).file_size
+            if size > limits.shared_strings_bytes:
+                raise _refuse(path, f"{member}: the shared-strings table decompresses to {_mib(size)}; the limit is "
+                                    f"{_mib(limits.shared_strings_bytes)} (SITING_LIMIT_SHARED_STRINGS_MB)")
             scan_xml(path, zf, member, limits.shared_strings_bytes, _SharedStrings(limits),
                      budget_name="SITING_LIMIT_SHARED_STRINGS_MB")
         else:
