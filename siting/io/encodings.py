@@ -62,8 +62,9 @@ def bom_encoding(head: bytes) -> tuple[str, str] | None:
 
 
 def _where(text: str, index: int) -> str:
+    """'line 3 (data row 2)' for a character index (the first line is the header)."""
     line = text.count("\n", 0, index) + 1
-    return f"line {line}"
+    return f"line {line} (the header)" if line == 1 else f"line {line} (data row {line - 1})"
 
 
 def decode_bytes(data: bytes, source: str) -> Decoded:
@@ -89,8 +90,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
         for m in itertools.islice(_SURROGATE.finditer(text), 3):
             i = m.start()
             offset = len(text[:i].encode("utf-8", errors="surrogateescape"))
-            shown.append(f"{_where(text, i)} (row {text.count(chr(10), 0, i)} of the data), byte {offset}: "
-                         f"0x{data[offset]:02x}")
+            shown.append(f"{_where(text, i)}, byte {offset}: 0x{data[offset]:02x}")
         more = f" and {n_bad - 3} more" if n_bad > 3 else ""
         raise InputError(
             f"{source}: the file is UTF-8 except for {n_bad} invalid byte(s), at {'; '.join(shown)}{more}; "
@@ -114,9 +114,8 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
 def _checked(decoded: Decoded, source: str) -> Decoded:
     nul = decoded.text.find("\x00")
     if nul >= 0:
-        raise InputError(f"{source}: {_where(decoded.text, nul)} (row {decoded.text.count(chr(10), 0, nul)} "
-                         "of the data) holds a NUL character (byte 0); NUL characters are refused in text",
-                         source=source)
+        raise InputError(f"{source}: {_where(decoded.text, nul)} holds a NUL character (byte 0); NUL characters "
+                         "are refused in text", source=source)
     return decoded
 
 

@@ -140,13 +140,37 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
         return "geojson"
-    if b"\x00" in head:
+    if b"\x00" in head and not (head.count(b"\x00") <= 4 and _texty(head.replace(b"\x00", b""))):
         raise InputError(f"{path}: a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV or XLSX",
                          source=str(path))
     if stripped[:1] == b"<":
         raise InputError(f"{path}: an XML/HTML document, not a data file (KML is not supported; export GeoJSON)",
                          source=str(path))
     return "csv"
+
+
+def _texty(head: bytes) -> bool:
+    """Whether ``head`` reads as text (a few stray NUL bytes aside): the decoder then names the line."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the head
+    return True
+
+
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+def _refuse_json_nul(path: Path, limits: Limits) -> None:
+    """A GeoJSON string holding an escaped NUL (GDAL would cut the text there): refused, naming the line."""
+    with open(path, "rb") as fh:
+        data = fh.read(limits.file_bytes + 1)
+    m = _JSON_NUL.search(data)
+    if m:
+        at = m.end() - 6
+        line = data.count(b"\n", 0, at) + 1
+        raise InputError(f"{path}: line {line}, byte {at}: a NUL character (\\u0000) in a string; NUL characters "
+                         "are refused in text", source=str(path))
 
 
 def detect_format(path: str | Path, limits: Limits | None = None) -> str:
@@ -221,6 +245,8 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
         if coordinates:
             _table_coordinates(raw, crs)
         return raw
+    if fmt == "geojson":
+        _refuse_json_nul(path, limits)
     raw = _read_geo(path, fmt, crs, layer, limits)
     _refuse_nul(path, raw.frame)
     return raw
