@@ -91,7 +91,7 @@ def test_damaged_utf8_named_with_line_and_byte(tmp_path, ws):
     f = tmp_path / "s.csv"
     f.write_bytes("name,lat,lon\nروستا,32.87,59.21\n".encode() + b"\xff\xfe,32.88,59.22\n")
     refused(siting("import", "settlements", f, "-w", ws),
-            f"siting: {f}: the file is UTF-8 except for 2 invalid byte(s), at line 3 (data row 2), byte 35: 0xff")
+            f"siting: {f}: the file is UTF-8 except for 2 invalid byte(s), at line 3 (data row 2), byte 36: 0xff")
 
 
 def test_far_cell_workbook_as_proposals(tmp_path, ws):
