@@ -34,8 +34,10 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 # Characters a Windows-1256 Persian/Arabic file plausibly holds outside ASCII: the Arabic block
 # (letters, Persian letters, digits, punctuation), ZWNJ/ZWJ and bidi marks, and the few Latin-1
 # symbols the code page carries (NBSP, «», ×, ÷, °, accented Latin letters of French names).
-_CP1256_ODD = re.compile(r"[^\x00-\x7f\u0080-\u00ff\u0152\u0153\u0192\u02c6\u0600-\u06ff\u200c-\u200f\u2013\u2014"
-                        r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_CP1256_ODD = re.compile(
+    r"[^\x00-\x7f\u0080-\u00ff\u0152\u0153\u0192\u02c6\u0600-\u06ff\u200c-\u200f\u2013\u2014"
+    r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,20 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError as exc:
-            raise InputError(f"{source}: starts with a {name} byte-order mark but is not valid {name} "
-                             f"at byte {exc.start} ({exc.reason})", source=source) from None
+            raise InputError(
+                f"{source}: starts with a {name} byte-order mark but is not valid {name} "
+                f"at byte {exc.start} ({exc.reason})",
+                source=source,
+            ) from None
         return _checked(Decoded(codec, name, text), source)
     try:
         return _checked(Decoded("utf-8", "UTF-8", data.decode("utf-8")), source)
     except UnicodeDecodeError:
         pass
     text = data.decode("utf-8", errors="surrogateescape")
-    n_bad = len(data) - len(data.decode("utf-8", errors="ignore").encode("utf-8"))  # one surrogate per bad byte
+    n_bad = len(data) - len(
+        data.decode("utf-8", errors="ignore").encode("utf-8")
+    )  # one surrogate per bad byte
     valid_multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - n_bad
     if valid_multibyte > 0 and valid_multibyte >= n_bad:
         shown = []
@@ -114,8 +121,11 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
 def _checked(decoded: Decoded, source: str) -> Decoded:
     nul = decoded.text.find("\x00")
     if nul >= 0:
-        raise InputError(f"{source}: {_where(decoded.text, nul)} holds a NUL character (byte 0); NUL characters "
-                         "are refused in text", source=source)
+        raise InputError(
+            f"{source}: {_where(decoded.text, nul)} holds a NUL character (byte 0); NUL characters "
+            "are refused in text",
+            source=source,
+        )
     return decoded
 
 
@@ -124,5 +134,7 @@ def read_text(path: Path, max_bytes: int) -> Decoded:
     with open(path, "rb") as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputError(f"{path}: larger than the {max_bytes // 2**20} MiB limit", source=str(path))
+        raise InputError(
+            f"{path}: larger than the {max_bytes // 2**20} MiB limit", source=str(path)
+        )
     return decode_bytes(data, str(path))

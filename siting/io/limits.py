@@ -130,13 +130,24 @@ def check_file(path: Path, limits: Limits) -> os.stat_result:
     if stat.S_ISDIR(mode):
         raise _refuse(path, "is a folder, not a file")
     if not stat.S_ISREG(mode):
-        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
-                else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "not a regular file")
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a character device"
+            if stat.S_ISCHR(mode)
+            else "a block device"
+            if stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
         raise _refuse(path, f"is {kind}, not a regular file; only regular files are read")
     if st.st_size > limits.file_bytes:
-        raise _refuse(path, f"{_mib(st.st_size)} is larger than the {_mib(limits.file_bytes)} limit on input files "
-                            "(SITING_LIMIT_FILE_MB)")
+        raise _refuse(
+            path,
+            f"{_mib(st.st_size)} is larger than the {_mib(limits.file_bytes)} limit on input files "
+            "(SITING_LIMIT_FILE_MB)",
+        )
     return st
 
 
@@ -144,23 +155,37 @@ def check_zip(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
     """Refuse a ZIP whose central directory announces too many members or too much decompressed data."""
     infos = zf.infolist()
     if len(infos) > limits.zip_members:
-        raise _refuse(path, f"the archive has {len(infos):,} members; the limit is {limits.zip_members:,} "
-                            "(SITING_LIMIT_ZIP_MEMBERS)")
+        raise _refuse(
+            path,
+            f"the archive has {len(infos):,} members; the limit is {limits.zip_members:,} "
+            "(SITING_LIMIT_ZIP_MEMBERS)",
+        )
     total = 0
     for info in infos:
         if info.file_size > limits.unzipped_bytes:
-            raise _refuse(path, f"the archive member {info.filename} decompresses to {_mib(info.file_size)}; "
-                                f"the limit is {_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)")
-        if info.file_size > MiB and info.file_size > limits.compression_ratio * max(info.compress_size, 1):
+            raise _refuse(
+                path,
+                f"the archive member {info.filename} decompresses to {_mib(info.file_size)}; "
+                f"the limit is {_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)",
+            )
+        if info.file_size > MiB and info.file_size > limits.compression_ratio * max(
+            info.compress_size, 1
+        ):
             ratio = info.file_size / max(info.compress_size, 1)
-            raise _refuse(path, f"the archive member {info.filename} is compressed {ratio:,.0f} to 1 "
-                                f"({_mib(info.file_size)} from {info.compress_size:,} bytes), beyond the limit of "
-                                f"{limits.compression_ratio} to 1 (SITING_LIMIT_COMPRESSION_RATIO): "
-                                "refused as a possible ZIP bomb")
+            raise _refuse(
+                path,
+                f"the archive member {info.filename} is compressed {ratio:,.0f} to 1 "
+                f"({_mib(info.file_size)} from {info.compress_size:,} bytes), beyond the limit of "
+                f"{limits.compression_ratio} to 1 (SITING_LIMIT_COMPRESSION_RATIO): "
+                "refused as a possible ZIP bomb",
+            )
         total += info.file_size
     if total > limits.unzipped_bytes:
-        raise _refuse(path, f"the archive decompresses to {_mib(total)} in all; the limit is "
-                            f"{_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)")
+        raise _refuse(
+            path,
+            f"the archive decompresses to {_mib(total)} in all; the limit is "
+            f"{_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)",
+        )
 
 
 def check_zip_contents(path: Path, zf: zipfile.ZipFile, limits: Limits, names: list[str]) -> None:
@@ -174,8 +199,11 @@ def check_zip_contents(path: Path, zf: zipfile.ZipFile, limits: Limits, names: l
                 while chunk := fh.read(MiB):
                     seen += len(chunk)
                     if seen > budget:
-                        raise _refuse(path, f"the archive member {name} decompresses to more than its "
-                                            "header declares")
+                        raise _refuse(
+                            path,
+                            f"the archive member {name} decompresses to more than its "
+                            "header declares",
+                        )
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise _refuse(path, f"the archive member {name} is damaged ({exc})") from None
 
@@ -238,14 +266,20 @@ class _SheetScan:
         lim = self.limits
         span = f"A1:{_col_name(cols)}{rows}" if rows and cols else ""
         if rows > lim.rows:
-            raise _Stop(f"sheet {self.sheet!r} {what} {span} ({rows:,} rows); the limit is {lim.rows:,} rows "
-                        "(SITING_LIMIT_ROWS)")
+            raise _Stop(
+                f"sheet {self.sheet!r} {what} {span} ({rows:,} rows); the limit is {lim.rows:,} rows "
+                "(SITING_LIMIT_ROWS)"
+            )
         if cols > lim.columns:
-            raise _Stop(f"sheet {self.sheet!r} {what} {span} ({cols:,} columns); the limit is {lim.columns:,} "
-                        "columns (SITING_LIMIT_COLUMNS)")
+            raise _Stop(
+                f"sheet {self.sheet!r} {what} {span} ({cols:,} columns); the limit is {lim.columns:,} "
+                "columns (SITING_LIMIT_COLUMNS)"
+            )
         if rows * cols > lim.cells:
-            raise _Stop(f"sheet {self.sheet!r} {what} {span} ({rows:,} × {cols:,} = {rows * cols:,} cells); the limit "
-                        f"is {lim.cells:,} cells (SITING_LIMIT_CELLS)")
+            raise _Stop(
+                f"sheet {self.sheet!r} {what} {span} ({rows:,} × {cols:,} = {rows * cols:,} cells); the limit "
+                f"is {lim.cells:,} cells (SITING_LIMIT_CELLS)"
+            )
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
@@ -258,14 +292,20 @@ class _SheetScan:
             if self.col > self.max_col or self.row > self.max_row:
                 self.max_col = max(self.max_col, self.col)
                 self.max_row = max(self.max_row, self.row)
-                self._extent(self.max_row, self.max_col, "reaches cell " + f"{_col_name(self.col)}{self.row}:")
+                self._extent(
+                    self.max_row,
+                    self.max_col,
+                    "reaches cell " + f"{_col_name(self.col)}{self.row}:",
+                )
         elif tag == "row":
             r = attrs.get("r")
             self.row = int(r) if r and r.isdigit() else self.row + 1
             self.col = 0
             if self.row > self.limits.rows:
-                raise _Stop(f"sheet {self.sheet!r} has a row {self.row:,}; the limit is {self.limits.rows:,} rows "
-                            "(SITING_LIMIT_ROWS)")
+                raise _Stop(
+                    f"sheet {self.sheet!r} has a row {self.row:,}; the limit is {self.limits.rows:,} rows "
+                    "(SITING_LIMIT_ROWS)"
+                )
         elif tag in ("v", "t", "f"):
             self.in_text = True
             self.text_len = 0
@@ -283,8 +323,10 @@ class _SheetScan:
         if self.in_text:
             self.text_len += len(data)
             if self.text_len > self.limits.cell_chars:
-                raise _Stop(f"sheet {self.sheet!r}: cell {_col_name(self.col)}{self.row} holds more than "
-                            f"{self.limits.cell_chars:,} characters (SITING_LIMIT_CELL_CHARS)")
+                raise _Stop(
+                    f"sheet {self.sheet!r}: cell {_col_name(self.col)}{self.row} holds more than "
+                    f"{self.limits.cell_chars:,} characters (SITING_LIMIT_CELL_CHARS)"
+                )
 
 
 class _SharedStrings:
@@ -300,8 +342,10 @@ class _SharedStrings:
             self.count += 1
             self.length = 0
             if self.count > self.limits.cells:
-                raise _Stop(f"the shared-strings table holds more than {self.limits.cells:,} strings "
-                            "(SITING_LIMIT_CELLS)")
+                raise _Stop(
+                    f"the shared-strings table holds more than {self.limits.cells:,} strings "
+                    "(SITING_LIMIT_CELLS)"
+                )
 
     def end(self, name: str) -> None:
         pass
@@ -309,17 +353,28 @@ class _SharedStrings:
     def chars(self, data: str) -> None:
         self.length += len(data)
         if self.length > self.limits.cell_chars:
-            raise _Stop(f"shared string {self.count:,} is longer than {self.limits.cell_chars:,} characters "
-                        "(SITING_LIMIT_CELL_CHARS)")
+            raise _Stop(
+                f"shared string {self.count:,} is longer than {self.limits.cell_chars:,} characters "
+                "(SITING_LIMIT_CELL_CHARS)"
+            )
 
 
 def _no_dtd(*_args) -> None:
-    raise _Stop("declares a DTD (<!DOCTYPE> or <!ENTITY>); documents with a DTD are refused "
-                "(entity expansion can exhaust memory)")
+    raise _Stop(
+        "declares a DTD (<!DOCTYPE> or <!ENTITY>); documents with a DTD are refused "
+        "(entity expansion can exhaust memory)"
+    )
 
 
-def scan_xml(path: Path, zf: zipfile.ZipFile, member: str, budget: int, handler=None, *,
-             budget_name: str = "SITING_LIMIT_UNZIPPED_MB") -> None:
+def scan_xml(
+    path: Path,
+    zf: zipfile.ZipFile,
+    member: str,
+    budget: int,
+    handler=None,
+    *,
+    budget_name: str = "SITING_LIMIT_UNZIPPED_MB",
+) -> None:
     """Stream one XML member of ``zf`` through expat: no DTD, at most ``budget`` bytes, ``handler``'s checks."""
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _no_dtd
@@ -342,8 +397,11 @@ def scan_xml(path: Path, zf: zipfile.ZipFile, member: str, budget: int, handler=
     except _Stop as exc:
         raise _refuse(path, f"{member}: {exc}" if "sheet" not in str(exc) else str(exc)) from None
     except expat.ExpatError as exc:
-        raise _refuse(path, f"{member} is not well-formed XML (line {exc.lineno}, column {exc.offset}: "
-                            f"{expat.ErrorString(exc.code)})") from None
+        raise _refuse(
+            path,
+            f"{member} is not well-formed XML (line {exc.lineno}, column {exc.offset}: "
+            f"{expat.ErrorString(exc.code)})",
+        ) from None
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise _refuse(path, f"the archive member {member} is damaged ({exc})") from None
 
@@ -389,24 +447,49 @@ def check_xlsx(path: Path, zf: zipfile.ZipFile, limits: Limits, sheet: str | Non
     check_zip(path, zf, limits)
     sheets = xlsx_sheets(path, zf, limits)
     names = set(zf.namelist())
-    chosen = next((s for s in sheets if s[0] == sheet), None) if sheet is not None else (sheets[0] if sheets else None)
+    chosen = (
+        next((s for s in sheets if s[0] == sheet), None)
+        if sheet is not None
+        else (sheets[0] if sheets else None)
+    )
     worksheets = {m for _, m in sheets}
     for member in sorted(names):
-        if not member.endswith((".xml", ".rels")) or member in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if not member.endswith((".xml", ".rels")) or member in (
+            "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels",
+        ):
             continue
         if member in worksheets or member.startswith("xl/worksheets/"):
             continue  # only the sheet that is read is parsed (below)
         if member.endswith("sharedStrings.xml"):
             size = zf.getinfo(member).file_size
             if size > limits.shared_strings_bytes:
-                raise _refuse(path, f"{member}: the shared-strings table decompresses to {_mib(size)}; the limit is "
-                                    f"{_mib(limits.shared_strings_bytes)} (SITING_LIMIT_SHARED_STRINGS_MB)")
-            scan_xml(path, zf, member, limits.shared_strings_bytes, _SharedStrings(limits),
-                     budget_name="SITING_LIMIT_SHARED_STRINGS_MB")
+                raise _refuse(
+                    path,
+                    f"{member}: the shared-strings table decompresses to {_mib(size)}; the limit is "
+                    f"{_mib(limits.shared_strings_bytes)} (SITING_LIMIT_SHARED_STRINGS_MB)",
+                )
+            scan_xml(
+                path,
+                zf,
+                member,
+                limits.shared_strings_bytes,
+                _SharedStrings(limits),
+                budget_name="SITING_LIMIT_SHARED_STRINGS_MB",
+            )
         else:
             scan_xml(path, zf, member, limits.unzipped_bytes)
     if chosen is not None and chosen[1] in names:
         scan_xml(path, zf, chosen[1], limits.unzipped_bytes, _SheetScan(chosen[0], limits))
 
 
-__all__ = ["ENV", "Limits", "MiB", "check_file", "check_xlsx", "check_zip", "check_zip_contents", "current_limits"]
+__all__ = [
+    "ENV",
+    "Limits",
+    "MiB",
+    "check_file",
+    "check_xlsx",
+    "check_zip",
+    "check_zip_contents",
+    "current_limits",
+]

@@ -59,8 +59,14 @@ def _stream(zf: zipfile.ZipFile, name: str, parts: Iterable[bytes]) -> None:
         fh.write(bytes(buf))
 
 
-def write_xlsx(path: Path, rows: Iterable[bytes], *, dimension: str | None = None,
-               shared: Iterable[bytes] | None = None, prolog: bytes = b"") -> Path:
+def write_xlsx(
+    path: Path,
+    rows: Iterable[bytes],
+    *,
+    dimension: str | None = None,
+    shared: Iterable[bytes] | None = None,
+    prolog: bytes = b"",
+) -> Path:
     """An XLSX whose one sheet holds ``rows`` (each a ``<row>…</row>`` element, as bytes).
 
     ``shared`` are the ``<si>`` elements of the shared-strings table; ``prolog`` goes before the
@@ -73,11 +79,28 @@ def write_xlsx(path: Path, rows: Iterable[bytes], *, dimension: str | None = Non
         zf.writestr("xl/workbook.xml", _WORKBOOK)
         zf.writestr("xl/_rels/workbook.xml.rels", _BOOK_RELS)
         dim = b"" if dimension is None else b'<dimension ref="' + dimension.encode() + b'"/>'
-        _stream(zf, "xl/worksheets/sheet1.xml", [
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', prolog,
-            b"<worksheet " + _NS + b">", dim, b"<sheetData>", *rows, b"</sheetData></worksheet>"])
-        _stream(zf, "xl/sharedStrings.xml", [
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst ' + _NS + b">", *shared_list, b"</sst>"])
+        _stream(
+            zf,
+            "xl/worksheets/sheet1.xml",
+            [
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+                prolog,
+                b"<worksheet " + _NS + b">",
+                dim,
+                b"<sheetData>",
+                *rows,
+                b"</sheetData></worksheet>",
+            ],
+        )
+        _stream(
+            zf,
+            "xl/sharedStrings.xml",
+            [
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst ' + _NS + b">",
+                *shared_list,
+                b"</sst>",
+            ],
+        )
     return path
 
 
@@ -96,24 +119,38 @@ def row(r: int, *cells: str | float) -> bytes:
 
 def settlements_xlsx(path: Path, n_rows: int) -> Path:
     """A plain settlements sheet of ``n_rows`` data rows (name, lat, lon); 3 million rows make about 34 MB."""
+
     def rows():
         yield row(1, "name", "lat", "lon")
         for i in range(2, n_rows + 2):
-            yield (b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>3%d.%d</v></c>'
-                   b'<c r="C%d"><v>59.%d</v></c></row>') % (i, i, i % 2, i, 2 + i % 2, i % 997, i, i % 991)
-    return write_xlsx(path, rows(), shared=[b"<si><t>\xd8\xa2\xd8\xa8\xd8\xa7\xd8\xaf\xdb\x8c</t></si>",
-                                           b"<si><t>village</t></si>"])
+            yield (
+                b'<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>3%d.%d</v></c>'
+                b'<c r="C%d"><v>59.%d</v></c></row>'
+            ) % (i, i, i % 2, i, 2 + i % 2, i % 997, i, i % 991)
+
+    return write_xlsx(
+        path,
+        rows(),
+        shared=[
+            b"<si><t>\xd8\xa2\xd8\xa8\xd8\xa7\xd8\xaf\xdb\x8c</t></si>",
+            b"<si><t>village</t></si>",
+        ],
+    )
 
 
 def far_cell_xlsx(path: Path) -> Path:
     """A 5 KB workbook with a header and one value at XFD1048576 (the last cell Excel has)."""
-    rows = [row(1, "name", "lat", "lon"), row(2, "a", 32.5, 59.2),
-            b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>']
+    rows = [
+        row(1, "name", "lat", "lon"),
+        row(2, "a", 32.5, 59.2),
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    ]
     return write_xlsx(path, rows)
 
 
 def huge_shared_string_xlsx(path: Path, n_bytes: int) -> Path:
     """A workbook whose one shared string holds ``n_bytes`` characters (compresses about 1000 to 1)."""
+
     def si():
         yield b"<si><t>"
         chunk = b"A" * (1 << 20)
@@ -122,14 +159,18 @@ def huge_shared_string_xlsx(path: Path, n_bytes: int) -> Path:
             yield chunk[:left]
             left -= len(chunk)
         yield b"</t></si>"
-    rows = [row(1, "name", "lat", "lon"), b'<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2"><v>32.5</v></c>'
-            b'<c r="C2"><v>59.2</v></c></row>']
+
+    rows = [
+        row(1, "name", "lat", "lon"),
+        b'<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2"><v>32.5</v></c>'
+        b'<c r="C2"><v>59.2</v></c></row>',
+    ]
     return write_xlsx(path, rows, shared=si())
 
 
 def dtd_xlsx(path: Path) -> Path:
     """A workbook whose sheet declares a DTD with an entity (the 'billion laughs' shape, small)."""
-    prolog = (b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>')
+    prolog = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
     return write_xlsx(path, [row(1, "name", "lat", "lon"), row(2, "a", 32.5, 59.2)], prolog=prolog)
 
 
@@ -145,5 +186,6 @@ def zip_bomb_shapefile(path: Path, n_bytes: int) -> Path:
             while left > 0:
                 yield zero[:left]
                 left -= len(zero)
+
         _stream(zf, "a.dbf", parts())
     return path

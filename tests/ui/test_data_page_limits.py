@@ -9,10 +9,10 @@ from pathlib import Path
 from apptest_helpers import assert_clean, sha256, texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "io"))
-from hostile_files import dtd_xlsx  # noqa: E402
+from hostile_files import dtd_xlsx
 
-from siting.io.limits import current_limits  # noqa: E402
-from ui.views.upload import MAX_UPLOAD_BYTES  # noqa: E402
+from siting.io.limits import current_limits
+from ui.views.upload import MAX_UPLOAD_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def test_workbook_with_a_dtd_is_refused(open_page, workspace_copy, tmp_path):
     before = sha256(workspace_copy)
-    at = _upload(open_page("data"), "روستاها.xlsx", dtd_xlsx(tmp_path / "x.xlsx").read_bytes(), XLSX)
+    at = _upload(
+        open_page("data"), "روستاها.xlsx", dtd_xlsx(tmp_path / "x.xlsx").read_bytes(), XLSX
+    )
     assert texts(at.error) == ["فایل خوانده نشد؛ چیزی ذخیره نشد."]
     detail = " ".join(texts(at.caption))
     assert "روستاها.xlsx: xl/worksheets/sheet1.xml: declares a DTD" in detail
@@ -38,13 +40,20 @@ def test_workbook_with_a_dtd_is_refused(open_page, workspace_copy, tmp_path):
 
 
 def test_damaged_utf8_upload_is_refused_not_garbled(open_page, workspace_copy):
-    data = "office_id,licence_type,lat,lon\nدفتر,rural,33.96,58.33\n".encode() + b"X\xff,rural,33.9,58.3\n"
+    data = (
+        "office_id,licence_type,lat,lon\nدفتر,rural,33.96,58.33\n".encode()
+        + b"X\xff,rural,33.9,58.3\n"
+    )
     at = _upload(open_page("data"), "دفاتر.csv", data, "text/csv")
     assert texts(at.error) == ["فایل خوانده نشد؛ چیزی ذخیره نشد."]
-    assert "دفاتر.csv: the file is UTF-8 except for 1 invalid byte(s), at line 3 (data row 2)" in " ".join(
-        texts(at.caption))
+    assert (
+        "دفاتر.csv: the file is UTF-8 except for 1 invalid byte(s), at line 3 (data row 2)"
+        in " ".join(texts(at.caption))
+    )
 
 
 def test_upload_limit_matches_the_file_limit():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["server"]["maxUploadSize"] * 2**20 == MAX_UPLOAD_BYTES == current_limits().file_bytes
+    assert (
+        config["server"]["maxUploadSize"] * 2**20 == MAX_UPLOAD_BYTES == current_limits().file_bytes
+    )
