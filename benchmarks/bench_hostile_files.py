@@ -142,6 +142,8 @@ def run_case(path: Path, tmp: Path) -> dict:
         "import",
         "settlements",
         str(path),
+        "--kind",
+        "village",
         "--create",
         "-w",
         str(ws),
