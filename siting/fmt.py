@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import jdatetime
 
+from siting.errors import InputError
 from siting.text import to_persian_digits
 
 JALALI_MONTHS_FA = (
@@ -80,12 +81,12 @@ def parse_jalali(text: str) -> date:
     t = to_ascii_digits(str(text)).strip().replace("-", "/").replace(".", "/")
     parts = t.split("/")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"{text!r} is not a Solar Hijri date (YYYY/MM/DD)")
+        raise InputError(f"{text!r} is not a Solar Hijri date (YYYY/MM/DD)")
     y, m, d = (int(p) for p in parts)
     try:
         return jdatetime.date(y, m, d).togregorian()
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid Solar Hijri date") from None
+        raise InputError(f"{text!r} is not a valid Solar Hijri date") from None
 
 
 def parse_date(value: object) -> date | None:
@@ -114,4 +115,4 @@ def parse_date(value: object) -> date | None:
             return date(y, int(parts[1]), int(parts[2]))
         except ValueError:
             pass
-    raise ValueError(f"{value!r} is not a date (expected 1403/05/12 or 2024-08-02)")
+    raise InputError(f"{value!r} is not a date (expected 1403/05/12 or 2024-08-02)")

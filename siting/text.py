@@ -16,8 +16,11 @@ than a place-name match needs (see the README).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+
+from siting.errors import InputError
 
 _DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
@@ -145,8 +148,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 def parse_number(value: object) -> float | None:
     """Parse a number written with ASCII, Persian or Arabic-Indic digits.
 
-    Returns ``None`` for blanks; raises ``ValueError`` for anything that is
-    not a number. Thousands separators are accepted; a decimal comma is not
+    Returns ``None`` for blanks; raises :class:`~siting.errors.InputError` (a ``ValueError``)
+    for anything that is not a number. Thousands separators are accepted; a decimal comma is not
     (it cannot be told from a thousands separator).
 
     >>> parse_number("۳۲٫۸۷۵")
@@ -157,10 +160,12 @@ def parse_number(value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise InputError(f"{value!r} is not a number")
     if isinstance(value, int | float):
         if value != value:  # NaN
             return None
+        if not math.isfinite(value):
+            raise InputError(f"{value!r} is not a finite number")
         return float(value)
     text = clean_text(value)
     if text is None:
@@ -169,5 +174,8 @@ def parse_number(value: object) -> float | None:
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text, re.ASCII):
         text = text.replace(",", "")
     if not _NUMBER.match(text):
-        raise ValueError(f"{value!r} is not a number")
-    return float(text)
+        raise InputError(f"{value!r} is not a number")
+    number = float(text)
+    if not math.isfinite(number):
+        raise InputError(f"{value!r} is not a finite number")
+    return number

@@ -7,6 +7,7 @@ forms, digits, spacing and ZWNJ never stop a match.
 
 from __future__ import annotations
 
+from siting.errors import InputError
 from siting.text import match_key
 
 LICENCE_TYPES: tuple[str, ...] = ("urban", "rural")
@@ -102,7 +103,7 @@ def _parse(value: object, table: dict[str, str], what: str, allowed: tuple[str, 
     if key in table:
         return table[key]
     shown = "" if value is None else str(value)
-    raise ValueError(f"unknown {what} {shown!r}; expected one of {', '.join(allowed)} (or the Persian terms)")
+    raise InputError(f"unknown {what} {shown!r}; expected one of {', '.join(allowed)} (or the Persian terms)")
 
 
 def parse_licence_type(value: object) -> str:

@@ -313,8 +313,8 @@ def _coord(v: str | None, name: str) -> float | None:
 
     try:
         return parse_coordinate(v)
-    except ValueError:
-        raise UsageError(f"{name} {v!r} is not a number") from None
+    except ValueError as exc:
+        raise UsageError(f"{name} {exc}") from None
 
 
 def _fmt_val(v: Any) -> Any:

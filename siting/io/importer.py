@@ -633,6 +633,10 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
         raise InputError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
     if options.append and layer in ("region", "counties"):
         raise InputError(f"--append is for point layers; '{layer}' is always replaced")
+    unknown = sorted(set(options.fields) - set(FIELD_ALIASES[layer]))
+    if unknown:
+        raise InputError(f"--field {unknown[0]}: not a field of the '{layer}' layer; its fields: "
+                         f"{', '.join(FIELD_ALIASES[layer])}", source="--field")
     path = Path(path)
     report = ImportReport(file=str(path), layer=layer, format=None, strict=options.strict,
                           mode="append" if options.append else "replace")

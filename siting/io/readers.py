@@ -15,7 +15,6 @@ Nothing here knows about layers: :mod:`siting.io.importer` turns a
 from __future__ import annotations
 
 import csv
-import io
 import re
 import warnings
 import zipfile
@@ -30,6 +29,15 @@ import pyproj
 
 from siting.errors import InputError
 from siting.geo import WGS84
+from siting.io.encodings import bom_encoding, read_text
+from siting.io.limits import (
+    Limits,
+    check_file,
+    check_xlsx,
+    check_zip,
+    check_zip_contents,
+    current_limits,
+)
 from siting.text import clean_text, match_key, to_ascii_digits
 
 FORMAT_NAMES = {
@@ -92,10 +100,18 @@ class RawTable:
         return len(self.frame)
 
 
-def sniff_format(path: Path) -> str:
+def sniff_format(path: Path, limits: Limits | None = None) -> str:
     """The file's format from its first bytes (see :data:`FORMAT_NAMES`)."""
+    limits = limits or current_limits()
     with open(path, "rb") as fh:
         head = fh.read(4096)
+    bom = bom_encoding(head)
+    if bom is not None and bom[1] != "UTF-8":
+        # UTF-16/UTF-32 text with a byte-order mark (Excel's "Unicode text"): decode the head to look at it
+        text = head.decode(bom[0], errors="ignore").lstrip("\ufeff \t\r\n")
+        if not text:
+            raise InputError(f"{path}: the file is empty", source=str(path))
+        return "geojson" if text[:1] in ("{", "[") else "csv"
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(f"{path}: the file is empty", source=str(path))
     if head.startswith(b"SQLite format 3\x00"):
@@ -108,6 +124,7 @@ def sniff_format(path: Path) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             with zipfile.ZipFile(path) as zf:
+                check_zip(path, zf, limits)
                 names = zf.namelist()
         except zipfile.BadZipFile:
             raise InputError(f"{path}: a damaged ZIP archive", source=str(path)) from None
@@ -124,7 +141,7 @@ def sniff_format(path: Path) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
         return "geojson"
-    if b"\x00" in head:
+    if b"\x00" in head and not (head.count(b"\x00") <= 4 and _texty(head.replace(b"\x00", b""))):
         raise InputError(f"{path}: a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV or XLSX",
                          source=str(path))
     if stripped[:1] == b"<":
@@ -133,14 +150,40 @@ def sniff_format(path: Path) -> str:
     return "csv"
 
 
-def detect_format(path: str | Path) -> str:
-    """Format by content, checked against the extension."""
+def _texty(head: bytes) -> bool:
+    """Whether ``head`` reads as text (a few stray NUL bytes aside): the decoder then names the line."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the head
+    return True
+
+
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+def _refuse_json_nul(path: Path, limits: Limits) -> None:
+    """A GeoJSON string holding an escaped NUL (GDAL would cut the text there): refused, naming the line."""
+    with open(path, "rb") as fh:
+        data = fh.read(limits.file_bytes + 1)
+    m = _JSON_NUL.search(data)
+    if m:
+        at = m.end() - 6
+        line = data.count(b"\n", 0, at) + 1
+        raise InputError(f"{path}: line {line}, byte {at}: a NUL character (\\u0000) in a string; NUL characters "
+                         "are refused in text", source=str(path))
+
+
+def detect_format(path: str | Path, limits: Limits | None = None) -> str:
+    """Format by content, checked against the extension.
+
+    The file must be a regular file within the size limit (:mod:`siting.io.limits`): a named
+    pipe or device is refused before it is opened.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found", source=str(path))
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file", source=str(path))
-    actual = sniff_format(path)
+    limits = limits or current_limits()
+    check_file(path, limits)
+    actual = sniff_format(path, limits)
     expected = _EXTENSIONS.get(path.suffix.lower())
     if expected is None:
         raise InputError(
@@ -170,7 +213,7 @@ def parse_crs(crs: str | int | None, *, what: str = "--crs") -> str | None:
 
 
 def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = None,
-              sheet: str | None = None, coordinates: bool = True) -> RawTable:
+              sheet: str | None = None, coordinates: bool = True, limits: Limits | None = None) -> RawTable:
     """Read any accepted file into a :class:`RawTable` (coordinates in WGS84).
 
     Parameters
@@ -184,12 +227,17 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
     coordinates
         For CSV/XLSX: find and parse coordinate columns (False for plain
         tables such as a census).
+    limits
+        Limits on the file (default: :func:`siting.io.limits.current_limits`), checked before
+        the data is expanded in memory.
     """
     path = Path(path)
-    fmt = detect_format(path)
+    limits = limits or current_limits()
+    fmt = detect_format(path, limits)
     crs = parse_crs(crs)
     if fmt in ("csv", "xlsx"):
-        frame = _read_csv(path) if fmt == "csv" else _read_xlsx(path, sheet)
+        frame = _read_csv(path, limits) if fmt == "csv" else _read_xlsx(path, sheet, limits)
+        _refuse_nul(path, frame)
         frame = frame.dropna(how="all") if len(frame) else frame
         if frame.shape[1] == 0 or len(frame) == 0:
             raise InputError(f"{path}: no data rows (only a header, or nothing)", source=str(path))
@@ -198,30 +246,100 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
         if coordinates:
             _table_coordinates(raw, crs)
         return raw
-    return _read_geo(path, fmt, crs, layer)
+    if fmt == "geojson":
+        _refuse_json_nul(path, limits)
+    raw = _read_geo(path, fmt, crs, layer, limits)
+    _refuse_nul(path, raw.frame)
+    return raw
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1256"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
+def _refuse_nul(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a NUL character in a column name or a text cell, naming the row and column."""
+    for i, col in enumerate(frame.columns):
+        if "\x00" in str(col):
+            raise InputError(f"{path}: the name of column {i + 1} holds a NUL character; NUL characters are refused",
+                             source=str(path))
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype != object:
             continue
-        return text
-    raise InputError(f"{path}: the text is neither UTF-8 nor Windows-1256 (Arabic/Persian) encoded", source=str(path))
+        hit = values.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
+        if hit.any():
+            row = int(np.flatnonzero(hit)[0])
+            label = frame.index[row]
+            shown = int(label) + 1 if isinstance(label, int | np.integer) else row + 1
+            raise InputError(f"{path}: row {shown}, column {col!r}: a NUL character in the text; "
+                             "NUL characters are refused", source=str(path))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    text = _decode(path)
-    sample = "\n".join(text.splitlines()[:20])
+def _csv_shape(path: Path, encoding: str, sep: str, limits: Limits) -> tuple[int, bool]:
+    """Stream the CSV once: refuse too many rows, columns, cells or too long a cell, and a row with more
+    fields than the header; return (header columns, whether some row has blank extra fields)."""
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, skipinitialspace=True)
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            raise InputError(f"{path}: not a well-formed CSV at line 1 ({exc})", source=str(path)) from None
+        width = len(header)
+        if width > limits.columns:
+            raise InputError(f"{path}: the header has {width:,} columns; the limit is {limits.columns:,} "
+                             "(SITING_LIMIT_COLUMNS)", source=str(path))
+        rows = 0
+        blank_extras = False
+        try:
+            for fields_ in reader:
+                if not fields_:
+                    continue
+                rows += 1
+                if rows > limits.rows:
+                    raise InputError(f"{path}: more than {limits.rows:,} data rows (SITING_LIMIT_ROWS)",
+                                     source=str(path))
+                if rows * width > limits.cells:
+                    raise InputError(f"{path}: more than {limits.cells:,} cells ({rows:,} rows × {width:,} columns; "
+                                     "SITING_LIMIT_CELLS)", source=str(path))
+                if len(fields_) > width:
+                    extra = fields_[width:]
+                    if any(f.strip() for f in extra):
+                        raise InputError(
+                            f"{path}: line {reader.line_num} (data row {rows}) has {len(fields_)} fields but the "
+                            f"header has {width} columns; a quote or delimiter is probably missing",
+                            source=str(path))
+                    blank_extras = True
+                if len(fields_) > limits.columns:
+                    raise InputError(f"{path}: line {reader.line_num} has {len(fields_):,} fields; the limit is "
+                                     f"{limits.columns:,} (SITING_LIMIT_COLUMNS)", source=str(path))
+                for j, f in enumerate(fields_):
+                    if len(f) > limits.cell_chars:
+                        raise InputError(f"{path}: line {reader.line_num} (data row {rows}), column {j + 1}: more "
+                                         f"than {limits.cell_chars:,} characters (SITING_LIMIT_CELL_CHARS)",
+                                         source=str(path))
+        except csv.Error as exc:
+            raise InputError(f"{path}: not a well-formed CSV at line {reader.line_num} ({exc})",
+                             source=str(path)) from None
+    return width, blank_extras
+
+
+def _read_csv(path: Path, limits: Limits | None = None) -> pd.DataFrame:
+    limits = limits or current_limits()
+    decoded = read_text(path, limits.file_bytes)  # strict: refuses damaged UTF-8 and NUL characters
+    lines = decoded.text.splitlines()[:20] if len(decoded.text) < 2**20 else decoded.text[:2**20].splitlines()[:20]
+    sample = "\n".join(lines)
+    encoding = decoded.encoding
+    del decoded  # the text is streamed again below instead of held in memory
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
         sep = dialect.delimiter
     except csv.Error:
         sep = ","
+    width, blank_extras = _csv_shape(path, encoding, sep, limits)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)  # blank trailing fields, dropped on purpose
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
+                                encoding=encoding, index_col=False,
+                                usecols=list(range(width)) if blank_extras and width else None,
+                                engine="c" if len(sep) == 1 else "python")
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         where = f" at line {m.group(1)}" if m else ""
@@ -233,7 +351,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame.where(frame.notna() & (frame != ""), None)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+def _read_xlsx(path: Path, sheet: str | None, limits: Limits | None = None) -> pd.DataFrame:
+    limits = limits or current_limits()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_xlsx(path, zf, limits, sheet)
+    except zipfile.BadZipFile:
+        raise InputError(f"{path}: a damaged ZIP archive", source=str(path)) from None
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -245,7 +369,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
         chosen = sheet
     else:
         chosen = names[0]
-    frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    try:
+        frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    except Exception as exc:  # openpyxl raises many kinds for a broken sheet
+        raise InputError(f"{path}: sheet {chosen!r} is not readable ({exc.__class__.__name__}: {exc})",
+                         source=str(path)) from None
     frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
     return frame.astype(object).where(frame.notna(), None)
 
@@ -271,18 +399,34 @@ def parse_coordinate(value: object) -> float | None:
     (Text is NFKC-normalised first, which turns the double prime ″ into two
     primes ′′; both spellings are accepted.)
 
-    ``None`` for blanks; ``ValueError`` for text that is not a coordinate.
+    ``None`` for blanks; :class:`InputError` (a ``ValueError``) for text that is not a
+    coordinate, including minutes or seconds of 60 or more.
+
+    >>> parse_coordinate("59°30′36″E")
+    59.51
+    >>> parse_coordinate("59°99′99″E")
+    Traceback (most recent call last):
+    ...
+    siting.errors.InputError: '59°99′99″E': minutes 99 are not below 60
     """
     from siting.text import parse_number
 
     try:
-        return parse_number(value)
+        value_f = parse_number(value)
     except ValueError:
         pass
+    else:
+        if value_f is not None and not np.isfinite(value_f):
+            raise InputError(f"{value!r} is not a finite number")
+        return value_f
     text = to_ascii_digits(clean_text(value) or "")
     m = _DMS.match(text)
     if not m or (m.group("min") is None and m.group("sec") is None and m.group("hem") is None):
-        raise ValueError(f"{value!r} is not a number")
+        raise InputError(f"{value!r} is not a number")
+    for part in ("min", "sec"):
+        if m.group(part) is not None and float(m.group(part)) >= 60:
+            name = "minutes" if part == "min" else "seconds"
+            raise InputError(f"{value!r}: {name} {m.group(part)} are not below 60")
     deg = float(m.group("deg"))
     val = abs(deg) + float(m.group("min") or 0) / 60 + float(m.group("sec") or 0) / 3600
     if deg < 0 or (m.group("hem") or "").upper() in ("S", "W"):
@@ -354,13 +498,13 @@ def _parse_pair(raw: RawTable, i: int, xv, yv, lon, lat, lon_col: str, lat_col: 
         return
     try:
         x = parse_coordinate(xv)
-    except ValueError:
-        raw.coord_errors[i] = f"{lon_col} {xv!r} is not a number"
+    except ValueError as exc:
+        raw.coord_errors[i] = f"{lon_col} {exc}"
         return
     try:
         y = parse_coordinate(yv)
-    except ValueError:
-        raw.coord_errors[i] = f"{lat_col} {yv!r} is not a number"
+    except ValueError as exc:
+        raw.coord_errors[i] = f"{lat_col} {exc}"
         return
     if x is None or y is None:
         raw.coord_errors[i] = f"missing {lon_col if x is None else lat_col}"
@@ -368,11 +512,14 @@ def _parse_pair(raw: RawTable, i: int, xv, yv, lon, lat, lon_col: str, lat_col: 
     lon[i], lat[i] = x, y
 
 
-def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> RawTable:
+def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None, limits: Limits | None = None) -> RawTable:
+    limits = limits or current_limits()
     target: str = str(path)
     read_layer = None
     if fmt == "shpzip":
         with zipfile.ZipFile(path) as zf:
+            check_zip(path, zf, limits)
+            check_zip_contents(path, zf, limits, [i.filename for i in zf.infolist() if not i.is_dir()])
             shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
             names = set(zf.namelist())
         if len(shps) > 1 and layer is None:
@@ -391,6 +538,9 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> RawTa
         if missing:
             raise InputError(f"{path}: the Shapefile lacks its {', '.join(missing)} file(s) beside it; zip them together",
                              source=str(path))
+        for ext in (".dbf", ".shx", ".prj", ".cpg"):
+            if path.with_suffix(ext).exists():
+                check_file(path.with_suffix(ext), limits)
     elif fmt == "gpkg":
         try:
             layers = [str(r[0]) for r in pyogrio.list_layers(path)]
@@ -407,6 +557,21 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> RawTa
         else:
             raise InputError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}); choose one with --layer-name",
                              source=str(path))
+    try:
+        info = pyogrio.read_info(target, layer=read_layer)
+    except Exception as exc:  # pyogrio's DataSourceError, GDAL errors
+        msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path)) from None
+    n_features, n_fields = int(info.get("features") or 0), len(info.get("fields", ())) + 1
+    if n_features > limits.rows:
+        raise InputError(f"{path}: {n_features:,} features; the limit is {limits.rows:,} (SITING_LIMIT_ROWS)",
+                         source=str(path))
+    if n_fields > limits.columns:
+        raise InputError(f"{path}: {n_fields:,} fields; the limit is {limits.columns:,} (SITING_LIMIT_COLUMNS)",
+                         source=str(path))
+    if n_features * n_fields > limits.cells:
+        raise InputError(f"{path}: {n_features:,} features × {n_fields:,} fields = {n_features * n_fields:,} cells; "
+                         f"the limit is {limits.cells:,} (SITING_LIMIT_CELLS)", source=str(path))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "could not parse column as JSON": we parse cells ourselves

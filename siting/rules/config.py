@@ -8,6 +8,7 @@ the application tracker and the dashboard give the same answer.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -166,6 +167,8 @@ def _check_value(where: str, name: str, value: Any) -> None:
     right_type = isinstance(value, kind)  # (kept apart so that `value` stays Any to the checker)
     if not right_type:
         raise RulesError(f"{where}: expected {getattr(kind, '__name__', 'a number')}, got {value!r}")
+    if kind == (int, float) and not math.isfinite(value):
+        raise RulesError(f"{where}: expected a finite number, got {value!r}")
     if kind == (int, float) and value < 0:
         raise RulesError(f"{where}: must not be negative, got {value!r}")
     if name == "applicant_types":

@@ -112,3 +112,24 @@ def test_licence_valid_five_solar_hijri_years(issued, expires):
     j_in, j_out = jdatetime.date.fromgregorian(date=issued), jdatetime.date.fromgregorian(date=got)
     assert j_out.year - j_in.year == 5
     assert licence_expiry(issued, rules, renewals=1) == licence_expiry(licence_expiry(issued, rules), rules)
+
+
+@pytest.mark.parametrize("bad", [".nan", ".inf", "-.inf", ".NaN"])
+@pytest.mark.parametrize(
+    ("old", "where"),
+    [("  service_radius_m:\n    value: 3000", "urban: service_radius_m"),
+     ("  min_uncovered_population:\n    value:", "min_uncovered_population")],
+)
+def test_nan_and_infinity_refused_in_the_rules_file(tmp_path, bad, old, where):
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    start = text.index(old)
+    end = text.index("\n", start + len(old))
+    p = tmp_path / "rules.yaml"
+    p.write_text(text[:start] + old.split("value:")[0] + f"value: {bad}" + text[end:], encoding="utf-8")
+    with pytest.raises(RulesError, match=rf"{where}: expected a finite number, got"):
+        load_rules(p)
+
+
+def test_nan_refused_in_overrides():
+    with pytest.raises(RulesError, match=r"rural.service_radius_m: expected a finite number, got nan"):
+        load_rules().with_overrides({"rural": {"service_radius_m": float("nan")}})

@@ -27,10 +27,13 @@ import pandas as pd
 
 from siting.errors import InputError
 from siting.io.importer import ImportOptions, ImportReport, prepare_import, read_proposals
+from siting.io.limits import current_limits
 from siting.io.readers import _EXTENSIONS
 from siting.workspace import Workspace
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: The same limit as on any input file (:class:`siting.io.limits.Limits`, 50 MiB unless
+#: ``SITING_LIMIT_FILE_MB`` says otherwise); ``server.maxUploadSize`` in .streamlit/config.toml matches.
+MAX_UPLOAD_BYTES = current_limits().file_bytes
 ACCEPTED_EXTENSIONS: tuple[str, ...] = tuple(sorted(_EXTENSIONS))
 
 
@@ -50,7 +53,7 @@ def _checked_suffix(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
     if not data:
         raise InputError(f"{shown}: the file is empty", source=shown)
     if len(data) > max_bytes:
-        raise InputError(f"{shown}: {len(data) / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit",
+        raise InputError(f"{shown}: {len(data) / 2**20:.1f} MiB is larger than the {max_bytes / 2**20:.0f} MiB limit",
                          source=shown)
     return suffix
 
