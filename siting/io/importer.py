@@ -198,7 +198,7 @@ class _Rows:
     def warn(self, i: int, reason: str, field: str | None = None) -> None:
         self.report.add(int(self.raw.rows[i]), reason, severity="warning", field=field)
 
-    def row(self, i: int) -> int:
+    def row(self, i: int | np.integer) -> int:
         return int(self.raw.rows[i])
 
 
@@ -278,7 +278,7 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
         for i, reason in raw.coord_errors.items():
             rows.error(i, reason, "coordinates")
     has = rows.ok & ~np.isnan(lon) & ~np.isnan(lat)
-    for i in np.flatnonzero(rows.ok & ~has):
+    for i in np.flatnonzero(rows.ok & ~has).tolist():
         rows.error(int(i), "missing coordinates", "coordinates")
 
     region_name = (ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]) if len(ws.region) else None
@@ -357,7 +357,7 @@ def _near_duplicates(xy: np.ndarray, groups: np.ndarray, existing_xy: np.ndarray
     idx = np.flatnonzero(ok)
     if len(existing_xy):
         tree = cKDTree(existing_xy)
-        for i in idx:
+        for i in idx.tolist():
             for j in tree.query_ball_point(xy[i], DUPLICATE_DISTANCE_M):
                 if existing_groups[j] == groups[i]:
                     out[int(i)] = ("existing", int(j))
@@ -406,7 +406,7 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
     # duplicates: same code, or same name within 10 m
     existing = ws.settlements if options.append else ws.settlements.iloc[0:0]
     seen_codes = {c: ("existing", j) for j, c in enumerate(existing["code"]) if c}
-    for i in np.flatnonzero(rows.ok):
+    for i in np.flatnonzero(rows.ok).tolist():
         c = codes[i]
         if c is None:
             continue
@@ -477,10 +477,11 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
                 continue
             out[i] = d.isoformat() if d else None
     for i in range(n):
-        if issued[i] and not expires[i]:
+        issued_on = issued[i]
+        if issued_on and not expires[i]:
             from datetime import date
 
-            expires[i] = licence_expiry(date.fromisoformat(issued[i]), rules).isoformat()
+            expires[i] = licence_expiry(date.fromisoformat(issued_on), rules).isoformat()
     numbers = [_text(v) for v in _values(raw, cols["licence_number"])]
     ids = [_text(v) for v in _values(raw, cols["office_id"])]
     names = [_text(v) for v in _values(raw, cols["name"])]
@@ -488,7 +489,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
 
     existing = ws.offices if options.append else ws.offices.iloc[0:0]
     seen = {str(v): ("existing", j) for j, v in enumerate(existing["licence_number"]) if v}
-    for i in np.flatnonzero(rows.ok):
+    for i in np.flatnonzero(rows.ok).tolist():
         num = numbers[i]
         if not num:
             continue
@@ -499,11 +500,12 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
         else:
             seen[num] = ("row", int(i))
     seen_ids = {str(v): j for j, v in enumerate(existing["office_id"]) if v}
-    for i in np.flatnonzero(rows.ok):
-        if ids[i] and ids[i] in seen_ids:
-            rows.error(int(i), f"duplicate office id {ids[i]!r}", "office_id")
-        elif ids[i]:
-            seen_ids[ids[i]] = int(i)
+    for i in np.flatnonzero(rows.ok).tolist():
+        office_id = ids[i]
+        if office_id and office_id in seen_ids:
+            rows.error(i, f"duplicate office id {office_id!r}", "office_id")
+        elif office_id:
+            seen_ids[office_id] = i
     crs = ws.metric_crs.distance
     xy = np.column_stack(project_xy(np.nan_to_num(lon), np.nan_to_num(lat), crs))
     exy = np.column_stack(project_xy(existing.geometry.x, existing.geometry.y, crs)) if len(existing) else np.empty((0, 2))
@@ -728,7 +730,8 @@ def read_proposals(ws: Workspace, path: str | Path, options: ImportOptions | Non
     app_col = find_column(cols, ("applicant_type", "نوع متقاضی", "person_type", "شخصیت"))
     if type_col is None and options.licence_type is None:
         raise InputError(f"{path}: no licence type column (licence_type / نوع مجوز)", source=str(path))
-    types, apps = [None] * len(raw), [None] * len(raw)
+    types: list[str | None] = [None] * len(raw)
+    apps: list[str | None] = [None] * len(raw)
     for i in range(len(raw)):
         v = raw.frame[type_col].iat[i] if type_col else options.licence_type
         try:
@@ -742,7 +745,7 @@ def read_proposals(ws: Workspace, path: str | Path, options: ImportOptions | Non
                 rows.error(i, str(exc), "applicant_type")
     ids = [_text(raw.frame[pid_col].iat[i]) if pid_col else None for i in range(len(raw))]
     seen: dict[str, int] = {}
-    for i in np.flatnonzero(rows.ok):
+    for i in np.flatnonzero(rows.ok).tolist():
         pid = ids[i] or f"P{rows.row(i)}"
         if pid in seen:
             rows.error(int(i), f"duplicate proposal id {pid!r}: same as row {rows.row(seen[pid])}", "proposal_id")

@@ -310,8 +310,8 @@ class _SheetScan:
             self.in_text = True
             self.text_len = 0
         elif tag == "dimension":
-            ref = attrs.get("ref", "")
-            last = _cell_ref(ref.split(":")[-1])
+            span = attrs.get("ref", "")
+            last = _cell_ref(span.split(":")[-1])
             if last:
                 self._extent(last[0], last[1], "spans")
 

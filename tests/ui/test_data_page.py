@@ -7,14 +7,11 @@ import os
 
 import pytest
 from apptest_helpers import assert_clean, sha256, texts
+from data_page_accounts import PASSWORD, sign_in
 
 from siting import fmt
-from siting.tracker import PasswordPolicy, Tracker, TrackerSettings, init_database
 from siting.workspace import Workspace
-from ui.components import signin
 from ui.i18n import t
-
-PASSWORD = "a long test passphrase"
 
 OFFICES = (
     "office_id,name,licence_type,status,lat,lon\n"
@@ -28,40 +25,6 @@ def _upload(at, name: str, data: bytes):
     uploader.set_value((name, data, "text/csv")).run()
     assert_clean(at)
     return at
-
-
-@pytest.fixture()
-def accounts(tmp_path, workspace_copy, monkeypatch):
-    """A tracker database (the app opens it through ``DATABASE_URL``) with an administrator ``root``,
-    a data steward ``dana``, a directorate expert ``erik`` and an applicant ``alice``; returns the
-    library's tracker on it."""
-    url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    init_database(url)
-    trk = Tracker(TrackerSettings(url=url, files_dir=tmp_path / "files", password_policy=PasswordPolicy.fast()),
-                  workspace=Workspace.load(workspace_copy))
-    root = trk.bootstrap_admin("root", PASSWORD)
-    for name, role in (("dana", "data_steward"), ("erik", "expert"), ("alice", "applicant")):
-        trk.create_user(root, name, PASSWORD, role)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SITING_TRACKER_FILES", str(tmp_path / "files"))
-    signin._open_tracker.clear()
-    yield trk
-    trk.close()
-    signin._open_tracker.clear()
-
-
-def _sign_in(at, user: str):
-    at.text_input(key="tracker.signin.username").input(user)
-    at.text_input(key="tracker.signin.password").input(PASSWORD)
-    at.button(key=f"FormSubmitter:tracker.signin-{t('tracker.signin')}").click().run()
-    assert_clean(at)
-    return at
-
-
-@pytest.fixture()
-def steward_page(open_page, accounts):
-    """The Data page with the data steward ``dana`` signed in."""
-    return lambda: _sign_in(open_page("data"), "dana")
 
 
 def _import_controls(at) -> list[str]:
@@ -79,7 +42,7 @@ def test_a_visitor_sees_provenance_but_no_upload_or_save(open_page, accounts, wo
 
 @pytest.mark.parametrize("user", ["erik", "alice"])
 def test_a_signed_in_non_steward_is_refused_with_the_roles_named(open_page, accounts, user):
-    at = _sign_in(open_page("data"), user)
+    at = sign_in(open_page("data"), user)
     assert t("data.steward_only") in texts(at.info)
     assert any("متصدی داده، مدیر سامانه" in w for w in texts(at.warning))
     assert not at.file_uploader and not _import_controls(at)
@@ -93,7 +56,7 @@ def test_the_english_page_says_sign_in_as_steward(open_page, accounts):
 
 @pytest.mark.parametrize("user", ["dana", "root"])
 def test_steward_and_administrator_get_the_upload(open_page, accounts, user):
-    at = _sign_in(open_page("data"), user)
+    at = sign_in(open_page("data"), user)
     assert t("data.steward_only") not in texts(at.info)
     assert [u.key for u in at.file_uploader if u.key.startswith("data.upload")]
 
@@ -155,7 +118,7 @@ def test_import_shows_the_report_before_writing_then_saves(steward_page, workspa
     # the saved workspace opens a new tracker: the steward signs in again before another import
     assert any("دوباره وارد شوید" in w for w in texts(at.warning))
     assert not at.file_uploader
-    at = _sign_in(at, "dana")
+    at = sign_in(at, "dana")
     assert [u.key for u in at.file_uploader if u.key.startswith("data.upload")]
 
 

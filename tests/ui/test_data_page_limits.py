@@ -27,10 +27,10 @@ def _upload(at, name: str, data: bytes, mime: str):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_workbook_with_a_dtd_is_refused(open_page, workspace_copy, tmp_path):
+def test_workbook_with_a_dtd_is_refused(steward_page, workspace_copy, tmp_path):
     before = sha256(workspace_copy)
     at = _upload(
-        open_page("data"), "روستاها.xlsx", dtd_xlsx(tmp_path / "x.xlsx").read_bytes(), XLSX
+        steward_page(), "روستاها.xlsx", dtd_xlsx(tmp_path / "x.xlsx").read_bytes(), XLSX
     )
     assert texts(at.error) == ["فایل خوانده نشد؛ چیزی ذخیره نشد."]
     detail = " ".join(texts(at.caption))
@@ -39,12 +39,12 @@ def test_workbook_with_a_dtd_is_refused(open_page, workspace_copy, tmp_path):
     assert sha256(workspace_copy) == before
 
 
-def test_damaged_utf8_upload_is_refused_not_garbled(open_page, workspace_copy):
+def test_damaged_utf8_upload_is_refused_not_garbled(steward_page, workspace_copy):
     data = (
         "office_id,licence_type,lat,lon\nدفتر,rural,33.96,58.33\n".encode()
         + b"X\xff,rural,33.9,58.3\n"
     )
-    at = _upload(open_page("data"), "دفاتر.csv", data, "text/csv")
+    at = _upload(steward_page(), "دفاتر.csv", data, "text/csv")
     assert texts(at.error) == ["فایل خوانده نشد؛ چیزی ذخیره نشد."]
     assert (
         "دفاتر.csv: the file is UTF-8 except for 1 invalid byte(s), at line 3 (data row 2)"
