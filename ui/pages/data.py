@@ -9,6 +9,7 @@ import streamlit as st
 from siting import fmt
 from siting.io.importer import ImportOptions
 from siting.vocab import label
+from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, tables
 from ui.i18n import t
@@ -37,6 +38,9 @@ def _confirm() -> None:
             _finish("error", t("data.stale", lang_))
             return
         p["workspace"].save(p["key"].workspace.path)
+    except StaleWorkspaceError:  # another process saved between the check above and the lock
+        _finish("error", t("data.stale", lang_))
+        return
     except OSError as exc:
         _finish("error", f"{t('app.unexpected', lang_)} ({exc})")
         return
