@@ -47,7 +47,14 @@ from scipy.spatial import cKDTree
 
 from siting.errors import InputError, WorkspaceError
 from siting.geo import WGS84, MetricCRS, project_xy
-from siting.wslock import Stamp, StaleWorkspaceError, clean_temp_files, read_stamp, stamp_of, workspace_lock
+from siting.wslock import (
+    StaleWorkspaceError,
+    Stamp,
+    clean_temp_files,
+    read_stamp,
+    stamp_of,
+    workspace_lock,
+)
 
 DEFAULT_WORKSPACE = Path("data") / "workspace.gpkg"
 

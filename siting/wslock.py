@@ -177,5 +177,14 @@ def clean_temp_files(path: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-__all__ = ["DEFAULT_TIMEOUT", "Stamp", "StaleWorkspaceError", "clean_temp_files", "lock_path", "read_stamp",
-           "stamp_of", "temp_pattern", "workspace_lock"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "StaleWorkspaceError",
+    "Stamp",
+    "clean_temp_files",
+    "lock_path",
+    "read_stamp",
+    "stamp_of",
+    "temp_pattern",
+    "workspace_lock",
+]
