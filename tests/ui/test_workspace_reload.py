@@ -57,6 +57,6 @@ def test_signed_in_session_survives_a_workspace_change_and_sees_the_new_data(sta
     assert_clean(at)
     assert not at.error, texts(at.error)  # on main: "this identity was not issued by this tracker"
     assert _signed_in(at)
-    assert at.dataframe  # the queue is shown, no sign-in asked for
+    assert t("tracker.signin_needed") not in texts(at.info)  # no sign-in asked for
     trk = signin._open_tracker(signin.resolve_url(), signin.sso_policy())
     assert trk.workspace.generation == gen + 1  # site validation runs on the new generation too
