@@ -53,11 +53,17 @@ class BackupReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"archive": self.archive, "database": self.database, "members": self.members,
-                "restored_to": self.restored_to, "notes": self.notes}
+        return {
+            "archive": self.archive,
+            "database": self.database,
+            "members": self.members,
+            "restored_to": self.restored_to,
+            "notes": self.notes,
+        }
 
 
 # -- helpers shared with the tracker's migrations --------------------------------------------------
+
 
 def sqlite_path(url: str) -> Path:
     """The file of a ``sqlite:///`` URL."""
@@ -69,7 +75,9 @@ def sqlite_path(url: str) -> Path:
     return Path(db).expanduser()
 
 
-def sqlite_online_backup(src_url: str | os.PathLike[str], dest_path: str | os.PathLike[str]) -> Path:
+def sqlite_online_backup(
+    src_url: str | os.PathLike[str], dest_path: str | os.PathLike[str]
+) -> Path:
     """Copy a SQLite database (a ``sqlite:///`` URL or a path) to ``dest_path`` with sqlite3's online
     backup API: consistent even while other connections write (WAL included). ``dest_path`` must not exist."""
     src = sqlite_path(str(src_url)) if str(src_url).startswith("sqlite:") else Path(src_url)
@@ -125,8 +133,14 @@ def _files_under(root: Path) -> Iterator[Path]:
 
 # -- backup ----------------------------------------------------------------------------------------
 
-def create_backup(out: str | os.PathLike[str], *, workspace: str | os.PathLike[str] | None = None,
-                  db_url: str | None = None, files_dir: str | os.PathLike[str] | None = None) -> BackupReport:
+
+def create_backup(
+    out: str | os.PathLike[str],
+    *,
+    workspace: str | os.PathLike[str] | None = None,
+    db_url: str | None = None,
+    files_dir: str | os.PathLike[str] | None = None,
+) -> BackupReport:
     """Write the workspace, the tracker database and the uploaded files to the archive ``out``.
 
     ``workspace``: default ``$SITING_WORKSPACE`` / data/workspace.gpkg; ``db_url``: default
@@ -142,7 +156,9 @@ def create_backup(out: str | os.PathLike[str], *, workspace: str | os.PathLike[s
     if out.exists():
         raise InputError(f"{out}: already exists; refusing to overwrite it")
     if not out.parent.is_dir():
-        raise InputError(f"{out}: folder {out.parent} does not exist; create it first (nothing was written)")
+        raise InputError(
+            f"{out}: folder {out.parent} does not exist; create it first (nothing was written)"
+        )
     wpath = resolve_path(workspace)
     if not wpath.is_file():
         raise InputError(f"{wpath}: workspace not found")
@@ -159,24 +175,47 @@ def create_backup(out: str | os.PathLike[str], *, workspace: str | os.PathLike[s
             db_member = "tracker.db"
         else:
             report.database = "postgresql"
-            _run(["pg_dump", "--no-owner", "--no-privileges", "--format=plain", "--file", str(stage / "tracker.sql"),
-                  _libpq_url(url)], "back up the PostgreSQL database (pg_dump)")
+            _run(
+                [
+                    "pg_dump",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--format=plain",
+                    "--file",
+                    str(stage / "tracker.sql"),
+                    _libpq_url(url),
+                ],
+                "back up the PostgreSQL database (pg_dump)",
+            )
             db_member = "tracker.sql"
-        members: list[tuple[str, Path]] = [("workspace.gpkg", stage / "workspace.gpkg"), (db_member, stage / db_member)]
+        members: list[tuple[str, Path]] = [
+            ("workspace.gpkg", stage / "workspace.gpkg"),
+            (db_member, stage / db_member),
+        ]
         if files.is_dir():
-            members += [("uploads/" + p.relative_to(files).as_posix(), p) for p in _files_under(files)]
+            members += [
+                ("uploads/" + p.relative_to(files).as_posix(), p) for p in _files_under(files)
+            ]
         else:
             report.notes.append(f"no uploaded-files folder at {files}")
         for name, p in members:
             report.members[name] = {"size": p.stat().st_size, "sha256": _sha256(p)}
-        manifest = {"format": FORMAT, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "database": report.database, "members": report.members}
+        manifest = {
+            "format": FORMAT,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": report.database,
+            "members": report.members,
+        }
         part = out.with_name(f".{out.name}.part")
         try:
             with tarfile.open(part, "w:gz") as tar:
                 data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
                 info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mode, info.mtime = len(data), 0o600, int(datetime.now(UTC).timestamp())
+                info.size, info.mode, info.mtime = (
+                    len(data),
+                    0o600,
+                    int(datetime.now(UTC).timestamp()),
+                )
                 tar.addfile(info, io.BytesIO(data))
                 for name, p in members:
                     info = tar.gettarinfo(str(p), arcname=name)
@@ -195,9 +234,16 @@ def create_backup(out: str | os.PathLike[str], *, workspace: str | os.PathLike[s
 
 # -- verify ----------------------------------------------------------------------------------------
 
+
 def _safe_name(name: str) -> bool:
     p = PurePosixPath(name)
-    return bool(name) and not p.is_absolute() and ".." not in p.parts and "\\" not in name and "\x00" not in name
+    return (
+        bool(name)
+        and not p.is_absolute()
+        and ".." not in p.parts
+        and "\\" not in name
+        and "\x00" not in name
+    )
 
 
 def _open(archive: Path) -> tarfile.TarFile:
@@ -218,9 +264,13 @@ def verify_backup(archive: str | os.PathLike[str]) -> BackupReport:
             manifest, seen = None, {}
             for info in infos:
                 if not _safe_name(info.name):
-                    raise BackupError(f"{archive}: unsafe member name {info.name!r} (absolute or outside the archive)")
+                    raise BackupError(
+                        f"{archive}: unsafe member name {info.name!r} (absolute or outside the archive)"
+                    )
                 if not (info.isfile() or info.isdir()):
-                    raise BackupError(f"{archive}: member {info.name!r} is a link or special file; refused")
+                    raise BackupError(
+                        f"{archive}: member {info.name!r} is a link or special file; refused"
+                    )
                 if info.isdir():
                     continue
                 if info.name in seen or (info.name == MANIFEST and manifest is not None):
@@ -239,19 +289,27 @@ def verify_backup(archive: str | os.PathLike[str]) -> BackupReport:
                 seen[info.name] = {"size": info.size, "sha256": h.hexdigest()}
         except (tarfile.TarError, OSError, EOFError, zlib_error()) as exc:
             raise BackupError(f"{archive}: the archive is damaged ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("members"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("members"), dict)
+    ):
         raise BackupError(f"{archive}: no valid {MANIFEST} (format {FORMAT})")
     listed = manifest["members"]
     for name in listed:
         if name not in seen:
-            raise BackupError(f"{archive}: {name} is listed in the manifest but missing from the archive")
+            raise BackupError(
+                f"{archive}: {name} is listed in the manifest but missing from the archive"
+            )
     for name, got in seen.items():
         want = listed.get(name)
         if want is None:
             raise BackupError(f"{archive}: {name} is in the archive but not in the manifest")
         if want.get("sha256") != got["sha256"] or want.get("size") != got["size"]:
-            raise BackupError(f"{archive}: {name} does not match the manifest (sha256 or size differ): "
-                              "the archive was changed or damaged")
+            raise BackupError(
+                f"{archive}: {name} does not match the manifest (sha256 or size differ): "
+                "the archive was changed or damaged"
+            )
     for needed in ("workspace.gpkg",):
         if needed not in listed:
             raise BackupError(f"{archive}: no {needed} in the backup")
@@ -267,8 +325,10 @@ def zlib_error() -> type[Exception]:
 
 # -- restore ---------------------------------------------------------------------------------------
 
-def restore_backup(archive: str | os.PathLike[str], to: str | os.PathLike[str], *,
-                   pg_url: str | None = None) -> BackupReport:
+
+def restore_backup(
+    archive: str | os.PathLike[str], to: str | os.PathLike[str], *, pg_url: str | None = None
+) -> BackupReport:
     """Verify ``archive`` and extract it into the new folder ``to`` (refused if it exists and is not
     empty); the restored files are checked again. With ``pg_url``, the PostgreSQL dump is loaded into
     that database, which must be empty."""
@@ -277,11 +337,17 @@ def restore_backup(archive: str | os.PathLike[str], to: str | os.PathLike[str], 
     archive, dest = Path(archive), Path(to)
     report = verify_backup(archive)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise InputError(f"{dest}: exists and is not an empty folder; refusing to overwrite anything")
+        raise InputError(
+            f"{dest}: exists and is not an empty folder; refusing to overwrite anything"
+        )
     if not dest.parent.is_dir():
-        raise InputError(f"{dest}: folder {dest.parent} does not exist; create it first (nothing was written)")
+        raise InputError(
+            f"{dest}: folder {dest.parent} does not exist; create it first (nothing was written)"
+        )
     if pg_url and report.database != "postgresql":
-        raise InputError(f"{archive}: holds a {report.database} database, not a PostgreSQL dump; drop --pg-url")
+        raise InputError(
+            f"{archive}: holds a {report.database} database, not a PostgreSQL dump; drop --pg-url"
+        )
     dest.mkdir(exist_ok=True, mode=0o700)
     root = dest.resolve()
     with _open(archive) as tar:
@@ -290,7 +356,9 @@ def restore_backup(archive: str | os.PathLike[str], to: str | os.PathLike[str], 
                 continue
             target = (root / info.name).resolve()
             if root not in target.parents:
-                raise BackupError(f"{archive}: member {info.name!r} would be written outside {dest}")
+                raise BackupError(
+                    f"{archive}: member {info.name!r} would be written outside {dest}"
+                )
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             src = tar.extractfile(info)
             assert src is not None
@@ -321,9 +389,23 @@ def restore_backup(archive: str | os.PathLike[str], to: str | os.PathLike[str], 
         finally:
             engine.dispose()
         if tables:
-            raise InputError(f"{pg_url}: the database is not empty ({len(tables)} tables); restore into a new one")
-        _run(["psql", "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-              "--file", str(root / "tracker.sql"), _libpq_url(url)], "load the PostgreSQL dump (psql)")
+            raise InputError(
+                f"{pg_url}: the database is not empty ({len(tables)} tables); restore into a new one"
+            )
+        _run(
+            [
+                "psql",
+                "--quiet",
+                "--no-psqlrc",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--single-transaction",
+                "--file",
+                str(root / "tracker.sql"),
+                _libpq_url(url),
+            ],
+            "load the PostgreSQL dump (psql)",
+        )
         report.notes.append(f"database loaded into {make_safe(url)}")
     report.restored_to = str(dest)
     return report
@@ -335,5 +417,11 @@ def make_safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-__all__ = ["BackupError", "BackupReport", "create_backup", "restore_backup", "sqlite_online_backup",
-           "verify_backup"]
+__all__ = [
+    "BackupError",
+    "BackupReport",
+    "create_backup",
+    "restore_backup",
+    "sqlite_online_backup",
+    "verify_backup",
+]

@@ -89,21 +89,27 @@ def workspace_lock(path: str | os.PathLike[str], timeout: float | None = None) -
     p = Path(path).absolute()
     folder = p.parent
     if not folder.is_dir():
-        raise WorkspaceError(f"{p}: folder {folder} does not exist; create it first (nothing was written)")
+        raise WorkspaceError(
+            f"{p}: folder {folder} does not exist; create it first (nothing was written)"
+        )
     key = str(p)
     with _HELD_GUARD:
         held = _HELD.setdefault(key, _Held())
     limit = _timeout() if timeout is None else timeout
     deadline = time.monotonic() + limit
     if not held.rlock.acquire(timeout=max(limit, 0.0)):
-        raise WorkspaceError(f"{p}: another writer in this process holds the workspace for over {limit:.0f} s")
+        raise WorkspaceError(
+            f"{p}: another writer in this process holds the workspace for over {limit:.0f} s"
+        )
     try:
         if held.count == 0:
             lp = lock_path(p)
             try:
                 fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise WorkspaceError(f"{p}: cannot open the lock file {lp} ({exc.strerror})") from None
+                raise WorkspaceError(
+                    f"{p}: cannot open the lock file {lp} ({exc.strerror})"
+                ) from None
             try:
                 while True:
                     try:
@@ -113,7 +119,8 @@ def workspace_lock(path: str | os.PathLike[str], timeout: float | None = None) -
                         if time.monotonic() >= deadline:
                             raise WorkspaceError(
                                 f"{p}: another program is writing this workspace (lock {lp} held for over "
-                                f"{limit:.0f} s); try again when it has finished") from None
+                                f"{limit:.0f} s); try again when it has finished"
+                            ) from None
                         time.sleep(0.05)
             except BaseException:
                 os.close(fd)
@@ -143,8 +150,11 @@ def read_stamp(path: str | os.PathLike[str]) -> Stamp | None:
     try:
         con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
         try:
-            rows = dict(con.execute(
-                "SELECT key, value FROM siting_metadata WHERE key IN ('generation', 'write_id')").fetchall())
+            rows = dict(
+                con.execute(
+                    "SELECT key, value FROM siting_metadata WHERE key IN ('generation', 'write_id')"
+                ).fetchall()
+            )
         finally:
             con.close()
     except sqlite3.Error as exc:
@@ -173,7 +183,9 @@ def clean_temp_files(path: str | os.PathLike[str]) -> list[Path]:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise WorkspaceError(f"{p}: cannot remove the leftover temporary file {leftover} ({exc.strerror})") from None
+            raise WorkspaceError(
+                f"{p}: cannot remove the leftover temporary file {leftover} ({exc.strerror})"
+            ) from None
     return removed
 
 

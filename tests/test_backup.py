@@ -20,7 +20,9 @@ from sqlalchemy.exc import OperationalError
 from siting.samples.tracker import build_sample_tracker
 
 BIN = Path(sys.executable).parent / "siting"
-PG_ADMIN_URL = os.environ.get("SITING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "SITING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def run(*args: object) -> subprocess.CompletedProcess:
@@ -59,8 +61,10 @@ def pg():
         with admin.connect() as conn:
             conn.execute(text("select 1"))
     except OperationalError as exc:
-        pytest.fail(f"PostgreSQL does not answer at {PG_ADMIN_URL} ({exc.orig}); run scripts/test-env.sh",
-                    pytrace=False)
+        pytest.fail(
+            f"PostgreSQL does not answer at {PG_ADMIN_URL} ({exc.orig}); run scripts/test-env.sh",
+            pytrace=False,
+        )
     names: list[str] = []
 
     def create() -> str:
@@ -85,7 +89,9 @@ def sqlite_world(sample_workspace_path, tmp_path_factory):
     return url, root / "uploads"
 
 
-def round_trip(tmp_path: Path, ws: Path, url: str, files: Path, restore_url: str | None = None) -> Path:
+def round_trip(
+    tmp_path: Path, ws: Path, url: str, files: Path, restore_url: str | None = None
+) -> Path:
     archive = tmp_path / "backup.tar.gz"
     p = run("backup", "--out", archive, "-w", ws, "--db-url", url, "--files", files, "--json")
     assert p.returncode == 0, p.stderr
@@ -117,12 +123,16 @@ def test_round_trip_sqlite(sqlite_world, sample_workspace_path, tmp_path):
     dest = round_trip(tmp_path, sample_workspace_path, url, files)
     restored = dump_rows(f"sqlite:///{dest / 'tracker.db'}")
     assert restored == dump_rows(url)
-    assert sum(len(v) for v in restored.values()) > 50  # a real tracker: accounts, applications, documents
+    assert (
+        sum(len(v) for v in restored.values()) > 50
+    )  # a real tracker: accounts, applications, documents
     # the restored tracker opens and serves a stored document's bytes
     from siting.tracker import Tracker, TrackerSettings
 
-    trk = Tracker(TrackerSettings(url=f"sqlite:///{dest / 'tracker.db'}", files_dir=dest / "uploads"),
-                  workspace=None)
+    trk = Tracker(
+        TrackerSettings(url=f"sqlite:///{dest / 'tracker.db'}", files_dir=dest / "uploads"),
+        workspace=None,
+    )
     try:
         engine = create_engine(f"sqlite:///{dest / 'tracker.db'}")
         with engine.connect() as conn:
@@ -162,7 +172,12 @@ def _rewrite(src: Path, dest: Path, change) -> None:
 def test_a_tampered_archive_is_detected(sqlite_world, sample_workspace_path, tmp_path):
     url, files = sqlite_world
     good = tmp_path / "good.tar.gz"
-    assert run("backup", "--out", good, "-w", sample_workspace_path, "--db-url", url, "--files", files).returncode == 0
+    assert (
+        run(
+            "backup", "--out", good, "-w", sample_workspace_path, "--db-url", url, "--files", files
+        ).returncode
+        == 0
+    )
 
     def flip(info, data):
         if info.name == "tracker.db":
@@ -189,8 +204,11 @@ def test_a_tampered_archive_is_detected(sqlite_world, sample_workspace_path, tmp
 
 
 def _hostile(path: Path, member: tarfile.TarInfo, data: bytes = b"x") -> None:
-    manifest = {"format": "siting-backup/1", "database": "sqlite",
-                "members": {member.name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}}}
+    manifest = {
+        "format": "siting-backup/1",
+        "database": "sqlite",
+        "members": {member.name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}},
+    }
     with tarfile.open(path, "w:gz") as tar:
         m = json.dumps(manifest).encode()
         info = tarfile.TarInfo("manifest.json")
@@ -219,17 +237,29 @@ def test_traversal_and_link_members_are_refused(tmp_path, kind):
     _hostile(archive, member)
     p = run("backup", "verify", archive)
     assert p.returncode == 2, p.stderr
-    assert ("unsafe member name" in p.stderr) if kind in ("dotdot", "absolute") else ("link or special" in p.stderr)
+    assert (
+        ("unsafe member name" in p.stderr)
+        if kind in ("dotdot", "absolute")
+        else ("link or special" in p.stderr)
+    )
     p = run("restore", archive, "--to", tmp_path / "out")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "escaped.txt").exists()
 
 
 def test_usage_and_missing_folder(tmp_path, sample_workspace_path, sqlite_world):
-    url, files = sqlite_world
+    url, _files = sqlite_world
     p = run("backup")
     assert p.returncode == 2 and "--out" in p.stderr
-    p = run("backup", "--out", tmp_path / "nope" / "b.tar.gz", "-w", sample_workspace_path, "--db-url", url)
+    p = run(
+        "backup",
+        "--out",
+        tmp_path / "nope" / "b.tar.gz",
+        "-w",
+        sample_workspace_path,
+        "--db-url",
+        url,
+    )
     assert p.returncode == 2 and f"folder {tmp_path / 'nope'} does not exist" in p.stderr
     assert not (tmp_path / "nope").exists()
     p = run("backup", "verify", tmp_path / "absent.tar.gz")

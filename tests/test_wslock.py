@@ -30,7 +30,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: object, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [str(BIN), *map(str, args)], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def sha(path: Path) -> str:
@@ -48,20 +50,30 @@ def ws_path(tmp_path: Path) -> Path:
 
 def offices_csv(folder: Path, n: int = 6) -> Path:
     path = folder / "new_offices.csv"
-    rows = [f"N{i},دفتر تازه {i},rural,active,{59.0 + i * 0.05:.3f},{32.5 + i * 0.03:.3f}" for i in range(n)]
-    path.write_text("office_id,name,licence_type,status,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    rows = [
+        f"N{i},دفتر تازه {i},rural,active,{59.0 + i * 0.05:.3f},{32.5 + i * 0.03:.3f}"
+        for i in range(n)
+    ]
+    path.write_text(
+        "office_id,name,licence_type,status,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
 def settlements_csv(folder: Path, n: int = 7) -> Path:
     path = folder / "new_settlements.csv"
-    rows = [f"V{i},روستای تازه {i},New village {i},village,{100 + i},{58.6 + i * 0.1:.3f},{33.1 + i * 0.02:.3f}"
-            for i in range(n)]
-    path.write_text("code,name_fa,name_en,kind,population,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    rows = [
+        f"V{i},روستای تازه {i},New village {i},village,{100 + i},{58.6 + i * 0.1:.3f},{33.1 + i * 0.02:.3f}"
+        for i in range(n)
+    ]
+    path.write_text(
+        "code,name_fa,name_en,kind,population,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
 # -- no lost update --------------------------------------------------------------------------------
+
 
 def test_twenty_runs_of_two_concurrent_imports_lose_no_rows(tmp_path: Path):
     """Two `siting import` processes at once into one workspace: both sets of rows are there, every time."""
@@ -71,10 +83,20 @@ def test_twenty_runs_of_two_concurrent_imports_lose_no_rows(tmp_path: Path):
     failures = []
     for i in range(20):
         ws = base.save(tmp_path / f"ws{i}.gpkg")
-        procs = [subprocess.Popen([str(BIN), "import", "offices", str(offices), "--append", "-w", str(ws)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True),
-                 subprocess.Popen([str(BIN), "import", "settlements", str(settlements), "--append", "-w", str(ws)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+        procs = [
+            subprocess.Popen(
+                [str(BIN), "import", "offices", str(offices), "--append", "-w", str(ws)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+            subprocess.Popen(
+                [str(BIN), "import", "settlements", str(settlements), "--append", "-w", str(ws)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        ]
         outs = [p.communicate(timeout=180) for p in procs]
         assert [p.returncode for p in procs] == [0, 0], outs
         got = Workspace.load(ws)
@@ -83,7 +105,9 @@ def test_twenty_runs_of_two_concurrent_imports_lose_no_rows(tmp_path: Path):
         assert got.generation == 3  # saved by hand, then once by each import
         assert sorted(got.imports["layer"]) == ["offices", "settlements"]
         assert temp_files(tmp_path) == []
-    assert failures == [], f"rows lost in runs {failures} (want {n_off + 6} offices, {n_set + 7} settlements)"
+    assert failures == [], (
+        f"rows lost in runs {failures} (want {n_off + 6} offices, {n_set + 7} settlements)"
+    )
 
 
 def test_a_stale_save_is_refused_and_the_newer_file_is_kept(ws_path: Path):
@@ -94,7 +118,10 @@ def test_a_stale_save_is_refused_and_the_newer_file_is_kept(ws_path: Path):
     a2.save()
     after_a = sha(ws_path)
     b2 = b.with_layer("settlements", b.settlements.iloc[:2])
-    with pytest.raises(StaleWorkspaceError, match="changed by someone else since it was read.*generation 1.*now at 2"):
+    with pytest.raises(
+        StaleWorkspaceError,
+        match="changed by someone else since it was read.*generation 1.*now at 2",
+    ):
         b2.save()
     assert sha(ws_path) == after_a
     got = Workspace.load(ws_path)
@@ -106,8 +133,10 @@ def test_a_stale_save_is_refused_and_the_newer_file_is_kept(ws_path: Path):
 
 def test_a_save_by_another_process_makes_this_one_stale(ws_path: Path):
     mine = Workspace.load(ws_path)
-    code = ("from siting.workspace import Workspace; import sys; w = Workspace.load(sys.argv[1]); "
-            "w.with_layer('offices', w.offices.iloc[:2]).save()")
+    code = (
+        "from siting.workspace import Workspace; import sys; w = Workspace.load(sys.argv[1]); "
+        "w.with_layer('offices', w.offices.iloc[:2]).save()"
+    )
     subprocess.run([sys.executable, "-c", code, str(ws_path)], check=True, timeout=120)
     before = sha(ws_path)
     with pytest.raises(StaleWorkspaceError):
@@ -117,7 +146,11 @@ def test_a_save_by_another_process_makes_this_one_stale(ws_path: Path):
 
 def test_a_writer_waits_for_the_lock_and_applies_on_top(ws_path: Path, tmp_path: Path):
     """A process holds the lock; an import started meanwhile waits, then adds its rows to the newer file."""
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         import sys, time
         from siting.workspace import Workspace
         from siting.wslock import workspace_lock
@@ -126,7 +159,12 @@ def test_a_writer_waits_for_the_lock_and_applies_on_top(ws_path: Path, tmp_path:
             w = Workspace.load(sys.argv[1])
             time.sleep(2)
             w.with_layer("offices", w.offices.iloc[:3]).save()
-        """), str(ws_path)], stdout=subprocess.PIPE, text=True)
+        """),
+            str(ws_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     started = time.monotonic()
     p = run("import", "offices", offices_csv(tmp_path), "--append", "-w", ws_path)
@@ -151,9 +189,17 @@ def test_threads_of_one_process_take_turns(ws_path: Path):
 
 
 def test_lock_timeout_is_a_clear_error(ws_path: Path, monkeypatch: pytest.MonkeyPatch):
-    holder = subprocess.Popen([sys.executable, "-c", "import sys,time; from siting.wslock import workspace_lock\n"
-                               "with workspace_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(30)",
-                               str(ws_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from siting.wslock import workspace_lock\n"
+            "with workspace_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(30)",
+            str(ws_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.setenv("SITING_WORKSPACE_LOCK_TIMEOUT", "0.5")
@@ -178,11 +224,15 @@ while True:
 """
 
 
-def test_kill_during_save_leaves_a_temp_file_that_the_next_write_removes(ws_path: Path, tmp_path: Path):
+def test_kill_during_save_leaves_a_temp_file_that_the_next_write_removes(
+    ws_path: Path, tmp_path: Path
+):
     folder = ws_path.parent
     left: list[str] = []
     for _attempt in range(10):
-        proc = subprocess.Popen([sys.executable, "-c", SAVE_LOOP, str(ws_path)], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SAVE_LOOP, str(ws_path)], stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout.readline().strip() == "ready"
         deadline = time.monotonic() + 30
         while not temp_files(folder) and time.monotonic() < deadline:
@@ -203,6 +253,7 @@ def test_kill_during_save_leaves_a_temp_file_that_the_next_write_removes(ws_path
 
 
 # -- refusals (item 5) -----------------------------------------------------------------------------
+
 
 def test_a_read_only_workspace_is_refused_with_exit_2_and_left_alone(ws_path: Path, tmp_path: Path):
     ws_path.chmod(0o444)
@@ -228,7 +279,13 @@ def test_a_missing_workspace_folder_is_refused_not_created(tmp_path: Path):
     p = run("import", "offices", offices_csv(tmp_path), "--create", "-w", missing / "ws.gpkg")
     assert p.returncode == 2, p.stderr
     assert f"folder {missing} does not exist" in p.stderr and "Traceback" not in p.stderr
-    p = run("init", "--manifest", PROJECT / "data" / "sources" / "sample.yaml", "-w", missing / "ws.gpkg")
+    p = run(
+        "init",
+        "--manifest",
+        PROJECT / "data" / "sources" / "sample.yaml",
+        "-w",
+        missing / "ws.gpkg",
+    )
     assert p.returncode == 2, p.stderr
     assert f"folder {missing} does not exist" in p.stderr
     with pytest.raises(WorkspaceError, match="does not exist"):

@@ -35,12 +35,16 @@ def app_and_tracker(sample_workspace_path, tmp_path_factory):
     db_url = f"sqlite:///{folder / 'tracker.db'}"
     build_sample_tracker(db_url, ws_path, files_dir=folder / "files")
     env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(folder / "files")}
-    with running_app(ws_path, env=env, log=ARTIFACTS / "test_workspace_change_browser-streamlit.log") as url:
+    with running_app(
+        ws_path, env=env, log=ARTIFACTS / "test_workspace_change_browser-streamlit.log"
+    ) as url:
         yield url, ws_path, folder
 
 
 def _covered(ws_path: Path) -> str:
-    return fmt.number(compute_coverage(Workspace.load(ws_path), load_rules()).totals["covered_population"])
+    return fmt.number(
+        compute_coverage(Workspace.load(ws_path), load_rules()).totals["covered_population"]
+    )
 
 
 def _nav(page, title: str) -> None:
@@ -72,7 +76,9 @@ def test_signed_in_session_survives_a_workspace_change_by_another_process(app_an
     _nav(page, t("page.planner"))
     page.wait_for_function(
         "v => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == v)",
-        arg=before, timeout=TIMEOUT_MS)
+        arg=before,
+        timeout=TIMEOUT_MS,
+    )
     assert _kpi(page) == before
 
     # another process adds rural offices at ten uncovered villages
@@ -83,10 +89,17 @@ def test_signed_in_session_survives_a_workspace_change_by_another_process(app_an
     assert len(rows) == 10
     pts = ws.settlements.geometry.iloc[list(rows)]
     csv = folder / "offices.csv"
-    csv.write_text("office_id,name,licence_type,status,lon,lat\n" + "".join(
-        f"E2E{i},دفتر آزمون {i},rural,active,{p.x},{p.y}\n" for i, p in enumerate(pts)), encoding="utf-8")
-    p = subprocess.run([str(BIN), "import", "offices", str(csv), "--append", "-w", str(ws_path)],
-                       capture_output=True, text=True, timeout=120)
+    csv.write_text(
+        "office_id,name,licence_type,status,lon,lat\n"
+        + "".join(f"E2E{i},دفتر آزمون {i},rural,active,{p.x},{p.y}\n" for i, p in enumerate(pts)),
+        encoding="utf-8",
+    )
+    p = subprocess.run(
+        [str(BIN), "import", "offices", str(csv), "--append", "-w", str(ws_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     after = _covered(ws_path)
     assert after != before
@@ -103,6 +116,8 @@ def test_signed_in_session_survives_a_workspace_change_by_another_process(app_an
     _nav(page, t("page.planner"))
     page.wait_for_function(
         "v => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == v)",
-        arg=after, timeout=TIMEOUT_MS)
+        arg=after,
+        timeout=TIMEOUT_MS,
+    )
     assert _kpi(page) == after
     page.screenshot(path=str(ARTIFACTS / "workspace-change-after.png"), full_page=True)

@@ -20,19 +20,33 @@ BIN = Path(sys.executable).parent / "siting"
 
 def _import_offices(ws: Path, folder: Path, n: int = 4) -> None:
     csv = folder / "more_offices.csv"
-    rows = [f"R{i},دفتر تازه {i},rural,active,{59.1 + i * 0.02:.3f},{32.8 + i * 0.02:.3f}" for i in range(n)]
-    csv.write_text("office_id,name,licence_type,status,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    p = subprocess.run([str(BIN), "import", "offices", str(csv), "--append", "-w", str(ws)],
-                       capture_output=True, text=True, timeout=120)
+    rows = [
+        f"R{i},دفتر تازه {i},rural,active,{59.1 + i * 0.02:.3f},{32.8 + i * 0.02:.3f}"
+        for i in range(n)
+    ]
+    csv.write_text(
+        "office_id,name,licence_type,status,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    p = subprocess.run(
+        [str(BIN), "import", "offices", str(csv), "--append", "-w", str(ws)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
 
 
 def _signed_in(at) -> bool:
     return not any(w.label == t("tracker.username") for w in at.text_input) and any(
-        "کارشناس" in c for c in texts(at.caption))
+        "کارشناس" in c for c in texts(at.caption)
+    )
 
 
-def test_signed_in_session_survives_a_workspace_change_and_sees_the_new_data(staff_db, workspace_copy, tmp_path):
+def test_signed_in_session_survives_a_workspace_change_and_sees_the_new_data(
+    staff_db,  # noqa: F811
+    workspace_copy,
+    tmp_path,
+):
     at = _open("tracker_queue", "expert")
     assert _signed_in(at)
     at.switch_page("ui/pages/planner.py").run()
