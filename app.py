@@ -7,7 +7,7 @@ live in ``ui/pages/`` and are listed in ``ui/navigation.py``.
 Run it on the bundled sample with ``make run``; on another workspace with
 ``SITING_WORKSPACE=/path/to/workspace.gpkg streamlit run app.py``.
 
-Adding a page (the tracker of issue 4, the scenario runner of issue 5):
+Adding a page:
 
 1. write ``ui/pages/<name>.py`` (widgets, one ``siting`` call, render; cached
    results through ``ui/state.py``, words through ``ui/i18n.py``);

@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/bench_dashboard.py [--root ../shared/data/south-khorasan] [--no-browser]
 
-Goals (issue 3): a page served warm within 2 s on the South Khorasan
+Goals: a page served warm within 2 s on the South Khorasan
 workspace; moving a slider recomputes coverage and gaps within 1 s.
 
 Workspaces measured (built in a temporary folder, never committed):

@@ -136,7 +136,7 @@ class CoverageResult:
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for rec in df.to_dict(orient="records"):
-        clean = {}
+        clean: dict[str, Any] = {}
         for k, v in rec.items():
             if v is None or (isinstance(v, float) and not np.isfinite(v)) or v is pd.NA:
                 clean[k] = None

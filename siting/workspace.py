@@ -268,7 +268,8 @@ class Workspace:
     # -- construction -----------------------------------------------------
     @classmethod
     def empty(cls, **meta: Any) -> Workspace:
-        return cls(*(empty_layer(layer) for layer in LAYERS), meta={"created": _now(), **meta})
+        region, counties, settlements, offices = (empty_layer(layer) for layer in LAYERS)
+        return cls(region, counties, settlements, offices, meta={"created": _now(), **meta})
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Workspace:
@@ -466,7 +467,7 @@ class Workspace:
         }
 
 
-IMPORT_COLUMNS = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",
+IMPORT_COLUMNS: list[str] = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",
                   "warnings", "mode", "source"]
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from siting.reports.labels import status_sentence
+
 LANGUAGES: tuple[str, ...] = ("fa", "en")
 DEFAULT_LANGUAGE = "fa"
 
@@ -129,10 +131,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "field.longitude": ("طول جغرافیایی", "longitude"),
     # -- validation report ------------------------------------------------------------------------
     "report.title": ("گزارش بررسی محل", "Site validation report"),
-    "report.status.pass": ("قبول: محل پیشنهادی همهٔ شرط‌ها را دارد.", "Pass: the site meets every rule."),
-    "report.status.warn": ("نیازمند بررسی: شرطی رد نشده، اما کارگروه باید مواردی را بررسی کند.",
-                           "Needs review: no rule fails, but the working group must check some points."),
-    "report.status.fail": ("رد: محل پیشنهادی دست‌کم یک شرط را ندارد.", "Fail: the site fails at least one rule."),
     "report.county": ("شهرستان", "County"),
     "report.newly_covered": ("جمعیتی که تازه پوشش می‌گیرد", "Population newly covered"),
     "report.nearest_office": ("نزدیک‌ترین دفتر", "Nearest office"),
@@ -237,6 +235,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.notes": ("یادداشت‌ها", "Notes"),
     "data.attribution": ("حق انتشار و منبع", "Attribution"),
     "data.import": ("بارگذاری فایل", "Import a file"),
+    "data.steward_only": (
+        "وارد کردن، جایگزینی یا ویرایش داده‌های فضای کاری فقط برای متصدی داده یا مدیر سامانه است: "
+        "با حساب متصدی داده یا مدیر سامانه وارد شوید. بخش‌های عمومی (پوشش، خلأها، بررسی محل) بدون ورود باز است.",
+        "Importing, replacing or editing the workspace's data is for a data steward or an administrator: "
+        "sign in as data steward or administrator. The public views (coverage, gaps, site check) need no sign-in.",
+    ),
     "data.layer": ("لایه", "Layer"),
     "data.layer.offices": ("دفاتر", "offices"),
     "data.layer.settlements": ("سکونتگاه‌ها", "settlements"),
@@ -276,7 +280,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.col.rows_imported": ("ردیف واردشده", "Rows imported"),
     "data.col.rows_rejected": ("ردیف رد", "Rows rejected"),
     "data.col.mode": ("حالت", "Mode"),
-    # -- scenario runner (issue 5): every key of the page ui/pages/scenarios.py, kept together -------
+    # -- scenario runner: every key of the page ui/pages/scenarios.py, kept together -------
     "page.scenarios": ("اجرای سناریو", "Scenario runner"),
     "scenario.intro": (
         "محل دفترهای تازه را با مدل بهینه‌سازی پیدا کنید: بیشترین پوشش با k دفتر (MCLP)، کمترین دفتر برای رسیدن به سهم هدفی از جمعیت (LSCP) یا کمترین فاصلهٔ وزنی (p-median). دفترهای موجود حفظ می‌شوند، هر محل نامزد شرط‌های محل را دارد و دفترهای تازه حداقل فاصله را از هم رعایت می‌کنند. اجراها در جدول سناریوها کنار هم می‌آیند.",
@@ -371,6 +375,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "role.expert": ("کارشناس اداره‌کل", "directorate expert"),
     "role.wg_member": ("عضو کارگروه", "working-group member"),
     "role.admin": ("مدیر سامانه", "administrator"),
+    "role.data_steward": ("متصدی داده", "data steward"),
     # -- tracker: applicant pages (keys tracker.app.*) ------------------------------------------
     # sign-in additions (ui/components/signin.py): the SAMPLE tracker's banner and demo accounts, SSO
     "tracker.sample_banner": (
@@ -621,6 +626,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "پروانهٔ {number}، صادرشده در {issued}، معتبر تا {expires}", "Licence {number}, issued {issued}, valid until {expires}"),
 }
 
+# The report's overall result, worded as in the printed report (one home: siting.reports.labels).
+_STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
+                 for s in ("pass", "warn", "fail")})
 STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_STRINGS)
 del _STRINGS  # only the read-only view remains
 

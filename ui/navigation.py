@@ -5,13 +5,6 @@ belongs to, and a stable URL path. The title comes from ``ui/i18n.py``
 (``page.<name>``), so it follows the language switch. Sections appear in
 :data:`SECTIONS` order and only when they hold a page, so a slot waiting for
 a page that does not exist yet shows nothing.
-
-Slots kept for the pages other issues add:
-
-* issue 4 (application tracker): ``applicant`` (my applications),
-  ``directorate`` (queue by step, renewals) and ``working_group`` (meeting
-  agenda and decisions);
-* issue 5 (optimizer): ``planning`` (the scenario runner).
 """
 
 from __future__ import annotations

@@ -218,7 +218,7 @@ def fine_cell_records(key: DataKey, cell: str, lang_: str) -> list[dict[str, Any
     return mapdata.cell_records(cells, lang_)
 
 
-# -- scenario runner (issue 5) --------------------------------------------------------------------
+# -- scenario runner --------------------------------------------------------------------------------
 # Session keys: the planner page's rule changes (kept as a value, because Streamlit drops a page's
 # widget state when another page is shown), and the runs of this session's scenario table.
 PLANNER_OVERRIDES = "planner.overrides"

@@ -104,7 +104,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         p.add_argument("--geojson", metavar="OUT", help="write the chosen sites as GeoJSON")
         p.add_argument("--csv", metavar="OUT", help="write the chosen sites as CSV")
         p.add_argument("--workspace", "-w", help="workspace file (default $SITING_WORKSPACE or data/workspace.gpkg)")
-        p.add_argument("--rules", help="rules file (default $SITING_RULES or data/rules.yaml)")
+        p.add_argument("--rules", help="rules file (default $SITING_RULES or the packaged siting/rules/rules.yaml)")
         p.set_defaults(func=run)
     return parser
 

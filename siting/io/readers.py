@@ -81,10 +81,11 @@ class RawTable:
     coord_columns: tuple[str, ...] = ()
     source_crs: str | None = None
     notes: list[str] = field(default_factory=list)
-    rows: np.ndarray | None = None  # 1-based data-row number of each position (blank rows are skipped)
+    # 1-based data-row number of each position (blank rows are skipped); default 1, 2, 3, ...
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
-        if self.rows is None:
+        if len(self.rows) == 0 and len(self.frame):
             self.rows = np.arange(1, len(self.frame) + 1)
 
     def __len__(self) -> int:
@@ -326,8 +327,8 @@ def _table_coordinates(raw: RawTable, crs: str | None) -> None:
         x, y = t.transform(lon[ok], lat[ok])
         lon[ok], lat[ok] = x, y
         bad = ok & ~(np.isfinite(lon) & np.isfinite(lat))
-        for i in np.flatnonzero(bad):
-            raw.coord_errors[int(i)] = f"coordinates cannot be transformed from {crs}"
+        for k in np.flatnonzero(bad):
+            raw.coord_errors[int(k)] = f"coordinates cannot be transformed from {crs}"
         raw.source_crs = crs
         raw.notes.append(f"coordinates reprojected from {crs} to WGS84")
     else:

@@ -120,7 +120,7 @@ def file_candidates(ws: Workspace, path: str | os.PathLike[str]) -> pd.DataFrame
     Raises :class:`InputError` naming the file, row and field of the first
     unusable row (missing or non-numeric coordinates, out of range, not a point).
     """
-    raw = read_file(path)
+    raw = read_file(Path(path))
     problems: list[str] = []
     if raw.geometry is not None:
         is_point = (raw.geometry.geom_type == "Point").to_numpy()
@@ -130,10 +130,11 @@ def file_candidates(ws: Workspace, path: str | os.PathLike[str]) -> pd.DataFrame
         lon = np.where(is_point, raw.geometry.x.to_numpy(), np.nan)
         lat = np.where(is_point, raw.geometry.y.to_numpy(), np.nan)
     else:
+        assert raw.lon is not None and raw.lat is not None  # read_file gives them when there is no geometry
         lon, lat = raw.lon, raw.lat
         field = "/".join(map(str, raw.coord_columns))
-        for k, why in sorted(raw.coord_errors.items()):
-            problems.append(f"{raw.path}, row {raw.rows[k]}, field {field}: {why}")
+        for pos, why in sorted(raw.coord_errors.items()):
+            problems.append(f"{raw.path}, row {raw.rows[pos]}, field {field}: {why}")
     if not problems:
         bad = ~((lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90))
         for k in np.flatnonzero(bad):
@@ -148,8 +149,8 @@ def file_candidates(ws: Workspace, path: str | os.PathLike[str]) -> pd.DataFrame
            else [f"row {r}" for r in raw.rows])
     dup = pd.Series(ids).duplicated()
     if dup.any():
-        k = int(np.flatnonzero(dup)[0])
-        raise InputError(f"{raw.path}, row {raw.rows[k]}, field {id_c}: id {ids[k]} appears more than once",
+        first = int(np.flatnonzero(dup)[0])
+        raise InputError(f"{raw.path}, row {raw.rows[first]}, field {id_c}: id {ids[first]} appears more than once",
                          source=str(raw.path))
     names = [clean_text(v) for v in raw.frame[name_c]] if name_c else None
     return _sites(ids, names, ws.county_of(lon, lat), lon, lat, f"file {raw.path.name}")
@@ -179,6 +180,7 @@ def candidate_sites(ws: Workspace, rules: Rules, licence_type: str, spec: Any = 
     if cs.kind == "h3":
         return h3_candidates(ws, rules, licence_type, cs.resolution or DEFAULT_H3_RESOLUTION,
                              radii=radii), cs.describe()
+    assert cs.path is not None  # CandidateSpec.parse gives a path for a file spec
     return file_candidates(ws, cs.path), cs.describe()
 
 

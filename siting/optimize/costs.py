@@ -277,9 +277,9 @@ def _read_wide(path: Path, df: pd.DataFrame, unit: str) -> CostMatrix:
                                  f"{str(flat[k]).strip()} is negative; costs must be 0 or more"))
     _raise(sorted(problems, key=_row_of))
     finite = np.flatnonzero(np.isfinite(cost))
-    r, c = np.divmod(finite, n_d)
-    return CostMatrix(origins.to_numpy(dtype=object), np.asarray(dests, object), r.astype(np.int64),
-                      c.astype(np.int64), cost[finite], str(path), "wide", unit)
+    origin_at, dest_at = np.divmod(finite, n_d)
+    return CostMatrix(origins.to_numpy(dtype=object), np.asarray(dests, object), origin_at.astype(np.int64),
+                      dest_at.astype(np.int64), cost[finite], str(path), "wide", unit)
 
 
 __all__ = ["CostMatrix", "norm_id", "read_cost_matrix"]

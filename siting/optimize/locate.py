@@ -168,7 +168,7 @@ def _relative_gap(objective: float, bound: float | None) -> float | None:
 
 def _exact_or_greedy(
     model: LinearModel,
-    greedy_x: np.ndarray,
+    greedy_x: np.ndarray | None,
     greedy_objective: float,
     *,
     method: Method,
@@ -176,7 +176,7 @@ def _exact_or_greedy(
     time_limit: float,
     mip_gap: float,
     integer_objective: bool = False,
-) -> tuple[np.ndarray, float, float | None, float | None, str, str, str]:
+) -> tuple[np.ndarray | None, float, float | None, float | None, str, str, str]:
     """Solve exactly, or keep the greedy solution with the LP bound.
 
     Returns x, objective, bound, gap, status, method, solver.
@@ -184,7 +184,7 @@ def _exact_or_greedy(
     use_exact = method == "exact" or (method == "auto" and nonzeros <= MAX_EXACT_NONZEROS)
     if use_exact:
         out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
-        if out.x is not None and out.status in ("optimal", "time_limit"):
+        if out.x is not None and out.objective is not None and out.status in ("optimal", "time_limit"):
             better_greedy = (
                 greedy_objective > out.objective + 1e-9
                 if model.sense == "max"
@@ -337,6 +337,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         model, gx, float(cv.W @ gx[mu:]), method=method, nonzeros=model.A.nnz,
         time_limit=time_limit, mip_gap=mip_gap,
     )
+    assert x is not None  # a greedy start was given, so a solution always comes back
     local = np.flatnonzero(x[:mu] > 0.5)
     obj = _covered_weight(cv, local)
     return local, obj, bound, _relative_gap(obj, bound) if gap is None else gap, status, used, solver
@@ -629,13 +630,15 @@ def pmedian(
         integer=np.r_[np.ones(mu, bool), np.zeros(P + nr, bool)],
         sense="min",
     )
+    exact_x = None
+    status: str
     if use_exact:
         out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
         if out.status == "infeasible":
             raise InputError("p-median: no feasible choice of sites (check k and the candidates)")
-        use_exact = out.x is not None
-    if use_exact:
-        local = np.flatnonzero(out.x[:mu] > 0.5)
+        exact_x = out.x
+    if exact_x is not None:
+        local = np.flatnonzero(exact_x[:mu] > 0.5)
         if true_cost(g) < true_cost(local) - 1e-9:
             local = g
         bound, status, used, solver = out.bound, out.status, "exact", out.solver
@@ -688,7 +691,8 @@ def _result(
     for c, v in zip(county[newly], w[newly], strict=True):
         key = c if isinstance(c, str) and c else "(no county)"
         by_county[key] = by_county.get(key, 0.0) + float(v)
-    order = np.argsort(-(served if model == "pmedian" else newly_pop), kind="stable") if m else []
+    order = (np.argsort(-(served if model == "pmedian" else newly_pop), kind="stable") if m
+             else np.zeros(0, np.int64))
     s = problem.sites
     sites = tuple(
         ChosenSite(

@@ -62,10 +62,17 @@ class Pairs:
 class DistanceSource(Protocol):
     """Costs between ``n_demand`` demand points and ``n_sites`` candidate sites."""
 
-    n_demand: int
-    n_sites: int
-    unit: str
-    description: str
+    @property
+    def n_demand(self) -> int: ...
+
+    @property
+    def n_sites(self) -> int: ...
+
+    @property
+    def unit(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
 
     def within(self, radius: float) -> Pairs:
         """All pairs with cost <= radius."""

@@ -210,6 +210,8 @@ def solve(
     objective = float(model.cost @ x)
     if not _consistent(model, A, x, objective, sign * float(info.objective_function_value), integral=is_mip):
         return SolveOutcome(None, None, None, None, "error", seconds, name)
+    bound: float | None
+    gap: float | None
     if is_mip:
         # The bound is derived from HiGHS's gap, which HiGHS computes on the original objective:
         # its mip_dual_bound can omit the objective offset of columns presolve fixed (seen with

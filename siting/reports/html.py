@@ -11,82 +11,21 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 from siting import fmt
+from siting.reports.labels import (
+    OVERALL_LABELS,
+    REPORT_WORDS,
+    SAMPLE_NOTE,
+    STATUS_LABELS,
+    VALUE_WORDS,
+    lang_index,
+    status_label,
+)
 from siting.rules.validate import ValidationReport
 from siting.vocab import label
-
-STATUS_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "pass": ("قبول", "pass"),
-    "fail": ("رد", "fail"),
-    "warn": ("نیازمند بررسی", "needs review"),
-})
-OVERALL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "pass": ("محل پیشنهادی همهٔ شرط‌ها را دارد.", "The site meets every rule."),
-    "fail": ("محل پیشنهادی دست‌کم یک شرط را ندارد.", "The site fails at least one rule."),
-    "warn": ("محل پیشنهادی شرطی را رد نمی‌کند، اما کارگروه باید مواردی را بررسی کند.",
-             "The site fails no rule, but the working group must review some points."),
-})
-_VALUE_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "inside": ("درون استان", "inside"),
-    "outside": ("بیرون از استان", "outside"),
-    "yes": ("بله", "yes"),
-    "no": ("خیر", "no"),
-    "unknown": ("نامعلوم", "unknown"),
-})
-SAMPLE_NOTE: tuple[str, str] = (
-    "دادهٔ نمونه (ساختگی) — غیررسمی. این گزارش بر دادهٔ نمونه ساخته شده و اعتبار رسمی ندارد.",
-    "SAMPLE DATA (synthetic) — not official. This report was made on sample data and has no official standing.",
-)
-
-_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "title": ("گزارش بررسی محل پیشنهادی دفتر", "Proposed office site: validation report"),
-    "when": ("تاریخ تهیه", "Prepared"),
-    "workspace": ("دادهٔ مبنا", "Data"),
-    "site": ("محل", "Site"),
-    "lat": ("عرض جغرافیایی", "Latitude"),
-    "lon": ("طول جغرافیایی", "Longitude"),
-    "county": ("شهرستان", "County"),
-    "settlement": ("سکونتگاه", "Settlement"),
-    "licence": ("نوع پروانه", "Licence type"),
-    "applicant": ("نوع متقاضی", "Applicant type"),
-    "result": ("نتیجه", "Result"),
-    "rules": ("شرط‌ها", "Rules"),
-    "rule": ("شرط", "Rule"),
-    "status": ("وضعیت", "Status"),
-    "value": ("مقدار", "Value"),
-    "threshold": ("حد مجاز", "Threshold"),
-    "explanation": ("توضیح", "Explanation"),
-    "basis": ("مبنا", "Basis"),
-    "nearest": ("نزدیک‌ترین دفترهای موجود", "Nearest existing offices"),
-    "office": ("دفتر", "Office"),
-    "type": ("نوع", "Type"),
-    "distance": ("فاصله", "Distance"),
-    "newly": ("جمعیتی که تازه پوشش می‌گیرد", "Population newly covered"),
-    "people": ("نفر", "people"),
-    "population": ("جمعیت", "Population"),
-    "conflicts": ("تداخل با درخواست‌های در جریان", "Conflicts with pending proposals"),
-    "proposal": ("درخواست", "Proposal"),
-    "minimum": ("حداقل فاصله", "Minimum distance"),
-    "none": ("ندارد", "none"),
-    "guide": ("راهنمای متقاضیان", "applicant guide"),
-    "policy": ("سیاست کارگروه", "working-group policy"),
-    "footer": ("تهیه‌شده با siting؛ برای PDF از «چاپ ← ذخیره به صورت PDF» مرورگر استفاده کنید.",
-               "Made with siting; for a PDF use the browser's Print → Save as PDF."),
-})
-
-
-def _i(lang: str) -> int:
-    return 0 if lang == "fa" else 1
-
-
-def status_label(status: str, lang: str = "fa") -> str:
-    """'pass' → 'قبول' (fa) / 'pass' (en)."""
-    return STATUS_LABELS.get(status, (status, status))[_i(lang)]
 
 
 def format_value(value: Any, unit: str | None, lang: str = "fa") -> str:
@@ -100,7 +39,7 @@ def format_value(value: Any, unit: str | None, lang: str = "fa") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return _VALUE_WORDS["yes" if value else "no"][_i(lang)]
+        return VALUE_WORDS["yes" if value else "no"][lang_index(lang)]
     if isinstance(value, int | float):
         if unit == "m":
             return fmt.distance(float(value), lang)
@@ -109,8 +48,8 @@ def format_value(value: Any, unit: str | None, lang: str = "fa") -> str:
             return f"{text} نفر" if lang == "fa" else f"{text} people"
         return text
     text = str(value)
-    if text in _VALUE_WORDS:
-        return _VALUE_WORDS[text][_i(lang)]
+    if text in VALUE_WORDS:
+        return VALUE_WORDS[text][lang_index(lang)]
     sep = "، " if lang == "fa" else ", "
     return sep.join(label(part.strip(), lang) for part in text.split(","))
 
@@ -140,12 +79,12 @@ def report_html(
     created: datetime | None = None,
 ) -> str:
     """The validation report as one printable, self-contained HTML page."""
-    i = _i(lang)
+    i = lang_index(lang)
     created = created or datetime.now(UTC)
     when = fmt.jalali(created, with_time=True) if lang == "fa" else created.strftime("%Y-%m-%d %H:%M UTC")
 
     def w(key: str) -> str:
-        return _WORDS[key][i]
+        return REPORT_WORDS[key][i]
 
     r = report
     rows = "".join(_tr(

@@ -16,33 +16,11 @@ import numpy as np
 import pandas as pd
 
 from siting.reports.export import xlsx_bytes
+from siting.reports.labels import MEETING_COLUMNS as COLUMNS
+from siting.reports.labels import PAIR_COLUMNS, status_label
 from siting.rules.validate import ValidationReport
 from siting.vocab import label
 
-# column -> (Persian header, English header)
-COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "rank": ("رتبه", "rank"),
-    "proposal_id": ("شناسه درخواست", "proposal id"),
-    "name": ("متقاضی", "applicant"),
-    "licence_type": ("نوع پروانه", "licence type"),
-    "applicant_type": ("نوع متقاضی", "applicant type"),
-    "county": ("شهرستان", "county"),
-    "status": ("نتیجه", "result"),
-    "newly_covered_population": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
-    "failed_rules": ("شرط‌های ردشده", "failed rules"),
-    "review_rules": ("موارد نیازمند بررسی", "points to review"),
-    "conflicts": ("تداخل با", "conflicts with"),
-    "lat": ("عرض جغرافیایی", "latitude"),
-    "lon": ("طول جغرافیایی", "longitude"),
-    "row": ("ردیف فایل", "file row"),
-    "sample": ("دادهٔ نمونه", "sample data"),
-})
-PAIR_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "proposal_a": ("درخواست الف", "proposal A"),
-    "proposal_b": ("درخواست ب", "proposal B"),
-    "distance_m": ("فاصله (متر)", "distance (m)"),
-    "threshold_m": ("حداقل مجاز (متر)", "minimum (m)"),
-})
 _STATUS_ORDER = MappingProxyType({"pass": 0, "warn": 1, "fail": 2})
 
 
@@ -111,7 +89,6 @@ def localized(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], lang: st
         if col in out:
             out[col] = [label(v, lang) if isinstance(v, str) else v for v in out[col]]
     if "status" in out:
-        from siting.reports.html import status_label
 
         out["status"] = [status_label(v, lang) for v in out["status"]]
     if "sample" in out:

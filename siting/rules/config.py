@@ -86,7 +86,7 @@ class Rules:
 
         Used by the planner's sliders; the rules file is never written.
         """
-        changed: dict[str, LicenceRules] = {}
+        changed: dict[str, Any] = {}  # licence type -> its changed LicenceRules
         for ltype, values in overrides.items():
             section = self.for_type(ltype)
             names = {f.name for f in fields(LicenceRules)} - {"licence_type", "label_fa", "label_en", "params"}
@@ -136,7 +136,7 @@ class RuleResult:
         return asdict(self)
 
 
-_SECTION_KEYS = {
+_SECTION_KEYS: dict[str, type | tuple[type, ...]] = {
     "applicant_types": list,
     "service_radius_m": (int, float),
     "min_distance_same_type_m": (int, float),
@@ -149,7 +149,7 @@ _SECTION_KEYS = {
 }
 _REQUIRED = ("applicant_types", "service_radius_m", "min_distance_same_type_m",
              "min_distance_any_type_m", "min_uncovered_population", "city_radius_m")
-_LICENSING_KEYS = {
+_LICENSING_KEYS: dict[str, type | tuple[type, ...]] = {
     "min_education": str,
     "government_employee_allowed": bool,
     "validity_years": int,
@@ -163,7 +163,8 @@ def _check_value(where: str, name: str, value: Any) -> None:
         raise RulesError(f"{where}: unknown parameter")
     if kind in ((int, float), int) and isinstance(value, bool):
         raise RulesError(f"{where}: expected a number, got {value!r}")
-    if not isinstance(value, kind):
+    right_type = isinstance(value, kind)  # (kept apart so that `value` stays Any to the checker)
+    if not right_type:
         raise RulesError(f"{where}: expected {getattr(kind, '__name__', 'a number')}, got {value!r}")
     if kind == (int, float) and value < 0:
         raise RulesError(f"{where}: must not be negative, got {value!r}")

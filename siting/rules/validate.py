@@ -10,6 +10,7 @@ close to it.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from siting.coverage import covered_mask, nearest_offices
 from siting.errors import InputError
 from siting.geo import project_xy
 from siting.rules import LicenceRules, RuleResult, Rules, check_applicant, load_rules
+from siting.rules.config import Status
 from siting.rules.site import PASS, UNDECIDED, SiteChecks, check_sites
 from siting.text import match_key
 from siting.vocab import parse_applicant_type, parse_licence_type
@@ -76,11 +78,28 @@ class ValidationReport:
         raise KeyError(rule_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; :meth:`from_dict` reads it back."""
         d = asdict(self)
         d["rules"] = [r.to_dict() for r in self.rules]
         for o in d["nearest_offices"]:
             o["distance_m"] = round(o["distance_m"], 1)
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> ValidationReport | None:
+        """The report :meth:`to_dict` wrote (e.g. stored by the tracker), or ``None`` for a site
+        without a point (status ``not_located``) or no report at all."""
+        if not d or d.get("status") == "not_located" or d.get("lon") is None:
+            return None
+        return cls(
+            lon=float(d["lon"]), lat=float(d["lat"]), licence_type=d["licence_type"],
+            applicant_type=d.get("applicant_type"), county=d.get("county"), settlement=d.get("settlement"),
+            status=d["status"], rules=tuple(RuleResult(**r) for r in d.get("rules", ())),
+            nearest_offices=tuple(NearOffice(**o) for o in d.get("nearest_offices", ())),
+            newly_covered_population=int(d.get("newly_covered_population") or 0),
+            newly_covered_settlements=tuple(d.get("newly_covered_settlements", ())),
+            conflicts=tuple(Conflict(**c) for c in d.get("conflicts", ())),
+            sample=bool(d.get("sample", False)), notes=tuple(d.get("notes", ())))
 
 
 @dataclass(frozen=True)
@@ -150,7 +169,7 @@ def _r(
     msgs: dict[str, tuple[str, str]],
     basis: str = "policy",
 ) -> RuleResult:
-    status = "warn" if ok is None else ("pass" if ok else "fail")
+    status: Status = "warn" if ok is None else ("pass" if ok else "fail")
     fa, en = msgs[status]
     return RuleResult(rule_id, status, value, threshold, unit, fa, en, basis, title[0], title[1])
 

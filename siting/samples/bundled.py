@@ -47,8 +47,8 @@ COUNTY_SEATS = (
 
 
 def _persian_name(alternates: list[str], fallback: str) -> str:
-    fa = [clean_text(a) for a in alternates if re.search("[\u0600-\u06ff]", a)]
-    fa = [a for a in fa if a and "شهرستان" not in a and "شہر" not in a]
+    cleaned = [clean_text(a) for a in alternates if re.search("[\u0600-\u06ff]", a)]
+    fa = [a for a in cleaned if a and "شهرستان" not in a and "شہر" not in a]
     return fa[-1] if fa else fallback
 
 
@@ -108,7 +108,7 @@ def build(out: Path, seed: int = SEED) -> dict[str, int]:
 
     # villages: clustered around towns and spread over the region
     n_villages = 900
-    pts = []
+    pts: list[np.ndarray] = []
     minx, miny, maxx, maxy = hull.bounds
     centres = np.column_stack([tx, ty])
     weights = np.sqrt(t["population"].fillna(1000).to_numpy(float))

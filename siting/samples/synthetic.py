@@ -128,7 +128,7 @@ def add_synthetic_offices(
     out_csv = Path(out_csv)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out_csv, index=False)
-    import_file(workspace, "offices", out_csv, ImportOptions(source=SYNTHETIC_LABEL), rules=rules)
+    import_file(Path(workspace), "offices", out_csv, ImportOptions(source=SYNTHETIC_LABEL), rules=rules)
     ws = Workspace.load(workspace)
     note = f"the offices are synthetic ({SYNTHETIC_LABEL})"
     replace(ws, meta={**ws.meta, "sample": True, "sample_note": note}).save(workspace)
@@ -163,7 +163,7 @@ def planner_workspace(reference_dir: str | os.PathLike[str], folder: str | os.Pa
 
     folder = Path(folder)
     path = folder / "reference.gpkg"
-    init_workspace(manifest or _reference_manifest(), reference_dir, path, force=True)
+    init_workspace(Path(manifest) if manifest else _reference_manifest(), Path(reference_dir), path, force=True)
     add_synthetic_offices(path, folder / "synthetic_offices.csv", seed=seed)
     return path
 

@@ -83,8 +83,8 @@ class Tracker(
         (:class:`TrackerSettings`); defaults read ``$DATABASE_URL`` and the
         project's ``data/`` folder.
     workflow, rules, workspace
-        Objects to use instead of reading ``data/workflow.yaml``,
-        ``data/rules.yaml`` and the workspace (tests pass
+        Objects to use instead of reading ``siting/tracker/workflow.yaml``,
+        ``siting/rules/rules.yaml`` and the workspace (tests pass
         :func:`siting.samples.hand.hand_workspace`).
     engine
         An existing engine (from :func:`make_engine`).

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from ..reports.meeting import conflict_pairs
-from ..rules import RuleResult
-from ..rules.validate import Conflict, NearOffice, ValidationReport
+from ..rules.validate import ValidationReport
 from .views import Agenda, AgendaItem
 
 if TYPE_CHECKING:
@@ -27,20 +26,7 @@ if TYPE_CHECKING:
     from .workflow import DataField, Workflow
 
 
-def report_from_dict(d: Mapping[str, Any] | None) -> ValidationReport | None:
-    """The :class:`ValidationReport` a tracker stored (``ValidationReport.to_dict()``), or ``None``
-    for a site without a point (status ``not_located``) or no report at all."""
-    if not d or d.get("status") == "not_located" or d.get("lon") is None:
-        return None
-    return ValidationReport(
-        lon=float(d["lon"]), lat=float(d["lat"]), licence_type=d["licence_type"],
-        applicant_type=d.get("applicant_type"), county=d.get("county"), settlement=d.get("settlement"),
-        status=d["status"], rules=tuple(RuleResult(**r) for r in d.get("rules", ())),
-        nearest_offices=tuple(NearOffice(**o) for o in d.get("nearest_offices", ())),
-        newly_covered_population=int(d.get("newly_covered_population") or 0),
-        newly_covered_settlements=tuple(d.get("newly_covered_settlements", ())),
-        conflicts=tuple(Conflict(**c) for c in d.get("conflicts", ())),
-        sample=bool(d.get("sample", False)), notes=tuple(d.get("notes", ())))
+report_from_dict = ValidationReport.from_dict  # the report a tracker stored (ValidationReport.to_dict())
 
 
 def agenda_proposals(agenda: Agenda) -> gpd.GeoDataFrame:
@@ -114,7 +100,7 @@ def _id_order(pid: str) -> tuple[int, str]:
 
 
 def step_fields(workflow: Workflow, step_id: str) -> tuple[DataField, ...]:
-    """The facts a step records (``data`` in ``data/workflow.yaml``), required ones marked."""
+    """The facts a step records (``data`` in ``siting/tracker/workflow.yaml``), required ones marked."""
     return workflow.step(step_id).data
 
 

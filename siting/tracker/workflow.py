@@ -1,4 +1,4 @@
-"""The licensing workflow as data: ``data/workflow.yaml`` read into frozen objects.
+"""The licensing workflow as data: ``siting/tracker/workflow.yaml`` read into frozen objects.
 
 :func:`load_workflow` checks the file and names the step or field that is
 wrong (unknown actor, unknown ``needs``, a cycle, an unknown document kind).
@@ -87,7 +87,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class StepDef:
-    """One step of the workflow (see the header of ``data/workflow.yaml``)."""
+    """One step of the workflow (see the header of ``siting/tracker/workflow.yaml``)."""
 
     id: str
     phase: str

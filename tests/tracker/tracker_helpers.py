@@ -121,7 +121,7 @@ def png(width: int = 900, height: int = 1200) -> bytes:
 
 @functools.cache
 def good_file(kind: str) -> tuple[bytes, str]:
-    """A file that passes the checks for a document kind of data/workflow.yaml (made once per kind)."""
+    """A file that passes the checks for a document kind of siting/tracker/workflow.yaml (made once per kind)."""
     if kind in ("birth_certificate",):
         return scan_pdf(4), "shenasnameh.pdf"
     if kind in ("statute", "founding_notice", "commitment_form"):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -27,100 +26,29 @@ from siting import fmt
 from siting.optimize import Scenario, SitingResult, scenario_table
 from siting.optimize.candidates import CandidateSpec
 from siting.reports.export import xlsx_bytes
+from siting.reports.labels import (
+    COUNTY_COLUMNS,
+    METHOD_NAMES,
+    MODEL_NAMES,
+    RULE_NAMES,
+    SITE_COLUMNS,
+    STATUS_NAMES,
+    STATUS_SHORT,
+    lang_index,
+)
+from siting.reports.labels import SCENARIO_COLUMNS as COLUMNS
+from siting.reports.labels import pick as name_of
 from siting.vocab import label
 
 ROUND = 5  # decimals of a degree on the map (about 1 m)
 
-MODEL_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "mclp": ("بیشترین پوشش با k دفتر تازه (MCLP)", "most people covered by k new offices (MCLP)"),
-    "lscp": ("کمترین دفتر تازه برای سهم هدف (LSCP)", "fewest new offices for a target share (LSCP)"),
-    "pmedian": ("کمترین فاصلهٔ وزنی با k دفتر تازه (p-median)", "least weighted distance with k new offices (p-median)"),
-})
-
-STATUS_SHORT: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "optimal": ("بهینه", "optimal"),
-    "time_limit": ("مهلت تمام شد", "time limit"),
-    "heuristic": ("ابتکاری", "heuristic"),
-    "feasible": ("شدنی", "feasible"),
-    "empty": ("بی‌نیاز", "nothing to do"),
-})
-STATUS_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "optimal": ("بهینه (اثبات‌شده)", "optimal (proven)"),
-    "time_limit": ("پایان مهلت زمانی (بهترین جواب یافته)", "time limit reached (best found)"),
-    "heuristic": ("ابتکاری (حریصانه)", "heuristic (greedy)"),
-    "feasible": ("شدنی (بدون اثبات بهینگی)", "feasible (optimality not proven)"),
-    "empty": ("نیازی به دفتر تازه نیست", "no new office needed"),
-})
-
-METHOD_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "exact": ("دقیق (HiGHS)", "exact (HiGHS)"),
-    "greedy": ("حریصانه", "greedy"),
-    "none": ("—", "—"),
-    "auto": ("خودکار", "automatic"),
-})
-
-# The site rules that reject candidates before the model (ids of siting.rules.site, plus the optional
-# population rule of siting.optimize.prepare).
-RULE_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "inside_region": ("درون استان", "inside the province"),
-    "min_distance_same_type": ("حداقل فاصله تا دفتر هم‌نوع", "minimum distance to a same-type office"),
-    "min_distance_any_type": ("حداقل فاصله تا هر دفتر", "minimum distance to any office"),
-    "site_in_city": ("درون شهر", "inside a city"),
-    "site_outside_city": ("بیرون از شهر", "outside cities"),
-    "near_village": ("نزدیک روستا", "near a village"),
-    "min_uncovered_population": ("حداقل جمعیت تازه پوشش‌یافته", "minimum population newly covered"),
-})
-
-# column of runs_table -> (Persian header, English header)
-COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "run": ("اجرا", "run"),
-    "title": ("سناریو", "scenario"),
-    "model": ("مدل", "model"),
-    "licence_type": ("نوع پروانه", "licence type"),
-    "k": ("تعداد دفتر (k)", "k"),
-    "share_target": ("سهم هدف", "target share"),
-    "radius": ("شعاع خدمت", "service radius"),
-    "unit": ("واحد", "unit"),
-    "sites": ("دفاتر تازه", "new offices"),
-    "newly_covered": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
-    "share_before": ("سهم پوشش پیش از", "covered share before"),
-    "share_after": ("سهم پوشش پس از", "covered share after"),
-    "mean_cost_after": ("میانگین فاصله تا نزدیک‌ترین دفتر پس از", "mean cost to the nearest office after"),
-    "objective": ("مقدار تابع هدف", "objective"),
-    "gap": ("فاصله تا بهینه", "optimality gap"),
-    "status": ("وضعیت حل", "solver status"),
-    "method": ("روش", "method"),
-    "seconds": ("زمان (ثانیه)", "time (s)"),
-    "candidates": ("محل‌های نامزد مجاز", "candidate sites"),
-    "sample": ("دادهٔ نمونه", "sample data"),
-})
-
-SITE_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "rank": ("رتبه", "rank"),
-    "name": ("محل", "site"),
-    "county": ("شهرستان", "county"),
-    "newly_covered_population": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
-    "served_population": ("جمعیت تحت خدمت (نزدیک‌ترین دفتر)", "people served (nearest office)"),
-    "lat": ("عرض جغرافیایی", "latitude"),
-    "lon": ("طول جغرافیایی", "longitude"),
-    "id": ("شناسه", "id"),
-})
-
-COUNTY_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "county": ("شهرستان", "county"),
-    "newly_covered_population": ("جمعیت تازه پوشش‌یافته", "population newly covered"),
-})
 
 
-def _i(lang: str) -> int:
-    return 0 if lang == "fa" else 1
 
 
-def name_of(names: Mapping[str, tuple[str, str]], key: str | None, lang: str = "fa") -> str:
-    """The Persian or English word for ``key`` in one of the mappings above (the key itself if unknown)."""
-    if key is None:
-        return "—"
-    return names.get(key, (key, key))[_i(lang)]
+
+
+
 
 
 def _missing(v: Any) -> bool:
@@ -206,7 +134,7 @@ def localized(table: pd.DataFrame, columns: Mapping[str, tuple[str, str]] = COLU
     if "sample" in out:
         yes, no = ("بله", "خیر") if lang == "fa" else ("yes", "no")
         out["sample"] = [yes if v else no for v in out["sample"]]
-    return out.rename(columns={k: v[_i(lang)] for k, v in columns.items() if k in out})
+    return out.rename(columns={k: v[lang_index(lang)] for k, v in columns.items() if k in out})
 
 
 def _cell(col: str, v: Any, row: Mapping[str, Any], lang: str) -> str:
@@ -239,8 +167,8 @@ def display(table: pd.DataFrame, columns: Mapping[str, tuple[str, str]] = COLUMN
     words = localized(table[keep], columns, lang)
     for c in ("licence_type", "model", "status", "method"):
         if c in keep:
-            text[c] = words[columns[c][_i(lang)]].tolist()
-    return text.rename(columns={k: v[_i(lang)] for k, v in columns.items() if k in text})
+            text[c] = words[columns[c][lang_index(lang)]].tolist()
+    return text.rename(columns={k: v[lang_index(lang)] for k, v in columns.items() if k in text})
 
 
 def to_csv(table: pd.DataFrame, lang: str = "fa") -> bytes:
