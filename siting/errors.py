@@ -7,6 +7,8 @@ field and says what is wrong.
 
 from __future__ import annotations
 
+import os
+
 
 class SitingError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -34,3 +36,14 @@ class WorkspaceError(SitingError, OSError):
 
 class RulesError(InputError):
     """The rules file is malformed: a section, parameter or value is wrong."""
+
+
+def require_folder(path: str | os.PathLike[str], what: str = "output") -> None:
+    """Refuse (:class:`InputError`) to write ``path`` when its folder does not exist: a mistyped folder
+    is reported, never silently created."""
+    from pathlib import Path
+
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise InputError(f"{path}: {what} folder {folder} does not exist; create it first (nothing was written)",
+                         source=str(path))

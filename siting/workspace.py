@@ -15,13 +15,22 @@ counts).
 Writes are atomic: the whole workspace is written to a temporary file next
 to the target, flushed to disk and renamed over it, so a failed import
 leaves the previous file byte-identical.
+
+One writer at a time (:mod:`siting.wslock`): a save holds the workspace's
+cross-process lock, removes temporary files a killed save left behind, and
+refuses (:class:`~siting.wslock.StaleWorkspaceError`) when the file on disk
+is no longer the generation this workspace was loaded from. Each save raises
+the generation stored in ``siting_metadata`` by one. A read-only workspace
+file is never replaced, and a missing folder is never created.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -38,6 +47,14 @@ from scipy.spatial import cKDTree
 
 from siting.errors import InputError, WorkspaceError
 from siting.geo import WGS84, MetricCRS, project_xy
+from siting.wslock import (
+    StaleWorkspaceError,
+    Stamp,
+    clean_temp_files,
+    read_stamp,
+    stamp_of,
+    workspace_lock,
+)
 
 DEFAULT_WORKSPACE = Path("data") / "workspace.gpkg"
 
@@ -245,6 +262,8 @@ class Workspace:
     meta: Mapping[str, Any] = field(default_factory=dict)
     imports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=IMPORT_COLUMNS))
     path: Path | None = None
+    #: The stamp of the file this workspace was loaded from (None for a workspace built in memory).
+    base: Stamp | None = field(default=None, compare=False)
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -280,49 +299,88 @@ class Workspace:
             if "siting_imports" in names
             else pd.DataFrame(columns=IMPORT_COLUMNS)
         )
-        return cls(**layers, meta=meta, imports=imports, path=path)
+        return cls(**layers, meta=meta, imports=imports, path=path, base=stamp_of(meta))
+
+    @property
+    def generation(self) -> int:
+        """How many times the file this workspace was loaded from had been saved (0 if built in memory)."""
+        return self.base.generation if self.base else 0
 
     # -- persistence ------------------------------------------------------
-    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Write every layer to ``path`` atomically and return the path.
+    def save(self, path: str | os.PathLike[str] | None = None, *, replace_existing: bool = False) -> Path:
+        """Write every layer to ``path`` atomically, under the workspace lock, and return the path.
 
         The file is first written in full to a temporary file in the same
         folder, flushed, and renamed over the target: readers see the old
         workspace or the new one, never a mixture, and a failure leaves the
         old file as it was.
+
+        Refused with :class:`~siting.errors.WorkspaceError` (nothing written)
+        when the folder does not exist, when the existing file is read-only,
+        and (:class:`~siting.wslock.StaleWorkspaceError`) when this workspace
+        was loaded from ``path`` and the file has been saved by someone else
+        since; ``replace_existing`` skips that last check (``siting init --force``).
+        A workspace built in memory replaces the file at ``path``.
         """
         path = resolve_path(path or self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            tmp.unlink()
-            for layer in LAYERS:
-                gdf = getattr(self, layer)
-                pyogrio.write_dataframe(
-                    gdf, tmp, layer=layer, driver="GPKG", geometry_type=GEOMETRY_TYPES[layer], promote_to_multi=False
-                )
-            meta = {**self.meta, "metric_crs": self.metric_crs.to_dict(), "saved": _now()}
-            meta_df = pd.DataFrame(
-                {"key": list(meta), "value": [json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()]}
-            )
-            pyogrio.write_dataframe(meta_df, tmp, layer="siting_metadata", driver="GPKG")
-            imports = self.imports if len(self.imports) else pd.DataFrame({c: pd.Series([], dtype=object) for c in IMPORT_COLUMNS})
-            pyogrio.write_dataframe(imports.astype(object).astype(str) if len(imports) else imports, tmp,
-                                    layer="siting_imports", driver="GPKG")
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+        folder = path.parent
+        if not folder.is_dir():
+            raise WorkspaceError(f"{path}: folder {folder} does not exist; create it first (nothing was written)")
+        same_file = self.path is not None and _same(Path(self.path), path)
+        with workspace_lock(path):
+            clean_temp_files(path)
+            old_mode = None
+            if path.exists():
+                st_ = path.stat()
+                old_mode = stat.S_IMODE(st_.st_mode)
+                if not old_mode & 0o222 or not os.access(path, os.W_OK):
+                    raise WorkspaceError(f"{path}: the workspace file is read-only; refusing to replace it "
+                                         "(nothing was written)")
+            disk = read_stamp(path)
+            if same_file and not replace_existing and self.base is not None and disk is not None and disk != self.base:
+                raise StaleWorkspaceError(
+                    f"{path}: the workspace was changed by someone else since it was read (it was at generation "
+                    f"{self.base.generation}, it is now at {disk.generation}); nothing was written: load it again "
+                    "and repeat the change")
+            new_stamp = Stamp((disk.generation if disk else 0) + 1, uuid.uuid4().hex)
             try:
-                dir_fd = os.open(path.parent, os.O_RDONLY)
-                os.fsync(dir_fd)
-                os.close(dir_fd)
-            except OSError:
-                pass
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=folder)
+            except OSError as exc:
+                raise WorkspaceError(f"{path}: cannot write in folder {folder} ({exc.strerror})") from None
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                tmp.unlink()
+                for layer in LAYERS:
+                    gdf = getattr(self, layer)
+                    pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG",
+                                            geometry_type=GEOMETRY_TYPES[layer], promote_to_multi=False)
+                meta = {**self.meta, "metric_crs": self.metric_crs.to_dict(), "saved": _now(),
+                        "generation": new_stamp.generation, "write_id": new_stamp.write_id}
+                meta_df = pd.DataFrame(
+                    {"key": list(meta), "value": [json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()]}
+                )
+                pyogrio.write_dataframe(meta_df, tmp, layer="siting_metadata", driver="GPKG")
+                imports = self.imports if len(self.imports) else pd.DataFrame({c: pd.Series([], dtype=object) for c in IMPORT_COLUMNS})
+                pyogrio.write_dataframe(imports.astype(object).astype(str) if len(imports) else imports, tmp,
+                                        layer="siting_imports", driver="GPKG")
+                if old_mode is not None:
+                    os.chmod(tmp, old_mode)
+                with open(tmp, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+                try:
+                    dir_fd = os.open(folder, os.O_RDONLY)
+                    os.fsync(dir_fd)
+                    os.close(dir_fd)
+                except OSError:
+                    pass
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        if same_file or self.path is None:
+            # this value is now what the file holds: a second save of it is not a lost update
+            object.__setattr__(self, "base", new_stamp)
         return path
 
     # -- derived ----------------------------------------------------------
@@ -411,6 +469,13 @@ class Workspace:
 
 IMPORT_COLUMNS: list[str] = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",
                   "warnings", "mode", "source"]
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a.absolute() == b.absolute()
 
 
 def _now() -> str:

@@ -36,6 +36,7 @@ from siting.optimize.candidates import file_candidates
 from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
 from siting.rules.validate import ValidationReport, validate_many, validate_site
 from siting.workspace import Workspace, resolve_path
+from siting.wslock import read_stamp
 from ui.views import mapdata, picking, planning
 from ui.views.upload import kept, read_uploaded_proposals
 
@@ -46,11 +47,19 @@ LANG_KEY = "lang"
 
 @dataclass(frozen=True)
 class WorkspaceKey:
-    """Identity of a workspace file's content: path, modification time (ns) and size."""
+    """Identity of a workspace file's content: path, modification time (ns), size and generation.
+
+    The generation (:mod:`siting.wslock`) rises with every save, by any process: a session whose
+    key changes loads the new workspace on its next run. Sign-in does not depend on this key
+    (:mod:`ui.components.signin`), so nobody is signed out by a workspace change, and widget
+    values (what a person typed) are kept by their keys, which do not include it.
+    """
 
     path: str
     mtime_ns: int
     size: int
+    generation: int = 0
+    write_id: str | None = None
 
 
 def lang() -> str:
@@ -66,7 +75,9 @@ def workspace_key(path: str | os.PathLike[str] | None = None) -> WorkspaceKey:
         stat = p.stat()
     except OSError:
         raise WorkspaceError(f"{p}: workspace not found; build one with `make run` or `siting init`") from None
-    return WorkspaceKey(str(p), stat.st_mtime_ns, stat.st_size)
+    stamp = read_stamp(p)
+    return WorkspaceKey(str(p), stat.st_mtime_ns, stat.st_size, stamp.generation if stamp else 0,
+                        stamp.write_id if stamp else None)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

@@ -255,6 +255,9 @@ def _write_geojson(gdf, out: str | None, ws: Workspace) -> int:
     gdf["sample"] = ws.is_sample
     text = gdf.to_json(drop_id=True, ensure_ascii=False)
     if out:
+        from siting.errors import require_folder
+
+        require_folder(out)
         Path(out).write_text(text, encoding="utf-8")
         print(f"wrote {len(gdf)} features to {out}", file=sys.stderr)
     else:

@@ -694,13 +694,18 @@ def import_file(workspace: str | Path | None, layer: str, path: str | Path,
     with ``strict``, no row is bad); otherwise it is left byte-identical.
     ``create`` starts a new workspace when the file does not exist.
     """
+    from siting.wslock import workspace_lock
+
     wpath = resolve_path(workspace)
-    ws = Workspace.empty() if (create and not wpath.exists()) else Workspace.load(wpath)
-    new, report = prepare_import(ws, layer, path, options, rules=rules)
-    report.workspace = str(wpath)
-    if new is not ws:
-        new.save(wpath)
-        report.written = True
+    # the whole read-modify-write holds the workspace lock: a concurrent import waits and then
+    # applies its rows on top of this one's, so neither is lost
+    with workspace_lock(wpath):
+        ws = Workspace.empty() if (create and not wpath.exists()) else Workspace.load(wpath)
+        new, report = prepare_import(ws, layer, path, options, rules=rules)
+        report.workspace = str(wpath)
+        if new is not ws:
+            new.save(wpath)
+            report.written = True
     return report
 
 

@@ -149,11 +149,18 @@ def build_workspace(manifest: str | Path, root: str | Path | None = None) -> tup
 def init_workspace(manifest: str | Path, root: str | Path | None = None, workspace: str | Path | None = None,
                    *, force: bool = False) -> InitReport:
     """Build the workspace a manifest describes and write it atomically."""
+    from siting.wslock import workspace_lock
+
     wpath = resolve_path(workspace)
     if wpath.exists() and not force:
         raise InputError(f"{wpath}: a workspace already exists; use --force to replace it")
+    if not wpath.parent.is_dir():
+        raise InputError(f"{wpath}: folder {wpath.parent} does not exist; create it first (nothing was written)")
     ws, report = build_workspace(manifest, root)
-    ws.save(wpath)
+    with workspace_lock(wpath):  # checked again under the lock: another `init` may have finished meanwhile
+        if wpath.exists() and not force:
+            raise InputError(f"{wpath}: a workspace already exists; use --force to replace it")
+        ws.save(wpath, replace_existing=True)
     report.workspace = str(wpath)
     report.written = True
     return report

@@ -233,8 +233,10 @@ def _out(text: str, path: str | os.PathLike[str] | None) -> str | None:
 
 def _write(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     """Write atomically: a temporary file next to the target, then rename."""
+    from siting.errors import require_folder
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    require_folder(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_text(text, encoding=encoding)

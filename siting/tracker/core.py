@@ -195,6 +195,12 @@ class TrackerBase:
                 self._workspace = Workspace.load(self.settings.workspace_path)
             return self._workspace
 
+    def use_workspace(self, workspace: Workspace) -> None:
+        """Run site validation on ``workspace`` from now on (e.g. a newer generation of the file);
+        identities already issued stay valid."""
+        with self._workspace_lock:
+            self._workspace = workspace
+
     # -- identities ------------------------------------------------------------------------------
     def _sign(self, user: m.User, method: str) -> Identity:
         msg = f"{user.id}|{user.username}|{user.role}|{method}".encode()

@@ -28,6 +28,7 @@ NO_IDENTITY = {
     "bootstrap_admin": "creates the first administrator, refused once one exists",
     "close": "releases database connections",
     "now": "reads the clock",
+    "use_workspace": "the server hands over a newer workspace generation (no person's data)",
 }
 
 

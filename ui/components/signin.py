@@ -16,8 +16,10 @@ only chooses what to offer.
 
 The tracker is opened once per server (``st.cache_resource``) on
 ``$DATABASE_URL`` (else ``data/tracker.db``), with site validation running on
-the dashboard's workspace. An identity is bound to the tracker instance that
-issued it, so a server restart asks everyone to sign in again.
+the dashboard's workspace (its current generation, handed over on every run:
+a workspace change by any process neither reopens the tracker nor signs anyone
+out). An identity is bound to the tracker instance that issued it, so a server
+restart asks everyone to sign in again.
 
 On the SAMPLE tracker database (``make run``; :func:`siting.samples.tracker.is_sample_tracker`)
 :func:`require_user` shows the SAMPLE banner on every tracker page, and the
@@ -58,8 +60,10 @@ IDENTITY_KEY = "tracker.identity"
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _open_tracker(url: str, ws_key: state.WorkspaceKey, sso: SsoPolicy | None) -> Tracker:
-    return Tracker(TrackerSettings(url=url, sso=sso), workspace=state.load_workspace(ws_key))
+def _open_tracker(url: str, sso: SsoPolicy | None) -> Tracker:
+    # Not keyed on the workspace: the identities a tracker issues are bound to that instance, so
+    # reopening it on every workspace change signed everybody out (issue 9, item 2).
+    return Tracker(TrackerSettings(url=url, sso=sso))
 
 
 def sso_policy() -> SsoPolicy | None:
@@ -71,7 +75,9 @@ def tracker() -> Tracker | None:
     """The tracker of this server, or ``None`` after showing why it cannot be opened."""
     lang = state.lang()
     try:
-        return _open_tracker(resolve_url(), state.workspace_key(), sso_policy())
+        trk = _open_tracker(resolve_url(), sso_policy())
+        trk.use_workspace(state.load_workspace(state.workspace_key()))  # the current generation
+        return trk
     except TrackerError as exc:
         st.error(t("tracker.unavailable", lang, detail=exc.message(lang)))
     except Exception as exc:  # a database that does not answer: a sentence, not a traceback

@@ -16,6 +16,7 @@ from siting.io.importer import ImportOptions
 from siting.permissions import IMPORT_WORKSPACE, PermissionDenied
 from siting.tracker import TrackerError
 from siting.vocab import label
+from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, signin, tables
 from ui.i18n import t
@@ -52,6 +53,9 @@ def _confirm() -> None:
         permissions.save_workspace(who, p["workspace"], p["key"].workspace.path)
     except (TrackerError, PermissionDenied) as exc:
         _finish("error", exc.message(lang_))
+        return
+    except StaleWorkspaceError:  # another process saved between the check above and the lock
+        _finish("error", t("data.stale", lang_))
         return
     except OSError as exc:
         _finish("error", f"{t('app.unexpected', lang_)} ({exc})")

@@ -1,0 +1,123 @@
+"""A workspace change by another process while a person is signed in (issue 9, item 2), in a real browser:
+the dashboard shows the new data on the public coverage page and the tracker session stays signed in."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from siting import fmt
+from siting.coverage import compute_coverage
+from siting.rules import load_rules
+from siting.samples.tracker import build_sample_tracker, demo_account
+from siting.workspace import Workspace
+from ui.devserver import CHROMIUM, running_app
+from ui.i18n import t
+
+pytestmark = pytest.mark.browser
+TIMEOUT_MS = 60_000
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BIN = Path(sys.executable).parent / "siting"
+
+
+@pytest.fixture(scope="module")
+def app_and_tracker(sample_workspace_path, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp("workspace-change-browser")
+    ws_path = folder / "workspace.gpkg"
+    shutil.copy(sample_workspace_path, ws_path)
+    db_url = f"sqlite:///{folder / 'tracker.db'}"
+    build_sample_tracker(db_url, ws_path, files_dir=folder / "files")
+    env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(folder / "files")}
+    with running_app(
+        ws_path, env=env, log=ARTIFACTS / "test_workspace_change_browser-streamlit.log"
+    ) as url:
+        yield url, ws_path, folder
+
+
+def _covered(ws_path: Path) -> str:
+    return fmt.number(
+        compute_coverage(Workspace.load(ws_path), load_rules()).totals["covered_population"]
+    )
+
+
+def _nav(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+
+
+def _kpi(page) -> str:
+    metric = page.locator('[data-testid="stMetric"]', has_text=t("planner.kpi.covered")).first
+    metric.wait_for(timeout=TIMEOUT_MS)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_signed_in_session_survives_a_workspace_change_by_another_process(app_and_tracker, page):
+    url, ws_path, folder = app_and_tracker
+    before = _covered(ws_path)
+    page.goto(f"{url}/agenda")
+    page.get_by_text(t("tracker.signin_needed")).wait_for(timeout=TIMEOUT_MS)
+    acc = demo_account("demo-wg")
+    page.get_by_label(t("tracker.username")).fill(acc.username)
+    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_role("button", name=t("tracker.signin")).click()
+    page.get_by_role("heading", name=t("tracker.staff.agenda_table")).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    errors_before = errors.all_inner_texts()  # the sample agenda's conflict notice
+
+    _nav(page, t("page.planner"))
+    page.wait_for_function(
+        "v => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == v)",
+        arg=before,
+        timeout=TIMEOUT_MS,
+    )
+    assert _kpi(page) == before
+
+    # another process adds rural offices at ten uncovered villages
+    cov = compute_coverage(Workspace.load(ws_path), load_rules())
+    ws = Workspace.load(ws_path)
+    per = cov.settlements
+    rows = per.index[(~per["covered"].astype(bool)) & (per["kind"] == "village")][:10]
+    assert len(rows) == 10
+    pts = ws.settlements.geometry.iloc[list(rows)]
+    csv = folder / "offices.csv"
+    csv.write_text(
+        "office_id,name,licence_type,status,lon,lat\n"
+        + "".join(f"E2E{i},دفتر آزمون {i},rural,active,{p.x},{p.y}\n" for i, p in enumerate(pts)),
+        encoding="utf-8",
+    )
+    p = subprocess.run(
+        [str(BIN), "import", "offices", str(csv), "--append", "-w", str(ws_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    after = _covered(ws_path)
+    assert after != before
+
+    # the tracker page: still signed in, no error box
+    _nav(page, t("page.tracker_agenda"))
+    page.get_by_role("heading", name=t("tracker.staff.agenda_table")).wait_for(timeout=TIMEOUT_MS)
+    main = page.locator('[data-testid="stMain"]')
+    assert t("tracker.signin_needed") not in main.inner_text()
+    # on main: an error box, "this identity was not issued by this tracker; sign in again"
+    assert errors.all_inner_texts() == errors_before
+
+    # the public coverage page shows the new generation's numbers
+    _nav(page, t("page.planner"))
+    page.wait_for_function(
+        "v => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.innerText.trim() == v)",
+        arg=after,
+        timeout=TIMEOUT_MS,
+    )
+    assert _kpi(page) == after
+    page.screenshot(path=str(ARTIFACTS / "workspace-change-after.png"), full_page=True)
