@@ -284,7 +284,7 @@ def verify_backup(archive: str | os.PathLike[str]) -> BackupReport:
                         raise BackupError(f"{archive}: {MANIFEST} is not JSON") from None
                     continue
                 h = hashlib.sha256()
-                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                while chunk := fh.read(1 << 20):
                     h.update(chunk)
                 seen[info.name] = {"size": info.size, "sha256": h.hexdigest()}
         except (tarfile.TarError, OSError, EOFError, zlib_error()) as exc:

@@ -1,4 +1,4 @@
-"""Backup and restore (issue 9, item 11): round trip on SQLite and PostgreSQL with uploaded files,
+"""Backup and restore: round trip on SQLite and PostgreSQL with uploaded files,
 tampered and hostile archives refused. Runs the `siting` command as a directorate would."""
 
 from __future__ import annotations

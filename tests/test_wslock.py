@@ -1,4 +1,4 @@
-"""One writer at a time, no lost update (issue 9, item 2), with real concurrent processes.
+"""One writer at a time, no lost update, with real concurrent processes.
 
 Also the refusals of item 5 in the workspace's area: a read-only workspace is not replaced, a missing
 folder is not created (exit 2 naming the folder), and temporary files of a killed save are cleaned by

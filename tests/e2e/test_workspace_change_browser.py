@@ -1,4 +1,4 @@
-"""A workspace change by another process while a person is signed in (issue 9, item 2), in a real browser:
+"""A workspace change by another process while a person is signed in, in a real browser:
 the dashboard shows the new data on the public coverage page and the tracker session stays signed in."""
 
 from __future__ import annotations

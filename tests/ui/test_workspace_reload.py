@@ -1,4 +1,4 @@
-"""A workspace change by another process (issue 9, item 2): every session loads the new generation on its
+"""A workspace change by another process: every session loads the new generation on its
 next run, a signed-in tracker session stays signed in, and what the person set on a page is kept."""
 
 from __future__ import annotations

@@ -51,14 +51,14 @@ def _replace_check(old: tuple[str, ...], new: tuple[str, ...]) -> None:
         raise RuntimeError(
             f"migration 0002: the users table does not have the expected constraint {_check(old)}"
         )
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    version = int(bind.exec_driver_sql("PRAGMA schema_version").scalar_one())
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
     try:
         bind.exec_driver_sql(
             "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'users'",
             (sql.replace(_check(old), _check(new)),),
         )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+        bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
     finally:
         bind.exec_driver_sql("PRAGMA writable_schema = OFF")
     check = bind.exec_driver_sql("PRAGMA integrity_check").scalar()
