@@ -40,6 +40,9 @@ class AccountsMixin(TrackerBase):
             all, so the reply does not reveal which accounts exist).
         """
         name = clean_text(username or "")
+        if "\x00" in name or "\x00" in str(password or ""):
+            raise TrackerInputError("username/password: NUL characters (\\x00) are not allowed",
+                                    "نام کاربری یا گذرواژه نویسهٔ NUL دارد که مجاز نیست")
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             user = self._users_by_name(s, name)
             ok = verify_password(password, user.password_hash if user else None)
