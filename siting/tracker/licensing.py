@@ -67,8 +67,14 @@ class LicensingMixin(ProgressMixin):
             number=number, licence_type=app.licence_type, holder_id=app.applicant_id,
             application_id=app.id, predecessor_id=old.id if old else None, holder_name=app.applicant.name,
             issued_on=issued_on, expires_on=old.expires_on if old else licence_expiry(issued_on, self.rules),
-            renewals=old.renewals if old else 0, status="active", lon=app.site_lon, lat=app.site_lat,
-            address=app.address, postal_code=app.postal_code, county=app.county, created_at=ctx.now)
+            renewals=old.renewals if old else 0, status="active", created_at=ctx.now)
+        # the site: the application's; a transfer that named none keeps the licence's own
+        if old is not None and app.site_lon is None and not app.address:
+            lic.lon, lic.lat, lic.address = old.lon, old.lat, old.address
+            lic.postal_code, lic.county = old.postal_code, old.county
+        else:
+            lic.lon, lic.lat, lic.address = app.site_lon, app.site_lat, app.address
+            lic.postal_code, lic.county = app.postal_code, app.county
         if lic.expires_on <= lic.issued_on:
             raise TransitionError("the transferred licence has expired; renew it first",
                                   "پروانهٔ منتقل‌شده منقضی شده است؛ ابتدا آن را تجدید کنید")
