@@ -384,6 +384,11 @@ class _Retry(Exception):
         self.error = error
 
 
+#: arguments cleaned instead of refused: an upload's file name is kept as a display name only, without
+#: control characters (:func:`siting.tracker.documents.display_name`)
+_NUL_CLEANED = frozenset({"filename"})
+
+
 def _nul_path(value: Any, path: str, depth: int = 0) -> str | None:
     """The path of the first text inside ``value`` that holds a NUL character, else ``None``."""
     if depth > 6:
@@ -416,6 +421,8 @@ def _param_names(fn: Callable[..., Any]) -> tuple[str, ...]:
 def _refuse_nul(fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
     named = list(zip(_param_names(fn), args, strict=False)) + list(kwargs.items())
     for name, value in named:
+        if name in _NUL_CLEANED:
+            continue
         found = _nul_path(value, name)
         if found:
             raise TrackerInputError(f"{found}: the text contains a NUL character (\\x00), which is not allowed",
