@@ -420,9 +420,12 @@ def _param_names(fn: Callable[..., Any]) -> tuple[str, ...]:
 
 def _refuse_nul(fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
     named = list(zip(_param_names(fn), args, strict=False)) + list(kwargs.items())
-    for name, value in named:
-        if name in _NUL_CLEANED:
-            continue
+    refuse_nul(**{name: value for name, value in named if name not in _NUL_CLEANED})
+
+
+def refuse_nul(**fields: Any) -> None:
+    """Raise :class:`TrackerInputError` naming the first field whose text holds a NUL character."""
+    for name, value in fields.items():
         found = _nul_path(value, name)
         if found:
             raise TrackerInputError(f"{found}: the text contains a NUL character (\\x00), which is not allowed",

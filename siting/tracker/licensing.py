@@ -18,6 +18,8 @@ from .terms import OPEN_STATUSES, term
 from .views import LicenceView, RenewalItem
 
 ISSUING = ("issue", "transfer")
+#: The renewal-due list looks at most this far ahead (a hundred years).
+MAX_RENEWAL_DAYS = 36_500
 CHANGING = ("renew", "relocate", "withdraw", "correct", "deputy")
 
 
@@ -156,8 +158,9 @@ class LicensingMixin(ProgressMixin):
         whether a renewal request is already open.
         """
         today = today or ctx.today
-        if within_days < 0:
-            raise TrackerInputError("within_days must not be negative", "تعداد روزها نمی‌تواند منفی باشد")
+        if not isinstance(within_days, int) or not 0 <= within_days <= MAX_RENEWAL_DAYS:
+            raise TrackerInputError(f"within_days must be between 0 and {MAX_RENEWAL_DAYS} days",
+                                    f"تعداد روزها باید بین ۰ و {MAX_RENEWAL_DAYS} باشد")
         q = (select(m.Licence).where(m.Licence.status == "active",
                                      m.Licence.expires_on <= today + timedelta(days=within_days))
              .order_by(m.Licence.expires_on, m.Licence.id))
