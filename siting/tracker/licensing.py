@@ -18,8 +18,8 @@ from .terms import OPEN_STATUSES, term
 from .views import LicenceView, RenewalItem
 
 ISSUING = ("issue", "transfer")
-#: The renewal-due list looks at most this far ahead (a hundred years).
-MAX_RENEWAL_DAYS = 36_500
+#: The renewal-due list looks at most this far ahead (about 2,700 years: "everything", without date overflow).
+MAX_RENEWAL_DAYS = 1_000_000
 CHANGING = ("renew", "relocate", "withdraw", "correct", "deputy")
 
 
