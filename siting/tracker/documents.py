@@ -6,14 +6,23 @@ then
 
 * every file: not empty, not larger than the limit, of a format the document
   kind accepts (a birth certificate must be one PDF);
-* PDF: complete (``%%EOF`` near the end), parsed by ``pypdf`` in strict mode,
-  not password-protected, no active content (JavaScript, launch actions,
-  embedded files, automatic actions, found by walking every reachable
-  object), a page count within the kind's bounds,
+* PDF: complete (``%%EOF``) with nothing after the last ``%%EOF`` (no
+  PDF+ZIP polyglot), no zlib stream inflating past
+  :data:`MAX_INFLATED_STREAM` (measured in bounded chunks before parsing),
+  parsed by ``pypdf`` in strict mode, not password-protected, no active
+  content (JavaScript, launch actions, links and go-to actions leaving the
+  document: ``/URI``, ``/GoToR``, ``/GoToE``; embedded files, automatic
+  actions; found by walking every reachable object), a page count within
+  the kind's bounds,
   exactly one scanned image per page where the guide says "one page per PDF
   page", and scans of readable resolution (pixels per inch of the page);
 * images: decoded completely by Pillow, not larger than the pixel limit,
-  not smaller than the kind's short-side minimum, not blank.
+  not smaller than the kind's short-side minimum, not blank; then
+  re-encoded (:func:`reencode_image`): the stored file holds the pixels
+  only, nothing after the image data and no metadata.
+
+PDFs are refused, never rewritten. The uploaded name is kept for display only
+(:func:`display_name`).
 
 Every problem is collected and reported at once, in Persian and English, in
 words an applicant understands.
@@ -184,6 +193,7 @@ def reencode_image(content: bytes, fmt_: str) -> tuple[bytes, int, int]:
     with Image.open(io.BytesIO(content)) as img:
         img.load()
         img = ImageOps.exif_transpose(img)
+        img.info = {}  # no comment, EXIF, XMP or ICC chunk is written back
         out = io.BytesIO()
         if fmt_ == "jpeg":
             if img.mode not in ("L", "RGB"):
@@ -209,7 +219,7 @@ def display_name(filename: object, limit: int = 255) -> str:
 
 
 def _check_pdf(content: bytes, kind: DocumentKind, limits: Limits, problems: list[Problem]) -> int | None:
-    if b"%%EOF" not in content[-1024:]:
+    if b"%%EOF" not in content:
         problems.append(Problem("pdf_truncated", "فایل PDF ناقص است (بارگذاری کامل نشده است). دوباره ارسال کنید.",
                                 "The PDF is incomplete (the upload did not finish); send it again."))
         return None
