@@ -110,8 +110,12 @@ class ApplicationsMixin(ProgressMixin):
 
     @api("write")
     def update_site(self, ctx: Ctx, application_id: int, site: SiteInput, *,
-                    expected_version: int) -> ApplicationView:
+                    expected_version: int | None = None) -> ApplicationView:
         """Change the proposed site or its address; the site validation runs again.
+
+        With ``expected_version`` (what pages pass) a save over someone else's change is refused;
+        without it the change is applied to the latest version (on PostgreSQL the row is locked
+        and a lost race is retried, so it does not fail under contention).
 
         Allowed while the applicant prepares the request (draft, returned) and,
         after approval, until the site is confirmed (the guide's step 10).
