@@ -48,9 +48,11 @@ from siting.tracker.db import make_engine
 from siting.tracker.migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import save_results  # noqa: E402
+from _common import save_results
 
-PG_ADMIN_URL = os.environ.get("SITING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "SITING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 SITE = SiteInput(lon=59.52, lat=32.72, address="روستای مود")
 PASSWORD = "a long benchmark passphrase"
 NATIONAL_IDS = ("0084575948",)
@@ -61,18 +63,37 @@ def prepare(url: str, files_dir: str | os.PathLike[str], applications: int) -> l
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    t = Tracker(TrackerSettings(url=url, files_dir=files_dir, password_policy=PasswordPolicy.fast()),
-                workspace=hand_workspace())
+    t = Tracker(
+        TrackerSettings(url=url, files_dir=files_dir, password_policy=PasswordPolicy.fast()),
+        workspace=hand_workspace(),
+    )
     try:
         admin = t.bootstrap_admin("admin", PASSWORD)
         t.create_user(admin, "writer", PASSWORD, "expert", "writer")
         t.create_user(admin, "owner", PASSWORD, "applicant", "owner")
         owner = t.authenticate("owner", PASSWORD)
         nid = NATIONAL_IDS[0]
-        a = t.create_applicant(owner, ApplicantInput(kind="natural", name="متقاضی آزمون", national_id=nid, people=(
-            PersonInput(full_name="متقاضی آزمون", national_id=nid, education="bachelor", government_employee=False,
-                        military_exempt=False),)))
-        return [t.create_application(owner, a.id, "rural", "new", site=SITE).id for _ in range(applications)]
+        a = t.create_applicant(
+            owner,
+            ApplicantInput(
+                kind="natural",
+                name="متقاضی آزمون",
+                national_id=nid,
+                people=(
+                    PersonInput(
+                        full_name="متقاضی آزمون",
+                        national_id=nid,
+                        education="bachelor",
+                        government_employee=False,
+                        military_exempt=False,
+                    ),
+                ),
+            ),
+        )
+        return [
+            t.create_application(owner, a.id, "rural", "new", site=SITE).id
+            for _ in range(applications)
+        ]
     finally:
         t.close()
 
@@ -87,9 +108,13 @@ def versions(url: str, ids: list[int]) -> dict[int, int]:
         engine.dispose()
 
 
-def worker(url: str, files_dir: str, app_ids: list[int], updates: int, versioned: bool, start_at: float) -> dict:
+def worker(
+    url: str, files_dir: str, app_ids: list[int], updates: int, versioned: bool, start_at: float
+) -> dict:
     """One writer process: sign in, wait for the common start, make ``updates`` updates."""
-    t = Tracker(TrackerSettings(url=url, files_dir=files_dir, password_policy=PasswordPolicy.fast()))
+    t = Tracker(
+        TrackerSettings(url=url, files_dir=files_dir, password_policy=PasswordPolicy.fast())
+    )
     who = t.authenticate("writer", PASSWORD)
     ok = refused = 0
     time.sleep(max(0.0, start_at - time.time()))
@@ -110,18 +135,40 @@ def worker(url: str, files_dir: str, app_ids: list[int], updates: int, versioned
     return {"ok": ok, "refused": refused, "elapsed": elapsed}
 
 
-def run(url: str, files_dir: str, app_ids: list[int], writers: int, updates: int, *, one: bool,
-        versioned: bool) -> dict:
+def run(
+    url: str,
+    files_dir: str,
+    app_ids: list[int],
+    writers: int,
+    updates: int,
+    *,
+    one: bool,
+    versioned: bool,
+) -> dict:
     """Start ``writers`` processes together; their totals, lost updates and throughput."""
     before = versions(url, app_ids)
     start_at = time.time() + 2.0 + 0.15 * writers  # time for every process to start and sign in
     procs = []
     for w in range(writers):
         targets = app_ids[:1] if one else [app_ids[w]]
-        cmd = [sys.executable, __file__, "--worker", json.dumps(
-            {"url": url, "files_dir": str(files_dir), "app_ids": targets, "updates": updates,
-             "versioned": versioned, "start_at": start_at})]
-        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        cmd = [
+            sys.executable,
+            __file__,
+            "--worker",
+            json.dumps(
+                {
+                    "url": url,
+                    "files_dir": str(files_dir),
+                    "app_ids": targets,
+                    "updates": updates,
+                    "versioned": versioned,
+                    "start_at": start_at,
+                }
+            ),
+        ]
+        procs.append(
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
     results = []
     for p in procs:
         out, err = p.communicate(timeout=1800)
@@ -133,12 +180,22 @@ def run(url: str, files_dir: str, app_ids: list[int], writers: int, updates: int
     refused = sum(r["refused"] for r in results)
     applied = sum(after[i] - before[i] for i in app_ids)
     wall = max(r["elapsed"] for r in results)
-    return {"writers": writers, "updates": writers * updates, "ok": ok, "refused": refused,
-            "success_share": ok / (writers * updates), "lost_updates": ok - applied, "applied": applied,
-            "seconds": round(wall, 3), "updates_per_s": round(ok / wall, 1) if wall else None}
+    return {
+        "writers": writers,
+        "updates": writers * updates,
+        "ok": ok,
+        "refused": refused,
+        "success_share": ok / (writers * updates),
+        "lost_updates": ok - applied,
+        "applied": applied,
+        "seconds": round(wall, 3),
+        "updates_per_s": round(ok / wall, 1) if wall else None,
+    }
 
 
-def bench(url: str, files_dir: str, writer_counts: list[int], updates: int, versioned: bool) -> list[dict]:
+def bench(
+    url: str, files_dir: str, writer_counts: list[int], updates: int, versioned: bool
+) -> list[dict]:
     app_ids = prepare(url, files_dir, max(writer_counts))
     rows = []
     for one in (True, False):
@@ -147,9 +204,12 @@ def bench(url: str, files_dir: str, writer_counts: list[int], updates: int, vers
             r["target"] = "one application" if one else "own application"
             r["versioned"] = versioned
             rows.append(r)
-            print(f"  {r['target']:16} N={n:2}  versioned={versioned!s:5}  ok {r['ok']}/{r['updates']} "
-                  f"({100 * r['success_share']:.1f}%)  lost {r['lost_updates']}  refused {r['refused']}  "
-                  f"{r['updates_per_s']} updates/s", flush=True)
+            print(
+                f"  {r['target']:16} N={n:2}  versioned={versioned!s:5}  ok {r['ok']}/{r['updates']} "
+                f"({100 * r['success_share']:.1f}%)  lost {r['lost_updates']}  refused {r['refused']}  "
+                f"{r['updates_per_s']} updates/s",
+                flush=True,
+            )
     return rows
 
 
@@ -157,8 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     p.add_argument("--writers", type=int, nargs="+", default=[4, 8, 16])
     p.add_argument("--updates", type=int, default=200)
-    p.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
-    p.add_argument("--no-versioned", action="store_true", help="skip the pass with expected_version")
+    p.add_argument(
+        "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
+    p.add_argument(
+        "--no-versioned", action="store_true", help="skip the pass with expected_version"
+    )
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -172,8 +236,13 @@ def main(argv: list[str] | None = None) -> int:
         for versioned in passes:
             with tempfile.TemporaryDirectory() as tmp:
                 if db == "sqlite":
-                    figures[db] += bench(f"sqlite:///{tmp}/tracker.db", f"{tmp}/files", args.writers, args.updates,
-                                         versioned)
+                    figures[db] += bench(
+                        f"sqlite:///{tmp}/tracker.db",
+                        f"{tmp}/files",
+                        args.writers,
+                        args.updates,
+                        versioned,
+                    )
                     continue
                 name = f"siting_bench_{uuid.uuid4().hex[:12]}"
                 admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -188,13 +257,17 @@ def main(argv: list[str] | None = None) -> int:
                     admin.dispose()
     out = save_results("tracker_contention", figures)
     print(f"written {out}")
-    print("\n| database | target | N | versioned | ok / updates | success | lost | refused | updates/s |")
+    print(
+        "\n| database | target | N | versioned | ok / updates | success | lost | refused | updates/s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for db, rows in figures.items():
         for r in rows:
-            print(f"| {db} | {r['target']} | {r['writers']} | {'yes' if r['versioned'] else 'no'} | "
-                  f"{r['ok']} / {r['updates']} | {100 * r['success_share']:.1f}% | {r['lost_updates']} | "
-                  f"{r['refused']} | {r['updates_per_s']} |")
+            print(
+                f"| {db} | {r['target']} | {r['writers']} | {'yes' if r['versioned'] else 'no'} | "
+                f"{r['ok']} / {r['updates']} | {100 * r['success_share']:.1f}% | {r['lost_updates']} | "
+                f"{r['refused']} | {r['updates_per_s']} |"
+            )
     return 0
 
 
