@@ -41,7 +41,11 @@ def main_with(argv: list[str], env: dict[str, str] | None = None) -> subprocess.
 
 def assert_clean_refusal(p: subprocess.CompletedProcess, *needles: str) -> None:
     assert p.returncode == 2, p.stderr
-    assert "Traceback" not in p.stderr and "psycopg" not in p.stderr
+    assert (
+        "Traceback" not in p.stderr
+        and "psycopg.errors" not in p.stderr
+        and "sqlalchemy" not in p.stderr
+    )
     assert p.stderr.startswith("siting tracker: "), p.stderr
     for needle in needles:
         assert needle in p.stderr, p.stderr
