@@ -33,6 +33,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from siting.samples.hand import hand_workspace
 from siting.tracker import (
@@ -115,7 +116,14 @@ def worker(
     t = Tracker(
         TrackerSettings(url=url, files_dir=files_dir, password_policy=PasswordPolicy.fast())
     )
-    who = t.authenticate("writer", PASSWORD)
+    for attempt in range(20):  # signing in takes SQLite's write lock too; wait for it like a person would
+        try:
+            who = t.authenticate("writer", PASSWORD)
+            break
+        except OperationalError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
     ok = refused = 0
     time.sleep(max(0.0, start_at - time.time()))
     t0 = time.perf_counter()
