@@ -116,7 +116,8 @@ def worker(
     t = Tracker(
         TrackerSettings(url=url, files_dir=files_dir, password_policy=PasswordPolicy.fast())
     )
-    for attempt in range(20):  # signing in takes SQLite's write lock too; wait for it like a person would
+    # signing in takes SQLite's write lock too: wait for it like a person would
+    for attempt in range(20):
         try:
             who = t.authenticate("writer", PASSWORD)
             break
