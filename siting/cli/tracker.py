@@ -109,6 +109,17 @@ def _guarded(fn):
             message = getattr(exc, "message_en", None) or str(exc)
             print(f"siting tracker: {message}", file=sys.stderr)
             return 2
+        except Exception as exc:
+            from sqlalchemy.exc import InterfaceError, OperationalError
+
+            if not isinstance(exc, (OperationalError, InterfaceError)):
+                raise
+            from siting.tracker import resolve_url
+
+            reason = (str(exc.orig) or type(exc.orig).__name__).strip().splitlines()[0]
+            print(f"siting tracker: cannot reach the database at "
+                  f"{_shown_url(resolve_url(args.database_url))}: {reason}", file=sys.stderr)
+            return 2
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__

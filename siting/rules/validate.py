@@ -50,6 +50,8 @@ class Conflict:
     licence_type: str
     distance_m: float
     threshold_m: float
+    #: the competing application's status, in the tracker's report for an applicant (who sees no id or name)
+    status: str | None = None
 
 
 @dataclass(frozen=True)

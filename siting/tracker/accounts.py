@@ -10,7 +10,7 @@ from ..text import clean_text
 from . import models as m
 from .access import ExternalIdentity, Identity, SsoPolicy
 from .convert import user_view
-from .core import Ctx, TrackerBase, api
+from .core import Ctx, TrackerBase, api, refuse_nul
 from .errors import AccessDenied, AuthenticationError, TrackerInputError
 from .passwords import check_password_strength, hash_password, needs_rehash, verify_password
 from .terms import ROLES, tidy_text
@@ -41,6 +41,7 @@ class AccountsMixin(TrackerBase):
             all, so the reply does not reveal which accounts exist).
         """
         name = clean_text(username or "")
+        refuse_nul(username=username, password=password)
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
             user = self._users_by_name(s, name)
             ok = verify_password(password, user.password_hash if user else None)
@@ -111,6 +112,7 @@ class AccountsMixin(TrackerBase):
 
         For the operator's shell (``siting tracker create-user``), never for pages.
         """
+        refuse_nul(username=username, password=password, display_name=display_name)
         check_password_strength(password)
         name = self._checked_username(username)
         with Session(self.engine, expire_on_commit=False) as s, s.begin():

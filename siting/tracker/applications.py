@@ -91,8 +91,11 @@ class ApplicationsMixin(ProgressMixin):
                             created_at=ctx.now, updated_at=ctx.now)
         if licence is not None:
             app.licence_id = licence.id
-            app.site_lon, app.site_lat, app.address = licence.lon, licence.lat, licence.address
-            app.postal_code, app.county = licence.postal_code, licence.county
+            if rtype.outcome != "transfer":
+                # the holder's own request keeps the licence's site; a transfer request learns nothing
+                # of the holder's office (the new holder gives its site, else the licence keeps its own)
+                app.site_lon, app.site_lat, app.address = licence.lon, licence.lat, licence.address
+                app.postal_code, app.county = licence.postal_code, licence.county
         ctx.s.add(app)
         ctx.s.flush()
         if site is not None:
@@ -107,8 +110,12 @@ class ApplicationsMixin(ProgressMixin):
 
     @api("write")
     def update_site(self, ctx: Ctx, application_id: int, site: SiteInput, *,
-                    expected_version: int) -> ApplicationView:
+                    expected_version: int | None = None) -> ApplicationView:
         """Change the proposed site or its address; the site validation runs again.
+
+        With ``expected_version`` (what pages pass) a save over someone else's change is refused;
+        without it the change is applied to the latest version (on PostgreSQL the row is locked
+        and a lost race is retried, so it does not fail under contention).
 
         Allowed while the applicant prepares the request (draft, returned) and,
         after approval, until the site is confirmed (the guide's step 10).
@@ -328,8 +335,11 @@ class ApplicationsMixin(ProgressMixin):
             raise TrackerInputError(f"licence_number: a {rtype.en} request names the licence it acts on",
                                     f"شمارهٔ پروانه: «{rtype.fa}» باید شمارهٔ پروانه را داشته باشد")
         lic = ctx.s.scalars(select(m.Licence).where(m.Licence.number == clean_text(number))).first()
-        if lic is None:
-            raise NotFound(f"no licence numbered {number!r}", f"پروانه‌ای با شمارهٔ {number!r} وجود ندارد")
+        holder = lic is not None and lic.holder_id == applicant.id
+        if lic is None or (ctx.role == "applicant" and request_type != "transfer" and not holder):
+            # someone else's licence answers like a missing one: only a transfer may name it
+            raise NotFound(f"no licence numbered {number!r} for this applicant",
+                           f"پروانه‌ای با شمارهٔ {number!r} برای این متقاضی وجود ندارد")
         problems = []
         if lic.status != "active":
             problems.append(("licence", f"licence {lic.number} is {term(lic.status, 'en')}",
@@ -340,19 +350,21 @@ class ApplicationsMixin(ProgressMixin):
         if lic.licence_type != licence_type:
             problems.append(("licence_type", f"licence {lic.number} is a {lic.licence_type} licence",
                              f"پروانهٔ {lic.number} از نوع {term(lic.licence_type)} است"))
-        holder = lic.holder_id == applicant.id
         if request_type == "transfer" and holder:
             problems.append(("licence", "a licence is transferred to another applicant, not to its holder",
                              "امتیاز به متقاضی دیگری منتقل می‌شود، نه به دارندهٔ فعلی"))
         if request_type != "transfer" and not holder:
             problems.append(("licence", f"licence {lic.number} is held by another applicant",
                              f"دارندهٔ پروانهٔ {lic.number} متقاضی دیگری است"))
-        other = ctx.s.scalars(select(m.Application.id).where(
+        other = ctx.s.scalars(select(m.Application).where(
             m.Application.licence_id == lic.id, m.Application.status.in_(OPEN_STATUSES),
             m.Application.id != (exclude or -1))).first()
-        if other is not None:
-            problems.append(("licence", f"request {other} on licence {lic.number} is still open",
-                             f"درخواست {other} برای پروانهٔ {lic.number} هنوز باز است"))
+        if other is not None and (ctx.role != "applicant" or self._owns(ctx, other.applicant)):
+            problems.append(("licence", f"request {other.id} on licence {lic.number} is still open",
+                             f"درخواست {other.id} برای پروانهٔ {lic.number} هنوز باز است"))
+        elif other is not None:  # someone else's request: neither its number nor whose it is
+            problems.append(("licence", f"licence {lic.number} has another request in progress",
+                             f"برای پروانهٔ {lic.number} درخواست دیگری در جریان است"))
         if problems:
             raise TransitionError.collect(f"this {rtype.en} request cannot be made",
                                           f"«{rtype.fa}» ممکن نیست", problems)

@@ -13,17 +13,33 @@ Every public function of :class:`siting.tracker.Tracker` is declared with
 3. for changes, insists that the function wrote at least one audit entry;
    for reads, that it changed nothing;
 4. turns a lost optimistic-locking race into :class:`ConflictError`.
+
+Concurrent writers (PostgreSQL): a change reads its application with
+``SELECT … FOR UPDATE``, so writers of one application queue instead of
+racing; a write that still loses a race (``StaleDataError``, a
+serialisation failure or deadlock, SQLite "database is locked") is run
+again from the start, up to :data:`WRITE_ATTEMPTS` times. Running again is
+safe: nothing was committed, and a call that names the version its caller
+saw (``expected_version``) re-reads the row and is refused with
+:class:`ConflictError` if someone changed it meanwhile.
+
+Text arguments containing NUL characters are refused before any database
+work with a :class:`TrackerInputError` naming the field (PostgreSQL cannot
+store them; SQLite would store them silently).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import hmac
 import inspect
 import os
+import random
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,7 +47,7 @@ from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -48,6 +64,10 @@ from .passwords import PasswordPolicy
 from .terms import term
 from .views import jsonable
 from .workflow import Workflow, load_workflow
+
+#: How often a write that lost a race is run again before :class:`ConflictError` (see the module docstring).
+WRITE_ATTEMPTS = 8
+_RETRY_PGCODES = ("40001", "40P01")  # serialization_failure, deadlock_detected
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -91,8 +111,10 @@ class TrackerSettings:
 class Ctx:
     """What a public function works with during its one transaction (internal)."""
 
-    def __init__(self, tracker: TrackerBase, session: Session, user: m.User, now: datetime) -> None:
+    def __init__(self, tracker: TrackerBase, session: Session, user: m.User, now: datetime,
+                 kind: Kind = "read") -> None:
         self.tracker = tracker
+        self.kind = kind
         self.s = session
         self.user = user
         self.now = now
@@ -220,6 +242,18 @@ class TrackerBase:
     # -- the transaction around every public call -----------------------------------------------
     def _call(self, fn: Callable[..., R], kind: Kind, who: Identity, args: tuple, kwargs: dict) -> R:
         who = self._check_identity(who)
+        _refuse_nul(fn, args, kwargs)
+        attempts = WRITE_ATTEMPTS if kind == "write" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._call_once(fn, kind, who, args, kwargs)
+            except _Retry as retry:
+                if attempt == attempts:
+                    raise retry.error from None
+                time.sleep(random.uniform(0.001, 0.005 * attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call_once(self, fn: Callable[..., R], kind: Kind, who: Identity, args: tuple, kwargs: dict) -> R:
         engine = self.engine if kind == "write" else self._read_engine
         ctx: Ctx | None = None
         try:
@@ -231,7 +265,7 @@ class TrackerBase:
                 if user.role != who.role or user.username != who.username:
                     raise AccessDenied("your account was changed; sign in again",
                                        "حساب شما تغییر کرده است؛ دوباره وارد شوید")
-                ctx = Ctx(self, s, user, self.now())
+                ctx = Ctx(self, s, user, self.now(), kind)
                 result = fn(self, ctx, *args, **kwargs)
                 if kind == "write":
                     if ctx.audits == 0:
@@ -242,22 +276,27 @@ class TrackerBase:
             return result
         except StaleDataError:
             self._discard_files(ctx)
-            raise ConflictError(
+            raise _Retry(ConflictError(
                 "someone else changed this record at the same time; nothing was saved. "
                 "Reload it, look at their change and save again",
                 "هم‌زمان کاربر دیگری این پرونده را تغییر داد و تغییر شما ذخیره نشد؛ "
-                "صفحه را دوباره بارگیری کنید، تغییر او را ببینید و دوباره ذخیره کنید") from None
+                "صفحه را دوباره بارگیری کنید، تغییر او را ببینید و دوباره ذخیره کنید")) from None
         except OperationalError as exc:
             self._discard_files(ctx)
-            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-                raise ConflictError("the database is busy; nothing was saved, try again",
-                                    "پایگاه داده مشغول است؛ چیزی ذخیره نشد، دوباره تلاش کنید") from exc
+            text = str(exc.orig).lower()
+            if "locked" in text or "busy" in text or getattr(exc.orig, "sqlstate", None) in _RETRY_PGCODES:
+                raise _Retry(ConflictError("the database is busy; nothing was saved, try again",
+                                           "پایگاه داده مشغول است؛ چیزی ذخیره نشد، دوباره تلاش کنید")) from exc
             raise
         except IntegrityError as exc:
             self._discard_files(ctx)
             raise TrackerInputError(
                 f"the change conflicts with stored data (a duplicate or a missing reference): {exc.orig}",
                 "این تغییر با داده‌های ذخیره‌شده ناسازگار است (تکراری یا ارجاع نادرست)") from exc
+        except DataError as exc:
+            self._discard_files(ctx)
+            raise TrackerInputError(f"a value cannot be stored: {exc.orig}",
+                                    "مقداری که فرستاده شد قابل ذخیره نیست") from exc
         except BaseException:
             self._discard_files(ctx)
             raise
@@ -306,9 +345,14 @@ class TrackerBase:
         return a
 
     def _application(self, ctx: Ctx, application_id: int) -> m.Application:
+        """The application, for applicants only their own: a missing one and someone else's get the
+        same answer. In a write on PostgreSQL the row is locked (``FOR UPDATE``) until the commit."""
         if ctx.role != "applicant":
             self._require_action(ctx, permissions.READ_APPLICATIONS)
-        app = ctx.s.get(m.Application, application_id)
+        if ctx.kind == "write" and ctx.s.get_bind().dialect.name != "sqlite":
+            app = ctx.s.get(m.Application, application_id, with_for_update=True, populate_existing=True)
+        else:
+            app = ctx.s.get(m.Application, application_id)
         if ctx.role == "applicant" and (app is None or not self._owns(ctx, app.applicant)):
             raise AccessDenied(f"application {application_id} is not one of your applications",
                                f"درخواست {application_id} از درخواست‌های شما نیست")
@@ -358,3 +402,59 @@ class TrackerBase:
 
     def _users_by_name(self, s: Session, username: str) -> m.User | None:
         return s.scalars(select(m.User).where(m.User.username == username)).first()
+
+
+class _Retry(Exception):
+    """A write lost a race and may be run again; ``error`` is raised if attempts run out."""
+
+    def __init__(self, error: ConflictError) -> None:
+        super().__init__(error.message_en)
+        self.error = error
+
+
+#: arguments cleaned instead of refused: an upload's file name is kept as a display name only, without
+#: control characters (:func:`siting.tracker.documents.display_name`)
+_NUL_CLEANED = frozenset({"filename"})
+
+
+def _nul_path(value: Any, path: str, depth: int = 0) -> str | None:
+    """The path of the first text inside ``value`` that holds a NUL character, else ``None``."""
+    if depth > 6:
+        return None
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _nul_path(k, path, depth + 1) or _nul_path(v, f"{path}.{k}", depth + 1)
+            if found:
+                return found
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for i, v in enumerate(value):
+            found = _nul_path(v, f"{path}[{i}]", depth + 1)
+            if found:
+                return found
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            found = _nul_path(getattr(value, f.name, None), f"{path}.{f.name}", depth + 1)
+            if found:
+                return found
+    return None
+
+
+@functools.cache
+def _param_names(fn: Callable[..., Any]) -> tuple[str, ...]:
+    return tuple(inspect.signature(fn).parameters)[2:]
+
+
+def _refuse_nul(fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    named = list(zip(_param_names(fn), args, strict=False)) + list(kwargs.items())
+    refuse_nul(**{name: value for name, value in named if name not in _NUL_CLEANED})
+
+
+def refuse_nul(**fields: Any) -> None:
+    """Raise :class:`TrackerInputError` naming the first field whose text holds a NUL character."""
+    for name, value in fields.items():
+        found = _nul_path(value, name)
+        if found:
+            raise TrackerInputError(f"{found}: the text contains a NUL character (\\x00), which is not allowed",
+                                    f"{found}: متن نویسهٔ NUL (\\x00) دارد که مجاز نیست")

@@ -6,14 +6,23 @@ then
 
 * every file: not empty, not larger than the limit, of a format the document
   kind accepts (a birth certificate must be one PDF);
-* PDF: complete (``%%EOF`` near the end), parsed by ``pypdf`` in strict mode,
-  not password-protected, no active content (JavaScript, launch actions,
-  embedded files, automatic actions, found by walking every reachable
-  object), a page count within the kind's bounds,
+* PDF: complete (``%%EOF``) with nothing after the last ``%%EOF`` (no
+  PDF+ZIP polyglot), no zlib stream inflating past
+  :data:`MAX_INFLATED_STREAM` (measured in bounded chunks before parsing),
+  parsed by ``pypdf`` in strict mode, not password-protected, no active
+  content (JavaScript, launch actions, links and go-to actions leaving the
+  document: ``/URI``, ``/GoToR``, ``/GoToE``; embedded files, automatic
+  actions; found by walking every reachable object), a page count within
+  the kind's bounds,
   exactly one scanned image per page where the guide says "one page per PDF
   page", and scans of readable resolution (pixels per inch of the page);
 * images: decoded completely by Pillow, not larger than the pixel limit,
-  not smaller than the kind's short-side minimum, not blank.
+  not smaller than the kind's short-side minimum, not blank; then
+  re-encoded (:func:`reencode_image`): the stored file holds the pixels
+  only, nothing after the image data and no metadata.
+
+PDFs are refused, never rewritten. The uploaded name is kept for display only
+(:func:`display_name`).
 
 Every problem is collected and reported at once, in Persian and English, in
 words an applicant understands.
@@ -28,11 +37,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import unicodedata
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -45,8 +57,19 @@ DEFAULT_FILES_DIR = Path("data") / "uploads"  # relative to the working director
 MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 FORMAT_LABELS = {"pdf": ("PDF", "PDF"), "jpeg": ("تصویر JPEG", "JPEG image"), "png": ("تصویر PNG", "PNG image")}
 _ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA", "/AA"}
-_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/Rendition"}
+# actions refused in any PDF: scripts, launching programs, forms, and links that leave the document
+# (web links, go-to another file, possibly on a network share, go-to an embedded file)
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/Rendition", "/URI", "/GoToR",
+                   "/GoToE"}
 _MAX_PDF_OBJECTS = 200_000
+#: No stream of a PDF may inflate past this many bytes, and all of them together past twice that
+#: (measured by inflating in bounded chunks, before the file is parsed: a bomb never reaches memory).
+MAX_INFLATED_STREAM = 96 * 1024 * 1024
+MAX_INFLATED_TOTAL = 2 * MAX_INFLATED_STREAM
+_INFLATE_CHUNK = 1024 * 1024
+_STREAM_START = re.compile(rb"stream\r?\n")
+#: JPEG quality of re-encoded images (the stored file is the re-encoded one).
+JPEG_QUALITY = 92
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,9 @@ class DocumentCheck:
     width: int | None
     height: int | None
     problems: tuple[Problem, ...]
+    #: the bytes to store: an image re-encoded (nothing rides after the image data, no metadata),
+    #: a PDF as sent (PDFs are refused, never rewritten); ``size`` and ``sha256`` describe these bytes
+    content: bytes = b""
 
     @property
     def ok(self) -> bool:
@@ -80,7 +106,7 @@ class DocumentCheck:
         """Raise :class:`DocumentRejected` listing every problem, naming the file and document."""
         if self.ok:
             return
-        shown = os.path.basename(filename) or "file"
+        shown = display_name(filename)
         raise DocumentRejected.collect(
             f"{shown} was not accepted as {self.kind}", f"فایل {shown} پذیرفته نشد",
             [(p.code, p.message_en, p.message_fa) for p in self.problems])
@@ -142,18 +168,72 @@ def check_document(content: bytes, kind: DocumentKind, limits: Limits) -> Docume
             "wrong_type",
             f"این مدرک باید {allowed_fa} باشد؛ فایل ارسالی {FORMAT_LABELS[fmt_][0]} است.",
             f"This document must be a {allowed_en}; the file sent is a {FORMAT_LABELS[fmt_][1]}."))
+    stored = content
     if fmt_ == "pdf" and size <= limits.max_bytes:
         pages = _check_pdf(content, kind, limits, problems)
     elif fmt_ in ("jpeg", "png") and size <= limits.max_bytes:
         width, height = _check_image(content, fmt_, kind, limits, problems)
+        if not problems:
+            try:
+                stored, width, height = reencode_image(content, fmt_)
+            except (OSError, ValueError, Image.DecompressionBombError):
+                problems.append(Problem("image_damaged", "تصویر خراب است و باز نمی‌شود؛ دوباره اسکن کنید.",
+                                        "The image is damaged and cannot be opened; scan it again."))
+            size, digest = len(stored), hashlib.sha256(stored).hexdigest()
     return DocumentCheck(kind.id, fmt_, MEDIA_TYPES.get(fmt_ or ""), size, digest, pages, width, height,
-                         tuple(problems))
+                         tuple(problems), stored)
+
+
+def reencode_image(content: bytes, fmt_: str) -> tuple[bytes, int, int]:
+    """The image decoded and encoded again in the same format: only the pixels survive (no trailing
+    data such as an appended ZIP or HTML, no metadata); EXIF orientation is applied first.
+
+    Returns the new bytes, width and height.
+    """
+    with Image.open(io.BytesIO(content)) as img:
+        img.load()
+        img = ImageOps.exif_transpose(img)
+        img.info = {}  # no comment, EXIF, XMP or ICC chunk is written back
+        out = io.BytesIO()
+        if fmt_ == "jpeg":
+            if img.mode not in ("L", "RGB"):
+                img = img.convert("RGB")
+            img.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+        else:
+            if img.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+                img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+            img.save(out, format="PNG", optimize=True)
+        return out.getvalue(), img.width, img.height
+
+
+def display_name(filename: object, limit: int = 255) -> str:
+    """The uploaded file's name as shown to people (never used as a path): the last part after
+    any ``/`` or ``\\``, without control or formatting characters (NUL, newlines, bidi overrides),
+    spaces collapsed, at most ``limit`` characters; ``file`` when nothing is left. Still untrusted
+    text: escape it wherever it is shown as markup."""
+    text = unicodedata.normalize("NFC", str(filename or ""))
+    text = re.split(r"[/\\]", text)[-1]
+    text = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch)[0] != "C" or ch.isspace())
+    text = " ".join(text.split()).strip(" .")
+    return text[:limit] or "file"
 
 
 def _check_pdf(content: bytes, kind: DocumentKind, limits: Limits, problems: list[Problem]) -> int | None:
-    if b"%%EOF" not in content[-1024:]:
+    if b"%%EOF" not in content:
         problems.append(Problem("pdf_truncated", "فایل PDF ناقص است (بارگذاری کامل نشده است). دوباره ارسال کنید.",
                                 "The PDF is incomplete (the upload did not finish); send it again."))
+        return None
+    if content[content.rindex(b"%%EOF") + 5:].strip(b" \t\r\n\x00\x0c"):
+        problems.append(Problem(
+            "pdf_trailing_data", "پس از پایان فایل PDF دادهٔ دیگری چسبانده شده است؛ فقط خود PDF را ارسال کنید.",
+            "Other data is appended after the end of the PDF; send the PDF alone."))
+        return None
+    inflated = _inflated_too_far(content)
+    if inflated:
+        problems.append(Problem(
+            "pdf_decompression_bomb",
+            f"یک جریان دادهٔ این PDF پس از بازشدن بیش از {_mb(inflated, 'fa')} می‌شود؛ فایل پذیرفته نیست.",
+            f"A stream of this PDF inflates past {_mb(inflated, 'en')}; the file is refused."))
         return None
     try:
         reader = PdfReader(io.BytesIO(content), strict=True)
@@ -215,6 +295,34 @@ def _check_pdf(content: bytes, kind: DocumentKind, limits: Limits, problems: lis
             f"Page {_pages_en(pages_)} is scanned at about {worst:.0f} dpi; at least "
             f"{limits.min_scan_dpi:.0f} dpi is needed to be readable."))
     return n
+
+
+def _inflated_too_far(content: bytes) -> int:
+    """0 if every zlib stream of the PDF inflates within the limits, else the limit passed.
+
+    Every ``stream`` keyword is tried (reachable or not, whatever its ``/Length`` says) with a
+    streaming decompressor whose output is capped per call, so memory stays at one chunk.
+    """
+    total = 0
+    for match in _STREAM_START.finditer(content):
+        d = zlib.decompressobj()
+        data = memoryview(content)[match.end():]
+        produced = 0
+        try:
+            chunk = d.decompress(data, _INFLATE_CHUNK)
+            while chunk:
+                produced += len(chunk)
+                if produced > MAX_INFLATED_STREAM:
+                    return MAX_INFLATED_STREAM
+                if total + produced > MAX_INFLATED_TOTAL:
+                    return MAX_INFLATED_TOTAL
+                if d.eof:
+                    break
+                chunk = d.decompress(d.unconsumed_tail, _INFLATE_CHUNK)
+        except zlib.error:
+            pass  # not a zlib stream (an image, or damaged: pypdf judges it)
+        total += produced
+    return 0
 
 
 def _pages_fa(pages: list[int]) -> str:

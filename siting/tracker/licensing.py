@@ -19,6 +19,8 @@ from .terms import OPEN_STATUSES, term
 from .views import LicenceView, RenewalItem
 
 ISSUING = ("issue", "transfer")
+#: The renewal-due list looks at most this far ahead (about 2,700 years: "everything", without date overflow).
+MAX_RENEWAL_DAYS = 1_000_000
 CHANGING = ("renew", "relocate", "withdraw", "correct", "deputy")
 
 
@@ -68,8 +70,14 @@ class LicensingMixin(ProgressMixin):
             number=number, licence_type=app.licence_type, holder_id=app.applicant_id,
             application_id=app.id, predecessor_id=old.id if old else None, holder_name=app.applicant.name,
             issued_on=issued_on, expires_on=old.expires_on if old else licence_expiry(issued_on, self.rules),
-            renewals=old.renewals if old else 0, status="active", lon=app.site_lon, lat=app.site_lat,
-            address=app.address, postal_code=app.postal_code, county=app.county, created_at=ctx.now)
+            renewals=old.renewals if old else 0, status="active", created_at=ctx.now)
+        # the site: the application's; a transfer that named none keeps the licence's own
+        if old is not None and app.site_lon is None and not app.address:
+            lic.lon, lic.lat, lic.address = old.lon, old.lat, old.address
+            lic.postal_code, lic.county = old.postal_code, old.county
+        else:
+            lic.lon, lic.lat, lic.address = app.site_lon, app.site_lat, app.address
+            lic.postal_code, lic.county = app.postal_code, app.county
         if lic.expires_on <= lic.issued_on:
             raise TransitionError("the transferred licence has expired; renew it first",
                                   "پروانهٔ منتقل‌شده منقضی شده است؛ ابتدا آن را تجدید کنید")
@@ -151,8 +159,9 @@ class LicensingMixin(ProgressMixin):
         whether a renewal request is already open.
         """
         today = today or ctx.today
-        if within_days < 0:
-            raise TrackerInputError("within_days must not be negative", "تعداد روزها نمی‌تواند منفی باشد")
+        if not isinstance(within_days, int) or not 0 <= within_days <= MAX_RENEWAL_DAYS:
+            raise TrackerInputError(f"within_days must be between 0 and {MAX_RENEWAL_DAYS} days",
+                                    f"تعداد روزها باید بین ۰ و {MAX_RENEWAL_DAYS} باشد")
         q = (select(m.Licence).where(m.Licence.status == "active",
                                      m.Licence.expires_on <= today + timedelta(days=within_days))
              .order_by(m.Licence.expires_on, m.Licence.id))

@@ -16,13 +16,14 @@ history                  :meth:`audit_trail`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import permissions
+from .. import fmt, permissions
 from . import models as m
 from .applicants import eligibility
 from .convert import (
@@ -65,6 +66,8 @@ class ScreensMixin(ProgressMixin):
             select(m.Decision).where(m.Decision.application_id == app.id).order_by(m.Decision.round)))
         report = ctx.s.scalars(select(m.SiteValidation.report).where(m.SiteValidation.application_id == app.id)
                                .order_by(m.SiteValidation.id.desc()).limit(1)).first()
+        if ctx.role == "applicant" and report:
+            report = self._report_for_applicant(ctx, report)
         documents = tuple(document_view(d) for d in ctx.s.scalars(
             select(m.Document).where(m.Document.application_id == app.id).order_by(m.Document.id)))
         return ApplicationDetail(
@@ -227,11 +230,45 @@ class ScreensMixin(ProgressMixin):
             out.extend(self._missing_documents(ctx, app, d))
         return tuple(out)
 
+    def _report_for_applicant(self, ctx: Ctx, report: dict[str, Any]) -> dict[str, Any]:
+        """The validation report as an applicant sees it: competing proposals by distance and status
+        only (no application number, no applicant); staff read the stored report unchanged."""
+        conflicts = list(report.get("conflicts") or ())
+        if not conflicts:
+            return report
+        ids = [int(c["proposal_id"]) for c in conflicts if str(c.get("proposal_id", "")).isdigit()]
+        statuses = dict(ctx.s.execute(select(m.Application.id, m.Application.status)
+                                      .where(m.Application.id.in_(ids))).all()) if ids else {}
+        out = dict(report)
+        out["conflicts"] = [
+            {"proposal_id": "", "name": None, "licence_type": c.get("licence_type"),
+             "distance_m": c.get("distance_m"), "threshold_m": c.get("threshold_m"),
+             "status": statuses.get(int(c["proposal_id"])) if str(c.get("proposal_id", "")).isdigit() else None}
+            for c in conflicts]
+        rules = []
+        for r in report.get("rules") or ():
+            if r.get("id") == "proposal_conflicts" and r.get("status") != "pass":
+                far = sorted(float(c.get("distance_m") or 0) for c in conflicts)
+                r = {**r,
+                     "message_fa": "درخواست‌های در جریان نزدیک: " + "، ".join(fmt.distance(d) for d in far),
+                     "message_en": "Pending proposals too close: " + ", ".join(fmt.distance(d, "en") for d in far)}
+            rules.append(r)
+        out["rules"] = rules
+        return out
+
     def _licence_of(self, ctx: Ctx, app: m.Application):
         lic = ctx.s.scalars(select(m.Licence).where(m.Licence.application_id == app.id)).first()
         if lic is None and app.licence_id is not None:
             lic = ctx.s.get(m.Licence, app.licence_id)
-        return None if lic is None else licence_view(lic)
+        if lic is None:
+            return None
+        view = licence_view(lic)
+        if ctx.role == "applicant" and not self._owns(ctx, ctx.s.get(m.Applicant, lic.holder_id)):
+            # a transfer request: the licence's number, type, term and status, nothing about its holder
+            view = dataclasses.replace(view, holder_id=0, holder_name="", application_id=0, predecessor_id=None,
+                                       lon=None, lat=None, address=None, postal_code=None, county=None,
+                                       deputy_name=None, deputy_national_id=None)
+        return view
 
 
 def _audit_view(e: m.AuditEntry) -> AuditView:

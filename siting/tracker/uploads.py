@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import select
 
 from . import models as m
 from .convert import document_view
 from .core import Ctx, api
-from .documents import check_document
-from .errors import NotFound, TrackerInputError, TransitionError
+from .documents import check_document, display_name
+from .errors import AccessDenied, NotFound, TrackerInputError, TransitionError
 from .progress import ProgressMixin, latest_steps
-from .terms import term, tidy_text
+from .terms import term
 from .views import DocumentView
 
 UPLOAD_STATUSES = ("draft", "returned", "approved")
@@ -74,16 +72,16 @@ class UploadsMixin(ProgressMixin):
                 f"step '{d.en}' that uses this document is done; ask the directorate to return it first",
                 f"مرحلهٔ «{d.fa}» که از این مدرک استفاده می‌کند انجام شده است؛ ابتدا عودت آن را درخواست کنید")
         check = check_document(bytes(content), doc_kind, self.workflow.limits)
-        shown = tidy_text(os.path.basename(str(filename or ""))) or "file"
+        shown = display_name(filename)
         check.raise_for_problems(shown)
-        stored = self.files.put(bytes(content))
+        stored = self.files.put(check.content)
         ctx.new_files.append(stored)
         for old in ctx.s.scalars(select(m.Document).where(
                 m.Document.application_id == app.id, m.Document.kind == kind,
                 m.Document.person_id.is_(None) if person_id is None else m.Document.person_id == person_id,
                 m.Document.superseded_at.is_(None))):
             old.superseded_at = ctx.now
-        doc = m.Document(application_id=app.id, person_id=person_id, kind=kind, original_name=shown[:255],
+        doc = m.Document(application_id=app.id, person_id=person_id, kind=kind, original_name=shown,
                          stored_name=stored, sha256=check.sha256, size=check.size, media_type=check.media_type,
                          pages=check.pages, width=check.width, height=check.height, uploaded_by=ctx.user.id,
                          uploaded_at=ctx.now)
@@ -98,9 +96,14 @@ class UploadsMixin(ProgressMixin):
     def read_document(self, ctx: Ctx, document_id: int) -> tuple[DocumentView, bytes]:
         """A stored document and its bytes (checked against the SHA-256 recorded at upload)."""
         doc = ctx.s.get(m.Document, document_id)
-        if doc is None and ctx.role != "applicant":
+        if ctx.role == "applicant" and (doc is None or not self._owns(
+                ctx, ctx.s.get(m.Application, doc.application_id).applicant)):
+            # a missing document and someone else's get the same answer, naming only the id asked for
+            raise AccessDenied(f"document {document_id} is not one of your documents",
+                               f"مدرک {document_id} از مدارک شما نیست")
+        if doc is None:
             raise NotFound(f"no document {document_id}", f"مدرک {document_id} وجود ندارد")
-        self._application(ctx, doc.application_id if doc is not None else -1)
+        self._application(ctx, doc.application_id)
         return document_view(doc), self.files.get(doc.stored_name, doc.sha256)
 
     @api("read")

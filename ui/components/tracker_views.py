@@ -65,12 +65,23 @@ def field_label(path: str, lang: str) -> str:
     return t(key, lang) if key else path
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~])")
+
+
+def md_escape(text: object) -> str:
+    """Untrusted text (an uploaded file's name) made inert in Streamlit markdown: no link, image,
+    emphasis or HTML tag can be formed from it."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 def show_error(exc: TrackerError, lang: str) -> None:
-    """A refusal of the library: its sentence, then every problem with the field it concerns."""
-    st.error(exc.message(lang))
+    """A refusal of the library: its sentence, then every problem with the field it concerns.
+
+    The messages may quote what people typed or uploaded, so markdown in them is escaped."""
+    st.error(md_escape(exc.message(lang)))
     problems = exc.problems if isinstance(exc, TrackerInputError) else ()
     if problems:
-        lines = [f"- **{field_label(f, lang)}**: {fa if lang == 'fa' else en}" for f, en, fa in problems]
+        lines = [f"- **{field_label(f, lang)}**: {md_escape(fa if lang == 'fa' else en)}" for f, en, fa in problems]
         st.markdown("\n".join(lines))
 
 

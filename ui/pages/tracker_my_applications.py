@@ -120,7 +120,7 @@ with tab_mine:
                 except TrackerError as exc:
                     tv.show_error(exc, lang)
                 else:
-                    done(t("tracker.app.uploaded", lang, name=doc.original_name, kind=doc_title(doc.kind)), a.id)
+                    done(t("tracker.app.uploaded", lang, name=tv.md_escape(doc.original_name), kind=doc_title(doc.kind)), a.id)
 
         # my own steps that are ready: complete them (the library checks documents and facts)
         for s in detail.next_steps:
