@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ..text import clean_text
 from . import models as m
 from .access import ExternalIdentity, Identity, SsoPolicy
+from .audit import chain
 from .convert import user_view
 from .core import Ctx, TrackerBase, api
 from .errors import AccessDenied, AuthenticationError, TrackerInputError
@@ -50,7 +51,7 @@ class AccountsMixin(TrackerBase):
             if needs_rehash(user.password_hash or "", self.settings.password_policy):
                 user.password_hash = hash_password(password, self.settings.password_policy)
                 user.version += 1
-                s.add(self._audit_row(user, "password_rehashed", "user", user.id))
+                chain(s, self._audit_row(user, "password_rehashed", "user", user.id))
             return self._sign(user, "password")
 
     def sign_in_external(self, identity: ExternalIdentity) -> Identity:
@@ -94,12 +95,12 @@ class AccountsMixin(TrackerBase):
                               sso_subject=identity.subject, active=True, created_at=self.now())
                 s.add(user)
                 s.flush()
-                s.add(self._audit_row(user, "account_created_by_sso", "user", user.id, role=role,
+                chain(s, self._audit_row(user, "account_created_by_sso", "user", user.id, role=role,
                                       issuer=identity.issuer))
             elif not user.active:
                 raise AuthenticationError(*_BAD_LOGIN)
             elif user.role != role:
-                s.add(self._audit_row(user, "role_changed_by_sso", "user", user.id,
+                chain(s, self._audit_row(user, "role_changed_by_sso", "user", user.id,
                                       before=user.role, after=role))
                 user.role = role
                 user.version += 1
@@ -125,7 +126,7 @@ class AccountsMixin(TrackerBase):
                           active=True, created_at=self.now())
             s.add(user)
             s.flush()
-            s.add(self._audit_row(user, "admin_bootstrapped", "user", user.id))
+            chain(s, self._audit_row(user, "admin_bootstrapped", "user", user.id))
             return self._sign(user, "password")
 
     # -- administration ---------------------------------------------------------------------------

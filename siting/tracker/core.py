@@ -39,6 +39,7 @@ from ..rules import Rules, load_rules
 from ..workspace import Workspace
 from . import models as m
 from .access import ACTOR_ROLES, Identity, SsoPolicy
+from .audit import chain
 from .db import make_engine, read_engine
 from .documents import DEFAULT_FILES_DIR, FileStore
 from .errors import AccessDenied, ConflictError, NotFound, TrackerError, TrackerInputError
@@ -109,7 +110,7 @@ class Ctx:
     def audit(self, action: str, entity: str, entity_id: int | None, *,
               application_id: int | None = None, **details: Any) -> None:
         """Append an entry to the audit trail (in the same transaction as the change)."""
-        self.s.add(m.AuditEntry(
+        chain(self.s, m.AuditEntry(
             at=self.now, user_id=self.user.id, username=self.user.username, role=self.user.role,
             action=action, entity=entity, entity_id=entity_id, application_id=application_id,
             details=jsonable(details)))
