@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from siting.tracker import Tracker, TrackerError, TrackerSettings, head_revision
 from siting.tracker.db import DEFAULT_DB_PATH, make_engine, resolve_url
-from siting.tracker.migrate import current_revision, downgrade, upgrade
+from siting.tracker.migrate import DestructiveMigration, current_revision, downgrade, upgrade
 from siting.tracker.models import Base
 
 TABLES = {"users", "applicants", "people", "applications", "site_validations", "steps", "documents",
@@ -24,7 +24,8 @@ def empty_url(request, tmp_path):
     return request.getfixturevalue("pg_server").create("siting_migrations")
 
 
-def test_upgrade_and_downgrade_from_empty(empty_url):
+def test_upgrade_and_downgrade_from_empty(empty_url, tmp_path):
+    backups = tmp_path / "backups"
     engine = make_engine(empty_url)
     try:
         assert current_revision(engine) is None
@@ -33,7 +34,9 @@ def test_upgrade_and_downgrade_from_empty(empty_url):
         with engine.connect() as conn:  # the migrations build exactly what the models describe
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
         assert diff == []
-        assert downgrade(engine, "base") is None
+        with pytest.raises(DestructiveMigration):
+            downgrade(engine, "base")
+        assert downgrade(engine, "base", allow_destructive=True, backup_dir=backups).revision is None
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert upgrade(engine) == head_revision()
         assert set(inspect(engine).get_table_names()) >= TABLES

@@ -26,9 +26,9 @@ depends_on = None
 
 _SQLITE_TRIGGERS = {
     "audit_no_update": "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-                       "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
     "audit_no_delete": "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
-                       "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
 }
 # INSERT OR REPLACE deletes the clashing row without firing DELETE triggers (recursive_triggers
 # is off), so a BEFORE INSERT trigger refuses any insert whose id or seq is taken.
@@ -85,18 +85,41 @@ def upgrade() -> None:
 
 def _chain_existing_rows() -> None:
     bind = op.get_bind()
-    audit = sa.table("audit", sa.column("id", sa.Integer), sa.column("seq", sa.Integer),
-                     sa.column("prev_hash", sa.String), sa.column("row_hash", sa.String))
-    rows = bind.execute(sa.text(
-        "SELECT id, at, user_id, username, role, action, entity, entity_id, application_id, details "
-        "FROM audit ORDER BY id")).all()
+    audit = sa.table(
+        "audit",
+        sa.column("id", sa.Integer),
+        sa.column("seq", sa.Integer),
+        sa.column("prev_hash", sa.String),
+        sa.column("row_hash", sa.String),
+    )
+    rows = bind.execute(
+        sa.text(
+            "SELECT id, at, user_id, username, role, action, entity, entity_id, application_id, details "
+            "FROM audit ORDER BY id"
+        )
+    ).all()
     key, prev = audit_key(), GENESIS
     for seq, r in enumerate(rows, start=1):
         at = datetime.fromisoformat(r.at) if isinstance(r.at, str) else r.at
-        h = row_hash(row_fields(seq=seq, prev_hash=prev, at=at, user_id=r.user_id, username=r.username,
-                                role=r.role, action=r.action, entity=r.entity, entity_id=r.entity_id,
-                                application_id=r.application_id, details=r.details), key)
-        bind.execute(audit.update().where(audit.c.id == r.id).values(seq=seq, prev_hash=prev, row_hash=h))
+        h = row_hash(
+            row_fields(
+                seq=seq,
+                prev_hash=prev,
+                at=at,
+                user_id=r.user_id,
+                username=r.username,
+                role=r.role,
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                application_id=r.application_id,
+                details=r.details,
+            ),
+            key,
+        )
+        bind.execute(
+            audit.update().where(audit.c.id == r.id).values(seq=seq, prev_hash=prev, row_hash=h)
+        )
         prev = h
 
 
