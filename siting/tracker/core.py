@@ -46,6 +46,7 @@ from .errors import AccessDenied, ConflictError, NotFound, TrackerError, Tracker
 from .migrate import current_revision, head_revision
 from .passwords import PasswordPolicy
 from .terms import term
+from .throttle import SigninPolicy
 from .views import jsonable
 from .workflow import Workflow, load_workflow
 
@@ -76,6 +77,8 @@ class TrackerSettings:
         to refuse external identities.
     reject_repeated_national_ids
         Refuse national IDs made of one repeated digit (they pass the checksum).
+    signin_policy
+        Lockout after failed sign-ins (:class:`siting.tracker.throttle.SigninPolicy`).
     """
 
     url: str | None = None
@@ -86,6 +89,7 @@ class TrackerSettings:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     sso: SsoPolicy | None = None
     reject_repeated_national_ids: bool = True
+    signin_policy: SigninPolicy = field(default_factory=SigninPolicy)
 
 
 class Ctx:
