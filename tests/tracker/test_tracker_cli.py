@@ -11,7 +11,7 @@ import pytest
 from tracker_helpers import RURAL_SITE, World, natural_applicant, to_agenda
 
 from siting.cli.tracker import NEW_PASSWORD_ENV, PASSWORD_ENV, main
-from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
+from siting.tracker import PasswordPolicy, Tracker, TrackerSettings, head_revision
 
 
 @pytest.fixture()
@@ -23,7 +23,7 @@ def test_init_create_users_and_read_the_agenda(url, monkeypatch, capsys, clock, 
                                                tmp_path):
     monkeypatch.setenv(NEW_PASSWORD_ENV, "root's long password")
     assert main(["tracker", "init", "--database-url", url, "--admin", "root"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {head_revision()}" in capsys.readouterr().out
     monkeypatch.setenv(PASSWORD_ENV, "root's long password")
     monkeypatch.setenv(NEW_PASSWORD_ENV, "wg member's password")
     assert main(["tracker", "create-user", "--database-url", url, "maryam", "--role", "wg_member",
@@ -64,9 +64,12 @@ def test_init_create_users_and_read_the_agenda(url, monkeypatch, capsys, clock, 
 
 def test_migrate_down_and_up(url, capsys):
     assert main(["tracker", "migrate", "--database-url", url]) == 0
-    assert "schema empty -> 0001" in capsys.readouterr().out
-    assert main(["tracker", "migrate", "--database-url", url, "--revision", "base"]) == 0
-    assert "schema 0001 -> empty" in capsys.readouterr().out
+    assert f"schema empty -> {head_revision()}" in capsys.readouterr().out
+    assert main(["tracker", "migrate", "--database-url", url, "--revision", "base"]) == 2
+    assert "--allow-destructive" in capsys.readouterr().err
+    assert main(["tracker", "migrate", "--database-url", url, "--revision", "base", "--allow-destructive"]) == 0
+    out = capsys.readouterr().out
+    assert "backup written before the downgrade: " in out and f"schema {head_revision()} -> empty" in out
     assert main(["tracker", "agenda", "--database-url", url, "--user", "x"]) == 2
     assert "siting tracker migrate" in capsys.readouterr().err
 
