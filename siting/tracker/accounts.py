@@ -72,9 +72,9 @@ class AccountsMixin(TrackerBase):
         trail (``signed_in``, ``signin_failed``, ``signin_locked``,
         ``signin_refused_locked``).
         """
-        name = clean_text(username if isinstance(username, str) else "")[:255]
+        name = ((clean_text(username) if isinstance(username, str) else None) or "")[:255]
         password = password if isinstance(password, str) else ""
-        client_key = clean_text(client)[:255] if isinstance(client, str) and client.strip() else None
+        client_key = ((clean_text(client) if isinstance(client, str) else None) or "")[:255] or None
         policy = self.settings.signin_policy
         refusal: AuthenticationError | None = None
         with Session(self.engine, expire_on_commit=False) as s, s.begin():

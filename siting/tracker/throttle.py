@@ -53,7 +53,9 @@ def throttle_row(s: Session, scope: str, key: str) -> m.SigninThrottle:
     return row
 
 
-def record_failure(row: m.SigninThrottle, now: datetime, threshold: int, policy: SigninPolicy) -> datetime | None:
+def record_failure(
+    row: m.SigninThrottle, now: datetime, threshold: int, policy: SigninPolicy
+) -> datetime | None:
     """Count one failure; returns the new lockout's end if this failure locks."""
     if row.last_failure_at is not None and now - row.last_failure_at > policy.forget_after:
         row.failures = 0
