@@ -5,10 +5,11 @@ concurrent writers in separate processes keep one chain; ``siting tracker audit 
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -87,8 +88,6 @@ def _forged(seq: int, prev: str, at, key: bytes | None = None) -> tuple[str, dic
 
 
 def _at(value):
-    from datetime import datetime
-
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -296,3 +295,52 @@ def test_cli_audit_verify_bad_url_is_not_a_traceback():
         and "only sqlite and postgresql" in bad.stderr
         and "Traceback" not in bad.stderr
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def old_schema_url(request, tmp_path):
+    """A database of its own at the schema before the chain (0001), with audit rows written then."""
+    from siting.tracker.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = request.getfixturevalue("pg_server").create("siting_chain_migration")
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        for i, at in enumerate(
+            ("2026-11-01 08:00:00", "2026-11-02 09:30:00", "2026-11-03 10:00:00")
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO audit (at, user_id, username, role, action, entity, entity_id, application_id, details) "
+                    "VALUES (:at, 1, 'admin', 'admin', 'user_created', 'user', :i, NULL, :d)"
+                ),
+                {
+                    "at": datetime.fromisoformat(at),
+                    "i": i,
+                    "d": json.dumps({"n": str(i), "name": "زهرا"}),
+                },
+            )
+    engine.dispose()
+    return url
+
+
+def test_the_migration_chains_existing_rows(old_schema_url):
+    from siting.tracker.migrate import head_revision, upgrade
+
+    engine = make_engine(old_schema_url)
+    try:
+        assert upgrade(engine) == head_revision()
+    finally:
+        engine.dispose()
+    rows = _rows(old_schema_url)
+    assert [r.seq for r in rows] == [1, 2, 3] and [r.id for r in rows] == sorted(r.id for r in rows)
+    report = _verify(old_schema_url)
+    assert report.ok and report.rows == 3 and report.head_hash == rows[-1].row_hash
+    _tamper(
+        old_schema_url,
+        ("UPDATE audit SET details = :d WHERE seq = 1", {"d": json.dumps({"n": "9"})}),
+    )
+    assert _verify(old_schema_url).broken_seq == 1
