@@ -26,9 +26,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import models as m
+from .errors import TrackerError
 
 GENESIS = "0" * 64
 KEY_ENV = "SITING_AUDIT_KEY"
@@ -170,8 +172,17 @@ def verify_chain(
     rows = 0
     prev_hash, prev_at, prev_seq = GENESIS, None, 0
     anchor_seen = anchor is None
-    with engine.connect() as conn:
-        for r in conn.execute(q):
+    try:
+        conn = engine.connect()
+        result = conn.execute(q)
+    except SQLAlchemyError as exc:
+        raise TrackerError(
+            f"cannot read the audit trail ({exc.__class__.__name__}: {getattr(exc, 'orig', exc)}); is the "
+            "database reachable and migrated (`siting tracker migrate`)?",
+            "ردپای ممیزی خوانده نشد؛ آیا پایگاه داده در دسترس و به‌روز است (`siting tracker migrate`)؟",
+        ) from None
+    with conn:
+        for r in result:
             rows += 1
             at = r.at if isinstance(r.at, datetime) else datetime.fromisoformat(str(r.at))
             seq = r.seq

@@ -344,3 +344,18 @@ def test_the_migration_chains_existing_rows(old_schema_url):
         ("UPDATE audit SET details = :d WHERE seq = 1", {"d": json.dumps({"n": "9"})}),
     )
     assert _verify(old_schema_url).broken_seq == 1
+
+
+def test_cli_audit_verify_on_an_unmigrated_database_is_not_a_traceback(tmp_path):
+    from siting.tracker.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    bad = _cli("audit", "verify", "--database-url", url)
+    assert (
+        bad.returncode == 2
+        and "siting tracker migrate" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
