@@ -235,6 +235,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.notes": ("یادداشت‌ها", "Notes"),
     "data.attribution": ("حق انتشار و منبع", "Attribution"),
     "data.import": ("بارگذاری فایل", "Import a file"),
+    "data.steward_only": (
+        "وارد کردن، جایگزینی یا ویرایش داده‌های فضای کاری فقط برای متصدی داده یا مدیر سامانه است: "
+        "با حساب متصدی داده یا مدیر سامانه وارد شوید. بخش‌های عمومی (پوشش، خلأها، بررسی محل) بدون ورود باز است.",
+        "Importing, replacing or editing the workspace's data is for a data steward or an administrator: "
+        "sign in as data steward or administrator. The public views (coverage, gaps, site check) need no sign-in.",
+    ),
     "data.layer": ("لایه", "Layer"),
     "data.layer.offices": ("دفاتر", "offices"),
     "data.layer.settlements": ("سکونتگاه‌ها", "settlements"),
@@ -369,6 +375,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "role.expert": ("کارشناس اداره‌کل", "directorate expert"),
     "role.wg_member": ("عضو کارگروه", "working-group member"),
     "role.admin": ("مدیر سامانه", "administrator"),
+    "role.data_steward": ("متصدی داده", "data steward"),
     # -- tracker: applicant pages (keys tracker.app.*) ------------------------------------------
     # sign-in additions (ui/components/signin.py): the SAMPLE tracker's banner and demo accounts, SSO
     "tracker.sample_banner": (

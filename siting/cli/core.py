@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from siting import fmt
+from siting.cli import identity
 from siting.errors import SitingError
+from siting.permissions import IMPORT_WORKSPACE
 from siting.rules import Rules, load_rules
 from siting.workspace import Workspace
 
@@ -87,6 +89,7 @@ def _n(v: Any) -> str:
 def cmd_init(args: argparse.Namespace) -> int:
     from siting.io.manifest import init_workspace
 
+    identity.operator(args, IMPORT_WORKSPACE)  # the local operator, or a signed-in steward (SITING_REQUIRE_IDENTITY)
     report = init_workspace(args.manifest, args.root, args.workspace, force=args.force)
     if args.json:
         emit_json(report.to_dict())
@@ -125,6 +128,7 @@ def _import_options(args: argparse.Namespace):
 def cmd_import(args: argparse.Namespace) -> int:
     from siting.io.importer import import_file
 
+    identity.operator(args, IMPORT_WORKSPACE)  # the local operator, or a signed-in steward (SITING_REQUIRE_IDENTITY)
     report = import_file(args.workspace, args.layer, args.file, _import_options(args), create=args.create)
     status = 0 if report.written else 2
     if args.json:
@@ -367,6 +371,7 @@ def register(sub: Any) -> None:
     p.add_argument("--manifest", required=True, help="e.g. data/sources/south-khorasan.yaml")
     p.add_argument("--root", default=None, help="folder holding the manifest's files")
     p.add_argument("--force", action="store_true", help="replace an existing workspace")
+    identity.add_arguments(p)
     _common(p)
     p.set_defaults(func=cmd_init)
 
@@ -384,6 +389,7 @@ def register(sub: Any) -> None:
     p.add_argument("--source", help="provenance label stored with the rows (default: the file name)")
     p.add_argument("--field", action="append", metavar="FIELD=COLUMN", help="column holding a field")
     p.add_argument("--create", action="store_true", help="create the workspace if it does not exist")
+    identity.add_arguments(p)
     _common(p)
     p.set_defaults(func=cmd_import)
 

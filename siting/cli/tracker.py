@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from siting.errors import SitingError
 from siting.fmt import jalali
+from siting.tracker.terms import ROLES
 
 PASSWORD_ENV = "SITING_TRACKER_PASSWORD"
 NEW_PASSWORD_ENV = "SITING_TRACKER_NEW_PASSWORD"
@@ -72,7 +73,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     q = sub.add_parser("create-user", help="create an account")
     common(q)
     q.add_argument("username")
-    q.add_argument("--role", required=True, choices=("applicant", "expert", "wg_member", "admin"))
+    q.add_argument("--role", required=True, choices=ROLES)
     q.add_argument("--display-name", default="")
     q.add_argument("--as", dest="as_user", metavar="ADMIN",
                    help=f"administrator authorising it (password from ${PASSWORD_ENV} or asked); "

@@ -69,6 +69,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
                 "کارشناس اداره کل: صف کار، مراحل عقب‌افتاده، تجدید، پروانه"),
     DemoAccount("demo-wg", "sample-wg-1405", "wg_member", "عضو کارگروه (نمونه)",
                 "working-group member: agenda and decisions", "عضو کارگروه: دستور جلسه و تصمیم‌ها"),
+    DemoAccount("demo-steward", "sample-steward-1405", "data_steward", "متصدی داده (نمونه)",
+                "data steward: imports files into the workspace (Data page); no applications",
+                "متصدی داده: ورود فایل به فضای کاری (صفحهٔ داده‌ها)؛ بدون دسترسی به درخواست‌ها"),
     DemoAccount("demo-zahra", "sample-zahra-1405", "applicant", "زهرا رضایی (نمونه)",
                 "applicant (natural person, rural ICT): a returned request, one on the agenda, a licence "
                 "expiring soon", "متقاضی حقیقی (ICT روستایی): درخواست عودت‌شده، درخواست در دستور جلسه، "

@@ -11,10 +11,14 @@ Roles
 ``wg_member`` (working-group member)
     Sees everything; records the working group's decisions and the site
     visits of the working group's secretariat.
+``data_steward``
+    Imports and replaces the workspace, edits the rules and the workflow; no
+    access to applications.
 ``admin``
     Manages accounts and reads everything, including the audit trail; does
     not act in the workflow (least privilege).
 
+What each role may do is one table, :data:`siting.permissions.ROLE_ACTIONS`.
 Every public function of :class:`siting.tracker.Tracker` takes the caller's
 :class:`Identity` first and checks it against the database on each call (an
 account deactivated or given another role stops working at once).
@@ -36,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .terms import ROLES
+from .terms import ROLES, STAFF_ROLES
 
 # who may record a step, by the step's actor (the applicant's own steps also by its owner)
 ACTOR_ROLES: Mapping[str, tuple[str, ...]] = {
@@ -67,7 +71,8 @@ class Identity:
 
     @property
     def is_staff(self) -> bool:
-        return self.role != "applicant"
+        """Directorate or working-group staff, or an administrator (not an applicant, not a data steward)."""
+        return self.role in STAFF_ROLES
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class SsoPolicy:
         Issuers whose identities are accepted; any other is refused.
     group_roles
         Provider group → tracker role. The most privileged mapped role wins
-        (admin > wg_member > expert > applicant); the role is updated on every
+        (admin > data_steward > wg_member > expert > applicant); the role is updated on every
         sign-in, so the provider stays the source of truth.
     default_role
         Role of a person in none of the mapped groups; ``None`` refuses them.
@@ -142,7 +147,7 @@ class SsoPolicy:
     create_accounts: bool = True
 
     def role_for(self, identity: ExternalIdentity) -> str | None:
-        order = ("admin", "wg_member", "expert", "applicant")
+        order = ("admin", "data_steward", "wg_member", "expert", "applicant")
         roles = {self.group_roles[g] for g in identity.groups if g in self.group_roles}
         for role in order:
             if role in roles:
@@ -159,7 +164,7 @@ SSO_ENV_VARIABLES: Mapping[str, str] = {
     "SITING_SSO_ISSUERS": "trusted issuers (OIDC iss), separated by commas or spaces; unset: no SSO",
     "SITING_SSO_GROUP_ROLES": "group=role pairs separated by commas, e.g. pishkhan-experts=expert,it-admins=admin",
     "SITING_SSO_DEFAULT_ROLE": "role of people in no mapped group: applicant (default), expert, wg_member, "
-                               "admin, or none to refuse them",
+                               "data_steward, admin, or none to refuse them",
     "SITING_SSO_CREATE_ACCOUNTS": "1 (default): an account on first sign-in; 0: an administrator links accounts",
     "SITING_SSO_GROUPS_CLAIM": "the claim holding the person's groups (default groups)",
 }

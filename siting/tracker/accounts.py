@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import permissions
 from ..text import clean_text
 from . import models as m
 from .access import ExternalIdentity, Identity, SsoPolicy
@@ -196,7 +197,7 @@ class AccountsMixin(TrackerBase):
         ``password`` may be ``None`` for an account that will only sign in
         through SSO (linked later by :meth:`link_sso`).
         """
-        self._require_role(ctx, "admin", action_en="create accounts", action_fa="حساب بسازد")
+        self._require_action(ctx, permissions.MANAGE_ACCOUNTS)
         if role not in ROLES:
             raise TrackerInputError(f"role: unknown role {role!r}; expected one of {', '.join(ROLES)}",
                                     f"نقش {role!r} شناخته نیست")
@@ -256,7 +257,7 @@ class AccountsMixin(TrackerBase):
     @api("write")
     def link_sso(self, ctx: Ctx, user_id: int, issuer: str, subject: str) -> UserView:
         """Link an existing account to a person of the organisation's SSO (administrators)."""
-        self._require_role(ctx, "admin", action_en="link accounts", action_fa="حساب را پیوند دهد")
+        self._require_action(ctx, permissions.MANAGE_ACCOUNTS)
         user = self._user(ctx, user_id)
         user.sso_issuer, user.sso_subject = issuer, subject
         self._touch(ctx, user)
@@ -266,13 +267,13 @@ class AccountsMixin(TrackerBase):
     @api("read")
     def list_users(self, ctx: Ctx) -> tuple[UserView, ...]:
         """Every account (administrators)."""
-        self._require_role(ctx, "admin", action_en="list accounts", action_fa="فهرست حساب‌ها را ببیند")
+        self._require_action(ctx, permissions.MANAGE_ACCOUNTS)
         return tuple(user_view(u) for u in ctx.s.scalars(select(m.User).order_by(m.User.id)))
 
     # -- helpers ------------------------------------------------------------------------------------
     def _other_account(self, ctx: Ctx, user_id: int, action_en: str, action_fa: str) -> m.User:
         """Another user's account, for an administrator (nobody changes their own this way)."""
-        self._require_role(ctx, "admin", action_en=action_en, action_fa=action_fa)
+        self._require_action(ctx, permissions.MANAGE_ACCOUNTS)
         user = self._user(ctx, user_id)
         if user.id == ctx.user.id:
             raise TrackerInputError("this is your own account; another administrator must do this",

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import permissions
 from ..rules import PersonFacts, RuleResult, check_applicant
 from ..vocab import parse_applicant_type, parse_education
 from . import models as m
@@ -64,12 +65,10 @@ class ApplicantsMixin(TrackerBase):
         TrackerInputError
             Listing every invalid field.
         """
-        self._require_role(ctx, "applicant", "expert", action_en="register applicants",
-                           action_fa="متقاضی ثبت کند")
+        self._require_action(ctx, permissions.APPLY)
         owner = ctx.user
         if owner_id is not None and owner_id != ctx.user.id:
-            self._require_role(ctx, "expert", action_en="register applicants for others",
-                               action_fa="برای دیگران متقاضی ثبت کند")
+            self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
             owner = self._user(ctx, owner_id)
             if owner.role != "applicant":
                 raise TrackerInputError(f"owner: user {owner_id} is not an applicant account",
@@ -147,6 +146,8 @@ class ApplicantsMixin(TrackerBase):
         q = select(m.Applicant).order_by(m.Applicant.id)
         if ctx.role == "applicant":
             q = q.where(m.Applicant.owner_id == ctx.user.id)
+        else:
+            self._require_action(ctx, permissions.READ_APPLICATIONS)
         return tuple(applicant_view(a) for a in ctx.s.scalars(q))
 
     # -- checking the form ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import permissions
 from ..rules import Rules, load_rules
 from ..workspace import Workspace
 from . import models as m
@@ -266,6 +267,23 @@ class TrackerBase:
                 self.files.remove(name)
 
     # -- records and who may touch them --------------------------------------------------------
+    @api("read")
+    def authorize(self, ctx: Ctx, action: str) -> str:
+        """The caller's role if their account, as the database has it now, may take ``action``
+        (one of :data:`siting.permissions.ACTIONS`); else :class:`AccessDenied`.
+
+        For rights checked outside the tracker (importing the workspace, editing the rules): an
+        account deactivated or given another role since signing in is refused at once.
+        """
+        self._require_action(ctx, action)
+        return ctx.role
+
+    def _require_action(self, ctx: Ctx, action: str) -> None:
+        """Refuse unless the caller's role may take ``action`` (:data:`siting.permissions.ROLE_ACTIONS`)."""
+        if not permissions.role_allowed(ctx.role, action):
+            denied = permissions.PermissionDenied(action, ctx.role)
+            raise AccessDenied(denied.message_en, denied.message_fa)
+
     def _require_role(self, ctx: Ctx, *roles: str, action_en: str, action_fa: str) -> None:
         if ctx.role not in roles:
             who_en = ", ".join(term(r, "en") for r in roles)
@@ -276,6 +294,8 @@ class TrackerBase:
         return applicant.owner_id == ctx.user.id
 
     def _applicant(self, ctx: Ctx, applicant_id: int) -> m.Applicant:
+        if ctx.role != "applicant":
+            self._require_action(ctx, permissions.READ_APPLICATIONS)
         a = ctx.s.get(m.Applicant, applicant_id)
         if ctx.role == "applicant" and (a is None or not self._owns(ctx, a)):
             raise AccessDenied(f"applicant {applicant_id} is not one of yours",
@@ -285,6 +305,8 @@ class TrackerBase:
         return a
 
     def _application(self, ctx: Ctx, application_id: int) -> m.Application:
+        if ctx.role != "applicant":
+            self._require_action(ctx, permissions.READ_APPLICATIONS)
         app = ctx.s.get(m.Application, application_id)
         if ctx.role == "applicant" and (app is None or not self._owns(ctx, app.applicant)):
             raise AccessDenied(f"application {application_id} is not one of your applications",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import permissions
 from ..rules import licence_expiry
 from ..text import clean_text
 from . import models as m
@@ -51,7 +52,7 @@ class LicensingMixin(ProgressMixin):
         gets a new licence for the rest of the old one's term and the old one
         is marked transferred.
         """
-        self._require_role(ctx, "expert", action_en="record licences", action_fa="پروانه را ثبت کند")
+        self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
         row = self._final_step(ctx, app, ISSUING)
         number = clean_text(number or "")
@@ -92,7 +93,7 @@ class LicensingMixin(ProgressMixin):
         moves the licence to the application's site, withdrawal ends it,
         correction rewrites the corrected fields, deputy records the deputy.
         """
-        self._require_role(ctx, "expert", action_en="change licences", action_fa="پروانه را تغییر دهد")
+        self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
         row = self._final_step(ctx, app, CHANGING)
         lic = ctx.s.get(m.Licence, app.licence_id)
@@ -159,6 +160,8 @@ class LicensingMixin(ProgressMixin):
             q = q.where(m.Licence.expires_on > today)
         if ctx.role == "applicant":
             q = q.join(m.Applicant, m.Applicant.id == m.Licence.holder_id).where(m.Applicant.owner_id == ctx.user.id)
+        else:
+            self._require_action(ctx, permissions.READ_APPLICATIONS)
         licences = list(ctx.s.scalars(q))
         open_renewals = dict(ctx.s.execute(
             select(m.Application.licence_id, m.Application.id).where(

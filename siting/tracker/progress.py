@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import permissions
 from ..text import clean_text
 from ..vocab import label
 from . import models as m
@@ -297,7 +298,7 @@ class ProgressMixin(TrackerBase):
         The applicant sees the deficiencies among its next steps and completes
         the step again. Refused when a step that depends on it is already done.
         """
-        self._require_role(ctx, "expert", action_en="return a step", action_fa="مرحله را عودت دهد")
+        self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
         d, row = self._step_row(app, step_id)
         items = _deficiencies(deficiencies)
@@ -341,11 +342,9 @@ class ProgressMixin(TrackerBase):
         app = self._application_to_change(ctx, application_id, expected_version)
         _, row = self._step_row(app, self.workflow.review_step(app.request_type).id)
         if row.actor == "working_group":
-            self._require_role(ctx, "wg_member", action_en="record the working group's decision",
-                               action_fa="تصمیم کارگروه را ثبت کند")
+            self._require_action(ctx, permissions.DECIDE_IN_WORKING_GROUP)
         else:
-            self._require_role(ctx, "expert", action_en="record the directorate's decision",
-                               action_fa="تصمیم اداره کل را ثبت کند")
+            self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         if outcome not in OUTCOMES:
             raise TrackerInputError(f"outcome: expected approve, reject or return, got {outcome!r}",
                                     "نتیجه باید موافقت، مخالفت یا عودت باشد")
@@ -385,8 +384,7 @@ class ProgressMixin(TrackerBase):
         Recorded as the directorate's decision of this round; the applicant
         fixes the deficiencies and submits again.
         """
-        self._require_role(ctx, "expert", action_en="return requests at intake",
-                           action_fa="درخواست را در مرحلهٔ دریافت عودت دهد")
+        self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
         if app.status != "submitted":
             raise TransitionError(

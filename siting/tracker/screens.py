@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from .. import permissions
 from . import models as m
 from .applicants import eligibility
 from .convert import (
@@ -97,15 +98,13 @@ class ScreensMixin(ProgressMixin):
         directorate follows up); ``include_applicant_steps`` adds the
         applicants' own. ``.by_step()`` groups them.
         """
-        self._require_role(ctx, "expert", "wg_member", "admin", action_en="see the work queue",
-                           action_fa="صف کار را ببیند")
+        self._require_action(ctx, permissions.READ_APPLICATIONS)
         return Queue(tuple(self._open_step_items(ctx, step_id, include_applicant_steps, overdue_on=None)))
 
     @api("read")
     def overdue_steps(self, ctx: Ctx, *, today: date | None = None) -> tuple[OverdueItem, ...]:
         """Ready or returned steps past their due date (the workflow's ``due_days``), most overdue first."""
-        self._require_role(ctx, "expert", "wg_member", "admin", action_en="see overdue steps",
-                           action_fa="مراحل عقب‌افتاده را ببیند")
+        self._require_action(ctx, permissions.READ_APPLICATIONS)
         today = today or ctx.today
         items = self._open_step_items(ctx, None, True, overdue_on=today)
         out = [OverdueItem(i, (today - i.step.due_on).days) for i in items if i.step.due_on is not None]
@@ -139,8 +138,7 @@ class ScreensMixin(ProgressMixin):
         """The pending proposals of the working group (or, ``body='directorate'``, of the
         directorate's own reviews), oldest first, each with its site validation summary and
         coordinates for the map. The full report: :meth:`get_application`."""
-        self._require_role(ctx, "expert", "wg_member", "admin", action_en="see the agenda",
-                           action_fa="دستور جلسه را ببیند")
+        self._require_action(ctx, permissions.READ_APPLICATIONS)
         actor = {"working_group": "working_group", "directorate": "directorate"}.get(body)
         if actor is None:
             raise TrackerInputError("body: working_group or directorate", "مرجع بررسی: کارگروه یا اداره کل")
@@ -172,8 +170,7 @@ class ScreensMixin(ProgressMixin):
         """The latest stored site validation report of each application (``None`` where none was
         stored), in one query per 500 ids: what the working group's meeting shows for a whole agenda
         (staff only; an applicant reads its own report through :meth:`get_application`)."""
-        self._require_role(ctx, "expert", "wg_member", "admin", action_en="read the site validation reports",
-                           action_fa="گزارش‌های بررسی محل را ببیند")
+        self._require_action(ctx, permissions.READ_APPLICATIONS)
         ids = sorted({int(i) for i in application_ids})
         out: dict[int, dict[str, Any] | None] = dict.fromkeys(ids)
         sv = m.SiteValidation
@@ -197,7 +194,7 @@ class ScreensMixin(ProgressMixin):
     @api("read")
     def audit_log(self, ctx: Ctx, *, limit: int = 200, before_id: int | None = None) -> tuple[AuditView, ...]:
         """The whole audit trail, newest first, a page at a time (administrators)."""
-        self._require_role(ctx, "admin", action_en="read the whole audit trail", action_fa="کل سابقه را ببیند")
+        self._require_action(ctx, permissions.READ_AUDIT)
         q = select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(max(1, min(limit, 5000)))
         if before_id is not None:
             q = q.where(m.AuditEntry.id < before_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
-ROLES: tuple[str, ...] = ("applicant", "expert", "wg_member", "admin")
+# the accounts' roles (siting/permissions.py says what each may do); data_steward came with migration 0002
+ROLES: tuple[str, ...] = ("applicant", "expert", "wg_member", "admin", "data_steward")
 STAFF_ROLES: tuple[str, ...] = ("expert", "wg_member", "admin")
 
 # draft → submitted → under_review → approved → licensed (issue/transfer) or completed (changes)
@@ -35,6 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "expert": ("کارشناس اداره کل", "directorate expert"),
     "wg_member": ("عضو کارگروه", "working-group member"),
     "admin": ("مدیر سامانه", "administrator"),
+    "data_steward": ("متصدی داده", "data steward"),
     # statuses
     "draft": ("پیش‌نویس", "draft"),
     "submitted": ("ارسال‌شده", "submitted"),

@@ -84,6 +84,8 @@ def attacks(w, v):
         "set_user_role": lambda: t.set_user_role(bob, bob.user_id, "admin"),
         "link_sso": lambda: t.link_sso(bob, w.alice.user_id, "https://sso.example.ir", "alice"),
         "orphan_files": lambda: t.orphan_files(bob),
+        # rights checked outside the tracker (siting.permissions): an applicant may not import data
+        "authorize": lambda: t.authorize(bob, "import_workspace"),
     }
 
 

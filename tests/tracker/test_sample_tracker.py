@@ -53,8 +53,8 @@ def built(tmp_path_factory, sample_ws):
 
 def test_every_demo_account_signs_in_with_its_documented_password_and_role(built):
     made, t = built
-    assert {a.username for a in made.accounts} == {"demo-admin", "demo-expert", "demo-wg", "demo-zahra",
-                                                   "demo-kavir", "demo-reza"}
+    assert {a.username for a in made.accounts} == {"demo-admin", "demo-expert", "demo-wg", "demo-steward",
+                                                   "demo-zahra", "demo-kavir", "demo-reza"}
     for acc in DEMO_ACCOUNTS:
         who = t.authenticate(acc.username, acc.password)
         assert who.role == acc.role
@@ -190,14 +190,14 @@ def test_everything_was_made_through_the_api_with_an_audit_trail(built):
 def test_building_again_is_refused_and_changes_nothing(built, sample_ws, capsys):
     made, t = built
     before = snapshot(t)
-    with pytest.raises(SampleExists, match="already holds 7 account"):
+    with pytest.raises(SampleExists, match="already holds 8 account"):
         build_sample_tracker(made.url, sample_ws, files_dir=made.files_dir, now=NOW,
                              password_policy=PasswordPolicy.fast())
     assert snapshot(t) == before
     # the command says so in a sentence and exits 2
     rc = main(["--url", made.url, "--workspace", str(sample_ws.path), "--files", str(made.files_dir)])
     assert rc == 2
-    assert "already holds 7 account(s)" in capsys.readouterr().err
+    assert "already holds 8 account(s)" in capsys.readouterr().err
     assert snapshot(t) == before
 
 

@@ -1,22 +1,30 @@
-"""Data: where the workspace's data came from, and importing a file with its row-by-row report shown
-before anything is written; a confirmation then saves the workspace atomically."""
+"""Data: where the workspace's data came from (public), and importing a file with its row-by-row report
+shown before anything is written; a confirmation then saves the workspace atomically.
+
+Importing is for a signed-in data steward or administrator (:data:`siting.permissions.ROLE_ACTIONS`):
+anyone else sees the provenance and a message saying whom to sign in as, and no upload or save controls.
+The save itself asks the tracker whether the account still has the right and goes through
+:func:`siting.permissions.save_workspace`, which checks it again."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from siting import fmt
+from siting import fmt, permissions
 from siting.io.importer import ImportOptions
+from siting.permissions import IMPORT_WORKSPACE, PermissionDenied
+from siting.tracker import TrackerError
 from siting.vocab import label
 from ui import state
-from ui.components import layout, tables
+from ui.components import layout, signin, tables
 from ui.i18n import t
 from ui.views.upload import ACCEPTED_EXTENSIONS, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
 MESSAGE_KEY = "data.message"  # (kind, text) of the last save or refusal, shown once
 NONCE_KEY = "data.upload_nonce"  # a new uploader after each save or cancel
+REAUTH_KEY = "data.reauth"  # why the person was signed out (shown once above the sign-in form)
 
 
 def _finish(kind: str | None = None, text: str | None = None) -> None:
@@ -32,11 +40,19 @@ def _confirm() -> None:
     p = st.session_state.get(PENDING_KEY)
     if p is None:
         return
+    who = signin.current()
     try:
         if state.data_key() != p["key"]:
             _finish("error", t("data.stale", lang_))
             return
-        p["workspace"].save(p["key"].workspace.path)
+        trk = signin.tracker()
+        if trk is None:  # the reason is shown by signin.tracker(); nothing is written without it
+            raise PermissionDenied(IMPORT_WORKSPACE, permissions.role_of(who))
+        trk.authorize(who, IMPORT_WORKSPACE)  # the account, as the database has it now
+        permissions.save_workspace(who, p["workspace"], p["key"].workspace.path)
+    except (TrackerError, PermissionDenied) as exc:
+        _finish("error", exc.message(lang_))
+        return
     except OSError as exc:
         _finish("error", f"{t('app.unexpected', lang_)} ({exc})")
         return
@@ -81,11 +97,29 @@ if notes or ws.meta.get("attribution"):
         if ws.meta.get("attribution"):
             st.markdown(f"**{t('data.attribution', lang)}:** {ws.meta['attribution']}")
 
-# -- import ----------------------------------------------------------------------------------------
+# -- import (data steward or administrator) ---------------------------------------------------------
 st.subheader(t("data.import", lang))
+if permissions.allowed(signin.current(), IMPORT_WORKSPACE):
+    # the account as the database has it now (deactivated, another role) and an identity the tracker of
+    # this workspace issued (saving the workspace opens a new tracker): else sign out and say why
+    trk_ = signin.tracker()
+    try:
+        if trk_ is None:
+            raise PermissionDenied(IMPORT_WORKSPACE, permissions.role_of(signin.current()))
+        trk_.authorize(signin.current(), IMPORT_WORKSPACE)
+    except (TrackerError, PermissionDenied) as exc:
+        signin.sign_out()
+        st.session_state[REAUTH_KEY] = exc.message(lang)
 message = st.session_state.pop(MESSAGE_KEY, None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
+if reauth := st.session_state.pop(REAUTH_KEY, None):
+    st.warning(reauth)
+if not permissions.allowed(signin.current(), IMPORT_WORKSPACE):
+    st.info(t("data.steward_only", lang), icon=":material/lock:")
+    st.session_state.pop(PENDING_KEY, None)
+if signin.require_user(permissions.roles_for(IMPORT_WORKSPACE)) is None:
+    st.stop()
 layer = st.selectbox(t("data.layer", lang), ("offices", "settlements", "counties", "region"), key="data.layer",
                      format_func=lambda v: t(f"data.layer.{v}", lang))
 c1, c2, c3 = st.columns(3)

@@ -1,7 +1,7 @@
 """Audit hash chain (seq, prev_hash, row_hash), INSERT OR REPLACE refused on SQLite, sign-in throttling
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02
 
 Existing audit rows are chained here, in id order, with ``$SITING_AUDIT_KEY``
@@ -20,7 +20,7 @@ from alembic import op
 from siting.tracker.audit import GENESIS, audit_key, row_fields, row_hash
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
