@@ -5,7 +5,9 @@
 runs it on its own. Each subcommand's function returns the exit status.
 
 * ``init``         create or upgrade the tables; ``--admin NAME`` also creates the first administrator
-* ``migrate``      upgrade to the newest schema, or ``--revision REV`` (``base`` empties it)
+* ``migrate``      upgrade to the newest schema, or ``--revision REV``; going below the current schema
+                   (``base`` empties it) needs ``--allow-destructive`` and writes a backup first
+* ``audit verify`` check the audit trail's hash chain (exit 2 with the first broken row)
 * ``create-user``  create an account (authorised by an administrator, ``--as``)
 * ``agenda``       the working group's pending proposals with their site validation
 * ``renewals``     licences expiring within ``--days`` days
@@ -53,7 +55,20 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     q = sub.add_parser("migrate", help="upgrade (or downgrade) the schema")
     common(q)
     q.add_argument("--revision", default="head", help="target revision (default head; 'base' drops every table)")
+    q.add_argument("--allow-destructive", action="store_true",
+                   help="allow a downgrade below the current schema (a backup is written first)")
+    q.add_argument("--backup-dir", default=None,
+                   help="where the backup before a downgrade goes (default: beside a SQLite file; "
+                        "data/backups for PostgreSQL)")
     q.set_defaults(func=cmd_migrate)
+
+    q = sub.add_parser("audit", help="the audit trail")
+    audit_sub = q.add_subparsers(dest="audit_command", required=True)
+    v = audit_sub.add_parser("verify", help="check the audit trail's hash chain (exit 2 if broken)")
+    common(v)
+    v.add_argument("--anchor", metavar="HASH",
+                   help="a head hash printed by an earlier verify: it must still be in the chain")
+    v.set_defaults(func=cmd_audit_verify)
 
     q = sub.add_parser("create-user", help="create an account")
     common(q)
@@ -143,19 +158,39 @@ def cmd_init(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Move the schema to ``--revision``."""
-    from siting.tracker import current_revision, downgrade, make_engine, upgrade
+    from siting.tracker import current_revision, make_engine, upgrade
+    from siting.tracker.migrate import downgrade, is_downgrade
 
     engine = make_engine(args.database_url)
     try:
         before = current_revision(engine)
-        if args.revision == "head" or before is None:
-            after = upgrade(engine, args.revision)
+        if is_downgrade(engine, args.revision):
+            done = downgrade(engine, args.revision, allow_destructive=args.allow_destructive,
+                             backup_dir=args.backup_dir)
+            if done.backup is not None:
+                print(f"backup written before the downgrade: {done.backup}")
+            after = done.revision
         else:
-            after = downgrade(engine, args.revision)
+            after = upgrade(engine, args.revision)
     finally:
         engine.dispose()
     print(f"schema {before or 'empty'} -> {after or 'empty'}")
     return 0
+
+
+@_guarded
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Check the audit trail's hash chain: OK with the row count and head hash, or the first break."""
+    from siting.tracker import make_engine
+    from siting.tracker.audit import verify_chain
+
+    engine = make_engine(args.database_url)
+    try:
+        report = verify_chain(engine, anchor=args.anchor)
+    finally:
+        engine.dispose()
+    print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 2
 
 
 @_guarded

@@ -35,6 +35,7 @@ from .errors import (
     ConflictError,
     DocumentRejected,
     NotFound,
+    SignInLocked,
     TrackerError,
     TrackerInputError,
     TransitionError,
@@ -43,6 +44,7 @@ from .licensing import LicensingMixin
 from .migrate import current_revision, downgrade, head_revision, upgrade
 from .passwords import PasswordPolicy
 from .screens import ScreensMixin
+from .throttle import SigninPolicy
 from .uploads import UploadsMixin
 from .views import (
     Agenda,
@@ -136,6 +138,8 @@ __all__ = [
     "Queue",
     "QueueItem",
     "RenewalItem",
+    "SignInLocked",
+    "SigninPolicy",
     "SiteInput",
     "SiteView",
     "SsoPolicy",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import secrets
+import threading
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -9,25 +14,43 @@ from .. import permissions
 from ..text import clean_text
 from . import models as m
 from .access import ExternalIdentity, Identity, SsoPolicy
+from .audit import chain
 from .convert import user_view
 from .core import Ctx, TrackerBase, api, refuse_nul
-from .errors import AccessDenied, AuthenticationError, TrackerInputError
+from .errors import AccessDenied, AuthenticationError, SignInLocked, TrackerInputError
 from .passwords import check_password_strength, hash_password, needs_rehash, verify_password
 from .terms import ROLES, tidy_text
+from .throttle import record_failure, throttle_row
 from .views import UserView
 
 _BAD_LOGIN = ("wrong user name or password", "نام کاربری یا گذرواژه نادرست است")
+_DUMMY_LOCK = threading.Lock()
+
+
+def _locked(until: datetime, now: datetime, *, wrong: bool = False) -> SignInLocked:
+    """The lockout message: when to retry (UTC) and in how many minutes."""
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    at = until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    first_en = "wrong user name or password. " if wrong else ""
+    first_fa = "نام کاربری یا گذرواژه نادرست است. " if wrong else ""
+    return SignInLocked(
+        f"{first_en}Too many failed sign-ins: sign-in is locked; try again after {at} (in {minutes} minute(s))",
+        f"{first_fa}تلاش‌های ناموفق ورود بیش از حد بوده است؛ ورود قفل شده است. پس از {at} "
+        f"(تا {minutes} دقیقهٔ دیگر) دوباره تلاش کنید", until)
 
 
 class AccountsMixin(TrackerBase):
     # -- signing in (no identity yet) -----------------------------------------------------------
-    def authenticate(self, username: str, password: str) -> Identity:
+    def authenticate(self, username: str, password: str, client: str | None = None) -> Identity:
         """Sign in with a local account.
 
         Parameters
         ----------
         username, password
             As typed; the user name is normalised (Persian digits, spacing).
+        client
+            Who is signing in, for the per-client lockout (the dashboard passes
+            the browser's IP address); ``None`` for the operator's shell.
 
         Returns
         -------
@@ -36,24 +59,60 @@ class AccountsMixin(TrackerBase):
 
         Raises
         ------
+        SignInLocked
+            Too many failed sign-ins for this user name or from this client
+            (:class:`siting.tracker.throttle.SigninPolicy`): refused, even with
+            the right password, until ``retry_at``.
         AuthenticationError
             Wrong name or password, or an inactive account (one message for
             all, so the reply does not reveal which accounts exist).
+
+        Every attempt does the same work, whatever the account: exactly one
+        password hash check (against a dummy hash for unknown names and for
+        accounts without a password); every attempt is written to the audit
+        trail (``signed_in``, ``signin_failed``, ``signin_locked``,
+        ``signin_refused_locked``).
         """
-        name = clean_text(username or "")
         refuse_nul(username=username, password=password)
+        name = ((clean_text(username) if isinstance(username, str) else None) or "")[:255]
+        password = password if isinstance(password, str) else ""
+        client_key = ((clean_text(client) if isinstance(client, str) else None) or "")[:255] or None
+        policy = self.settings.signin_policy
+        refusal: AuthenticationError | None = None
         with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            now = self.now()
+            account = throttle_row(s, "account", name)
+            rows = [(account, policy.account_failures)]
+            if client_key is not None:
+                rows.append((throttle_row(s, "client", client_key), policy.client_failures))
             user = self._users_by_name(s, name)
-            ok = verify_password(password, user.password_hash if user else None)
-            if user is None:
-                verify_password(password, self._dummy_hash())  # same time whether or not the user exists
-            if user is None or not ok or not user.active:
-                raise AuthenticationError(*_BAD_LOGIN)
-            if needs_rehash(user.password_hash or "", self.settings.password_policy):
-                user.password_hash = hash_password(password, self.settings.password_policy)
-                user.version += 1
-                s.add(self._audit_row(user, "password_rehashed", "user", user.id))
-            return self._sign(user, "password")
+            locked = [r.locked_until for r, _ in rows if r.locked_until is not None and r.locked_until > now]
+            if locked:
+                until = max(locked)
+                chain(s, self._signin_audit(now, user, name, "signin_refused_locked", client_key, until=until))
+                refusal = _locked(until, now)
+            else:
+                has_password = user is not None and bool(user.password_hash)
+                stored = user.password_hash if has_password and user is not None else self._dummy_hash()
+                ok = verify_password(password, stored) and has_password and user is not None and user.active
+                if ok and user is not None:
+                    account.failures, account.locked_until = 0, None
+                    if needs_rehash(user.password_hash or "", self.settings.password_policy):
+                        user.password_hash = hash_password(password, self.settings.password_policy)
+                        user.version += 1
+                        chain(s, self._audit_row(user, "password_rehashed", "user", user.id))
+                    chain(s, self._signin_audit(now, user, name, "signed_in", client_key))
+                    return self._sign(user, "password")
+                ends = [record_failure(r, now, threshold, policy) for r, threshold in rows]
+                chain(s, self._signin_audit(now, user, name, "signin_failed", client_key,
+                                            account_failures=account.failures))
+                until = max((e for e in ends if e is not None), default=None)
+                if until is not None:
+                    chain(s, self._signin_audit(now, user, name, "signin_locked", client_key, until=until))
+                    refusal = _locked(until, now, wrong=True)
+                else:
+                    refusal = AuthenticationError(*_BAD_LOGIN)
+        raise refusal
 
     def sign_in_external(self, identity: ExternalIdentity) -> Identity:
         """Sign in a person the organisation's SSO has authenticated (the SSO plug-in point).
@@ -96,12 +155,12 @@ class AccountsMixin(TrackerBase):
                               sso_subject=identity.subject, active=True, created_at=self.now())
                 s.add(user)
                 s.flush()
-                s.add(self._audit_row(user, "account_created_by_sso", "user", user.id, role=role,
+                chain(s, self._audit_row(user, "account_created_by_sso", "user", user.id, role=role,
                                       issuer=identity.issuer))
             elif not user.active:
                 raise AuthenticationError(*_BAD_LOGIN)
             elif user.role != role:
-                s.add(self._audit_row(user, "role_changed_by_sso", "user", user.id,
+                chain(s, self._audit_row(user, "role_changed_by_sso", "user", user.id,
                                       before=user.role, after=role))
                 user.role = role
                 user.version += 1
@@ -128,7 +187,7 @@ class AccountsMixin(TrackerBase):
                           active=True, created_at=self.now())
             s.add(user)
             s.flush()
-            s.add(self._audit_row(user, "admin_bootstrapped", "user", user.id))
+            chain(s, self._audit_row(user, "admin_bootstrapped", "user", user.id))
             return self._sign(user, "password")
 
     # -- administration ---------------------------------------------------------------------------
@@ -231,9 +290,20 @@ class AccountsMixin(TrackerBase):
         return name
 
     def _dummy_hash(self) -> str:
-        if not hasattr(self, "_dummy"):
-            self._dummy = hash_password("not-a-real-password", self.settings.password_policy)
+        """A hash with the current policy's cost, made once (at the first sign-in of this tracker)."""
+        with _DUMMY_LOCK:
+            if not hasattr(self, "_dummy"):
+                self._dummy = hash_password(secrets.token_urlsafe(16), self.settings.password_policy)
         return self._dummy
+
+    def _signin_audit(self, now: datetime, user: m.User | None, name: str, action: str, client: str | None,
+                      **details: object) -> m.AuditEntry:
+        detail = {k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in details.items()}
+        if client is not None:
+            detail["client"] = client
+        return m.AuditEntry(at=now, user_id=user.id if user else None, username=name[:80],
+                            role=user.role if user else "", action=action, entity="user",
+                            entity_id=user.id if user else None, application_id=None, details=detail)
 
     def _audit_row(self, user: m.User, action: str, entity: str, entity_id: int | None,
                    **details: object) -> m.AuditEntry:

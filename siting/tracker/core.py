@@ -56,12 +56,14 @@ from ..rules import Rules, load_rules
 from ..workspace import Workspace
 from . import models as m
 from .access import ACTOR_ROLES, Identity, SsoPolicy
+from .audit import chain
 from .db import make_engine, read_engine
 from .documents import DEFAULT_FILES_DIR, FileStore
 from .errors import AccessDenied, ConflictError, NotFound, TrackerError, TrackerInputError
 from .migrate import current_revision, head_revision
 from .passwords import PasswordPolicy
 from .terms import term
+from .throttle import SigninPolicy
 from .views import jsonable
 from .workflow import Workflow, load_workflow
 
@@ -96,6 +98,8 @@ class TrackerSettings:
         to refuse external identities.
     reject_repeated_national_ids
         Refuse national IDs made of one repeated digit (they pass the checksum).
+    signin_policy
+        Lockout after failed sign-ins (:class:`siting.tracker.throttle.SigninPolicy`).
     """
 
     url: str | None = None
@@ -106,6 +110,7 @@ class TrackerSettings:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     sso: SsoPolicy | None = None
     reject_repeated_national_ids: bool = True
+    signin_policy: SigninPolicy = field(default_factory=SigninPolicy)
 
 
 class Ctx:
@@ -132,7 +137,7 @@ class Ctx:
     def audit(self, action: str, entity: str, entity_id: int | None, *,
               application_id: int | None = None, **details: Any) -> None:
         """Append an entry to the audit trail (in the same transaction as the change)."""
-        self.s.add(m.AuditEntry(
+        chain(self.s, m.AuditEntry(
             at=self.now, user_id=self.user.id, username=self.user.username, role=self.user.role,
             action=action, entity=entity, entity_id=entity_id, application_id=application_id,
             details=jsonable(details)))

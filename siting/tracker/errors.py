@@ -73,6 +73,14 @@ class AuthenticationError(AccessDenied):
     """Wrong user name or password, an inactive account, or an untrusted identity."""
 
 
+class SignInLocked(AuthenticationError):
+    """Too many failed sign-ins for this account or from this client; ``retry_at`` says when to try again."""
+
+    def __init__(self, message_en: str, message_fa: str, retry_at: object = None) -> None:
+        super().__init__(message_en, message_fa)
+        self.retry_at = retry_at
+
+
 class ConflictError(TrackerError, RuntimeError):
     """Someone else changed the record since it was read; nothing was saved.
 
@@ -86,6 +94,7 @@ __all__ = [
     "ConflictError",
     "DocumentRejected",
     "NotFound",
+    "SignInLocked",
     "TrackerError",
     "TrackerInputError",
     "TransitionError",

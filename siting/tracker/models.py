@@ -342,15 +342,20 @@ class Licence(Base):
 
 
 class AuditEntry(Base):
-    """One change: who, when, what. Append-only: database triggers refuse UPDATE and DELETE.
+    """One change: who, when, what. Append-only: database triggers refuse UPDATE and DELETE
+    (and, on SQLite, INSERT OR REPLACE); each row is hash-chained to the one before
+    (:mod:`siting.tracker.audit`), so a rewrite that bypasses the triggers is still found.
 
     No foreign keys, so the trail outlives anything it mentions.
     """
 
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_application", "application_id", "id"),)
+    __table_args__ = (Index("ix_audit_application", "application_id", "id"), UniqueConstraint("seq"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(80))
@@ -362,6 +367,19 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]]
 
 
+class SigninThrottle(Base):
+    """Failed sign-ins of one account name (``scope`` 'account') or one client ('client')."""
+
+    __tablename__ = "signin_throttle"
+    __table_args__ = (CheckConstraint(_one_of("scope", ("account", "client")), name="scope"),)
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+
 __all__ = [
     "Applicant",
     "Application",
@@ -371,6 +389,7 @@ __all__ = [
     "Document",
     "Licence",
     "Person",
+    "SigninThrottle",
     "SiteValidation",
     "Step",
     "User",

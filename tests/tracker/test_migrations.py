@@ -11,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from siting.tracker import Tracker, TrackerError, TrackerSettings, head_revision
 from siting.tracker.db import DEFAULT_DB_PATH, make_engine, resolve_url
-from siting.tracker.migrate import alembic_config, current_revision, downgrade, upgrade
+from siting.tracker.migrate import (
+    DestructiveMigration,
+    alembic_config,
+    current_revision,
+    downgrade,
+    upgrade,
+)
 from siting.tracker.models import Base
 
 
@@ -21,7 +27,7 @@ def _script_head() -> str:
 
 
 TABLES = {"users", "applicants", "people", "applications", "site_validations", "steps", "documents",
-          "decisions", "licences", "audit"}
+          "decisions", "licences", "audit", "signin_throttle"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -31,7 +37,8 @@ def empty_url(request, tmp_path):
     return request.getfixturevalue("pg_server").create("siting_migrations")
 
 
-def test_upgrade_and_downgrade_from_empty(empty_url):
+def test_upgrade_and_downgrade_from_empty(empty_url, tmp_path):
+    backups = tmp_path / "backups"
     engine = make_engine(empty_url)
     try:
         assert current_revision(engine) is None
@@ -40,7 +47,9 @@ def test_upgrade_and_downgrade_from_empty(empty_url):
         with engine.connect() as conn:  # the migrations build exactly what the models describe
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
         assert diff == []
-        assert downgrade(engine, "base") is None
+        with pytest.raises(DestructiveMigration):
+            downgrade(engine, "base")
+        assert downgrade(engine, "base", allow_destructive=True, backup_dir=backups).revision is None
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert upgrade(engine) == _script_head()
         assert set(inspect(engine).get_table_names()) >= TABLES

@@ -36,7 +36,7 @@ def _insert(engine, username: str, role: str) -> None:
         conn.execute(text(INSERT), {"u": username, "r": role})
 
 
-def test_migration_0002_adds_the_role_and_goes_back(empty_url):
+def test_migration_0002_adds_the_role_and_goes_back(empty_url, tmp_path):
     engine = make_engine(empty_url)
     try:
         assert upgrade(engine, "0001") == "0001"
@@ -58,12 +58,13 @@ def test_migration_0002_adds_the_role_and_goes_back(empty_url):
         with pytest.raises(IntegrityError):  # the constraint is still there
             _insert(engine, "x", "superuser")
         with pytest.raises(TrackerInputError, match="role: cannot downgrade below 0002: 1 account"):
-            downgrade(engine, "0001")  # refused while an account has the role; nothing changed
+            downgrade(engine, "0001", allow_destructive=True, backup_dir=tmp_path)  # refused while an account
+            # has the role; nothing changed
         assert current_revision(engine) == "0002"
 
         with engine.begin() as conn:
             conn.execute(text("UPDATE users SET role = 'expert' WHERE role = 'data_steward'"))
-        assert downgrade(engine, "0001") == "0001"
+        assert downgrade(engine, "0001", allow_destructive=True, backup_dir=tmp_path).revision == "0001"
         with pytest.raises(IntegrityError):
             _insert(engine, "steward2", "data_steward")
         with engine.begin() as conn:

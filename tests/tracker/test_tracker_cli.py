@@ -69,8 +69,11 @@ def test_init_create_users_and_read_the_agenda(url, monkeypatch, capsys, clock, 
 def test_migrate_down_and_up(url, capsys):
     assert main(["tracker", "migrate", "--database-url", url]) == 0
     assert f"schema empty -> {HEAD}" in capsys.readouterr().out
-    assert main(["tracker", "migrate", "--database-url", url, "--revision", "base"]) == 0
-    assert f"schema {HEAD} -> empty" in capsys.readouterr().out
+    assert main(["tracker", "migrate", "--database-url", url, "--revision", "base"]) == 2
+    assert "--allow-destructive" in capsys.readouterr().err
+    assert main(["tracker", "migrate", "--database-url", url, "--revision", "base", "--allow-destructive"]) == 0
+    out = capsys.readouterr().out
+    assert "backup written before the downgrade: " in out and f"schema {HEAD} -> empty" in out
     assert main(["tracker", "agenda", "--database-url", url, "--user", "x"]) == 2
     assert "siting tracker migrate" in capsys.readouterr().err
 

@@ -106,16 +106,23 @@ def test_a_real_database_shows_no_banner_and_no_demo_accounts(workspace_copy, tm
     assert not at.table
 
 
-def test_wrong_password_shows_the_library_message_and_writes_nothing(sample_db):
+def test_wrong_password_shows_the_library_message_and_writes_only_the_audit(sample_db):
     url, _, _ = sample_db
     before = row_counts(url)
+
+    def only_audited(failures: int) -> None:  # the attempt is audited and counted, nothing else changes
+        after = row_counts(url)
+        assert after["audit"] == before["audit"] + failures
+        assert {k: v for k, v in after.items() if k not in ("audit", "signin_throttle")} == \
+            {k: v for k, v in before.items() if k not in ("audit", "signin_throttle")}
+
     at = sign_in(open_signed_out(), "demo-zahra", "not her password")
     assert "نام کاربری یا گذرواژه نادرست است" in texts(at.error)
     assert not at.dataframe
-    assert row_counts(url) == before
+    only_audited(1)
     at = sign_in(open_signed_out("en"), "nobody-at-all", "whatever it is")
     assert "wrong user name or password" in texts(at.error)
-    assert row_counts(url) == before
+    only_audited(2)
 
 
 def test_staff_role_is_told_the_page_is_for_applicants(sample_db):

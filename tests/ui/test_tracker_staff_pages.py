@@ -194,12 +194,13 @@ def test_expert_completing_a_step_out_of_order_is_refused_and_nothing_changes(st
     at.selectbox(key=f"queue.step.{app_id}").set_value("fee").run()  # needs every earlier step
     assert [w.label for w in at.text_input][:2] == ["شمارهٔ پیگیری پرداخت (لازم)", "مبلغ (ریال)"]
     lib = _library(staff_db, workspace_copy)
+    expert = lib.authenticate("expert", PASSWORD)  # before the snapshot: signing in is audited
     before = snapshot(lib)
     at.text_input(key=f"queue.field.{app_id}.fee.payment_reference").input("PAY-1")
     at.button(key=f"FormSubmitter:queue.complete.{app_id}.fee-ثبت انجام مرحله").click().run()
     assert_clean(at)
     wf = lib.workflow
-    steps = {s.step_id: s for s in lib.get_application(lib.authenticate("expert", PASSWORD), app_id).current_steps()}
+    steps = {s.step_id: s for s in lib.get_application(expert, app_id).current_steps()}
     waiting_for = [n for n in wf.step("fee").needs if steps[n].state not in ("done", "skipped")]
     assert waiting_for  # the fee needs steps that are not done yet
     (err,) = [e for e in texts(at.error) if "این مراحل باید انجام شوند" in e]

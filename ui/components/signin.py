@@ -161,11 +161,20 @@ def _form(trk: Tracker, lang: str) -> None:
         submitted = st.form_submit_button(t("tracker.signin", lang))
     if submitted:
         try:
-            st.session_state[IDENTITY_KEY] = trk.authenticate(username, password)
+            st.session_state[IDENTITY_KEY] = trk.authenticate(username, password, client=_client_key())
         except AuthenticationError as exc:
             st.error(exc.message(lang))
             return
         st.rerun()
+
+
+def _client_key() -> str | None:
+    """Who is signing in, for the tracker's per-client lockout: the browser's IP address."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # outside a browser session (AppTest): no per-client lockout
+        return None
+    return f"ip:{ip}" if ip else None
 
 
 def _sign_out_everywhere() -> None:
