@@ -106,10 +106,10 @@ class AccountsMixin(TrackerBase):
                 ends = [record_failure(r, now, threshold, policy) for r, threshold in rows]
                 chain(s, self._signin_audit(now, user, name, "signin_failed", client_key,
                                             account_failures=account.failures))
-                until = max((e for e in ends if e is not None), default=None)
-                if until is not None:
-                    chain(s, self._signin_audit(now, user, name, "signin_locked", client_key, until=until))
-                    refusal = _locked(until, now, wrong=True)
+                lock_end = max((e for e in ends if e is not None), default=None)
+                if lock_end is not None:
+                    chain(s, self._signin_audit(now, user, name, "signin_locked", client_key, until=lock_end))
+                    refusal = _locked(lock_end, now, wrong=True)
                 else:
                     refusal = AuthenticationError(*_BAD_LOGIN)
         raise refusal
@@ -145,7 +145,7 @@ class AccountsMixin(TrackerBase):
                 if not policy.create_accounts:
                     raise AuthenticationError("no tracker account is linked to your organisation account",
                                               "هیچ حسابی در این سامانه به حساب سازمانی شما پیوند نشده است")
-                username = clean_text(identity.username or identity.subject)[:80]
+                username = (clean_text(identity.username or identity.subject) or "")[:80]
                 if self._users_by_name(s, username) is not None:
                     raise AuthenticationError(
                         f"the user name {username!r} belongs to another account; an administrator must link them",

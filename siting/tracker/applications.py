@@ -172,9 +172,10 @@ class ApplicationsMixin(ProgressMixin):
         if any(r.status == "fail" for r in results):
             raise failures_message(results, "the applicant does not meet the guide's conditions",
                                    "متقاضی شرایط راهنما را ندارد")
-        if app.licence_id is not None:
+        held = ctx.s.get(m.Licence, app.licence_id) if app.licence_id is not None else None
+        if held is not None:
             self._licence_for_request(ctx, app.applicant, app.licence_type, app.request_type,
-                                      ctx.s.get(m.Licence, app.licence_id).number, exclude=app.id)
+                                      held.number, exclude=app.id)
         if outcome in SITE_OUTCOMES and (app.site_lon is not None or app.address):
             self._validate(ctx, app)
             if "inside_region" in (app.validation_summary or {}).get("failed", ()):
@@ -225,13 +226,14 @@ class ApplicationsMixin(ProgressMixin):
     # -- the site ---------------------------------------------------------------------------------
     def _checked_site(self, site: SiteInput) -> dict[str, Any]:
         problems = []
-        lon, lat = site.lon, site.lat
+        lon: Any = site.lon
+        lat: Any = site.lat
         if (lon is None) != (lat is None):
             problems.append(("site", "give both longitude and latitude", "طول و عرض جغرافیایی هر دو لازم‌اند"))
         elif lon is not None:
             try:
-                lon, lat = float(parse_number(lon)), float(parse_number(lat))
-            except (TypeError, ValueError):
+                lon, lat = float(parse_number(lon)), float(parse_number(lat))  # type: ignore[arg-type]
+            except (TypeError, ValueError):  # (None for a blank number: float(None) is the TypeError)
                 lon = lat = None
                 problems.append(("site", "longitude and latitude must be numbers", "طول و عرض باید عدد باشند"))
             if lon is not None and (not math.isfinite(lon) or not math.isfinite(lat)
@@ -303,15 +305,18 @@ class ApplicationsMixin(ProgressMixin):
         cost does not grow with the number of applications in the province."""
         reach = max(max(self.rules.for_type(t).min_distance_same_type_m, self.rules.for_type(t).min_distance_any_type_m)
                     for t in ("urban", "rural"))
+        site_lon, site_lat = app.site_lon, app.site_lat
+        if site_lon is None or site_lat is None:  # a site without a point conflicts with nothing
+            site_lon = site_lat = math.nan
         dlat = 1.5 * reach / 111_000
-        dlon = dlat / max(math.cos(math.radians(app.site_lat or 0.0)), 0.1)
+        dlon = dlat / max(math.cos(math.radians(site_lat)), 0.1)
         a = m.Application
         rows = ctx.s.execute(
             select(a.id, a.licence_type, a.site_lon, a.site_lat, m.Applicant.name)
             .join(m.Applicant, m.Applicant.id == a.applicant_id)
             .where(a.status.in_(("submitted", "under_review", "approved")), a.id != app.id,
-                   a.site_lon.between(app.site_lon - dlon, app.site_lon + dlon),
-                   a.site_lat.between(app.site_lat - dlat, app.site_lat + dlat),
+                   a.site_lon.between(site_lon - dlon, site_lon + dlon),
+                   a.site_lat.between(site_lat - dlat, site_lat + dlat),
                    a.request_type.in_(self._site_request_types()))).all()
         frame = gpd.GeoDataFrame(
             {"proposal_id": [str(r.id) for r in rows], "name": [r.name for r in rows],

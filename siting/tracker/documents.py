@@ -190,9 +190,9 @@ def reencode_image(content: bytes, fmt_: str) -> tuple[bytes, int, int]:
 
     Returns the new bytes, width and height.
     """
-    with Image.open(io.BytesIO(content)) as img:
-        img.load()
-        img = ImageOps.exif_transpose(img)
+    with Image.open(io.BytesIO(content)) as opened:
+        opened.load()
+        img: Image.Image = ImageOps.exif_transpose(opened)
         img.info = {}  # no comment, EXIF, XMP or ICC chunk is written back
         out = io.BytesIO()
         if fmt_ == "jpeg":

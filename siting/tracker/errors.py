@@ -9,6 +9,7 @@ the dashboard shows the Persian one, logs and the CLI the English one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
 
 from ..errors import InputError, SitingError
 
@@ -46,7 +47,7 @@ class TrackerInputError(TrackerError, InputError):
 
     @classmethod
     def collect(cls, what_en: str, what_fa: str,
-                problems: Sequence[tuple[str, str, str]]) -> TrackerInputError:
+                problems: Sequence[tuple[str, str, str]]) -> Self:
         """One error listing every problem, e.g. all invalid fields of a form."""
         en = f"{what_en}: " + "; ".join(f"{f}: {m}" for f, m, _ in problems)
         fa = f"{what_fa}: " + "؛ ".join(f"{f}: {m}" for f, _, m in problems)

@@ -32,7 +32,7 @@ def digits_only(value: object) -> str:
     >>> digits_only("۰۰۱-۲۳۴ ۵۶۷۸")
     '0012345678'
     """
-    text = clean_text("" if value is None else str(value))
+    text = clean_text("" if value is None else str(value)) or ""
     return re.sub(r"[\s\-./_\u200c]", "", text)
 
 

@@ -57,7 +57,7 @@ class LicensingMixin(ProgressMixin):
         self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
         row = self._final_step(ctx, app, ISSUING)
-        number = clean_text(number or "")
+        number = clean_text(number or "") or ""
         if not number:
             raise TrackerInputError("number: the licence number is required", "شمارهٔ پروانه لازم است")
         if ctx.s.scalars(select(m.Licence.id).where(m.Licence.number == number)).first() is not None:

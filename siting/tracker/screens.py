@@ -263,7 +263,8 @@ class ScreensMixin(ProgressMixin):
         if lic is None:
             return None
         view = licence_view(lic)
-        if ctx.role == "applicant" and not self._owns(ctx, ctx.s.get(m.Applicant, lic.holder_id)):
+        holder = ctx.s.get(m.Applicant, lic.holder_id)
+        if ctx.role == "applicant" and (holder is None or not self._owns(ctx, holder)):
             # a transfer request: the licence's number, type, term and status, nothing about its holder
             view = dataclasses.replace(view, holder_id=0, holder_name="", application_id=0, predecessor_id=None,
                                        lon=None, lat=None, address=None, postal_code=None, county=None,

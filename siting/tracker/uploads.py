@@ -96,8 +96,8 @@ class UploadsMixin(ProgressMixin):
     def read_document(self, ctx: Ctx, document_id: int) -> tuple[DocumentView, bytes]:
         """A stored document and its bytes (checked against the SHA-256 recorded at upload)."""
         doc = ctx.s.get(m.Document, document_id)
-        if ctx.role == "applicant" and (doc is None or not self._owns(
-                ctx, ctx.s.get(m.Application, doc.application_id).applicant)):
+        owner = ctx.s.get(m.Application, doc.application_id) if doc is not None else None
+        if ctx.role == "applicant" and (doc is None or owner is None or not self._owns(ctx, owner.applicant)):
             # a missing document and someone else's get the same answer, naming only the id asked for
             raise AccessDenied(f"document {document_id} is not one of your documents",
                                f"مدرک {document_id} از مدارک شما نیست")
