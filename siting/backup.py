@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from siting.errors import InputError, SitingError
+from siting.tracker.db import sqlite_online_backup
 
 FORMAT = "siting-backup/1"
 MANIFEST = "manifest.json"
@@ -60,43 +61,6 @@ class BackupReport:
             "restored_to": self.restored_to,
             "notes": self.notes,
         }
-
-
-# -- helpers shared with the tracker's migrations --------------------------------------------------
-
-
-def sqlite_path(url: str) -> Path:
-    """The file of a ``sqlite:///`` URL."""
-    from sqlalchemy.engine import make_url
-
-    db = make_url(url).database
-    if not db or db == ":memory:":
-        raise InputError(f"{url}: not a SQLite file")
-    return Path(db).expanduser()
-
-
-def sqlite_online_backup(
-    src_url: str | os.PathLike[str], dest_path: str | os.PathLike[str]
-) -> Path:
-    """Copy a SQLite database (a ``sqlite:///`` URL or a path) to ``dest_path`` with sqlite3's online
-    backup API: consistent even while other connections write (WAL included). ``dest_path`` must not exist."""
-    src = sqlite_path(str(src_url)) if str(src_url).startswith("sqlite:") else Path(src_url)
-    dest = Path(dest_path)
-    if not src.is_file():
-        raise InputError(f"{src}: SQLite database not found")
-    if dest.exists():
-        raise InputError(f"{dest}: already exists; refusing to overwrite it")
-    s = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    try:
-        d = sqlite3.connect(dest)
-        try:
-            s.backup(d)
-            d.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        finally:
-            d.close()
-    finally:
-        s.close()
-    return dest
 
 
 def _libpq_url(url: str) -> str:

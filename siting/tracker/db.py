@@ -18,12 +18,14 @@ last transactions on power loss, never corrupt), ``foreign_keys=ON``.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ..errors import InputError
 from .errors import TrackerInputError
 
 #: Relative to the working directory, like the workspace's default ``data/workspace.gpkg``.
@@ -97,4 +99,40 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-__all__ = ["DEFAULT_DB_PATH", "is_sqlite", "make_engine", "read_engine", "resolve_url"]
+# -- copies of a SQLite database (siting backup, and the backup before a destructive migration) ----
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a ``sqlite:///`` URL."""
+    db = make_url(url).database
+    if not db or db == ":memory:":
+        raise InputError(f"{url}: not a SQLite file")
+    return Path(db).expanduser()
+
+
+def sqlite_online_backup(
+    src_url: str | os.PathLike[str], dest_path: str | os.PathLike[str]
+) -> Path:
+    """Copy a SQLite database (a ``sqlite:///`` URL or a path) to ``dest_path`` with sqlite3's online
+    backup API: consistent even while other connections write (WAL included). ``dest_path`` must not exist."""
+    src = sqlite_path(str(src_url)) if str(src_url).startswith("sqlite:") else Path(src_url)
+    dest = Path(dest_path)
+    if not src.is_file():
+        raise InputError(f"{src}: SQLite database not found")
+    if dest.exists():
+        raise InputError(f"{dest}: already exists; refusing to overwrite it")
+    s = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        d = sqlite3.connect(dest)
+        try:
+            s.backup(d)
+            d.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        finally:
+            d.close()
+    finally:
+        s.close()
+    return dest
+
+
+__all__ = ["DEFAULT_DB_PATH", "is_sqlite", "make_engine", "read_engine", "resolve_url", "sqlite_online_backup",
+           "sqlite_path"]

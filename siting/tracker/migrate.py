@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from .db import sqlite_online_backup
 from .errors import TrackerError, TrackerInputError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -125,15 +125,7 @@ def backup_database(engine: Engine, directory: str | os.PathLike[str] | None = N
         folder = Path(directory) if directory else src_path.parent
         folder.mkdir(parents=True, exist_ok=True)
         dest = folder / f"{src_path.name}.backup-{stamp}-rev{rev}.db"
-        src = sqlite3.connect(src_path)
-        try:
-            dst = sqlite3.connect(dest)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        sqlite_online_backup(src_path, dest)
         return dest
     folder = Path(directory) if directory else Path("data") / "backups"
     folder.mkdir(parents=True, exist_ok=True)
