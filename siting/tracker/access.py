@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..errors import InputError
 from .terms import ROLES, STAFF_ROLES
 
 # who may record a step, by the step's actor (the applicant's own steps also by its owner)
@@ -157,7 +158,7 @@ class SsoPolicy:
     def __post_init__(self) -> None:
         bad = [r for r in (*self.group_roles.values(), self.default_role) if r is not None and r not in ROLES]
         if bad:
-            raise ValueError(f"SsoPolicy: unknown roles {bad}; expected {ROLES}")
+            raise InputError(f"SsoPolicy (SITING_SSO_GROUP_ROLES, SITING_SSO_DEFAULT_ROLE): unknown roles {bad}; expected {ROLES}")
 
 
 SSO_ENV_VARIABLES: Mapping[str, str] = {

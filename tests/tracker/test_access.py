@@ -188,3 +188,11 @@ def test_identities_cannot_be_forged_or_outlive_their_account(world, tracker, db
     with pytest.raises(AccessDenied, match="not active"):
         t.my_applications(w.bob)
     assert isinstance(w.alice, Identity) and "token" not in repr(w.alice)
+
+
+def test_an_unknown_role_in_the_sso_settings_is_bad_input_naming_the_settings():
+    from siting.errors import InputError
+    from siting.tracker.access import SsoPolicy
+
+    with pytest.raises(InputError, match=r"SITING_SSO_GROUP_ROLES.*unknown roles \['boss'\]"):
+        SsoPolicy(trusted_issuers=("https://sso.example.ir",), group_roles={"staff": "boss"})
