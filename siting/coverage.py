@@ -200,6 +200,10 @@ def compute_coverage(
         "covered_settlements": int(cov["any"].sum()),
         "offices": {t: len(idx.office_rows[t]) for t in (*LICENCE_TYPES, "any")},
     }
+    approx = int((ws.serving_offices()["location"] == "approximate").sum())
+    if approx:
+        notes.append(f"{approx} serving offices are located approximately (at the settlement their register names, "
+                     "not surveyed): coverage near them is approximate.")
     if not_located > 0:
         notes.insert(
             0,

@@ -5,12 +5,17 @@ Layers (all stored in WGS84, EPSG:4326):
 ``region``       the outline the analysis covers (one row)
 ``counties``     county polygons with Persian and English names, official code, census population
 ``settlements``  points: cities and villages with population (or null) and county
-``offices``      points: existing Pishkhan (urban) and rural ICT offices
+``offices``      points: existing Pishkhan (urban) and rural ICT offices; an office placed at the
+                 settlement its register names (no coordinates given) has ``location`` "approximate"
+``districts``, ``rural_districts``  optional polygons (بخش, دهستان) for per-unit tables and the census join
 
-plus two attribute tables: ``siting_metadata`` (key/JSON value: name,
-whether the data is sample data, the metric CRS, population notes) and
+plus three attribute tables: ``siting_metadata`` (key/JSON value: name,
+whether the data is sample data, the metric CRS, population notes),
 ``siting_imports`` (one row per import: when, which file and its sha256,
-counts).
+counts) and ``siting_office_history`` (every version of every office record,
+valid from the import that brought it until the one that changed or removed
+it: :mod:`siting.registry`). A workspace written before the optional layers
+and the history existed loads with them empty.
 
 Writes are atomic: the whole workspace is written to a temporary file next
 to the target, flushed to disk and renamed over it, so a failed import
@@ -79,6 +84,9 @@ SCHEMA: dict[str, dict[str, str]] = {
         "population": "int",
         "population_source": "str",
         "county": "str",
+        "district": "str",
+        "rural_district": "str",
+        "households": "int",
         "source": "str",
     },
     "offices": {
@@ -91,11 +99,21 @@ SCHEMA: dict[str, dict[str, str]] = {
         "expires": "date",
         "county": "str",
         "address": "str",
+        "location": "str",
+        "located_at": "str",
         "source": "str",
     },
+    "districts": {"code": "str", "name_fa": "str", "name_en": "str", "county": "str", "source": "str"},
+    "rural_districts": {"code": "str", "name_fa": "str", "name_en": "str", "county": "str", "district": "str",
+                        "source": "str"},
 }
-GEOMETRY_TYPES = {"region": "MultiPolygon", "counties": "MultiPolygon", "settlements": "Point", "offices": "Point"}
+GEOMETRY_TYPES = {"region": "MultiPolygon", "counties": "MultiPolygon", "settlements": "Point", "offices": "Point",
+                  "districts": "MultiPolygon", "rural_districts": "MultiPolygon"}
 LAYERS = tuple(SCHEMA)
+#: Layers every workspace file holds; the others load empty from a file written before they existed.
+REQUIRED_LAYERS = ("region", "counties", "settlements", "offices")
+#: How an office's point was obtained: from coordinates in its file, or at the settlement its register names.
+LOCATION_EXACT, LOCATION_APPROXIMATE = "exact", "approximate"
 # Office statuses that serve the public and so count for coverage and distance rules.
 SERVING_STATUSES = ("active",)
 
@@ -146,7 +164,11 @@ def make_layer(layer: str, attrs: pd.DataFrame | Mapping[str, Any], geometry) ->
             [g if g is None or g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms],
             crs=WGS84,
         )
-    return gpd.GeoDataFrame(_coerce(attrs, layer), geometry=geoms.values, crs=WGS84)
+    attrs = _coerce(attrs, layer)
+    if layer == "offices" and len(attrs):
+        # an office layer from before locations were recorded: its points came from coordinates
+        attrs["location"] = attrs["location"].where(attrs["location"].notna(), LOCATION_EXACT)
+    return gpd.GeoDataFrame(attrs, geometry=geoms.values, crs=WGS84)
 
 
 class SpatialIndex:
@@ -262,13 +284,17 @@ class Workspace:
     meta: Mapping[str, Any] = field(default_factory=dict)
     imports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=IMPORT_COLUMNS))
     path: Path | None = None
+    districts: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("districts"))
+    rural_districts: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("rural_districts"))
+    #: Every version of every office record (:mod:`siting.registry`); empty until a register is imported.
+    office_history: pd.DataFrame = field(default_factory=lambda: empty_history())
     #: The stamp of the file this workspace was loaded from (None for a workspace built in memory).
     base: Stamp | None = field(default=None, compare=False)
 
     # -- construction -----------------------------------------------------
     @classmethod
     def empty(cls, **meta: Any) -> Workspace:
-        region, counties, settlements, offices = (empty_layer(layer) for layer in LAYERS)
+        region, counties, settlements, offices = (empty_layer(layer) for layer in REQUIRED_LAYERS)
         return cls(region, counties, settlements, offices, meta={"created": _now(), **meta})
 
     @classmethod
@@ -283,11 +309,14 @@ class Workspace:
             names = {row[0] for row in pyogrio.list_layers(path)}
         except Exception as exc:  # pyogrio raises DataSourceError and friends
             raise WorkspaceError(f"{path}: not a GeoPackage workspace ({exc})") from None
-        missing = [n for n in (*LAYERS, "siting_metadata") if n not in names]
+        missing = [n for n in (*REQUIRED_LAYERS, "siting_metadata") if n not in names]
         if missing:
             raise WorkspaceError(f"{path}: not a siting workspace, layers missing: {', '.join(missing)}")
         layers = {}
         for layer in LAYERS:
+            if layer not in names:
+                layers[layer] = empty_layer(layer)
+                continue
             df = pyogrio.read_dataframe(path, layer=layer)
             if df.crs is None or not df.crs.equals("EPSG:4326"):
                 raise WorkspaceError(f"{path}: layer {layer} is not stored in EPSG:4326")
@@ -299,7 +328,13 @@ class Workspace:
             if "siting_imports" in names
             else pd.DataFrame(columns=IMPORT_COLUMNS)
         )
-        return cls(**layers, meta=meta, imports=imports, path=path, base=stamp_of(meta))
+        history = (
+            pd.DataFrame(pyogrio.read_dataframe(path, layer=HISTORY_TABLE))
+            if HISTORY_TABLE in names
+            else empty_history()
+        )
+        return cls(**layers, meta=meta, imports=imports, office_history=_history_types(history), path=path,
+                   base=stamp_of(meta))
 
     @property
     def generation(self) -> int:
@@ -364,6 +399,8 @@ class Workspace:
                 imports = self.imports if len(self.imports) else pd.DataFrame({c: pd.Series([], dtype=object) for c in IMPORT_COLUMNS})
                 pyogrio.write_dataframe(imports.astype(object).astype(str) if len(imports) else imports, tmp,
                                         layer="siting_imports", driver="GPKG")
+                pyogrio.write_dataframe(_history_for_file(self.office_history), tmp, layer=HISTORY_TABLE,
+                                        driver="GPKG")
                 if old_mode is not None:
                     os.chmod(tmp, old_mode)
                 with open(tmp, "rb+") as fh:
@@ -465,6 +502,36 @@ class Workspace:
             "sources": self.meta.get("sources", []),
             "metric_crs": self.metric_crs.distance,
         }
+
+
+HISTORY_TABLE = "siting_office_history"
+#: The history's own columns; then every office attribute, and lon/lat of the version's point.
+HISTORY_KEYS: list[str] = ["record", "valid_from", "valid_to", "import_file", "change"]
+HISTORY_COLUMNS: list[str] = [*HISTORY_KEYS, *SCHEMA["offices"], "lon", "lat"]
+
+
+def empty_history() -> pd.DataFrame:
+    """An empty office-history table with its columns."""
+    return _history_types(pd.DataFrame({c: pd.Series([], dtype=object) for c in HISTORY_COLUMNS}))
+
+
+def _history_types(df: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in HISTORY_COLUMNS:
+        s = df[c] if c in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+        if c in ("lon", "lat"):
+            out[c] = pd.to_numeric(s, errors="coerce").astype(float)
+        else:
+            out[c] = pd.Series([None if _isna(v) or v == "" else str(v) for v in s], index=df.index, dtype=object)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _history_for_file(df: pd.DataFrame) -> pd.DataFrame:
+    """The history as GeoPackage attribute columns (text, and lon/lat as reals)."""
+    df = _history_types(df)
+    if not len(df):
+        return pd.DataFrame({c: pd.Series([], dtype=float if c in ("lon", "lat") else str) for c in HISTORY_COLUMNS})
+    return df
 
 
 IMPORT_COLUMNS: list[str] = ["time", "layer", "file", "sha256", "rows_read", "rows_imported", "rows_rejected",

@@ -122,7 +122,8 @@ def _import_options(args: argparse.Namespace):
         fields[k.strip()] = v.strip()
     return ImportOptions(crs=args.crs, strict=args.strict, fix_swapped=args.fix_swapped, append=args.append,
                          sheet=args.sheet, layer_name=args.layer_name, fields=fields, kind=args.kind,
-                         licence_type=args.licence_type, source=args.source)
+                         licence_type=args.licence_type, source=args.source, update=args.update,
+                         as_of=args.as_of)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -144,6 +145,18 @@ def cmd_import(args: argparse.Namespace) -> int:
                         ("row", "severity", "field", "reason")))
         if report.strict and report.errors:
             print("--strict: nothing imported because some rows are bad")
+        if report.placement.get("approximate"):
+            print(f"  {report.placement['approximate']} offices had no coordinates and were placed at the settlement "
+                  "they name: located approximately (see the warnings above)")
+        if report.placement.get("not_placed"):
+            print(f"  {report.placement['not_placed']} offices could not be placed (errors above, field 'settlement')")
+        if report.changes is not None:
+            c = report.changes.counts()
+            verb = "changes" if report.written else "changes it would make"
+            print(f"register {verb}: {c['added']} added, {c['removed']} removed, {c['moved']} moved, "
+                  f"{c['changed']} changed, {c['unchanged']} unchanged")
+            for line in report.changes.lines():
+                print(f"  {line}")
     if status:
         first = report.errors[0] if report.errors else None
         reason = f"row {first.row}: {first.reason}" if first else "no row could be imported"
@@ -163,7 +176,7 @@ def _radii_overrides(args: argparse.Namespace, rules: Rules) -> Rules:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from siting.coverage import compute_coverage
 
-    ws = Workspace.load(args.workspace)
+    ws = _at_date(Workspace.load(args.workspace), getattr(args, "at", None))
     rules = _radii_overrides(args, load_rules(args.rules))
     cov = compute_coverage(ws, rules)
     if args.json:
@@ -173,6 +186,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         emit_json(out)
         return 0
     _banner(ws)
+    if getattr(args, "at", None):
+        print(f"offices as they were on {args.at} (office history): {len(ws.offices)}")
     t = cov.totals
     print(f"service radii: urban {fmt.distance(cov.radii['urban'], 'en')}, rural {fmt.distance(cov.radii['rural'], 'en')}")
     share = fmt.percent(t["covered_share_of_located"], "en")
@@ -193,6 +208,77 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             for r in c.itertuples()]
     print(table(rows, ("county", "name_en", "population", "located", "covered", "share", "not_located",
                        "urban", "rural", "pop/office")))
+    return 0
+
+
+def _at_date(ws: Workspace, when: str | None) -> Workspace:
+    """The workspace with its office layer as it stood at the end of ``when`` (from the office history)."""
+    if not when:
+        return ws
+    from siting.registry import offices_at
+
+    return ws.with_layer("offices", offices_at(ws, when), offices_as_of=str(when))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from siting.coverage import compute_coverage
+    from siting.registry import diff_registers, offices_at, record_history, versions
+
+    ws = Workspace.load(args.workspace)
+    if args.record:
+        h = record_history(ws, args.record)
+        if args.json:
+            emit_json({"record": args.record, "versions": h.to_dict(orient="records")})
+            return 0
+        _banner(ws)
+        print(table([(r.valid_from, r.valid_to, r.change, r.name, r.licence_type, r.status, r.location,
+                      None if r.lon != r.lon else f"{r.lon:.5f}, {r.lat:.5f}", r.import_file)
+                     for r in h.itertuples()],
+                    ("valid from", "valid to", "change", "name", "type", "status", "location", "lon, lat", "file")))
+        return 0
+    if args.compare:
+        a, b = args.compare
+        rules = _radii_overrides(args, load_rules(args.rules))
+        before, after = offices_at(ws, a), offices_at(ws, b)
+        ca = compute_coverage(ws.with_layer("offices", before), rules).totals
+        cb = compute_coverage(ws.with_layer("offices", after), rules).totals
+        diff = diff_registers(before, after)
+        keys = ("covered_population", "uncovered_population", "covered_settlements")
+        out = {"from": a, "to": b, "changes": diff.to_dict(),
+               "coverage": {k: {"from": ca[k], "to": cb[k], "change": cb[k] - ca[k]} for k in keys},
+               "serving_offices": {"from": ca["offices"], "to": cb["offices"]}}
+        if args.json:
+            emit_json(out)
+            return 0
+        _banner(ws)
+        c = diff.counts()
+        print(f"offices from {a} to {b}: {c['added']} added, {c['removed']} removed, {c['moved']} moved, "
+              f"{c['changed']} changed")
+        for line in diff.lines():
+            print(f"  {line}")
+        print(table([(k, _n(ca[k]), _n(cb[k]), _n(cb[k] - ca[k])) for k in keys], ("coverage", a, b, "change")))
+        return 0
+    if args.date:
+        o = offices_at(ws, args.date)
+        if args.json:
+            emit_json({"date": args.date, "offices": o.drop(columns="geometry").assign(
+                lon=o.geometry.x, lat=o.geometry.y).to_dict(orient="records")})
+            return 0
+        _banner(ws)
+        print(f"offices on {args.date}: {len(o)}")
+        print(table([(r.licence_number or r.office_id, r.name, r.licence_type, r.status, r.location, r.county)
+                     for r in o.itertuples()], ("record", "name", "type", "status", "location", "county")))
+        return 0
+    v = versions(ws)
+    if args.json:
+        emit_json({"versions": v.to_dict(orient="records")})
+        return 0
+    _banner(ws)
+    if not len(v):
+        print("no office history yet: it starts with the next import of the offices register")
+        return 0
+    print(table([tuple(r) for r in v.itertuples(index=False)],
+                ("valid from", "file", "added", "moved", "changed", "removed")))
     return 0
 
 
@@ -295,8 +381,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                  for r in report.rules], ("rule", "status", "value", "threshold", "unit", "explanation")))
     print(f"newly covered population: {_n(report.newly_covered_population)}")
     if report.nearest_offices:
-        print(table([(o.office_id, o.name, o.licence_type, round(o.distance_m), o.county)
-                     for o in report.nearest_offices], ("nearest office", "name", "type", "metres", "county")))
+        print(table([(o.office_id, o.name, o.licence_type, round(o.distance_m), o.county, o.location)
+                     for o in report.nearest_offices],
+                    ("nearest office", "name", "type", "metres", "county", "position")))
     for c in report.conflicts:
         print(f"conflict: proposal {c.proposal_id} ({c.licence_type}) is {round(c.distance_m)} m away "
               f"(minimum {round(c.threshold_m)} m)")
@@ -379,12 +466,16 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", help="import a file into a layer (row-by-row report)")
-    p.add_argument("layer", choices=["region", "counties", "settlements", "offices"])
+    p.add_argument("layer", choices=["region", "counties", "districts", "rural_districts", "settlements", "offices"])
     p.add_argument("file")
     p.add_argument("--crs", help="CRS of CSV/XLSX coordinates (default EPSG:4326), e.g. EPSG:32640")
     p.add_argument("--strict", action="store_true", help="import nothing if any row is bad")
     p.add_argument("--fix-swapped", action="store_true", help="swap back latitude/longitude exchanged in a row")
     p.add_argument("--append", action="store_true", help="add to the layer instead of replacing it")
+    p.add_argument("--update", action="store_true",
+                   help="offices: update the records listed (by licence number), add new ones, keep the rest")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="offices: the date this register version is valid from (default now; 1403/09/12 accepted)")
     p.add_argument("--sheet", help="XLSX sheet (default: the first)")
     p.add_argument("--layer-name", help="layer of a GeoPackage / Shapefile in a ZIP holding several")
     p.add_argument("--kind", help="settlement kind for rows without one (city/village, شهر/روستا)")
@@ -398,6 +489,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("coverage", help="coverage of settlements and per-county totals")
     p.add_argument("--settlements", action="store_true", help="with --json: include every settlement")
+    p.add_argument("--at", default=None, metavar="DATE", help="with the offices as they were on DATE (office history)")
     _radius_flags(p)
     _common(p)
     p.set_defaults(func=cmd_coverage)
@@ -421,6 +513,15 @@ def register(sub: Any) -> None:
     p.add_argument("--proposals", default=None, help="CSV/GeoJSON of pending proposals to check conflicts with")
     _common(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("history", help="the office register's versions; the offices on a date; two dates compared")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--date", default=None, help="the office layer as it was at the end of this day")
+    g.add_argument("--record", default=None, help="every version of one office (licence number or office id)")
+    g.add_argument("--compare", nargs=2, metavar=("FROM", "TO"), help="offices and coverage on two dates")
+    _radius_flags(p)
+    _common(p)
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("info", help="what the workspace holds and where it came from")
     _common(p)

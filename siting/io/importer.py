@@ -11,6 +11,7 @@ polygon, a population that is not a number) never block an import.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -70,10 +71,26 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "issued": ("issued", "issue_date", "issued_on", "date_issued", "تاریخ صدور", "تاریخ صدور پروانه"),
         "expires": ("expires", "expiry", "expiry_date", "valid_until", "تاریخ انقضا", "تاریخ اعتبار",
                     "اعتبار تا"),
-        "address": ("address", "نشانی", "آدرس"),
+        "address": ("address", "نشانی", "آدرس", "نشانی دفتر", "آدرس دفتر"),
         "county": ("county", "county_name", "shahrestan", "شهرستان", "نام شهرستان"),
         "county_code": ("county_code", "کد شهرستان"),
+        "settlement": ("settlement", "village", "city", "place", "location_name", "محل", "محل استقرار",
+                       "محل دفتر", "آبادی", "نام آبادی", "روستا", "نام روستا", "شهر", "نام شهر", "روستا/شهر"),
+        "settlement_code": ("settlement_code", "village_code", "abadi_code", "کد آبادی", "کد روستا", "کد محل"),
         "source": ("source", "منبع"),
+    },
+    "districts": {
+        "name_fa": ("name_fa", "name", "district", "بخش", "نام بخش", "نام"),
+        "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
+        "code": ("code", "district_code", "ref", "کد", "کد بخش"),
+        "county": ("county", "county_name", "شهرستان", "نام شهرستان"),
+    },
+    "rural_districts": {
+        "name_fa": ("name_fa", "name", "rural_district", "dehestan", "دهستان", "نام دهستان", "نام"),
+        "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
+        "code": ("code", "rural_district_code", "ref", "کد", "کد دهستان"),
+        "county": ("county", "county_name", "شهرستان", "نام شهرستان"),
+        "district": ("district", "بخش", "نام بخش"),
     },
 }
 
@@ -92,6 +109,16 @@ class ImportOptions:
         Swap latitude and longitude back where they were exchanged (reported either way).
     append
         Add to the layer instead of replacing it (points layers only).
+    update
+        Offices only: update the records the file lists, matched by licence
+        number (or office id), and add new ones; fields left blank or absent
+        keep their values, and records the file does not list are kept.
+        Without it an offices import is a whole new version of the register
+        (records it no longer lists are removed). Either way the change is
+        reported and the previous versions are kept in the office history.
+    as_of
+        Offices only: the date this version of the register is valid from
+        (default: now), for ``siting history``.
     fields
         Explicit column for a field, e.g. ``{"name_fa": "نام روستا"}``; the rest are detected.
     kind, licence_type
@@ -109,6 +136,8 @@ class ImportOptions:
     strict: bool = False
     fix_swapped: bool = False
     append: bool = False
+    update: bool = False
+    as_of: str | None = None
     sheet: str | None = None
     layer_name: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
@@ -145,6 +174,10 @@ class ImportReport:
     mode: str = "replace"
     workspace: str | None = None
     sample: bool = False
+    #: offices: how many were placed approximately at a named settlement, and how many could not be placed
+    placement: dict[str, int] = field(default_factory=dict)
+    #: offices: what this version of the register changed (:class:`siting.registry.RegisterDiff`)
+    changes: Any = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -173,6 +206,8 @@ class ImportReport:
             "workspace": self.workspace,
             "sample": self.sample,
             "notes": self.notes,
+            "placement": self.placement,
+            "changes": self.changes.to_dict() if self.changes is not None else None,
             "rows": [asdict(i) for i in self.issues],
         }
 
@@ -441,31 +476,206 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
     return attrs, list(shapely.points(lon[keep], lat[keep]))
 
 
-def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, rules: Rules) -> tuple[pd.DataFrame, list]:
+# Words that precede a settlement's name in a register or an address ("روستای حسین‌آباد"), removed before matching.
+_PLACE_WORDS = ("روستای", "روستا", "آبادی", "قریه", "ده", "شهر", "village", "city", "town")
+_ADDRESS_SPLIT = re.compile(r"[،,؛;|/\\\-–—()\[\]]+")
+
+
+def _strip_place_word(name: str) -> str:
+    text = clean_text(name) or ""
+    for w in _PLACE_WORDS:
+        if text.casefold().startswith(w + " "):
+            return text[len(w) + 1:]
+    return text
+
+
+class _SettlementFinder:
+    """Places an office at the settlement its register names: by code, by name in its county, or from the address."""
+
+    def __init__(self, ws: Workspace) -> None:
+        s = ws.settlements
+        self.ws = ws
+        self.codes = {str(c): i for i, c in enumerate(s["code"]) if c}
+        self.names: dict[str, list[int]] = {}
+        for i, (fa, en) in enumerate(zip(s["name_fa"], s["name_en"], strict=True)):
+            for key in {match_key(fa), match_key(en)} - {""}:
+                self.names.setdefault(key, []).append(i)
+        self.county = s["county"].to_numpy(dtype=object)
+
+    def describe(self, i: int) -> str:
+        s = self.ws.settlements
+        return f"{s['name_fa'].iat[i]} (code {s['code'].iat[i]}, {s['county'].iat[i] or 'no county'})"
+
+    def find(self, code: str | None, name: str | None, county: str | None, address: str | None
+             ) -> tuple[int | None, str]:
+        """(settlement row, how it was found) or (None, why not)."""
+        if code:
+            i = self.codes.get(code)
+            if i is not None:
+                return i, f"by settlement code {code}"
+            if not name and not address:
+                return None, f"settlement code {code!r} is not in the workspace's settlements"
+        where = None
+        if county:
+            where = _resolve_county(self.ws, county)
+            if where is None:
+                return None, f"stated county {county!r} is not a county of the workspace"
+        if name:
+            return self._by_names([name, _strip_place_word(name)], where, f"settlement {name!r}")
+        if address:
+            parts = [p for x in _ADDRESS_SPLIT.split(address) for p in (x, _strip_place_word(x)) if p.strip()]
+            return self._by_names(parts, where, f"address {address!r}")
+        return None, "no coordinates and no settlement (name or code) to place the office at"
+
+    def _by_names(self, names: list[str], county: str | None, what: str) -> tuple[int | None, str]:
+        found: list[int] = []
+        elsewhere: list[int] = []
+        for name in dict.fromkeys(match_key(n) for n in names):
+            for i in self.names.get(name, []):
+                if county is None or self.county[i] == county:
+                    if i not in found:
+                        found.append(i)
+                elif i not in elsewhere:
+                    elsewhere.append(i)
+        scope = f"county {county}" if county else "the workspace (no county stated)"
+        if len(found) == 1:
+            how = f"by name in {scope}" if county else "by name alone: no county stated, the only one of that name"
+            return found[0], how
+        if len(found) > 1:
+            return None, (f"{what}: {len(found)} settlements match in {scope}: "
+                          + "; ".join(self.describe(i) for i in found) + " (state the settlement code)")
+        hint = ("; there is " + "; ".join(self.describe(i) for i in elsewhere[:3]) + " elsewhere") if elsewhere else ""
+        return None, f"{what}: no settlement of that name in {scope}{hint}"
+
+
+def _missing_point(raw: RawTable, i: int) -> bool:
+    if raw.geometry is not None:
+        g = raw.geometry.iat[i]
+        return g is None or g.is_empty
+    assert raw.lon is not None and raw.lat is not None
+    reason = raw.coord_errors.get(i)
+    if reason is not None:
+        return reason.startswith("missing coordinates")
+    return bool(np.isnan(raw.lon[i]) or np.isnan(raw.lat[i]))
+
+
+def _set_point(raw: RawTable, i: int, lon: float, lat: float) -> None:
+    if raw.geometry is not None:
+        raw.geometry.iat[i] = shapely.Point(lon, lat)
+    else:
+        assert raw.lon is not None and raw.lat is not None
+        raw.lon[i], raw.lat[i] = lon, lat
+        raw.coord_errors.pop(i, None)
+
+
+def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, rules: Rules
+             ) -> tuple[pd.DataFrame, list, list[int]]:
+    """The office rows of the file, and for each kept row the position of the record it updates (-1: new)."""
+    from siting.registry import record_keys
+
     cols = _columns(raw, "offices", options)
-    lon, lat = _points(raw, ws, rows, options)
     n = len(raw)
-    if cols["licence_type"] is None and options.licence_type is None:
+    old = ws.offices
+    if (raw.geometry is None and not raw.coord_columns and not options.update
+            and not any(cols[f] for f in ("settlement", "settlement_code", "address"))):
+        raise InputError(
+            f"{raw.path}: no coordinate columns (lat/lon, عرض/طول جغرافیایی) and no settlement column to place the "
+            "offices at (settlement / روستا / کد آبادی, or an address naming the settlement); found: "
+            + ", ".join(map(str, raw.frame.columns)), source=str(raw.path))
+    numbers = [_text(v) for v in _values(raw, cols["licence_number"])]
+    ids = [_text(v) for v in _values(raw, cols["office_id"])]
+    keys = [numbers[i] or ids[i] for i in range(n)]
+    # the record each row continues (matched by licence number, else office id): in a new version of the register
+    # a column the file lacks keeps the record's values; with --update a blank cell does too
+    target = [-1] * n
+    if not options.append:
+        at = {k: j for j, k in enumerate(record_keys(old)) if k}
+        for i in range(n):
+            key = keys[i]
+            if key:
+                target[i] = at.get(key, -1)
+            elif options.update:
+                rows.error(i, "no licence number or office id: --update matches records by them", "licence_number")
+    if cols["licence_type"] is None and options.licence_type is None and not options.update:
         raise InputError(
             f"{raw.path}: no licence type column (licence_type / نوع مجوز: شهری or روستایی); add one or give --licence-type",
             source=str(raw.path))
+
+    def kept(fld: str, i: int, value: Any) -> Any:
+        """The record's own value where the file has no column for ``fld`` (or, with --update, a blank cell)."""
+        if target[i] < 0:
+            return value
+        absent = fld in cols and cols[fld] is None
+        blank = value is None or (isinstance(value, str) and not value)
+        if absent or (options.update and blank):
+            return _value_of(old[fld].iat[target[i]])
+        return value
+
+    # offices without coordinates: at the settlement they name (located approximately)
+    location = ["exact"] * n
+    located_at: list[str | None] = [None] * n
+    finder = _SettlementFinder(ws)
+    s_names = _values(raw, cols["settlement"])
+    s_codes = _values(raw, cols["settlement_code"])
+    stated_county = _values(raw, cols["county"])
+    addresses = _values(raw, cols["address"])
+    placed = 0
+    for i in range(n):
+        if not rows.ok[i] or not _missing_point(raw, i):
+            continue
+        code, name = _text(s_codes[i]), _text(s_names[i])
+        if target[i] >= 0 and not code and not name:
+            g = old.geometry.iat[target[i]]
+            _set_point(raw, i, g.x, g.y)
+            location[i] = _value_of(old["location"].iat[target[i]]) or "exact"
+            located_at[i] = _value_of(old["located_at"].iat[target[i]])
+            continue
+        if len(ws.settlements) == 0:
+            if code or name:
+                rows.error(i, "no coordinates, and the workspace has no settlements to place the office at the "
+                              f"settlement it names ({name or code}); import settlements first", "coordinates")
+            continue
+        county_i = _text(stated_county[i])
+        if target[i] >= 0 and not county_i:
+            county_i = _value_of(old["county"].iat[target[i]])
+        address = _text(addresses[i]) if not (code or name) else None
+        if not (code or name or address):
+            continue  # nothing to place it at: reported as missing coordinates
+        j, how = finder.find(code, name, county_i, address)
+        if j is None:
+            rows.error(i, f"no coordinates and not placed: {how}", "settlement")
+            continue
+        g = ws.settlements.geometry.iat[j]
+        _set_point(raw, i, g.x, g.y)
+        location[i] = "approximate"
+        located_at[i] = ws.settlements["code"].iat[j]
+        placed += 1
+        rows.warn(i, f"no coordinates: placed at {finder.describe(j)} {how}; located approximately", "settlement")
+    if placed:
+        rows.report.placement["approximate"] = placed
+    lon, lat = _points(raw, ws, rows, options)
+    rows.report.placement["not_placed"] = sum(1 for x in rows.report.errors if x.field == "settlement")
+
     types: list[str | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["licence_type"])):
         if is_blank(v) and options.licence_type:
             v = options.licence_type
+        if is_blank(v) and target[i] >= 0 and (options.update or cols["licence_type"] is None):
+            types[i] = old["licence_type"].iat[target[i]]
+            continue
         try:
             types[i] = parse_licence_type(v)
         except ValueError as exc:
-            rows.error(i, str(exc).replace("unknown licence type", "unknown licence type"), "licence_type")
-    status: list[str] = ["active"] * n
-    if cols["status"]:
-        for i, v in enumerate(_values(raw, cols["status"])):
-            if is_blank(v):
-                continue
-            try:
-                status[i] = parse_office_status(v)
-            except ValueError as exc:
-                rows.error(i, str(exc), "status")
+            rows.error(i, str(exc), "licence_type")
+    status: list[str | None] = ["active"] * n
+    for i, v in enumerate(_values(raw, cols["status"])):
+        if is_blank(v):
+            status[i] = kept("status", i, None) or "active"
+            continue
+        try:
+            status[i] = parse_office_status(v)
+        except ValueError as exc:
+            rows.error(i, str(exc), "status")
     issued: list[str | None] = [None] * n
     expires: list[str | None] = [None] * n
     for fld, out in (("issued", issued), ("expires", expires)):
@@ -475,17 +685,15 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             except ValueError as exc:
                 rows.warn(i, f"{fld}: {exc}; stored as unknown", fld)
                 continue
-            out[i] = d.isoformat() if d else None
+            out[i] = kept(fld, i, d.isoformat() if d else None)
     for i in range(n):
         issued_on = issued[i]
         if issued_on and not expires[i]:
             from datetime import date
 
             expires[i] = licence_expiry(date.fromisoformat(issued_on), rules).isoformat()
-    numbers = [_text(v) for v in _values(raw, cols["licence_number"])]
-    ids = [_text(v) for v in _values(raw, cols["office_id"])]
-    names = [_text(v) for v in _values(raw, cols["name"])]
-    county = _check_counties(ws, rows, lon, lat, _values(raw, cols["county"]), _values(raw, cols["county_code"]))
+    names = [kept("name", i, _text(v)) for i, v in enumerate(_values(raw, cols["name"]))]
+    county = _check_counties(ws, rows, lon, lat, stated_county, _values(raw, cols["county_code"]))
 
     existing = ws.offices if options.append else ws.offices.iloc[0:0]
     seen = {str(v): ("existing", j) for j, v in enumerate(existing["licence_number"]) if v}
@@ -509,28 +717,36 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
     crs = ws.metric_crs.distance
     xy = np.column_stack(project_xy(np.nan_to_num(lon), np.nan_to_num(lat), crs))
     exy = np.column_stack(project_xy(existing.geometry.x, existing.geometry.y, crs)) if len(existing) else np.empty((0, 2))
-    for i, (where, j) in _near_duplicates(xy, np.array(types, dtype=object), exy,
-                                          existing["licence_type"].to_numpy(dtype=object), rows.ok).items():
+    # offices placed at a settlement share its point: only points given in the file are checked for near-duplicates
+    exact = rows.ok & np.array([loc == "exact" and target[i] < 0 for i, loc in enumerate(location)], dtype=bool)
+    ex_exact = (existing["location"].fillna("exact") == "exact").to_numpy() if len(existing) else np.zeros(0, bool)
+    for i, (where, j) in _near_duplicates(xy, np.array(types, dtype=object), exy[ex_exact] if len(exy) else exy,
+                                          existing["licence_type"].to_numpy(dtype=object)[ex_exact], exact).items():
         rows.error(i, f"duplicate: an office of the same type ({types[i]}) within 10 m " +
                    ("is already in the workspace" if where == "existing" else f"at row {rows.row(j)}"), "coordinates")
 
     source = options.source or raw.path.name
     srcs = _values(raw, cols["source"])
-    addresses = _values(raw, cols["address"])
-    keep = np.flatnonzero(rows.ok)
+    keep = np.flatnonzero(rows.ok).tolist()
     attrs = pd.DataFrame({
-        "office_id": [ids[i] or numbers[i] or f"{raw.path.stem}-{rows.row(i)}" for i in keep],
+        "office_id": [kept("office_id", i, ids[i]) or numbers[i] or f"{raw.path.stem}-{rows.row(i)}" for i in keep],
         "name": [names[i] for i in keep],
         "licence_type": [types[i] for i in keep],
         "status": [status[i] for i in keep],
-        "licence_number": [numbers[i] for i in keep],
+        "licence_number": [kept("licence_number", i, numbers[i]) for i in keep],
         "issued": [issued[i] for i in keep],
         "expires": [expires[i] for i in keep],
         "county": [county[i] for i in keep],
-        "address": [_text(addresses[i]) for i in keep],
+        "address": [kept("address", i, _text(addresses[i])) for i in keep],
+        "location": [location[i] for i in keep],
+        "located_at": [located_at[i] for i in keep],
         "source": [_text(srcs[i]) or source for i in keep],
     })
-    return attrs, list(shapely.points(lon[keep], lat[keep]))
+    return attrs, list(shapely.points(lon[keep], lat[keep])), [target[i] for i in keep]
+
+
+def _value_of(v: Any) -> Any:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
 
 
 # -- polygons --------------------------------------------------------------------------------
@@ -609,6 +825,76 @@ def _region(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions) -
     return attrs, [union]
 
 
+def _units(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, layer: str
+           ) -> tuple[pd.DataFrame, list]:
+    """Districts (بخش) or rural districts (دهستان): polygons with a name, a code and their county."""
+    cols = _columns(raw, layer, options)
+    geoms = _polygons(raw, rows)
+    names = [_text(v) for v in _values(raw, cols["name_fa"])]
+    names_en = [_text(v) for v in _values(raw, cols["name_en"])]
+    codes = [_text(v) for v in _values(raw, cols["code"])]
+    what = "district" if layer == "districts" else "rural district"
+    for i in range(len(raw)):
+        if not (names[i] or names_en[i]):
+            rows.error(i, f"no {what} name", "name_fa")
+    # the county each unit lies in: the county polygon holding a point inside it
+    county: list[str | None] = [None] * len(raw)
+    good = np.flatnonzero(rows.ok).tolist()
+    if len(ws.counties) and good:
+        pts = [geoms[i].representative_point() for i in good]
+        found = ws.county_of([p.x for p in pts], [p.y for p in pts])
+        for i, c in zip(good, found, strict=True):
+            county[i] = c
+    stated = _values(raw, cols["county"])
+    for i in good:
+        said = _resolve_county(ws, stated[i]) if not is_blank(stated[i]) else None
+        if county[i] is None:
+            county[i] = said
+    district: list[str | None] = [None] * len(raw)
+    if layer == "rural_districts":
+        stated_d = _values(raw, cols["district"])
+        if len(ws.districts) and good:
+            pts = [geoms[i].representative_point() for i in good]
+            tree = shapely.STRtree(ws.districts.geometry.to_numpy())
+            pi, di = tree.query(pts, predicate="within")
+            for p, d in zip(pi, di, strict=True):
+                district[good[p]] = ws.districts["name_fa"].iat[d]
+        for i in good:
+            district[i] = district[i] or _text(stated_d[i])
+    seen: dict[tuple[str, str], int] = {}
+    for i in np.flatnonzero(rows.ok).tolist():
+        key = (match_key(names[i] or names_en[i]), str(county[i]))
+        if key in seen:
+            rows.error(i, f"duplicate {what} {names[i] or names_en[i]!r} in county {county[i]}: same as row "
+                               f"{rows.row(seen[key])}", "name_fa")
+        else:
+            seen[key] = i
+    keep = np.flatnonzero(rows.ok)
+    source = options.source or raw.path.name
+    attrs = pd.DataFrame({
+        "code": [codes[i] for i in keep],
+        "name_fa": [names[i] or names_en[i] for i in keep],
+        "name_en": [names_en[i] for i in keep],
+        "county": [county[i] for i in keep],
+        "district": [district[i] for i in keep],
+        "source": [source] * len(keep),
+    })
+    return attrs, [geoms[i] for i in keep]
+
+
+def _unit_of(units: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    out = np.full(len(lon), None, dtype=object)
+    if not len(units) or not len(lon):
+        return out
+    tree = shapely.STRtree(units.geometry.to_numpy())
+    pi, ui = tree.query(shapely.points(lon, lat), predicate="within")
+    order = np.lexsort((ui, pi))
+    pi, ui = pi[order], ui[order]
+    first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], bool)
+    out[pi[first]] = units["name_fa"].to_numpy(dtype=object)[ui[first]]
+    return out
+
+
 def reassign_counties(ws: Workspace) -> Workspace:
     """Recompute the county of every settlement and office from the county polygons."""
     out = ws
@@ -622,6 +908,34 @@ def reassign_counties(ws: Workspace) -> Workspace:
     return out
 
 
+def assign_units(ws: Workspace) -> Workspace:
+    """Set each settlement's district and rural district from the polygon layers that are present.
+
+    Where a layer is absent the attribute is left as it is (a census join may have set it).
+    """
+    s = ws.settlements
+    if not len(s) or not (len(ws.districts) or len(ws.rural_districts)):
+        return ws
+    s = s.copy()
+    lon, lat = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
+    for layer, col in (("districts", "district"), ("rural_districts", "rural_district")):
+        units = getattr(ws, layer)
+        if len(units):
+            s[col] = _unit_of(units, lon, lat)
+    return ws.with_layer("settlements", s)
+
+
+def _read(path: Path, layer: str, options: ImportOptions) -> RawTable:
+    if layer in ("districts", "rural_districts"):
+        from siting.io import osm
+
+        if osm.is_osm_file(path):
+            level = "7" if layer == "districts" else "8"
+            return osm.read_osm_boundaries(path, admin_levels=(level,))
+    coords: bool | str = "optional" if layer == "offices" else True
+    return read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet, coordinates=coords)
+
+
 def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportOptions | None = None,
                    *, rules: Rules | None = None) -> tuple[Workspace, ImportReport]:
     """Check a file and build the workspace it would produce, without writing anything.
@@ -630,31 +944,45 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
     the report. File-level problems (unreadable, empty, wrong content for
     the extension, no coordinate columns) raise :class:`InputError`.
     """
+    from siting.registry import diff_registers, update_history, version_time
+
     options = options or ImportOptions()
     if layer not in LAYERS:
         raise InputError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
-    if options.append and layer in ("region", "counties"):
+    if options.append and layer not in ("settlements", "offices"):
         raise InputError(f"--append is for point layers; '{layer}' is always replaced")
+    if options.update and layer != "offices":
+        raise InputError(f"--update is for the offices register; '{layer}' is replaced or appended to")
+    if options.update and options.append:
+        raise InputError("--update and --append: choose one (--update also adds the records that are new)")
+    if options.as_of and layer != "offices":
+        raise InputError("--as-of dates a version of the offices register; it does not apply to "
+                         f"'{layer}'", source="--as-of")
     unknown = sorted(set(options.fields) - set(FIELD_ALIASES[layer]))
     if unknown:
         raise InputError(f"--field {unknown[0]}: not a field of the '{layer}' layer; its fields: "
                          f"{', '.join(FIELD_ALIASES[layer])}", source="--field")
     path = Path(path)
+    now = _now()
+    valid_from = version_time(options.as_of, now) if layer == "offices" else now
     report = ImportReport(file=str(path), layer=layer, format=None, strict=options.strict,
-                          mode="append" if options.append else "replace")
-    raw = read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet)
+                          mode="update" if options.update else "append" if options.append else "replace")
+    raw = _read(path, layer, options)
     report.format = raw.format
     report.rows_read = len(raw)
     report.notes.extend(raw.notes)
     rows = _Rows(raw, report)
     if layer in ("settlements", "offices") and not len(ws.region):
         report.notes.append("the workspace has no region yet: points are not checked against it")
+    targets: list[int] = []
     if layer == "settlements":
         attrs, geoms = _settlements(ws, raw, rows, options)
     elif layer == "offices":
-        attrs, geoms = _offices(ws, raw, rows, options, rules or load_rules())
+        attrs, geoms, targets = _offices(ws, raw, rows, options, rules or load_rules())
     elif layer == "counties":
         attrs, geoms = _counties(ws, raw, rows, options)
+    elif layer in ("districts", "rural_districts"):
+        attrs, geoms = _units(ws, raw, rows, options, layer)
     else:
         attrs, geoms = _region(ws, raw, rows, options)
     report.issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
@@ -666,17 +994,38 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
             report.notes.append("no row could be imported")
         return ws, report
     new = make_layer(layer, attrs, geoms)
-    if options.append:
-        new = make_layer(layer, pd.concat([pd.DataFrame(getattr(ws, layer).drop(columns="geometry")),
+    old = getattr(ws, layer)
+    if options.update:
+        updated = [t for t in targets if t >= 0]
+        merged = pd.DataFrame(old.drop(columns="geometry")).reset_index(drop=True)
+        merged_geoms = list(old.geometry)
+        fresh = [k for k, t in enumerate(targets) if t < 0]
+        for k, t in enumerate(targets):
+            if t >= 0:
+                merged.iloc[t] = new.drop(columns="geometry").iloc[k].to_numpy(dtype=object)
+                merged_geoms[t] = new.geometry.iat[k]
+        new = make_layer(layer, pd.concat([merged, pd.DataFrame(new.drop(columns="geometry")).iloc[fresh]],
+                                          ignore_index=True),
+                         [*merged_geoms, *(new.geometry.iat[k] for k in fresh)])
+        report.notes.append(f"{len(updated)} records updated, {len(fresh)} added; records not in the file are kept")
+    elif options.append:
+        new = make_layer(layer, pd.concat([pd.DataFrame(old.drop(columns="geometry")),
                                            pd.DataFrame(new.drop(columns="geometry"))], ignore_index=True),
-                         [*getattr(ws, layer).geometry, *new.geometry])
+                         [*old.geometry, *new.geometry])
     out = ws.with_layer(layer, new)
-    if layer in ("counties", "region"):
+    if layer == "offices":
+        diff = diff_registers(old, new, full=not (options.update or options.append))
+        report.changes = diff
+        history = update_history(ws, new, diff, valid_from=valid_from, import_file=path.name)
+        out = replace(out, office_history=history)
+    if layer in ("counties", "region", "districts", "rural_districts"):
         out = replace(out, meta={**out.meta})  # new instance: cached indexes are rebuilt
         if layer == "counties":
             out = reassign_counties(out)
+    if layer in ("settlements", "districts", "rural_districts"):
+        out = assign_units(out)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    entry = {"time": _now(), "layer": layer, "file": str(path), "sha256": sha, "rows_read": report.rows_read,
+    entry = {"time": now, "layer": layer, "file": str(path), "sha256": sha, "rows_read": report.rows_read,
              "rows_imported": report.imported, "rows_rejected": report.rejected, "warnings": len(report.warnings),
              "mode": report.mode, "source": options.source or path.name}
     imports = pd.concat([ws.imports, pd.DataFrame([entry], columns=IMPORT_COLUMNS)], ignore_index=True)

@@ -213,7 +213,7 @@ def parse_crs(crs: str | int | None, *, what: str = "--crs") -> str | None:
 
 
 def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = None,
-              sheet: str | None = None, coordinates: bool = True, limits: Limits | None = None) -> RawTable:
+              sheet: str | None = None, coordinates: bool | str = True, limits: Limits | None = None) -> RawTable:
     """Read any accepted file into a :class:`RawTable` (coordinates in WGS84).
 
     Parameters
@@ -226,7 +226,9 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
         Layer of a GeoPackage holding several; sheet of an XLSX workbook.
     coordinates
         For CSV/XLSX: find and parse coordinate columns (False for plain
-        tables such as a census).
+        tables such as a census; ``"optional"`` for a table that may have
+        none, such as an office register naming villages: every row is then
+        missing its coordinates).
     limits
         Limits on the file (default: :func:`siting.io.limits.current_limits`), checked before
         the data is expanded in memory.
@@ -244,7 +246,7 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
         rows = frame.index.to_numpy() + 1
         raw = RawTable(path, fmt, frame.reset_index(drop=True), rows=rows)
         if coordinates:
-            _table_coordinates(raw, crs)
+            _table_coordinates(raw, crs, optional=coordinates == "optional")
         return raw
     if fmt == "geojson":
         _refuse_json_nul(path, limits)
@@ -434,7 +436,7 @@ def parse_coordinate(value: object) -> float | None:
     return val
 
 
-def _table_coordinates(raw: RawTable, crs: str | None) -> None:
+def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False) -> None:
     cols = list(raw.frame.columns)
     lat_col, lon_col = find_column(cols, LAT_NAMES), find_column(cols, LON_NAMES)
     n = len(raw.frame)
@@ -446,6 +448,11 @@ def _table_coordinates(raw: RawTable, crs: str | None) -> None:
             _parse_pair(raw, i, xv, yv, lon, lat, lon_col, lat_col)
     else:
         pair = find_column(cols, PAIR_NAMES)
+        if not pair and optional:
+            raw.notes.append("no coordinate columns: every row is placed at the settlement it names, or rejected")
+            raw.source_crs = WGS84
+            raw.lon, raw.lat = lon, lat
+            return
         if not pair:
             found = ", ".join(map(str, cols))
             raise InputError(

@@ -39,6 +39,8 @@ class NearOffice:
     lon: float
     lat: float
     county: str | None
+    #: "approximate" when the office was placed at the settlement its register names (no coordinates)
+    location: str = "exact"
 
 
 @dataclass(frozen=True)
@@ -307,6 +309,13 @@ def validate_site(
     notes = []
     if ws.is_sample:
         notes.append("sample data: not official / دادهٔ نمونه، غیررسمی")
+    approx = [o for o in nearest if o.location == "approximate"]
+    if approx:
+        notes.append(
+            "located approximately (at the settlement the register names, not surveyed): "
+            + ", ".join(f"{o.name or o.office_id} ({fmt.distance(o.distance_m, 'en')})" for o in approx)
+            + "; distances to them are approximate / موقعیت این دفترها تقریبی است (محل آبادیِ نام‌برده در "
+            "دفتر ثبت)؛ فاصله تا آن‌ها تقریبی است: " + "، ".join(o.name or str(o.office_id) for o in approx))
     return ValidationReport(
         lon=lon, lat=lat, licence_type=ltype, applicant_type=atype, county=county, settlement=settlement_name,
         status=overall, rules=tuple(results), nearest_offices=nearest, newly_covered_population=int(newly),
@@ -420,7 +429,8 @@ def _nearest_list(ws: Workspace, xy: np.ndarray, n: int) -> tuple[NearOffice, ..
         r = int(idx.office_rows["any"][j])
         g = o.geometry.iat[r]
         out.append(NearOffice(o["office_id"].iat[r], o["name"].iat[r], o["licence_type"].iat[r], float(dist),
-                              float(g.x), float(g.y), o["county"].iat[r]))
+                              float(g.x), float(g.y), o["county"].iat[r],
+                              o["location"].iat[r] or "exact"))
     return tuple(out)
 
 

@@ -98,6 +98,9 @@ def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> p
                      pickable=True, auto_highlight=True, highlight_color=[30, 30, 200, 120])
 
 
+APPROXIMATE_RING = (20, 20, 20, 255)
+
+
 def settlement_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", data=list(records), id=LAYER_SETTLEMENTS,
                      get_position=["lon", "lat"], get_radius="r", radius_units="'pixels'",
@@ -109,7 +112,9 @@ def settlement_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
 def office_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", data=list(records), id="offices", get_position=["lon", "lat"],
                      get_radius=6, radius_units="'pixels'",
-                     get_fill_color="colour", get_line_color=[255, 255, 255, 255], stroked=True,
+                     get_fill_color="colour",
+                     # an office placed at the settlement its register names has a black ring (legend, tooltip)
+                     get_line_color=f"approximate ? {list(APPROXIMATE_RING)} : [255, 255, 255, 255]", stroked=True,
                      line_width_min_pixels=1.5, pickable=True)
 
 
@@ -198,6 +203,7 @@ def base_legend(lang: str) -> list[tuple[Sequence[int], str]]:
         (OFFICE_COLOURS["urban"], t("map.legend_urban", lang)),
         (OFFICE_COLOURS["rural"], t("map.legend_rural", lang)),
         ((130, 130, 130, 200), t("map.legend_inactive", lang)),
+        (APPROXIMATE_RING, t("map.legend_approximate", lang)),
         (CITY_FILL, t("map.legend_settlement", lang)),
         (GAP_FILL, t("map.legend_gap", lang)),
     ]

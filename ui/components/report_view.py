@@ -56,6 +56,7 @@ def show(report: ValidationReport, *, lang: str, workspace_name: str | None, key
             t("report.col.type", lang): label(o.licence_type, lang),
             t("report.col.distance", lang): fmt.distance(o.distance_m, lang),
             t("report.county", lang): o.county or "—",
+            t("report.col.location", lang): t(f"report.location.{o.location}", lang),
         } for o in report.nearest_offices]))
     if report.newly_covered_settlements:
         with st.expander(t("report.newly_title", lang)):

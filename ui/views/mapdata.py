@@ -171,13 +171,17 @@ def office_records(ws: Workspace, lang: str = "fa", *, licence_type: str = "any"
     if county:
         o = o[o["county"] == county]
     out = []
-    for oid, name, t, status, expires, g in zip(o["office_id"], o["name"], o["licence_type"], o["status"],
-                                                 o["expires"], o.geometry, strict=True):
+    for oid, name, t, status, expires, loc, g in zip(o["office_id"], o["name"], o["licence_type"], o["status"],
+                                                      o["expires"], o["location"], o.geometry, strict=True):
         colour = OFFICE_COLOURS.get(t, NOT_SERVING_COLOUR) if status == "active" else NOT_SERVING_COLOUR
         until = fmt.jalali(expires, lang=lang) if expires else "—"
+        approx = loc == "approximate"
         tip = (f"دفتر {label(t, 'fa')}: {name or oid} — {label(status, 'fa')} — اعتبار تا {until}" if lang == "fa"
                else f"{label(t, 'en')} office: {name or oid} — {label(status, 'en')} — valid until {until}")
-        out.append({"office_id": oid, "tip": tip, "colour": list(colour), "licence_type": t,
+        if approx:
+            tip += (" — موقعیت تقریبی (محل آبادیِ نام‌برده در دفتر ثبت)" if lang == "fa"
+                    else " — located approximately (at the settlement the register names)")
+        out.append({"office_id": oid, "tip": tip, "colour": list(colour), "licence_type": t, "approximate": approx,
                     "lon": round(g.x, ROUND), "lat": round(g.y, ROUND)})
     return out
 
