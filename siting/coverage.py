@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siting.errors import InputError
 from siting.rules import Rules, load_rules
 from siting.vocab import LICENCE_TYPES
 from siting.workspace import Workspace
@@ -279,3 +280,61 @@ def _county_table(
         }
     )
     return table, notes
+
+
+#: Administrative levels a coverage table can be grouped by (settlement attributes).
+UNIT_LEVELS = ("county", "district", "rural_district")
+
+
+def coverage_by_unit(cov: CoverageResult, level: str) -> pd.DataFrame:
+    """Coverage per county, district (بخش) or rural district (دهستان).
+
+    A settlement belongs to the unit its ``district`` / ``rural_district``
+    attribute names (set from the polygon layers when present, else by the
+    census join). Where the census gave the unit's population (workspace
+    metadata ``census_units``, written by ``siting import census``), the
+    people of its villages that match no point are its not-located
+    population, as the county table does. Offices are counted per unit when
+    the unit's polygons are in the workspace (by the polygon they lie in).
+
+    One row per unit, plus a row ``None`` for settlements the level does not
+    name, so the columns add up to the province totals.
+    """
+    if level not in UNIT_LEVELS:
+        raise InputError(f"--by {level!r}: expected one of {', '.join(UNIT_LEVELS)}", source="--by")
+    ws = cov.workspace
+    s = ws.settlements
+    pop = s["population"].to_numpy(dtype=float, na_value=np.nan)
+    located = ~np.isnan(pop)
+    popz = np.where(located, pop, 0.0)
+    keys = ["county"] if level == "county" else ["county", level]
+    frame = pd.DataFrame({k: s[k].to_numpy(dtype=object) for k in keys})
+    frame["settlements"] = 1
+    frame["settlements_without_population"] = (~located).astype(int)
+    frame["located_population"] = popz
+    frame["covered_population"] = np.where(cov.covered["any"], popz, 0.0)
+    frame["covered_population_urban"] = np.where(cov.covered["urban"], popz, 0.0)
+    frame["covered_population_rural"] = np.where(cov.covered["rural"], popz, 0.0)
+    table = frame.groupby(keys, dropna=False, sort=True).sum().reset_index()
+    for c in ("located_population", "covered_population", "covered_population_urban", "covered_population_rural"):
+        table[c] = table[c].round().astype(np.int64)
+    table["uncovered_population"] = table["located_population"] - table["covered_population"]
+    loc = table["located_population"].to_numpy(float)
+    table["covered_share_of_located"] = np.where(loc > 0, table["covered_population"] / np.where(loc > 0, loc, 1),
+                                                 np.nan)
+    census = (ws.meta.get("census_units") or {}).get(level) or {}
+    if census:
+        def unit_key(row: pd.Series) -> str:
+            return "|".join(str(row[k]) for k in keys)
+        pops = [census.get(unit_key(r)) for _, r in table.iterrows()]
+        table["census_population"] = pd.array(pops, dtype="Int64")
+        table["not_located_population"] = pd.array(
+            [None if p is None else max(int(p) - int(lp), 0) for p, lp in zip(pops, table["located_population"],
+                                                                         strict=True)], dtype="Int64")
+    layer = {"district": "districts", "rural_district": "rural_districts"}.get(level)
+    if layer and len(getattr(ws, layer)) and len(ws.offices):
+        serving = ws.serving_offices()
+        names = ws.unit_of(layer, serving.geometry.x.to_numpy(), serving.geometry.y.to_numpy())
+        counts = pd.Series(names, dtype=object).value_counts()
+        table["offices"] = [int(counts.get(u, 0)) if isinstance(u, str) else None for u in table[level]]
+    return table

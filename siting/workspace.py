@@ -475,6 +475,22 @@ class Workspace:
         out[pi[first]] = names[ci[first]]
         return out
 
+    def unit_of(self, layer: str, lon, lat) -> np.ndarray:
+        """Name of the ``districts`` or ``rural_districts`` polygon each lon/lat point lies in (``None`` outside)."""
+        units = getattr(self, layer)
+        lon = np.atleast_1d(np.asarray(lon, float))
+        lat = np.atleast_1d(np.asarray(lat, float))
+        out = np.full(len(lon), None, dtype=object)
+        if not len(units) or not len(lon):
+            return out
+        tree = shapely.STRtree(units.geometry.to_numpy())
+        pi, ui = tree.query(shapely.points(lon, lat), predicate="within")
+        order = np.lexsort((ui, pi))
+        pi, ui = pi[order], ui[order]
+        first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], bool)
+        out[pi[first]] = units["name_fa"].to_numpy(dtype=object)[ui[first]]
+        return out
+
     def in_region(self, lon, lat) -> np.ndarray:
         """Whether each lon/lat point lies inside the region (boundary counts as inside)."""
         lon = np.atleast_1d(np.asarray(lon, float))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from siting import fmt
 from siting.cli import identity
@@ -179,8 +180,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     ws = _at_date(Workspace.load(args.workspace), getattr(args, "at", None))
     rules = _radii_overrides(args, load_rules(args.rules))
     cov = compute_coverage(ws, rules)
+    by = getattr(args, "by", "county") or "county"
+    units = None
+    if by != "county":
+        from siting.coverage import _records, coverage_by_unit
+
+        units = coverage_by_unit(cov, by)
     if args.json:
         out = cov.to_dict(include_settlements=args.settlements)
+        if units is not None:
+            out[f"by_{by}"] = _records(units)
         out["workspace"] = str(ws.path)
         out["population_notes"] = ws.meta.get("population_notes", [])
         emit_json(out)
@@ -200,6 +209,15 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print(f"note: {note['en']}")
     for note in cov.notes:
         print(f"note: {note}")
+    if units is not None:
+        cols = ["county", by, "settlements", "located_population", "covered_population", "covered_share_of_located",
+                *(c for c in ("census_population", "not_located_population", "offices") if c in units.columns)]
+        rows = [tuple(fmt.percent(None if v != v else v, "en") if k == "covered_share_of_located" else
+                      (None if v is None or v is pd.NA or v != v else v) for k, v in zip(cols, r, strict=True))
+                for r in units[cols].itertuples(index=False)]
+        print(table(rows, tuple(c.replace("_population", "").replace("covered_share_of_located", "share")
+                                for c in cols)))
+        return 0
     c = cov.by_county
     rows = [(r.county, r.name_en, _int(r.population), int(r.located_population), int(r.covered_population),
              fmt.percent(None if np.isnan(r.covered_share_of_located) else r.covered_share_of_located, "en"),
@@ -490,6 +508,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("coverage", help="coverage of settlements and per-county totals")
     p.add_argument("--settlements", action="store_true", help="with --json: include every settlement")
     p.add_argument("--at", default=None, metavar="DATE", help="with the offices as they were on DATE (office history)")
+    p.add_argument("--by", default="county", choices=["county", "district", "rural_district"],
+                   help="the table per county (default), district (بخش) or rural district (دهستان)")
     _radius_flags(p)
     _common(p)
     p.set_defaults(func=cmd_coverage)

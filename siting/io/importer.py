@@ -882,19 +882,6 @@ def _units(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, la
     return attrs, [geoms[i] for i in keep]
 
 
-def _unit_of(units: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    out = np.full(len(lon), None, dtype=object)
-    if not len(units) or not len(lon):
-        return out
-    tree = shapely.STRtree(units.geometry.to_numpy())
-    pi, ui = tree.query(shapely.points(lon, lat), predicate="within")
-    order = np.lexsort((ui, pi))
-    pi, ui = pi[order], ui[order]
-    first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.array([], bool)
-    out[pi[first]] = units["name_fa"].to_numpy(dtype=object)[ui[first]]
-    return out
-
-
 def reassign_counties(ws: Workspace) -> Workspace:
     """Recompute the county of every settlement and office from the county polygons."""
     out = ws
@@ -919,9 +906,8 @@ def assign_units(ws: Workspace) -> Workspace:
     s = s.copy()
     lon, lat = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
     for layer, col in (("districts", "district"), ("rural_districts", "rural_district")):
-        units = getattr(ws, layer)
-        if len(units):
-            s[col] = _unit_of(units, lon, lat)
+        if len(getattr(ws, layer)):
+            s[col] = ws.unit_of(layer, lon, lat)
     return ws.with_layer("settlements", s)
 
 
