@@ -84,7 +84,9 @@ PLACE_KINDS: dict[str, str] = {"city": "city", "town": "city", "village": "villa
 
 _WGS84 = "EPSG:4326"
 _OSMIUM_FORMAT = {"osm.pbf": "pbf", "osm": "osm"}
-_XML_START = re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<osm[\s>/]", re.DOTALL)
+_XML_START = re.compile(
+    rb"^(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE\s+osm\b[^\[>]*(?:\[.*?\])?\s*>\s*)?"
+    rb"(?:<!--.*?-->\s*)*<osm[\s>/]", re.DOTALL)
 
 
 # -- recognising and checking the file ------------------------------------------------------
@@ -677,7 +679,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
             if not shapely.intersects_xy(shape, xy[:, 0], xy[:, 1]).any():
                 outside[i] = True
                 continue
-        repaired = _repaired_ring(row) if kind == "w" and key not in c.area_errors else None
+        repaired = _repaired_ring(row) if kind == "w" else None
         if repaired is not None:
             lon[i], lat[i] = repaired.x, repaired.y
             c.notes.append(f"row {i + 1} ({_osm_id(key)}): its ring crosses itself; a point inside the repaired "
