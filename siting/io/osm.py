@@ -475,7 +475,10 @@ def _iterate(path: Path, fp: osmium.FileProcessor) -> Iterator[Any]:
     """osmium's objects, with its errors (damaged data, XML errors) as :class:`InputError`."""
     try:
         yield from fp
-    except (RuntimeError, OSError, osmium.InvalidLocationError) as exc:
+    except InputError:
+        raise
+    except (RuntimeError, ValueError, OverflowError, OSError, osmium.InvalidLocationError) as exc:
+        # libosmium: RuntimeError for damaged PBF/XML, ValueError for an id that is not a number
         msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise InputError(f"{path}: not a readable OpenStreetMap extract ({msg})", source=str(path)) from None
 
@@ -734,9 +737,9 @@ def _geo_table(c: _Collect, columns: list[str], geoms: list[Any], errors: dict[i
     n = len(c.keys)
     keep = np.ones(n, dtype=bool)
     if shape is not None:
-        for i, g in enumerate(geoms):
-            if g is not None and not shape.intersects(g):
-                keep[i] = False
+        arr = np.empty(n, dtype=object)
+        arr[:] = geoms
+        keep = shapely.is_missing(arr) | shapely.intersects(shape, arr)
         if (~keep).any():
             c.notes.append(f"{int((~keep).sum())} {what} outside the clip polygon dropped")
     for i in sorted(errors):
@@ -855,28 +858,25 @@ def read_osm_lines(path: str | Path, *, key: str = "highway", clip: Any = None,
     factory = osmium.geom.WKBFactory()
     fp = (_processor(path, counts.format).with_locations()
           .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)).with_filter(osmium.filter.KeyFilter(key)))
-    geoms: list[Any] = []
+    wkbs: list[str | None] = []
     errors: dict[int, str] = {}
     for obj in _iterate(path, fp):
-        row: dict[str, Any] = {key: c.tag(obj.tags, key), **_names(c, obj.tags)}
-        for k in ("maxspeed", "surface", "oneway"):
-            row[k] = c.tag(obj.tags, k)
         wkey = ("w", obj.id)
         if wkey in c.rows:
             continue
-        c.add(wkey, row)
-        known, missing = _way_nodes(obj)
-        geom = None
-        if missing:
-            errors[len(geoms)] = f"way {obj.id}: no line: " + _missing_text(missing, len(obj.nodes))
-        elif len(known) < 2:
-            errors[len(geoms)] = f"way {obj.id}: no line: it has {len(known)} node(s)"
-        else:
-            try:
-                geom = _wkb(factory, factory.create_linestring, obj)
-            except (RuntimeError, ValueError) as exc:
-                errors[len(geoms)] = f"way {obj.id}: no line: {exc}"
-        geoms.append(geom)
+        tags = obj.tags
+        c.add(wkey, {key: c.tag(tags, key), **_names(c, tags), "maxspeed": c.tag(tags, "maxspeed"),
+                     "surface": c.tag(tags, "surface"), "oneway": c.tag(tags, "oneway")})
+        i = len(wkbs)
+        wkbs.append(None)
+        try:
+            wkbs[i] = factory.create_linestring(obj)
+        except osmium.InvalidLocationError:
+            _, missing = _way_nodes(obj)
+            errors[i] = f"way {obj.id}: no line: " + _missing_text(missing, len(obj.nodes))
+        except (RuntimeError, ValueError):
+            errors[i] = f"way {obj.id}: no line: fewer than two distinct node locations ({len(obj.nodes)} node(s))"
+    geoms = list(shapely.from_wkb(np.array(wkbs, dtype=object)))
     c.finish_notes()
     return _geo_table(c, [key, "name_fa", "name_en", "name", "maxspeed", "surface", "oneway"], geoms, errors,
                       shape, "lines")

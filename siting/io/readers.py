@@ -248,6 +248,9 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
         from siting.io.osm import read_osm_places
 
         raw = read_osm_places(path, limits=limits)
+        if len(raw) == 0:
+            raise InputError(f"{path}: no settlements (place=city, town, village or hamlet) in the OpenStreetMap "
+                             "extract", source=str(path))
         if crs is not None and not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_epsg(4326)):
             raw.notes.append(f"an OpenStreetMap extract is always WGS84; --crs {crs} ignored")
         return raw

@@ -375,12 +375,19 @@ def test_random_bytes_named_pbf_and_a_damaged_import_change_nothing(tmp_path):
     ('<?xml version="1.0"?>\n<osm version="0.6">\n<node id="1" lat="32" lon="59"><tag k="place" v="town"/>\n</osm>',
      "not well-formed XML (line 4, column 2: mismatched tag)"),
     ('<osm version="0.6"><node id="1" lat="32" lon="59"/>', "not well-formed XML"),
+    ('<osm version="0.6"><node id="99999999999999999999999" lat="32" lon="59"/></osm>',
+     "not a readable OpenStreetMap extract (illegal id: '99999999999999999999999')"),
+    ('<osm version="0.6"><node id="1" lat="32" lon="599"/></osm>', "not a readable OpenStreetMap extract (wrong format for coordinate"),
+    ('<osm version="0.6"><relation id="3"><member type="foo" ref="1" role=""/></relation></osm>', "Unknown type on relation"),
+    ('<osm version="0.6"><node id="1" lat="32" lon="59"><tag k="a" v="&#1;"/></node></osm>', "reference to invalid character"),
+    ('<?xml version="1.0"?><osm version="0.6"><node id="1" lat="32" lon="59"/></osm>',
+     "no settlements (place=city, town, village or hamlet) in the OpenStreetMap extract"),
 ])
 def test_bad_xml_is_refused_naming_the_line(tmp_path, text, message):
     f = tmp_path / "bad.osm"
     f.write_text(text)
     with pytest.raises(InputError, match=re.escape(message)) as exc:
-        read_osm_places(f)
+        read_file(f)
     assert str(f) in str(exc.value)
 
 
@@ -433,3 +440,24 @@ def test_truncated_xml_at_every_length_is_an_input_error_naming_the_file(tmp_pat
         with pytest.raises(InputError) as exc:
             read_file(cut)
         assert str(cut) in str(exc.value)
+
+
+def test_a_place_node_without_a_location_is_a_row_error(tmp_path):
+    f = tmp_path / "deleted.osm"
+    f.write_text('<osm version="0.6"><node id="8" version="2"><tag k="place" v="village"/><tag k="name" v="الف"/>'
+                 '</node><node id="9" lat="33.1" lon="59.1"><tag k="place" v="city"/><tag k="name" v="ب"/></node></osm>')
+    raw = read_file(f)
+    assert raw.frame["osm_id"].tolist() == ["n8", "n9"] and raw.coord_errors == {0: "node 8 has no valid location"}
+    _, rep = prepare_import(hand_workspace(), "settlements", f)
+    assert rep.imported == 1 and [(i.row, i.reason) for i in rep.errors] == [(1, "node 8 has no valid location")]
+
+
+def test_a_way_on_one_spot_has_no_line(tmp_path):
+    path = write_pbf(tmp_path / "spot.osm.pbf", [(1, 59.0, 32.0, {}), (2, 59.0, 32.0, {})],
+                     [(10, [1, 1], {"highway": "service"}), (11, [1, 2], {"highway": "service"}),
+                      (12, [1], {"highway": "service"})])
+    raw = read_osm_lines(path)
+    assert raw.geometry.isna().all() and raw.coord_errors == {
+        0: "way 10: no line: fewer than two distinct node locations (2 node(s))",
+        1: "way 11: no line: fewer than two distinct node locations (2 node(s))",
+        2: "way 12: no line: fewer than two distinct node locations (1 node(s))"}
