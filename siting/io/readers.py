@@ -47,6 +47,7 @@ FORMAT_NAMES = {
     "shp": "Shapefile",
     "csv": "CSV",
     "xlsx": "Excel workbook (XLSX)",
+    "osm": "OpenStreetMap extract",
 }
 _EXTENSIONS = {
     ".geojson": "geojson",
@@ -59,6 +60,8 @@ _EXTENSIONS = {
     ".tsv": "csv",
     ".txt": "csv",
     ".xlsx": "xlsx",
+    ".pbf": "osm",
+    ".osm": "osm",
 }
 
 LAT_NAMES = ("lat", "latitude", "y", "lat_dd", "latdd", "ycoord", "y_coord", "point_y", "northing",
@@ -116,6 +119,10 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
         raise InputError(f"{path}: the file is empty", source=str(path))
     if head.startswith(b"SQLite format 3\x00"):
         return "gpkg"
+    from siting.io.osm import is_osm_file  # imported here: siting.io.osm imports this module
+
+    if is_osm_file(path) is not None:
+        return "osm"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(
             f"{path}: this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV and import that",
@@ -142,7 +149,8 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
     if stripped[:1] in (b"{", b"["):
         return "geojson"
     if b"\x00" in head and not (head.count(b"\x00") <= 4 and _texty(head.replace(b"\x00", b""))):
-        raise InputError(f"{path}: a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV or XLSX",
+        raise InputError(f"{path}: a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV, XLSX or "
+                         "OpenStreetMap PBF",
                          source=str(path))
     if stripped[:1] == b"<":
         raise InputError(f"{path}: an XML/HTML document, not a data file (KML is not supported; export GeoJSON)",
@@ -187,7 +195,8 @@ def detect_format(path: str | Path, limits: Limits | None = None) -> str:
     expected = _EXTENSIONS.get(path.suffix.lower())
     if expected is None:
         raise InputError(
-            f"{path}: unknown extension {path.suffix!r}; accepted: .geojson .json .gpkg .zip (Shapefile) .shp .csv .xlsx",
+            f"{path}: unknown extension {path.suffix!r}; accepted: .geojson .json .gpkg .zip (Shapefile) .shp .csv .xlsx "
+            ".osm.pbf .osm (OpenStreetMap)",
             source=str(path),
         )
     if expected != actual:
@@ -237,6 +246,16 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
     limits = limits or current_limits()
     fmt = detect_format(path, limits)
     crs = parse_crs(crs)
+    if fmt == "osm":
+        from siting.io.osm import read_osm_places
+
+        raw = read_osm_places(path, limits=limits)
+        if len(raw) == 0:
+            raise InputError(f"{path}: no settlements (place=city, town, village or hamlet) in the OpenStreetMap "
+                             "extract", source=str(path))
+        if crs is not None and not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_epsg(4326)):
+            raw.notes.append(f"an OpenStreetMap extract is always WGS84; --crs {crs} ignored")
+        return raw
     if fmt in ("csv", "xlsx"):
         frame = _read_csv(path, limits) if fmt == "csv" else _read_xlsx(path, sheet, limits)
         _refuse_nul(path, frame)
