@@ -131,6 +131,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from siting.io.importer import import_file
 
     identity.operator(args, IMPORT_WORKSPACE)  # the local operator, or a signed-in steward (SITING_REQUIRE_IDENTITY)
+    if args.layer == "census":
+        return _import_census(args)
+    if args.threshold is not None or args.report:
+        raise UsageError("--threshold and --report are for `siting import census`")
     report = import_file(args.workspace, args.layer, args.file, _import_options(args), create=args.create)
     status = 0 if report.written else 2
     if args.json:
@@ -163,6 +167,52 @@ def cmd_import(args: argparse.Namespace) -> int:
         reason = f"row {first.row}: {first.reason}" if first else "no row could be imported"
         print(f"siting: {args.file}: nothing imported: {reason}", file=sys.stderr)
     return status
+
+
+def _import_census(args: argparse.Namespace) -> int:
+    from siting.io.population import import_census
+
+    for flag in ("update", "append", "fix_swapped", "create"):
+        if getattr(args, flag, False):
+            raise UsageError(f"--{flag.replace('_', '-')} does not apply to `siting import census`")
+    fields = dict(f.split("=", 1) for f in (args.field or []) if "=" in f)
+    res = import_census(args.workspace, args.file, threshold=90.0 if args.threshold is None else args.threshold,
+                        sheet=args.sheet, fields={k.strip(): v.strip() for k, v in fields.items()} or None,
+                        report=args.report)
+    if args.json:
+        emit_json(res.to_dict())
+        return 0 if res.written else 2
+    print(res.census.summary_line())
+    if res.sample:
+        print(f"*** {SAMPLE_BANNER} ***")
+    for note in res.census.notes:
+        print(f"  note: {note}")
+    for m in res.census.mismatches:
+        print(f"  subtotal row {m['row']} ({m['level']} {m['name']}): {m['field']} stated {_n(m['stated'])}, "
+              f"its rows add up to {_n(m['computed'])}")
+    if res.census.issues:
+        print(table([(i.row, i.severity, i.field or "", i.reason) for i in res.census.issues],
+                    ("row", "severity", "field", "reason")))
+    if res.join is not None:
+        for line in res.join.summary_lines():
+            print(line)
+        c = res.join.counts
+        print(table([(k, _n(c[k])) for k in ("code", "exact", "fuzzy", "ambiguous", "unmatched_points",
+                                             "unmatched_census", "not_located_population")], ("match", "count")))
+        m = res.join.matches
+        shown = m[m["status"].isin(["fuzzy", "ambiguous"])].head(30)
+        if len(shown):
+            print(table([(r.status, None if r.score != r.score else round(float(r.score)), r.point_name, r.census_name,
+                          r.census_code, "; ".join(str(c.get("name")) + " " + str(c.get("code") or "")
+                                                   for c in (r.candidates or [])))
+                         for r in shown.itertuples()],
+                        ("status", "score", "point", "census", "census code", "candidates")))
+    for note in res.notes:
+        print(f"  note: {note}")
+    if res.report_file:
+        print(f"match report (every point and every census place left over): {res.report_file}")
+    print("written to " + str(res.workspace) if res.written else "nothing written")
+    return 0 if res.written else 2
 
 
 def _radii_overrides(args: argparse.Namespace, rules: Rules) -> Rules:
@@ -484,7 +534,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", help="import a file into a layer (row-by-row report)")
-    p.add_argument("layer", choices=["region", "counties", "districts", "rural_districts", "settlements", "offices"])
+    p.add_argument("layer", choices=["region", "counties", "districts", "rural_districts", "settlements", "offices",
+                                     "census"],
+                   help="a layer, or census: join a census village table's population to the settlements")
     p.add_argument("file")
     p.add_argument("--crs", help="CRS of CSV/XLSX coordinates (default EPSG:4326), e.g. EPSG:32640")
     p.add_argument("--strict", action="store_true", help="import nothing if any row is bad")
@@ -501,6 +553,10 @@ def register(sub: Any) -> None:
     p.add_argument("--source", help="provenance label stored with the rows (default: the file name)")
     p.add_argument("--field", action="append", metavar="FIELD=COLUMN", help="column holding a field")
     p.add_argument("--create", action="store_true", help="create the workspace if it does not exist")
+    p.add_argument("--threshold", type=float, default=None, metavar="SCORE",
+                   help="census: lowest similarity (0-100) at which a spelling variant joins (default 90)")
+    p.add_argument("--report", default=None, metavar="CSV",
+                   help="census: write the full match report (every point, every census place left over) here")
     identity.add_arguments(p)
     _common(p)
     p.set_defaults(func=cmd_import)
