@@ -1,0 +1,615 @@
+"""Joining census population to place points (villages and cities) by code and name.
+
+:func:`join_population` gives each point the population and households of the census place it is,
+in three passes, each only over what the earlier passes left:
+
+1. **code**: the official census code, where both sides have it;
+2. **exact**: the same name after normalisation (:func:`place_key`: :func:`siting.text.match_key`,
+   i.e. Arabic ي/ك, digits, diacritics, hamza forms, spaces and ZWNJ folded, so «حسین‌آباد»,
+   «حسین آباد» and «حسيناباد» are one name);
+3. **fuzzy**: the most similar name with a score of at least ``threshold`` (0–100).
+
+Names are compared only within a **scope**: the rural district, district and county the point
+states, each level used when the census knows it (a stated level the census does not know, e.g. a
+misspelt rural district, is dropped and noted); a point stating none is compared with the whole
+census. So two villages of the same name in different rural districts go to their own points.
+
+**Qualifiers are identity.** A trailing word such as «علیا»/«سفلی», «بالا»/«پایین», «کهنه»/«نو»,
+«بزرگ»/«کوچک», «شمالی»/«جنوبی», «یک»/«دو», «اول»/«دوم» or a number is read as a qualifier
+(:data:`QUALIFIERS`; «علیا»/«سفلی»/«سفلا»/«وسطی» also when written joined to the name). Two names
+whose qualifiers differ («X علیا» and «X سفلی», «X» and «X ۲») are different places and are never
+joined, not even fuzzily. Names whose qualifiers mean the same («X علیا» and «X بالا», «X ۱» and «X یک»)
+are compared by the rest of the name and can join as fuzzy matches (shown with both spellings).
+Exact matching compares whole names, so «ده نو» and «دهنو» (spacing only) are an exact match.
+
+**Ambiguity.** Two or more candidates equally good (the same normalised name twice in the scope, a
+code on two rows, or fuzzy scores within ``margin`` of the best) make the point *ambiguous*: every
+candidate is listed and nothing is joined. The join is one-to-one: a census place claimed by two or
+more points in the same pass is *contested*, those points are ambiguous and the place is joined to
+none (nor offered to a later pass).
+
+A census place joined to no point keeps its population as **not located**, summed per county,
+district and rural district in :attr:`JoinResult.not_located`; a point joined to no census place
+gets no population (``<NA>``), never a guess.
+
+**Why rapidfuzz** for the fuzzy pass: it is maintained (MIT, regular releases, wheels for every
+platform), its scorers are C++ (tens of millions of short-string comparisons a second), and
+:func:`rapidfuzz.process.cdist` scores a whole block of points against a block of census names in one
+call, which suits the per-scope blocks here; ``difflib`` is pure Python and two orders slower,
+``python-Levenshtein``/``fuzzywuzzy`` are superseded by it. The default scorer is
+:func:`rapidfuzz.fuzz.ratio` (normalised Indel similarity), applied to the names without spaces,
+ZWNJ and qualifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from siting.errors import InputError
+from siting.io.census import normalise_code, strip_level_word
+from siting.text import clean_text, match_key
+
+SCOPE_LEVELS: tuple[str, ...] = ("county", "district", "rural_district")
+STATUSES: tuple[str, ...] = ("code", "exact", "fuzzy", "ambiguous", "unmatched")
+
+_QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
+    "upper": ("علیا", "بالا", "بالایی", "فوقانی", "علیه"),
+    "lower": ("سفلی", "سفلا", "پایین", "پائین", "پایینی", "تحتانی", "سفلای"),
+    "middle": ("وسطی", "وسطا", "وسط", "میانی"),
+    "old": ("کهنه", "کهنه‌", "قدیم", "قدیمی", "کهن"),
+    "new": ("نو", "جدید", "تازه"),
+    "big": ("بزرگ", "کلان"),
+    "small": ("کوچک", "کوچیک", "خرد"),
+    "north": ("شمالی",),
+    "south": ("جنوبی",),
+    "east": ("شرقی",),
+    "west": ("غربی",),
+    "1": ("یک", "اول", "یکم"),
+    "2": ("دو", "دوم"),
+    "3": ("سه", "سوم"),
+    "4": ("چهار", "چهارم"),
+    "5": ("پنج", "پنجم"),
+    "6": ("شش", "ششم"),
+    "7": ("هفت", "هفتم"),
+    "8": ("هشت", "هشتم"),
+}
+QUALIFIERS: dict[str, str] = {match_key(w): cls for cls, words in _QUALIFIER_WORDS.items() for w in words}
+"""Folded qualifier word → its meaning (``"upper"``, ``"lower"``, ``"2"``, …)."""
+_GLUED = tuple(match_key(w) for w in ("علیا", "سفلی", "سفلا", "وسطی", "وسطا"))
+_NUMBER_WORD = match_key("شماره")
+
+# Fast path of match_key for text made only of these characters (checked equal in the tests).
+_FAST_CHARS = frozenset("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآئءأإؤيكىةۀـ \u200c"
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩")
+_FAST_FOLD = str.maketrans({
+    "آ": "ا", "أ": "ا", "إ": "ا", "ئ": "ی", "ؤ": "و", "ء": None, "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه",
+    "ۀ": "ه", "ـ": None, " ": None, "\u200c": None,
+    **{c: str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}, **{c: str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")},
+    **{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
+})
+_WORDS = re.compile(r"[ \u200c]+")
+
+
+def _fold(text: str) -> str:
+    """:func:`siting.text.match_key` of one word or name, quickly for plain Persian/ASCII text."""
+    if _FAST_CHARS.issuperset(text):
+        return text.translate(_FAST_FOLD)
+    return match_key(text)
+
+
+class PlaceKey(NamedTuple):
+    """How a place name is compared.
+
+    Attributes
+    ----------
+    full
+        The whole name folded (:func:`siting.text.match_key`): the exact-match key.
+    base
+        The name without its trailing qualifiers, folded: what the fuzzy scorer compares.
+    qualifiers
+        The qualifiers' meanings, sorted (``("upper",)``, ``("2",)``, ``()``): names whose
+        qualifiers differ are never joined.
+    """
+
+    full: str
+    base: str
+    qualifiers: tuple[str, ...]
+
+
+def place_key(name: object) -> PlaceKey:
+    """The :class:`PlaceKey` of a place name.
+
+    >>> place_key("حسين آباد عليا")
+    PlaceKey(full='حسینابادعلیا', base='حسیناباد', qualifiers=('upper',))
+    >>> place_key("حسین‌آباد بالا").qualifiers == place_key("حسین آباد علیا").qualifiers
+    True
+    >>> place_key("کلاته ۲").qualifiers, place_key("کلاته دو").qualifiers
+    (('2',), ('2',))
+    >>> place_key("ده نو").full == place_key("دهنو").full
+    True
+    """
+    if value_blank(name):
+        return PlaceKey("", "", ())
+    text = str(name)
+    if not _FAST_CHARS.issuperset(text):
+        text = clean_text(text) or ""
+    words = [w for w in (_fold(w) for w in _WORDS.split(text)) if w]
+    if not words:
+        return PlaceKey("", "", ())
+    full = "".join(words)
+    quals: list[str] = []
+    last = words[-1]
+    for suffix in _GLUED:
+        if last.endswith(suffix) and len(last) >= len(suffix) + 2:
+            words[-1:] = [last[: -len(suffix)], suffix]
+            break
+    while len(words) > 1:
+        w = words[-1]
+        if w in QUALIFIERS:
+            quals.append(QUALIFIERS[w])
+        elif w.isascii() and w.isdigit():
+            quals.append(str(int(w)))
+        else:
+            break
+        words.pop()
+        if len(words) > 1 and words[-1] == _NUMBER_WORD:
+            words.pop()
+    return PlaceKey(full, "".join(words), tuple(sorted(quals)))
+
+
+def value_blank(v: object) -> bool:
+    """None, NaN, pandas NA or only whitespace."""
+    if v is None or v is pd.NA:
+        return True
+    if isinstance(v, float) and v != v:
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def scope_key(value: object) -> str:
+    """A county, district or rural-district name folded for comparison, without its level word.
+
+    >>> scope_key("دهستان حومه") == scope_key("حومه")
+    True
+    """
+    if value_blank(value):
+        return ""
+    return match_key(strip_level_word(value))
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """The outcome of :func:`join_population`.
+
+    Attributes
+    ----------
+    population, households
+        Per point (``Int64``, index aligned to the points): the joined census figures, ``<NA>`` where
+        the point was not joined.
+    matches
+        One row per point (``side == "point"``, in the points' order) and one per census place joined
+        to no point (``side == "census"``): ``status`` (code, exact, fuzzy, ambiguous, unmatched),
+        ``score`` (fuzzy), ``point`` (the points' index label), ``point_name``, ``census_row``,
+        ``census_code``, ``census_name``, ``population``, ``scope`` (the level names were compared
+        within), ``county``/``district``/``rural_district`` (of the census place, or as the point
+        states them), ``candidates`` (list of dicts: census_row, code, name, score) and ``note``.
+    counts
+        ``code``, ``exact``, ``fuzzy``, ``ambiguous``, ``unmatched_points``, ``unmatched_census``,
+        ``not_located_population``, plus ``points``, ``census`` and ``located_population``.
+    not_located
+        Population of the census places joined to no point, summed per ``level`` (county, district,
+        rural_district): columns level, county, district, rural_district, places, households,
+        population.
+    threshold
+        The fuzzy threshold used.
+    """
+
+    population: pd.Series
+    households: pd.Series
+    matches: pd.DataFrame
+    counts: dict[str, int]
+    not_located: pd.DataFrame
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: counts, not-located totals and every match row."""
+        def plain(v: Any) -> Any:
+            if isinstance(v, np.integer):
+                return int(v)
+            if isinstance(v, np.floating):
+                return float(v)
+            if v is pd.NA or (isinstance(v, float) and v != v):
+                return None
+            return v
+
+        rows = [{k: plain(v) for k, v in rec.items()} for rec in self.matches.to_dict("records")]
+        located = [{k: plain(v) for k, v in rec.items()} for rec in self.not_located.to_dict("records")]
+        return {"threshold": self.threshold, "counts": dict(self.counts), "not_located": located,
+                "matches": rows, "notes": list(self.notes)}
+
+    def summary_lines(self) -> list[str]:
+        """What the join did and what a person should check next, in English."""
+        c = self.counts
+        joined = c["code"] + c["exact"] + c["fuzzy"]
+        lines = [f"{joined:,} of {c['points']:,} points got a census population: {c['code']:,} by official "
+                 f"code, {c['exact']:,} by name, {c['fuzzy']:,} by a similar name (score ≥ {self.threshold:g})."]
+        if c["fuzzy"]:
+            fz = self.matches[self.matches["status"] == "fuzzy"]
+            lines.append(f"Check the {c['fuzzy']:,} similar-name matches (status 'fuzzy': both spellings and "
+                         f"the score are listed); the lowest score is {float(fz['score'].min()):.1f}.")
+        if c["ambiguous"]:
+            lines.append(f"{c['ambiguous']:,} points are ambiguous (two or more census places fit equally well, "
+                         "all listed under 'candidates') and got no population: add the official census code "
+                         "or the rural district to these points and join again.")
+        if c["unmatched_points"]:
+            lines.append(f"{c['unmatched_points']:,} points match no census place and got no population: check "
+                         "their spelling and the county, district and rural district they state.")
+        if c["unmatched_census"]:
+            rd = self.not_located[self.not_located["level"] == "rural_district"].head(3)
+            worst = "; ".join(f"{r.rural_district or '?'} ({r.county or '?'}) {int(r.population):,}"
+                              for r in rd.itertuples())
+            lines.append(f"{c['unmatched_census']:,} census places ({c['not_located_population']:,} people) match "
+                         f"no point: their population is not located on the map"
+                         + (f"; most in rural districts {worst}." if worst else "."))
+        else:
+            lines.append("Every census place was joined to a point.")
+        return lines
+
+
+class _Side:
+    """Codes, name keys and scope ids of one side (census or points), positional."""
+
+    def __init__(self, frame: pd.DataFrame, ids: dict[str, int], cache: dict[str, PlaceKey]) -> None:
+        n = len(frame)
+        self.n = n
+        self.names = _column(frame, "name_fa", n)
+        self.codes = []
+        for v in _column(frame, "code", n):
+            try:
+                self.codes.append(normalise_code(v))
+            except ValueError:
+                self.codes.append("")
+        self.keys = []
+        for v in self.names:
+            text = "" if value_blank(v) else str(v)
+            key = cache.get(text)
+            if key is None:
+                key = cache[text] = place_key(text)
+            self.keys.append(key)
+        self.scope_names = {lv: _column(frame, lv, n) for lv in SCOPE_LEVELS}
+        scope = np.zeros((n, 3), dtype=np.int64)
+        for j, lv in enumerate(SCOPE_LEVELS):
+            local: dict[Any, int] = {}
+            for i, v in enumerate(self.scope_names[lv]):
+                if v in local:
+                    scope[i, j] = local[v]
+                    continue
+                k = scope_key(v)
+                sid = 0 if not k else ids.setdefault(f"{j}:{k}", len(ids) + 1)
+                if isinstance(v, Hashable):
+                    local[v] = sid
+                scope[i, j] = sid
+        self.scope = scope
+
+
+def _column(frame: pd.DataFrame, col: str, n: int) -> list[Any]:
+    if col not in frame.columns:
+        return [None] * n
+    return [None if value_blank(v) else v for v in frame[col].tolist()]
+
+
+def _figures(frame: pd.DataFrame, col: str) -> list[int | None]:
+    if col not in frame.columns:
+        return [None] * len(frame)
+    out: list[int | None] = []
+    for v in frame[col].tolist():
+        if value_blank(v):
+            out.append(None)
+            continue
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise InputError(f"census column {col!r}: {v!r} is not a number; read the census with "
+                             "siting.io.census.read_census") from None
+        if not np.isfinite(f) or f < 0:
+            raise InputError(f"census column {col!r}: {v!r} is not a non-negative number")
+        out.append(round(f))
+    return out
+
+
+_LEVEL_LABEL = {0: "all", 1: "county", 2: "district", 3: "rural district"}
+
+
+def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: float = 90.0,
+                    scorer: Callable[..., float] = fuzz.ratio, margin: float = 2.0) -> JoinResult:
+    """Join census population and households to place points, one-to-one.
+
+    Parameters
+    ----------
+    census
+        Census places, as :func:`siting.io.census.read_census` returns them: ``name_fa`` and
+        ``population`` required; ``code``, ``households``, ``county``, ``district``,
+        ``rural_district`` and ``row`` used when present.
+    points
+        Place points: ``name_fa`` (or ``code``) required; ``code``, ``name_en``, ``county``,
+        ``district``, ``rural_district`` used when present (each may be None).
+    threshold
+        Lowest fuzzy score (0–100) that joins.
+    scorer
+        A rapidfuzz scorer (or any ``f(a, b, score_cutoff=None) -> float`` on 0–100), applied to the
+        names' :attr:`PlaceKey.base`.
+    margin
+        Fuzzy candidates scoring within ``margin`` of the best are equally good: the point is ambiguous.
+
+    Returns
+    -------
+    JoinResult
+
+    Raises
+    ------
+    InputError
+        A required column is missing, a census figure is not a number, or an option is out of range.
+
+    Examples
+    --------
+    >>> census = pd.DataFrame({"code": ["29010101001", "29010102001"], "name_fa": ["گل", "گل"],
+    ...                        "population": [120, 80], "rural_district": ["الف", "ب"]})
+    >>> points = pd.DataFrame({"name_fa": ["گل", "گل"], "rural_district": ["ب", "دهستان الف"]})
+    >>> r = join_population(census, points)
+    >>> r.population.tolist(), r.counts["exact"]
+    ([80, 120], 2)
+    """
+    if not isinstance(census, pd.DataFrame) or not isinstance(points, pd.DataFrame):
+        raise InputError("join_population: census and points must be pandas DataFrames")
+    for col in ("name_fa", "population"):
+        if col not in census.columns:
+            raise InputError(f"census: no {col!r} column; columns: {', '.join(map(str, census.columns))}")
+    if "name_fa" not in points.columns and "code" not in points.columns:
+        raise InputError(f"points: no 'name_fa' or 'code' column; columns: {', '.join(map(str, points.columns))}")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 100:
+        raise InputError(f"threshold {threshold!r} is not a score from 0 to 100")
+    if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin <= 100:
+        raise InputError(f"margin {margin!r} is not a score difference from 0 to 100")
+
+    ids: dict[str, int] = {}
+    cache: dict[str, PlaceKey] = {}
+    cs = _Side(census, ids, cache)
+    ps = _Side(points, ids, cache)
+    c_pop = _figures(census, "population")
+    c_hh = _figures(census, "households")
+    c_rows = ([int(v) if not value_blank(v) else i + 1 for i, v in enumerate(census["row"].tolist())]
+              if "row" in census.columns else list(range(1, cs.n + 1)))
+
+    joined_c = np.full(cs.n, -1, dtype=np.int64)  # point position joined to each census place
+    blocked_c = np.zeros(cs.n, dtype=bool)  # contested: offered to no later pass
+    status: list[str | None] = [None] * ps.n
+    target = np.full(ps.n, -1, dtype=np.int64)
+    score: list[float | None] = [None] * ps.n
+    cands: list[list[dict[str, Any]]] = [[] for _ in range(ps.n)]
+    notes: list[str] = [""] * ps.n
+
+    def cand(c: int, s: float | None = None) -> dict[str, Any]:
+        return {"census_row": c_rows[c], "code": cs.codes[c] or None, "name": cs.names[c],
+                "score": None if s is None else round(float(s), 1)}
+
+    def settle(stage: str, tentative: dict[int, tuple[int, float | None]]) -> None:
+        claims: dict[int, list[int]] = defaultdict(list)
+        for p, (c, _) in tentative.items():
+            claims[c].append(p)
+        for c, claimants in claims.items():
+            if len(claimants) == 1:
+                p = claimants[0]
+                status[p], target[p], score[p] = stage, c, tentative[p][1]
+                joined_c[c] = p
+                continue
+            blocked_c[c] = True
+            for p in claimants:
+                status[p] = "ambiguous"
+                cands[p] = [cand(c, tentative[p][1])]
+                notes[p] = (f"{stage} pass: the census place is also claimed by {len(claimants) - 1} other "
+                            f"point(s); joined to none")
+
+    # 1. official code
+    c_by_code: dict[str, list[int]] = defaultdict(list)
+    p_by_code: dict[str, list[int]] = defaultdict(list)
+    for i, code in enumerate(cs.codes):
+        if code:
+            c_by_code[code].append(i)
+    for i, code in enumerate(ps.codes):
+        if code:
+            p_by_code[code].append(i)
+    tentative: dict[int, tuple[int, float | None]] = {}
+    for code, plist in p_by_code.items():
+        clist = c_by_code.get(code)
+        if not clist:
+            continue
+        if len(clist) == 1:
+            for p in plist:
+                tentative[p] = (clist[0], None)
+            continue
+        for p in plist:
+            status[p] = "ambiguous"
+            cands[p] = [cand(c) for c in clist]
+            notes[p] = f"code {code} is on {len(clist)} census rows"
+        blocked_c[clist] = True
+    settle("code", tentative)
+
+    # scope of each remaining point: the levels it states that the census knows
+    known: set[tuple[int, int, int]] = set()
+    for t in {tuple(r) for r in cs.scope.tolist()}:
+        for mask in range(8):
+            known.add((t[0] if mask & 1 else 0, t[1] if mask & 2 else 0, t[2] if mask & 4 else 0))
+    scope_of: dict[int, tuple[int, int, int]] = {}
+    scope_label: list[str] = [""] * ps.n
+    for p in range(ps.n):
+        cons = [0, 0, 0]
+        missing = []
+        for j in range(3):
+            sid = int(ps.scope[p, j])
+            if not sid:
+                continue
+            trial = list(cons)
+            trial[j] = sid
+            if tuple(trial) in known:
+                cons = trial
+            else:
+                missing.append(f"{SCOPE_LEVELS[j].replace('_', ' ')} {ps.scope_names[SCOPE_LEVELS[j]][p]!r}")
+        deepest = max((j + 1 for j in range(3) if cons[j]), default=0)
+        scope_of[p] = (cons[0], cons[1], cons[2])
+        scope_label[p] = _LEVEL_LABEL[deepest]
+        if missing and status[p] is None:
+            notes[p] = "not in the census, so not used to narrow the match: " + ", ".join(missing)
+
+    def compatible(c: int, cons: tuple[int, int, int]) -> bool:
+        row = cs.scope[c]
+        return all(not k or not row[j] or row[j] == k for j, k in enumerate(cons))
+
+    # 2. exact name
+    c_by_name: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(cs.keys):
+        if key.full:
+            c_by_name[key.full].append(i)
+    tentative = {}
+    for p in range(ps.n):
+        if status[p] is not None:
+            continue
+        full = ps.keys[p].full
+        if not full:
+            status[p] = "unmatched"
+            notes[p] = _join_note(notes[p], "no name and no census code")
+            continue
+        found = [c for c in c_by_name.get(full, ())
+                 if joined_c[c] < 0 and not blocked_c[c] and compatible(c, scope_of[p])]
+        if len(found) == 1:
+            tentative[p] = (found[0], 100.0)
+        elif found:
+            status[p] = "ambiguous"
+            cands[p] = [cand(c, 100.0) for c in found]
+            notes[p] = _join_note(notes[p], f"the name is on {len(found)} census places in the {scope_label[p]} scope")
+    settle("exact", tentative)
+
+    # 3. fuzzy name, block by block
+    qual_ids: dict[tuple[str, ...], int] = {}
+    c_qual = np.array([qual_ids.setdefault(k.qualifiers, len(qual_ids)) for k in cs.keys], dtype=np.int64)
+    p_qual = np.array([qual_ids.setdefault(k.qualifiers, len(qual_ids)) for k in ps.keys], dtype=np.int64)
+    groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for p in range(ps.n):
+        if status[p] is None:
+            groups[scope_of[p]].append(p)
+    tentative = {}
+    for block, plist in groups.items():
+        avail = (joined_c < 0) & ~blocked_c
+        for j, k in enumerate(block):
+            if k:
+                avail &= (cs.scope[:, j] == 0) | (cs.scope[:, j] == k)
+        cpos = np.flatnonzero(avail)
+        if len(cpos) == 0:
+            continue
+        queries = [ps.keys[p].base for p in plist]
+        choices = [cs.keys[c].base for c in cpos]
+        scores = process.cdist(queries, choices, scorer=scorer, dtype=np.float64,
+                               score_cutoff=threshold if threshold > 0 else None)
+        scores = np.asarray(scores, dtype=np.float64)
+        scores[p_qual[plist][:, None] != c_qual[cpos][None, :]] = -1.0
+        for qi, p in enumerate(plist):
+            row = scores[qi]
+            best = float(row.max())
+            if best < threshold or best < 0:
+                continue
+            near = np.flatnonzero((row >= best - margin) & (row >= threshold))
+            if len(near) == 1:
+                tentative[p] = (int(cpos[near[0]]), best)
+            else:
+                order = near[np.argsort(-row[near], kind="stable")]
+                status[p] = "ambiguous"
+                cands[p] = [cand(int(cpos[k]), row[k]) for k in order]
+                notes[p] = _join_note(notes[p], f"{len(near)} census places score within {margin:g} of the best "
+                                                f"({best:.1f})")
+    settle("fuzzy", tentative)
+
+    for p in range(ps.n):
+        if status[p] is None:
+            status[p] = "unmatched"
+
+    # figures per point
+    pop = [c_pop[target[p]] if target[p] >= 0 else None for p in range(ps.n)]
+    hh = [c_hh[target[p]] if target[p] >= 0 else None for p in range(ps.n)]
+    population = pd.Series(pd.array(pop, dtype="Int64"), index=points.index, name="population")
+    households = pd.Series(pd.array(hh, dtype="Int64"), index=points.index, name="households")
+
+    records: list[dict[str, Any]] = []
+    labels = list(points.index)
+    for p in range(ps.n):
+        c = int(target[p])
+        records.append({
+            "side": "point", "status": status[p], "score": score[p] if status[p] == "fuzzy" else None,
+            "point": labels[p], "point_name": ps.names[p],
+            "census_row": c_rows[c] if c >= 0 else None, "census_code": (cs.codes[c] or None) if c >= 0 else None,
+            "census_name": cs.names[c] if c >= 0 else None, "population": pop[p], "scope": scope_label[p],
+            **{lv: (cs.scope_names[lv][c] if c >= 0 else ps.scope_names[lv][p]) for lv in SCOPE_LEVELS},
+            "candidates": cands[p], "note": notes[p] or None,
+        })
+    unmatched_c = [c for c in range(cs.n) if joined_c[c] < 0]
+    for c in unmatched_c:
+        records.append({
+            "side": "census", "status": "unmatched", "score": None, "point": None, "point_name": None,
+            "census_row": c_rows[c], "census_code": cs.codes[c] or None, "census_name": cs.names[c],
+            "population": c_pop[c], "scope": None, **{lv: cs.scope_names[lv][c] for lv in SCOPE_LEVELS},
+            "candidates": [], "note": "claimed by two or more points (ambiguous); joined to none"
+            if blocked_c[c] else None,
+        })
+    matches = pd.DataFrame.from_records(records, columns=[
+        "side", "status", "score", "point", "point_name", "census_row", "census_code", "census_name",
+        "population", "scope", *SCOPE_LEVELS, "candidates", "note"])
+    matches["population"] = pd.array(list(matches["population"]), dtype="Int64")
+
+    not_located = _not_located(cs, unmatched_c, c_pop, c_hh)
+    located_pop = sum(v for v in pop if v is not None)
+    counts = {s: sum(1 for x in status if x == s) for s in ("code", "exact", "fuzzy", "ambiguous")}
+    counts.update({
+        "unmatched_points": sum(1 for x in status if x == "unmatched"),
+        "unmatched_census": len(unmatched_c),
+        "not_located_population": int(sum(c_pop[c] or 0 for c in unmatched_c)),
+        "points": ps.n, "census": cs.n, "located_population": int(located_pop),
+    })
+    return JoinResult(population, households, matches, counts, not_located, float(threshold))
+
+
+def _join_note(a: str, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def _not_located(cs: _Side, unmatched: Iterable[int], c_pop: list[int | None],
+                 c_hh: list[int | None]) -> pd.DataFrame:
+    rows = [{"county": cs.scope_names["county"][c], "district": cs.scope_names["district"][c],
+             "rural_district": cs.scope_names["rural_district"][c], "population": c_pop[c] or 0,
+             "households": c_hh[c] or 0} for c in unmatched]
+    cols = ["level", "county", "district", "rural_district", "places", "households", "population"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    frame = pd.DataFrame(rows).fillna({"county": "", "district": "", "rural_district": ""})
+    out = []
+    for level, keys in (("county", ["county"]), ("district", ["county", "district"]),
+                        ("rural_district", ["county", "district", "rural_district"])):
+        g = frame.groupby(keys, sort=True, dropna=False).agg(
+            places=("population", "size"), households=("households", "sum"),
+            population=("population", "sum")).reset_index()
+        g["level"] = level
+        out.append(g.sort_values(["population", *keys], ascending=[False, *[True] * len(keys)], kind="stable"))
+    result = pd.concat(out, ignore_index=True)
+    for col in ("county", "district", "rural_district"):
+        if col not in result.columns:
+            result[col] = None
+        result[col] = result[col].map(lambda v: None if value_blank(v) else v).astype(object)
+    result = result[cols]
+    return result.astype({"places": "int64", "households": "int64", "population": "int64"})
