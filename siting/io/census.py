@@ -262,9 +262,11 @@ class CensusReport:
 
 # -- header ----------------------------------------------------------------------------------
 
-def _is_header(cells: list[object]) -> bool:
+def _is_header(cells: list[object], fields: Mapping[str, str] | None = None) -> bool:
     keys = {match_key(c) for c in cells if isinstance(c, str)}
-    has = {f: bool(keys & {match_key(a) for a in CENSUS_ALIASES[f]}) for f in ("code", "name_fa", "population")}
+    given = dict(fields or {})
+    has = {f: bool(keys & {match_key(a) for a in (*CENSUS_ALIASES[f], *([given[f]] if f in given else []))})
+           for f in ("code", "name_fa", "population")}
     return has["population"] and (has["code"] or has["name_fa"])
 
 
@@ -279,16 +281,17 @@ def _unique_names(cells: list[object]) -> list[str]:
     return out
 
 
-def _table(path: Path, sheet: str | None, report: CensusReport) -> tuple[pd.DataFrame, list[int]]:
+def _table(path: Path, sheet: str | None, fields: Mapping[str, str] | None,
+           report: CensusReport) -> tuple[pd.DataFrame, list[int]]:
     """The data rows under the detected header row, and their data-row numbers."""
     raw = read_file(path, coordinates=False, sheet=sheet)
     frame = raw.frame
     lines = [int(r) for r in raw.rows]
-    if _is_header(list(frame.columns)):
+    if _is_header(list(frame.columns), fields):
         return frame.set_axis(_unique_names(list(frame.columns)), axis=1), lines
     for pos in range(min(HEADER_SCAN_ROWS, len(frame))):
         cells = list(frame.iloc[pos])
-        if _is_header(cells):
+        if _is_header(cells, fields):
             top = lines[pos]
             data = frame.iloc[pos + 1:].reset_index(drop=True)
             data = data.set_axis(_unique_names(cells), axis=1)
@@ -388,19 +391,17 @@ class _Reader:
     def warn(self, row: int, reason: str, fld: str | None = None) -> None:
         self.report.add(row, reason, severity="warning", field=fld)
 
-    def figures(self, i: int, row: int) -> tuple[int | None, int | None] | None:
-        """(population, households), or None after reporting an error."""
-        try:
-            pop = _figure(self.cell(i, "population"), "population")
-        except InputError as exc:
-            self.error(row, str(exc), "population")
-            return None
-        try:
-            hh = _figure(self.cell(i, "households"), "households")
-        except InputError as exc:
-            self.error(row, str(exc), "households")
-            return None
-        return pop, hh
+    def figures(self, i: int, row: int) -> tuple[int | None, int | None, bool]:
+        """(population, households, whether both were usable); an unusable figure is reported, None."""
+        out: dict[str, int | None] = {}
+        ok = True
+        for fld in ("population", "households"):
+            try:
+                out[fld] = _figure(self.cell(i, fld), fld)
+            except InputError as exc:
+                self.error(row, str(exc), fld)
+                out[fld], ok = None, False
+        return out["population"], out["households"], ok
 
     def check_place_figures(self, i: int, row: int, pop: int | None, hh: int | None) -> None:
         if pop is None:
@@ -472,10 +473,9 @@ def _read_plain(r: _Reader) -> None:
         if not name:
             r.error(row, "no name", "name_fa")
             continue
-        figures = r.figures(i, row)
-        if figures is None:
+        pop, hh, ok = r.figures(i, row)
+        if not ok:
             continue
-        pop, hh = figures
         kind = r.kind_of(i, row)
         city = city_name(name)
         if city is not None:
@@ -550,11 +550,9 @@ def _read_hierarchical(r: _Reader) -> None:
         level: str | None
         if word in _LEVEL_WORDS and rest and kind is None:
             level = _LEVEL_WORDS[word]
-            if code:
-                by_code = r.by_length.get(len(code))
-                if by_code is not None and by_code != level:
-                    r.warn(row, f"the name says {level_names[level]} but the code's {len(code)} digits say "
-                                f"{level_names[by_code]}; taken as {level_names[level]}", "code")
+            if code and len(code) != r.lengths[level]:
+                r.warn(row, f"the name says {level_names[level]} but code {code} has {len(code)} digits, not "
+                            f"{r.lengths[level]}; taken as a {level_names[level]}", "code")
         elif city is not None or kind == "city":
             level = "city"
             if city is not None:
@@ -570,12 +568,12 @@ def _read_hierarchical(r: _Reader) -> None:
                             "taken as a subtotal", "kind")
         else:
             level = "village"
-        figures = r.figures(i, row)
+        pop, hh, ok = r.figures(i, row)
         if level in ("village", "city"):
             home = ("rural_district", "district", "county", "province") if level == "village" else (
                 "district", "county", "province")
             parent = next((open_[lv] for lv in home if open_[lv] is not None), None)
-            if figures is None:
+            if not ok:
                 if parent is not None:
                     parent.skipped += 1
                 continue
@@ -591,7 +589,6 @@ def _read_hierarchical(r: _Reader) -> None:
                 continue
             if not code:
                 r.warn(row, "no code", "code")
-            pop, hh = figures
             parents = {lv: ((n.name, n.code or None) if (n := open_[lv]) is not None else (None, None))
                        for lv in ("county", "district", "rural_district")}
             if level == "city":
@@ -608,7 +605,6 @@ def _read_hierarchical(r: _Reader) -> None:
         # a subtotal row
         if word in _LEVEL_WORDS and rest:
             name = rest
-        pop, hh = figures if figures is not None else (None, None)
         depth = LEVELS.index(level)
         parent = next((open_[lv] for lv in reversed(LEVELS[:depth]) if open_[lv] is not None), None)
         for lv in LEVELS[depth:-1]:
@@ -692,7 +688,7 @@ def read_census(path: str | Path, *, sheet: str | None = None, fields: Mapping[s
     path = Path(path)
     lengths = _code_lengths(code_lengths)
     report = CensusReport(file=str(path))
-    frame, rows = _table(path, sheet, report)
+    frame, rows = _table(path, sheet, fields, report)
     cols = _columns(frame, fields, path)
     if cols["population"] is None:
         raise InputError(f"{path}: no population column (جمعیت / population); columns: "
