@@ -571,7 +571,8 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
     matches = pd.DataFrame.from_records(records, columns=[
         "side", "status", "score", "point", "point_name", "census_row", "census_code", "census_name",
         "population", "scope", *SCOPE_LEVELS, "candidates", "note"])
-    matches["population"] = pd.array(list(matches["population"]), dtype="Int64")
+    for col in ("population", "census_row"):
+        matches[col] = pd.array(list(matches[col]), dtype="Int64")
 
     not_located = _not_located(cs, unmatched_c, c_pop, c_hh)
     located_pop = sum(v for v in pop if v is not None)
