@@ -145,6 +145,8 @@ def normalise_code(value: object) -> str:
     >>> normalise_code(29010101001.0)
     '29010101001'
     """
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= MAX_CODE_DIGITS:
+        return value  # the common case, quickly
     if is_blank(value):
         return ""
     if isinstance(value, bool):

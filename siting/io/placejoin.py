@@ -273,58 +273,72 @@ class _Side:
         n = len(frame)
         self.n = n
         self.names = _column(frame, "name_fa", n)
+        codes: dict[Any, str] = {}
         self.codes = []
         for v in _column(frame, "code", n):
             try:
-                self.codes.append(normalise_code(v))
-            except ValueError:
-                self.codes.append("")
+                code = codes.get(v) if isinstance(v, Hashable) else None
+            except TypeError:
+                code = None
+            if code is None:
+                try:
+                    code = normalise_code(v)
+                except ValueError:
+                    code = ""
+                if isinstance(v, Hashable):
+                    codes[v] = code
+            self.codes.append(code)
         self.keys = []
         for v in self.names:
-            text = "" if value_blank(v) else str(v)
+            text = "" if v is None else str(v)
             key = cache.get(text)
             if key is None:
                 key = cache[text] = place_key(text)
             self.keys.append(key)
+        self.full = np.array([k.full for k in self.keys], dtype=object)
         self.scope_names = {lv: _column(frame, lv, n) for lv in SCOPE_LEVELS}
         scope = np.zeros((n, 3), dtype=np.int64)
         for j, lv in enumerate(SCOPE_LEVELS):
-            local: dict[Any, int] = {}
-            for i, v in enumerate(self.scope_names[lv]):
-                if v in local:
-                    scope[i, j] = local[v]
-                    continue
-                k = scope_key(v)
-                sid = 0 if not k else ids.setdefault(f"{j}:{k}", len(ids) + 1)
-                if isinstance(v, Hashable):
-                    local[v] = sid
-                scope[i, j] = sid
+            values = [None if v is None else str(v) for v in self.scope_names[lv]]
+            where, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+            sids = np.zeros(len(uniques) + 1, dtype=np.int64)  # the last one for the NA sentinel -1
+            for u, value in enumerate(uniques):
+                k = scope_key(value)
+                sids[u] = 0 if not k else ids.setdefault(f"{j}:{k}", len(ids) + 1)
+            scope[:, j] = sids[where]
         self.scope = scope
 
 
 def _column(frame: pd.DataFrame, col: str, n: int) -> list[Any]:
     if col not in frame.columns:
         return [None] * n
-    return [None if value_blank(v) else v for v in frame[col].tolist()]
+    s = frame[col]
+    values = s.astype(object).where(s.notna(), None).tolist()
+    return [None if (v.__class__ is str and not v.strip()) or (isinstance(v, float) and v != v) else v
+            for v in values]
 
 
 def _figures(frame: pd.DataFrame, col: str) -> list[int | None]:
     if col not in frame.columns:
         return [None] * len(frame)
-    out: list[int | None] = []
-    for v in frame[col].tolist():
-        if value_blank(v):
-            out.append(None)
-            continue
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"census column {col!r}: {v!r} is not a number; read the census with "
-                             "siting.io.census.read_census") from None
-        if not np.isfinite(f) or f < 0:
-            raise InputError(f"census column {col!r}: {v!r} is not a non-negative number")
-        out.append(round(f))
-    return out
+    values = _column(frame, col, len(frame))
+    raw = pd.Series(values, dtype=object)
+    num = pd.to_numeric(raw.map(lambda v: v if v is None or isinstance(v, int | float | np.number) else
+                                _number_or_nan(v)), errors="coerce").astype("float64")
+    bad = num.isna().to_numpy() & raw.notna().to_numpy()
+    bad |= ~np.isfinite(num.fillna(0).to_numpy()) | (num.fillna(0).to_numpy() < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"census column {col!r}, position {i + 1}: {values[i]!r} is not a non-negative number; "
+                         "read the census with siting.io.census.read_census")
+    return [None if v != v else round(v) for v in num.tolist()]
+
+
+def _number_or_nan(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 _LEVEL_LABEL = {0: "all", 1: "county", 2: "district", 3: "rural district"}
@@ -444,58 +458,60 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
         blocked_c[clist] = True
     settle("code", tentative)
 
-    # scope of each remaining point: the levels it states that the census knows
+    # scope of each point: the levels it states that the census knows (worked out per distinct triple)
     known: set[tuple[int, int, int]] = set()
     for t in {tuple(r) for r in cs.scope.tolist()}:
         for mask in range(8):
             known.add((t[0] if mask & 1 else 0, t[1] if mask & 2 else 0, t[2] if mask & 4 else 0))
-    scope_of: dict[int, tuple[int, int, int]] = {}
-    scope_label: list[str] = [""] * ps.n
-    for p in range(ps.n):
+    p_triples = [tuple(r) for r in ps.scope.tolist()]
+    per_triple: dict[tuple[int, ...], tuple[tuple[int, int, int], list[int]]] = {}
+    for t in set(p_triples):
         cons = [0, 0, 0]
-        missing = []
+        dropped = []
         for j in range(3):
-            sid = int(ps.scope[p, j])
-            if not sid:
+            if not t[j]:
                 continue
             trial = list(cons)
-            trial[j] = sid
+            trial[j] = t[j]
             if tuple(trial) in known:
                 cons = trial
             else:
-                missing.append(f"{SCOPE_LEVELS[j].replace('_', ' ')} {ps.scope_names[SCOPE_LEVELS[j]][p]!r}")
-        deepest = max((j + 1 for j in range(3) if cons[j]), default=0)
-        scope_of[p] = (cons[0], cons[1], cons[2])
-        scope_label[p] = _LEVEL_LABEL[deepest]
-        if missing and status[p] is None:
-            notes[p] = "not in the census, so not used to narrow the match: " + ", ".join(missing)
+                dropped.append(j)
+        per_triple[t] = ((cons[0], cons[1], cons[2]), dropped)
+    scope_of = [per_triple[t][0] for t in p_triples]
+    cons_arr = np.array(scope_of, dtype=np.int64).reshape(ps.n, 3)
+    depth = np.where(cons_arr[:, 2] > 0, 3, np.where(cons_arr[:, 1] > 0, 2, np.where(cons_arr[:, 0] > 0, 1, 0)))
+    scope_label = [_LEVEL_LABEL[int(d)] for d in depth]
+    for p, t in enumerate(p_triples):
+        dropped = per_triple[t][1]
+        if dropped and status[p] is None:
+            notes[p] = "not in the census, so not used to narrow the match: " + ", ".join(
+                f"{SCOPE_LEVELS[j].replace('_', ' ')} {ps.scope_names[SCOPE_LEVELS[j]][p]!r}" for j in dropped)
 
-    def compatible(c: int, cons: tuple[int, int, int]) -> bool:
-        row = cs.scope[c]
-        return all(not k or not row[j] or row[j] == k for j, k in enumerate(cons))
-
-    # 2. exact name
-    c_by_name: dict[str, list[int]] = defaultdict(list)
-    for i, key in enumerate(cs.keys):
-        if key.full:
-            c_by_name[key.full].append(i)
-    tentative = {}
-    for p in range(ps.n):
-        if status[p] is not None:
-            continue
-        full = ps.keys[p].full
-        if not full:
-            status[p] = "unmatched"
-            notes[p] = _join_note(notes[p], "no name and no census code")
-            continue
-        found = [c for c in c_by_name.get(full, ())
-                 if joined_c[c] < 0 and not blocked_c[c] and compatible(c, scope_of[p])]
-        if len(found) == 1:
-            tentative[p] = (found[0], 100.0)
-        elif found:
+    # 2. exact name: every (point, census place) pair of the same name, kept where their scopes agree
+    pending = np.array([p for p in range(ps.n) if status[p] is None], dtype=np.int64)
+    nameless = pending[ps.full[pending] == ""] if len(pending) else pending
+    for p in nameless.tolist():
+        status[p] = "unmatched"
+        notes[p] = _join_note(notes[p], "no name and no census code")
+    pending = pending[ps.full[pending] != ""] if len(pending) else pending
+    avail = np.flatnonzero((joined_c < 0) & ~blocked_c & (cs.full != ""))
+    left = pd.DataFrame({"p": pending, "full": ps.full[pending], **{f"k{j}": cons_arr[pending, j] for j in range(3)}})
+    right = pd.DataFrame({"c": avail, "full": cs.full[avail], **{f"s{j}": cs.scope[avail, j] for j in range(3)}})
+    pairs = left.merge(right, on="full", how="inner", sort=False)
+    ok = np.ones(len(pairs), dtype=bool)
+    for j in range(3):
+        k, sc = pairs[f"k{j}"].to_numpy(), pairs[f"s{j}"].to_numpy()
+        ok &= (k == 0) | (sc == 0) | (k == sc)
+    pairs = pairs.loc[ok, ["p", "c"]].sort_values(["p", "c"], kind="stable")
+    pp, pc = pairs["p"].to_numpy(), pairs["c"].to_numpy()
+    uniq, first, count = np.unique(pp, return_index=True, return_counts=True)
+    tentative = {int(p): (int(pc[f]), 100.0) for p, f, k in zip(uniq, first, count, strict=True) if k == 1}
+    for p, f, k in zip(uniq.tolist(), first.tolist(), count.tolist(), strict=True):
+        if k > 1:
             status[p] = "ambiguous"
-            cands[p] = [cand(c, 100.0) for c in found]
-            notes[p] = _join_note(notes[p], f"the name is on {len(found)} census places in the {scope_label[p]} scope")
+            cands[p] = [cand(int(c), 100.0) for c in pc[f:f + k]]
+            notes[p] = _join_note(notes[p], f"the name is on {k} census places in the {scope_label[p]} scope")
     settle("exact", tentative)
 
     # 3. fuzzy name, block by block
@@ -508,11 +524,11 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
             groups[scope_of[p]].append(p)
     tentative = {}
     for block, plist in groups.items():
-        avail = (joined_c < 0) & ~blocked_c
+        free = (joined_c < 0) & ~blocked_c
         for j, k in enumerate(block):
             if k:
-                avail &= (cs.scope[:, j] == 0) | (cs.scope[:, j] == k)
-        cpos = np.flatnonzero(avail)
+                free &= (cs.scope[:, j] == 0) | (cs.scope[:, j] == k)
+        cpos = np.flatnonzero(free)
         if len(cpos) == 0:
             continue
         queries = [ps.keys[p].base for p in plist]
@@ -547,32 +563,31 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
     population = pd.Series(pd.array(pop, dtype="Int64"), index=points.index, name="population")
     households = pd.Series(pd.array(hh, dtype="Int64"), index=points.index, name="households")
 
-    records: list[dict[str, Any]] = []
-    labels = list(points.index)
-    for p in range(ps.n):
-        c = int(target[p])
-        records.append({
-            "side": "point", "status": status[p], "score": score[p] if status[p] == "fuzzy" else None,
-            "point": labels[p], "point_name": ps.names[p],
-            "census_row": c_rows[c] if c >= 0 else None, "census_code": (cs.codes[c] or None) if c >= 0 else None,
-            "census_name": cs.names[c] if c >= 0 else None, "population": pop[p], "scope": scope_label[p],
-            **{lv: (cs.scope_names[lv][c] if c >= 0 else ps.scope_names[lv][p]) for lv in SCOPE_LEVELS},
-            "candidates": cands[p], "note": notes[p] or None,
-        })
-    unmatched_c = [c for c in range(cs.n) if joined_c[c] < 0]
-    for c in unmatched_c:
-        records.append({
-            "side": "census", "status": "unmatched", "score": None, "point": None, "point_name": None,
-            "census_row": c_rows[c], "census_code": cs.codes[c] or None, "census_name": cs.names[c],
-            "population": c_pop[c], "scope": None, **{lv: cs.scope_names[lv][c] for lv in SCOPE_LEVELS},
-            "candidates": [], "note": "claimed by two or more points (ambiguous); joined to none"
-            if blocked_c[c] else None,
-        })
-    matches = pd.DataFrame.from_records(records, columns=[
-        "side", "status", "score", "point", "point_name", "census_row", "census_code", "census_name",
-        "population", "scope", *SCOPE_LEVELS, "candidates", "note"])
+    unmatched_c = np.flatnonzero(joined_c < 0).tolist()
+    tg = target.tolist()
+    cols: dict[str, list[Any]] = {
+        "side": ["point"] * ps.n + ["census"] * len(unmatched_c),
+        "status": [*status, *["unmatched"] * len(unmatched_c)],
+        "score": [score[p] if status[p] == "fuzzy" else None for p in range(ps.n)] + [None] * len(unmatched_c),
+        "point": [*points.index, *[None] * len(unmatched_c)],
+        "point_name": [*ps.names, *[None] * len(unmatched_c)],
+        "census_row": [c_rows[c] if c >= 0 else None for c in tg] + [c_rows[c] for c in unmatched_c],
+        "census_code": [(cs.codes[c] or None) if c >= 0 else None for c in tg]
+        + [cs.codes[c] or None for c in unmatched_c],
+        "census_name": [cs.names[c] if c >= 0 else None for c in tg] + [cs.names[c] for c in unmatched_c],
+        "population": [*pop, *[c_pop[c] for c in unmatched_c]],
+        "scope": [*scope_label, *[None] * len(unmatched_c)],
+    }
+    for lv in SCOPE_LEVELS:
+        cn, pn = cs.scope_names[lv], ps.scope_names[lv]
+        cols[lv] = [cn[c] if c >= 0 else pn[p] for p, c in enumerate(tg)] + [cn[c] for c in unmatched_c]
+    cols["candidates"] = [*cands, *[[] for _ in unmatched_c]]
+    cols["note"] = [n or None for n in notes] + [
+        "claimed by two or more points (ambiguous); joined to none" if blocked_c[c] else None for c in unmatched_c]
+    matches = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
     for col in ("population", "census_row"):
-        matches[col] = pd.array(list(matches[col]), dtype="Int64")
+        matches[col] = pd.array(cols[col], dtype="Int64")
+    matches["score"] = pd.to_numeric(matches["score"]).astype("float64")
 
     not_located = _not_located(cs, unmatched_c, c_pop, c_hh)
     located_pop = sum(v for v in pop if v is not None)
