@@ -59,6 +59,10 @@ from siting.text import clean_text, match_key
 
 SCOPE_LEVELS: tuple[str, ...] = ("county", "district", "rural_district")
 STATUSES: tuple[str, ...] = ("code", "exact", "fuzzy", "ambiguous", "unmatched")
+MAX_CANDIDATES = 20
+"""Most candidates listed for one ambiguous point (how many there were is in its note)."""
+FUZZY_BLOCK_CELLS = 4_000_000
+"""Most scores computed at once (points × census names) in the fuzzy pass; larger blocks are chunked."""
 
 _QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {
     "upper": ("علیا", "بالا", "بالایی", "فوقانی", "علیه"),
@@ -453,7 +457,7 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
             continue
         for p in plist:
             status[p] = "ambiguous"
-            cands[p] = [cand(c) for c in clist]
+            cands[p] = [cand(c) for c in clist[:MAX_CANDIDATES]]
             notes[p] = f"code {code} is on {len(clist)} census rows"
         blocked_c[clist] = True
     settle("code", tentative)
@@ -496,22 +500,17 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
         notes[p] = _join_note(notes[p], "no name and no census code")
     pending = pending[ps.full[pending] != ""] if len(pending) else pending
     avail = np.flatnonzero((joined_c < 0) & ~blocked_c & (cs.full != ""))
-    left = pd.DataFrame({"p": pending, "full": ps.full[pending], **{f"k{j}": cons_arr[pending, j] for j in range(3)}})
-    right = pd.DataFrame({"c": avail, "full": cs.full[avail], **{f"s{j}": cs.scope[avail, j] for j in range(3)}})
-    pairs = left.merge(right, on="full", how="inner", sort=False)
-    ok = np.ones(len(pairs), dtype=bool)
-    for j in range(3):
-        k, sc = pairs[f"k{j}"].to_numpy(), pairs[f"s{j}"].to_numpy()
-        ok &= (k == 0) | (sc == 0) | (k == sc)
-    pairs = pairs.loc[ok, ["p", "c"]].sort_values(["p", "c"], kind="stable")
-    pp, pc = pairs["p"].to_numpy(), pairs["c"].to_numpy()
-    uniq, first, count = np.unique(pp, return_index=True, return_counts=True)
-    tentative = {int(p): (int(pc[f]), 100.0) for p, f, k in zip(uniq, first, count, strict=True) if k == 1}
-    for p, f, k in zip(uniq.tolist(), first.tolist(), count.tolist(), strict=True):
-        if k > 1:
-            status[p] = "ambiguous"
-            cands[p] = [cand(int(c), 100.0) for c in pc[f:f + k]]
-            notes[p] = _join_note(notes[p], f"the name is on {k} census places in the {scope_label[p]} scope")
+    found, listed = _exact_candidates(ps.full[pending], cons_arr[pending], pending, cs.full[avail],
+                                      cs.scope[avail], avail)
+    tentative = {}
+    for p, k in found.items():
+        if k == 1:
+            tentative[p] = (listed[p][0], 100.0)
+            continue
+        status[p] = "ambiguous"
+        cands[p] = [cand(c, 100.0) for c in listed[p]]
+        shown = f" (the first {MAX_CANDIDATES} listed)" if k > MAX_CANDIDATES else ""
+        notes[p] = _join_note(notes[p], f"the name is on {k} census places in the {scope_label[p]} scope{shown}")
     settle("exact", tentative)
 
     # 3. fuzzy name, block by block
@@ -524,33 +523,36 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
             groups[scope_of[p]].append(p)
     tentative = {}
     for block, plist in groups.items():
-        free = (joined_c < 0) & ~blocked_c
+        free = (joined_c < 0) & ~blocked_c & (cs.full != "")
         for j, k in enumerate(block):
             if k:
                 free &= (cs.scope[:, j] == 0) | (cs.scope[:, j] == k)
         cpos = np.flatnonzero(free)
         if len(cpos) == 0:
             continue
-        queries = [ps.keys[p].base for p in plist]
         choices = [cs.keys[c].base for c in cpos]
-        scores = process.cdist(queries, choices, scorer=scorer, dtype=np.float64,
-                               score_cutoff=threshold if threshold > 0 else None)
-        scores = np.asarray(scores, dtype=np.float64)
-        scores[p_qual[plist][:, None] != c_qual[cpos][None, :]] = -1.0
-        for qi, p in enumerate(plist):
-            row = scores[qi]
-            best = float(row.max())
-            if best < threshold or best < 0:
-                continue
-            near = np.flatnonzero((row >= best - margin) & (row >= threshold))
-            if len(near) == 1:
-                tentative[p] = (int(cpos[near[0]]), best)
-            else:
-                order = near[np.argsort(-row[near], kind="stable")]
+        step = max(1, FUZZY_BLOCK_CELLS // len(cpos))
+        for lo in range(0, len(plist), step):
+            chunk = plist[lo:lo + step]
+            scores = process.cdist([ps.keys[p].base for p in chunk], choices, scorer=scorer, dtype=np.float64,
+                                   score_cutoff=threshold if threshold > 0 else None)
+            scores = np.asarray(scores, dtype=np.float64)
+            scores[p_qual[chunk][:, None] != c_qual[cpos][None, :]] = -1.0
+            for qi, p in enumerate(chunk):
+                row = scores[qi]
+                best = float(row.max())
+                if best < threshold or best < 0:
+                    continue
+                near = np.flatnonzero((row >= best - margin) & (row >= threshold))
+                if len(near) == 1:
+                    tentative[p] = (int(cpos[near[0]]), best)
+                    continue
+                order = near[np.argsort(-row[near], kind="stable")][:MAX_CANDIDATES]
                 status[p] = "ambiguous"
                 cands[p] = [cand(int(cpos[k]), row[k]) for k in order]
+                shown = f"; the first {MAX_CANDIDATES} listed" if len(near) > MAX_CANDIDATES else ""
                 notes[p] = _join_note(notes[p], f"{len(near)} census places score within {margin:g} of the best "
-                                                f"({best:.1f})")
+                                                f"({best:.1f}){shown}")
     settle("fuzzy", tentative)
 
     for p in range(ps.n):
@@ -599,6 +601,43 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
         "points": ps.n, "census": cs.n, "located_population": int(located_pop),
     })
     return JoinResult(population, households, matches, counts, not_located, float(threshold))
+
+
+def _exact_candidates(p_full: np.ndarray, p_cons: np.ndarray, p_pos: np.ndarray, c_full: np.ndarray,
+                      c_scope: np.ndarray, c_pos: np.ndarray) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Census places of the same name whose scope agrees, per point: (how many, the first
+    :data:`MAX_CANDIDATES` of them).
+
+    A point's stated level must equal the census place's where both state it. The pairs are found by
+    equi-joins, one per combination of the levels a point states and the levels a census place lacks,
+    on the name and exactly the levels both state; a name shared by many places is counted, and only
+    its first places are listed, so the work stays bounded by the points × :data:`MAX_CANDIDATES`.
+    """
+    counts: dict[int, int] = defaultdict(int)
+    listed: dict[int, list[int]] = defaultdict(list)
+    if len(p_pos) == 0 or len(c_pos) == 0:
+        return counts, listed
+    left = pd.DataFrame({"p": p_pos, "full": p_full, "k0": p_cons[:, 0], "k1": p_cons[:, 1], "k2": p_cons[:, 2]})
+    pmask = (p_cons > 0).astype(np.int64) @ np.array([1, 2, 4])
+    right = pd.DataFrame({"c": c_pos, "full": c_full, "k0": c_scope[:, 0], "k1": c_scope[:, 1],
+                          "k2": c_scope[:, 2]})
+    zmask = (c_scope == 0).astype(np.int64) @ np.array([1, 2, 4])
+    for m in np.unique(pmask).tolist():
+        lm = left[pmask == m]
+        for z in np.unique(zmask).tolist():
+            keys = ["full", *(f"k{j}" for j in range(3) if m >> j & 1 and not z >> j & 1)]
+            rz = right[zmask == z]
+            sizes = rz.groupby(keys, sort=False).size().rename("n").reset_index()
+            hit = lm[["p", *keys]].merge(sizes, on=keys, how="inner")
+            for p, n in zip(hit["p"].tolist(), hit["n"].tolist(), strict=True):
+                counts[p] += n
+            head = rz.groupby(keys, sort=False).head(MAX_CANDIDATES)
+            pairs = lm[["p", *keys]].merge(head[["c", *keys]], on=keys, how="inner")
+            for p, c in zip(pairs["p"].tolist(), pairs["c"].tolist(), strict=True):
+                listed[p].append(c)
+    for p in listed:
+        listed[p] = sorted(listed[p])[:MAX_CANDIDATES]
+    return counts, listed
 
 
 def _join_note(a: str, b: str) -> str:

@@ -283,3 +283,30 @@ def test_points_with_no_name_or_no_scope_columns():
     assert rows["status"].tolist() == ["unmatched", "ambiguous", "exact"]
     assert rows["scope"].tolist() == ["all", "all", "all"]
     assert rows.iloc[0]["note"] == "no name and no census code"
+
+
+def test_one_name_on_thousands_of_rows_stays_bounded():
+    # a hostile census: 20,000 places with one name in one rural district, and 5,000 points of that name
+    n = 20_000
+    census = census_frame([(None, "گل", 1, 1, B, "م", "الف")] * n)
+    pts = points_frame([(None, "گل", B, "م", "الف")] * 5_000 + [(None, "گلل", None, None, None)] * 300)
+    assert fuzz.ratio("گلل", "گل") == 80
+    r = join_population(census, pts, threshold=80)
+    assert r.counts["ambiguous"] == 5_300 and r.counts["unmatched_census"] == n
+    first = r.matches.iloc[0]
+    assert len(first["candidates"]) == 20 and f"on {n} census places" in first["note"]
+    assert [c["census_row"] for c in first["candidates"]] == list(range(1, 21))
+    fuzzy = r.matches.iloc[5_000]
+    assert len(fuzzy["candidates"]) == 20 and f"{n} census places score within" in fuzzy["note"]
+    assert r.counts["not_located_population"] == n
+
+
+def test_a_plain_python_scorer_works():
+    census = census_frame([("1", "درختنگان", 55, 11, B, "م", "الف")])
+    pts = points_frame([(None, "درختنکان", B, "م", "الف")])
+
+    def same_length(a, b, **_):
+        return 100.0 if len(a) == len(b) else 0.0
+
+    r = join_population(census, pts, scorer=same_length)
+    assert r.matches.iloc[0]["status"] == "fuzzy" and r.population.tolist() == [55]
