@@ -91,6 +91,12 @@ _LEVEL_WORDS: dict[str, str] = {
     match_key("دهستان"): "rural_district",
 }
 _TOTAL_NAMES = {match_key(w) for w in ("جمع", "جمع کل", "کل", "کل استان", "جمع استان", "total", "grand total")}
+_TOTAL_WORDS = {match_key(w) for w in ("جمع", "total")}
+
+
+def _is_total(name: str) -> bool:
+    """«جمع», «جمع کل», «جمع دهستان …», «total …»: a total row, not a place."""
+    return match_key(name) in _TOTAL_NAMES or _first_word(name)[0] in _TOTAL_WORDS
 _CITY_WORD = match_key("شهر")
 _BLANK_FIGURES = {"-", "–", "—", "..", "...", "*"}
 _SEPARATORS = re.compile(r"[\s\u200c]+")
@@ -475,6 +481,10 @@ def _read_plain(r: _Reader) -> None:
         if not name:
             r.error(row, "no name", "name_fa")
             continue
+        word, rest = _first_word(name)
+        if not code and (_is_total(name) or (word in _LEVEL_WORDS and rest)):
+            r.warn(row, f"{name!r} is a total or subtotal row in a one-row-per-place table; skipped", "name_fa")
+            continue
         pop, hh, ok = r.figures(i, row)
         if not ok:
             continue
@@ -559,7 +569,10 @@ def _read_hierarchical(r: _Reader) -> None:
             level = "city"
             if city is not None:
                 name = city
-        elif match_key(name) in _TOTAL_NAMES and not code:
+        elif not code and _is_total(name):
+            if r.codes or r.places or any(n is not None for n in open_.values()):
+                r.warn(row, f"{name!r}: a total row below the rows it sums; not checked, skipped", "name_fa")
+                continue
             level = "province"
         elif code:
             level = r.level_of_code(code, row)

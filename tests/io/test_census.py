@@ -327,3 +327,23 @@ def test_output_is_empty_but_well_formed_when_every_row_is_bad(tmp_path):
     assert str(df["population"].dtype) == "Int64"
     assert rep.errors[0].row == 1
     assert isinstance(df, pd.DataFrame)
+
+
+def test_total_rows_are_never_places(tmp_path):
+    rows = [(None, "جمع کل", 5, 20, None, None),                    # row 1: a grand total on top: checked
+            ("2901", "شهرستان الف", 5, 20, None, None), ("290101", "بخش ب", 5, 20, None, None),
+            ("29010101", "دهستان ج", 5, 20, None, None), ("29010101001", "د", 2, 8, None, None),
+            ("29010101002", "ه", 3, 12, None, None),
+            (None, "جمع دهستان ج", 5, 20, None, None),              # row 7: a total below its rows
+            (None, "جمع", 5, 20, None, None)]                       # row 8
+    df, rep = read_census(published_xlsx(tmp_path, rows, persian=False))
+    assert df["name_fa"].tolist() == ["د", "ه"]
+    assert rep.subtotals_checked == 4 and rep.mismatches == []
+    assert [i.row for i in rep.warnings] == [7, 8]
+    p = tmp_path / "plain.csv"
+    p.write_text("نام,جمعیت,دهستان\nالف,10,ج\nب,5,ج\nجمع,15,\nدهستان ج,15,\n", encoding="utf-8")
+    df, rep = read_census(p)
+    assert df["name_fa"].tolist() == ["الف", "ب"]
+    assert [(i.row, i.severity) for i in rep.issues] == [(1, "warning"), (2, "warning"), (3, "warning"),
+                                                          (4, "warning")]
+    assert "total or subtotal row" in rep.issues[2].reason
