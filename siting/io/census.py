@@ -98,6 +98,8 @@ def _is_total(name: str) -> bool:
     """«جمع», «جمع کل», «جمع دهستان …», «total …»: a total row, not a place."""
     return match_key(name) in _TOTAL_NAMES or _first_word(name)[0] in _TOTAL_WORDS
 _CITY_WORD = match_key("شهر")
+_CITY_KINDS = {match_key(w) for w in ("شهر", "شهری", "city", "town", "urban")}
+_VILLAGE_KINDS = {match_key(w) for w in ("روستا", "روستایی", "آبادی", "ده", "village", "rural", "hamlet")}
 _BLANK_FIGURES = {"-", "–", "—", "..", "...", "*"}
 _SEPARATORS = re.compile(r"[\s\u200c]+")
 _CODE_PUNCT = re.compile(r"[\s\u200c\-_/.]+")
@@ -441,9 +443,9 @@ class _Reader:
         if is_blank(value):
             return None
         key = match_key(value)
-        if key in {match_key(w) for w in ("شهر", "شهری", "city", "town", "urban")}:
+        if key in _CITY_KINDS:
             return "city"
-        if key in {match_key(w) for w in ("روستا", "روستایی", "آبادی", "ده", "village", "rural", "hamlet")}:
+        if key in _VILLAGE_KINDS:
             return "village"
         self.warn(row, f"kind {value!r} is neither city (شهر) nor village (روستا); told from the name", "kind")
         return None

@@ -405,7 +405,7 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
     ps = _Side(points, ids, cache)
     c_pop = _figures(census, "population")
     c_hh = _figures(census, "households")
-    c_rows = ([int(v) if not value_blank(v) else i + 1 for i, v in enumerate(census["row"].tolist())]
+    c_rows = ([_row_number(v, i) for i, v in enumerate(census["row"].tolist())]
               if "row" in census.columns else list(range(1, cs.n + 1)))
 
     joined_c = np.full(cs.n, -1, dtype=np.int64)  # point position joined to each census place
@@ -434,8 +434,8 @@ def join_population(census: pd.DataFrame, points: pd.DataFrame, *, threshold: fl
             for p in claimants:
                 status[p] = "ambiguous"
                 cands[p] = [cand(c, tentative[p][1])]
-                notes[p] = (f"{stage} pass: the census place is also claimed by {len(claimants) - 1} other "
-                            f"point(s); joined to none")
+                notes[p] = _join_note(notes[p], f"{stage} pass: the census place is also claimed by "
+                                                f"{len(claimants) - 1} other point(s); joined to none")
 
     # 1. official code
     c_by_code: dict[str, list[int]] = defaultdict(list)
@@ -638,6 +638,14 @@ def _exact_candidates(p_full: np.ndarray, p_cons: np.ndarray, p_pos: np.ndarray,
     for p in listed:
         listed[p] = sorted(listed[p])[:MAX_CANDIDATES]
     return counts, listed
+
+
+def _row_number(v: Any, i: int) -> int:
+    """The census's own row number, or the position (1-based) where it has none."""
+    try:
+        return i + 1 if value_blank(v) else int(v)
+    except (TypeError, ValueError, OverflowError):
+        return i + 1
 
 
 def _join_note(a: str, b: str) -> str:

@@ -347,3 +347,28 @@ def test_total_rows_are_never_places(tmp_path):
     assert [(i.row, i.severity) for i in rep.issues] == [(1, "warning"), (2, "warning"), (3, "warning"),
                                                           (4, "warning")]
     assert "total or subtotal row" in rep.issues[2].reason
+
+
+def test_kind_column_and_sheet_option(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "توضیحات"
+    wb.active.append(["این برگه توضیحات است"])
+    ws = wb.create_sheet("آبادی")
+    for r in (["کد", "نام", "نوع", "جمعیت"], ["290101", "بخش مرکزی", None, "۱۷۰"],
+              ["29010100001", "بیرجند", "شهر", "۱۶۰"], ["29010101", "دهستان الف", None, "۱۰"],
+              ["29010101001", "ب", "روستا", "۱۰"], ["29010101002", "ج", "مزرعه", None]):
+        ws.append(r)
+    p = tmp_path / "two.xlsx"
+    wb.save(p)
+    with pytest.raises(InputError, match="two.xlsx: no data rows"):  # the first sheet holds one line
+        read_census(p)
+    with pytest.raises(InputError, match="no sheet 'x'; sheets: توضیحات, آبادی"):
+        read_census(p, sheet="x")
+    df, rep = read_census(p, sheet="آبادی")
+    assert df["name_fa"].tolist() == ["بیرجند", "ب", "ج"]
+    assert df["kind"].tolist() == ["city", "village", "village"]
+    assert df["rural_district"].tolist() == [None, "الف", "الف"]
+    assert pd.isna(df["population"].iloc[2])
+    warned = {(i.row, i.field) for i in rep.warnings}
+    assert (5, "kind") in warned and (5, "population") in warned
+    assert rep.mismatches == [] and rep.subtotals_checked == 2
