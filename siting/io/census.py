@@ -597,7 +597,9 @@ def _read_hierarchical(r: _Reader) -> None:
             ancestors = [n for n in open_.values() if n is not None and n.code]
             if level == "city":
                 ancestors = [n for n in ancestors if n.level != "rural_district"]
-            wrong = next((n for n in reversed(ancestors) if code and not code.startswith(n.code)), None)
+            # the nearest enclosing row with a code (a subtotal not under its own parent is warned about
+            # on its row; the places under it follow it)
+            wrong = ancestors[-1] if ancestors and code and not code.startswith(ancestors[-1].code) else None
             if wrong is not None:
                 r.error(row, f"code {code} is not under its {level_names[wrong.level]} "
                              f"{wrong.name!r} (code {wrong.code}, row {wrong.row}); row skipped", "code")

@@ -372,3 +372,16 @@ def test_kind_column_and_sheet_option(tmp_path):
     warned = {(i.row, i.field) for i in rep.warnings}
     assert (5, "kind") in warned and (5, "population") in warned
     assert rep.mismatches == [] and rep.subtotals_checked == 2
+
+
+def test_a_rural_district_under_the_wrong_district_is_warned_and_its_villages_follow_it(tmp_path):
+    rows = [("2901", "شهرستان الف", 5, 20, None, None), ("290101", "بخش ب", 5, 20, None, None),
+            ("29010201", "دهستان ج", 5, 20, None, None),                 # row 3: code says district 290102
+            ("29010201001", "د", 2, 8, None, None), ("29010201002", "ه", 3, 12, None, None)]
+    df, rep = read_census(published_xlsx(tmp_path, rows, persian=False))
+    assert df["name_fa"].tolist() == ["د", "ه"]
+    assert df["district_code"].tolist() == ["290101", "290101"]
+    assert df["rural_district_code"].tolist() == ["29010201", "29010201"]
+    [w] = [i for i in rep.warnings if i.field == "code"]
+    assert w.row == 3 and "not under its district 'ب' (code 290101, row 2)" in w.reason
+    assert rep.errors == []
