@@ -21,8 +21,9 @@ name, placed under the enclosing district (cities belong to no rural district), 
 of its code. «شهرک …» and «شهرآباد» are villages: the first word must be «شهر» itself. The code is
 not used to tell cities: the published tables give cities codes of several forms.
 
-**Rows.** ``row`` is the data row of the source: 1 is the first row after the (detected) header row,
-counting blank rows, so that row *n* is *n* lines below the header in the spreadsheet. A row that
+**Rows.** ``row`` is the data row of the source as :mod:`siting.io.readers` numbers it: 1 is the first
+row after the (detected) header row; in a workbook blank rows count, so that row *n* is *n* lines below
+the header, in a CSV blank lines are not counted (as in every import report). A row that
 cannot be used (no name, a population or household figure that is not a whole number from 0 to
 :data:`MAX_FIGURE`, a code already used, a code not under its parent's code, a code of a length that
 is no level) is reported as an error and skipped; the other rows still go through. A subtotal that
