@@ -38,6 +38,8 @@ from siting.io.placejoin import JoinResult, join_population
 from siting.text import match_key
 from siting.workspace import IMPORT_COLUMNS, Workspace, _now, resolve_path
 
+#: ``population_source`` of a population joined from a census table starts with this.
+CENSUS_SOURCE = "census "
 #: The census year of the Statistical Centre's 1395 (2016) village tables.
 DEFAULT_CENSUS_YEAR = 2016
 
@@ -64,23 +66,23 @@ class CensusImport:
 
     def to_dict(self, *, matches: bool = False) -> dict[str, Any]:
         j = self.join.to_dict() if self.join is not None else {}
-        out = {
+        match: dict[str, Any] = {"threshold": j.get("threshold"), "counts": j.get("counts", {})}
+        if matches:
+            match["rows"] = j.get("matches", [])
+            match["not_located"] = j.get("not_located", [])
+        return {
             "file": self.file,
             "layer": "census",
             "written": self.written,
             "workspace": self.workspace,
             "sample": self.sample,
             "census": self.census.to_dict(),
-            "match": {"threshold": j.get("threshold"), "counts": j.get("counts", {})},
+            "match": match,
             "counties": self.counties,
             "settlements_kept_population": self.settlements_kept,
             "report_file": self.report_file,
             "notes": [*self.notes, *j.get("notes", [])],
         }
-        if matches:
-            out["match"]["rows"] = j.get("matches", [])
-            out["match"]["not_located"] = j.get("not_located", [])
-        return out
 
 
 def _points(ws: Workspace) -> pd.DataFrame:
@@ -131,11 +133,19 @@ def prepare_census(ws: Workspace, path: str | Path, *, threshold: float = 90.0, 
     for i in np.flatnonzero(joined).tolist():
         pop[i], hh[i] = jp[i], jh[i]
         how = {"code": "by code", "exact": "by name", "fuzzy": f"by a similar name, score {matches['score'].iat[i]:.0f}"}
-        src[i] = f"{path.name} ({how.get(str(status[i]), str(status[i]))})"
+        src[i] = f"{CENSUS_SOURCE}{path.name} ({how.get(str(status[i]), str(status[i]))})"
         if not district[i] and isinstance(matches["district"].iat[i], str):
             district[i] = matches["district"].iat[i]
         if not rural[i] and isinstance(matches["rural_district"].iat[i], str):
             rural[i] = matches["rural_district"].iat[i]
+    # a population an earlier census join gave is replaced by this census: unknown where this one does not match
+    earlier = np.array([isinstance(v, str) and v.startswith(CENSUS_SOURCE) for v in src], dtype=bool) & ~joined
+    for i in np.flatnonzero(earlier).tolist():
+        pop[i], hh[i], src[i] = None, None, None
+    if earlier.any():
+        out.notes.append(f"{int(earlier.sum())} settlements had a population from an earlier census join and match "
+                         "no place of this census: their population is now unknown")
+    had = had & ~earlier
     out.settlements_kept = int((~joined & had).sum())
     if out.settlements_kept:
         out.notes.append(f"{out.settlements_kept} settlements match no census place and keep the population they had "

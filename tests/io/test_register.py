@@ -163,6 +163,7 @@ def test_a_second_version_reports_moves_closures_and_removals_and_keeps_history(
     assert c.counts() == {"added": 0, "removed": 1, "moved": 1, "changed": 2, "unchanged": 3}
     assert c.removed == ["R-4"]
     (key, dist, before, after), = c.moved
+    assert before == (o1.geometry["R-1"].x, o1.geometry["R-1"].y) and after == pytest.approx(new_r1)
     _, _, expected = GEOD.inv(o1.geometry["R-1"].x, o1.geometry["R-1"].y, *new_r1)
     assert key == "R-1" and dist == pytest.approx(expected, abs=0.01) and 2000 < dist < 3000
     changed = {(k, f): (a, b) for k, f, a, b in c.changed}
