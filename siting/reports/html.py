@@ -93,7 +93,8 @@ def report_html(
         x.message_fa if lang == "fa" else x.message_en, w(x.basis) if x.basis in ("guide", "policy") else x.basis,
         cls=x.status, classes=("", "st")) for x in r.rules)
     near = "".join(_tr(o.name or o.office_id, label(o.licence_type, lang), fmt.distance(o.distance_m, lang),
-                       o.county or "—") for o in r.nearest_offices) or f"<tr><td colspan='4'>{w('none')}</td></tr>"
+                       o.county or "—", w(f"location_{o.location}"))
+                   for o in r.nearest_offices) or f"<tr><td colspan='5'>{w('none')}</td></tr>"
     settled = "".join(
         f"<li>{_esc(s.get('name_fa'))} ({_esc(label(s.get('kind') or '', lang))}): "
         f"{_esc(format_value(s.get('population'), 'people', lang))}</li>"
@@ -155,7 +156,7 @@ footer {{ margin-top: 2em; color: #555; font-size: .85em; }}
 <ul>{settled}</ul>
 {conflicts_block}
 <h2>{w('nearest')}</h2>
-<table><tr><th>{w('office')}</th><th>{w('type')}</th><th>{w('distance')}</th><th>{w('county')}</th></tr>{near}</table>
+<table><tr><th>{w('office')}</th><th>{w('type')}</th><th>{w('distance')}</th><th>{w('county')}</th><th>{w('location')}</th></tr>{near}</table>
 <footer>{w('footer')}</footer>
 </body>
 </html>

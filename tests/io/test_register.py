@@ -142,6 +142,18 @@ def test_approximate_offices_are_marked_in_coverage_and_validation(first, ws_pat
     first_near = rep.nearest_offices[0]
     assert first_near.name == "ICT چاه شور" and first_near.location == "approximate"
     assert any("located approximately" in n and "ICT چاه شور" in n for n in rep.notes)
+    from siting.reports.html import report_html
+
+    assert "approximate: at the settlement the register names" in report_html(rep, lang="en")
+    assert "تقریبی: محل آبادیِ نام‌برده در دفتر ثبت" in report_html(rep, lang="fa")
+    # the map marks it too: a black ring and a tooltip
+    from ui.views.mapdata import office_records
+
+    recs = {r["office_id"]: r for r in office_records(ws, "en")}
+    approx = ws.offices[ws.offices["location"] == "approximate"]["office_id"]
+    assert len(approx) == 5 and all(recs[o]["approximate"] and "located approximately" in recs[o]["tip"]
+                                    for o in approx)
+    assert not any(r["approximate"] for k, r in recs.items() if k not in set(approx))
 
 
 def test_a_second_version_reports_moves_closures_and_removals_and_keeps_history(tmp_path, first, ws_path, rules):
