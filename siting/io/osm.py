@@ -68,8 +68,9 @@ from siting.io.limits import Limits, check_file, current_limits
 from siting.io.readers import RawTable
 from siting.text import clean_text, match_key, parse_number
 
-#: Nodes an extract may hold (about 80 MB of node-location index in osmium's memory map).
-#: South Khorasan's extract holds about 3 million; Iran's 40 million is refused.
+#: Nodes an extract may hold: osmium keeps every node's location in memory to build ways and areas
+#: (a synthetic 3-million-node extract peaked 75 MiB above the interpreter, ``benchmarks/bench_osm.py``).
+#: A whole-country extract is refused; cut it to the province first.
 MAX_NODES = 5_000_000
 #: Ways an extract may hold.
 MAX_WAYS = 1_000_000
@@ -235,8 +236,15 @@ def _inflate(path: Path, where: str, blob: bytes) -> bytes:
 
 
 def _count_block(block: bytes) -> tuple[int, int, int]:
+    """Nodes, ways and relations of a PrimitiveBlock; a NUL character in its string table is refused
+    (libosmium keeps strings NUL-terminated, so one inside a string would shift every later tag)."""
     nodes = ways = relations = 0
     for number, wire, a, b in _fields(block):
+        if number == 1 and wire == 2:
+            for k, (_, swire, sa, sb) in enumerate(_fields(block, a, b)):
+                if swire == 2 and block.find(b"\x00", sa, sb) >= 0:
+                    raise _Damaged(f"string {k} of its string table holds a NUL character; NUL characters are "
+                                   "refused in text")
         if number != 2 or wire != 2:
             continue
         for g, gwire, ga, gb in _fields(block, a, b):
@@ -436,13 +444,27 @@ class _Collect:
     areas: dict[tuple[str, int], Any] = field(default_factory=dict)
     area_errors: dict[tuple[str, int], str] = field(default_factory=dict)
     long_values: int = 0
+    nul_values: int = 0
+    not_utf8: int = 0
+
+    def get(self, tags: Any, key: str) -> str | None:
+        """The tag's value; ``None`` (counted for a note) when its bytes are not UTF-8."""
+        try:
+            value = tags.get(key)
+        except UnicodeDecodeError:
+            self.not_utf8 += 1
+            return None
+        return None if value is None else str(value)
 
     def tag(self, tags: Any, key: str) -> str | None:
-        value = tags.get(key)
+        value = self.get(tags, key)
         if value is None:
             return None
         if len(value) > self.limits.cell_chars:
             self.long_values += 1
+            return None
+        if "\x00" in value:
+            self.nul_values += 1
             return None
         return str(value)
 
@@ -459,6 +481,11 @@ class _Collect:
         if self.long_values:
             self.notes.append(f"{self.long_values} tag value(s) longer than {self.limits.cell_chars:,} characters "
                               "left empty (SITING_LIMIT_CELL_CHARS)")
+        if self.not_utf8:
+            self.notes.append(f"{self.not_utf8} tag value(s) that are not UTF-8 text left empty")
+        if self.nul_values:
+            self.notes.append(f"{self.nul_values} tag value(s) holding a NUL character left empty (NUL characters are "
+                              "refused in text)")
 
 
 def _names(c: _Collect, tags: Any) -> dict[str, str | None]:
@@ -620,10 +647,10 @@ def read_osm_places(path: str | Path, *, clip: Any = None, limits: Limits | None
         if obj.is_area():
             _collect_area(c, factory, obj)
             continue
-        place = obj.tags.get("place")
-        kind = PLACE_KINDS.get(place or "")
+        place = c.get(obj.tags, "place")
+        kind = PLACE_KINDS.get((place or "").strip().lower())
         if kind is None:
-            skipped[place or ""] += 1
+            skipped[(place or "")[:40]] += 1
             continue
         key = (obj.type_str(), obj.id)
         pop_raw = c.tag(obj.tags, "population")
@@ -637,8 +664,12 @@ def read_osm_places(path: str | Path, *, clip: Any = None, limits: Limits | None
             known, missing = _way_nodes(obj)
             row.update(known=known, missing=missing, total=len(obj.nodes), closed=obj.is_closed())
         else:
-            row["type"] = obj.tags.get("type")
-            row["members"] = [(m.type, m.ref) for m in obj.members if m.role in ("label", "admin_centre")]
+            row["type"] = c.get(obj.tags, "type")
+            try:
+                row["members"] = [(m.type, m.ref) for m in obj.members if m.role in ("label", "admin_centre")]
+            except UnicodeDecodeError:
+                row["members"] = []
+                c.not_utf8 += 1
         c.add(key, row)
     c.finish_notes()
     return _places_table(c, shape, skipped)
@@ -655,6 +686,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         row = c.rows[key]
         if key[0] == "n" and row.get("point"):
             node_names.setdefault(match_key(row["name"] or row["name_fa"] or row["name_en"]), []).append(row["point"])
+    place_nodes = {_osm_id(k) for k in c.keys if k[0] == "n"}
     dropped_dupes: list[str] = []
     keep = np.ones(n, dtype=bool)
     for i, key in enumerate(c.keys):
@@ -668,7 +700,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
             continue
         area = c.areas.get(key)
         if area is not None:
-            labels = {f"{t}{r}" for t, r in row.get("members", [])} & {_osm_id(k) for k in c.keys if k[0] == "n"}
+            labels = {f"{t}{r}" for t, r in row.get("members", [])} & place_nodes
             same = node_names.get(match_key(row["name"] or row["name_fa"] or row["name_en"]), [])
             if labels or (same and shapely.intersects_xy(area, *np.array(same).T).any()):
                 keep[i] = False
@@ -700,8 +732,11 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         c.notes.append(f"{len(dropped_dupes)} place area(s) dropped because their place node (same name, inside the "
                        f"area, or the area's label) is kept: {shown}")
     if skipped:
-        parts = ", ".join(f"{k or '(empty)'} {v}" for k, v in sorted(skipped.items()))
-        c.notes.append(f"elements with a place tag that is not a settlement skipped: {parts}")
+        common = sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+        parts = ", ".join(f"{k or '(empty)'} {v}" for k, v in common[:10])
+        more = f" and {len(common) - 10} other values ({sum(v for _, v in common[10:])} elements)" \
+            if len(common) > 10 else ""
+        c.notes.append(f"elements with a place tag that is not a settlement skipped: {parts}{more}")
     for i in sorted(errors):
         if keep[i]:
             c.notes.append(f"row {i + 1} ({_osm_id(c.keys[i])}): {errors[i]}")
@@ -798,7 +833,7 @@ def read_osm_boundaries(path: str | Path, *, admin_levels: tuple[str, ...] = ("7
             continue
         if obj.is_node():
             continue
-        level = obj.tags.get("admin_level")
+        level = c.get(obj.tags, "admin_level")
         if level not in levels:
             continue
         row: dict[str, Any] = {"admin_level": level, **_names(c, obj.tags), "ref": c.tag(obj.tags, "ref")}
@@ -808,7 +843,7 @@ def read_osm_boundaries(path: str | Path, *, admin_levels: tuple[str, ...] = ("7
             known, missing = _way_nodes(obj)
             row.update(known=known, missing=missing, total=len(obj.nodes), closed=True)
         else:
-            row["type"] = obj.tags.get("type")
+            row["type"] = c.get(obj.tags, "type")
         c.add((obj.type_str(), obj.id), row)
     c.finish_notes()
     geoms: list[Any] = []

@@ -10,6 +10,7 @@ import hashlib
 import json
 import random
 import re
+from collections import Counter
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -461,3 +462,118 @@ def test_a_way_on_one_spot_has_no_line(tmp_path):
         0: "way 10: no line: fewer than two distinct node locations (2 node(s))",
         1: "way 11: no line: fewer than two distinct node locations (2 node(s))",
         2: "way 12: no line: fewer than two distinct node locations (1 node(s))"}
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _read_varint(buf, i):
+    value, shift = 0, 0
+    while True:
+        b = buf[i]
+        value, i, shift = value | (b & 0x7F) << shift, i + 1, shift + 7
+        if b < 0x80:
+            return value, i
+
+
+def _blob_fields(blob):
+    i, fields = 0, {}
+    while i < len(blob):
+        key, i = _read_varint(blob, i)
+        if key & 7 == 0:
+            fields[key >> 3], i = _read_varint(blob, i)
+        else:
+            n, i = _read_varint(blob, i)
+            fields[key >> 3], i = blob[i:i + n], i + n
+    return fields
+
+
+def pbf_blocks(data):
+    """(type, blob, decompressed data or None) of each block, read by hand (BlobHeader: type = 1,
+    datasize = 3; Blob: raw_size = 2, zlib_data = 3)."""
+    import zlib
+
+    out, pos = [], 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        header = _blob_fields(data[pos + 4:pos + 4 + n])
+        blob = data[pos + 4 + n:pos + 4 + n + header[3]]
+        out.append((header[1], blob, zlib.decompress(_blob_fields(blob)[3]) if header[1] == b"OSMData" else None))
+        pos += 4 + n + header[3]
+    return out
+
+
+def pbf_build(blocks):
+    """A PBF from :func:`pbf_blocks`' triples; a block with data is compressed again."""
+    import zlib
+
+    out = bytearray()
+    for kind, blob, raw in blocks:
+        if raw is not None:
+            z = zlib.compress(raw)
+            blob = _varint(2 << 3) + _varint(len(raw)) + _varint(3 << 3 | 2) + _varint(len(z)) + z
+        head = _varint(1 << 3 | 2) + _varint(len(kind)) + kind + _varint(3 << 3) + _varint(len(blob))
+        out += len(head).to_bytes(4, "big") + head + blob
+    return bytes(out)
+
+
+def patch_pbf(data, old, new):
+    """The PBF with ``old`` replaced by ``new`` inside every decompressed block that holds it."""
+    return pbf_build([(k, b, r.replace(old, new) if r is not None else None) for k, b, r in pbf_blocks(data)])
+
+
+def test_strings_that_are_not_utf8_or_hold_nul(tmp_path):
+    src = write_pbf(tmp_path / "src.osm.pbf", [(1, 59.2, 32.9, {"place": "village", "name": "aXb"}),
+                                                (2, 59.3, 32.9, {"place": "town", "name": "ok"})])
+    same = tmp_path / "same.osm.pbf"
+    same.write_bytes(patch_pbf(src.read_bytes(), b"aXb", b"aYb"))  # the helper itself: a faithful rewrite
+    assert read_osm_places(same).frame["name"].tolist() == ["aYb", "ok"]
+    bad = tmp_path / "latin1.osm.pbf"
+    bad.write_bytes(patch_pbf(src.read_bytes(), b"aXb", b"a\xffb"))
+    raw = read_osm_places(bad)
+    assert raw.frame["name"].tolist() == [None, "ok"] and "1 tag value(s) that are not UTF-8 text left empty" \
+        in raw.notes
+    nul = tmp_path / "nul.osm.pbf"
+    nul.write_bytes(patch_pbf(src.read_bytes(), b"aXb", b"a\x00b"))
+    with pytest.raises(InputError, match=r"nul\.osm\.pbf: block 2 \(byte \d+\): damaged data \(string \d+ of its "
+                                         r"string table holds a NUL character"):
+        read_osm_places(nul)
+
+
+def test_damaged_block_contents_never_end_in_a_traceback(tmp_path):
+    """Bytes changed or cut inside the decompressed blocks (what libosmium itself parses), compressed again."""
+    blocks = pbf_blocks(places_fixture(tmp_path).read_bytes())
+    assert read_osm_places(_write(tmp_path / "rebuilt.osm.pbf", pbf_build(blocks))).frame["osm_id"].tolist() == [
+        "n1", "n2", "n3", "n6", "n7", "w500", "w501"]
+    data_blocks = [i for i, (_, _, raw) in enumerate(blocks) if raw is not None]
+    rnd = random.Random(5)
+    out = tmp_path / "fuzz.osm.pbf"
+    outcomes = Counter()
+    for _ in range(300):
+        i = rnd.choice(data_blocks)
+        raw = bytearray(blocks[i][2])
+        for _ in range(rnd.randrange(1, 4)):
+            raw[rnd.randrange(len(raw))] = rnd.randrange(256)
+        if rnd.random() < 0.3:
+            at = rnd.randrange(len(raw))
+            del raw[at:at + rnd.randrange(1, 20)]
+        out.write_bytes(pbf_build([*blocks[:i], (blocks[i][0], None, bytes(raw)), *blocks[i + 1:]]))
+        for reader in (read_osm_places, read_osm_lines, read_osm_boundaries):
+            try:
+                reader(out)
+                outcomes["read"] += 1
+            except InputError as exc:
+                assert str(out) in str(exc)
+                outcomes["refused"] += 1
+    assert outcomes["refused"] > 300 and outcomes["read"] > 100, outcomes
