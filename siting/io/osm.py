@@ -272,6 +272,17 @@ def _check_counts(path: Path, nodes: int, ways: int, relations: int, where: str)
                              "province first, e.g. `osmium extract -p province.geojson`", source=str(path))
 
 
+def _check_header(path: Path, where: str, data: bytes) -> None:
+    """Refuse a history file: several versions of each object, where an extract holds the current one."""
+    try:
+        required = [data[a:b] for number, wire, a, b in _fields(data) if number == 4 and wire == 2]
+    except _Damaged as exc:
+        raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path)) from None
+    if b"HistoricalInformation" in required:
+        raise InputError(f"{path}: an OpenStreetMap history file (every version of each object); import a current "
+                         "extract instead", source=str(path))
+
+
 def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
     nodes = ways = relations = 0
     inflated = 0
@@ -304,13 +315,19 @@ def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
             blob = fh.read(size)
             if len(blob) < size:
                 raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path))
-            if kind == "OSMData":
+            if kind == "OSMHeader":
+                try:
+                    header_data = _inflate(path, where, blob)
+                except _Damaged as exc:
+                    raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path)) from None
+                _check_header(path, where, header_data)
+            elif kind == "OSMData":
                 try:
                     data = _inflate(path, where, blob)
                     inflated += len(data)
                     if inflated > limits.unzipped_bytes:
                         raise InputError(
-                            f"{path}: decompresses to more than {limits.unzipped_bytes / 2**20:,.0f} MiB (at {where}); "
+                            f"{path}: decompresses to more than {limits.unzipped_bytes / 2**20:,.1f} MiB (at {where}); "
                             "the limit is SITING_LIMIT_UNZIPPED_MB", source=str(path))
                     n_nodes, n_ways, n_rels = _count_block(data)
                 except _Damaged as exc:
@@ -369,6 +386,9 @@ def _scan_xml(path: Path) -> OsmCounts:
     except expat.ExpatError as exc:
         raise InputError(f"{path}: not well-formed XML (line {exc.lineno}, column {exc.offset}: "
                          f"{expat.ErrorString(exc.code)})", source=str(path)) from None
+    except LookupError as exc:  # <?xml encoding="..."?> names an encoding Python does not know
+        raise InputError(f"{path}: the XML declaration names an unknown text encoding ({exc})",
+                         source=str(path)) from None
     c = scan.counts
     _check_counts(path, c["node"], c["way"], c["relation"], "in all")
     return OsmCounts("osm", c["node"], c["way"], c["relation"])

@@ -343,13 +343,14 @@ def test_corrupted_bytes_never_end_in_a_traceback(tmp_path):
     bad = tmp_path / "bad.osm.pbf"
     rnd = random.Random(11)
     for pos in range(len(good)):
-        data = bytearray(good)
-        data[pos] = (data[pos] + rnd.randrange(1, 256)) % 256
-        bad.write_bytes(bytes(data))
-        try:
-            read_file(bad)
-        except InputError as exc:
-            assert str(bad) in str(exc)
+        for _ in range(3):
+            data = bytearray(good)
+            data[pos] = (data[pos] + rnd.randrange(1, 256)) % 256
+            bad.write_bytes(bytes(data))
+            try:
+                read_file(bad)
+            except InputError as exc:
+                assert str(bad) in str(exc)
 
 
 def test_random_bytes_named_pbf_and_a_damaged_import_change_nothing(tmp_path):
@@ -381,6 +382,8 @@ def test_random_bytes_named_pbf_and_a_damaged_import_change_nothing(tmp_path):
     ('<osm version="0.6"><node id="1" lat="32" lon="599"/></osm>', "not a readable OpenStreetMap extract (wrong format for coordinate"),
     ('<osm version="0.6"><relation id="3"><member type="foo" ref="1" role=""/></relation></osm>', "Unknown type on relation"),
     ('<osm version="0.6"><node id="1" lat="32" lon="59"><tag k="a" v="&#1;"/></node></osm>', "reference to invalid character"),
+    ('<?xml version="1.0" encoding="UTo-8"?><osm version="0.6"></osm>',
+     "the XML declaration names an unknown text encoding (unknown encoding: UTo-8)"),
     ('<?xml version="1.0"?><osm version="0.6"><node id="1" lat="32" lon="59"/></osm>',
      "no settlements (place=city, town, village or hamlet) in the OpenStreetMap extract"),
 ])
@@ -577,3 +580,85 @@ def test_damaged_block_contents_never_end_in_a_traceback(tmp_path):
                 assert str(out) in str(exc)
                 outcomes["refused"] += 1
     assert outcomes["refused"] > 300 and outcomes["read"] > 100, outcomes
+
+
+def _blob(field, payload, raw_size=None):
+    out = b"" if raw_size is None else _varint(2 << 3) + _varint(raw_size)
+    return out + _varint(field << 3 | 2) + _varint(len(payload)) + payload
+
+
+def test_block_encodings_and_block_level_damage(tmp_path, monkeypatch):
+    import zlib
+
+    blocks = pbf_blocks(places_fixture(tmp_path).read_bytes())
+    header, data = blocks[0], [b for b in blocks if b[2] is not None]
+    expected = read_osm_places(tmp_path / "places.osm.pbf").frame
+
+    def framed(name, kinds_blobs):
+        out = bytearray()
+        for kind, blob in kinds_blobs:
+            head = _varint(1 << 3 | 2) + _varint(len(kind)) + kind + _varint(3 << 3) + _varint(len(blob))
+            out += len(head).to_bytes(4, "big") + head + blob
+        return _write(tmp_path / name, bytes(out))
+
+    # uncompressed ("raw") blocks are read like compressed ones
+    raw = framed("raw.osm.pbf", [header[:2], *[(k, _blob(1, r)) for k, _, r in data]])
+    assert read_osm_places(raw).frame.equals(expected)
+    assert check_osm_file(raw).decompressed_bytes == sum(len(r) for _, _, r in data)
+    cases = {
+        "zstd.osm.pbf": ([header[:2], (b"OSMData", _blob(7, b"\x28\xb5\x2f\xfd", 100))],
+                         "block 2 (byte "),
+        "size.osm.pbf": ([header[:2], *[(k, _blob(3, zlib.compress(r), len(r) + 1)) for k, _, r in data]],
+                         "decompresses to "),
+        "zlib.osm.pbf": ([header[:2], (b"OSMData", _blob(3, b"not zlib at all", 100))], "damaged compressed data"),
+        "first.osm.pbf": ([data[0][:2]], "not an OpenStreetMap extract (expected a .osm.pbf, whose first block"),
+        "history.osm.pbf": ([(b"OSMHeader", _blob(1, _blob(4, b"OsmSchema-V0.6") + _blob(4, b"HistoricalInformation"))),
+                             *[(k, _blob(1, r)) for k, _, r in data]], "an OpenStreetMap history file"),
+    }
+    for name, (parts, message) in cases.items():
+        path = framed(name, parts)
+        with pytest.raises(InputError, match=re.escape(message)) as exc:
+            read_osm_places(path)
+        assert str(exc.value).startswith(f"{path}: "), exc.value
+    with pytest.raises(InputError, match="is compressed with zstd, which is not read"):
+        read_osm_places(tmp_path / "zstd.osm.pbf")
+    with pytest.raises(InputError, match=r"decompresses to \d+ bytes but declares \d+ \(damaged\)"):
+        read_osm_places(tmp_path / "size.osm.pbf")
+    good = places_fixture(tmp_path).read_bytes()
+    n = int.from_bytes(good[:4], "big")
+    first = good[:4 + n + _blob_fields(good[4:4 + n])[3]]  # the OSMHeader block, framed
+    big = _varint(1 << 3 | 2) + _varint(7) + b"OSMData" + _varint(3 << 3) + _varint(40 * 2**20)
+    with pytest.raises(InputError, match=r"block 2 \(byte [\d,]+\) announces 41,943,040 bytes; the PBF format's "
+                                         r"limit is 32 MiB"):
+        read_osm_places(_write(tmp_path / "huge.osm.pbf", first + len(big).to_bytes(4, "big") + big))
+    with pytest.raises(InputError, match=r"block 2 \(byte [\d,]+\): a block header of 16,777,216 bytes"):
+        read_osm_places(_write(tmp_path / "len.osm.pbf", first + b"\x01\x00\x00\x00" + b"\x00" * 64))
+    monkeypatch.setenv("SITING_LIMIT_UNZIPPED_MB", "0.0001")
+    with pytest.raises(InputError, match=r"decompresses to more than 0\.0 MiB .*SITING_LIMIT_UNZIPPED_MB"):
+        read_osm_places(tmp_path / "places.osm.pbf")
+
+
+def test_random_edits_of_either_format_never_end_in_a_traceback(tmp_path):
+    """Bytes changed, cut and inserted anywhere (an XML encoding name broken this way once raised LookupError)."""
+    rnd = random.Random(2)
+    bases = {"osm.pbf": places_fixture(tmp_path).read_bytes(), "osm": places_fixture(tmp_path, "xml").read_bytes()}
+    refused = 0
+    for trial in range(300):
+        ext = "osm.pbf" if trial % 2 else "osm"
+        d = bytearray(bases[ext])
+        for _ in range(rnd.randrange(1, 8)):
+            op, at = rnd.random(), rnd.randrange(len(d))
+            if op < 0.6:
+                d[at] = rnd.randrange(256)
+            elif op < 0.8:
+                del d[at:at + rnd.randrange(1, 30)]
+            else:
+                d[at:at] = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 10)))
+        out = _write(tmp_path / f"edit.{ext}", bytes(d))
+        for reader in (read_osm_places, read_osm_lines, read_osm_boundaries):
+            try:
+                reader(out)
+            except InputError as exc:
+                assert str(out) in str(exc)
+                refused += 1
+    assert refused > 600
