@@ -466,6 +466,7 @@ class _Collect:
     long_values: int = 0
     nul_values: int = 0
     not_utf8: int = 0
+    duplicates: int = 0
 
     def get(self, tags: Any, key: str) -> str | None:
         """The tag's value; ``None`` (counted for a note) when its bytes are not UTF-8."""
@@ -488,19 +489,25 @@ class _Collect:
             return None
         return str(value)
 
-    def add(self, key: tuple[str, int], row: dict[str, Any]) -> None:
+    def add(self, key: tuple[str, int], row: dict[str, Any]) -> bool:
+        """Add a row; ``False`` (counted for a note) for an object already read: the first one is kept."""
         if key in self.rows:
-            return  # the same object twice (a file with several versions): the first is kept
+            self.duplicates += 1
+            return False
         if len(self.keys) >= self.limits.rows:
             raise InputError(f"{self.path}: more than {self.limits.rows:,} rows (SITING_LIMIT_ROWS)",
                              source=str(self.path))
         self.keys.append(key)
         self.rows[key] = row
+        return True
 
     def finish_notes(self) -> None:
         if self.long_values:
             self.notes.append(f"{self.long_values} tag value(s) longer than {self.limits.cell_chars:,} characters "
                               "left empty (SITING_LIMIT_CELL_CHARS)")
+        if self.duplicates:
+            self.notes.append(f"{self.duplicates} object(s) appear more than once in the file; the first of each is "
+                              "kept")
         if self.not_utf8:
             self.notes.append(f"{self.not_utf8} tag value(s) that are not UTF-8 text left empty")
         if self.nul_values:
@@ -916,12 +923,10 @@ def read_osm_lines(path: str | Path, *, key: str = "highway", clip: Any = None,
     wkbs: list[str | None] = []
     errors: dict[int, str] = {}
     for obj in _iterate(path, fp):
-        wkey = ("w", obj.id)
-        if wkey in c.rows:
-            continue
         tags = obj.tags
-        c.add(wkey, {key: c.tag(tags, key), **_names(c, tags), "maxspeed": c.tag(tags, "maxspeed"),
-                     "surface": c.tag(tags, "surface"), "oneway": c.tag(tags, "oneway")})
+        if not c.add(("w", obj.id), {key: c.tag(tags, key), **_names(c, tags), "maxspeed": c.tag(tags, "maxspeed"),
+                                     "surface": c.tag(tags, "surface"), "oneway": c.tag(tags, "oneway")}):
+            continue
         i = len(wkbs)
         wkbs.append(None)
         try:

@@ -662,3 +662,36 @@ def test_random_edits_of_either_format_never_end_in_a_traceback(tmp_path):
                 assert str(out) in str(exc)
                 refused += 1
     assert refused > 600
+
+
+def test_xml_details_same_object_twice_crs_option_and_extension_mismatch(tmp_path):
+    f = tmp_path / "twice.osm"
+    f.write_text('<?xml version="1.0"?>\n<!-- exported -->\n<osm version="0.6">'
+                 '<node id="1" lat="32.9" lon="59.2"><tag k="place" v="Village"/><tag k="name" v="الف"/></node>'
+                 '<node id="1" lat="33.9" lon="59.9"><tag k="place" v="city"/><tag k="name" v="ب"/></node>'
+                 '<node id="2" lat="32.8" lon="59.1"><tag k="highway" v="stop"/></node></osm>')
+    raw = read_file(f, crs="EPSG:32640")
+    assert raw.frame[["osm_id", "kind", "place", "name_fa"]].values.tolist() == [["n1", "village", "Village", "الف"]]
+    assert (raw.lon[0], raw.lat[0]) == (59.2, 32.9)
+    assert "1 object(s) appear more than once in the file; the first of each is kept" in raw.notes
+    assert "an OpenStreetMap extract is always WGS84; --crs EPSG:32640 ignored" in raw.notes
+    pbf_as_csv = _write(tmp_path / "places.csv", places_fixture(tmp_path).read_bytes())
+    with pytest.raises(InputError, match="the extension says CSV but the content is OpenStreetMap extract"):
+        read_file(pbf_as_csv)
+    xml_as_pbf = _write(tmp_path / "x.osm.pbf", places_fixture(tmp_path, "xml").read_bytes())
+    assert read_file(xml_as_pbf).frame.equals(read_osm_places(places_fixture(tmp_path)).frame)
+
+
+def test_boundaries_and_lines_read_the_same_from_xml(tmp_path):
+    a_nodes, a_ring = square(10, 59.0, 32.5, 0.2)
+    b_nodes, b_ring = square(20, 59.5, 32.5, 0.1)
+    ways = [(1, a_ring, {"highway": "primary", "name": "Ring road"}), (2, b_ring, {})]
+    rels = [(50, [("w", 1, "outer"), ("w", 2, "outer")],
+             {"type": "multipolygon", "boundary": "administrative", "admin_level": "7", "name": "بخش"})]
+    pbf = write_pbf(tmp_path / "b.osm.pbf", a_nodes + b_nodes, ways, rels)
+    xml = write_xml(tmp_path / "b.osm", a_nodes + b_nodes, ways, rels)
+    for reader in (read_osm_boundaries, read_osm_lines):
+        p, x = reader(pbf), reader(xml)
+        assert p.frame.equals(x.frame) and len(p) == 1, reader
+        assert p.geometry.iat[0].equals(x.geometry.iat[0])
+    assert read_osm_lines(xml).frame["name_en"].tolist() == ["Ring road"]
