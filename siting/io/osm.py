@@ -12,13 +12,13 @@ reader gives, so :mod:`siting.io.importer` imports it with its row-by-row report
 
 Why pyosmium (``import osmium``)
 --------------------------------
-pyosmium binds libosmium, the C++ library maintained by OpenStreetMap core developers (Jochen
-Topf, Sarah Hoffmann), which also underlies ``osmium-tool`` and Nominatim's importer. It reads both
-``.osm.pbf`` and ``.osm`` XML, streams the file (filters run in C++, so only the tagged objects
-asked for reach Python), and assembles multipolygon areas from closed ways and relations with
-libosmium's area assembler. pyrosm (0.25, checked 2026-12) is maintained again and installs here,
-but reads PBF only, loads the whole file into memory as arrays and does not say which ring of a
-broken multipolygon failed; it also brings protobuf and rapidjson along.
+pyosmium binds libosmium, the C++ library of the people who maintain OpenStreetMap's core
+tooling (Jochen Topf and Sarah Hoffmann: libosmium, osmium-tool, osm2pgsql, Nominatim). It reads
+both ``.osm.pbf`` and ``.osm`` XML, streams the file (filters run in C++, so only the tagged
+objects asked for reach Python), and assembles multipolygon areas from closed ways and relations
+with libosmium's area assembler. pyrosm was the alternative: its 0.25 release (checked 2026-12)
+installs here with current dependencies, so it is not abandoned, but it reads PBF only, is built
+to load a whole extract into memory as arrays and brings protobuf and rapidjson along.
 
 Untrusted input
 ---------------
@@ -29,13 +29,15 @@ structure in Python, decompresses each block within a bounded buffer (at most 32
 the format's own ceiling, and :attr:`~siting.io.limits.Limits.unzipped_bytes` in all) and counts
 nodes, ways and relations, refusing a file over :data:`MAX_NODES`, :data:`MAX_WAYS` or
 :data:`MAX_RELATIONS`. An XML file is streamed through expat once with the same counts, and a
-DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused. A truncated or damaged file is an
+DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused. History files, lz4/zstd blocks and a NUL character
+in a block's string table are refused too; a tag value that is not UTF-8 is left empty with a
+note. A truncated or damaged file is an
 :class:`~siting.errors.InputError` naming the file and the byte or line, never a traceback.
 
 Places: which ``place`` values are settlements
 ----------------------------------------------
-``city`` and ``town`` become kind ``city``; ``village`` and ``hamlet`` become ``village`` (the
-census counts hamlets as villages, آبادی). ``isolated_dwelling``, ``farm``, ``locality`` (a named
+``city`` and ``town`` become kind ``city``; ``village`` and ``hamlet`` become ``village`` (as
+:func:`siting.vocab.parse_settlement_kind` already reads "hamlet"). ``isolated_dwelling``, ``farm``, ``locality`` (a named
 spot, often uninhabited), ``neighbourhood``, ``suburb``, ``quarter`` and the rest are not
 settlements and are skipped; the note says how many of each.
 """
