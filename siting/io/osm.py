@@ -12,13 +12,13 @@ reader gives, so :mod:`siting.io.importer` imports it with its row-by-row report
 
 Why pyosmium (``import osmium``)
 --------------------------------
-pyosmium binds libosmium, the C++ library maintained by OpenStreetMap core developers (Jochen
-Topf, Sarah Hoffmann), which also underlies ``osmium-tool`` and Nominatim's importer. It reads both
-``.osm.pbf`` and ``.osm`` XML, streams the file (filters run in C++, so only the tagged objects
-asked for reach Python), and assembles multipolygon areas from closed ways and relations with
-libosmium's area assembler. pyrosm (0.25, checked 2026-12) is maintained again and installs here,
-but reads PBF only, loads the whole file into memory as arrays and does not say which ring of a
-broken multipolygon failed; it also brings protobuf and rapidjson along.
+pyosmium binds libosmium, the C++ library of the people who maintain OpenStreetMap's core
+tooling (Jochen Topf and Sarah Hoffmann: libosmium, osmium-tool, osm2pgsql, Nominatim). It reads
+both ``.osm.pbf`` and ``.osm`` XML, streams the file (filters run in C++, so only the tagged
+objects asked for reach Python), and assembles multipolygon areas from closed ways and relations
+with libosmium's area assembler. pyrosm was the alternative: its 0.25 release (checked 2026-12)
+installs here with current dependencies, so it is not abandoned, but it reads PBF only, is built
+to load a whole extract into memory as arrays and brings protobuf and rapidjson along.
 
 Untrusted input
 ---------------
@@ -29,13 +29,15 @@ structure in Python, decompresses each block within a bounded buffer (at most 32
 the format's own ceiling, and :attr:`~siting.io.limits.Limits.unzipped_bytes` in all) and counts
 nodes, ways and relations, refusing a file over :data:`MAX_NODES`, :data:`MAX_WAYS` or
 :data:`MAX_RELATIONS`. An XML file is streamed through expat once with the same counts, and a
-DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused. A truncated or damaged file is an
+DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused. History files, lz4/zstd blocks and a NUL character
+in a block's string table are refused too; a tag value that is not UTF-8 is left empty with a
+note. A truncated or damaged file is an
 :class:`~siting.errors.InputError` naming the file and the byte or line, never a traceback.
 
 Places: which ``place`` values are settlements
 ----------------------------------------------
-``city`` and ``town`` become kind ``city``; ``village`` and ``hamlet`` become ``village`` (the
-census counts hamlets as villages, آبادی). ``isolated_dwelling``, ``farm``, ``locality`` (a named
+``city`` and ``town`` become kind ``city``; ``village`` and ``hamlet`` become ``village`` (as
+:func:`siting.vocab.parse_settlement_kind` already reads "hamlet"). ``isolated_dwelling``, ``farm``, ``locality`` (a named
 spot, often uninhabited), ``neighbourhood``, ``suburb``, ``quarter`` and the rest are not
 settlements and are skipped; the note says how many of each.
 """
@@ -68,8 +70,9 @@ from siting.io.limits import Limits, check_file, current_limits
 from siting.io.readers import RawTable
 from siting.text import clean_text, match_key, parse_number
 
-#: Nodes an extract may hold (about 80 MB of node-location index in osmium's memory map).
-#: South Khorasan's extract holds about 3 million; Iran's 40 million is refused.
+#: Nodes an extract may hold: osmium keeps every node's location in memory to build ways and areas
+#: (a synthetic 3-million-node extract peaked 75 MiB above the interpreter, ``benchmarks/bench_osm.py``).
+#: A whole-country extract is refused; cut it to the province first.
 MAX_NODES = 5_000_000
 #: Ways an extract may hold.
 MAX_WAYS = 1_000_000
@@ -235,8 +238,15 @@ def _inflate(path: Path, where: str, blob: bytes) -> bytes:
 
 
 def _count_block(block: bytes) -> tuple[int, int, int]:
+    """Nodes, ways and relations of a PrimitiveBlock; a NUL character in its string table is refused
+    (libosmium keeps strings NUL-terminated, so one inside a string would shift every later tag)."""
     nodes = ways = relations = 0
     for number, wire, a, b in _fields(block):
+        if number == 1 and wire == 2:
+            for k, (_, swire, sa, sb) in enumerate(_fields(block, a, b)):
+                if swire == 2 and block.find(b"\x00", sa, sb) >= 0:
+                    raise _Damaged(f"string {k} of its string table holds a NUL character; NUL characters are "
+                                   "refused in text")
         if number != 2 or wire != 2:
             continue
         for g, gwire, ga, gb in _fields(block, a, b):
@@ -262,6 +272,17 @@ def _check_counts(path: Path, nodes: int, ways: int, relations: int, where: str)
             raise InputError(f"{path}: more than {most:,} {what} ({where}); the limit on an OpenStreetMap extract "
                              f"is {most:,} {what} (siting.io.osm.MAX_{what.upper()}): cut the extract to the "
                              "province first, e.g. `osmium extract -p province.geojson`", source=str(path))
+
+
+def _check_header(path: Path, where: str, data: bytes) -> None:
+    """Refuse a history file: several versions of each object, where an extract holds the current one."""
+    try:
+        required = [data[a:b] for number, wire, a, b in _fields(data) if number == 4 and wire == 2]
+    except _Damaged as exc:
+        raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path)) from None
+    if b"HistoricalInformation" in required:
+        raise InputError(f"{path}: an OpenStreetMap history file (every version of each object); import a current "
+                         "extract instead", source=str(path))
 
 
 def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
@@ -296,13 +317,19 @@ def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
             blob = fh.read(size)
             if len(blob) < size:
                 raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path))
-            if kind == "OSMData":
+            if kind == "OSMHeader":
+                try:
+                    header_data = _inflate(path, where, blob)
+                except _Damaged as exc:
+                    raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path)) from None
+                _check_header(path, where, header_data)
+            elif kind == "OSMData":
                 try:
                     data = _inflate(path, where, blob)
                     inflated += len(data)
                     if inflated > limits.unzipped_bytes:
                         raise InputError(
-                            f"{path}: decompresses to more than {limits.unzipped_bytes / 2**20:,.0f} MiB (at {where}); "
+                            f"{path}: decompresses to more than {limits.unzipped_bytes / 2**20:,.1f} MiB (at {where}); "
                             "the limit is SITING_LIMIT_UNZIPPED_MB", source=str(path))
                     n_nodes, n_ways, n_rels = _count_block(data)
                 except _Damaged as exc:
@@ -361,6 +388,9 @@ def _scan_xml(path: Path) -> OsmCounts:
     except expat.ExpatError as exc:
         raise InputError(f"{path}: not well-formed XML (line {exc.lineno}, column {exc.offset}: "
                          f"{expat.ErrorString(exc.code)})", source=str(path)) from None
+    except LookupError as exc:  # <?xml encoding="..."?> names an encoding Python does not know
+        raise InputError(f"{path}: the XML declaration names an unknown text encoding ({exc})",
+                         source=str(path)) from None
     c = scan.counts
     _check_counts(path, c["node"], c["way"], c["relation"], "in all")
     return OsmCounts("osm", c["node"], c["way"], c["relation"])
@@ -436,29 +466,55 @@ class _Collect:
     areas: dict[tuple[str, int], Any] = field(default_factory=dict)
     area_errors: dict[tuple[str, int], str] = field(default_factory=dict)
     long_values: int = 0
+    nul_values: int = 0
+    not_utf8: int = 0
+    duplicates: int = 0
+
+    def get(self, tags: Any, key: str) -> str | None:
+        """The tag's value; ``None`` (counted for a note) when its bytes are not UTF-8."""
+        try:
+            value = tags.get(key)
+        except UnicodeDecodeError:
+            self.not_utf8 += 1
+            return None
+        return None if value is None else str(value)
 
     def tag(self, tags: Any, key: str) -> str | None:
-        value = tags.get(key)
+        value = self.get(tags, key)
         if value is None:
             return None
         if len(value) > self.limits.cell_chars:
             self.long_values += 1
             return None
+        if "\x00" in value:
+            self.nul_values += 1
+            return None
         return str(value)
 
-    def add(self, key: tuple[str, int], row: dict[str, Any]) -> None:
+    def add(self, key: tuple[str, int], row: dict[str, Any]) -> bool:
+        """Add a row; ``False`` (counted for a note) for an object already read: the first one is kept."""
         if key in self.rows:
-            return  # the same object twice (a file with several versions): the first is kept
+            self.duplicates += 1
+            return False
         if len(self.keys) >= self.limits.rows:
             raise InputError(f"{self.path}: more than {self.limits.rows:,} rows (SITING_LIMIT_ROWS)",
                              source=str(self.path))
         self.keys.append(key)
         self.rows[key] = row
+        return True
 
     def finish_notes(self) -> None:
         if self.long_values:
             self.notes.append(f"{self.long_values} tag value(s) longer than {self.limits.cell_chars:,} characters "
                               "left empty (SITING_LIMIT_CELL_CHARS)")
+        if self.duplicates:
+            self.notes.append(f"{self.duplicates} object(s) appear more than once in the file; the first of each is "
+                              "kept")
+        if self.not_utf8:
+            self.notes.append(f"{self.not_utf8} tag value(s) that are not UTF-8 text left empty")
+        if self.nul_values:
+            self.notes.append(f"{self.nul_values} tag value(s) holding a NUL character left empty (NUL characters are "
+                              "refused in text)")
 
 
 def _names(c: _Collect, tags: Any) -> dict[str, str | None]:
@@ -620,10 +676,10 @@ def read_osm_places(path: str | Path, *, clip: Any = None, limits: Limits | None
         if obj.is_area():
             _collect_area(c, factory, obj)
             continue
-        place = obj.tags.get("place")
-        kind = PLACE_KINDS.get(place or "")
+        place = c.get(obj.tags, "place")
+        kind = PLACE_KINDS.get((place or "").strip().lower())
         if kind is None:
-            skipped[place or ""] += 1
+            skipped[(place or "")[:40]] += 1
             continue
         key = (obj.type_str(), obj.id)
         pop_raw = c.tag(obj.tags, "population")
@@ -637,8 +693,12 @@ def read_osm_places(path: str | Path, *, clip: Any = None, limits: Limits | None
             known, missing = _way_nodes(obj)
             row.update(known=known, missing=missing, total=len(obj.nodes), closed=obj.is_closed())
         else:
-            row["type"] = obj.tags.get("type")
-            row["members"] = [(m.type, m.ref) for m in obj.members if m.role in ("label", "admin_centre")]
+            row["type"] = c.get(obj.tags, "type")
+            try:
+                row["members"] = [(m.type, m.ref) for m in obj.members if m.role in ("label", "admin_centre")]
+            except UnicodeDecodeError:
+                row["members"] = []
+                c.not_utf8 += 1
         c.add(key, row)
     c.finish_notes()
     return _places_table(c, shape, skipped)
@@ -655,6 +715,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         row = c.rows[key]
         if key[0] == "n" and row.get("point"):
             node_names.setdefault(match_key(row["name"] or row["name_fa"] or row["name_en"]), []).append(row["point"])
+    place_nodes = {_osm_id(k) for k in c.keys if k[0] == "n"}
     dropped_dupes: list[str] = []
     keep = np.ones(n, dtype=bool)
     for i, key in enumerate(c.keys):
@@ -668,7 +729,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
             continue
         area = c.areas.get(key)
         if area is not None:
-            labels = {f"{t}{r}" for t, r in row.get("members", [])} & {_osm_id(k) for k in c.keys if k[0] == "n"}
+            labels = {f"{t}{r}" for t, r in row.get("members", [])} & place_nodes
             same = node_names.get(match_key(row["name"] or row["name_fa"] or row["name_en"]), [])
             if labels or (same and shapely.intersects_xy(area, *np.array(same).T).any()):
                 keep[i] = False
@@ -700,8 +761,11 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         c.notes.append(f"{len(dropped_dupes)} place area(s) dropped because their place node (same name, inside the "
                        f"area, or the area's label) is kept: {shown}")
     if skipped:
-        parts = ", ".join(f"{k or '(empty)'} {v}" for k, v in sorted(skipped.items()))
-        c.notes.append(f"elements with a place tag that is not a settlement skipped: {parts}")
+        common = sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+        parts = ", ".join(f"{k or '(empty)'} {v}" for k, v in common[:10])
+        more = f" and {len(common) - 10} other values ({sum(v for _, v in common[10:])} elements)" \
+            if len(common) > 10 else ""
+        c.notes.append(f"elements with a place tag that is not a settlement skipped: {parts}{more}")
     for i in sorted(errors):
         if keep[i]:
             c.notes.append(f"row {i + 1} ({_osm_id(c.keys[i])}): {errors[i]}")
@@ -798,7 +862,7 @@ def read_osm_boundaries(path: str | Path, *, admin_levels: tuple[str, ...] = ("7
             continue
         if obj.is_node():
             continue
-        level = obj.tags.get("admin_level")
+        level = c.get(obj.tags, "admin_level")
         if level not in levels:
             continue
         row: dict[str, Any] = {"admin_level": level, **_names(c, obj.tags), "ref": c.tag(obj.tags, "ref")}
@@ -808,7 +872,7 @@ def read_osm_boundaries(path: str | Path, *, admin_levels: tuple[str, ...] = ("7
             known, missing = _way_nodes(obj)
             row.update(known=known, missing=missing, total=len(obj.nodes), closed=True)
         else:
-            row["type"] = obj.tags.get("type")
+            row["type"] = c.get(obj.tags, "type")
         c.add((obj.type_str(), obj.id), row)
     c.finish_notes()
     geoms: list[Any] = []
@@ -861,12 +925,10 @@ def read_osm_lines(path: str | Path, *, key: str = "highway", clip: Any = None,
     wkbs: list[str | None] = []
     errors: dict[int, str] = {}
     for obj in _iterate(path, fp):
-        wkey = ("w", obj.id)
-        if wkey in c.rows:
-            continue
         tags = obj.tags
-        c.add(wkey, {key: c.tag(tags, key), **_names(c, tags), "maxspeed": c.tag(tags, "maxspeed"),
-                     "surface": c.tag(tags, "surface"), "oneway": c.tag(tags, "oneway")})
+        if not c.add(("w", obj.id), {key: c.tag(tags, key), **_names(c, tags), "maxspeed": c.tag(tags, "maxspeed"),
+                                     "surface": c.tag(tags, "surface"), "oneway": c.tag(tags, "oneway")}):
+            continue
         i = len(wkbs)
         wkbs.append(None)
         try:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import random
 import re
+from collections import Counter
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -342,13 +343,14 @@ def test_corrupted_bytes_never_end_in_a_traceback(tmp_path):
     bad = tmp_path / "bad.osm.pbf"
     rnd = random.Random(11)
     for pos in range(len(good)):
-        data = bytearray(good)
-        data[pos] = (data[pos] + rnd.randrange(1, 256)) % 256
-        bad.write_bytes(bytes(data))
-        try:
-            read_file(bad)
-        except InputError as exc:
-            assert str(bad) in str(exc)
+        for _ in range(3):
+            data = bytearray(good)
+            data[pos] = (data[pos] + rnd.randrange(1, 256)) % 256
+            bad.write_bytes(bytes(data))
+            try:
+                read_file(bad)
+            except InputError as exc:
+                assert str(bad) in str(exc)
 
 
 def test_random_bytes_named_pbf_and_a_damaged_import_change_nothing(tmp_path):
@@ -380,6 +382,8 @@ def test_random_bytes_named_pbf_and_a_damaged_import_change_nothing(tmp_path):
     ('<osm version="0.6"><node id="1" lat="32" lon="599"/></osm>', "not a readable OpenStreetMap extract (wrong format for coordinate"),
     ('<osm version="0.6"><relation id="3"><member type="foo" ref="1" role=""/></relation></osm>', "Unknown type on relation"),
     ('<osm version="0.6"><node id="1" lat="32" lon="59"><tag k="a" v="&#1;"/></node></osm>', "reference to invalid character"),
+    ('<?xml version="1.0" encoding="UTo-8"?><osm version="0.6"></osm>',
+     "the XML declaration names an unknown text encoding (unknown encoding: UTo-8)"),
     ('<?xml version="1.0"?><osm version="0.6"><node id="1" lat="32" lon="59"/></osm>',
      "no settlements (place=city, town, village or hamlet) in the OpenStreetMap extract"),
 ])
@@ -461,3 +465,233 @@ def test_a_way_on_one_spot_has_no_line(tmp_path):
         0: "way 10: no line: fewer than two distinct node locations (2 node(s))",
         1: "way 11: no line: fewer than two distinct node locations (2 node(s))",
         2: "way 12: no line: fewer than two distinct node locations (1 node(s))"}
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _read_varint(buf, i):
+    value, shift = 0, 0
+    while True:
+        b = buf[i]
+        value, i, shift = value | (b & 0x7F) << shift, i + 1, shift + 7
+        if b < 0x80:
+            return value, i
+
+
+def _blob_fields(blob):
+    i, fields = 0, {}
+    while i < len(blob):
+        key, i = _read_varint(blob, i)
+        if key & 7 == 0:
+            fields[key >> 3], i = _read_varint(blob, i)
+        else:
+            n, i = _read_varint(blob, i)
+            fields[key >> 3], i = blob[i:i + n], i + n
+    return fields
+
+
+def pbf_blocks(data):
+    """(type, blob, decompressed data or None) of each block, read by hand (BlobHeader: type = 1,
+    datasize = 3; Blob: raw_size = 2, zlib_data = 3)."""
+    import zlib
+
+    out, pos = [], 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        header = _blob_fields(data[pos + 4:pos + 4 + n])
+        blob = data[pos + 4 + n:pos + 4 + n + header[3]]
+        out.append((header[1], blob, zlib.decompress(_blob_fields(blob)[3]) if header[1] == b"OSMData" else None))
+        pos += 4 + n + header[3]
+    return out
+
+
+def pbf_build(blocks):
+    """A PBF from :func:`pbf_blocks`' triples; a block with data is compressed again."""
+    import zlib
+
+    out = bytearray()
+    for kind, blob, raw in blocks:
+        if raw is not None:
+            z = zlib.compress(raw)
+            blob = _varint(2 << 3) + _varint(len(raw)) + _varint(3 << 3 | 2) + _varint(len(z)) + z
+        head = _varint(1 << 3 | 2) + _varint(len(kind)) + kind + _varint(3 << 3) + _varint(len(blob))
+        out += len(head).to_bytes(4, "big") + head + blob
+    return bytes(out)
+
+
+def patch_pbf(data, old, new):
+    """The PBF with ``old`` replaced by ``new`` inside every decompressed block that holds it."""
+    return pbf_build([(k, b, r.replace(old, new) if r is not None else None) for k, b, r in pbf_blocks(data)])
+
+
+def test_strings_that_are_not_utf8_or_hold_nul(tmp_path):
+    src = write_pbf(tmp_path / "src.osm.pbf", [(1, 59.2, 32.9, {"place": "village", "name": "aXb"}),
+                                                (2, 59.3, 32.9, {"place": "town", "name": "ok"})])
+    same = tmp_path / "same.osm.pbf"
+    same.write_bytes(patch_pbf(src.read_bytes(), b"aXb", b"aYb"))  # the helper itself: a faithful rewrite
+    assert read_osm_places(same).frame["name"].tolist() == ["aYb", "ok"]
+    bad = tmp_path / "latin1.osm.pbf"
+    bad.write_bytes(patch_pbf(src.read_bytes(), b"aXb", b"a\xffb"))
+    raw = read_osm_places(bad)
+    assert raw.frame["name"].tolist() == [None, "ok"] and "1 tag value(s) that are not UTF-8 text left empty" \
+        in raw.notes
+    nul = tmp_path / "nul.osm.pbf"
+    nul.write_bytes(patch_pbf(src.read_bytes(), b"aXb", b"a\x00b"))
+    with pytest.raises(InputError, match=r"nul\.osm\.pbf: block 2 \(byte \d+\): damaged data \(string \d+ of its "
+                                         r"string table holds a NUL character"):
+        read_osm_places(nul)
+
+
+def test_damaged_block_contents_never_end_in_a_traceback(tmp_path):
+    """Bytes changed or cut inside the decompressed blocks (what libosmium itself parses), compressed again."""
+    blocks = pbf_blocks(places_fixture(tmp_path).read_bytes())
+    assert read_osm_places(_write(tmp_path / "rebuilt.osm.pbf", pbf_build(blocks))).frame["osm_id"].tolist() == [
+        "n1", "n2", "n3", "n6", "n7", "w500", "w501"]
+    data_blocks = [i for i, (_, _, raw) in enumerate(blocks) if raw is not None]
+    rnd = random.Random(5)
+    out = tmp_path / "fuzz.osm.pbf"
+    outcomes = Counter()
+    for _ in range(300):
+        i = rnd.choice(data_blocks)
+        raw = bytearray(blocks[i][2])
+        for _ in range(rnd.randrange(1, 4)):
+            raw[rnd.randrange(len(raw))] = rnd.randrange(256)
+        if rnd.random() < 0.3:
+            at = rnd.randrange(len(raw))
+            del raw[at:at + rnd.randrange(1, 20)]
+        out.write_bytes(pbf_build([*blocks[:i], (blocks[i][0], None, bytes(raw)), *blocks[i + 1:]]))
+        for reader in (read_osm_places, read_osm_lines, read_osm_boundaries):
+            try:
+                reader(out)
+                outcomes["read"] += 1
+            except InputError as exc:
+                assert str(out) in str(exc)
+                outcomes["refused"] += 1
+    assert outcomes["refused"] > 300 and outcomes["read"] > 100, outcomes
+
+
+def _blob(field, payload, raw_size=None):
+    out = b"" if raw_size is None else _varint(2 << 3) + _varint(raw_size)
+    return out + _varint(field << 3 | 2) + _varint(len(payload)) + payload
+
+
+def test_block_encodings_and_block_level_damage(tmp_path, monkeypatch):
+    import zlib
+
+    blocks = pbf_blocks(places_fixture(tmp_path).read_bytes())
+    header, data = blocks[0], [b for b in blocks if b[2] is not None]
+    expected = read_osm_places(tmp_path / "places.osm.pbf").frame
+
+    def framed(name, kinds_blobs):
+        out = bytearray()
+        for kind, blob in kinds_blobs:
+            head = _varint(1 << 3 | 2) + _varint(len(kind)) + kind + _varint(3 << 3) + _varint(len(blob))
+            out += len(head).to_bytes(4, "big") + head + blob
+        return _write(tmp_path / name, bytes(out))
+
+    # uncompressed ("raw") blocks are read like compressed ones
+    raw = framed("raw.osm.pbf", [header[:2], *[(k, _blob(1, r)) for k, _, r in data]])
+    assert read_osm_places(raw).frame.equals(expected)
+    assert check_osm_file(raw).decompressed_bytes == sum(len(r) for _, _, r in data)
+    cases = {
+        "zstd.osm.pbf": ([header[:2], (b"OSMData", _blob(7, b"\x28\xb5\x2f\xfd", 100))],
+                         "block 2 (byte "),
+        "size.osm.pbf": ([header[:2], *[(k, _blob(3, zlib.compress(r), len(r) + 1)) for k, _, r in data]],
+                         "decompresses to "),
+        "zlib.osm.pbf": ([header[:2], (b"OSMData", _blob(3, b"not zlib at all", 100))], "damaged compressed data"),
+        "first.osm.pbf": ([data[0][:2]], "not an OpenStreetMap extract (expected a .osm.pbf, whose first block"),
+        "history.osm.pbf": ([(b"OSMHeader", _blob(1, _blob(4, b"OsmSchema-V0.6") + _blob(4, b"HistoricalInformation"))),
+                             *[(k, _blob(1, r)) for k, _, r in data]], "an OpenStreetMap history file"),
+    }
+    for name, (parts, message) in cases.items():
+        path = framed(name, parts)
+        with pytest.raises(InputError, match=re.escape(message)) as exc:
+            read_osm_places(path)
+        assert str(exc.value).startswith(f"{path}: "), exc.value
+    with pytest.raises(InputError, match="is compressed with zstd, which is not read"):
+        read_osm_places(tmp_path / "zstd.osm.pbf")
+    with pytest.raises(InputError, match=r"decompresses to \d+ bytes but declares \d+ \(damaged\)"):
+        read_osm_places(tmp_path / "size.osm.pbf")
+    good = places_fixture(tmp_path).read_bytes()
+    n = int.from_bytes(good[:4], "big")
+    first = good[:4 + n + _blob_fields(good[4:4 + n])[3]]  # the OSMHeader block, framed
+    big = _varint(1 << 3 | 2) + _varint(7) + b"OSMData" + _varint(3 << 3) + _varint(40 * 2**20)
+    with pytest.raises(InputError, match=r"block 2 \(byte [\d,]+\) announces 41,943,040 bytes; the PBF format's "
+                                         r"limit is 32 MiB"):
+        read_osm_places(_write(tmp_path / "huge.osm.pbf", first + len(big).to_bytes(4, "big") + big))
+    with pytest.raises(InputError, match=r"block 2 \(byte [\d,]+\): a block header of 16,777,216 bytes"):
+        read_osm_places(_write(tmp_path / "len.osm.pbf", first + b"\x01\x00\x00\x00" + b"\x00" * 64))
+    monkeypatch.setenv("SITING_LIMIT_UNZIPPED_MB", "0.0001")
+    with pytest.raises(InputError, match=r"decompresses to more than 0\.0 MiB .*SITING_LIMIT_UNZIPPED_MB"):
+        read_osm_places(tmp_path / "places.osm.pbf")
+
+
+def test_random_edits_of_either_format_never_end_in_a_traceback(tmp_path):
+    """Bytes changed, cut and inserted anywhere (an XML encoding name broken this way once raised LookupError)."""
+    rnd = random.Random(2)
+    bases = {"osm.pbf": places_fixture(tmp_path).read_bytes(), "osm": places_fixture(tmp_path, "xml").read_bytes()}
+    refused = 0
+    for trial in range(300):
+        ext = "osm.pbf" if trial % 2 else "osm"
+        d = bytearray(bases[ext])
+        for _ in range(rnd.randrange(1, 8)):
+            op, at = rnd.random(), rnd.randrange(len(d))
+            if op < 0.6:
+                d[at] = rnd.randrange(256)
+            elif op < 0.8:
+                del d[at:at + rnd.randrange(1, 30)]
+            else:
+                d[at:at] = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 10)))
+        out = _write(tmp_path / f"edit.{ext}", bytes(d))
+        for reader in (read_osm_places, read_osm_lines, read_osm_boundaries):
+            try:
+                reader(out)
+            except InputError as exc:
+                assert str(out) in str(exc)
+                refused += 1
+    assert refused > 600
+
+
+def test_xml_details_same_object_twice_crs_option_and_extension_mismatch(tmp_path):
+    f = tmp_path / "twice.osm"
+    f.write_text('<?xml version="1.0"?>\n<!-- exported -->\n<osm version="0.6">'
+                 '<node id="1" lat="32.9" lon="59.2"><tag k="place" v="Village"/><tag k="name" v="الف"/></node>'
+                 '<node id="1" lat="33.9" lon="59.9"><tag k="place" v="city"/><tag k="name" v="ب"/></node>'
+                 '<node id="2" lat="32.8" lon="59.1"><tag k="highway" v="stop"/></node></osm>')
+    raw = read_file(f, crs="EPSG:32640")
+    assert raw.frame[["osm_id", "kind", "place", "name_fa"]].values.tolist() == [["n1", "village", "Village", "الف"]]
+    assert (raw.lon[0], raw.lat[0]) == (59.2, 32.9)
+    assert "1 object(s) appear more than once in the file; the first of each is kept" in raw.notes
+    assert "an OpenStreetMap extract is always WGS84; --crs EPSG:32640 ignored" in raw.notes
+    pbf_as_csv = _write(tmp_path / "places.csv", places_fixture(tmp_path).read_bytes())
+    with pytest.raises(InputError, match="the extension says CSV but the content is OpenStreetMap extract"):
+        read_file(pbf_as_csv)
+    xml_as_pbf = _write(tmp_path / "x.osm.pbf", places_fixture(tmp_path, "xml").read_bytes())
+    assert read_file(xml_as_pbf).frame.equals(read_osm_places(places_fixture(tmp_path)).frame)
+
+
+def test_boundaries_and_lines_read_the_same_from_xml(tmp_path):
+    a_nodes, a_ring = square(10, 59.0, 32.5, 0.2)
+    b_nodes, b_ring = square(20, 59.5, 32.5, 0.1)
+    ways = [(1, a_ring, {"highway": "primary", "name": "Ring road"}), (2, b_ring, {})]
+    rels = [(50, [("w", 1, "outer"), ("w", 2, "outer")],
+             {"type": "multipolygon", "boundary": "administrative", "admin_level": "7", "name": "بخش"})]
+    pbf = write_pbf(tmp_path / "b.osm.pbf", a_nodes + b_nodes, ways, rels)
+    xml = write_xml(tmp_path / "b.osm", a_nodes + b_nodes, ways, rels)
+    for reader in (read_osm_boundaries, read_osm_lines):
+        p, x = reader(pbf), reader(xml)
+        assert p.frame.equals(x.frame) and len(p) == 1, reader
+        assert p.geometry.iat[0].equals(x.geometry.iat[0])
+    assert read_osm_lines(xml).frame["name_en"].tolist() == ["Ring road"]
