@@ -324,10 +324,10 @@ def coverage_by_unit(cov: CoverageResult, level: str) -> pd.DataFrame:
                                                  np.nan)
     census = (ws.meta.get("census_units") or {}).get(level) or {}
     if census:
-        from siting.text import match_key
+        from siting.io.placejoin import scope_key
 
         def unit_key(row: pd.Series) -> str:  # as siting.io.population.unit_key
-            return "|".join(match_key(row[k]) for k in keys)
+            return "|".join(scope_key(row[k]) for k in keys)
         pops = [census.get(unit_key(r)) for _, r in table.iterrows()]
         table["census_population"] = pd.array(pops, dtype="Int64")
         table["not_located_population"] = pd.array(

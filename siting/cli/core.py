@@ -124,7 +124,7 @@ def _import_options(args: argparse.Namespace):
     return ImportOptions(crs=args.crs, strict=args.strict, fix_swapped=args.fix_swapped, append=args.append,
                          sheet=args.sheet, layer_name=args.layer_name, fields=fields, kind=args.kind,
                          licence_type=args.licence_type, source=args.source, update=args.update,
-                         as_of=args.as_of)
+                         as_of=args.as_of, admin_level=args.admin_level)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -489,7 +489,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         emit_json(summary)
         return 0
     _banner(ws)
-    for k in ("counties", "settlements", "cities", "villages", "offices", "serving_offices"):
+    for k in ("counties", "districts", "rural_districts", "settlements", "cities", "villages", "offices",
+              "serving_offices", "offices_located_approximately", "office_history_rows"):
         print(f"{k:>16}: {summary[k]}")
     print(f"{'metric CRS':>16}: {summary['metric_crs']}")
     for s in summary["sources"]:
@@ -553,6 +554,9 @@ def register(sub: Any) -> None:
     p.add_argument("--source", help="provenance label stored with the rows (default: the file name)")
     p.add_argument("--field", action="append", metavar="FIELD=COLUMN", help="column holding a field")
     p.add_argument("--create", action="store_true", help="create the workspace if it does not exist")
+    p.add_argument("--admin-level", default=None, metavar="N",
+                   help="polygon layers from an .osm.pbf/.osm extract: the admin_level to take (default: region 4, "
+                        "counties 5, districts 7, rural_districts 8)")
     p.add_argument("--threshold", type=float, default=None, metavar="SCORE",
                    help="census: lowest similarity (0-100) at which a spelling variant joins (default 90)")
     p.add_argument("--report", default=None, metavar="CSV",

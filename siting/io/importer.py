@@ -43,7 +43,7 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "name_fa": ("name_fa", "name", "county", "county_name", "county_name_fa", "shahrestan", "نام",
                     "شهرستان", "نام شهرستان"),
         "name_en": ("name_en", "english name", "county_name_en", "name_latin", "نام لاتین", "نام انگلیسی"),
-        "code": ("code", "county_code", "sci_code", "کد", "کد شهرستان", "کد آماری"),
+        "code": ("code", "county_code", "sci_code", "کد", "کد شهرستان", "کد آماری", "ref"),
         "population": ("population", "pop", "جمعیت", "جمعیت کل", "population_2016", "pop2016", "جمعیت 1395"),
     },
     "settlements": {
@@ -119,6 +119,9 @@ class ImportOptions:
     as_of
         Offices only: the date this version of the register is valid from
         (default: now), for ``siting history``.
+    admin_level
+        Polygon layers from an OpenStreetMap extract: the ``admin_level`` to
+        take (default :data:`OSM_ADMIN_LEVELS`).
     fields
         Explicit column for a field, e.g. ``{"name_fa": "نام روستا"}``; the rest are detected.
     kind, licence_type
@@ -138,6 +141,7 @@ class ImportOptions:
     append: bool = False
     update: bool = False
     as_of: str | None = None
+    admin_level: str | None = None
     sheet: str | None = None
     layer_name: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
@@ -462,9 +466,10 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
 
     source = options.source or raw.path.name
     srcs = _values(raw, cols["source"])
+    osm_ids = [_text(v) for v in _values(raw, "osm_id" if "osm_id" in raw.frame.columns else None)]
     keep = np.flatnonzero(rows.ok)
     attrs = pd.DataFrame({
-        "code": [codes[i] or f"{raw.path.stem}-{rows.row(i)}" for i in keep],
+        "code": [codes[i] or (f"osm-{osm_ids[i]}" if osm_ids[i] else f"{raw.path.stem}-{rows.row(i)}") for i in keep],
         "name_fa": [names[i] or names_en[i] for i in keep],
         "name_en": [names_en[i] for i in keep],
         "kind": [kinds[i] for i in keep],
@@ -898,7 +903,8 @@ def reassign_counties(ws: Workspace) -> Workspace:
 def assign_units(ws: Workspace) -> Workspace:
     """Set each settlement's district and rural district from the polygon layers that are present.
 
-    Where a layer is absent the attribute is left as it is (a census join may have set it).
+    Where a layer is absent the attribute is left as it is (a census join may have set it). Cities
+    belong to their district and to no rural district, as in the census.
     """
     s = ws.settlements
     if not len(s) or not (len(ws.districts) or len(ws.rural_districts)):
@@ -908,16 +914,29 @@ def assign_units(ws: Workspace) -> Workspace:
     for layer, col in (("districts", "district"), ("rural_districts", "rural_district")):
         if len(getattr(ws, layer)):
             s[col] = ws.unit_of(layer, lon, lat)
+    if len(ws.rural_districts):
+        # a district is divided into rural districts and cities: a city belongs to no rural district
+        s.loc[s["kind"] == "city", "rural_district"] = None
     return ws.with_layer("settlements", s)
 
 
+#: OpenStreetMap ``admin_level`` of each polygon layer in Iran (province 4, county 5, district 7, rural
+#: district 8: the 2016 boundaries import, wiki.openstreetmap.org/wiki/Iran/Iran_boundaries_import).
+OSM_ADMIN_LEVELS = {"region": "4", "counties": "5", "districts": "7", "rural_districts": "8"}
+
+
 def _read(path: Path, layer: str, options: ImportOptions) -> RawTable:
-    if layer in ("districts", "rural_districts"):
+    if layer in OSM_ADMIN_LEVELS:
         from siting.io import osm
 
         if osm.is_osm_file(path):
-            level = "7" if layer == "districts" else "8"
-            return osm.read_osm_boundaries(path, admin_levels=(level,))
+            level = options.admin_level or OSM_ADMIN_LEVELS[layer]
+            raw = osm.read_osm_boundaries(path, admin_levels=(str(level),))
+            raw.notes.append(f"boundaries with admin_level={level} from the OpenStreetMap extract")
+            return raw
+    elif options.admin_level:
+        raise InputError("--admin-level chooses the boundaries of an OpenStreetMap extract for a polygon layer "
+                         f"(region, counties, districts, rural_districts), not for '{layer}'", source="--admin-level")
     coords: bool | str = "optional" if layer == "offices" else True
     return read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet, coordinates=coords)
 

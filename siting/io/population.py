@@ -34,8 +34,7 @@ import pandas as pd
 
 from siting.errors import InputError
 from siting.io.census import CensusReport, read_census
-from siting.io.placejoin import JoinResult, join_population
-from siting.text import match_key
+from siting.io.placejoin import JoinResult, join_population, scope_key
 from siting.workspace import IMPORT_COLUMNS, Workspace, _now, resolve_path
 
 #: ``population_source`` of a population joined from a census table starts with this.
@@ -45,8 +44,9 @@ DEFAULT_CENSUS_YEAR = 2016
 
 
 def unit_key(county: object, unit: object | None = None) -> str:
-    """The key of a county, or of a district / rural district within its county, in ``census_units``."""
-    return match_key(county) if unit is None else f"{match_key(county)}|{match_key(unit)}"
+    """The key of a county, or of a district / rural district within its county, in ``census_units``
+    (names folded without their level word, so «دهستان الف» and «الف» are one unit)."""
+    return scope_key(county) if unit is None else f"{scope_key(county)}|{scope_key(unit)}"
 
 
 @dataclass
@@ -105,11 +105,11 @@ def prepare_census(ws: Workspace, path: str | Path, *, threshold: float = 90.0, 
         out.notes.append("no census place could be read")
         return ws, out
     # the census counties, by the workspace's own names
-    county_names = {match_key(n): n for n in ws.counties["name_fa"]}
-    county_names.update({match_key(n): f for n, f in zip(ws.counties["name_en"], ws.counties["name_fa"],
+    county_names = {scope_key(n): n for n in ws.counties["name_fa"]}
+    county_names.update({scope_key(n): f for n, f in zip(ws.counties["name_en"], ws.counties["name_fa"],
                                                          strict=True) if n})
     places = places.copy()
-    ws_county = [county_names.get(match_key(c)) if isinstance(c, str) and c else None for c in places["county"]]
+    ws_county = [county_names.get(scope_key(c)) if isinstance(c, str) and c else None for c in places["county"]]
     unknown = sorted({str(c) for c, w in zip(places["county"], ws_county, strict=True) if c and w is None})
     if unknown:
         out.notes.append("census counties that are not counties of the workspace (their places are compared by "

@@ -11,14 +11,14 @@ import json
 import random
 import re
 from collections import Counter
-from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import osmium
 import pyproj
 import pytest
 import shapely
-from osmium.osm.mutable import Node, Relation, Way
+from osm_files import square, write_pbf, write_xml
+from osmium.osm.mutable import Node
 
 import siting.io.osm as osm
 from siting.cli import main
@@ -35,48 +35,7 @@ from siting.io.readers import detect_format, read_file
 from siting.samples.hand import hand_workspace
 from siting.workspace import Workspace
 
-T = "2024-01-01T00:00:00Z"
 GEOD = pyproj.Geod(ellps="WGS84")
-
-
-def write_pbf(path, nodes, ways=(), relations=()):
-    """nodes: (id, lon, lat, tags); ways: (id, refs, tags); relations: (id, [(type, ref, role)], tags)."""
-    path.unlink(missing_ok=True)  # SimpleWriter refuses to overwrite
-    w = osmium.SimpleWriter(str(path))
-    for nid, lon, lat, tags in nodes:
-        w.add_node(Node(id=nid, location=(lon, lat), tags=tags, version=1, timestamp=T))
-    for wid, refs, tags in ways:
-        w.add_way(Way(id=wid, nodes=refs, tags=tags, version=1, timestamp=T))
-    for rid, members, tags in relations:
-        w.add_relation(Relation(id=rid, members=members, tags=tags, version=1, timestamp=T))
-    w.close()
-    return path
-
-
-def write_xml(path, nodes, ways=(), relations=()):
-    """The same data as OSM XML, written as text (not by osmium)."""
-    def tags_xml(tags):
-        return "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
-    out = ["<?xml version='1.0' encoding='UTF-8'?>", '<osm version="0.6" generator="test">']
-    for nid, lon, lat, tags in nodes:
-        out.append(f'<node id="{nid}" version="1" lat="{lat}" lon="{lon}">{tags_xml(tags)}</node>')
-    for wid, refs, tags in ways:
-        out.append(f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{r}"/>' for r in refs) + tags_xml(tags)
-                   + "</way>")
-    for rid, members, tags in relations:
-        out.append(f'<relation id="{rid}" version="1">'
-                   + "".join(f'<member type="{ {"n": "node", "w": "way", "r": "relation"}[t]}" ref="{r}" '
-                             f'role="{role}"/>' for t, r, role in members) + tags_xml(tags) + "</relation>")
-    out.append("</osm>")
-    path.write_text("\n".join(out), encoding="utf-8")
-    return path
-
-
-def square(first_id, x0, y0, size):
-    """Four corner nodes (id, lon, lat, {}) of a square, counter-clockwise, and the closed ring of ids."""
-    corners = [(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)]
-    nodes = [(first_id + k, x, y, {}) for k, (x, y) in enumerate(corners)]
-    return nodes, [first_id + k for k in (0, 1, 2, 3, 0)]
 
 
 # South of Birjand, inside the hand workspace's region (lon 58-60, lat 32-34)
@@ -303,7 +262,7 @@ def test_prepare_import_of_settlements_from_pbf(tmp_path):
         assert list(s["name_fa"]) == ["بیرجند", "مود", "نوفرست", "ماژان", "دور", "چهارگوش"]
         assert list(s["kind"]) == ["city", "village", "village", "village", "village", "village"]
         assert list(s["population"])[:2] == [200_000, 3000] and s["population"].iloc[2:].isna().all()
-        assert s["code"].iat[0] == "2901" and s["code"].iat[1] == "places.osm-2"
+        assert s["code"].iat[0] == "2901" and s["code"].iat[1] == "osm-n2"  # the OSM id: stable across extracts
         assert s.geometry.x.iat[0] == pytest.approx(59.22) and s.geometry.y.iat[0] == pytest.approx(32.87)
 
 

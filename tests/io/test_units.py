@@ -66,7 +66,8 @@ def test_units_are_stored_with_their_county_and_set_on_settlements(ws_path):
     assert r.at["الف", "district"] == "مرکزی" and r.at["ج", "district"] == "شرقی"
     assert r.at["الف", "code"] == "29010101"
     s = ws.settlements.set_index("code")
-    assert (s.at["S1", "district"], s.at["S1", "rural_district"]) == ("مرکزی", "الف")   # Birjand 59.22, 32.87
+    # Birjand city (59.22, 32.87) lies in «الف»'s polygon, but a city belongs to its district only
+    assert (s.at["S1", "district"], s.at["S1", "rural_district"]) == ("مرکزی", None)
     assert (s.at["S2", "district"], s.at["S2", "rural_district"]) == ("شرقی", "ج")      # Mud 59.52, 32.71
     assert (s.at["S3", "district"], s.at["S3", "rural_district"]) == ("مرکزی", "الف")   # Nowferest 59.30, 32.95
     assert s["district"].isna().sum() == 2  # the two settlements of Khusf county
@@ -89,11 +90,13 @@ def test_coverage_per_rural_district_adds_up_and_matches_geodesic_counts(ws_path
     assert t["located_population"].sum() == cov.totals["located_population"]
     assert t["covered_population"].sum() == cov.totals["covered_population"]
     row = t[t["rural_district"] == "الف"].iloc[0]
-    assert row["settlements"] == 2 and row["located_population"] == 201_500
+    assert row["settlements"] == 1 and row["located_population"] == 1_500
+    cities = t[(t["county"] == "بیرجند") & t["rural_district"].isna()].iloc[0]
+    assert cities["located_population"] == 200_000
     radii = rules.radii()
     serving = ws.serving_offices()
     expected = 0
-    for code in ("S1", "S3"):
+    for code in ("S3",):
         g = ws.settlements.set_index("code").geometry[code]
         pop = int(ws.settlements.set_index("code").at[code, "population"])
         if any(GEOD.inv(g.x, g.y, o.x, o.y)[2] <= radii[lt]
