@@ -251,6 +251,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.layer.settlements": ("سکونتگاه‌ها", "settlements"),
     "data.layer.counties": ("شهرستان‌ها", "counties"),
     "data.layer.region": ("محدودهٔ استان", "region outline"),
+    "data.update": ("به‌روزرسانی دفاتر موجود با شمارهٔ پروانه (بقیه حفظ می‌شوند)",
+                    "Update the listed offices by licence number (the others are kept)"),
+    "data.update_help": ("بدون این گزینه، فایل نسخهٔ کامل دفتر ثبت است و دفترهایی که در آن نیستند حذف می‌شوند؛ "
+                         "نسخه‌های پیشین در تاریخچه می‌مانند.",
+                         "Without it the file is the whole register and offices it does not list are removed; "
+                         "earlier versions stay in the history."),
+    "data.changes": ("تغییرات دفتر ثبت: {added} افزوده، {removed} حذف، {moved} جابه‌جا، {changed} تغییر، {unchanged} بی‌تغییر",
+                     "Register changes: {added} added, {removed} removed, {moved} moved, {changed} changed, "
+                     "{unchanged} unchanged"),
+    "data.layer.districts": ("بخش‌ها", "districts"),
+    "data.layer.rural_districts": ("دهستان‌ها", "rural districts"),
+    "data.layer.census": ("جدول سرشماری آبادی‌ها", "census village table"),
     "data.mode.replace": ("جایگزینی", "replace"),
     "data.mode.append": ("افزودن", "append"),
     "data.append": ("افزودن به لایه (به جای جایگزینی)", "Add to the layer (instead of replacing it)"),

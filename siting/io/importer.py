@@ -1021,7 +1021,7 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
     if layer == "offices":
         diff = diff_registers(old, new, full=not (options.update or options.append))
         report.changes = diff
-        history = update_history(ws, new, diff, valid_from=valid_from, import_file=path.name)
+        history = update_history(ws, new, diff, valid_from=valid_from, import_file=options.source or path.name)
         out = replace(out, office_history=history)
     if layer in ("counties", "region", "districts", "rural_districts"):
         out = replace(out, meta={**out.meta})  # new instance: cached indexes are rebuilt

@@ -148,3 +148,25 @@ def test_confirm_is_refused_when_the_workspace_changed_meanwhile(steward_page, w
     assert_clean(at)
     assert "فضای کاری از زمان بررسی تغییر کرده است؛ فایل را دوباره بررسی کنید. چیزی ذخیره نشد." in texts(at.error)
     assert sha256(workspace_copy) == theirs
+
+
+def test_a_register_update_shows_its_changes_and_keeps_the_history(steward_page, workspace_copy):
+    ws = Workspace.load(workspace_copy)
+    first = ws.offices.iloc[0]
+    assert first["status"] == "active"
+    at = steward_page()
+    at.selectbox(key="data.layer").set_value("offices").run()
+    at.checkbox(key="data.update").check().run()
+    update = f"شماره پروانه,وضعیت\n{first['licence_number']},لغو\n".encode()
+    at = _upload(at, "به‌روزرسانی.csv", update)
+    changes = t("data.changes", "fa", added="۰", removed="۰", moved="۰", changed="۱",
+                unchanged=fmt.number(len(ws.offices) - 1, "fa"))
+    assert changes in texts(at.markdown)
+    at.button(key="data.confirm").click().run()
+    assert_clean(at)
+    saved = Workspace.load(workspace_copy)
+    assert len(saved.offices) == len(ws.offices)  # --update keeps the records the file does not list
+    assert saved.offices.set_index("licence_number").at[first["licence_number"], "status"] == "inactive"
+    h = saved.office_history
+    versions = h[h["record"] == first["licence_number"]]
+    assert list(versions["change"]) == ["added", "changed"] and versions["import_file"].iat[1] == "به‌روزرسانی.csv"

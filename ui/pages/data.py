@@ -124,10 +124,11 @@ if not permissions.allowed(signin.current(), IMPORT_WORKSPACE):
     st.session_state.pop(PENDING_KEY, None)
 if signin.require_user(permissions.roles_for(IMPORT_WORKSPACE)) is None:
     st.stop()
-layer = st.selectbox(t("data.layer", lang), ("offices", "settlements", "counties", "region"), key="data.layer",
+layer = st.selectbox(t("data.layer", lang), ("offices", "settlements", "counties", "districts", "rural_districts",
+                                             "region"), key="data.layer",
                      format_func=lambda v: t(f"data.layer.{v}", lang))
 c1, c2, c3 = st.columns(3)
-append = c1.checkbox(t("data.append", lang), key="data.append", disabled=layer in ("region", "counties"))
+append = c1.checkbox(t("data.append", lang), key="data.append", disabled=layer not in ("offices", "settlements"))
 strict = c2.checkbox(t("data.strict", lang), key="data.strict")
 fix_swapped = c3.checkbox(t("data.fix_swapped", lang), key="data.fix_swapped")
 c1, c2 = st.columns(2)
@@ -139,6 +140,9 @@ if layer == "offices":
 elif layer == "settlements":
     default_kind = c2.selectbox(t("data.default_kind", lang), (None, "city", "village"), key="data.default_kind",
                                 format_func=lambda v: t("word.not_given", lang) if v is None else label(v, lang))
+update = False
+if layer == "offices":
+    update = st.checkbox(t("data.update", lang), key="data.update", help=t("data.update_help", lang))
 upload = st.file_uploader(t("data.file", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS], key=f"data.upload.{st.session_state.get(NONCE_KEY, 0)}")
 
 if upload is None:
@@ -146,8 +150,8 @@ if upload is None:
 else:
     data = upload.getvalue()
     options = ImportOptions(crs=crs, strict=strict, fix_swapped=fix_swapped,
-                            append=append and layer not in ("region", "counties"), licence_type=default_type,
-                            kind=default_kind)
+                            append=append and layer in ("offices", "settlements") and not update,
+                            update=update, licence_type=default_type, kind=default_kind)
     fingerprint = (upload.name, state.digest(data), layer, options, key)
     pending = st.session_state.get(PENDING_KEY)
     if pending is None or pending["fingerprint"] != fingerprint:
@@ -167,6 +171,11 @@ else:
                       warnings=fmt.number(len(report.warnings), lang)))
         for note in report.notes:
             st.caption(note)
+        if report.changes is not None:  # a version of the office register: what it changes
+            st.markdown(t("data.changes", lang, **{k: fmt.number(v, lang) for k, v in report.changes.counts().items()}))
+            lines = report.changes.lines(limit=20)
+            if lines:
+                st.caption("\n\n".join(lines))
         if report.issues:
             st.dataframe(pd.DataFrame([{
                 t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
