@@ -82,7 +82,7 @@ def settlement_records(ws: Workspace) -> list[dict[str, Any]]:
         pop = pops[i]
         out.append({"name": name, "name_en": name_en, "key": match_key(name), "key_en": match_key(name_en),
                     "kind": str(s["kind"].iat[i]), "county": _text(s["county"].iat[i]),
-                    "population": None if np.isnan(pop) else int(round(pop)),
+                    "population": None if np.isnan(pop) else int(np.rint(pop)),
                     "lon": _round(geom.x), "lat": _round(geom.y)})
     return out
 

@@ -344,6 +344,8 @@
   }
   function buildMap() {
     map = L.map("map", { preferCanvas: true, zoomSnap: 0.25 });
+    var b = D.meta.bounds;  // the view first: the canvas renderer needs it before any layer is added
+    if (b) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]]); } else { map.setView([32.8, 59.2], 7); }
     if (D.meta.basemap_url) {
       L.tileLayer(D.meta.basemap_url, { maxZoom: 18, attribution: new URL(D.meta.basemap_url.replace(/[{}]/g, "")).host }).addTo(map);
     }
@@ -367,8 +369,6 @@
         .bindTooltip(function () { return o.name + " — " + typeLabel(o.type) + " (" + label(o.status) + ")"; })
         .addTo(map);
     });
-    var b = D.meta.bounds;
-    if (b) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]]); } else { map.setView([32.8, 59.2], 7); }
     map.on("click", function (e) { answerAt(e.latlng.lat, e.latlng.lng); });
     var checked = document.querySelector("input[name=gaptype]:checked");
     showGaps(checked ? checked.value : "rural");
