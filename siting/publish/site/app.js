@@ -24,6 +24,7 @@
       steps_intro: "برگرفته از راهنمای متقاضیان اداره کل ارتباطات و فناوری اطلاعات استان: پس از انتخاب مکان از میان مناطق فاقد دفتر، درخواست کتبی با نشانی مکان را به اداره کل بفرستید.",
       offices_title: "دفاتر موجود",
       footer: "فاصله‌ها مستقیم (خط راست روی زمین) هستند، نه مسیر جاده‌ای. این نقشه نظر اداره کل دربارهٔ یک محل نیست: بررسی کامل محل پیشنهادی با همهٔ ضوابط را اداره کل انجام می‌دهد.",
+      legend_sep: "، ", q1: "«", q2: "»",
       legend_active: "فعال", legend_other: "غیرفعال، تعلیق یا در دست بررسی", legend_gap: "منطقهٔ فاقد دفتر",
       legend_settlement: "شهر و روستا",
       point: function (lat, lon) { return "نقطهٔ انتخاب‌شده: عرض " + num(lat, 5) + "، طول " + num(lon, 5); },
@@ -40,7 +41,7 @@
       steps_link: "مراحل کار را ببینید",
       or: " و ",
       km: " کیلومتر", m: " متر", people: " نفر",
-      selected: function (s) { return "انتخاب‌شده: " + label(s.kind) + " " + s.name + (s.county ? "، شهرستان " + s.county : ""); },
+      selected: function (s) { return "انتخاب‌شده: " + s.name + " (" + label(s.kind) + (s.county ? "، شهرستان " + s.county : "") + ")"; },
       only: function (lbl) { return "(فقط " + lbl + ")"; },
       by: "انجام‌دهنده: ", guide: "راهنما: ",
       th_name: "نام", th_type: "نوع", th_status: "وضعیت"
@@ -56,6 +57,7 @@
       steps_intro: "From the applicant guide of the provincial ICT directorate: choose a site among the areas without an office, then send the written request with its address to the directorate.",
       offices_title: "Existing offices",
       footer: "Distances are straight-line (over the ground), not by road. This map is not the directorate's opinion on a site: the directorate checks a proposed site against every rule.",
+      legend_sep: ", ", q1: "“", q2: "”",
       legend_active: "active", legend_other: "inactive, suspended or pending", legend_gap: "area without an office",
       legend_settlement: "towns and villages",
       point: function (lat, lon) { return "Selected point: latitude " + num(lat, 5) + ", longitude " + num(lon, 5); },
@@ -63,16 +65,16 @@
       served: function (lbl, r, name, d) { return lbl + " office: yes, this point is served — the nearest active office, “" + name + "”, is " + d + " away in a straight line (service radius " + r + ")."; },
       not_served: function (lbl, r, name, d) { return lbl + " office: no, no active office serves this point within " + r + " — the nearest active office, “" + name + "”, is " + d + " away in a straight line."; },
       no_office: function (lbl) { return lbl + " office: no, there is no active office of this type."; },
-      in_gap: function (lbl) { return "This point lies in an area without a " + lbl + " office."; },
+      in_gap: function (lbl) { return "This point lies in an area with no " + lbl + " office."; },
       gap_part: function (rank, county, pop) { return " (area no. " + num(rank) + (county ? " in " + county + " county" : "") + "; population without service: " + num(pop) + ")"; },
-      not_gap: function (lbl) { return "This point does not lie in an area without a " + lbl + " office."; },
+      not_gap: function (lbl) { return "This point does not lie in an area with no " + lbl + " office."; },
       nearest: "Nearest active offices (straight line):",
       next_gap: function (lbls) { return "Next step: to open a " + lbls + " office here, read the governing principles and the commitment form, then send the written request with this site's address to the directorate (applicant guide, items 4 and 5)."; },
       next_served: "Next step: existing offices serve this point; new offices are considered for the areas without one (applicant guide, item 4). Choose one of the coloured areas on the map.",
       steps_link: "See the steps",
       or: " and ",
       km: " km", m: " m", people: "",
-      selected: function (s) { return "Selected: " + label(s.kind) + " " + (s.name_en || s.name) + (s.county ? ", " + s.county + " county" : ""); },
+      selected: function (s) { return "Selected: " + (s.name_en || s.name) + " (" + label(s.kind) + (s.county ? ", " + s.county + " county" : "") + ")"; },
       only: function (lbl) { return "(" + lbl + " only)"; },
       by: "by: ", guide: "guide: ",
       th_name: "name", th_type: "type", th_status: "status"
@@ -223,7 +225,7 @@
       box.appendChild(el("p", {}, tr("nearest")));
       var ul = el("ul", { id: "answer-nearest" });
       a.nearest.forEach(function (x) {
-        ul.appendChild(el("li", {}, "«" + x.o.name + "» (" + typeLabel(x.o.type) + ") — " + dist(x.d)));
+        ul.appendChild(el("li", {}, tr("q1") + x.o.name + tr("q2") + " (" + typeLabel(x.o.type) + ") — " + dist(x.d)));
       });
       box.appendChild(ul);
     }
@@ -262,7 +264,7 @@
     var hits = matches(q);
     if (!hits.length) { ul.appendChild(el("li", { "class": "none" }, tr("search_none"))); return; }
     hits.forEach(function (s) {
-      var b = el("button", { type: "button" }, (lang === "fa" ? s.name : s.name_en || s.name) + " — " + label(s.kind) + (s.county ? "، " + s.county : ""));
+      var b = el("button", { type: "button" }, (lang === "fa" ? s.name : s.name_en || s.name) + " — " + label(s.kind) + (s.county ? tr("legend_sep") + s.county : ""));
       b.addEventListener("click", function () { select(s); });
       var li = el("li"); li.appendChild(b); ul.appendChild(li);
     });
@@ -274,7 +276,7 @@
     selected = s;
     document.getElementById("search-results").textContent = "";
     renderSelected();
-    map.setView([s.lat, s.lon], Math.max(map.getZoom(), 10));
+    map.setView([s.lat, s.lon], Math.max(map.getZoom(), 10), { animate: false });
     answerAt(s.lat, s.lon);
   }
 
@@ -286,7 +288,7 @@
       var p = el("p");
       var sw = el("span", { "class": "sw", style: "background:" + COLOURS[t] });
       p.appendChild(sw);
-      p.appendChild(document.createTextNode(typeLabel(t) + ": " + tr("legend_active") + " ●, " + tr("legend_other") + " ○"));
+      p.appendChild(document.createTextNode(typeLabel(t) + ": " + tr("legend_active") + " ●" + tr("legend_sep") + tr("legend_other") + " ○"));
       box.appendChild(p);
     });
     var g = el("p"); g.appendChild(el("span", { "class": "sw gapsw" }));
@@ -397,7 +399,8 @@
       if (hits.length) { select(hits[0]); }
     });
     setLang(lang);
-    window.siting = { map: map, data: D, fold: fold, geodesic: geodesic, answerAt: answerAt };
+    window.siting = { map: map, data: D, fold: fold, geodesic: geodesic, answerAt: answerAt,
+      lastSpot: function () { return lastSpot; } };
     document.body.setAttribute("data-ready", "1");
   }).catch(function (err) {
     document.getElementById("answer").textContent = "The map's data could not be loaded / داده‌های نقشه بارگیری نشد: " + err.message;
