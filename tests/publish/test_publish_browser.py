@@ -12,6 +12,7 @@ import functools
 import http.server
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -219,20 +220,45 @@ def test_search_click_covered_and_open_spots_english_and_no_external_request(ser
     assert {"/data/meta.json", "/data/gaps.geojson", "/vendor/leaflet/leaflet.js"} <= set(asked)
 
 
-def test_the_request_recorder_sees_a_configured_basemap(sample_ws, browser, tmp_path):
-    """The control of the test above: with a basemap URL the same recorder does list outside requests."""
-    out = tmp_path / "site"
-    publish(sample_ws, out, rules=load_rules(), basemap_url="http://tiles.invalid/{z}/{x}/{y}.png")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+@contextmanager
+def _serve(folder: Path):
+    """``folder`` on a static server on 127.0.0.1 while the block runs; yields its URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    page = new_page(browser, height=900)
     try:
-        _open(page, f"http://127.0.0.1:{server.server_address[1]}/")
-        page.wait_for_timeout(500)
-        assert page.external and all(u.startswith("http://tiles.invalid/") for u in page.external)
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
-        page.context.close()
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def test_the_request_recorder_sees_a_configured_basemap(sample_ws, page, tmp_path):
+    """The control of the test above: with a basemap URL the same recorder does list outside requests."""
+    out = tmp_path / "site"
+    publish(sample_ws, out, rules=load_rules(), basemap_url="http://tiles.invalid/{z}/{x}/{y}.png")
+    with _serve(out) as url:
+        _open(page, url)
+        page.wait_for_timeout(500)
+    assert page.external and all(u.startswith("http://tiles.invalid/") for u in page.external)
+
+
+def test_names_are_shown_as_text_never_as_markup(sample_ws, page, tmp_path):
+    o = sample_ws.offices.copy()
+    evil = '<img src=x onerror="window.pwned=1">'
+    active_urban = o.index[(o["licence_type"] == "urban") & (o["status"] == "active")][0]
+    o.loc[active_urban, "name"] = evil
+    ws = sample_ws.with_layer("offices", o)
+    out = tmp_path / "site"
+    publish(ws, out, rules=load_rules())
+    lon, lat = o.geometry[active_urban].x, o.geometry[active_urban].y
+    with _serve(out) as url:
+        _open(page, url)
+        _click_map(page, lon, lat, zoom=12)  # on the office itself: its tooltip opens, the answer names it
+        page.wait_for_selector(".leaflet-tooltip", timeout=TIMEOUT_MS)
+        assert evil in page.inner_text(".leaflet-tooltip")
+        assert f"«{evil}»" in page.inner_text("#answer-urban")
+        assert page.evaluate("() => window.pwned") is None
+        assert page.locator("#answer img, .leaflet-tooltip img, #offices img").count() == 0
+    assert page.errors == [] and page.external == []

@@ -323,3 +323,19 @@ def test_the_reference_province_publishes_under_two_megabytes(reference_dir, tmp
     for t in ("urban", "rural"):
         assert report.gaps.get(t, 0) == len(compute_gaps(ws, rules, licence_type=t))
     print({f: n for f, n in report.files.items() if f.startswith("data/")}, report.data_bytes)
+
+
+def test_a_workspace_without_region_or_offices_still_publishes(sample_ws, rules, tmp_path):
+    from siting.workspace import empty_layer
+
+    ws = sample_ws.with_layer("offices", empty_layer("offices"))
+    report = publish(ws, tmp_path / "no-offices", rules=rules)
+    assert report.offices == 0
+    # no office at all: each type's gap is the whole region, cut by the counties
+    for t in ("urban", "rural"):
+        assert report.gaps[t] == len(compute_gaps(ws, rules, licence_type=t)) == len(ws.counties)
+    ws = sample_ws.with_layer("region", empty_layer("region"))
+    report = publish(ws, tmp_path / "no-region", rules=rules)
+    assert report.gaps == {} and _json(tmp_path / "no-region" / "data/meta.json")["bounds"] is None
+    assert [f["properties"]["layer"] for f in _json(tmp_path / "no-region" / "data/region.geojson")["features"]] == (
+        ["county"] * len(ws.counties))

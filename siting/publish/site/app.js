@@ -368,7 +368,9 @@
     D.offices.forEach(function (o) {
       var active = o.status === "active";
       L.circleMarker([o.lat, o.lon], { radius: 6, color: COLOURS[o.type] || "#333", weight: 2, fill: active, fillOpacity: 0.9, dashArray: active ? null : "2 2" })
-        .bindTooltip(function () { return o.name + " — " + typeLabel(o.type) + " (" + label(o.status) + ")"; })
+        .bindTooltip(function () {  // a text node: a name is never read as markup
+          return document.createTextNode(o.name + " — " + typeLabel(o.type) + " (" + label(o.status) + ")");
+        })
         .addTo(map);
     });
     map.on("click", function (e) { answerAt(e.latlng.lat, e.latlng.lng); });
