@@ -210,6 +210,13 @@ def test_search_click_covered_and_open_spots_english_and_no_external_request(ser
     assert text.startswith("rural ICT office: no, no active office serves this point within 10 km")
     assert f"“{name}”, is {d / 1000:.1f} km away in a straight line" in text
     assert not re.search("[۰-۹]", page.inner_text("#answer"))
+    part = compute_gaps(ws, rules, licence_type="rural")
+    part = part[part.geometry.contains(shapely.Point(lon, lat))].iloc[0]
+    county_en = ws.counties.loc[ws.counties["name_fa"] == part["county"], "name_en"].iat[0]
+    assert page.inner_text("#gap-rural") == (
+        f"This point lies in an area with no rural ICT office (area no. {part['rank']} in {county_en} county; "
+        f"population without service: {part.uncovered_population:,}).")
+    assert page.input_value("#search") == (v["name_en"] or v["name_fa"])  # the selected village, in English
     assert page.locator("#step-request").inner_text().startswith(request_step["en"])
     page.screenshot(path=str(ARTIFACTS / "publish-en.png"))
 

@@ -33,7 +33,7 @@
       not_served: function (lbl, r, name, d) { return "دفتر " + lbl + ": خیر، هیچ دفتر فعالی تا شعاع " + r + " به این نقطه خدمت نمی‌دهد — نزدیک‌ترین دفتر فعال، «" + name + "»، در فاصلهٔ مستقیم " + d + " است."; },
       no_office: function (lbl) { return "دفتر " + lbl + ": خیر، هیچ دفتر فعالی از این نوع ثبت نشده است."; },
       in_gap: function (lbl) { return "این نقطه در منطقهٔ فاقد دفتر " + lbl + " است."; },
-      gap_part: function (rank, county, pop) { return " (منطقهٔ شمارهٔ " + num(rank) + (county ? " در شهرستان " + county : "") + "؛ جمعیت بدون پوشش: " + num(pop) + " نفر)"; },
+      gap_part: function (rank, c, pop) { return " (منطقهٔ شمارهٔ " + num(rank) + (c ? " در شهرستان " + c : "") + "؛ جمعیت بدون پوشش: " + num(pop) + " نفر)"; },
       not_gap: function (lbl) { return "این نقطه در منطقهٔ فاقد دفتر " + lbl + " نیست."; },
       nearest: "نزدیک‌ترین دفاتر فعال (فاصلهٔ مستقیم):",
       next_gap: function (lbls) { return "گام بعد: اگر می‌خواهید اینجا دفتر " + lbls + " دایر کنید، اصول حاکم و تعهدنامه را بخوانید و درخواست کتبی با نشانی این مکان را به اداره کل بفرستید (راهنمای متقاضیان، بندهای ۴ و ۵)."; },
@@ -66,7 +66,7 @@
       not_served: function (lbl, r, name, d) { return lbl + " office: no, no active office serves this point within " + r + " — the nearest active office, “" + name + "”, is " + d + " away in a straight line."; },
       no_office: function (lbl) { return lbl + " office: no, there is no active office of this type."; },
       in_gap: function (lbl) { return "This point lies in an area with no " + lbl + " office."; },
-      gap_part: function (rank, county, pop) { return " (area no. " + num(rank) + (county ? " in " + county + " county" : "") + "; population without service: " + num(pop) + ")"; },
+      gap_part: function (rank, c, pop) { return " (area no. " + num(rank) + (c ? " in " + county(c) + " county" : "") + "; population without service: " + num(pop) + ")"; },
       not_gap: function (lbl) { return "This point does not lie in an area with no " + lbl + " office."; },
       nearest: "Nearest active offices (straight line):",
       next_gap: function (lbls) { return "Next step: to open a " + lbls + " office here, read the governing principles and the commitment form, then send the written request with this site's address to the directorate (applicant guide, items 4 and 5)."; },
@@ -74,7 +74,7 @@
       steps_link: "See the steps",
       or: " and ",
       km: " km", m: " m", people: "",
-      selected: function (s) { return "Selected: " + (s.name_en || s.name) + " (" + label(s.kind) + (s.county ? ", " + s.county + " county" : "") + ")"; },
+      selected: function (s) { return "Selected: " + (s.name_en || s.name) + " (" + label(s.kind) + (s.county ? ", " + county(s.county) + " county" : "") + ")"; },
       only: function (lbl) { return "(" + lbl + " only)"; },
       by: "by: ", guide: "guide: ",
       th_name: "name", th_type: "type", th_status: "status"
@@ -84,11 +84,17 @@
   var COLOURS = { urban: "#1f5fbf", rural: "#2a9d3f" };
   var lang = document.documentElement.lang === "en" ? "en" : "fa";
   var D = {};  // meta, region, offices, settlements, gaps
-  var map, gapLayers = {}, spotLayer = null, lastSpot = null, selected = null;
+  var map, gapLayers = {}, spotLayer = null, lastSpot = null, selected = null, searchOpen = false;
 
   function tr(key) { return T[lang][key]; }
   function label(key) { return (lang === "fa" ? D.meta.labels_fa : D.meta.labels_en)[key] || key; }
   function typeLabel(t) { return label(t); }
+  /* A county's name in the page's language (the counties layer's name_en in English, when known). */
+  function county(name) {
+    if (!name || lang === "fa") { return name; }
+    var f = D.region.features.filter(function (x) { return x.properties.layer === "county" && x.properties.name === name; })[0];
+    return (f && f.properties.name_en) || name;
+  }
 
   /* Numbers: ASCII digits in English, Persian digits (٫ decimal, ٬ thousands) in Persian. */
   function num(value, decimals) {
@@ -260,20 +266,24 @@
   function renderResults() {
     var ul = document.getElementById("search-results"), q = document.getElementById("search").value;
     ul.textContent = "";
-    if (!fold(q)) { return; }
+    if (!searchOpen || !fold(q)) { return; }
     var hits = matches(q);
     if (!hits.length) { ul.appendChild(el("li", { "class": "none" }, tr("search_none"))); return; }
     hits.forEach(function (s) {
-      var b = el("button", { type: "button" }, (lang === "fa" ? s.name : s.name_en || s.name) + " — " + label(s.kind) + (s.county ? tr("legend_sep") + s.county : ""));
+      var b = el("button", { type: "button" }, (lang === "fa" ? s.name : s.name_en || s.name) + " — " + label(s.kind) + (s.county ? tr("legend_sep") + county(s.county) : ""));
       b.addEventListener("click", function () { select(s); });
       var li = el("li"); li.appendChild(b); ul.appendChild(li);
     });
   }
   function renderSelected() {
     document.getElementById("selected").textContent = selected ? tr("selected")(selected) : "";
+    if (selected && !searchOpen) {
+      document.getElementById("search").value = lang === "fa" ? selected.name : selected.name_en || selected.name;
+    }
   }
   function select(s) {
     selected = s;
+    searchOpen = false;
     document.getElementById("search-results").textContent = "";
     renderSelected();
     map.setView([s.lat, s.lon], Math.max(map.getZoom(), 10), { animate: false });
@@ -394,7 +404,7 @@
     D = { meta: parts[0], region: parts[1], offices: parts[2], settlements: parts[3], gaps: parts[4] };
     buildMap();
     document.getElementById("lang-switch").addEventListener("click", function () { setLang(lang === "fa" ? "en" : "fa"); });
-    document.getElementById("search").addEventListener("input", renderResults);
+    document.getElementById("search").addEventListener("input", function () { searchOpen = true; renderResults(); });
     document.getElementById("search-form").addEventListener("submit", function (e) {
       e.preventDefault();
       var hits = matches(document.getElementById("search").value);
