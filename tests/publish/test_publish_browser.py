@@ -80,6 +80,11 @@ def page(browser):
     pg.on("request", lambda r: pg.all_requests.append(r.url))
     pg.errors = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    # and the browser's own network log (Chrome DevTools Protocol), below Playwright's events
+    cdp = pg.context.new_cdp_session(pg)
+    cdp.send("Network.enable")
+    pg.cdp_urls = []
+    cdp.on("Network.requestWillBeSent", lambda e: pg.cdp_urls.append(e["request"]["url"]))
     yield pg
     pg.context.close()
 
@@ -224,6 +229,7 @@ def test_search_click_covered_and_open_spots_english_and_no_external_request(ser
     assert page.errors == []
     assert page.external == []
     assert page.all_requests and all(r.startswith(url) for r in page.all_requests)
+    assert len(page.cdp_urls) >= 8 and all(r.startswith((url, "data:")) for r in page.cdp_urls), page.cdp_urls
     assert {"/data/meta.json", "/data/gaps.geojson", "/vendor/leaflet/leaflet.js"} <= set(asked)
 
 
@@ -249,6 +255,7 @@ def test_the_request_recorder_sees_a_configured_basemap(sample_ws, page, tmp_pat
         _open(page, url)
         page.wait_for_timeout(500)
     assert page.external and all(u.startswith("http://tiles.invalid/") for u in page.external)
+    assert any(u.startswith("http://tiles.invalid/") for u in page.cdp_urls)
 
 
 def test_names_are_shown_as_text_never_as_markup(sample_ws, page, tmp_path):
