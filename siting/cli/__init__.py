@@ -1,8 +1,9 @@
 """The ``siting`` command: the same public functions the dashboard and notebooks use.
 
 Subcommands are registered here, explicitly: the core ones (:mod:`siting.cli.core`),
-``optimize`` (:mod:`siting.cli.optimize`), ``tracker`` (:mod:`siting.cli.tracker`) and
-``backup``/``restore`` (:mod:`siting.cli.backup`).
+``optimize`` (:mod:`siting.cli.optimize`), ``tracker`` (:mod:`siting.cli.tracker`),
+``backup``/``restore`` (:mod:`siting.cli.backup`) and ``publish``
+(:mod:`siting.cli.publish`).
 
 Exit status: 0 on success; 2 on bad input — any :class:`~siting.errors.SitingError`, which
 names the file, row or field, or a usage error — with one line on standard error; 1 on
@@ -15,12 +16,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from siting.cli import backup, core, optimize, tracker
+from siting.cli import backup, core, optimize, publish, tracker
 from siting.errors import SitingError
 from siting.workspace import resolve_path
 
 #: Each adds its subcommands to the ``siting`` parser, in this order.
-SUBCOMMANDS = (core.register, optimize.register, tracker.register, backup.register)
+SUBCOMMANDS = (core.register, optimize.register, tracker.register, backup.register, publish.register)
 
 
 def build_parser() -> argparse.ArgumentParser:
