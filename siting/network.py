@@ -822,14 +822,19 @@ def isochrones(graph: RoadGraph, sources: Attachment, minutes: float | Sequence[
                to_sources: bool = False, step_m: float = 250.0, quad_segs: int = 4) -> gpd.GeoDataFrame:
     """Service areas: the area each source reaches within each of ``minutes``.
 
-    Method: one bounded search per source gives the time to every node; points are laid along every
-    edge at most ``step_m`` apart and timed from the edge's ends (respecting one-way roads, and
-    along the source's own edge directly); every point reached at time ``t ≤ T`` contributes a
-    disc of radius ``min(max_offroad_m, (T - t) × offroad speed)`` (the off-road leg still
-    possible), and the source itself a disc of the same kind. The area is the union of the discs.
-    It approximates the set of places whose off-road leg from the reached roads fits in the time;
-    points between samples are covered by their neighbours' discs only, so the edge of the area
-    is scalloped at a scale of ``step_m``.
+    Method (the off-road reach of the reached roads, as AccessMod draws it): one bounded search per
+    source gives the time to every node; points are laid along every edge at most ``step_m`` apart
+    and timed from the edge's ends (respecting one-way roads, and directly along the source's own
+    edge). A point reached at time ``t ≤ T`` can still leave the road for
+    ``r = min(max_offroad_m, (T - t) × offroad speed)`` metres: it stands for a disc of radius ``r``.
+    Two neighbouring points both reached give the convex hull of their two discs (exactly the swept
+    area when the radius varies linearly along a straight piece); a reached point whose neighbour is
+    not gives the hull of its disc and the point where the time runs out on the road. The source
+    itself gives its own disc. The area is the union of these pieces, in WGS84.
+
+    It is an approximation of the places whose trip fits in the time: a place is timed by its
+    leg to the NEAREST road (:func:`attach`), which may be a slower road than the one whose reach
+    covers it; curved roads are followed at the spacing ``step_m``.
 
     Parameters
     ----------
@@ -844,18 +849,18 @@ def isochrones(graph: RoadGraph, sources: Attachment, minutes: float | Sequence[
     step_m
         Spacing of the points along the roads (metres, > 0).
     quad_segs
-        Segments per quarter circle of each disc.
+        Points per quarter circle of each disc.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``source`` (position in ``sources``), ``minutes``, ``area_km2`` (in the graph's CRS)
-        and the polygon, in WGS84.
+        Columns ``source`` (position in ``sources``), ``minutes``, ``area_km2`` (measured in the
+        graph's CRS) and the polygon, in WGS84.
     """
     mins = np.atleast_1d(np.asarray(minutes, dtype=float))
     if not len(mins) or not np.isfinite(mins).all() or (mins < 0).any():
         raise InputError(f"minutes: {minutes!r}: expected one or more times ≥ 0", source="minutes")
-    if not (isinstance(step_m, int | float) and np.isfinite(step_m) and step_m > 0):
+    if isinstance(step_m, bool) or not (isinstance(step_m, int | float) and np.isfinite(step_m) and step_m > 0):
         raise InputError(f"step_m: {step_m!r} must be a positive number of metres", source="step_m")
     params = graph.params
     v_off = params.offroad_speed_kmh / 3.6
@@ -868,45 +873,80 @@ def isochrones(graph: RoadGraph, sources: Attachment, minutes: float | Sequence[
         for rows, dist in _bounded_rows(graph, sources, base, outgoing=not to_sources, limit=limit):
             for r, d in zip(rows.tolist(), dist, strict=True):
                 dist_of[r] = d
+    circle = np.linspace(0.0, 2 * np.pi, 4 * max(int(quad_segs), 1), endpoint=False)
+    unit = np.column_stack([np.cos(circle), np.sin(circle)])
     records: list[dict[str, Any]] = []
     geoms: list[Any] = []
     for s in range(len(sources)):
-        pts_xy = sources.xy[s:s + 1]
-        times = np.zeros(1)
+        t = None
         if samples is not None and s in dist_of:
-            d = dist_of[s]
-            e = samples.edge
-            speed = graph.edge_speed_kmh[e] / 3.6
-            t_start = d[graph.edge_from[e]] + samples.along / speed
-            t_end = np.where(graph.edge_oneway[e], np.inf,
-                             d[graph.edge_to[e]] + (graph.edge_length_m[e] - samples.along) / speed)
-            if to_sources:  # the trip runs towards the source: from a sample to the edge's ends
-                t_start = np.where(graph.edge_oneway[e], np.inf, d[graph.edge_from[e]] + samples.along / speed)
-                t_end = d[graph.edge_to[e]] + (graph.edge_length_m[e] - samples.along) / speed
-            t = np.minimum(t_start, t_end)
-            own = e == sources.edge[s]
-            if own.any():
-                xs = sources.along_m[s]
-                xa = samples.along[own]
-                fwd = xa >= xs if not to_sources else xa <= xs
-                direct = np.abs(xa - xs) / speed[own]
-                direct = np.where(fwd | ~graph.edge_oneway[e[own]], direct, np.inf) + sources.leg_s[s]
-                t[own] = np.minimum(t[own], direct)
-            reached = t <= limit
-            pts_xy = np.r_[pts_xy, samples.xy[reached]]
-            times = np.r_[times, t[reached]]
+            t = _sample_times(graph, samples, dist_of[s], sources, s, to_sources)
         for m in mins.tolist():
-            budget = m * 60.0 - times
-            ok = budget >= 0
-            radius = np.minimum(max_leg, budget[ok] * v_off)
-            keep = radius > 0
-            discs = shapely.buffer(shapely.points(pts_xy[ok][keep]), radius[keep], quad_segs=quad_segs)
-            area = shapely.union_all(discs) if len(discs) else shapely.Polygon()
+            budget = m * 60.0
+            pieces = [_hulls(sources.xy[s:s + 1], np.array([min(max_leg, budget * v_off)]),
+                             sources.xy[s:s + 1], np.zeros(1), unit)]
+            if t is not None and samples is not None:
+                pieces.append(_road_reach(graph, samples, t, budget, v_off, max_leg, unit))
+            parts = np.concatenate(pieces)
+            area = shapely.union_all(parts) if len(parts) else shapely.Polygon()
+            if area.geom_type not in ("Polygon", "MultiPolygon"):
+                area = shapely.Polygon()
             records.append({"source": s, "minutes": m, "area_km2": float(area.area) / 1e6})
             geoms.append(area)
     frame = pd.DataFrame(records, columns=["source", "minutes", "area_km2"])
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=graph.crs), crs=graph.crs)
     return out.to_crs(WGS84)
+
+
+def _sample_times(graph: RoadGraph, samples: _Samples, d: np.ndarray, sources: Attachment, s: int,
+                  to_sources: bool) -> np.ndarray:
+    """Time of each sample point from (or, ``to_sources``, to) source ``s``, given node times ``d``."""
+    e = samples.edge
+    speed = graph.edge_speed_kmh[e] / 3.6
+    one = graph.edge_oneway[e]
+    from_start = samples.along / speed
+    from_end = (graph.edge_length_m[e] - samples.along) / speed
+    if to_sources:  # the trip runs from the sample to the edge's ends
+        t = np.minimum(np.where(one, np.inf, d[graph.edge_from[e]] + from_start), d[graph.edge_to[e]] + from_end)
+    else:
+        t = np.minimum(d[graph.edge_from[e]] + from_start, np.where(one, np.inf, d[graph.edge_to[e]] + from_end))
+    own = np.flatnonzero(e == sources.edge[s])
+    if len(own):
+        xs, xa = sources.along_m[s], samples.along[own]
+        fwd = xa <= xs if to_sources else xa >= xs
+        direct = np.where(fwd | ~one[own], np.abs(xa - xs) / speed[own], np.inf) + sources.leg_s[s]
+        t[own] = np.minimum(t[own], direct)
+    return t
+
+
+def _hulls(a: np.ndarray, ra: np.ndarray, b: np.ndarray, rb: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Convex hulls of disc (a, ra) and disc (b, rb), pair by pair (a radius 0 is the point)."""
+    if not len(a):
+        return np.empty(0, dtype=object)
+    pts = np.concatenate([a[:, None, :] + ra[:, None, None] * unit[None], b[:, None, :] + rb[:, None, None] * unit[None]],
+                         axis=1)
+    return shapely.convex_hull(shapely.multipoints(pts))
+
+
+def _road_reach(graph: RoadGraph, samples: _Samples, t: np.ndarray, budget: float, v_off: float, max_leg: float,
+                unit: np.ndarray) -> np.ndarray:
+    """The hull pieces of the roads reached within ``budget`` seconds (see :func:`isochrones`)."""
+    reached = t <= budget
+    radius = np.where(reached, np.minimum(max_leg, (budget - np.where(reached, t, 0.0)) * v_off), -1.0)
+    k = np.flatnonzero(samples.edge[:-1] == samples.edge[1:])  # neighbouring samples on one edge
+    ra, rb = reached[k], reached[k + 1]
+    both = k[ra & rb]
+    pieces = [_hulls(samples.xy[both], radius[both], samples.xy[both + 1], radius[both + 1], unit)]
+    for near, far in ((k[ra & ~rb], k[ra & ~rb] + 1), (k[~ra & rb] + 1, k[~ra & rb])):
+        if not len(near):
+            continue
+        e = samples.edge[near]
+        gap = np.abs(samples.along[far] - samples.along[near])
+        run = (budget - t[near]) * graph.edge_speed_kmh[e] / 3.6
+        frac = np.clip(run / np.maximum(gap, 1e-12), 0.0, 1.0)
+        tip = samples.xy[near] + (samples.xy[far] - samples.xy[near]) * frac[:, None]
+        pieces.append(_hulls(samples.xy[near], radius[near], tip, np.zeros(len(near)), unit))
+    return np.concatenate(pieces)
 
 
 __all__ = ["Attachment", "ComponentInfo", "NetworkReport", "RoadGraph", "attach", "attach_xy", "build_graph",
