@@ -481,7 +481,9 @@ def attach(graph: RoadGraph, lon: Any, lat: Any, params: RoadParams | None = Non
     lon, lat
         The places' WGS84 coordinates (arrays of equal length).
     params
-        Off-road speed and longest leg (default: the graph's parameters).
+        Off-road speed and longest leg (default: the graph's parameters, which the searches use for a
+        walk straight across between two places; pass other ones only to ask "which places lie within
+        this leg").
 
     Returns
     -------
