@@ -707,7 +707,7 @@ def nearest_time(graph: RoadGraph, sources: Attachment, targets: Attachment, *, 
         pick = np.argmin(cand, axis=1)
         best = cand[np.arange(nt), pick]
         reached = np.isfinite(best)
-        who = np.where(reached, src[t_nodes[np.arange(nt), pick]] - n, -1)
+        who = np.where(reached, src[t_nodes[np.arange(nt), pick]] - n, -1).astype(np.int64)
     ti, si, tt = _pair_candidates(graph, sources, targets, to_sources)
     if len(ti):
         order = np.lexsort((si, tt, ti))

@@ -72,7 +72,7 @@ def test_the_nearest_of_several_sources_and_which_one():
     villages = attach_xy(g, [[2000, 0], [6000, 0], [9000, 0]])
     seconds, who = nearest_time(g, offices, villages)
     assert seconds.tolist() == pytest.approx([200.0, 400.0, 100.0])
-    assert who.tolist() == [0, 1, 1]
+    assert who.tolist() == [0, 1, 1] and who.dtype == np.int64
 
 
 def test_a_one_way_loop_is_travelled_one_way():
