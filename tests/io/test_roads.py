@@ -212,3 +212,15 @@ def test_cli_import_roads(tmp_path, ws_path):
     d = json.loads(p.stdout)
     assert d["layer"] == "roads" and d["imported"] == 4 and d["written"]
     assert any("road network:" in n for n in d["notes"])
+
+
+def test_a_manifest_may_list_the_roads(tmp_path):
+    from siting.io.manifest import build_workspace
+
+    write_geojson(tmp_path / "region.geojson", [feature({"name": "آزمون"}, shapely.box(58.0, 32.0, 60.0, 34.0))])
+    write_geojson(tmp_path / "roads.geojson", [feature(p, g) for p, g in ROWS[:3]] + [feature(*ROWS[6])])
+    (tmp_path / "m.yaml").write_text("name: t\nroot: .\nlayers:\n  region: {file: region.geojson}\n"
+                                     "  roads: {file: roads.geojson}\n", encoding="utf-8")
+    ws, report = build_workspace(tmp_path / "m.yaml")
+    assert list(ws.roads["code"]) == ["R1", "R2", "R3"]
+    assert [(r.layer, r.imported, r.rejected) for r in report.imports] == [("region", 1, 0), ("roads", 3, 1)]
