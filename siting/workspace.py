@@ -8,6 +8,8 @@ Layers (all stored in WGS84, EPSG:4326):
 ``offices``      points: existing Pishkhan (urban) and rural ICT offices; an office placed at the
                  settlement its register names (no coordinates given) has ``location`` "approximate"
 ``districts``, ``rural_districts``  optional polygons (بخش, دهستان) for per-unit tables and the census join
+``roads``        optional lines: the road network travel time is computed on (:mod:`siting.network`), with
+                 the normalised class, maxspeed, surface, one-way flag and the speed used
 
 plus three attribute tables: ``siting_metadata`` (key/JSON value: name,
 whether the data is sample data, the metric CRS, population notes),
@@ -106,9 +108,11 @@ SCHEMA: dict[str, dict[str, str]] = {
     "districts": {"code": "str", "name_fa": "str", "name_en": "str", "county": "str", "source": "str"},
     "rural_districts": {"code": "str", "name_fa": "str", "name_en": "str", "county": "str", "district": "str",
                         "source": "str"},
+    "roads": {"code": "str", "road_class": "str", "name_fa": "str", "name_en": "str", "maxspeed_kmh": "int",
+              "surface": "str", "oneway": "bool", "speed_kmh": "float", "source": "str"},
 }
 GEOMETRY_TYPES = {"region": "MultiPolygon", "counties": "MultiPolygon", "settlements": "Point", "offices": "Point",
-                  "districts": "MultiPolygon", "rural_districts": "MultiPolygon"}
+                  "districts": "MultiPolygon", "rural_districts": "MultiPolygon", "roads": "MultiLineString"}
 LAYERS = tuple(SCHEMA)
 #: Layers every workspace file holds; the others load empty from a file written before they existed.
 REQUIRED_LAYERS = ("region", "counties", "settlements", "offices")
@@ -162,6 +166,11 @@ def make_layer(layer: str, attrs: pd.DataFrame | Mapping[str, Any], geometry) ->
     if GEOMETRY_TYPES[layer] == "MultiPolygon" and len(geoms):
         geoms = gpd.GeoSeries(
             [g if g is None or g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms],
+            crs=WGS84,
+        )
+    if GEOMETRY_TYPES[layer] == "MultiLineString" and len(geoms):
+        geoms = gpd.GeoSeries(
+            [g if g is None or g.geom_type == "MultiLineString" else shapely.MultiLineString([g]) for g in geoms],
             crs=WGS84,
         )
     attrs = _coerce(attrs, layer)
@@ -286,6 +295,8 @@ class Workspace:
     path: Path | None = None
     districts: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("districts"))
     rural_districts: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("rural_districts"))
+    #: The road network (:mod:`siting.network`); empty until roads are imported.
+    roads: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("roads"))
     #: Every version of every office record (:mod:`siting.registry`); empty until a register is imported.
     office_history: pd.DataFrame = field(default_factory=lambda: empty_history())
     #: The stamp of the file this workspace was loaded from (None for a workspace built in memory).
@@ -517,6 +528,7 @@ class Workspace:
             "offices_located_approximately": int((o["location"] == LOCATION_APPROXIMATE).sum()),
             "districts": len(self.districts),
             "rural_districts": len(self.rural_districts),
+            "roads": len(self.roads),
             "office_history_rows": len(self.office_history),
             "population_notes": self.meta.get("population_notes", []),
             "sources": self.meta.get("sources", []),

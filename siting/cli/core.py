@@ -490,7 +490,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         return 0
     _banner(ws)
     for k in ("counties", "districts", "rural_districts", "settlements", "cities", "villages", "offices",
-              "serving_offices", "offices_located_approximately", "office_history_rows"):
+              "serving_offices", "offices_located_approximately", "office_history_rows", "roads"):
         print(f"{k:>16}: {summary[k]}")
     print(f"{'metric CRS':>16}: {summary['metric_crs']}")
     for s in summary["sources"]:
@@ -535,7 +535,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", help="import a file into a layer (row-by-row report)")
-    p.add_argument("layer", choices=["region", "counties", "districts", "rural_districts", "settlements", "offices",
+    p.add_argument("layer", choices=["region", "counties", "districts", "rural_districts", "settlements", "offices", "roads",
                                      "census"],
                    help="a layer, or census: join a census village table's population to the settlements")
     p.add_argument("file")

@@ -27,6 +27,15 @@ from siting.fmt import parse_date
 from siting.geo import project_xy
 from siting.io.readers import FORMAT_NAMES, RawTable, find_column, is_blank, read_file
 from siting.rules import Rules, licence_expiry, load_rules
+from siting.rules.roads import (
+    RoadParams,
+    is_not_for_vehicles,
+    load_road_params,
+    parse_maxspeed,
+    parse_oneway,
+    parse_road_class,
+    parse_surface,
+)
 from siting.text import clean_text, match_key, parse_number
 from siting.vocab import parse_licence_type, parse_office_status, parse_settlement_kind
 from siting.workspace import IMPORT_COLUMNS, LAYERS, Workspace, _now, make_layer, resolve_path
@@ -91,6 +100,18 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "code": ("code", "rural_district_code", "ref", "کد", "کد دهستان"),
         "county": ("county", "county_name", "شهرستان", "نام شهرستان"),
         "district": ("district", "بخش", "نام بخش"),
+    },
+    "roads": {
+        "code": ("code", "id", "road_id", "ref", "کد", "شناسه", "کد راه"),
+        "road_class": ("road_class", "highway", "class", "fclass", "road_type", "type", "kind", "نوع", "نوع راه",
+                       "رده", "رده راه", "کلاس", "درجه راه"),
+        "name_fa": ("name_fa", "name", "نام", "نام راه", "نام فارسی"),
+        "name_en": ("name_en", "english name", "name_latin", "نام لاتین", "نام انگلیسی"),
+        "maxspeed": ("maxspeed", "maxspeed_kmh", "max_speed", "speed_limit", "speed", "سرعت مجاز", "حداکثر سرعت",
+                     "سرعت"),
+        "surface": ("surface", "pavement", "رویه", "نوع رویه", "جنس رویه"),
+        "oneway": ("oneway", "one_way", "یکطرفه", "یک طرفه", "یک‌طرفه"),
+        "source": ("source", "منبع"),
     },
 }
 
@@ -920,12 +941,204 @@ def assign_units(ws: Workspace) -> Workspace:
     return ws.with_layer("settlements", s)
 
 
+# -- roads -----------------------------------------------------------------------------------
+
+def _read_roads(path: Path, options: ImportOptions, ws: Workspace | None) -> RawTable:
+    """A road file: GeoJSON/GeoPackage/zipped Shapefile, or the ``highway`` ways of an OpenStreetMap extract.
+
+    From an extract, ways outside the region (when the workspace has one) are dropped with a note, as
+    are paths, platforms and roads not open to traffic (``highway=footway``, ``construction``, ...),
+    counted by value.
+    """
+    from siting.io import osm
+
+    if osm.is_osm_file(path):
+        clip = ws.region.geometry.union_all() if ws is not None and len(ws.region) else None
+        raw = osm.read_osm_lines(path, key="highway", clip=clip)
+        skip = np.array([is_not_for_vehicles(v) for v in raw.frame["highway"]], dtype=bool)
+        if skip.any():
+            counts = raw.frame.loc[skip, "highway"].value_counts()
+            raw.notes.append("ways that are not roads for motor vehicles skipped: "
+                             + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            keep = np.flatnonzero(~skip)
+            errors = {int(np.searchsorted(keep, i)): r for i, r in raw.coord_errors.items() if not skip[i]}
+            raw = RawTable(raw.path, raw.format, raw.frame.iloc[keep].reset_index(drop=True),
+                           geometry=raw.geometry.iloc[keep].reset_index(drop=True) if raw.geometry is not None
+                           else None, coord_errors=errors, source_crs=raw.source_crs, notes=raw.notes,
+                           rows=raw.rows[keep])
+        if not len(raw):
+            raise InputError(f"{path}: no roads (ways tagged highway) in the OpenStreetMap extract"
+                             + (" inside the region" if clip is not None else ""), source=str(path))
+        raw.notes.append("roads: ways tagged highway from the OpenStreetMap extract")
+        return raw
+    if options.admin_level:
+        raise InputError("--admin-level chooses the boundaries of an OpenStreetMap extract for a polygon layer "
+                         "(region, counties, districts, rural_districts), not for 'roads'", source="--admin-level")
+    return read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet, coordinates=False)
+
+
+def _road_line(g: Any) -> tuple[Any, str | None, str | None]:
+    """(the usable line, the error, a warning) of one road geometry."""
+    if g is None or g.is_empty:
+        return None, "no geometry", None
+    if g.geom_type not in ("LineString", "MultiLineString"):
+        return None, f"a {g.geom_type} where a line is expected", None
+    xy = shapely.get_coordinates(g)
+    if not np.isfinite(xy).all():
+        return None, "a coordinate that is not a number", None
+    if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+        return None, (f"coordinates such as ({xy[0, 0]:.6g}, {xy[0, 1]:.6g}) are not WGS84 longitude/latitude "
+                      "(declare the file's CRS)"), None
+    parts = list(getattr(g, "geoms", [g]))
+    good = [p for p in parts if len(p.coords) >= 2 and p.length > 0]
+    if not good:
+        return None, "a line of zero length (fewer than two distinct points)", None
+    warn = None
+    if len(good) < len(parts):
+        warn = f"{len(parts) - len(good)} of {len(parts)} parts of zero length left out"
+    line = good[0] if len(good) == 1 else shapely.MultiLineString(good)
+    return line, None, warn
+
+
+def _roads(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, params: RoadParams
+           ) -> tuple[pd.DataFrame, list]:
+    """Roads: lines with a normalised class, maxspeed, surface, one-way flag and the speed used.
+
+    Per row, an error (the row is not imported): no geometry, not a line, a coordinate that is not
+    a number or not lon/lat, zero length, a line wholly outside the region, a path or a road not
+    open to traffic (``footway``, ``construction``), a duplicate code. A warning (the row imports):
+    an unknown or missing class (the default speed is used), a maxspeed, surface or oneway value
+    that cannot be read (ignored: the class speed, an unknown surface, two-way).
+    """
+    if raw.geometry is None:
+        raise InputError(f"{raw.path}: a {FORMAT_NAMES[raw.format]} has no lines; roads must come as GeoJSON, "
+                         "GeoPackage, a zipped Shapefile or an OpenStreetMap extract", source=str(raw.path))
+    cols = _columns(raw, "roads", options)
+    n = len(raw)
+    lines: list[Any] = [None] * n
+    for i, g in enumerate(raw.geometry):
+        line, err, warn = _road_line(g)
+        if err:
+            reason = raw.coord_errors.get(i, err) if g is None else err
+            rows.error(i, reason, "geometry")
+            continue
+        if warn:
+            rows.warn(i, warn, "geometry")
+        lines[i] = line
+    good = np.flatnonzero(rows.ok)
+    if len(ws.region) and len(good):
+        region = ws.index.region
+        arr = np.empty(len(good), dtype=object)
+        arr[:] = [lines[i] for i in good]
+        inside = shapely.intersects(region, arr)
+        name = ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]
+        for i in good[~inside].tolist():
+            rows.error(i, f"the line lies wholly outside the region {name}", "geometry")
+    classes: list[str | None] = [None] * n
+    for i, v in enumerate(_values(raw, cols["road_class"])):
+        if not rows.ok[i]:
+            continue
+        try:
+            classes[i] = parse_road_class(v)
+        except InputError as exc:
+            if "not a road for motor vehicles" in str(exc):
+                rows.error(i, f"{exc}; not imported", "road_class")
+            else:
+                rows.warn(i, f"{exc}; the default speed {params.default_speed_kmh:g} km/h is used", "road_class")
+            continue
+        if classes[i] is None:
+            rows.warn(i, f"no road class; the default speed {params.default_speed_kmh:g} km/h is used", "road_class")
+    maxspeed: list[int | None] = [None] * n
+    for i, v in enumerate(_values(raw, cols["maxspeed"])):
+        try:
+            maxspeed[i] = parse_maxspeed(v)
+        except InputError as exc:
+            if rows.ok[i]:
+                rows.warn(i, f"{exc}; the class speed is used", "maxspeed")
+    surface: list[str | None] = [None] * n
+    for i, v in enumerate(_values(raw, cols["surface"])):
+        try:
+            surface[i] = parse_surface(v)
+        except InputError as exc:
+            if rows.ok[i]:
+                rows.warn(i, f"{exc}; stored as unknown", "surface")
+    oneway = [False] * n
+    for i, v in enumerate(_values(raw, cols["oneway"])):
+        try:
+            oneway[i], backwards = parse_oneway(v)
+        except InputError as exc:
+            if rows.ok[i]:
+                rows.warn(i, f"{exc}; the road is taken as two-way", "oneway")
+            continue
+        if backwards and lines[i] is not None:
+            lines[i] = shapely.reverse(lines[i])  # one-way against the drawing: drawn the way it is travelled
+    codes = [_text(v) for v in _values(raw, cols["code"])]
+    osm_ids = [_text(v) for v in _values(raw, "osm_id" if "osm_id" in raw.frame.columns else None)]
+    seen: dict[str, int] = {}
+    for i in np.flatnonzero(rows.ok).tolist():
+        code = codes[i] or (f"osm-{osm_ids[i]}" if osm_ids[i] else None)
+        codes[i] = code
+        if code is None:
+            continue
+        if code in seen:
+            rows.error(i, f"duplicate road code {code!r}: same as row {rows.row(seen[code])}", "code")
+        else:
+            seen[code] = i
+    keep = np.flatnonzero(rows.ok).tolist()
+    source = options.source or raw.path.name
+    srcs = _values(raw, cols["source"])
+    names, names_en = _values(raw, cols["name_fa"]), _values(raw, cols["name_en"])
+
+    def speed(i: int) -> float:
+        given = maxspeed[i]
+        return float(given) if given is not None else params.class_speed(classes[i], surface[i])
+
+    attrs = pd.DataFrame({
+        "code": [codes[i] or f"{raw.path.stem}-{rows.row(i)}" for i in keep],
+        "road_class": [classes[i] for i in keep],
+        "name_fa": [_text(names[i]) for i in keep],
+        "name_en": [_text(names_en[i]) for i in keep],
+        "maxspeed_kmh": [maxspeed[i] for i in keep],
+        "surface": [surface[i] for i in keep],
+        "oneway": [oneway[i] for i in keep],
+        "speed_kmh": [speed(i) for i in keep],
+        "source": [_text(srcs[i]) or source for i in keep],
+    })
+    return attrs, [lines[i] for i in keep]
+
+
+def _network_notes(ws: Workspace, params: RoadParams) -> list[str]:
+    """What the imported roads make as a network: its pieces, and the settlements off it or stranded."""
+    from siting.network import attach, build_graph
+
+    graph = build_graph(ws, params)
+    s = ws.settlements
+    places = attach(graph, s.geometry.x.to_numpy(), s.geometry.y.to_numpy()) if len(s) else None
+    rep = graph.report(places, names=list(s["name_fa"]) if len(s) else None)
+    notes = [f"road network: {rep.nodes:,} nodes, {rep.edges:,} edges, {rep.length_km:,.1f} km in "
+             f"{len(rep.components):,} piece(s); the largest holds {rep.largest_share:.1%} of the length"]
+    for comp in rep.components[1:6]:
+        named = ", ".join(rep.names[i] for i in comp.places[:5]) if rep.names else ""
+        notes.append(f"a piece of {comp.length_km:,.2f} km ({comp.edges} edges) is not joined to the largest"
+                     + (f"; settlements stranded on it: {named}" + (" …" if len(comp.places) > 5 else "")
+                        if comp.places else ""))
+    if len(rep.components) > 6:
+        notes.append(f"… and {len(rep.components) - 6} more pieces not joined to the largest")
+    if places is not None:
+        notes.append(f"{len(rep.off_network)} settlement(s) farther than {params.max_offroad_m:g} m from every road "
+                     f"(off the network); {len(rep.stranded)} stranded on pieces not joined to the largest")
+    notes.extend(graph.notes)
+    return notes
+
+
 #: OpenStreetMap ``admin_level`` of each polygon layer in Iran (province 4, county 5, district 7, rural
 #: district 8: the 2016 boundaries import, wiki.openstreetmap.org/wiki/Iran/Iran_boundaries_import).
 OSM_ADMIN_LEVELS = {"region": "4", "counties": "5", "districts": "7", "rural_districts": "8"}
 
 
-def _read(path: Path, layer: str, options: ImportOptions) -> RawTable:
+def _read(path: Path, layer: str, options: ImportOptions, ws: Workspace | None = None) -> RawTable:
+    if layer == "roads":
+        return _read_roads(path, options, ws)
     if layer in OSM_ADMIN_LEVELS:
         from siting.io import osm
 
@@ -942,7 +1155,8 @@ def _read(path: Path, layer: str, options: ImportOptions) -> RawTable:
 
 
 def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportOptions | None = None,
-                   *, rules: Rules | None = None) -> tuple[Workspace, ImportReport]:
+                   *, rules: Rules | None = None, road_params: RoadParams | None = None
+                   ) -> tuple[Workspace, ImportReport]:
     """Check a file and build the workspace it would produce, without writing anything.
 
     Returns the new workspace (the old one when nothing is importable) and
@@ -972,7 +1186,7 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
     valid_from = version_time(options.as_of, now) if layer == "offices" else now
     report = ImportReport(file=str(path), layer=layer, format=None, strict=options.strict,
                           mode="update" if options.update else "append" if options.append else "replace")
-    raw = _read(path, layer, options)
+    raw = _read(path, layer, options, ws)
     report.format = raw.format
     report.rows_read = len(raw)
     report.notes.extend(raw.notes)
@@ -988,6 +1202,8 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
         attrs, geoms = _counties(ws, raw, rows, options)
     elif layer in ("districts", "rural_districts"):
         attrs, geoms = _units(ws, raw, rows, options, layer)
+    elif layer == "roads":
+        attrs, geoms = _roads(ws, raw, rows, options, road_params or load_road_params())
     else:
         attrs, geoms = _region(ws, raw, rows, options)
     report.issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
@@ -1029,6 +1245,8 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
             out = reassign_counties(out)
     if layer in ("settlements", "districts", "rural_districts"):
         out = assign_units(out)
+    if layer == "roads":
+        report.notes.extend(_network_notes(out, road_params or load_road_params()))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     entry = {"time": now, "layer": layer, "file": str(path), "sha256": sha, "rows_read": report.rows_read,
              "rows_imported": report.imported, "rows_rejected": report.rejected, "warnings": len(report.warnings),

@@ -32,7 +32,7 @@ from siting.io.readers import find_column, read_file
 from siting.text import clean_text, match_key, parse_number
 from siting.workspace import LAYERS, Workspace, resolve_path
 
-LAYER_ORDER = ("region", "counties", "settlements", "offices")
+LAYER_ORDER = ("region", "counties", "settlements", "offices", "roads")
 
 
 @dataclass
