@@ -953,3 +953,59 @@ def _road_reach(graph: RoadGraph, samples: _Samples, t: np.ndarray, budget: floa
 
 __all__ = ["Attachment", "ComponentInfo", "NetworkReport", "RoadGraph", "attach", "attach_xy", "build_graph",
            "cost_matrix", "isochrones", "nearest_time", "road_speeds"]
+
+
+# -- the workspace's network -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorkspaceNetwork:
+    """A workspace's road graph with its settlements and offices attached, built once per workspace.
+
+    Get it with :func:`workspace_network` (cached on the workspace instance, like its spatial index).
+    ``settlements`` and ``offices`` are the attachments of every row of those layers, in row order.
+    """
+
+    graph: RoadGraph
+    params: RoadParams
+    settlements: Attachment
+    offices: Attachment
+
+    def nearest_office_times(self, ws: Any, licence_type: str = "any", targets: Attachment | None = None,
+                             *, max_time_s: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Travel time (s) from each target (default: every settlement) to the nearest serving office of
+        ``licence_type`` ('urban', 'rural' or 'any'), and that office's row in ``ws.offices`` (-1, inf
+        when none is reachable). One multi-source search from all those offices, timed in the direction
+        people travel (place → office)."""
+        rows = ws.index.office_rows[licence_type]
+        targets = self.settlements if targets is None else targets
+        n = len(targets)
+        if not len(rows) or not n:
+            return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+        seconds, src = nearest_time(self.graph, self.offices.subset(rows), targets, max_time_s=max_time_s,
+                                    to_sources=True)
+        office = np.where(src >= 0, rows[np.clip(src, 0, None)], -1)
+        return seconds, office.astype(np.int64)
+
+
+def workspace_network(ws: Any, params: RoadParams | None = None) -> WorkspaceNetwork:
+    """The workspace's road graph with its settlements and offices attached (built once per workspace).
+
+    Raises :class:`~siting.errors.InputError` when the workspace has no roads layer (travel time needs
+    one: ``siting import roads FILE``).
+    """
+    if not len(getattr(ws, "roads", ())):
+        raise InputError("travel time needs a road network: the workspace has no roads layer "
+                         "(import one with `siting import roads FILE`)", source="roads")
+    cache = ws.__dict__.setdefault("_network_cache", {})
+    key = id(params) if params is not None else None
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    params = params or load_road_params()
+    graph = build_graph(ws, params)
+    s, o = ws.settlements, ws.offices
+    out = WorkspaceNetwork(graph, params,
+                           attach(graph, s.geometry.x.to_numpy(), s.geometry.y.to_numpy(), params),
+                           attach(graph, o.geometry.x.to_numpy(), o.geometry.y.to_numpy(), params))
+    cache[key] = out
+    return out

@@ -56,6 +56,10 @@ class LicenceRules:
     site_in_city: bool = False
     site_outside_city: bool = False
     village_max_distance_m: float | None = None
+    #: Service by travel time over the road network: the offices of this type serve the places within
+    #: ``service_time_min`` minutes; ``service_measure`` says which of the two (radius or time) counts.
+    service_time_min: float | None = None
+    service_measure: str = "distance"
     params: Mapping[str, Param] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -81,6 +85,25 @@ class Rules:
     def radii(self) -> dict[str, float]:
         """Service radius per licence type, in metres."""
         return {t: self.for_type(t).service_radius_m for t in LICENCE_TYPES}
+
+    def service_times(self) -> dict[str, float | None]:
+        """Service time per licence type, in minutes (None where the rules file gives none)."""
+        return {t: self.for_type(t).service_time_min for t in LICENCE_TYPES}
+
+    def measures(self) -> dict[str, str]:
+        """Per licence type, what decides service: ``"distance"`` (the radius) or ``"time"`` (travel time)."""
+        return {t: self.for_type(t).service_measure for t in LICENCE_TYPES}
+
+    def with_measure(self, measure: str) -> Rules:
+        """A copy where every licence type is served by ``measure`` (``"distance"`` or ``"time"``): the
+        switch on every command and page. Refused when ``"time"`` and a type has no service time."""
+        if measure not in SERVICE_MEASURES:
+            raise RulesError(f"service measure {measure!r}: expected one of {', '.join(SERVICE_MEASURES)}")
+        if measure == "time":
+            missing = [t for t, v in self.service_times().items() if v is None]
+            if missing:
+                raise RulesError(f"travel time: the rules file gives no service_time_min for {', '.join(missing)}")
+        return self.with_overrides({t: {"service_measure": measure} for t in LICENCE_TYPES})
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> Rules:
         """A copy with some parameters changed, e.g. ``{"urban": {"service_radius_m": 4000}}``.
@@ -147,7 +170,11 @@ _SECTION_KEYS: dict[str, type | tuple[type, ...]] = {
     "site_in_city": bool,
     "site_outside_city": bool,
     "village_max_distance_m": (int, float),
+    "service_time_min": (int, float),
+    "service_measure": str,
 }
+#: What decides whether an office serves a place: straight-line distance or travel time on the roads.
+SERVICE_MEASURES = ("distance", "time")
 _REQUIRED = ("applicant_types", "service_radius_m", "min_distance_same_type_m",
              "min_distance_any_type_m", "min_uncovered_population", "city_radius_m")
 _LICENSING_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -175,6 +202,10 @@ def _check_value(where: str, name: str, value: Any) -> None:
         bad = [v for v in value if v not in APPLICANT_TYPES]
         if bad or not value:
             raise RulesError(f"{where}: expected a non-empty list of {APPLICANT_TYPES}, got {value!r}")
+    if name == "service_measure" and value not in SERVICE_MEASURES:
+        raise RulesError(f"{where}: expected one of {SERVICE_MEASURES}, got {value!r}")
+    if name == "service_time_min" and not value > 0:
+        raise RulesError(f"{where}: must be more than 0 minutes, got {value!r}")
     if name == "min_education" and value not in EDUCATION_LEVELS:
         raise RulesError(f"{where}: expected one of {EDUCATION_LEVELS}, got {value!r}")
 
