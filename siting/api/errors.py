@@ -170,6 +170,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        from siting.api.guard import BodyTooLarge
+
+        if isinstance(exc.__cause__, BodyTooLarge):  # FastAPI turns errors while reading the body into 400
+            limit = request.app.state.settings.max_body_bytes
+            return error_response(language(request), 413, "body_too_large", "body",
+                                  f"body: the request body is larger than {limit} bytes",
+                                  f"بدنهٔ درخواست از {limit} بایت بزرگ‌تر است")
         if exc.status_code == 404:
             return error_response(language(request), 404, "not_found", None,
                                   f"no such resource: {request.url.path}", "چنین نشانی‌ای وجود ندارد")
