@@ -187,7 +187,7 @@ def submit_job(request: Request, who: Who, body: JobIn) -> Response:
     if body.model in ("mclp", "pmedian") and body.k is None:
         raise ApiError(422, "missing", "k", f"k: the number of new sites is required for {body.model}",
                        "k (تعداد دفترهای جدید) لازم است")
-    scenario = Scenario(model=body.model, licence_type=licence_type_of(body.licence_type), k=body.k,
+    scenario = Scenario(model=body.model, licence_type=licence_type_of(body.licence_type, "licence_type"), k=body.k,
                         share=body.share, radius=body.radius, candidates=body.candidates,
                         population_rule=body.population_rule, method=body.method, time_limit=body.time_limit)
     snap = request.app.state.holder.snapshot

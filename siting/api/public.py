@@ -174,11 +174,12 @@ def site_point(snap: Snapshot, lon_text: str | None, lat_text: str | None) -> tu
     return lon, lat
 
 
-def licence_type_of(value: str) -> str:
+def licence_type_of(value: str, field: str = "type") -> str:
+    """``urban`` or ``rural`` from what people write; else a :class:`FieldError` naming ``field``."""
     try:
         return parse_licence_type(value)
     except ValueError:
-        raise FieldError("type", "unknown_type", f"type: {value[:40]!r} is not a licence type; expected urban "
+        raise FieldError(field, "unknown_type", f"{field}: {value[:40]!r} is not a licence type; expected urban "
                          "or rural (شهری/روستایی)",
                          f"نوع پروانه «{value[:40]}» شناخته نیست؛ شهری (urban) یا روستایی (rural) بنویسید.") from None
 
