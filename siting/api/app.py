@@ -96,6 +96,14 @@ def create_app(workspace: Workspace | str | os.PathLike[str] | None = None, data
     return app
 
 
+def close_app(app: FastAPI) -> None:
+    """Release what :func:`create_app` opened (the server's lifespan does this when it stops)."""
+    app.state.holder.stop()
+    app.state.jobs.close()
+    if app.state.tracker is not None:
+        app.state.tracker.close()
+
+
 def app_from_env() -> FastAPI:
     """:func:`create_app` from ``SITING_WORKSPACE``, ``DATABASE_URL`` and ``SITING_API_*`` (uvicorn's
     ``--factory`` entry point, one call per worker process)."""
@@ -104,4 +112,4 @@ def app_from_env() -> FastAPI:
                       settings=ApiSettings.from_env())
 
 
-__all__ = ["VERSION", "app_from_env", "create_app"]
+__all__ = ["VERSION", "app_from_env", "close_app", "create_app"]

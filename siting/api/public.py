@@ -62,7 +62,7 @@ def _points(frame: Any, columns: tuple[str, ...], sample: bool) -> dict[str, Any
 
 
 @router.get("/health", summary="Liveness and the workspace generation served")
-def health(request: Request) -> Response:
+async def health(request: Request) -> Response:  # no thread hop: the trivial endpoint of the load test
     snap = snapshot(request)
     return _send(dumps({"status": "ok", "generation": snap.generation, "sample": snap.ws.is_sample}), snap)
 

@@ -84,9 +84,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["SITING_WORKSPACE"] = str(ws)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
-    from siting.api.app import app_from_env
+    from siting.api.app import app_from_env, close_app
 
-    app_from_env()  # fail here, with one line, if the workspace, rules or database cannot be opened
+    app = app_from_env()  # fail here, with one line, if the workspace, rules or database cannot be opened
+    if args.workers == 1:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+        return 0
+    close_app(app)  # each worker builds its own; this process only supervises them
+    del app
     uvicorn.run("siting.api.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level, access_log=False)
     return 0
