@@ -43,6 +43,17 @@ def test_a_job_is_submitted_polled_and_its_result_is_the_library_s(server, world
     assert result["generation"] == 1 and result["sample"] is True
 
 
+def test_a_job_the_library_refuses_fails_with_its_reason(server, world):
+    with server.client(world.keys["portal"]) as c:
+        job = c.post("/v1/optimize/jobs", json={"model": "pmedian", "licence_type": "urban", "k": 1}).json()
+        done = wait_done(c, job["id"])
+        r = c.get(f"/v1/optimize/jobs/{job['id']}/result")
+    # by hand: every urban candidate is within 1 km of U1/U2 or outside a city, so none passes the rules
+    assert done["status"] == "failed"
+    assert "no candidate site passes the site rules" in done["error"]["message_en"]
+    assert r.status_code == 422 and r.json()["error"]["code"] == "job_failed"
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"model": "mclp", "licence_type": "rural"}, "k"),
     ({"model": "annealing", "k": 1}, "model"),
@@ -110,3 +121,22 @@ def test_the_pool_and_queue_are_bounded_and_failures_are_reported(tmp_path):
     finally:
         release.set()
         store.close()
+
+
+def test_with_two_workers_any_worker_answers_a_poll(tmp_path, world):
+    from .conftest import start_server
+
+    srv = start_server(tmp_path, world.workspace, world.database_url, "--workers", "2", "--rate-limit", "0")
+    try:
+        with srv.client(world.keys["portal"]) as c:
+            job = c.post("/v1/optimize/jobs", json={"model": "mclp", "licence_type": "rural", "k": 1}).json()
+            polls = []
+            for _ in range(20):  # new connections: the kernel spreads them over both workers
+                with srv.client(world.keys["portal"]) as fresh:
+                    polls.append(fresh.get(f"/v1/optimize/jobs/{job['id']}").status_code)
+            assert polls == [200] * 20
+            done = wait_done(c, job["id"])
+            assert done["status"] == "done", done
+            assert [x["name"] for x in c.get(f"/v1/optimize/jobs/{job['id']}/result").json()["sites"]] == ["مود"]
+    finally:
+        srv.stop()
