@@ -184,8 +184,12 @@ def install(app: FastAPI) -> None:
             return error_response(language(request), 405, "method_not_allowed", None,
                                   f"{request.method} is not allowed on {request.url.path}",
                                   f"روش {request.method} برای این نشانی مجاز نیست")
+        if exc.status_code == 400:  # FastAPI could not read the body (e.g. JSON nested too deep)
+            return error_response(language(request), 400, "bad_body", "body",
+                                  f"body: the request body cannot be read ({exc.detail})",
+                                  "بدنهٔ درخواست خوانده نشد")
         return error_response(language(request), exc.status_code, "http_error", None, str(exc.detail),
-                              str(exc.detail))
+                              f"درخواست پذیرفته نشد ({exc.status_code})")
 
     @app.exception_handler(SitingError)
     async def _siting(request: Request, exc: SitingError) -> Response:

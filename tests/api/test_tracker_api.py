@@ -164,7 +164,11 @@ def test_bad_application_bodies_name_the_field(server, world, body, status, fiel
 def test_a_body_that_is_not_json_is_400(server, world):
     with server.client(world.keys["zahra"]) as c:
         r = c.post("/v1/applications", content=b"{not json", headers={"content-type": "application/json"})
+        deep = c.post("/v1/applications", content=b'{"a":' * 5000 + b"1" + b"}" * 5000,
+                      headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_json"
+    assert deep.status_code == 400 and deep.json()["error"]["field"] == "body"
+    assert deep.json()["error"]["message_fa"] == "بدنهٔ درخواست خوانده نشد"
 
 
 def test_a_revoked_key_stops_at_once_and_revoking_is_audited(server, world):
