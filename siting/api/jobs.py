@@ -5,7 +5,8 @@ Jobs run in a pool of ``job_workers`` threads with at most ``job_queue`` more wa
 submission is refused with 503 and ``Retry-After``). Each job is a small JSON file in ``jobs_dir``
 (its result beside it), written atomically, so that every worker of one server (``--workers N``
 shares the folder) answers a poll, whichever accepted the job. A job is read only by the account
-that submitted it; anyone else gets the same 404 as for a job that does not exist.
+that submitted it; anyone else gets the same 404 as for a job that does not exist. Jobs and results
+are kept for a day (``keep_seconds``), then swept.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import secrets
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -36,10 +38,13 @@ def _now() -> str:
 class JobStore:
     """Jobs on disk plus the in-process pool that runs them."""
 
-    def __init__(self, folder: str | os.PathLike[str] | None, workers: int, queue: int) -> None:
+    def __init__(self, folder: str | os.PathLike[str] | None, workers: int, queue: int,
+                 keep_seconds: float = 86_400.0) -> None:
         self.dir = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="siting-api-jobs-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.capacity = workers + queue
+        self.keep_seconds = keep_seconds
+        self._swept = 0.0
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="siting-api-job")
         self._pending = 0
         self._lock = threading.Lock()
@@ -91,8 +96,25 @@ class JobStore:
         return self._path(job_id, ".result.json").read_bytes()
 
     # -- running ------------------------------------------------------------------------------------
+    def sweep(self, now: float | None = None) -> int:
+        """Remove the files of jobs last written more than ``keep_seconds`` ago; returns how many."""
+        now = time.time() if now is None else now
+        removed = 0
+        for path in self.dir.glob("*.json"):
+            try:
+                if now - path.stat().st_mtime > self.keep_seconds:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # another worker removed it first
+        return removed
+
     def submit(self, owner: str, params: dict[str, Any], run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """Queue ``run`` (it returns the JSON-ready result); 503 when the pool and its queue are full."""
+        """Queue ``run`` (it returns the JSON-ready result); 503 when the pool and its queue are full.
+        Old jobs are swept at most once a minute, here (the folder does not grow without end)."""
+        if time.monotonic() - self._swept > 60:
+            self._swept = time.monotonic()
+            self.sweep()
         with self._lock:
             if self._pending >= self.capacity:
                 raise ApiError(503, "queue_full", None,

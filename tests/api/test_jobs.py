@@ -140,3 +140,46 @@ def test_with_two_workers_any_worker_answers_a_poll(tmp_path, world):
             assert [x["name"] for x in c.get(f"/v1/optimize/jobs/{job['id']}/result").json()["sites"]] == ["مود"]
     finally:
         srv.stop()
+
+
+def test_old_jobs_are_swept(tmp_path):
+    import os
+
+    store = JobStore(tmp_path, workers=1, queue=1, keep_seconds=3600)
+    try:
+        job = store.submit("ana", {}, lambda: {"ok": 1})
+        deadline = time.monotonic() + 10
+        while store.get(job["id"], "ana")["status"] != "done":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        files = sorted(p.name for p in tmp_path.glob("*.json"))
+        assert files == sorted([f"{job['id']}.json", f"{job['id']}.result.json"])
+        assert store.sweep(now=time.time() + 60) == 0  # young: kept
+        for p in tmp_path.glob("*.json"):
+            os.utime(p, (time.time() - 7200, time.time() - 7200))
+        assert store.sweep() == 2
+        with pytest.raises(ApiError) as gone:
+            store.get(job["id"], "ana")
+        assert gone.value.status == 404
+    finally:
+        store.close()
+
+
+def test_serve_options_and_settings_from_the_environment():
+    import argparse
+
+    from siting.api.settings import ApiSettings
+    from siting.cli.serve import _rate
+
+    assert _rate("20/40") == (20.0, 40) and _rate("5") == (5.0, 10) and _rate("0") == (0.0, 1)
+    for bad in ("abc", "-1/2", "3/0", "nan"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _rate(bad)
+    s = ApiSettings.from_env({"SITING_API_RATE_PER_SECOND": "0", "SITING_API_JOB_QUEUE": "9",
+                              "SITING_API_TRUST_FORWARDED_FOR": "1", "SITING_API_JOBS_DIR": "/tmp/j"})
+    assert (s.rate_per_second, s.job_queue, s.trust_forwarded_for, s.jobs_dir) == (0.0, 9, True, "/tmp/j")
+    assert ApiSettings.from_env(s.to_env()) == s
+    with pytest.raises(InputError, match="SITING_API_JOB_QUEUE"):
+        ApiSettings.from_env({"SITING_API_JOB_QUEUE": "many"})
+    with pytest.raises(InputError, match="job_workers"):
+        ApiSettings(job_workers=0)
