@@ -10,6 +10,7 @@ with the audit row (which names the key) — the API never writes around it.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -20,7 +21,7 @@ from siting.api.errors import ApiError, dumps
 from siting.api.guard import client_address
 from siting.api.jobs import public_view
 from siting.permissions import VIEW_PUBLIC, require
-from siting.tracker import Identity, SiteInput, Tracker
+from siting.tracker import ApplicantInput, Identity, PersonInput, SiteInput, Tracker
 from siting.tracker.views import jsonable
 
 router = APIRouter(tags=["authenticated"])
@@ -73,6 +74,54 @@ def _plain(view: Any) -> Any:
 def me(who: Who) -> Response:
     return _json({"username": who.username, "role": who.role, "display_name": who.display_name,
                   "key_id": who.method.partition(":")[2]})
+
+
+# -- applicants ------------------------------------------------------------------------------------------
+class PersonIn(BaseModel):
+    """One person: the natural applicant (role ``applicant``), or a company's managing director, board
+    member or signatory."""
+
+    model_config = ConfigDict(extra="forbid")
+    full_name: str = Field(max_length=200)
+    national_id: str = Field(max_length=20, description="10 digits; Persian digits accepted")
+    education: str = Field(max_length=40, description="e.g. diploma, bachelor, master (دیپلم، کارشناسی)")
+    government_employee: bool
+    role: str = Field("applicant", max_length=40)
+    on_board: bool = False
+    signatory: bool = False
+    military_exempt: bool = False
+
+
+class ApplicantIn(BaseModel):
+    """A natural person (``kind='natural'``, one person) or a company (``kind='legal'``, 11-digit ID)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(max_length=20, description="natural/legal (حقیقی/حقوقی)")
+    name: str = Field(max_length=200)
+    national_id: str = Field(max_length=20)
+    people: list[PersonIn] = Field(min_length=1, max_length=50)
+    company_type: str | None = Field(None, max_length=40)
+    ownership: str | None = Field(None, max_length=40)
+    registration_number: str | None = Field(None, max_length=40)
+    registration_date: date | None = None
+    registration_province: str | None = Field(None, max_length=100)
+    owner_id: int | None = Field(None, ge=1, le=2**31 - 1, description="staff: the applicant account it belongs to")
+
+    def to_input(self) -> ApplicantInput:
+        people = tuple(PersonInput(**p.model_dump()) for p in self.people)
+        data = self.model_dump(exclude={"people", "owner_id"})
+        return ApplicantInput(people=people, **data)
+
+
+@router.post("/applicants", status_code=201, summary="Register an applicant (a person or a company)")
+def create_applicant(request: Request, who: Who, body: ApplicantIn) -> Response:
+    view = tracker_of(request).create_applicant(who, body.to_input(), owner_id=body.owner_id)
+    return _json(_plain(view), 201, {"Location": f"/v1/applicants/{view.id}"})
+
+
+@router.get("/applicants", summary="The caller's applicants (staff: every applicant)")
+def list_applicants(request: Request, who: Who) -> Response:
+    return _json({"applicants": [_plain(a) for a in tracker_of(request).list_applicants(who)]})
 
 
 # -- applications ----------------------------------------------------------------------------------------
@@ -211,4 +260,4 @@ def job_result(request: Request, who: Who, job_id: str) -> Response:
     return Response(request.app.state.jobs.result(job_id, who.username), media_type="application/json")
 
 
-__all__ = ["ApplicationIn", "JobIn", "SiteCheckIn", "SiteIn", "identity", "router"]
+__all__ = ["ApplicantIn", "ApplicationIn", "JobIn", "PersonIn", "SiteCheckIn", "SiteIn", "identity", "router"]

@@ -78,7 +78,7 @@ def test_every_path_of_the_openapi_document_answers_without_5xx(server, world):
     assert doc["openapi"].startswith("3.")
     paths = doc["paths"]
     assert set(paths) == {"/v1/health", "/v1/offices", "/v1/settlements", "/v1/coverage", "/v1/gaps",
-                          "/v1/site-check", "/v1/rules", "/v1/me", "/v1/applications",
+                          "/v1/site-check", "/v1/rules", "/v1/me", "/v1/applicants", "/v1/applications",
                           "/v1/applications/{application_id}", "/v1/applications/{application_id}/site-check",
                           "/v1/optimize/jobs", "/v1/optimize/jobs/{job_id}", "/v1/optimize/jobs/{job_id}/result"}
     calls = 0

@@ -17,7 +17,7 @@ from siting.tracker import models as m
 from siting.tracker.apikeys import key_hash
 from siting.tracker.audit import verify_chain
 
-from .conftest import ADMIN_PASSWORD, run_cli
+from .conftest import ADMIN_PASSWORD, national_id, run_cli
 
 
 def audit_rows(world, **where) -> list[m.AuditEntry]:
@@ -220,3 +220,31 @@ def test_only_an_administrator_issues_keys(world):
     status, _ = run_cli("tracker", "create-api-key", "--user", "nobody", "--as", "admin", "--database-url",
                         world.database_url, env={"SITING_TRACKER_PASSWORD": ADMIN_PASSWORD})
     assert status == 2
+
+
+def test_applicants_are_registered_through_the_tracker(server, world):
+    nid = national_id(7)
+    persian = nid.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    person = {"full_name": "مریم کریمی", "national_id": persian, "education": "کارشناسی",
+              "government_employee": False, "military_exempt": True}
+    key, _ = world.new_key("maryam", role="applicant")
+    with server.client(key) as c, server.client(world.keys["zahra"]) as zahra:
+        r = c.post("/v1/applicants", json={"kind": "حقیقی", "name": "مریم کریمی", "national_id": persian,
+                                           "people": [person]})
+        assert r.status_code == 201, r.text
+        a = r.json()
+        assert (a["kind"], a["national_id"], a["people"][0]["education"]) == ("natural", nid, "bachelor")
+        assert [x["id"] for x in c.get("/v1/applicants").json()["applicants"]] == [a["id"]]
+        assert a["id"] not in [x["id"] for x in zahra.get("/v1/applicants").json()["applicants"]]
+        bad = c.post("/v1/applicants", json={"kind": "natural", "name": "x", "national_id": "1234567890",
+                                             "people": [{**person, "national_id": "1234567890"}]})
+        assert bad.status_code == 422
+        assert bad.json()["error"]["field"] == "national_id" and "ملی" in bad.json()["error"]["message_fa"]
+        empty = c.post("/v1/applicants", json={"kind": "natural", "name": "x", "national_id": nid, "people": []})
+        assert (empty.status_code, empty.json()["error"]["field"]) == (422, "people")
+        app = c.post("/v1/applications", json={"applicant_id": a["id"], "licence_type": "rural",
+                                               "site": {"lon": 59.52, "lat": 32.72}})
+        assert app.status_code == 201 and app.json()["applicant_name"] == "مریم کریمی"
+    rows = audit_rows(world, action="applicant_created")
+    assert any(r.entity_id == a["id"] and r.username == "maryam" and r.details["via"].startswith("api_key:")
+               for r in rows)
