@@ -107,6 +107,11 @@ def close_app(app: FastAPI) -> None:
 def app_from_env() -> FastAPI:
     """:func:`create_app` from ``SITING_WORKSPACE``, ``DATABASE_URL`` and ``SITING_API_*`` (uvicorn's
     ``--factory`` entry point, one call per worker process)."""
+    if not LOG.handlers:  # the server's log: generations served, unexpected errors with their reference
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s siting.api: %(message)s"))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.INFO)
     ws = os.environ.get("SITING_WORKSPACE")
     return create_app(Path(ws) if ws else None, os.environ.get("DATABASE_URL") or None,
                       settings=ApiSettings.from_env())

@@ -35,6 +35,7 @@ def test_a_new_generation_is_served_without_restart(tmp_path, world, fresh_works
                 time.sleep(0.1)
             assert {f["properties"]["office_id"] for f in c.get("/v1/offices").json()["features"]} == \
                 {"U1", "U2", "R2"}
+            assert "now serving generation 2" in srv.log_text()
             after = c.get("/v1/site-check", params={"lon": "59.36", "lat": "32.90", "type": "rural"})
             assert after.headers["x-siting-generation"] == "2"
             # the cached answer of generation 1 is not reused: R1 was 1 km away, now no active rural office
