@@ -8,7 +8,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -186,7 +185,3 @@ def saved_workspace(world):
 
     return Workspace.load(world.workspace)
 
-
-def copy_db(world: World, dest: Path) -> str:
-    shutil.copy(world.folder / "tracker.db", dest)
-    return f"sqlite:///{dest}"
