@@ -50,7 +50,7 @@ def nearest_offices(ws: Workspace, xy: np.ndarray) -> NearestOffices:
             rows[t] = np.full(n, -1, dtype=np.int64)
             dists[t] = np.full(n, np.inf)
             continue
-        d, i = tree.query(xy, k=1, workers=-1)
+        d, i = tree.query(xy, k=1, workers=_workers(len(xy)))
         rows[t] = idx.office_rows[t][i]
         dists[t] = d
     urban_closer = dists["urban"] <= dists["rural"]
@@ -340,3 +340,9 @@ def coverage_by_unit(cov: CoverageResult, level: str) -> pd.DataFrame:
         counts = pd.Series(names, dtype=object).value_counts()
         table["offices"] = [int(counts.get(u, 0)) if isinstance(u, str) else None for u in table[level]]
     return table
+
+
+def _workers(n: int) -> int:
+    """Threads for a tree query: all cores for a big batch, one for a few points (a thread pool per
+    one-point query costs more than the query: the site check does several)."""
+    return -1 if n >= 2048 else 1

@@ -2,8 +2,8 @@
 
 Subcommands are registered here, explicitly: the core ones (:mod:`siting.cli.core`),
 ``optimize`` (:mod:`siting.cli.optimize`), ``tracker`` (:mod:`siting.cli.tracker`),
-``backup``/``restore`` (:mod:`siting.cli.backup`) and ``publish``
-(:mod:`siting.cli.publish`).
+``backup``/``restore`` (:mod:`siting.cli.backup`), ``publish`` (:mod:`siting.cli.publish`, the public
+map) and ``serve`` (:mod:`siting.cli.serve`, the HTTP API).
 
 Exit status: 0 on success; 2 on bad input — any :class:`~siting.errors.SitingError`, which
 names the file, row or field, or a usage error — with one line on standard error; 1 on
@@ -16,12 +16,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from siting.cli import backup, core, optimize, publish, tracker
+from siting.cli import backup, core, optimize, publish, serve, tracker
 from siting.errors import SitingError
 from siting.workspace import resolve_path
 
 #: Each adds its subcommands to the ``siting`` parser, in this order.
-SUBCOMMANDS = (core.register, optimize.register, tracker.register, backup.register, publish.register)
+SUBCOMMANDS = (core.register, optimize.register, tracker.register, backup.register, publish.register,
+               serve.register)
 
 
 def build_parser() -> argparse.ArgumentParser:

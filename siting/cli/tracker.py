@@ -9,6 +9,8 @@ runs it on its own. Each subcommand's function returns the exit status.
                    (``base`` empties it) needs ``--allow-destructive`` and writes a backup first
 * ``audit verify`` check the audit trail's hash chain (exit 2 with the first broken row)
 * ``create-user``  create an account (authorised by an administrator, ``--as``)
+* ``create-api-key`` issue a key for the HTTP API (``--user NAME [--role ROLE] --as ADMIN``), printed once
+* ``revoke-api-key`` revoke a key by its id; ``list-api-keys`` lists them (never the secret)
 * ``agenda``       the working group's pending proposals with their site validation
 * ``renewals``     licences expiring within ``--days`` days
 
@@ -79,6 +81,32 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help=f"administrator authorising it (password from ${PASSWORD_ENV} or asked); "
                         "not needed for the first administrator")
     q.set_defaults(func=cmd_create_user)
+
+    q = sub.add_parser("create-api-key", help="issue an API key for the HTTP API (siting serve)")
+    common(q)
+    q.add_argument("--user", required=True, help="the account the key acts as")
+    q.add_argument("--role", choices=ROLES, default=None,
+                   help="create the account (no password: it signs in only with keys) with this role if it "
+                        "does not exist; if it exists, its role must be this one")
+    q.add_argument("--label", default="", help="what the key is for (shown in lists and the audit trail)")
+    q.add_argument("--as", dest="as_user", required=True, metavar="ADMIN",
+                   help=f"administrator authorising it (password from ${PASSWORD_ENV} or asked)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_create_api_key)
+
+    q = sub.add_parser("revoke-api-key", help="revoke an API key (it stops working at once)")
+    common(q)
+    q.add_argument("key_id", help="the key's id (the 12 hex digits after sk_)")
+    q.add_argument("--as", dest="as_user", required=True, metavar="ADMIN",
+                   help=f"administrator authorising it (password from ${PASSWORD_ENV} or asked)")
+    q.set_defaults(func=cmd_revoke_api_key)
+
+    q = sub.add_parser("list-api-keys", help="every API key (never the secret)")
+    common(q)
+    q.add_argument("--as", dest="as_user", required=True, metavar="ADMIN",
+                   help=f"administrator (password from ${PASSWORD_ENV} or asked)")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_list_api_keys)
 
     q = sub.add_parser("agenda", help="the working group's pending proposals")
     common(q)
@@ -206,6 +234,56 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             admin = t.authenticate(args.as_user, _password(PASSWORD_ENV, f"password for {args.as_user}: "))
             t.create_user(admin, args.username, password, args.role, args.display_name)
     print(f"{args.role} {args.username} created")
+    return 0
+
+
+def _as_admin(t: Any, args: argparse.Namespace) -> Any:
+    return t.authenticate(args.as_user, _password(PASSWORD_ENV, f"password for {args.as_user}: "))
+
+
+@_guarded
+def cmd_create_api_key(args: argparse.Namespace) -> int:
+    """Issue a key (creating a key-only account with ``--role`` if there is none); print it once."""
+    from siting.tracker import TrackerInputError
+
+    with closing(_tracker(args)) as t:
+        admin = _as_admin(t, args)
+        users = {u.username: u for u in t.list_users(admin)}
+        user = users.get(args.user)
+        if user is None and args.role is not None:
+            t.create_user(admin, args.user, None, args.role, args.label or "")
+        elif user is not None and args.role is not None and user.role != args.role:
+            raise TrackerInputError(f"--role: the account {args.user!r} has the role {user.role}, not {args.role}",
+                                    f"نقش حساب {args.user!r} {user.role} است، نه {args.role}")
+        view, key = t.create_api_key(admin, args.user, args.label)
+    if args.json:
+        print(json.dumps({**_jsonable(vars(view)), "key": key}, ensure_ascii=False))
+    else:
+        print(f"API key {view.key_id} for {view.username} ({view.role}); it is shown only now:")
+        print(key)
+    return 0
+
+
+@_guarded
+def cmd_revoke_api_key(args: argparse.Namespace) -> int:
+    """Revoke a key by its id."""
+    with closing(_tracker(args)) as t:
+        view = t.revoke_api_key(_as_admin(t, args), args.key_id)
+    print(f"API key {view.key_id} of {view.username} revoked")
+    return 0
+
+
+@_guarded
+def cmd_list_api_keys(args: argparse.Namespace) -> int:
+    """List the keys (id, account, role, label, created, revoked)."""
+    with closing(_tracker(args)) as t:
+        keys = t.list_api_keys(_as_admin(t, args))
+    if args.json:
+        print(json.dumps([_jsonable(vars(k)) for k in keys], ensure_ascii=False, indent=1))
+        return 0
+    for k in keys:
+        state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
+        print(f"{k.key_id}\t{k.username}\t{k.role}\t{k.label or '-'}\tcreated {k.created_at:%Y-%m-%d %H:%M}\t{state}")
     return 0
 
 

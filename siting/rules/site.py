@@ -86,7 +86,7 @@ class SiteChecks:
 def _nearest(tree: cKDTree | None, rows: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if tree is None or not len(xy):
         return np.full(len(xy), np.inf), np.full(len(xy), -1, dtype=np.int64)
-    d, i = tree.query(xy, k=1, workers=-1)
+    d, i = tree.query(xy, k=1, workers=_workers(len(xy)))
     return np.asarray(d, float), np.asarray(rows[i], dtype=np.int64)
 
 
@@ -163,3 +163,9 @@ def check_sites(ws: Workspace, rules: Rules, licence_type: str, lon, lat) -> Sit
 
 
 __all__ = ["FAIL", "PASS", "SITE_RULE_IDS", "UNDECIDED", "SiteChecks", "check_sites"]
+
+
+def _workers(n: int) -> int:
+    """Threads for a tree query: all cores for a big batch, one for a few points (a thread pool per
+    one-point query costs more than the query: the site check does several)."""
+    return -1 if n >= 2048 else 1

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from .access import ExternalIdentity, Identity, IdentityProvider, SsoPolicy
 from .accounts import AccountsMixin
+from .apikeys import ApiKeysMixin, ApiKeyView
 from .applicants import ApplicantsMixin
 from .applications import ApplicationsMixin
 from .core import TrackerSettings
@@ -74,7 +75,7 @@ from .workflow import Workflow, load_workflow
 
 
 class Tracker(
-    AccountsMixin, ApplicantsMixin, ApplicationsMixin, UploadsMixin, LicensingMixin, ScreensMixin,
+    AccountsMixin, ApiKeysMixin, ApplicantsMixin, ApplicationsMixin, UploadsMixin, LicensingMixin, ScreensMixin,
 ):
     """The tracker's public API (see the module docstring and ``docs/tracker.md``).
 
@@ -114,6 +115,7 @@ __all__ = [
     "AccessDenied",
     "Agenda",
     "AgendaItem",
+    "ApiKeyView",
     "ApplicantInput",
     "ApplicantView",
     "ApplicationDetail",

@@ -67,6 +67,8 @@ from .throttle import SigninPolicy
 from .views import jsonable
 from .workflow import Workflow, load_workflow
 
+#: The sign-in method of an identity from an API key: ``api_key:<key id>`` (:mod:`siting.tracker.apikeys`).
+API_KEY_METHOD = "api_key:"
 #: How often a write that lost a race is run again before :class:`ConflictError` (see the module docstring).
 WRITE_ATTEMPTS = 8
 _RETRY_PGCODES = ("40001", "40P01")  # serialization_failure, deadlock_detected
@@ -117,8 +119,10 @@ class Ctx:
     """What a public function works with during its one transaction (internal)."""
 
     def __init__(self, tracker: TrackerBase, session: Session, user: m.User, now: datetime,
-                 kind: Kind = "read") -> None:
+                 kind: Kind = "read", via: str | None = None) -> None:
         self.tracker = tracker
+        #: how the caller signed in when it matters to the audit (``api_key:<key id>``), else None
+        self.via = via
         self.kind = kind
         self.s = session
         self.user = user
@@ -136,7 +140,10 @@ class Ctx:
 
     def audit(self, action: str, entity: str, entity_id: int | None, *,
               application_id: int | None = None, **details: Any) -> None:
-        """Append an entry to the audit trail (in the same transaction as the change)."""
+        """Append an entry to the audit trail (in the same transaction as the change); a change made
+        with an API key records the key's id (``via``)."""
+        if self.via is not None:
+            details = {**details, "via": self.via}
         chain(self.s, m.AuditEntry(
             at=self.now, user_id=self.user.id, username=self.user.username, role=self.user.role,
             action=action, entity=entity, entity_id=entity_id, application_id=application_id,
@@ -270,7 +277,8 @@ class TrackerBase:
                 if user.role != who.role or user.username != who.username:
                     raise AccessDenied("your account was changed; sign in again",
                                        "حساب شما تغییر کرده است؛ دوباره وارد شوید")
-                ctx = Ctx(self, s, user, self.now(), kind)
+                via = who.method if who.method.startswith(API_KEY_METHOD) else None
+                ctx = Ctx(self, s, user, self.now(), kind, via)
                 result = fn(self, ctx, *args, **kwargs)
                 if kind == "write":
                     if ctx.audits == 0:

@@ -367,6 +367,27 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]]
 
 
+class ApiKey(Base):
+    """An API key of one account, for clients of the HTTP API (``siting serve``).
+
+    Only the SHA-256 of the whole key is stored (the key is 256 bits of randomness, so a fast hash
+    is enough: nobody can search that space); ``key_id`` is its public part, shown in lists and the
+    audit trail. A key acts as its account, with the account's role as the database has it now;
+    revoking sets ``revoked_at`` and the key stops working at once.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None]
+
+
 class SigninThrottle(Base):
     """Failed sign-ins of one account name (``scope`` 'account') or one client ('client')."""
 
@@ -381,6 +402,7 @@ class SigninThrottle(Base):
 
 
 __all__ = [
+    "ApiKey",
     "Applicant",
     "Application",
     "AuditEntry",

@@ -24,6 +24,7 @@ from siting.tracker import AccessDenied, Identity, Tracker
 # functions that take no identity: they are how one gets an identity (or plumbing)
 NO_IDENTITY = {
     "authenticate": "signs in with a password",
+    "authenticate_api_key": "signs in with an API key (stored hashed, revocable)",
     "sign_in_external": "signs in an identity verified by the organisation's SSO",
     "bootstrap_admin": "creates the first administrator, refused once one exists",
     "close": "releases database connections",
@@ -84,6 +85,9 @@ def attacks(w, v):
         "set_user_active": lambda: t.set_user_active(bob, w.alice.user_id, False),
         "set_user_role": lambda: t.set_user_role(bob, bob.user_id, "admin"),
         "link_sso": lambda: t.link_sso(bob, w.alice.user_id, "https://sso.example.ir", "alice"),
+        "create_api_key": lambda: t.create_api_key(bob, "alice"),
+        "revoke_api_key": lambda: t.revoke_api_key(bob, "000000000000"),
+        "list_api_keys": lambda: t.list_api_keys(bob),
         "orphan_files": lambda: t.orphan_files(bob),
         # rights checked outside the tracker (siting.permissions): an applicant may not import data
         "authorize": lambda: t.authorize(bob, "import_workspace"),
