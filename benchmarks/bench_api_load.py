@@ -5,11 +5,12 @@ Run:  .venv/bin/python benchmarks/bench_api_load.py [--seconds 20] [--workers 2]
 
 Starts a real server process (`siting serve`, uvicorn) on a free local port, then drives it with a
 small asyncio HTTP/1.1 client of our own (one keep-alive connection per simulated client, requests
-back to back; no think time, so this is the worst case for the server): the site-check endpoint at
+back to back with ``--think 0``, the server's saturation; with ``--think 1`` each client waits about a
+second between requests, as a person typing or a portal relaying people does): the site-check endpoint at
 random points of the region, the gaps endpoint, and a trivial endpoint of the same server in the same
 run, whose figures are the baseline (the ratio is the figure to read: the machine is shared and
 noisy). Prints requests per second, p50/p95/p99 latency and errors per endpoint and concurrency, then
-(with ``--soak``) holds 200 clients on the site check for that many seconds and prints the server's
+(with ``--soak``) holds 200 clients (1 s think time) on the site check for that many seconds and prints the server's
 memory (resident set of every server process) every 30 s: flat means no leak.
 
 Goal (issue 12): site check at 200 concurrent clients, p95 < 100 ms, no errors; memory flat.
@@ -77,7 +78,8 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-async def _client(port: int, paths: list[str], until: float, lat: list[float], errors: list[str]) -> None:
+async def _client(port: int, paths: list[str], until: float, lat: list[float], errors: list[str],
+                  think: float = 0.0) -> None:
     reader = writer = None
     i = random.randrange(len(paths))
     while time.monotonic() < until:
@@ -110,6 +112,8 @@ async def _client(port: int, paths: list[str], until: float, lat: list[float], e
             lat.append(time.perf_counter() - t0)
             if status != 200:
                 errors.append(str(status))
+            if think:  # a person (or a portal relaying one) between two requests: 0.5-1.5 × think
+                await asyncio.sleep(think * (0.5 + random.random()))
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors.append(type(exc).__name__)
             if writer is not None:
@@ -120,12 +124,12 @@ async def _client(port: int, paths: list[str], until: float, lat: list[float], e
         writer.close()
 
 
-async def _drive(port: int, paths: list[str], clients: int, seconds: float) -> dict:
+async def _drive(port: int, paths: list[str], clients: int, seconds: float, think: float = 0.0) -> dict:
     lat: list[float] = []
     errors: list[str] = []
     until = time.monotonic() + seconds
     t0 = time.perf_counter()
-    await asyncio.gather(*(_client(port, paths, until, lat, errors) for _ in range(clients)))
+    await asyncio.gather(*(_client(port, paths, until, lat, errors, think) for _ in range(clients)))
     wall = time.perf_counter() - t0
     a = np.array(lat) * 1000 if lat else np.array([np.nan])
     return {"clients": clients, "requests": len(lat), "rps": len(lat) / wall, "p50_ms": float(np.percentile(a, 50)),
@@ -156,6 +160,9 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--clients", default="50,200,500")
     ap.add_argument("--soak", type=float, default=0.0, help="seconds of a 200-client soak with memory readings")
+    ap.add_argument("--think", default="0,1",
+                    help="seconds each client waits between requests, one run per value (0: back to back, the "
+                         "server's saturation; 1: a person or a portal relaying people)")
     ap.add_argument("--trivial", default="/v1/health")
     ap.add_argument("--gaps", default="/v1/gaps")
     args = ap.parse_args()
@@ -173,29 +180,31 @@ def main() -> int:
         for paths in endpoints.values():  # warm every worker
             asyncio.run(_drive(port, paths, 8, 2.0))
         rows = []
-        for clients in (int(c) for c in args.clients.split(",")):
-            for name, paths in endpoints.items():
-                r = asyncio.run(_drive(port, paths, clients, args.seconds))
-                r["endpoint"] = name
-                rows.append(r)
-                print(f"{name:>10} {clients:>4} clients: {r['rps']:8.0f} req/s  p50 {r['p50_ms']:7.1f} ms  "
-                      f"p95 {r['p95_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  errors {r['errors']} {r['error_kinds']}",
-                      flush=True)
+        for think in (float(x) for x in args.think.split(",")):
+            for clients in (int(c) for c in args.clients.split(",")):
+                for name, paths in endpoints.items():
+                    r = asyncio.run(_drive(port, paths, clients, args.seconds, think))
+                    r["endpoint"], r["think_s"] = name, think
+                    rows.append(r)
+                    print(f"think {think:g} s {name:>10} {clients:>4} clients: {r['rps']:8.0f} req/s  "
+                          f"p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  "
+                          f"errors {r['errors']} {r['error_kinds']}", flush=True)
         soak = []
         if args.soak:
             start = time.monotonic()
             soak.append((0.0, rss_mib(server.pid)))
             while time.monotonic() - start < args.soak:
-                r = asyncio.run(_drive(port, endpoints["site-check"], 200, min(30.0, args.soak)))
+                r = asyncio.run(_drive(port, endpoints["site-check"], 200, min(30.0, args.soak), 1.0))
                 soak.append((time.monotonic() - start, rss_mib(server.pid)))
                 print(f"soak {soak[-1][0]:5.0f} s: {r['rps']:6.0f} req/s p95 {r['p95_ms']:6.1f} ms errors {r['errors']}"
                       f"  server RSS {soak[-1][1]:7.1f} MiB", flush=True)
-        print("\nendpoint    clients   req/s   p50 ms   p95 ms   p99 ms  errors  p95 / trivial p95")
-        base = {r["clients"]: r for r in rows if r["endpoint"] == "trivial"}
+        print("\nthink  endpoint    clients   req/s   p50 ms   p95 ms   p99 ms  errors  p95 / trivial p95")
+        base = {(r["think_s"], r["clients"]): r for r in rows if r["endpoint"] == "trivial"}
         for r in rows:
-            ratio = r["p95_ms"] / base[r["clients"]]["p95_ms"] if base[r["clients"]]["p95_ms"] else float("nan")
-            print(f"{r['endpoint']:<10} {r['clients']:>8} {r['rps']:7.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
-                  f"{r['p99_ms']:8.1f} {r['errors']:7d}  {ratio:6.1f}×")
+            b = base[(r["think_s"], r["clients"])]["p95_ms"]
+            ratio = r["p95_ms"] / b if b else float("nan")
+            print(f"{r['think_s']:5g}  {r['endpoint']:<10} {r['clients']:>8} {r['rps']:7.0f} {r['p50_ms']:8.1f} "
+                  f"{r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}  {ratio:6.1f}×")
         if soak:
             print(f"server memory over the soak: first {soak[0][1]:.0f} MiB, last {soak[-1][1]:.0f} MiB, "
                   f"max {max(m for _, m in soak):.0f} MiB")

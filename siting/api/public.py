@@ -185,7 +185,7 @@ def licence_type_of(value: str, field: str = "type") -> str:
 
 
 @router.get("/site-check", summary="Validate a proposed site (the keys of `siting validate --json`)")
-def site_check(
+async def site_check(
     request: Request,
     type: Annotated[str, Query(description="licence type: urban/rural (شهری/روستایی)", max_length=64)],
     lon: Annotated[str | None, Query(description="longitude, WGS84; Persian digits and DMS accepted",
