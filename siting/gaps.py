@@ -304,7 +304,7 @@ def gap_cells(
     For a type ``rules`` serve by travel time, the cell centres are joined to
     the road network (:func:`siting.network.attach`) and timed to the nearest
     office of the type by one multi-source search: ``time_<type>_min`` gives
-    the minutes (None when no office is reachable), ``off_network`` flags a
+    the minutes (NaN when no office is reachable), ``off_network`` flags a
     centre farther than the longest off-road leg from every road, and
     ``gap_<type>`` is set where the time exceeds the service time. The
     ``dist_<type>_m`` columns then give the straight-line distance to the
@@ -346,8 +346,9 @@ def gap_cells(
         "gap_rural": ~cov["rural"],
         "gap_any": ~cov["any"],
     })
-    for t in time_types:
-        df[f"time_{t}_min"] = near.seconds[t] / 60.0
+    for t in time_types:  # NaN (null in JSON and GeoJSON) where no office of the type is reachable
+        minutes = near.seconds[t] / 60.0
+        df[f"time_{t}_min"] = np.where(np.isfinite(minutes), minutes, np.nan)
     if off is not None:
         df["off_network"] = off
     s = ws.settlements
