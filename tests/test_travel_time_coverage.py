@@ -382,3 +382,24 @@ def test_gaps_any_by_time_use_both_types_isochrones():
     # no gap part overlaps a service area (beyond float noise), and the uncovered people are all accounted for
     assert all(shapely.intersection(g, served).area < 1e-9 for g in gaps.geometry)
     assert gaps["uncovered_population"].sum() + gaps.attrs["uncovered_outside_parts"]["population"] == 1_500
+
+
+def test_an_off_network_village_with_an_office_within_walking_reach():
+    # an active rural office 500 m east of V4, itself off the network: the only trip is the walk straight across
+    # (siting.network's direct off-road trip), so V4 is covered by it but still reported off the network
+    ws = ridge_workspace()
+    to_lonlat, _ = _frame(ws)
+    lon, lat = to_lonlat([5500], [-5000])
+    extra = make_layer("offices", {"office_id": ["W"], "name": ["W"], "licence_type": ["rural"], "status": ["active"],
+                                   "licence_number": ["R-3"], "county": ["بیرجند"], "source": [HAND_SOURCE]},
+                       shapely.points(np.column_stack([lon, lat])))
+    ws = ws.with_layer("offices", pd.concat([ws.offices, extra], ignore_index=True))
+    params = load_road_params()
+    cov = compute_coverage(ws, load_rules().with_measure("time"))
+    per = cov.settlements.set_index("code")
+    walk_min = 500 / (params.offroad_speed_kmh / 3.6) / 60
+    assert per.at["V4", "nearest_rural_min"] == pytest.approx(walk_min, rel=1e-6)
+    assert per.at["V4", "nearest_rural_id"] == "W" and per.at["V4", "covered_rural"]
+    assert per.at["V4", "off_network"] and cov.totals["off_network_settlements"] == 1
+    # the others are unchanged: W is off the network, so it reaches no road
+    assert per.at["V1", "nearest_rural_id"] == "R" and not per.at["V1", "covered"]
