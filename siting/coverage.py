@@ -7,6 +7,23 @@ projection whose distances are within 0.05 % of geodesic over the province.
 
 Population known only per county (the census), not per settlement, is
 reported as ``not_located``: it is never counted as covered or uncovered.
+
+Travel time (issue 10)
+----------------------
+Where the rules give a licence type the service measure ``"time"``
+(:meth:`~siting.rules.config.Rules.measures`), the nearest office of that type
+is the one nearest by travel time on the road network, found by ONE
+multi-source search from all its serving offices
+(:meth:`siting.network.WorkspaceNetwork.nearest_office_times`), and a
+settlement is covered when that time is at most the type's
+``service_time_min``. A settlement farther than the longest off-road leg from
+every road is flagged ``off_network``; it reaches no office by road, so it is
+not covered unless an office stands within that walk of it (the network's
+direct off-road trip, :mod:`siting.network`). A settlement on a piece of the
+network no office of the type reaches has an infinite time (``unreachable``)
+and is not covered. Neither is ever dropped: both are counted in the totals.
+Where the measure is ``"distance"`` nothing changes: straight-line distance
+to the nearest office against the service radius.
 """
 
 from __future__ import annotations
@@ -21,6 +38,7 @@ import pandas as pd
 
 from siting.errors import InputError
 from siting.rules import Rules, load_rules
+from siting.rules.roads import RoadParams
 from siting.vocab import LICENCE_TYPES
 from siting.workspace import Workspace
 
@@ -36,6 +54,9 @@ class NearestOffices:
 
     row: Mapping[str, np.ndarray]
     dist: Mapping[str, np.ndarray]
+    #: Travel time (s) to ``row[t]`` for the types (and 'any') served by travel time; ``inf`` when
+    #: no office of the type is reachable. Empty when every type is served by distance.
+    seconds: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 def nearest_offices(ws: Workspace, xy: np.ndarray) -> NearestOffices:
@@ -59,11 +80,103 @@ def nearest_offices(ws: Workspace, xy: np.ndarray) -> NearestOffices:
     return NearestOffices(rows, dists)
 
 
-def covered_mask(near: NearestOffices, radii: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Covered flags per licence type and combined ('any': covered by some type)."""
-    out = {t: near.dist[t] <= radii[t] for t in LICENCE_TYPES}
+def covered_mask(near: NearestOffices, radii: Mapping[str, float],
+                 service_times: Mapping[str, float | None] | None = None) -> dict[str, np.ndarray]:
+    """Covered flags per licence type and combined ('any': covered by some type).
+
+    A type with travel times in ``near.seconds`` is covered within its ``service_times`` minutes;
+    the others within their radius (metres).
+    """
+    out = {}
+    for t in LICENCE_TYPES:
+        if t in near.seconds:
+            minutes = (service_times or {}).get(t)
+            if minutes is None:
+                raise InputError(f"travel time for {t}: the rules give no service_time_min", source="rules")
+            out[t] = near.seconds[t] <= float(minutes) * 60.0
+        else:
+            out[t] = near.dist[t] <= radii[t]
     out["any"] = out["urban"] | out["rural"]
     return out
+
+
+@dataclass(frozen=True)
+class SettlementService:
+    """Nearest offices, covered flags and network status of every settlement (see :func:`settlement_service`)."""
+
+    nearest: NearestOffices
+    covered: dict[str, np.ndarray]
+    #: True where the settlement is farther than the longest off-road leg from every road (None: no
+    #: type is served by travel time, so the network was not used).
+    off_network: np.ndarray | None
+    measures: dict[str, str]
+
+
+def timed_nearest(ws: Workspace, near: NearestOffices, xy: np.ndarray, time_types: tuple[str, ...],
+                  seconds_and_rows: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> NearestOffices:
+    """``near`` with the time-measured types replaced by their nearest office by travel time.
+
+    ``seconds_and_rows[t]`` is (time in s, office row) per point for each type in ``time_types``. For
+    those types ``dist[t]`` becomes the straight-line distance (m) to the office nearest by time.
+    'any' is the faster of the two types when both are timed, else the nearer by straight line.
+    """
+    rows = dict(near.row)
+    dist = dict(near.dist)
+    seconds: dict[str, np.ndarray] = {}
+    office_xy = ws.index.office_xy
+    for t in time_types:
+        sec, office = seconds_and_rows[t]
+        rows[t] = office.astype(np.int64)
+        d = np.full(len(office), np.inf)
+        ok = office >= 0
+        if ok.any():
+            diff = office_xy[office[ok]] - xy[ok]
+            d[ok] = np.hypot(diff[:, 0], diff[:, 1])
+        dist[t] = d
+        seconds[t] = np.asarray(sec, dtype=float)
+    if len(time_types) == len(LICENCE_TYPES):
+        urban_first = seconds["urban"] <= seconds["rural"]
+        seconds["any"] = np.where(urban_first, seconds["urban"], seconds["rural"])
+    else:
+        urban_first = dist["urban"] <= dist["rural"]
+    rows["any"] = np.where(urban_first, rows["urban"], rows["rural"])
+    dist["any"] = np.where(urban_first, dist["urban"], dist["rural"])
+    return NearestOffices(rows, dist, seconds)
+
+
+def settlement_service(ws: Workspace, rules: Rules, radii: Mapping[str, float],
+                       road_params: RoadParams | None = None) -> SettlementService:
+    """Nearest office of each type and covered flags for every settlement, by each type's measure.
+
+    Parameters
+    ----------
+    ws
+        The workspace.
+    rules
+        Give the measure (:meth:`~siting.rules.config.Rules.measures`) and service time per type.
+    radii
+        Service radius per licence type (metres), for the types served by distance.
+    road_params
+        Road parameters for the travel-time types (default: ``siting/rules/roads.yaml``).
+
+    Raises
+    ------
+    InputError
+        A type is served by travel time and the workspace has no roads layer.
+    """
+    measures = rules.measures()
+    xy = ws.index.settlement_xy
+    near = nearest_offices(ws, xy)
+    time_types = tuple(t for t in LICENCE_TYPES if measures[t] == "time")
+    off = None
+    if time_types:
+        from siting.network import workspace_network
+
+        net = workspace_network(ws, road_params)
+        timed = {t: net.nearest_office_times(ws, t) for t in time_types}
+        near = timed_nearest(ws, near, xy, time_types, timed)
+        off = ~net.settlements.on_network
+    return SettlementService(near, covered_mask(near, radii, rules.service_times()), off, dict(measures))
 
 
 @dataclass(frozen=True)
@@ -85,6 +198,13 @@ class CoverageResult:
     settlements
         The per-settlement table (built on first access from ``nearest`` and
         ``covered``).
+    radii, service_times, measures
+        Per licence type: service radius (m), service time (minutes, None
+        where the rules give none) and the measure used (``"distance"`` or
+        ``"time"``).
+    off_network
+        Per settlement, True when it is farther than the longest off-road leg
+        from every road; None when no type is served by travel time.
     """
 
     workspace: Workspace = field(repr=False)
@@ -95,6 +215,14 @@ class CoverageResult:
     radii: dict[str, float]
     sample: bool
     notes: list[str]
+    service_times: dict[str, float | None] = field(default_factory=dict)
+    measures: dict[str, str] = field(default_factory=lambda: {t: "distance" for t in LICENCE_TYPES})
+    off_network: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def uses_time(self) -> bool:
+        """Whether some licence type is served by travel time."""
+        return "time" in self.measures.values()
 
     @cached_property
     def settlements(self) -> pd.DataFrame:
@@ -116,6 +244,11 @@ class CoverageResult:
             per[f"nearest_{t}_id"] = pick(office_ids, near.row[t])
             per[f"nearest_{t}_m"] = near.dist[t]
         per["nearest_any_type"] = pick(office_types, near.row["any"])
+        for t in (*LICENCE_TYPES, "any"):
+            if t in near.seconds:
+                per[f"nearest_{t}_min"] = near.seconds[t] / 60.0
+        if self.off_network is not None:
+            per["off_network"] = self.off_network
         for t in LICENCE_TYPES:
             per[f"covered_{t}"] = self.covered[t]
         per["covered"] = self.covered["any"]
@@ -125,6 +258,8 @@ class CoverageResult:
         out = {
             **self.totals,
             "radii_m": self.radii,
+            "measures": self.measures,
+            "service_times_min": self.service_times,
             "sample": self.sample,
             "notes": self.notes,
             "by_county": _records(self.by_county),
@@ -154,7 +289,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def compute_coverage(
-    ws: Workspace, rules: Rules | None = None, *, radii: Mapping[str, float] | None = None
+    ws: Workspace, rules: Rules | None = None, *, radii: Mapping[str, float] | None = None,
+    road_params: RoadParams | None = None,
 ) -> CoverageResult:
     """Coverage of the workspace's settlements by its serving offices.
 
@@ -163,28 +299,39 @@ def compute_coverage(
     ws
         The workspace.
     rules
-        Rules giving the service radius per licence type (default: the rules file).
+        Rules giving the service radius, service time and service measure per licence type
+        (default: the rules file). A type whose measure is ``"time"`` is covered by travel time on
+        the workspace's road network (see the module notes); switch every type with
+        :meth:`~siting.rules.config.Rules.with_measure`.
     radii
         Service radius per licence type in metres, overriding ``rules``.
+    road_params
+        Road speeds and the off-road model for travel time (default: ``siting/rules/roads.yaml``).
+
+    Raises
+    ------
+    InputError
+        A type is served by travel time and the workspace has no roads layer.
 
     Examples
     --------
     >>> cov = compute_coverage(Workspace.load())          # doctest: +SKIP
     >>> cov.totals["covered_population"]                  # doctest: +SKIP
     """
+    rules = rules or load_rules()
     if radii is None:
-        radii = (rules or load_rules()).radii()
+        radii = rules.radii()
     radii = {t: float(radii[t]) for t in LICENCE_TYPES}
     idx = ws.index
     s = ws.settlements
-    near = nearest_offices(ws, idx.settlement_xy)
-    cov = covered_mask(near, radii)
+    service = settlement_service(ws, rules, radii, road_params)
+    near, cov, off = service.nearest, service.covered, service.off_network
 
     pop = s["population"].to_numpy(dtype=float, na_value=np.nan)
     located = ~np.isnan(pop)
     popz = np.where(located, pop, 0.0)
 
-    by_county, notes = _county_table(ws, popz, located, cov)
+    by_county, notes = _county_table(ws, popz, located, cov, off)
     not_located = float(np.nansum(by_county["not_located_population"].to_numpy(dtype=float, na_value=np.nan)))
     located_pop = float(popz.sum())
     covered_pop = float(popz[cov["any"]].sum())
@@ -201,6 +348,22 @@ def compute_coverage(
         "covered_settlements": int(cov["any"].sum()),
         "offices": {t: len(idx.office_rows[t]) for t in (*LICENCE_TYPES, "any")},
     }
+    times = rules.service_times()
+    if off is not None:
+        totals["off_network_settlements"] = int(off.sum())
+        totals["off_network_population"] = round(popz[off].sum())
+        unreachable = {t: ~off & ~np.isfinite(near.seconds[t]) for t in LICENCE_TYPES if t in near.seconds}
+        totals["unreachable_settlements"] = {t: int(u.sum()) for t, u in unreachable.items()}
+        totals["unreachable_population"] = {t: round(popz[u].sum()) for t, u in unreachable.items()}
+        notes.extend(_measure_notes(service.measures, radii, times))
+        if off.any():
+            notes.append(f"{int(off.sum())} settlements ({round(popz[off].sum()):,} people) are off the road network "
+                         "(farther than the longest off-road leg from every road): by travel time they are not "
+                         "covered unless an office is within that walk.")
+        for t, u in unreachable.items():
+            if u.any():
+                notes.append(f"{int(u.sum())} settlements ({round(popz[u].sum()):,} people) are on the road network "
+                             f"but no {t} office is reachable from them: not covered by {t} offices.")
     approx = int((ws.serving_offices()["location"] == "approximate").sum())
     if approx:
         notes.append(f"{approx} serving offices are located approximately (at the settlement their register names, "
@@ -211,11 +374,25 @@ def compute_coverage(
             f"{round(not_located):,} people are known only as county totals, not per settlement: "
             "they are reported as not located, neither covered nor uncovered.",
         )
-    return CoverageResult(ws, near, cov, by_county, totals, radii, ws.is_sample, notes)
+    return CoverageResult(ws, near, cov, by_county, totals, radii, ws.is_sample, notes, dict(times),
+                          dict(service.measures), off)
+
+
+def _measure_notes(measures: Mapping[str, str], radii: Mapping[str, float],
+                   times: Mapping[str, float | None]) -> list[str]:
+    """One note per licence type saying what decided its service."""
+    out = []
+    for t in LICENCE_TYPES:
+        if measures[t] == "time":
+            out.append(f"{t}: served within {times[t]:g} min travel time on the road network.")
+        else:
+            out.append(f"{t}: served within {radii[t]:,.0f} m straight-line distance.")
+    return out
 
 
 def _county_table(
-    ws: Workspace, popz: np.ndarray, located: np.ndarray, cov: Mapping[str, np.ndarray]
+    ws: Workspace, popz: np.ndarray, located: np.ndarray, cov: Mapping[str, np.ndarray],
+    off_network: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     c = ws.counties
     names = c["name_fa"].to_numpy(dtype=object)
@@ -279,6 +456,9 @@ def _county_table(
             ),
         }
     )
+    if off_network is not None:
+        table["off_network_settlements"] = per_county(off_network.astype(float)).round().astype(np.int64)
+        table["off_network_population"] = per_county(np.where(off_network, popz, 0.0)).round().astype(np.int64)
     return table, notes
 
 

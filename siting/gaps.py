@@ -11,6 +11,19 @@ population. :func:`gap_cells` gives the same answer on an H3 hex grid.
 Geometry work happens in the workspace's metric CRS (circles are true
 circles in metres there); areas are measured in the matching equal-area
 projection; results are returned in WGS84.
+
+Travel time (issue 10): for a licence type whose service measure is
+``"time"`` the served area is the union of its serving offices' service
+areas (:func:`service_areas`: each office's isochrone of the service time,
+:func:`siting.network.isochrones`, for trips towards the office), instead of
+circles; the gap is the region minus that union, so the gaps and the service
+areas drawn on the map are exact complements. The isochrone is drawn from
+the roads' off-road reach, while a settlement's own time uses its leg to the
+nearest road, so a settlement uncovered by travel time may lie just inside a
+service area: it joins the nearest gap part within the longest off-road leg,
+and any left over are counted in ``attrs["uncovered_outside_parts"]`` (never
+dropped). :func:`gap_cells` times every cell centre on the network by one
+multi-source search per licence type.
 """
 
 from __future__ import annotations
@@ -24,10 +37,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from siting.coverage import covered_mask, nearest_offices
+from siting.coverage import covered_mask, nearest_offices, settlement_service, timed_nearest
 from siting.errors import InputError
 from siting.geo import WGS84, project_xy, to_crs
 from siting.rules import Rules, load_rules
+from siting.rules.roads import RoadParams
 from siting.vocab import LICENCE_TYPES
 from siting.workspace import Workspace
 
@@ -66,18 +80,93 @@ def _radii(rules: Rules | None, radii: Mapping[str, float] | None) -> dict[str, 
     return {t: float(r[t]) for t in LICENCE_TYPES}
 
 
-def served_area(ws: Workspace, licence_type: str, radii: Mapping[str, float]) -> shapely.Geometry:
-    """Union of the service circles of the serving offices (metric CRS)."""
+def served_area(ws: Workspace, licence_type: str, radii: Mapping[str, float], *, rules: Rules | None = None,
+                road_params: RoadParams | None = None) -> shapely.Geometry:
+    """Union of the service areas of the serving offices (metric CRS).
+
+    A circle of the service radius around each office of a type served by distance; the office's
+    travel-time service area (:func:`service_areas`) for a type that ``rules`` serve by time.
+    """
     idx = ws.index
     types = LICENCE_TYPES if licence_type == "any" else (licence_type,)
-    circles = []
+    measures = rules.measures() if rules is not None else {t: "distance" for t in LICENCE_TYPES}
+    pieces = []
     for t in types:
         rows = idx.office_rows[t]
-        if len(rows) and radii[t] > 0:
-            circles.append(shapely.buffer(shapely.points(idx.office_xy[rows]), radii[t], quad_segs=BUFFER_QUAD_SEGS))
-    if not circles:
+        if not len(rows):
+            continue
+        if measures[t] == "time":
+            assert rules is not None
+            areas = service_areas(ws, rules, t, road_params=road_params)
+            if len(areas):
+                pieces.append(np.asarray(areas.to_crs(ws.metric_crs.distance).geometry.array, dtype=object))
+        elif radii[t] > 0:
+            pieces.append(shapely.buffer(shapely.points(idx.office_xy[rows]), radii[t], quad_segs=BUFFER_QUAD_SEGS))
+    if not pieces:
         return shapely.Polygon()
-    return shapely.union_all(np.concatenate(circles))
+    return shapely.union_all(np.concatenate(pieces))
+
+
+def service_areas(ws: Workspace, rules: Rules | None = None, licence_type: str = "any", *,
+                  road_params: RoadParams | None = None, step_m: float = 250.0) -> gpd.GeoDataFrame:
+    """Each serving office's travel-time service area (isochrone), for the map.
+
+    The area from which the office is reached within its type's ``service_time_min`` on the road
+    network (:func:`siting.network.isochrones` with ``to_sources=True``: trips towards the office).
+
+    Parameters
+    ----------
+    ws
+        The workspace (with a roads layer).
+    rules
+        Give each type's service time (default: the rules file). The time is used whatever the
+        type's service measure.
+    licence_type
+        'urban', 'rural' or 'any' (the offices of both types, each with its type's time).
+    road_params
+        Road speeds and the off-road model (default: ``siting/rules/roads.yaml``).
+    step_m
+        Spacing of the points laid along the roads to draw the areas (metres).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per serving office, in WGS84: ``office_id``, ``name``, ``licence_type``,
+        ``minutes``, ``area_km2`` (equal-area projection) and the polygon.
+
+    Raises
+    ------
+    InputError
+        An unknown licence type, a type without a service time, or no roads layer.
+    """
+    from siting.network import isochrones, workspace_network
+
+    if licence_type not in GAP_TYPES:
+        raise InputError(f"licence type {licence_type!r}: expected urban, rural or any", source="licence_type")
+    rules = rules or load_rules()
+    times = rules.service_times()
+    types = LICENCE_TYPES if licence_type == "any" else (licence_type,)
+    frames = []
+    for t in types:
+        rows = ws.index.office_rows[t]
+        minutes = times[t]
+        if minutes is None:
+            raise InputError(f"service areas for {t}: the rules give no service_time_min", source="rules")
+        if not len(rows):
+            continue
+        net = workspace_network(ws, road_params)
+        iso = isochrones(net.graph, net.offices.subset(rows), float(minutes), to_sources=True, step_m=step_m)
+        offices = ws.offices.iloc[rows]
+        iso["office_id"] = offices["office_id"].to_numpy(dtype=object)[iso["source"].to_numpy()]
+        iso["name"] = offices["name"].to_numpy(dtype=object)[iso["source"].to_numpy()]
+        iso["licence_type"] = t
+        frames.append(iso)
+    cols = ["office_id", "name", "licence_type", "minutes", "area_km2"]
+    if not frames:
+        return gpd.GeoDataFrame(pd.DataFrame(columns=cols), geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
+    out["area_km2"] = out.to_crs(ws.metric_crs.area).geometry.area.to_numpy() / 1e6
+    return out[[*cols, "geometry"]]
 
 
 def compute_gaps(
@@ -86,6 +175,7 @@ def compute_gaps(
     *,
     licence_type: str = "any",
     radii: Mapping[str, float] | None = None,
+    road_params: RoadParams | None = None,
 ) -> gpd.GeoDataFrame:
     """Gap parts of the region for one licence type ('urban', 'rural' or 'any').
 
@@ -99,14 +189,20 @@ def compute_gaps(
     distances) finds it uncovered and it lies in, or next to, the part: the
     polygon circles are 128-gons, so the point test is done on the exact
     distance, not on the polygon.
+
+    For a type ``rules`` serve by travel time the served area is the union
+    of the offices' service areas (:func:`service_areas`) and a settlement is
+    uncovered when its travel time exceeds the service time (see the module
+    notes); ``road_params`` are the road speeds and off-road model.
     """
     if licence_type not in GAP_TYPES:
         raise InputError(f"licence type {licence_type!r}: expected urban, rural or any")
     radii = _radii(rules, radii)
+    rules = rules or load_rules()
     if not len(ws.region):
         raise InputError("the workspace has no region outline; import one (siting import region FILE)")
     mg = _metric_geoms(ws)
-    gap = shapely.difference(mg.region, served_area(ws, licence_type, radii))
+    gap = shapely.difference(mg.region, served_area(ws, licence_type, radii, rules=rules, road_params=road_params))
     parts, counties = [], []
     if len(mg.counties):
         pieces = shapely.intersection(gap, mg.counties)
@@ -129,8 +225,14 @@ def compute_gaps(
 
     # uncovered settlements (exact distances) -> the part that holds them
     idx = ws.index
-    near = nearest_offices(ws, idx.settlement_xy)
-    uncovered = ~covered_mask(near, radii)[licence_type]
+    service = settlement_service(ws, rules, radii, road_params)
+    uncovered = ~service.covered[licence_type]
+    timed = any(service.measures[t] == "time" for t in (LICENCE_TYPES if licence_type == "any" else (licence_type,)))
+    reach = 50.0
+    if timed:
+        from siting.network import workspace_network
+
+        reach = max(50.0, float(workspace_network(ws, road_params).params.max_offroad_m))
     pop = ws.settlements["population"].to_numpy(dtype=float, na_value=np.nan)
     names = ws.settlements["name_fa"].to_numpy(dtype=object)
     part_of = np.full(len(pop), -1)
@@ -139,13 +241,14 @@ def compute_gaps(
         rows = np.flatnonzero(uncovered)
         pts = shapely.points(idx.settlement_xy[rows])
         # points inside a part first (a point-in-polygon test), the first part when on a shared border;
-        # only the few left over (just outside a 128-gon's edge) take the slower nearest-within-50 m query
+        # only the few left over (just outside a 128-gon's edge, or inside a travel-time service area drawn
+        # from a road they are not timed by) take the slower nearest-within-`reach` query
         pi, ci = tree.query(pts, predicate="intersects")
         first = np.unique(pi, return_index=True)[1]
         part_of[rows[pi[first]]] = ci[first]
         rest = np.flatnonzero(part_of[rows] < 0)
         if len(rest):
-            found = tree.query_nearest(pts[rest], max_distance=50.0, all_matches=False)
+            found = tree.query_nearest(pts[rest], max_distance=reach, all_matches=False)
             part_of[rows[rest[found[0]]]] = found[1]
     n = len(parts)
     count = np.bincount(part_of[part_of >= 0], minlength=n)
@@ -172,6 +275,10 @@ def compute_gaps(
     out = out.sort_values(["uncovered_population", "area_km2"], ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, n + 1))
     out.insert(1, "gap_id", [f"{licence_type}-{i + 1}" for i in range(n)])
+    if timed:
+        left = uncovered & (part_of < 0)
+        out.attrs["uncovered_outside_parts"] = {"settlements": int(left.sum()),
+                                                "population": round(float(np.nansum(pop[left])))}
     return out
 
 
@@ -182,6 +289,7 @@ def gap_cells(
     resolution: int = 7,
     radii: Mapping[str, float] | None = None,
     with_geometry: bool = False,
+    road_params: RoadParams | None = None,
 ) -> pd.DataFrame:
     """The region on an H3 grid (h3 v4): one row per cell whose centre lies in the region.
 
@@ -192,10 +300,20 @@ def gap_cells(
     ``uncovered_population`` (located population of the settlements in the
     cell, and of those not covered by any office). With ``with_geometry``
     a GeoDataFrame of the hexagons.
+
+    For a type ``rules`` serve by travel time, the cell centres are joined to
+    the road network (:func:`siting.network.attach`) and timed to the nearest
+    office of the type by one multi-source search: ``time_<type>_min`` gives
+    the minutes (NaN when no office is reachable), ``off_network`` flags a
+    centre farther than the longest off-road leg from every road, and
+    ``gap_<type>`` is set where the time exceeds the service time. The
+    ``dist_<type>_m`` columns then give the straight-line distance to the
+    office nearest by time.
     """
     if not 0 <= int(resolution) <= 10:
         raise InputError(f"H3 resolution {resolution!r}: expected 0–10 (6 ≈ 36 km², 7 ≈ 5 km², 8 ≈ 0.7 km²)")
     radii = _radii(rules, radii)
+    rules = rules or load_rules()
     if not len(ws.region):
         raise InputError("the workspace has no region outline; import one (siting import region FILE)")
     region = ws.region.geometry.union_all()
@@ -206,7 +324,17 @@ def gap_cells(
     lat, lon = centres[:, 0], centres[:, 1]
     xy = np.column_stack(project_xy(lon, lat, ws.metric_crs.distance))
     near = nearest_offices(ws, xy)
-    cov = covered_mask(near, radii)
+    time_types = tuple(t for t in LICENCE_TYPES if rules.measures()[t] == "time")
+    off = None
+    if time_types:
+        from siting.network import attach, workspace_network
+
+        net = workspace_network(ws, road_params)
+        centres_on = attach(net.graph, lon, lat)
+        near = timed_nearest(ws, near, xy, time_types,
+                             {t: net.nearest_office_times(ws, t, centres_on) for t in time_types})
+        off = ~centres_on.on_network
+    cov = covered_mask(near, radii, rules.service_times())
     df = pd.DataFrame({
         "h3": cells,
         "lon": lon,
@@ -218,12 +346,16 @@ def gap_cells(
         "gap_rural": ~cov["rural"],
         "gap_any": ~cov["any"],
     })
+    for t in time_types:  # NaN (null in JSON and GeoJSON) where no office of the type is reachable
+        minutes = near.seconds[t] / 60.0
+        df[f"time_{t}_min"] = np.where(np.isfinite(minutes), minutes, np.nan)
+    if off is not None:
+        df["off_network"] = off
     s = ws.settlements
     pop = s["population"].to_numpy(dtype=float, na_value=np.nan)
     if len(s):
         scells = [h3.latlng_to_cell(y, x, int(resolution)) for x, y in zip(s.geometry.x, s.geometry.y, strict=True)]
-        snear = nearest_offices(ws, ws.index.settlement_xy)
-        s_unc = ~covered_mask(snear, radii)["any"]
+        s_unc = ~settlement_service(ws, rules, radii, road_params).covered["any"]
         agg = pd.DataFrame({"h3": scells, "population": np.nan_to_num(pop),
                             "uncovered_population": np.where(s_unc, np.nan_to_num(pop), 0.0)})
         agg = agg.groupby("h3").sum()

@@ -224,11 +224,28 @@ def _radii_overrides(args: argparse.Namespace, rules: Rules) -> Rules:
     return rules.with_overrides(over) if over else rules
 
 
+def _with_measure(args: argparse.Namespace, rules: Rules) -> Rules:
+    """``--measure distance|time``: every licence type served by that measure (default: the rules file's)."""
+    measure = getattr(args, "measure", None)
+    return rules.with_measure(measure) if measure else rules
+
+
+def _service_line(radii: dict[str, float], times: dict[str, float | None], measures: dict[str, str]) -> str:
+    """'service: urban travel time 15 min, rural 10 km' — what decides service, per licence type."""
+    parts = []
+    for t in ("urban", "rural"):
+        if measures.get(t) == "time":
+            parts.append(f"{t} travel time {times[t]:g} min")
+        else:
+            parts.append(f"{t} {fmt.distance(radii[t], 'en')}")
+    return "service: " + ", ".join(parts)
+
+
 def cmd_coverage(args: argparse.Namespace) -> int:
     from siting.coverage import compute_coverage
 
     ws = _at_date(Workspace.load(args.workspace), getattr(args, "at", None))
-    rules = _radii_overrides(args, load_rules(args.rules))
+    rules = _with_measure(args, _radii_overrides(args, load_rules(args.rules)))
     cov = compute_coverage(ws, rules)
     by = getattr(args, "by", "county") or "county"
     units = None
@@ -248,7 +265,13 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if getattr(args, "at", None):
         print(f"offices as they were on {args.at} (office history): {len(ws.offices)}")
     t = cov.totals
-    print(f"service radii: urban {fmt.distance(cov.radii['urban'], 'en')}, rural {fmt.distance(cov.radii['rural'], 'en')}")
+    if cov.uses_time:
+        print(_service_line(cov.radii, cov.service_times, cov.measures) + " (travel time on the road network)")
+        print(f"off the road network: {_n(t['off_network_settlements'])} settlements, "
+              f"{_n(t['off_network_population'])} people (not covered by travel time)")
+    else:
+        print(f"service radii: urban {fmt.distance(cov.radii['urban'], 'en')}, "
+              f"rural {fmt.distance(cov.radii['rural'], 'en')}")
     share = fmt.percent(t["covered_share_of_located"], "en")
     print(f"population: {_n(t['total_population'])} in all; located in settlements {_n(t['located_population'])}, "
           f"of which covered {_n(t['covered_population'])} ({share}), uncovered {_n(t['uncovered_population'])}; "
@@ -361,7 +384,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from siting.gaps import compute_gaps, gap_cells
 
     ws = Workspace.load(args.workspace)
-    rules = _radii_overrides(args, load_rules(args.rules))
+    rules = _with_measure(args, _radii_overrides(args, load_rules(args.rules)))
+    measures, times = rules.measures(), rules.service_times()
+    types = ("urban", "rural") if args.type == "any" else (args.type,)
+    timed = any(measures[t] == "time" for t in types)
+    how = " by travel time" if timed else ""
+    radii = rules.radii()
+    service: dict[str, Any] = {"measures": measures, "service_times_min": times, "radii_m": radii}
     if args.h3 is not None:
         cells = gap_cells(ws, rules, resolution=args.h3, with_geometry=bool(args.geojson))
         col = f"gap_{args.type}"
@@ -370,12 +399,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             return _write_geojson(cells, args.out, ws)
         if args.json:
             emit_json({"workspace": str(ws.path), "sample": ws.is_sample, "resolution": args.h3,
-                       "licence_type": args.type, "cells": len(cells),
+                       "licence_type": args.type, **service, "cells": len(cells),
                        "uncovered_population": int(cells["uncovered_population"].sum()),
                        "rows": cells.to_dict(orient="records")})
             return 0
         _banner(ws)
-        print(f"H3 resolution {args.h3}: {len(cells)} gap cells ({args.type}), "
+        print(_service_line(radii, times, measures))
+        print(f"H3 resolution {args.h3}: {len(cells)} gap cells ({args.type}{how}), "
               f"uncovered population in them {_n(int(cells['uncovered_population'].sum()))}")
         top = cells.sort_values("uncovered_population", ascending=False).head(args.top)
         print(table([(r.h3, r.county, round(r.lon, 4), round(r.lat, 4), int(r.uncovered_population))
@@ -384,16 +414,23 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     gaps = compute_gaps(ws, rules, licence_type=args.type)
     if args.geojson:
         return _write_geojson(gaps, args.out, ws)
+    outside = gaps.attrs.get("uncovered_outside_parts")
     if args.json:
+        extra = {"uncovered_outside_parts": outside} if outside is not None else {}
         emit_json({"workspace": str(ws.path), "sample": ws.is_sample, "licence_type": args.type,
-                   "radii_m": rules.radii(), "parts": len(gaps),
+                   **service, "parts": len(gaps),
                    "area_km2": float(gaps["area_km2"].sum()),
-                   "uncovered_population": int(gaps["uncovered_population"].sum()),
+                   "uncovered_population": int(gaps["uncovered_population"].sum()), **extra,
                    "gaps": gaps.drop(columns="geometry").to_dict(orient="records")})
         return 0
     _banner(ws)
-    print(f"service gaps ({args.type}): {len(gaps)} parts, {_n(round(gaps['area_km2'].sum()))} km², "
+    if timed:
+        print(_service_line(radii, times, measures))
+    print(f"service gaps ({args.type}{how}): {len(gaps)} parts, {_n(round(gaps['area_km2'].sum()))} km², "
           f"uncovered population {_n(int(gaps['uncovered_population'].sum()))} (located in settlements)")
+    if outside and outside["settlements"]:
+        print(f"note: {outside['settlements']} settlements uncovered by travel time ({_n(outside['population'])} "
+              "people) lie inside a drawn service area, not in a gap part")
     rows = [(r.rank, r.gap_id, r.county, round(r.area_km2, 1), int(r.settlements), int(r.uncovered_population),
              _clip(r.settlement_names, 60)) for r in gaps.head(args.top).itertuples()]
     print(table(rows, ("rank", "gap", "county", "km2", "settlements", "uncovered", "largest settlements")))
@@ -516,6 +553,12 @@ def _radius_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--radius-rural", type=float, default=None, metavar="M", help="override the rural service radius (m)")
 
 
+def _measure_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--measure", default=None, choices=["distance", "time"],
+                   help="what decides service for every licence type: straight-line distance (the radius) or "
+                        "travel time on the road network (service_time_min); default: the rules file")
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors exit 2 with one line, as bad input does."""
 
@@ -571,6 +614,7 @@ def register(sub: Any) -> None:
     p.add_argument("--by", default="county", choices=["county", "district", "rural_district"],
                    help="the table per county (default), district (بخش) or rural district (دهستان)")
     _radius_flags(p)
+    _measure_flag(p)
     _common(p)
     p.set_defaults(func=cmd_coverage)
 
@@ -581,6 +625,7 @@ def register(sub: Any) -> None:
     p.add_argument("--geojson", action="store_true", help="print GeoJSON (or write it to --out)")
     p.add_argument("--out", default=None, help="with --geojson: write to this file")
     _radius_flags(p)
+    _measure_flag(p)
     _common(p)
     p.set_defaults(func=cmd_gaps)
 
