@@ -20,7 +20,15 @@ import shapely
 
 from siting.errors import InputError, RulesError
 from siting.geo import project_xy
-from siting.network import Attachment, attach, attach_xy, build_graph, cost_matrix, isochrones, nearest_time
+from siting.network import (
+    Attachment,
+    attach,
+    attach_xy,
+    build_graph,
+    cost_matrix,
+    isochrones,
+    nearest_time,
+)
 from siting.rules.roads import (
     RoadParams,
     load_road_params,
