@@ -136,6 +136,9 @@ def problem_from_workspace(
     if by_time and costs is not None:
         raise InputError("measure: travel time computes its own costs on the road network; give either "
                          "--measure time or --costs, not both")
+    if by_time and existing_radii is not None:
+        raise InputError("existing radius: only with a cost matrix (--costs); with travel time, existing offices "
+                         "serve within their type's service_time_min")
     crs = ws.metric_crs.distance
     notes: list[str] = []
     if ws.is_sample:
@@ -208,6 +211,9 @@ def problem_from_workspace(
         bound = R if time_bound_min is None else positive_number(time_bound_min, "time bound (minutes)")
         distances, existing_cost, existing_covered, more = _time_inputs(ws, rules, has, sites, max(bound, R))
         notes.extend(more)
+        if source.startswith("H3 cells"):
+            notes.append("H3 candidate cells come from the gap regions by straight-line radius; their coverage "
+                         "is then measured by travel time.")
     elif costs is None:
         distances = EuclideanDistances(dxy, sxy, unit="m",
                                        description="straight-line metres in the workspace's metric CRS")

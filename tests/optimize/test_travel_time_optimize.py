@@ -261,6 +261,8 @@ def test_travel_time_needs_roads_and_refuses_a_cost_matrix_too(ws, tmp_path):
         problem_from_workspace(ws, load_rules(), licence_type="rural", measure="speed")
     with pytest.raises(InputError, match="measure"):
         Scenario("mclp", k=1, measure="speed")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="existing radius"):
+        problem_from_workspace(ws, load_rules(), licence_type="rural", measure="time", existing_radii={"urban": 5})
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -296,3 +298,18 @@ def test_the_builder_stores_wgs84_that_projects_back_to_the_drawn_kilometres():
     from siting.geo import project_xy
     x, y = project_xy(ws.settlements.geometry.x, ws.settlements.geometry.y, ws.metric_crs.distance)
     np.testing.assert_allclose(np.c_[x, y] / 1000, pd.DataFrame(RIDGE).iloc[:, 3:].to_numpy(float), atol=1e-6)
+
+
+def test_each_office_type_covers_by_its_own_measure(ws, times):
+    # the rules file may serve rural offices by time and urban ones by distance: V3 is 14 min from the urban
+    # office U (within urban's 15 min) but 14 km away (beyond urban's 3 km radius)
+    assert times[_pos("V3"), _pos("C")] == pytest.approx(14.0)
+    rules = load_rules()
+    mixed = rules.with_overrides({"rural": {"service_measure": "time"}})
+    p_mixed = problem_from_workspace(ws, mixed, licence_type="rural")
+    p_time = problem_from_workspace(ws, rules, licence_type="rural", measure="time")
+    assert p_mixed.unit == p_time.unit == "min"
+    v3, c = _pos("V3"), _pos("C")
+    assert not p_mixed.existing_covered[v3] and p_time.existing_covered[v3]
+    assert p_mixed.existing_covered[c] and p_time.existing_covered[c]  # U sits in C
+    np.testing.assert_allclose(p_mixed.existing_cost, p_time.existing_cost)  # the cost is travel time either way
