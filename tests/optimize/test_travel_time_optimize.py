@@ -301,15 +301,16 @@ def test_the_builder_stores_wgs84_that_projects_back_to_the_drawn_kilometres():
 
 
 def test_each_office_type_covers_by_its_own_measure(ws, times):
-    # the rules file may serve rural offices by time and urban ones by distance: V3 is 14 min from the urban
-    # office U (within urban's 15 min) but 14 km away (beyond urban's 3 km radius)
-    assert times[_pos("V3"), _pos("C")] == pytest.approx(14.0)
-    rules = load_rules()
+    # the rules file may serve rural offices by time and urban ones by distance. With an urban service time
+    # of 20 min: V6 is 17 min from the urban office U (in C) but 17 km away (beyond urban's 3 km radius),
+    # and 51 min from the rural office R
+    assert times[_pos("V6"), _pos("C")] == pytest.approx(17.0) and times[_pos("V6"), _pos("V1")] > 30
+    rules = load_rules().with_overrides({"urban": {"service_time_min": 20}})
     mixed = rules.with_overrides({"rural": {"service_measure": "time"}})
     p_mixed = problem_from_workspace(ws, mixed, licence_type="rural")
     p_time = problem_from_workspace(ws, rules, licence_type="rural", measure="time")
     assert p_mixed.unit == p_time.unit == "min"
-    v3, c = _pos("V3"), _pos("C")
-    assert not p_mixed.existing_covered[v3] and p_time.existing_covered[v3]
+    v6, c = _pos("V6"), _pos("C")
+    assert not p_mixed.existing_covered[v6] and p_time.existing_covered[v6]
     assert p_mixed.existing_covered[c] and p_time.existing_covered[c]  # U sits in C
     np.testing.assert_allclose(p_mixed.existing_cost, p_time.existing_cost)  # the cost is travel time either way
