@@ -11,8 +11,11 @@ Where the licence type is served by travel time (``service_measure: time`` in th
 (:func:`siting.network.attach`) and the population it would newly cover is the uncovered population
 whose trip to the site takes at most ``service_time_min``: one search bounded by the service time
 from the site, on the reversed graph (the trip runs from each settlement to the site). The listed
-nearest offices get the travel time from the site to them. A site off the network is a warning,
-never a pass. The distance rules (``min_distance_*_m``, city radius, village distance) stay in
+nearest offices get the travel time from the site to them (a second search from the site, bounded
+by ``OFFICE_TIME_FACTOR`` times the service time). A site off the network is a warning, never a
+pass. The JSON of a distance report (:meth:`ValidationReport.to_dict`) has the keys it always had;
+a travel-time report adds ``measure``, ``site_on_network``, ``site_road_distance_m``,
+``travel_time_bound_min`` and each nearest office's ``travel_time_min``. The distance rules (``min_distance_*_m``, city radius, village distance) stay in
 metres as the rules file writes them.
 """
 
@@ -105,11 +108,17 @@ class ValidationReport:
         """Plain JSON-ready data; :meth:`from_dict` reads it back."""
         d = asdict(self)
         d["rules"] = [r.to_dict() for r in self.rules]
+        by_time = self.measure == "time"
         for o in d["nearest_offices"]:
             o["distance_m"] = round(o["distance_m"], 1)
-            if o["travel_time_min"] is not None:
+            if not by_time:
+                del o["travel_time_min"]
+            elif o["travel_time_min"] is not None:
                 o["travel_time_min"] = round(o["travel_time_min"], 2)
-        if d["site_road_distance_m"] is not None:
+        if not by_time:  # a distance report keeps the keys it always had
+            for key in ("measure", "site_on_network", "site_road_distance_m", "travel_time_bound_min"):
+                del d[key]
+        elif d["site_road_distance_m"] is not None:
             d["site_road_distance_m"] = round(d["site_road_distance_m"], 1)
         return d
 

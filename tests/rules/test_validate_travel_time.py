@@ -122,6 +122,10 @@ def test_by_distance_the_ridge_village_counts_and_by_time_it_does_not(ws):
     # distance unchanged by the option: the same report as with the rules file (whose measure is distance)
     assert by_distance.to_dict() == validate_site(ws, rules, licence_type="rural", lon=lon, lat=lat).to_dict()
     assert by_distance.measure == "distance" and by_distance.site_on_network is None
+    d = by_distance.to_dict()  # the keys a distance report always had, no more
+    assert not {"measure", "site_on_network", "site_road_distance_m", "travel_time_bound_min"} & set(d)
+    assert all("travel_time_min" not in o for o in d["nearest_offices"])
+    assert ValidationReport.from_dict(d).to_dict() == d
     assert all(o.travel_time_min is None for o in by_distance.nearest_offices)
     # at 45 minutes B is within reach of the site, and R (40 min from A, 31 from E) now serves A and E
     longer = rules.with_measure("time").with_overrides({"rural": {"service_time_min": 45}})
