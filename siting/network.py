@@ -60,6 +60,8 @@ from siting.errors import InputError
 from siting.geo import WGS84, MetricCRS, project_xy, to_crs
 from siting.rules.roads import RoadParams, load_road_params
 
+#: A place this close (metres, along its edge) to an edge's end is at that node (one-way edges included).
+_AT_NODE_M = 1e-6
 #: Cells of the dense block one bounded search fills at a time (chunks × nodes); bounds memory.
 _BLOCK_CELLS = 20_000_000
 
@@ -558,12 +560,15 @@ def _links(graph: RoadGraph, att: Attachment, outgoing: bool) -> tuple[np.ndarra
     one = graph.edge_oneway[e]
     nodes[on, 0], nodes[on, 1] = graph.edge_from[e], graph.edge_to[e]
     leg = att.leg_s[on]
+    # a place exactly at a node of a one-way edge is at that node: no travel against the direction
+    at_start = x <= _AT_NODE_M
+    at_end = graph.edge_length_m[e] - x <= _AT_NODE_M
     if outgoing:  # place -> start needs a two-way edge; place -> end always allowed
-        cost[on, 0] = np.where(one, np.inf, to_start + leg)
+        cost[on, 0] = np.where(one & ~at_start, np.inf, to_start + leg)
         cost[on, 1] = to_end + leg
     else:  # start -> place always; end -> place needs a two-way edge
         cost[on, 0] = to_start + leg
-        cost[on, 1] = np.where(one, np.inf, to_end + leg)
+        cost[on, 1] = np.where(one & ~at_end, np.inf, to_end + leg)
     return nodes, cost
 
 

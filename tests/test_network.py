@@ -20,7 +20,15 @@ import shapely
 
 from siting.errors import InputError, RulesError
 from siting.geo import project_xy
-from siting.network import attach, attach_xy, build_graph, cost_matrix, isochrones, nearest_time
+from siting.network import (
+    Attachment,
+    attach,
+    attach_xy,
+    build_graph,
+    cost_matrix,
+    isochrones,
+    nearest_time,
+)
 from siting.rules.roads import (
     RoadParams,
     load_road_params,
@@ -98,6 +106,27 @@ def test_a_one_way_loop_is_travelled_one_way():
     # the same two, on two-way roads: 60 s both ways
     g2 = graph(lines)
     assert nearest_time(g2, attach_xy(g2, [[700, 0]]), attach_xy(g2, [[100, 0]]))[0].tolist() == pytest.approx([60.0])
+
+
+def test_a_place_exactly_at_a_junction_of_a_one_way_road_is_at_the_junction():
+    # one-way A(0,0)→B(1000,0); two-way B→C(1000,1000) and A→D(0,1000); 10 m/s everywhere. A place exactly
+    # at B (or A) may be joined to any road meeting there, the one-way one included (a tie): it is at the
+    # junction, so it reaches C (D) and is reached from it in 100 s whichever road it was joined to
+    g = graph([[(0, 0), (1000, 0)], [(1000, 0), (1000, 1000)], [(0, 0), (0, 1000)]], oneway=[True, False, False])
+    base = attach_xy(g, [[0, 0]])
+    tried = 0
+    for at, other in (((1000, 0), (1000, 1000)), ((0, 0), (0, 1000))):
+        target = attach_xy(g, [other])
+        for e in range(g.n_edges):
+            for node, along in ((g.edge_from[e], 0.0), (g.edge_to[e], g.edge_length_m[e])):
+                if tuple(g.node_xy[node]) != at:
+                    continue
+                place = Attachment(np.array([at], float), np.array([e]), np.array([along]), base.leg_m,
+                                   base.leg_s, base.on_network)
+                assert nearest_time(g, place, target)[0].tolist() == pytest.approx([100.0]), (at, e)
+                assert nearest_time(g, target, place)[0].tolist() == pytest.approx([100.0]), (at, e)
+                tried += 1
+    assert tried == 4  # B on A→B and on B→C, A on A→B and on A→D
 
 
 def test_a_bridge_crossing_without_a_shared_vertex_is_not_a_junction():
@@ -403,7 +432,7 @@ def _oracle(r, params, from_xy, to_xy):
             node = ("pt", k, name) if leg is not None else name
             w = (t - prev_t) * seglen / v
             add(prev_node, node, w)
-            if not one:
+            if not one or w == 0:  # two points at one spot (a place at a segment's end) are one place
                 add(node, prev_node, w)
             if leg is not None:
                 if name[0] == "f":

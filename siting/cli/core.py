@@ -474,7 +474,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     lon = _coord(args.lon, "--lon")
     lat = _coord(args.lat, "--lat")
     report = validate_site(ws, rules, licence_type=args.type, lon=lon, lat=lat, settlement=args.settlement,
-                           applicant_type=args.applicant, proposals=props)
+                           applicant_type=args.applicant, proposals=props, measure=args.measure)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -484,11 +484,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"licence {report.licence_type}: {report.status.upper()}")
     print(table([(r.id, r.status, _fmt_val(r.value), _fmt_val(r.threshold), r.unit or "", r.message_en)
                  for r in report.rules], ("rule", "status", "value", "threshold", "unit", "explanation")))
-    print(f"newly covered population: {_n(report.newly_covered_population)}")
-    if report.nearest_offices:
+    print(f"newly covered population: {_n(report.newly_covered_population)}"
+          + (" (within the service travel time)" if report.measure == "time" else ""))
+    if report.nearest_offices and report.measure == "time":
+        print(table([(o.office_id, o.name, o.licence_type, round(o.distance_m),
+                      "—" if o.travel_time_min is None else round(o.travel_time_min, 1), o.county, o.location)
+                     for o in report.nearest_offices],
+                    ("nearest office", "name", "type", "metres", "travel min", "county", "position")))
+    elif report.nearest_offices:
         print(table([(o.office_id, o.name, o.licence_type, round(o.distance_m), o.county, o.location)
                      for o in report.nearest_offices],
                     ("nearest office", "name", "type", "metres", "county", "position")))
+    if report.measure == "time":
+        for n in report.notes:
+            if not n.startswith("sample data"):
+                print(f"note: {n}")
     for c in report.conflicts:
         print(f"conflict: proposal {c.proposal_id} ({c.licence_type}) is {round(c.distance_m)} m away "
               f"(minimum {round(c.threshold_m)} m)")
@@ -636,6 +646,9 @@ def register(sub: Any) -> None:
     p.add_argument("--type", required=True, help="licence type: urban/rural (شهری/روستایی)")
     p.add_argument("--applicant", default=None, help="applicant type: natural/legal (حقیقی/حقوقی)")
     p.add_argument("--proposals", default=None, help="CSV/GeoJSON of pending proposals to check conflicts with")
+    p.add_argument("--measure", choices=("distance", "time"), default=None,
+                   help="population newly covered by straight-line radius or by travel time on the road network "
+                        "(service_time_min); default: the rules file's per type. Distance rules stay in metres")
     _common(p)
     p.set_defaults(func=cmd_validate)
 

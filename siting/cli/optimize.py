@@ -94,6 +94,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                             "replacing straight-line distances; needs --radius in its unit")
         p.add_argument("--existing-radius", type=_type_radius, action="append", metavar="TYPE=VALUE",
                        help="with --costs: service radius of existing offices of a type, in the matrix's unit")
+        p.add_argument("--measure", choices=("distance", "time"), default=None,
+                       help="serve by straight-line distance or by travel time on the road network (minutes; "
+                            "--radius is then the service time); default: the rules file's per type")
+        p.add_argument("--time-bound", type=_positive, default=None, metavar="MINUTES",
+                       help="with --measure time: stop the road searches here (default: the service time; "
+                            "p-median: four times it)")
         p.add_argument("--population-rule", action="store_true",
                        help="only candidates that alone newly cover the rules' minimum uncovered population")
         p.add_argument("--method", choices=("auto", "exact", "greedy"), default="auto",
@@ -120,6 +126,8 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
         costs=args.costs,
         existing_radii=tuple(args.existing_radius) if args.existing_radius else None,
         population_rule=args.population_rule,
+        measure=args.measure,
+        time_bound_min=args.time_bound,
         method=args.method,
         time_limit=args.time_limit,
     )
@@ -167,8 +175,10 @@ def render(result: SitingResult) -> str:
     lines.append(f"population {r.total_population:,.0f}: covered {r.share_before:.1%} before, "
                  f"{r.share_after:.1%} after (+{r.newly_covered_population:,.0f})")
     if r.mean_cost_after is not None:
-        lines.append(f"mean distance ({unit}) to the nearest office: {r.mean_cost_before or float('nan'):,.0f} before, "
-                     f"{r.mean_cost_after:,.0f} after")
+        what = "mean travel time" if r.unit == "min" else "mean distance"
+        digits = ".1f" if r.unit == "min" else ",.0f"
+        lines.append(f"{what} ({unit}) to the nearest office: {r.mean_cost_before or float('nan'):{digits}} before, "
+                     f"{r.mean_cost_after:{digits}} after")
     lines.append(f"candidates: {r.candidates} passing the site rules"
                  + (f" of {r.candidates_total}" if r.candidates_total is not None else "")
                  + ("; rejected by " + ", ".join(f"{k}: {v}" for k, v in r.rejected) if r.rejected else ""))

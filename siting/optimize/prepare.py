@@ -8,8 +8,13 @@
 * existing offices: the serving offices of both types, kept; a settlement is
   covered today when it is within the service radius of an office of either
   type (each type with its own radius), as in :func:`siting.coverage.compute_coverage`;
-* distances: straight-line metres in the workspace's metric CRS, or a
-  user's origin-destination cost matrix;
+* distances: straight-line metres in the workspace's metric CRS, a
+  user's origin-destination cost matrix, or (``measure="time"``) travel times in minutes on the
+  workspace's road network: one bounded search per candidate
+  (:func:`siting.network.cost_matrix`, sparse), trips from each settlement to the candidate;
+  existing offices then cover within their type's service time (or radius, for a type the
+  rules still measure by distance). A settlement off the network is covered by nothing it cannot
+  reach and is reported in the notes, never dropped;
 * conflicts: candidate pairs closer than the licence type's minimum distance
   between offices of the same type (always straight-line metres, as the rules
   are written in metres).
@@ -64,6 +69,8 @@ def problem_from_workspace(
     radius: float | None = None,
     existing_radii: Mapping[str, float] | None = None,
     population_rule: bool = False,
+    measure: str | None = None,
+    time_bound_min: float | None = None,
 ) -> SitingProblem:
     """Prepare a siting instance from a workspace.
 
@@ -97,12 +104,24 @@ def problem_from_workspace(
         that alone would newly cover at least that many people (measured with
         the scenario's distances and radius), as validation requires of a
         single proposal.
+    measure
+        ``"distance"`` or ``"time"``: serve by straight-line distance or by travel time on the road
+        network, for every licence type (:meth:`~siting.rules.Rules.with_measure`). Default: what
+        the rules file says per type (``service_measure``); the planned type's measure decides the
+        costs. With time, costs and ``radius`` are minutes (``radius`` defaults to the type's
+        ``service_time_min``), and a ``costs`` matrix cannot be given as well.
+    time_bound_min
+        With time: the searches stop at this many minutes (default: the service time, all the
+        cover models need). Pairs farther apart are unreachable for the model; give p-median a
+        larger bound (:class:`~siting.optimize.scenarios.Scenario` gives it four times the service
+        time).
 
     Raises
     ------
     InputError
         For an unknown licence type, no demand, no candidate passing the
-        rules, or a cost matrix lacking ids (naming the file and the ids).
+        rules, or a cost matrix lacking ids (naming the file and the ids); travel time asked
+        without a roads layer, without service times, or together with a cost matrix.
     """
     t0 = time.perf_counter()
     rules = rules or load_rules()
@@ -110,7 +129,16 @@ def problem_from_workspace(
         ltype = parse_licence_type(licence_type)
     except ValueError as exc:
         raise InputError(f"--type: {exc}") from None
+    if measure is not None:
+        rules = _with_measure(rules, measure)
     sec = rules.for_type(ltype)
+    by_time = sec.service_measure == "time"
+    if by_time and costs is not None:
+        raise InputError("measure: travel time computes its own costs on the road network; give either "
+                         "--measure time or --costs, not both")
+    if by_time and existing_radii is not None:
+        raise InputError("existing radius: only with a cost matrix (--costs); with travel time, existing offices "
+                         "serve within their type's service_time_min")
     crs = ws.metric_crs.distance
     notes: list[str] = []
     if ws.is_sample:
@@ -141,7 +169,12 @@ def problem_from_workspace(
 
     # radii --------------------------------------------------------------
     other = next(t for t in LICENCE_TYPES if t != ltype)
-    if costs is None:
+    if by_time:
+        R = positive_number(radius if radius is not None else sec.service_time_min, "radius (minutes)")
+        if radius is not None:
+            rules = rules.with_overrides({ltype: {"service_time_min": R}})
+        radii = dict(rules.radii())
+    elif costs is None:
         radii = dict(rules.radii())
         if radius is not None:
             radii[ltype] = positive_number(radius, "radius")
@@ -162,7 +195,8 @@ def problem_from_workspace(
         raise InputError(f"radius must be a positive number, got {radius!r}")
 
     # candidates ---------------------------------------------------------
-    all_sites, source = candidate_sites(ws, rules, ltype, candidates, radii=radii if costs is None else None)
+    all_sites, source = candidate_sites(ws, rules, ltype, candidates,
+                                        radii=radii if costs is None and not by_time else None)
     if not len(all_sites):
         raise InputError(f"no candidate sites: {source} gave none")
     sites, _, rejected = filter_by_rules(ws, rules, ltype, all_sites)
@@ -173,7 +207,14 @@ def problem_from_workspace(
     sxy = np.column_stack(project_xy(sites["lon"].to_numpy(), sites["lat"].to_numpy(), crs))
 
     # distances and existing offices ---------------------------------------
-    if costs is None:
+    if by_time:
+        bound = R if time_bound_min is None else positive_number(time_bound_min, "time bound (minutes)")
+        distances, existing_cost, existing_covered, more = _time_inputs(ws, rules, has, sites, max(bound, R))
+        notes.extend(more)
+        if source.startswith("H3 cells"):
+            notes.append("H3 candidate cells come from the gap regions by straight-line radius; their coverage "
+                         "is then measured by travel time.")
+    elif costs is None:
         distances = EuclideanDistances(dxy, sxy, unit="m",
                                        description="straight-line metres in the workspace's metric CRS")
         near = nearest_offices(ws, dxy)
@@ -219,6 +260,46 @@ def problem_from_workspace(
         sample=ws.is_sample,
         prepare_seconds=time.perf_counter() - t0,
     )
+
+
+def _with_measure(rules: Rules, measure: str) -> Rules:
+    from siting.errors import RulesError
+
+    try:
+        return rules.with_measure(measure)
+    except RulesError as exc:
+        raise InputError(f"measure: {exc}") from None
+
+
+def _time_inputs(ws: Workspace, rules: Rules, has: np.ndarray, sites: pd.DataFrame, bound_min: float):
+    """Travel-time costs (minutes) between the demand settlements (mask ``has``) and the candidate sites,
+    and what the existing offices do for the demand, each type by its own measure."""
+    from siting.network import attach, cost_matrix, workspace_network
+    from siting.travel import served_today
+
+    net = workspace_network(ws)
+    rows = np.flatnonzero(has)
+    demand_att = net.settlements.subset(rows)
+    cand_att = attach(net.graph, sites["lon"].to_numpy(float), sites["lat"].to_numpy(float), net.params)
+    m = cost_matrix(net.graph, demand_att, cand_att, max_time_s=bound_min * 60.0, to_candidates=True).tocoo()
+    distances = MatrixDistances(Pairs.of(m.row, m.col, m.data / 60.0), len(rows), len(sites), unit="min",
+                                description="travel time on the road network (minutes)")
+    today = served_today(ws, rules, rows, net=net, times=True)
+    notes = [f"Costs: travel time in minutes on the road network (trips from each settlement to the site), "
+             f"searched up to {bound_min:g} min; pairs farther apart count as unreachable. Minimum distances "
+             "between offices stay straight-line metres."]
+    off = ~demand_att.on_network
+    if off.any():
+        pop = float(ws.settlements["population"].to_numpy(dtype=float, na_value=np.nan)[rows[off]].sum())
+        names = [str(v) for v in ws.settlements["name_fa"].to_numpy(dtype=object)[rows[off]]]
+        notes.append(f"{int(off.sum())} settlements ({pop:,.0f} people) are off the road network (farther than "
+                     f"{net.params.max_offroad_m:g} m from every road): no office reaches them by road and they "
+                     f"count as uncovered unless one is within walking reach: {_listing(names)}.")
+    c_off = ~cand_att.on_network
+    if c_off.any():
+        notes.append(f"{int(c_off.sum())} candidate sites are off the road network: they reach only places "
+                     f"within {net.params.max_offroad_m:g} m: {_listing([str(v) for v in sites['id'][c_off]])}.")
+    return distances, today.time_s / 60.0, today.covered, notes
 
 
 def _subset_sites(distances, keep: np.ndarray):

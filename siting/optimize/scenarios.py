@@ -26,9 +26,12 @@ from siting.optimize.model import SitingProblem
 from siting.optimize.prepare import problem_from_workspace
 from siting.optimize.result import SitingResult
 from siting.rules import Rules, load_rules
+from siting.vocab import parse_licence_type
 from siting.workspace import Workspace
 
 MODELS = ("mclp", "lscp", "pmedian")
+#: p-median on travel time searches up to this many times the service time (costs beyond count as unreachable).
+PMEDIAN_TIME_BOUND_FACTOR = 4.0
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class Scenario:
     k, share
         Number of sites; target covered share (0-1].
     radius
-        Service radius (metres; with ``costs``, the matrix's unit); default: the rules'.
+        Service radius (metres; with ``costs``, the matrix's unit; with travel time, the service time
+        in minutes); default: the rules'.
     candidates
         ``settlements``, ``h3``, ``h3:RES`` or a file path.
     costs
@@ -53,6 +57,12 @@ class Scenario:
         With ``costs``: ``(("urban", r), ("rural", r))`` radii of existing offices.
     population_rule
         Keep only candidates that alone newly cover ``min_uncovered_population``.
+    measure
+        ``"distance"`` or ``"time"`` (travel time on the road network) for every licence type;
+        ``None``: what the rules file says per type.
+    time_bound_min
+        With travel time: where the searches stop (minutes). Default: the service time for MCLP and
+        LSCP, ``PMEDIAN_TIME_BOUND_FACTOR`` times it for p-median (whose costs matter beyond it).
     method, time_limit, mip_gap
         Solver choices (see :func:`siting.optimize.mclp`).
     name
@@ -68,6 +78,8 @@ class Scenario:
     costs: str | None = None
     existing_radii: tuple[tuple[str, float], ...] | None = None
     population_rule: bool = False
+    measure: Literal["distance", "time"] | None = None
+    time_bound_min: float | None = None
     method: Literal["auto", "exact", "greedy"] = "auto"
     time_limit: float = DEFAULT_TIME_LIMIT
     mip_gap: float = 0.0
@@ -78,6 +90,8 @@ class Scenario:
             raise InputError(f"scenario model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.model in ("mclp", "pmedian") and self.k is None:
             raise InputError(f"scenario {self.model}: give k, the number of new sites")
+        if self.measure not in (None, "distance", "time"):
+            raise InputError(f"scenario measure must be distance or time, got {self.measure!r}")
 
     def label(self) -> str:
         """A short readable name, e.g. ``MCLP rural k=10 r=10000 m``."""
@@ -85,17 +99,38 @@ class Scenario:
             return self.name
         what = f"share={self.share if self.share is not None else 1.0:.0%}" if self.model == "lscp" \
             else f"k={self.k}"
-        r = "" if self.radius is None else f" r={self.radius:g}{'' if self.costs else ' m'}"
-        return f"{self.model.upper()} {self.licence_type} {what}{r}"
+        unit = " min" if self.measure == "time" else ("" if self.costs else " m")
+        r = "" if self.radius is None else f" r={self.radius:g}{unit}"
+        t = " (travel time)" if self.measure == "time" and self.radius is None else ""
+        return f"{self.model.upper()} {self.licence_type} {what}{r}{t}"
 
     def instance_key(self) -> tuple:
         """What determines the prepared instance (scenarios with equal keys share it)."""
+        bound = self.time_bound_min if self.time_bound_min is not None else self.model == "pmedian"
         return (self.licence_type, self.radius, self.candidates, self.costs, self.existing_radii,
-                self.population_rule)
+                self.population_rule, self.measure, bound)
+
+
+def _time_bound(scenario: Scenario, rules: Rules) -> float | None:
+    """The search bound (minutes) of a travel-time scenario, or ``None`` (the service time)."""
+    if scenario.time_bound_min is not None or scenario.model != "pmedian":
+        return scenario.time_bound_min
+    try:
+        sec = rules.for_type(parse_licence_type(scenario.licence_type))
+    except ValueError:
+        return None  # problem_from_workspace names the bad type
+    measure = scenario.measure or sec.service_measure
+    if measure != "time":
+        return None
+    service = scenario.radius if scenario.radius is not None else sec.service_time_min
+    if isinstance(service, bool) or not isinstance(service, int | float) or not service > 0:
+        return None  # problem_from_workspace names the bad radius
+    return PMEDIAN_TIME_BOUND_FACTOR * float(service)
 
 
 def prepare(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> SitingProblem:
     """The instance of ``scenario`` (see :func:`~siting.optimize.prepare.problem_from_workspace`)."""
+    rules = rules or load_rules()
     return problem_from_workspace(
         ws,
         rules,
@@ -105,6 +140,8 @@ def prepare(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> Si
         radius=scenario.radius,
         existing_radii=dict(scenario.existing_radii) if scenario.existing_radii else None,
         population_rule=scenario.population_rule,
+        measure=scenario.measure,
+        time_bound_min=_time_bound(scenario, rules),
     )
 
 
@@ -179,6 +216,7 @@ def export_result(result: SitingResult, path: str | os.PathLike[str]) -> Path:
 
 __all__ = [
     "MODELS",
+    "PMEDIAN_TIME_BOUND_FACTOR",
     "Scenario",
     "compare_scenarios",
     "export_result",

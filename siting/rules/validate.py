@@ -5,13 +5,25 @@ it is in, the nearest existing offices, the result of every rule with the
 measured value, the threshold and an explanation in Persian and English, the
 population the site would newly cover, and the pending proposals that lie too
 close to it.
+
+Where the licence type is served by travel time (``service_measure: time`` in the rules file, or
+``measure="time"``), the site is joined to the workspace's road network
+(:func:`siting.network.attach`) and the population it would newly cover is the uncovered population
+whose trip to the site takes at most ``service_time_min``: one search bounded by the service time
+from the site, on the reversed graph (the trip runs from each settlement to the site). The listed
+nearest offices get the travel time from the site to them (a second search from the site, bounded
+by ``OFFICE_TIME_FACTOR`` times the service time). A site off the network is a warning, never a
+pass. The JSON of a distance report (:meth:`ValidationReport.to_dict`) has the keys it always had;
+a travel-time report adds ``measure``, ``site_on_network``, ``site_road_distance_m``,
+``travel_time_bound_min`` and each nearest office's ``travel_time_min``. The distance rules (``min_distance_*_m``, city radius, village distance) stay in
+metres as the rules file writes them.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -20,7 +32,7 @@ from scipy.spatial import cKDTree
 
 from siting import fmt
 from siting.coverage import covered_mask, nearest_offices
-from siting.errors import InputError
+from siting.errors import InputError, RulesError
 from siting.geo import project_xy
 from siting.rules import LicenceRules, RuleResult, Rules, check_applicant, load_rules
 from siting.rules.config import Status
@@ -41,6 +53,9 @@ class NearOffice:
     county: str | None
     #: "approximate" when the office was placed at the settlement its register names (no coordinates)
     location: str = "exact"
+    #: With travel time: minutes of the trip from the site to the office on the road network; None when
+    #: not measured, unreachable, or beyond the report's ``travel_time_bound_min``.
+    travel_time_min: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,14 @@ class ValidationReport:
     conflicts: tuple[Conflict, ...]
     sample: bool
     notes: tuple[str, ...] = field(default=())
+    #: "distance" or "time": what decided the population newly covered.
+    measure: str = "distance"
+    #: With travel time: whether the site joins the road network (None with distance).
+    site_on_network: bool | None = None
+    #: With travel time: the length of the site's off-road leg to the nearest road (metres).
+    site_road_distance_m: float | None = None
+    #: With travel time: offices farther than this (minutes) have no ``travel_time_min``.
+    travel_time_bound_min: float | None = None
 
     def rule(self, rule_id: str) -> RuleResult:
         for r in self.rules:
@@ -85,8 +108,18 @@ class ValidationReport:
         """Plain JSON-ready data; :meth:`from_dict` reads it back."""
         d = asdict(self)
         d["rules"] = [r.to_dict() for r in self.rules]
+        by_time = self.measure == "time"
         for o in d["nearest_offices"]:
             o["distance_m"] = round(o["distance_m"], 1)
+            if not by_time:
+                del o["travel_time_min"]
+            elif o["travel_time_min"] is not None:
+                o["travel_time_min"] = round(o["travel_time_min"], 2)
+        if not by_time:  # a distance report keeps the keys it always had
+            for key in ("measure", "site_on_network", "site_road_distance_m", "travel_time_bound_min"):
+                del d[key]
+        elif d["site_road_distance_m"] is not None:
+            d["site_road_distance_m"] = round(d["site_road_distance_m"], 1)
         return d
 
     @classmethod
@@ -103,7 +136,10 @@ class ValidationReport:
             newly_covered_population=int(d.get("newly_covered_population") or 0),
             newly_covered_settlements=tuple(d.get("newly_covered_settlements", ())),
             conflicts=tuple(Conflict(**c) for c in d.get("conflicts", ())),
-            sample=bool(d.get("sample", False)), notes=tuple(d.get("notes", ())))
+            sample=bool(d.get("sample", False)), notes=tuple(d.get("notes", ())),
+            measure=str(d.get("measure") or "distance"), site_on_network=d.get("site_on_network"),
+            site_road_distance_m=d.get("site_road_distance_m"),
+            travel_time_bound_min=d.get("travel_time_bound_min"))
 
 
 @dataclass(frozen=True)
@@ -190,6 +226,7 @@ def validate_site(
     proposals: ProposalSet | None = None,
     exclude_proposal: str | None = None,
     n_nearest: int = 5,
+    measure: str | None = None,
 ) -> ValidationReport:
     """Validate a proposed site.
 
@@ -197,12 +234,20 @@ def validate_site(
     code; the site is the settlement's point). ``licence_type`` accepts what
     people write ('شهری', 'ICT روستایی', 'urban', ...). ``proposals`` are the
     other pending proposals; ``exclude_proposal`` leaves the one being
-    validated out of its own conflicts.
+    validated out of its own conflicts. ``measure`` (``"distance"`` or
+    ``"time"``) serves every licence type by that measure
+    (:meth:`~siting.rules.Rules.with_measure`); default: the rules file's.
 
     Raises :class:`InputError` for unusable input (no coordinates, values
-    out of range, unknown settlement, unknown licence type).
+    out of range, unknown settlement, unknown licence type), and for travel
+    time without a roads layer in the workspace.
     """
     rules = rules or load_rules()
+    if measure is not None:
+        try:
+            rules = rules.with_measure(measure)
+        except RulesError as exc:
+            raise InputError(f"measure: {exc}") from None
     try:
         ltype = parse_licence_type(licence_type)
         atype = parse_applicant_type(applicant_type) if applicant_type not in (None, "") else None
@@ -262,26 +307,38 @@ def validate_site(
 
     results.extend(_settlement_rules(ws, sec, chk))
 
-    # population newly covered: settlements within the site's radius not covered today
-    newly, newly_rows, unknown_rows = _newly_covered(ws, rules, sec, xy)
+    nearest_rows = _nearest_rows(ws, xy, n_nearest)
+    nearest = _nearest_list(ws, nearest_rows)
+    travel: _Travel | None = None
     thr = sec.min_uncovered_population
+    if sec.service_measure == "time":
+        travel = _travel_check(ws, rules, sec, lon, lat, nearest, nearest_rows[1])
+        newly, newly_rows, unknown_rows = travel.newly, travel.newly_rows, travel.unknown_rows
+        nearest = travel.nearest
+        results.append(_road_network_rule(travel))
+    else:
+        # population newly covered: settlements within the site's radius not covered today
+        newly, newly_rows, unknown_rows = _newly_covered(ws, rules, sec, xy)
     if newly >= thr:
         ok: bool | None = True
     elif len(unknown_rows) or (ltype == "rural" and not len(ws.index.village_rows)):
         ok = None
     else:
         ok = False
-    results.append(_r(
-        "min_uncovered_population", ok, newly, thr, "people",
-        ("جمعیت بدون پوشش در شعاع خدمت", "Uncovered population within the service radius"),
-        {"pass": (f"{fmt.number(newly)} نفر در شعاع {fmt.distance(sec.service_radius_m)} این محل هنوز پوشش ندارند؛ حداقل لازم {fmt.number(thr)} نفر است.",
-                  f"{fmt.number(newly, 'en')} people within {fmt.distance(sec.service_radius_m, 'en')} of the site have no office yet; the minimum is {fmt.number(thr, 'en')}."),
-         "fail": (f"فقط {fmt.number(newly)} نفر در شعاع {fmt.distance(sec.service_radius_m)} این محل بدون پوشش‌اند؛ حداقل لازم {fmt.number(thr)} نفر است.",
-                  f"Only {fmt.number(newly, 'en')} uncovered people live within {fmt.distance(sec.service_radius_m, 'en')} of the site; the minimum is {fmt.number(thr, 'en')}."),
-         "warn": (f"{fmt.number(newly)} نفر بدون پوشش شمرده شد، اما جمعیت همهٔ سکونتگاه‌های این محدوده (یا روستاها) در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
-                  f"{fmt.number(newly, 'en')} uncovered people counted, but the workspace lacks the population of some settlements here (or has no villages); the working group must check it (minimum {fmt.number(thr, 'en')})."),
-         },
-    ))
+    if travel is None:
+        results.append(_r(
+            "min_uncovered_population", ok, newly, thr, "people",
+            ("جمعیت بدون پوشش در شعاع خدمت", "Uncovered population within the service radius"),
+            {"pass": (f"{fmt.number(newly)} نفر در شعاع {fmt.distance(sec.service_radius_m)} این محل هنوز پوشش ندارند؛ حداقل لازم {fmt.number(thr)} نفر است.",
+                      f"{fmt.number(newly, 'en')} people within {fmt.distance(sec.service_radius_m, 'en')} of the site have no office yet; the minimum is {fmt.number(thr, 'en')}."),
+             "fail": (f"فقط {fmt.number(newly)} نفر در شعاع {fmt.distance(sec.service_radius_m)} این محل بدون پوشش‌اند؛ حداقل لازم {fmt.number(thr)} نفر است.",
+                      f"Only {fmt.number(newly, 'en')} uncovered people live within {fmt.distance(sec.service_radius_m, 'en')} of the site; the minimum is {fmt.number(thr, 'en')}."),
+             "warn": (f"{fmt.number(newly)} نفر بدون پوشش شمرده شد، اما جمعیت همهٔ سکونتگاه‌های این محدوده (یا روستاها) در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
+                      f"{fmt.number(newly, 'en')} uncovered people counted, but the workspace lacks the population of some settlements here (or has no villages); the working group must check it (minimum {fmt.number(thr, 'en')})."),
+             },
+        ))
+    else:
+        results.append(_time_population_rule(sec, travel, newly, thr, ok))
 
     if atype is not None:
         results.extend(check_applicant(rules, ltype, atype))
@@ -297,7 +354,6 @@ def validate_site(
                       "Pending proposals too close: " + ", ".join(f"{c.proposal_id} ({fmt.distance(c.distance_m, 'en')})" for c in conflicts))},
         ))
 
-    nearest = _nearest_list(ws, xy, n_nearest)
     statuses = {r.status for r in results}
     overall = "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
     s = ws.settlements
@@ -316,10 +372,16 @@ def validate_site(
             + ", ".join(f"{o.name or o.office_id} ({fmt.distance(o.distance_m, 'en')})" for o in approx)
             + "; distances to them are approximate / موقعیت این دفترها تقریبی است (محل آبادیِ نام‌برده در "
             "دفتر ثبت)؛ فاصله تا آن‌ها تقریبی است: " + "، ".join(o.name or str(o.office_id) for o in approx))
+    if travel is not None:
+        notes.extend(travel.notes)
     return ValidationReport(
         lon=lon, lat=lat, licence_type=ltype, applicant_type=atype, county=county, settlement=settlement_name,
         status=overall, rules=tuple(results), nearest_offices=nearest, newly_covered_population=int(newly),
         newly_covered_settlements=newly_list, conflicts=tuple(conflicts), sample=ws.is_sample, notes=tuple(notes),
+        measure="time" if travel is not None else "distance",
+        site_on_network=None if travel is None else travel.on_network,
+        site_road_distance_m=None if travel is None or not travel.on_network else travel.leg_m,
+        travel_time_bound_min=None if travel is None else travel.bound_min,
     )
 
 
@@ -415,18 +477,20 @@ def _conflicts(rules: Rules, ltype: str, xy: np.ndarray, proposals: ProposalSet 
     return sorted(out, key=lambda c: c.distance_m)
 
 
-def _nearest_list(ws: Workspace, xy: np.ndarray, n: int) -> tuple[NearOffice, ...]:
+def _nearest_rows(ws: Workspace, xy: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line distance to, and row in ``ws.offices`` of, the ``n`` nearest serving offices."""
     idx = ws.index
     tree = idx.office_trees["any"]
     if tree is None or n <= 0:
-        return ()
-    k = min(n, tree.n)
-    d, i = tree.query(xy[0], k=k)
-    d, i = np.atleast_1d(d), np.atleast_1d(i)
+        return np.zeros(0), np.zeros(0, np.int64)
+    d, i = tree.query(xy[0], k=min(n, tree.n))
+    return np.atleast_1d(d).astype(float), idx.office_rows["any"][np.atleast_1d(i)].astype(np.int64)
+
+
+def _nearest_list(ws: Workspace, nearest: tuple[np.ndarray, np.ndarray]) -> tuple[NearOffice, ...]:
     o = ws.offices
     out = []
-    for dist, j in zip(d, i, strict=True):
-        r = int(idx.office_rows["any"][j])
+    for dist, r in zip(nearest[0].tolist(), nearest[1].tolist(), strict=True):
         g = o.geometry.iat[r]
         out.append(NearOffice(o["office_id"].iat[r], o["name"].iat[r], o["licence_type"].iat[r], float(dist),
                               float(g.x), float(g.y), o["county"].iat[r],
@@ -434,11 +498,127 @@ def _nearest_list(ws: Workspace, xy: np.ndarray, n: int) -> tuple[NearOffice, ..
     return tuple(out)
 
 
-def validate_many(ws: Workspace, rules: Rules | None, sites: gpd.GeoDataFrame) -> list[ValidationReport]:
+# -- travel time ---------------------------------------------------------------------------------
+
+#: The listed nearest offices get a travel time up to this many times the service time (the search's bound).
+OFFICE_TIME_FACTOR = 4.0
+
+
+@dataclass(frozen=True)
+class _Travel:
+    on_network: bool
+    leg_m: float
+    max_leg_m: float
+    service_min: float
+    bound_min: float
+    newly: int
+    newly_rows: np.ndarray
+    unknown_rows: np.ndarray
+    off_network_rows: np.ndarray
+    nearest: tuple[NearOffice, ...]
+    notes: tuple[str, ...]
+
+
+def _minutes(v: float, lang: str = "fa") -> str:
+    text = fmt.number(v, lang, decimals=0 if float(v).is_integer() else 1)
+    return f"{text} دقیقه" if lang == "fa" else f"{text} min"
+
+
+def _travel_check(ws: Workspace, rules: Rules, sec: LicenceRules, lon: float, lat: float,
+                  nearest: tuple[NearOffice, ...], office_rows: np.ndarray) -> _Travel:
+    """The site on the road network: who it would newly serve within the service time, and the
+    travel time from it to the listed offices."""
+    from siting.network import attach, cost_matrix, workspace_network
+    from siting.travel import served_today
+
+    net = workspace_network(ws)
+    graph, params = net.graph, net.params
+    site = attach(graph, [lon], [lat], params)
+    service = float(sec.service_time_min or 0.0)
+    limit = service * 60.0
+    # one search bounded by the service time, on the reversed graph: every settlement's trip to the site
+    m = cost_matrix(graph, net.settlements, site, max_time_s=limit, to_candidates=True).tocoo()
+    reached = m.row[m.data <= limit].astype(np.int64)
+    today = served_today(ws, rules, reached, net=net)
+    rows = reached[~today.covered]
+    pop = ws.settlements["population"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    known = ~np.isnan(pop)
+    newly = int(pop[known].sum())
+    # settlements off the network that the service time could reach at the top road speed, not reached
+    s_on = net.settlements.on_network
+    top_kmh = float(graph.edge_speed_kmh.max()) if graph.n_edges else float(params.offroad_speed_kmh)
+    reach_m = service / 60.0 * max(top_kmh, float(params.offroad_speed_kmh)) * 1000.0
+    near_rows = np.asarray(ws.index.settlement_tree.query_ball_point(site.xy[0], reach_m), dtype=np.int64) \
+        if ws.index.settlement_tree is not None else np.zeros(0, np.int64)
+    off_rows = np.setdiff1d(near_rows[~s_on[near_rows]], reached) if len(near_rows) else near_rows
+    # travel time from the site to the listed offices: one search from the site, bounded
+    bound = OFFICE_TIME_FACTOR * service
+    minutes = np.full(len(nearest), np.nan)
+    if len(nearest):
+        t = cost_matrix(graph, net.offices.subset(office_rows), site, max_time_s=bound * 60.0,
+                        to_candidates=False).tocoo()
+        minutes[t.row] = t.data / 60.0
+    listed = tuple(replace(o, travel_time_min=float(v) if np.isfinite(v) else None)
+                   for o, v in zip(nearest, minutes, strict=True))
+    notes: list[str] = []
+    if len(off_rows):
+        names = [str(v) for v in ws.settlements["name_fa"].to_numpy(dtype=object)[off_rows]]
+        shown = "، ".join(names[:10]) + (f" (+{len(names) - 10})" if len(names) > 10 else "")
+        notes.append(
+            f"{len(off_rows)} settlements near the site are off the road network (farther than "
+            f"{params.max_offroad_m:g} m from every road) and are not counted as reached: {shown} / "
+            f"{fmt.number(len(off_rows))} سکونتگاه نزدیک این محل بیرون از شبکهٔ راه‌ها هستند و رسیده به شمار نیامدند")
+    missing = [o.name or str(o.office_id) for o in listed if o.travel_time_min is None]
+    if missing:
+        notes.append(f"travel time not given for offices unreachable by road or more than {bound:g} min away: "
+                     + ", ".join(missing) + f" / زمان سفر تا این دفترها بیش از {_minutes(bound)} یا نارسیدنی است")
+    on = bool(site.on_network[0])
+    return _Travel(on, float(site.leg_m[0]), float(params.max_offroad_m), service, bound, newly, rows[known],
+                   rows[~known], off_rows, listed, tuple(notes))
+
+
+def _road_network_rule(tr: _Travel) -> RuleResult:
+    """The site on the road network: a pass when it joins it, a warning (never a pass) when not."""
+    title = ("دسترسی به شبکهٔ راه‌ها", "On the road network")
+    if tr.on_network:
+        return _r("on_road_network", True, round(tr.leg_m, 1), tr.max_leg_m, "m", title, {"pass": (
+            f"محل پیشنهادی {fmt.distance(tr.leg_m)} از نزدیک‌ترین راه فاصله دارد و زمان سفر روی شبکهٔ راه‌ها سنجیده شد.",
+            f"The site is {fmt.distance(tr.leg_m, 'en')} from the nearest road; travel times are measured on the road network.")})
+    return _r("on_road_network", None, None, tr.max_leg_m, "m", title, {"warn": (
+        f"محل پیشنهادی بیش از {fmt.distance(tr.max_leg_m)} از هر راهی فاصله دارد و بیرون از شبکهٔ راه‌هاست؛ "
+        "زمان سفر به آن سنجیدنی نیست و کارگروه باید دسترسی آن را بررسی کند.",
+        f"The site is more than {fmt.distance(tr.max_leg_m, 'en')} from every road: it is off the road network, so "
+        "travel time to it cannot be measured; the working group must check how people reach it.")})
+
+
+def _time_population_rule(sec: LicenceRules, tr: _Travel, newly: int, thr: int, ok: bool | None) -> RuleResult:
+    """``min_uncovered_population`` measured by travel time (a warning, never a pass, off the network)."""
+    t_fa, t_en = _minutes(tr.service_min), _minutes(tr.service_min, "en")
+    title = ("جمعیت بدون پوشش در زمان سفر خدمت", "Uncovered population within the service travel time")
+    if not tr.on_network:
+        return _r("min_uncovered_population", None, newly, thr, "people", title, {"warn": (
+            f"محل بیرون از شبکهٔ راه‌هاست؛ زمان سفر سنجیده نشد و تنها {fmt.number(newly)} نفر بدون پوشش در فاصلهٔ "
+            f"پیاده ({fmt.distance(tr.max_leg_m)}) شمرده شد؛ حداقل لازم {fmt.number(thr)} نفر است.",
+            f"The site is off the road network: travel time cannot be measured, and only {fmt.number(newly, 'en')} "
+            f"uncovered people within walking reach ({fmt.distance(tr.max_leg_m, 'en')}) were counted; the minimum is "
+            f"{fmt.number(thr, 'en')}.")})
+    return _r("min_uncovered_population", ok, newly, thr, "people", title, {
+        "pass": (f"{fmt.number(newly)} نفر که زمان سفرشان تا این محل حداکثر {t_fa} است هنوز پوشش ندارند؛ حداقل لازم {fmt.number(thr)} نفر است.",
+                 f"{fmt.number(newly, 'en')} people within {t_en} travel time of the site have no office yet; the minimum is {fmt.number(thr, 'en')}."),
+        "fail": (f"فقط {fmt.number(newly)} نفر بدون پوشش در زمان سفر {t_fa} تا این محل زندگی می‌کنند؛ حداقل لازم {fmt.number(thr)} نفر است.",
+                 f"Only {fmt.number(newly, 'en')} uncovered people live within {t_en} travel time of the site; the minimum is {fmt.number(thr, 'en')}."),
+        "warn": (f"{fmt.number(newly)} نفر بدون پوشش در زمان سفر {t_fa} شمرده شد، اما جمعیت برخی سکونتگاه‌ها (یا روستاها) در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
+                 f"{fmt.number(newly, 'en')} uncovered people counted within {t_en} travel time, but the workspace lacks the population of some settlements here (or has no villages); the working group must check it (minimum {fmt.number(thr, 'en')})."),
+    })
+
+
+def validate_many(ws: Workspace, rules: Rules | None, sites: gpd.GeoDataFrame, *,
+                  measure: str | None = None) -> list[ValidationReport]:
     """Validate every proposal in ``sites`` against the rules and against each other.
 
     ``sites`` has ``proposal_id``, ``licence_type`` (optionally ``applicant_type``,
     ``name``) and point geometry; each proposal's conflicts are the others.
+    ``measure`` as in :func:`validate_site`.
     """
     rules = rules or load_rules()
     props = ProposalSet.from_frame(ws, sites)
@@ -448,7 +628,7 @@ def validate_many(ws: Workspace, rules: Rules | None, sites: gpd.GeoDataFrame) -
         out.append(validate_site(
             ws, rules, licence_type=sites["licence_type"].iat[i], lon=g.x, lat=g.y,
             applicant_type=sites["applicant_type"].iat[i] if "applicant_type" in sites else None,
-            proposals=props, exclude_proposal=str(sites["proposal_id"].iat[i]),
+            proposals=props, exclude_proposal=str(sites["proposal_id"].iat[i]), measure=measure,
         ))
     return out
 
