@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -106,7 +106,7 @@ class ValidationReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; :meth:`from_dict` reads it back."""
-        d = asdict(self)
+        d = _plain(self)
         d["rules"] = [r.to_dict() for r in self.rules]
         by_time = self.measure == "time"
         for o in d["nearest_offices"]:
@@ -356,10 +356,10 @@ def validate_site(
 
     statuses = {r.status for r in results}
     overall = "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
-    s = ws.settlements
+    sc = _columns(ws, "settlements", _SETTLEMENT_COLUMNS)
     newly_list = tuple(
-        {"code": s["code"].iat[i], "name_fa": s["name_fa"].iat[i], "kind": s["kind"].iat[i],
-         "population": None if s["population"].iat[i] is None or s["population"].isna().iat[i] else int(s["population"].iat[i])}
+        {"code": sc["code"][i], "name_fa": sc["name_fa"][i], "kind": sc["kind"][i],
+         "population": None if sc["population"][i] is None else int(sc["population"][i])}
         for i in (*newly_rows, *unknown_rows)
     )
     notes = []
@@ -487,14 +487,43 @@ def _nearest_rows(ws: Workspace, xy: np.ndarray, n: int) -> tuple[np.ndarray, np
     return np.atleast_1d(d).astype(float), idx.office_rows["any"][np.atleast_1d(i)].astype(np.int64)
 
 
+def _plain(obj: Any) -> Any:
+    """:func:`dataclasses.asdict` without its deep copies (the values here are immutable scalars, or
+    dicts and sequences that are copied): a site check's report is turned into JSON on every request."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in obj.__dataclass_fields__}
+    if isinstance(obj, list | tuple):
+        return type(obj)(_plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def _columns(ws: Workspace, layer: str, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Columns of a layer as plain arrays (with x, y), built once per workspace: a site check reads a
+    few cells of many columns, and a pandas cell read costs more than the check's tree queries."""
+    cache = ws.__dict__.setdefault("_validate_columns", {})
+    key = (layer, names)
+    if key not in cache:
+        gdf = getattr(ws, layer)
+        cols = {c: gdf[c].to_numpy(dtype=object, na_value=None) for c in names}
+        cols["x"] = gdf.geometry.x.to_numpy(dtype=float) if len(gdf) else np.zeros(0)
+        cols["y"] = gdf.geometry.y.to_numpy(dtype=float) if len(gdf) else np.zeros(0)
+        cache[key] = cols
+    out: dict[str, np.ndarray] = cache[key]
+    return out
+
+
+_OFFICE_COLUMNS = ("office_id", "name", "licence_type", "county", "location")
+_SETTLEMENT_COLUMNS = ("code", "name_fa", "kind", "population")
+
+
 def _nearest_list(ws: Workspace, nearest: tuple[np.ndarray, np.ndarray]) -> tuple[NearOffice, ...]:
-    o = ws.offices
+    o = _columns(ws, "offices", _OFFICE_COLUMNS)
     out = []
     for dist, r in zip(nearest[0].tolist(), nearest[1].tolist(), strict=True):
-        g = o.geometry.iat[r]
-        out.append(NearOffice(o["office_id"].iat[r], o["name"].iat[r], o["licence_type"].iat[r], float(dist),
-                              float(g.x), float(g.y), o["county"].iat[r],
-                              o["location"].iat[r] or "exact"))
+        out.append(NearOffice(o["office_id"][r], o["name"][r], o["licence_type"][r], float(dist),
+                              float(o["x"][r]), float(o["y"][r]), o["county"][r], o["location"][r] or "exact"))
     return tuple(out)
 
 
