@@ -68,6 +68,29 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "word.yes": ("بله", "yes"),
     "word.no": ("خیر", "no"),
     # -- map --------------------------------------------------------------------------------------
+    "measure.label": ("پوشش بر اساس", "Coverage by"),
+    "measure.distance": ("فاصلهٔ مستقیم", "straight-line distance"),
+    "measure.time": ("زمان سفر در راه‌ها", "travel time by road"),
+    "measure.help": (
+        "فاصلهٔ مستقیم: سکونتگاه درون شعاع خدمت دفتر پوشش‌یافته است. زمان سفر: سکونتگاهی که در زمان خدمت از راه به دفتر می‌رسد؛ "
+        "سکونتگاه بیرون از شبکهٔ راه‌ها یا جدا از آن پوشش‌یافته نیست.",
+        "Straight-line distance: a settlement within an office's service radius is covered. Travel time: a settlement "
+        "that reaches an office by road within the service time; one off the road network or cut off from it is not covered.",
+    ),
+    "measure.no_roads": (
+        "زمان سفر در دسترس نیست: فضای کاری لایهٔ راه‌ها ندارد (با «siting import roads FILE» بیفزایید).",
+        "Travel time is not available: the workspace has no roads layer (add one with `siting import roads FILE`).",
+    ),
+    "measure.no_times": (
+        "زمان سفر در دسترس نیست: فایل قواعد برای هر نوع مجوز service_time_min ندارد.",
+        "Travel time is not available: the rules file gives no service_time_min for every licence type.",
+    ),
+    "measure.caption": ("پوشش یعنی {what}", "Covered means {what}"),
+    "measure.off_network": (
+        "با زمان سفر، سکونتگاه بیرون از شبکهٔ راه‌ها یا جدا از آن پوشش‌یافته به شمار نمی‌آید.",
+        "By travel time, a settlement off the road network or cut off from it counts as not covered.",
+    ),
+    "measure.site_area": ("ناحیهٔ خدمت محل پیشنهادی با زمان سفر", "the candidate's travel-time service area"),
     "map.basemap": ("نقشهٔ پایه (نیاز به اینترنت)", "Basemap (needs internet)"),
     "map.basemap_help": (
         "نقشهٔ پایهٔ کاشی‌ای از اینترنت بارگذاری می‌شود؛ بدون اینترنت خاموش بگذارید. مرزها، شهرستان‌ها و کمبودها همیشه بدون اینترنت نمایش داده می‌شوند.",

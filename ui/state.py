@@ -37,7 +37,7 @@ from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
 from siting.rules.validate import ValidationReport, validate_many, validate_site
 from siting.workspace import Workspace, resolve_path
 from siting.wslock import read_stamp
-from ui.views import mapdata, picking, planning
+from ui.views import mapdata, picking, planning, travel
 from ui.views.upload import kept, read_uploaded_proposals
 
 from .i18n import DEFAULT_LANGUAGE, t
@@ -132,21 +132,22 @@ def current() -> tuple[DataKey, Workspace, Rules]:
 # -- derived results (st.cache_data: keyed on frozen parameters) ---------------------------------
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def gaps(key: DataKey, overrides: planning.RuleOverrides, licence_type: str) -> gpd.GeoDataFrame:
-    return _gaps.compute_gaps(key.ws(), overrides.apply(key.rules()), licence_type=licence_type)
+def gaps(key: DataKey, overrides: planning.RuleOverrides, licence_type: str,
+         measure: str | None = None) -> gpd.GeoDataFrame:
+    return _gaps.compute_gaps(key.ws(), rules_for(key, overrides, measure), licence_type=licence_type)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def planner_view(key: DataKey, overrides: planning.RuleOverrides, licence_type: str,
-                 resolution: int = 6) -> planning.PlannerView:
-    return planning.planner_view(key.ws(), overrides.apply(key.rules()), licence_type=licence_type,
+                 resolution: int = 6, measure: str | None = None) -> planning.PlannerView:
+    return planning.planner_view(key.ws(), rules_for(key, overrides, measure), licence_type=licence_type,
                                  resolution=resolution)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def validation(key: DataKey, candidate: picking.Candidate, licence_type: str,
-               applicant_type: str | None) -> ValidationReport:
-    return validate_site(key.ws(), key.rules(), licence_type=licence_type, lon=candidate.lon,
+               applicant_type: str | None, measure: str | None = None) -> ValidationReport:
+    return validate_site(key.ws(), rules_for(key, None, measure), licence_type=licence_type, lon=candidate.lon,
                          lat=candidate.lat, applicant_type=applicant_type or None)
 
 
@@ -202,20 +203,52 @@ def base_map_data(key: DataKey, lang_: str, county: str | None, licence_type: st
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def gap_map_data(key: DataKey, overrides: planning.RuleOverrides, licence_type: str, lang_: str,
-                 county: str | None) -> dict[str, Any]:
-    return mapdata.gap_features(gaps(key, overrides, licence_type), lang_, county=county)
+                 county: str | None, measure: str | None = None) -> dict[str, Any]:
+    return mapdata.gap_features(gaps(key, overrides, licence_type, measure), lang_, county=county)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def pick_cell_records(key: DataKey, licence_type: str, county: str | None, lang_: str) -> list[dict[str, Any]]:
-    cells = picking.pick_cells(key.ws(), key.rules(), licence_type=licence_type, county=county)
+def pick_cell_records(key: DataKey, licence_type: str, county: str | None, lang_: str,
+                      measure: str | None = None) -> list[dict[str, Any]]:
+    cells = picking.pick_cells(key.ws(), rules_for(key, None, measure), licence_type=licence_type, county=county)
     return mapdata.cell_records(cells, lang_)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def fine_cell_records(key: DataKey, cell: str, lang_: str) -> list[dict[str, Any]]:
-    cells = picking.fine_cells(key.ws(), key.rules(), cell=cell)
+def fine_cell_records(key: DataKey, cell: str, lang_: str, measure: str | None = None) -> list[dict[str, Any]]:
+    cells = picking.fine_cells(key.ws(), rules_for(key, None, measure), cell=cell)
     return mapdata.cell_records(cells, lang_)
+
+
+# -- the distance/time switch (ui.views.travel) -----------------------------------------------------
+# Session key: the measure last chosen on any page (kept as a value, because Streamlit drops a page's
+# widget state when another page is shown); None until a person chooses one (the rules file decides).
+MEASURE = "service.measure"
+
+
+def measure() -> str | None:
+    """The service measure chosen in this session ("distance" or "time"; None: as the rules file says)."""
+    value = st.session_state.get(MEASURE)
+    return value if value in travel.MEASURES else None
+
+
+def rules_for(key: DataKey, overrides: planning.RuleOverrides | None, measure: str | None) -> Rules:
+    """The rules of ``key`` with the planner's ``overrides`` and the switch's ``measure`` applied."""
+    rules = overrides.apply(key.rules()) if overrides is not None else key.rules()
+    return travel.apply_measure(rules, measure)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def isochrone_map_data(key: DataKey, overrides: planning.RuleOverrides, licence_type: str, lang_: str,
+                       county: str | None = None) -> dict[str, Any]:
+    """The service area (travel time) of every serving office of ``licence_type``, as GeoJSON."""
+    return travel.office_isochrones(key.ws(), rules_for(key, overrides, None), licence_type, lang_, county=county)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def site_isochrone(key: DataKey, licence_type: str, lon: float, lat: float, lang_: str) -> dict[str, Any]:
+    """The travel-time service area a new office at (lon, lat) would have, as GeoJSON."""
+    return travel.site_isochrone(key.ws(), key.rules(), licence_type, lon, lat, lang_)
 
 
 # -- scenario runner --------------------------------------------------------------------------------
@@ -244,17 +277,18 @@ def keep_upload(name: str, data: bytes, extensions: tuple[str, ...]) -> str:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def scenario_problem(key: DataKey, overrides: planning.RuleOverrides, instance: tuple,
-                     _scenario: Scenario) -> SitingProblem:
+                     _scenario: Scenario, measure: str | None = None) -> SitingProblem:
     """The prepared instance shared by scenarios with the same ``instance`` key
     (:meth:`Scenario.instance_key`: licence type, radius, candidates, cost matrix); read-only."""
-    return _scenarios.prepare(key.ws(), _scenario, overrides.apply(key.rules()))
+    return _scenarios.prepare(key.ws(), _scenario, rules_for(key, overrides, measure))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def scenario_result(key: DataKey, overrides: planning.RuleOverrides, scenario: Scenario) -> SitingResult:
+def scenario_result(key: DataKey, overrides: planning.RuleOverrides, scenario: Scenario,
+                    measure: str | None = None) -> SitingResult:
     """:func:`siting.optimize.run_scenario` of ``scenario`` on the workspace and rules of ``key`` with the
     planner's ``overrides``: solved once per distinct input (a rerun is served from the cache)."""
-    problem = scenario_problem(key, overrides, scenario.instance_key(), scenario)
+    problem = scenario_problem(key, overrides, scenario.instance_key(), scenario, measure)
     return _scenarios.solve_scenario(problem, scenario)
 
 
@@ -281,9 +315,11 @@ class ScenarioRun:
     scenario: Scenario
     result: SitingResult
     uploads: tuple[tuple[str, str], ...] = ()  # (kept path, name it was uploaded as)
+    measure: str | None = None  # the distance/time switch when it ran (None: as the rules file says)
 
-    def same_inputs(self, data: DataKey, overrides: planning.RuleOverrides, scenario: Scenario) -> bool:
-        return (self.data, self.overrides, self.scenario) == (data, overrides, scenario)
+    def same_inputs(self, data: DataKey, overrides: planning.RuleOverrides, scenario: Scenario,
+                    measure: str | None = None) -> bool:
+        return (self.data, self.overrides, self.scenario, self.measure) == (data, overrides, scenario, measure)
 
 
 def scenario_runs() -> tuple[ScenarioRun, ...]:
@@ -297,6 +333,7 @@ def set_scenario_runs(runs: tuple[ScenarioRun, ...]) -> None:
 
 __all__ = [
     "LANG_KEY",
+    "MEASURE",
     "PLANNER_OVERRIDES",
     "SCENARIO_RUNS",
     "DataKey",
@@ -312,19 +349,23 @@ __all__ = [
     "fine_cell_records",
     "gap_map_data",
     "gaps",
+    "isochrone_map_data",
     "keep_upload",
     "lang",
     "load_rules_file",
     "load_workspace",
+    "measure",
     "pick_cell_records",
     "planner_overrides",
     "planner_view",
     "proposals",
     "proposals_from_frame",
+    "rules_for",
     "scenario_problem",
     "scenario_result",
     "scenario_runs",
     "set_scenario_runs",
+    "site_isochrone",
     "upload_folder",
     "validation",
     "workspace_key",

@@ -17,6 +17,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -225,8 +226,134 @@ def build(out: Path, seed: int = SEED) -> dict[str, int]:
     villages.to_csv(out / "villages.csv", index=False)
     office_df.to_csv(out / "offices.csv", index=False)
     proposals.to_csv(out / "proposals.csv", index=False)
+    roads = sample_roads(t, villages, seat_rows, crs)
+    (out / "roads.geojson").write_text(json.dumps(roads, ensure_ascii=False), encoding="utf-8")
     return {"towns": len(t), "villages": len(villages), "counties": len(COUNTY_SEATS),
-            "offices": len(office_df), "proposals": len(proposals)}
+            "offices": len(office_df), "proposals": len(proposals), "roads": len(roads["features"])}
+
+
+#: Villages the sample leaves without any road on purpose (the most isolated ones that stay farther
+#: than ``ROADLESS_CLEARANCE_M`` from every road), and villages joined only to each other by a track
+#: that reaches no other road (stranded on a piece of the network of their own).
+N_ROADLESS = 4
+ROADLESS_CLEARANCE_M = 4_000.0
+N_STRANDED = 3
+#: Villages of at least this population get a paved rural road; smaller ones a track.
+PAVED_VILLAGE_POP = 300
+
+
+def sample_roads(t: pd.DataFrame, villages: pd.DataFrame, seat_rows: list[int], crs: MetricCRS
+                 ) -> dict[str, Any]:
+    """A synthetic road hierarchy over the sample's towns and villages (a GeoJSON FeatureCollection).
+
+    Deterministic (no random numbers): primary roads are the minimum spanning tree of the county
+    seats; every other town joins the nearest town already on the network by a secondary road
+    (Prim's order); every village joins the nearest settlement already on the network (towns first,
+    then villages in Prim's order) by a paved rural road (``unclassified``, population at least
+    ``PAVED_VILLAGE_POP``) or an unpaved ``track``. On purpose, ``N_ROADLESS`` isolated villages get
+    no road at all (off the network), and the ``N_STRANDED`` villages farthest from any town are
+    joined only to each other (a piece not connected to the rest). Line ends are the settlements'
+    own (rounded) coordinates, so roads meet exactly where they share a settlement.
+
+    Parameters
+    ----------
+    t, villages
+        The towns and villages as written to ``towns.csv`` and ``villages.csv``.
+    seat_rows
+        Rows of ``t`` that are county seats.
+    crs
+        The metric CRS the distances are measured in.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection with ``sample: true``; each feature has ``code``, ``road_class``,
+        ``surface``, ``name_fa``, ``name_en`` and ``source`` (the SAMPLE label).
+    """
+    lon = np.r_[t["lon"].to_numpy(float), villages["lon"].to_numpy(float)]
+    lat = np.r_[t["lat"].to_numpy(float), villages["lat"].to_numpy(float)]
+    x, y = project_xy(lon, lat, crs.distance)
+    xy = np.column_stack([x, y])
+    names_fa = list(t["name_fa"]) + list(villages["name_fa"])
+    names_en = list(t["name_en"]) + list(villages["name_en"])
+    pop = np.r_[t["population"].fillna(0).to_numpy(float), villages["population"].fillna(0).to_numpy(float)]
+    n_t = len(t)
+    village_ids = np.arange(n_t, len(xy))
+    edges: list[tuple[int, int, str]] = []
+
+    # primary: minimum spanning tree of the county seats (Prim from the first seat)
+    seats = list(seat_rows)
+    _prim(xy, [seats[0]], seats[1:], "primary", edges)
+    # secondary: the other towns, each to the nearest town already joined
+    _prim(xy, seats, [i for i in range(n_t) if i not in set(seats)], "secondary", edges)
+
+    # the planted exceptions
+    d_all = np.hypot(xy[:, None, 0] - xy[None, village_ids, 0], xy[:, None, 1] - xy[None, village_ids, 1])
+    d_all[village_ids, np.arange(len(village_ids))] = np.inf
+    nn = d_all.min(axis=0)  # each village's distance to the nearest other settlement
+    d_town = d_all[:n_t].min(axis=0)
+    far = village_ids[np.argsort(-d_town, kind="stable")]
+    stranded = [int(far[0])]
+    near = village_ids[np.argsort(d_all[n_t:, far[0] - n_t], kind="stable")]
+    stranded += [int(v) for v in near if v != far[0]][: N_STRANDED - 1]
+    isolated = [int(v) for v in village_ids[np.argsort(-nn, kind="stable")] if v not in stranded][: 3 * N_ROADLESS]
+
+    rest = [int(v) for v in village_ids if v not in stranded and v not in isolated]
+    _prim(xy, list(range(n_t)), rest, "village", edges, pop)
+    lines_m = shapely.linestrings([[xy[a], xy[b]] for a, b, _ in edges])
+    clearance = shapely.distance(shapely.points(xy[isolated])[:, None], lines_m[None, :]).min(axis=1)
+    roadless = [v for v, c in zip(isolated, clearance, strict=True) if c > ROADLESS_CLEARANCE_M][:N_ROADLESS]
+    joined = [v for v in isolated if v not in roadless]
+    _prim(xy, list(range(n_t)) + rest, joined, "village", edges, pop)
+    _prim(xy, stranded[:1], stranded[1:], "track", edges)
+
+    features = []
+    for k, (a, b, cls) in enumerate(edges):
+        road_class, surface = cls, "paved"
+        if cls == "village":
+            road_class, surface = ("unclassified", "paved") if pop[b] >= PAVED_VILLAGE_POP else ("track", "unpaved")
+        elif cls == "track":
+            surface = "unpaved"
+        features.append({
+            "type": "Feature",
+            "properties": {"code": f"SMP-R{k + 1:04d}", "road_class": road_class, "surface": surface,
+                           "name_fa": f"راه نمونه {names_fa[a]} – {names_fa[b]}",
+                           "name_en": f"Sample road {names_en[a]} – {names_en[b]}",
+                           "source": SAMPLE_LABEL},
+            "geometry": {"type": "LineString",
+                         "coordinates": [[float(lon[a]), float(lat[a])], [float(lon[b]), float(lat[b])]]},
+        })
+    return {
+        "type": "FeatureCollection",
+        "sample": True,
+        "note": SAMPLE_LABEL + ": synthetic road hierarchy (primary between county seats, secondary to "
+                "towns, rural roads and tracks to villages); villages without a road: "
+                + ", ".join(names_en[v] for v in roadless) + "; stranded on a track of their own: "
+                + ", ".join(names_en[v] for v in stranded),
+        "features": features,
+    }
+
+
+def _prim(xy: np.ndarray, joined: list[int], todo: list[int], cls: str, edges: list[tuple[int, int, str]],
+          pop: np.ndarray | None = None) -> None:
+    """Join each of ``todo`` to the nearest already-joined point, nearest first (Prim's algorithm);
+    appends ``(joined point, new point, cls)`` to ``edges``."""
+    if not todo or not joined:
+        return
+    todo_a = np.asarray(todo)
+    pts = xy[todo_a]
+    d = np.hypot(*(pts[:, None, :] - xy[np.asarray(joined)][None, :, :]).transpose(2, 0, 1))
+    best = d.min(axis=1)
+    via = np.asarray(joined)[d.argmin(axis=1)]
+    left = np.ones(len(todo_a), bool)
+    for _ in range(len(todo_a)):
+        k = int(np.argmin(np.where(left, best, np.inf)))
+        left[k] = False
+        edges.append((int(via[k]), int(todo_a[k]), cls))
+        dk = np.hypot(*(pts - pts[k]).T)
+        closer = left & (dk < best)
+        best[closer] = dk[closer]
+        via[closer] = todo_a[k]
 
 
 def to_lonlat(xy: np.ndarray, crs: MetricCRS) -> tuple[np.ndarray, np.ndarray]:

@@ -25,6 +25,7 @@ from pydeck.bindings.json_tools import default_serialize
 from siting.reports.html import status_label
 from ui.views.mapdata import OFFICE_COLOURS, STATUS_COLOURS, view_for_bounds
 from ui.views.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
+from ui.views.travel import ISOCHRONE_LINE
 
 from ..i18n import t
 from .layout import FONT_STACK
@@ -89,6 +90,14 @@ def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool
                      line_width_min_pixels=1 if filled else 2, pickable=pickable)
 
 
+def isochrone_layer(geojson: Mapping[str, Any], *, layer_id: str = "isochrones",
+                    pickable: bool = True) -> pdk.Layer:
+    """Travel-time service areas (:mod:`ui.views.travel`), each filled with its feature's ``fill``."""
+    return pdk.Layer("GeoJsonLayer", data=geojson, id=layer_id, stroked=True, filled=True,
+                     get_fill_color="properties.fill", get_line_color=list(ISOCHRONE_LINE),
+                     line_width_min_pixels=1, pickable=pickable)
+
+
 def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> pdk.Layer:
     """The pickable H3 grid: coarse cells over the gaps, or the fine cells around the candidate."""
     return pdk.Layer("H3HexagonLayer", data=list(records), id=LAYER_FINE if fine else LAYER_COARSE,
@@ -118,8 +127,9 @@ def office_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
                      line_width_min_pixels=1.5, pickable=True)
 
 
-def candidate_layers(candidate: Candidate, radius_m: float, tip: str) -> list[pdk.Layer]:
-    """The candidate site and its service radius."""
+def candidate_layers(candidate: Candidate, radius_m: float | None, tip: str) -> list[pdk.Layer]:
+    """The candidate site and its service radius (none when ``radius_m`` is None: by travel time the
+    page draws the site's service area instead)."""
     return site_layers([{"lon": candidate.lon, "lat": candidate.lat, "tip": tip}], radius_m, layer_id="candidate")
 
 

@@ -8,8 +8,9 @@ import streamlit as st
 
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
-from ui.components import layout, maps, report_view, site_picker, tables
+from ui.components import layout, maps, measure, report_view, site_picker, tables
 from ui.i18n import t
+from ui.views import travel
 from ui.views.planning import RuleOverrides
 
 lang = state.lang()
@@ -17,6 +18,7 @@ key, ws, rules = state.current()
 layout.page_header(ws, "page.applicant", "applicant.intro")
 
 with st.sidebar:
+    measured_by = measure.switch(ws, rules, lang, "applicant")
     licence_type = st.radio(t("word.licence_type", lang), LICENCE_TYPES, key="applicant.licence_type",
                             format_func=lambda v: label(v, lang))
     counties = [None, *ws.counties["name_fa"].tolist()]
@@ -30,13 +32,21 @@ with st.sidebar:
 base = state.base_map_data(key, lang, county, licence_type)
 candidate = site_picker.current()
 layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"], pickable=False),
-          maps.gap_layer(state.gap_map_data(key, RuleOverrides(), licence_type, lang, county), pickable=False),
-          maps.cell_layer(state.pick_cell_records(key, licence_type, county, lang))]
+          maps.gap_layer(state.gap_map_data(key, RuleOverrides(), licence_type, lang, county, measured_by),
+                         pickable=False)]
+by_time = measured_by == "time"
+if by_time:  # under the pickable cells, not pickable: clicks on the map choose a site
+    layers.append(maps.isochrone_layer(state.isochrone_map_data(key, RuleOverrides(), licence_type, lang, county),
+                                       pickable=False))
+layers.append(maps.cell_layer(state.pick_cell_records(key, licence_type, county, lang, measured_by)))
 if candidate is not None:
-    layers.append(maps.cell_layer(state.fine_cell_records(key, candidate.cell, lang), fine=True))
+    layers.append(maps.cell_layer(state.fine_cell_records(key, candidate.cell, lang, measured_by), fine=True))
 layers += [maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"])]
 if candidate is not None:
-    layers += maps.candidate_layers(candidate, rules.for_type(licence_type).service_radius_m,
+    if by_time:
+        layers.append(maps.isochrone_layer(state.site_isochrone(key, licence_type, candidate.lon, candidate.lat,
+                                                                lang), layer_id="candidate-area", pickable=False))
+    layers += maps.candidate_layers(candidate, None if by_time else rules.for_type(licence_type).service_radius_m,
                                     site_picker.describe(candidate, lang))
 
 col_map, col_side = st.columns([3, 2], gap="medium")
@@ -47,18 +57,20 @@ with col_map:
                       zoom=10.5 if candidate else None)
     maps.show(chart, key=widget_key, lang=lang, on_select=partial(site_picker.on_map_select, key, widget_key))
     maps.legend([*maps.base_legend(lang), (maps.CELL_FILL, t("map.legend_cells", lang)),
-                 (maps.CANDIDATE_FILL, t("map.legend_candidate", lang))])
+                 (maps.CANDIDATE_FILL, t("map.legend_candidate", lang)),
+                 *(travel.legend_items(licence_type, lang) if by_time else ())])
+    measure.caption(rules, measured_by, licence_type, lang)
 with col_side:
     site_picker.inputs(key)
     candidate = site_picker.panel()
 
 if candidate is not None:
     with layout.errors_shown():
-        report = state.validation(key, candidate, licence_type, applicant_type)
+        report = state.validation(key, candidate, licence_type, applicant_type, measured_by)
         report_view.show(report, lang=lang, workspace_name=ws.meta.get("name"), key="applicant.report")
 
 st.subheader(t("applicant.gaps_title", lang))
-gaps = state.gaps(key, RuleOverrides(), licence_type)
+gaps = state.gaps(key, RuleOverrides(), licence_type, measured_by)
 if county:
     gaps = gaps[gaps["county"] == county]
 if len(gaps):

@@ -11,9 +11,9 @@ from siting import fmt
 from siting.reports import export
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
-from ui.components import layout, maps, tables
+from ui.components import layout, maps, measure, tables
 from ui.i18n import t
-from ui.views import mapdata
+from ui.views import mapdata, travel
 from ui.views.planning import SLIDER_PARAMS, RuleOverrides
 
 lang = state.lang()
@@ -38,6 +38,7 @@ def _reset() -> None:
 # values last set here in this session (kept by state.PLANNER_OVERRIDES, which the scenario runner reads).
 kept = state.planner_overrides().as_mapping()
 with st.sidebar:
+    measured_by = measure.switch(ws, rules, lang, "planner")
     st.subheader(t("planner.sliders", lang))
     chosen: dict[str, dict[str, float]] = {}
     for ltype in LICENCE_TYPES:
@@ -69,10 +70,11 @@ metric = c2.selectbox(t("planner.metric", lang), tuple(mapdata.CHOROPLETH_METRIC
 
 view = None
 with layout.errors_shown():
-    view = state.planner_view(key, overrides, gap_type)
+    view = state.planner_view(key, overrides, gap_type, measure=measured_by)
 if view is None:
     st.stop()
 
+measure.caption(view.rules, measured_by, gap_type, lang)
 tot = view.coverage.totals
 k = st.columns(5)
 k[0].metric(t("planner.kpi.covered", lang), fmt.number(tot["covered_population"], lang))
@@ -91,10 +93,14 @@ for col, ltype in zip(o, LICENCE_TYPES, strict=True):
 choro = mapdata.county_choropleth(ws, view.coverage.by_county, metric, lang)
 base = state.base_map_data(key, lang, None, "any")
 layers = [maps.region_layer(base["region"]), maps.choropleth_layer(choro.geojson),
-          maps.gap_layer(mapdata.gap_features(view.gaps, lang), filled=False), maps.office_layer(base["offices"])]
+          maps.gap_layer(mapdata.gap_features(view.gaps, lang), filled=False)]
+if measured_by == "time":
+    layers.append(maps.isochrone_layer(state.isochrone_map_data(key, overrides, gap_type, lang)))
+layers.append(maps.office_layer(base["offices"]))
 maps.show(maps.deck(layers, base["bounds"], basemap=basemap, lang=lang), key="planner.map", lang=lang)
 st.caption(choro.title)
-maps.legend([*choro.legend, (maps.GAP_FILL, t("map.legend_gap", lang))])
+maps.legend([*choro.legend, (maps.GAP_FILL, t("map.legend_gap", lang)),
+             *(travel.legend_items(gap_type, lang) if measured_by == "time" else ())])
 
 st.subheader(t("planner.county_table", lang))
 tables.show(view.coverage.by_county, [

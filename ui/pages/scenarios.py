@@ -17,9 +17,10 @@ from siting.optimize import Scenario
 from siting.optimize.scenarios import MODELS
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
-from ui.components import layout, maps
+from ui.components import layout, maps, measure
 from ui.i18n import t
 from ui.views import scenarios as scenarioview
+from ui.views import travel
 from ui.views.planning import RuleOverrides
 from ui.views.upload import ACCEPTED_EXTENSIONS, shown_as_uploaded
 
@@ -31,6 +32,9 @@ SHOWN = "scenario.shown"  # the run whose result is shown (its number)
 lang = state.lang()
 key, ws, rules = state.current()
 layout.page_header(ws, "page.scenarios", "scenario.intro")
+with st.sidebar:
+    measured_by = measure.switch(ws, rules, lang, "scenario")
+by_time = measured_by == "time"
 
 planner = state.planner_overrides()
 if planner.items:
@@ -72,7 +76,10 @@ if costs_up is not None:
                          origins=fmt.number(info["origins"], lang), destinations=fmt.number(info["destinations"], lang),
                          pairs=fmt.number(info["pairs"], lang)))
 
-if costs is None:
+if costs is None and by_time:  # the service time of the rules file decides (the optimizer reads it)
+    radius = None
+    c2.caption(t("measure.caption", lang, what=travel.service_text(rules, "time", ltype, lang)))
+elif costs is None:
     default_m = planner.apply(rules).for_type(ltype).service_radius_m
     source = "planner" if default_m != rules.for_type(ltype).service_radius_m else "rules"
     radius_km = c2.number_input(
@@ -125,7 +132,7 @@ if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
                             share=share_pct / 100 if model == "lscp" else None, radius=radius,
                             candidates=candidates, costs=costs, population_rule=population_rule,
                             method=method, time_limit=float(time_limit))
-        earlier = next((r for r in runs if r.same_inputs(key, planner, scenario)), None)
+        earlier = next((r for r in runs if r.same_inputs(key, planner, scenario, measured_by)), None)
         if earlier is not None:
             st.info(t("scenario.again", lang, run=fmt.number(earlier.number, lang)))
             st.session_state[SHOWN] = earlier.number
@@ -133,11 +140,11 @@ if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
             result = None
             with layout.errors_shown("scenario.refused", uploads), \
                     st.spinner(t("scenario.running", lang, seconds=fmt.number(time_limit, lang))):
-                result = state.scenario_result(key, planner, scenario)
+                result = state.scenario_result(key, planner, scenario, measured_by)
             if result is not None:
                 number = max((r.number for r in runs), default=0) + 1
                 names = tuple((p, n) for p, n in uploads.items() if p in (candidates, costs))
-                runs = (*runs, state.ScenarioRun(number, key, planner, scenario, result, names))
+                runs = (*runs, state.ScenarioRun(number, key, planner, scenario, result, names, measured_by))
                 state.set_scenario_runs(runs)
                 st.session_state[SHOWN] = number
 
@@ -200,8 +207,11 @@ st.caption(t("scenario.candidates_caption", lang, n=fmt.number(res.candidates, l
 # the map: gaps as this run saw them (straight-line radius), existing offices, the chosen sites
 base = state.base_map_data(key, lang, None, "any")
 layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"])]
-straight = shown.scenario.costs is None
-if straight:
+run_by_time = shown.measure == "time"
+straight = shown.scenario.costs is None and not run_by_time
+if run_by_time:
+    layers.append(maps.isochrone_layer(state.isochrone_map_data(key, shown.overrides, res.licence_type, lang)))
+elif straight:
     seen = RuleOverrides.of({**shown.overrides.as_mapping(),
                              res.licence_type: {**shown.overrides.as_mapping().get(res.licence_type, {}),
                                                 "service_radius_m": res.radius}})
@@ -210,8 +220,10 @@ layers += [maps.office_layer(base["offices"]),
            *maps.site_layers(scenarioview.site_records(res, lang), res.radius if straight else None)]
 maps.show(maps.deck(layers, base["bounds"], basemap=maps.basemap_toggle(lang, "scenario.basemap"), lang=lang),
           key="scenario.map", lang=lang)
-maps.legend([*maps.base_legend(lang)[:3], (maps.GAP_FILL, t("map.legend_gap", lang)),
+maps.legend([*maps.base_legend(lang)[:3],
+             *(travel.legend_items(res.licence_type, lang) if run_by_time else [(maps.GAP_FILL, t("map.legend_gap", lang))]),
              (maps.CANDIDATE_FILL, t("scenario.legend_site", lang))])
+measure.caption(rules, shown.measure or "distance", res.licence_type, lang)
 
 c1, c2 = st.columns([3, 2])
 c1.markdown(f"**{t('scenario.sites_title', lang)}**")
