@@ -47,7 +47,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from siting.errors import InputError
-from siting.io.importer import Issue
+from siting.io.importer import Issue, IssueLog
 from siting.io.readers import find_column, is_blank, read_file
 from siting.text import clean_text, match_key, parse_number
 
@@ -195,7 +195,7 @@ def _figure(value: object, what: str) -> int | None:
 
 
 @dataclass
-class CensusReport:
+class CensusReport(IssueLog):
     """What :func:`read_census` read, kept, skipped and found wrong.
 
     Attributes
@@ -230,21 +230,6 @@ class CensusReport:
     issues: list[Issue] = field(default_factory=list)
     header_line: int = 1
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Issue]:
-        """Issues that skipped their row."""
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        """Issues that did not skip their row."""
-        return [i for i in self.issues if i.severity == "warning"]
-
-    def add(self, row: int | None, reason: str, *, severity: Literal["error", "warning"] = "error",
-            field: str | None = None) -> None:
-        """Record one issue."""
-        self.issues.append(Issue(row, severity, reason, field))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the report."""

@@ -182,8 +182,29 @@ class Issue:
     field: str | None = None
 
 
+class IssueLog:
+    """Errors, warnings and adding an issue, for a report with an ``issues`` list."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Issues that rejected their row."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Issues that did not reject their row."""
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def add(self, row: int | None, reason: str, *, severity: Literal["error", "warning"] = "error",
+            field: str | None = None) -> None:
+        """Record one issue."""
+        self.issues.append(Issue(row, severity, reason, field))
+
+
 @dataclass
-class ImportReport:
+class ImportReport(IssueLog):
     """What an import read, kept, rejected and why."""
 
     file: str
@@ -203,18 +224,6 @@ class ImportReport:
     placement: dict[str, int] = field(default_factory=dict)
     #: offices: what this version of the register changed (:class:`siting.registry.RegisterDiff`)
     changes: Any = None
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
-
-    def add(self, row: int | None, reason: str, *, severity: Literal["error", "warning"] = "error",
-            field: str | None = None) -> None:
-        self.issues.append(Issue(row, severity, reason, field))
 
     def to_dict(self) -> dict[str, Any]:
         return {

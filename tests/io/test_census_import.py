@@ -19,16 +19,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import shapely
+from hand_places import hand_with_villages
 from rapidfuzz import fuzz
 
 from siting.coverage import compute_coverage, coverage_by_unit
 from siting.errors import InputError
 from siting.io.placejoin import place_key
 from siting.io.population import import_census
-from siting.samples.hand import hand_workspace
 from siting.text import to_persian_digits
-from siting.workspace import Workspace, make_layer
+from siting.workspace import Workspace
 
 BIN = Path(sys.executable).parent / "siting"
 
@@ -79,16 +78,7 @@ def census_xlsx(path: Path, rows=CENSUS) -> Path:
 
 
 def _workspace() -> Workspace:
-    ws = hand_workspace()
-    s = ws.settlements
-    extra = pd.DataFrame({
-        "code": list(EXTRA), "name_fa": [v[0] for v in EXTRA.values()], "name_en": [None] * len(EXTRA),
-        "kind": ["village"] * len(EXTRA), "population": [None] * len(EXTRA),
-        "county": [v[1] for v in EXTRA.values()], "source": ["hand-built test data (synthetic)"] * len(EXTRA),
-    })
-    attrs = pd.concat([pd.DataFrame(s.drop(columns="geometry")), extra], ignore_index=True)
-    geoms = [*s.geometry, *shapely.points([(v[2], v[3]) for v in EXTRA.values()])]
-    return ws.with_layer("settlements", make_layer("settlements", attrs, geoms))
+    return hand_with_villages(EXTRA)
 
 
 @pytest.fixture()

@@ -22,6 +22,7 @@ import pyogrio
 import pyproj
 import pytest
 import shapely
+from hand_places import hand_with_villages
 
 from siting.coverage import compute_coverage
 from siting.errors import InputError
@@ -31,7 +32,7 @@ from siting.rules import load_rules
 from siting.rules.validate import validate_site
 from siting.samples.hand import hand_workspace
 from siting.vocab import parse_office_status
-from siting.workspace import REQUIRED_LAYERS, Workspace, make_layer
+from siting.workspace import REQUIRED_LAYERS, Workspace
 
 GEOD = pyproj.Geod(ellps="WGS84")
 BIN = Path(sys.executable).parent / "siting"
@@ -47,16 +48,7 @@ EXTRA = {  # code: (name, county, lon, lat)
 
 
 def _workspace() -> Workspace:
-    ws = hand_workspace()
-    s = ws.settlements
-    extra = pd.DataFrame({
-        "code": list(EXTRA), "name_fa": [v[0] for v in EXTRA.values()], "name_en": [None] * len(EXTRA),
-        "kind": ["village"] * len(EXTRA), "population": [1000 + 100 * i for i in range(len(EXTRA))],
-        "county": [v[1] for v in EXTRA.values()], "source": ["hand-built test data (synthetic)"] * len(EXTRA),
-    })
-    attrs = pd.concat([pd.DataFrame(s.drop(columns="geometry")), extra], ignore_index=True)
-    geoms = [*s.geometry, *shapely.points([(v[2], v[3]) for v in EXTRA.values()])]
-    return ws.with_layer("settlements", make_layer("settlements", attrs, geoms))
+    return hand_with_villages(EXTRA, {code: 1000 + 100 * i for i, code in enumerate(EXTRA)})
 
 
 @pytest.fixture()
