@@ -564,7 +564,7 @@ def _radius_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _measure_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--measure", default=None, choices=["distance", "time"],
+    p.add_argument("--measure", "--metric", default=None, choices=["distance", "time"],
                    help="what decides service for every licence type: straight-line distance (the radius) or "
                         "travel time on the road network (service_time_min); default: the rules file")
 
@@ -646,7 +646,7 @@ def register(sub: Any) -> None:
     p.add_argument("--type", required=True, help="licence type: urban/rural (شهری/روستایی)")
     p.add_argument("--applicant", default=None, help="applicant type: natural/legal (حقیقی/حقوقی)")
     p.add_argument("--proposals", default=None, help="CSV/GeoJSON of pending proposals to check conflicts with")
-    p.add_argument("--measure", choices=("distance", "time"), default=None,
+    p.add_argument("--measure", "--metric", choices=("distance", "time"), default=None,
                    help="population newly covered by straight-line radius or by travel time on the road network "
                         "(service_time_min); default: the rules file's per type. Distance rules stay in metres")
     _common(p)

@@ -94,7 +94,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                             "replacing straight-line distances; needs --radius in its unit")
         p.add_argument("--existing-radius", type=_type_radius, action="append", metavar="TYPE=VALUE",
                        help="with --costs: service radius of existing offices of a type, in the matrix's unit")
-        p.add_argument("--measure", choices=("distance", "time"), default=None,
+        p.add_argument("--measure", "--metric", choices=("distance", "time"), default=None,
                        help="serve by straight-line distance or by travel time on the road network (minutes; "
                             "--radius is then the service time); default: the rules file's per type")
         p.add_argument("--time-bound", type=_positive, default=None, metavar="MINUTES",
