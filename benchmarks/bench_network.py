@@ -20,7 +20,7 @@ settlement to its nearest office of each type (warm, after build and attach; unb
 30 minutes), the same nearest-office search in igraph and pandana on the same arcs, with the ratios,
 and cover sets of 3,600 settlements × 3,600 candidates within 30 minutes.
 
-  .venv/bin/python benchmarks/bench_network.py --scale [--with-4m] [--no-pandana]
+  .venv/bin/python benchmarks/bench_network.py --scale [--with-4m] [--no-pandana] [--sizes N,N]
 
 igraph: one Dijkstra from a super-source joined to the offices' edge ends by the same link times
 (``Graph.distances``), then the same numpy step from edge ends to settlements; the graph is built
@@ -183,7 +183,8 @@ def scale_run(n_edges: int, *, n_settlements: int = 100_000, n_offices: int = 10
 
 
 def scale_main(args) -> int:
-    sizes = [100_000, 1_000_000] + ([4_000_000] if args.with_4m else [])
+    sizes = [int(v) for v in args.sizes.split(",")] if args.sizes else \
+        [100_000, 1_000_000] + ([4_000_000] if args.with_4m else [])
     runs = []
     for n_edges in sizes:
         print(f"-- {n_edges:,} edges ...", flush=True)
@@ -203,7 +204,8 @@ def scale_main(args) -> int:
     print("ratio: the other engine's time / siting.network's (igraph vs unbounded, pandana vs ≤30 min); "
           "pandana's contraction-hierarchy build (not in its time): "
           + ", ".join(f"{f['pandana_build_s']:.1f} s" for f in runs))
-    out = save_results("network_scale", {"runs": runs})
+    out = save_results("network_scale" if not args.sizes else f"network_scale_{args.sizes.replace(',', '_')}",
+                       {"runs": runs})
     print(f"figures written to {out}")
     return 0
 
@@ -216,6 +218,7 @@ def main() -> int:
     ap.add_argument("--scale", action="store_true",
                     help="issue 10's workload at 100k and 1M edges, 100,000 settlements, 10,000 offices")
     ap.add_argument("--with-4m", action="store_true", help="with --scale: also 4,000,000 edges")
+    ap.add_argument("--sizes", help="with --scale: edge counts instead, e.g. 4000000 or 100000,1000000")
     ap.add_argument("--no-pandana", action="store_true", help="with --scale: leave pandana out")
     args = ap.parse_args()
     if args.scale:

@@ -598,6 +598,10 @@ def _pair_candidates(graph: RoadGraph, src: Attachment, tgt: Attachment, to_sour
     s_on = np.flatnonzero(src.on_network)
     t_on = np.flatnonzero(tgt.on_network)
     if len(s_on) and len(t_on):
+        has_source = np.zeros(graph.n_edges, bool)
+        has_source[src.edge[s_on]] = True
+        t_on = t_on[has_source[tgt.edge[t_on]]]  # only targets on an edge with a source
+    if len(s_on) and len(t_on):
         order = s_on[np.argsort(src.edge[s_on], kind="stable")]
         sorted_edges = src.edge[order]
         lo = np.searchsorted(sorted_edges, tgt.edge[t_on], "left")
