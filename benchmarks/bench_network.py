@@ -13,8 +13,8 @@ nodes for scale, and cost matrices of 3,600 villages × 3,600 candidate sites (t
 200 offices at 30 and 60 minutes.
 
 With ``--scale`` it runs issue 10's speed workload instead and prints one table: generated networks
-of 100,000 and 1,000,000 edges (and 4,000,000 with ``--with-4m``: about 3 GB of memory and several
-minutes, mostly generating the layer), 100,000 settlements and 10,000 offices (30% urban, 70% rural)
+of 100,000 and 1,000,000 edges (and 4,000,000 with ``--with-4m``: about 7 GB of memory and four
+minutes without pandana, half of it generating the layer), 100,000 settlements and 10,000 offices (30% urban, 70% rural)
 at random points: building the graph from the layer, attaching the places, the travel time from every
 settlement to its nearest office of each type (warm, after build and attach; unbounded, and within
 30 minutes), the same nearest-office search in igraph and pandana on the same arcs, with the ratios,
