@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure what the tests need outside Python is here: Chromium (Debian's package, for the
-# browser tests), fonts that render Persian, and a PostgreSQL server that answers.
+# browser tests), fonts that render Persian, pgRouting, and a PostgreSQL server that answers.
 # Idempotent: it installs or starts only what is missing.
 set -euo pipefail
 
@@ -8,6 +8,8 @@ need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans Arabic\|Vazir" || need_apt+=(fonts-noto-core)
+# pgRouting (with PostGIS, which it requires) for the road network's oracle test
+compgen -G "/usr/share/postgresql/15/extension/pgrouting.control" >/dev/null || need_apt+=(postgresql-15-pgrouting)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test-env: installing ${need_apt[*]} from Debian's packages"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -43,6 +43,7 @@ office; the search then runs on the transposed graph.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -247,6 +248,11 @@ class Attachment:
 
     def __len__(self) -> int:
         return len(self.xy)
+
+    @cached_property
+    def tree(self) -> cKDTree:
+        """A k-d tree of the places' coordinates (built once, on first use: the straight-across walks)."""
+        return cKDTree(self.xy, balanced_tree=False, compact_nodes=False)
 
     def subset(self, rows: Any) -> Attachment:
         """The places at ``rows`` (positions or a boolean mask), in that order."""
@@ -592,6 +598,10 @@ def _pair_candidates(graph: RoadGraph, src: Attachment, tgt: Attachment, to_sour
     s_on = np.flatnonzero(src.on_network)
     t_on = np.flatnonzero(tgt.on_network)
     if len(s_on) and len(t_on):
+        has_source = np.zeros(graph.n_edges, bool)
+        has_source[src.edge[s_on]] = True
+        t_on = t_on[has_source[tgt.edge[t_on]]]  # only targets on an edge with a source
+    if len(s_on) and len(t_on):
         order = s_on[np.argsort(src.edge[s_on], kind="stable")]
         sorted_edges = src.edge[order]
         lo = np.searchsorted(sorted_edges, tgt.edge[t_on], "left")
@@ -612,32 +622,26 @@ def _pair_candidates(graph: RoadGraph, src: Attachment, tgt: Attachment, to_sour
     # straight across, off-road
     max_leg = float(graph.params.max_offroad_m)
     if max_leg > 0 and len(src) and len(tgt):
-        pairs = cKDTree(tgt.xy).sparse_distance_matrix(cKDTree(src.xy), max_leg, output_type="ndarray")
-        # sparse_distance_matrix leaves out pairs at distance 0: add coincident points
-        same_t, same_s = _coincident(tgt.xy, src.xy)
-        ti = np.r_[pairs["i"], same_t].astype(np.int64)
-        si = np.r_[pairs["j"], same_s].astype(np.int64)
-        dist = np.r_[pairs["v"], np.zeros(len(same_t))]
+        ti, si = _within(tgt, src, max_leg)
+        d = tgt.xy[ti] - src.xy[si]
         ts.append(ti)
         ss.append(si)
-        tt.append(dist / (graph.params.offroad_speed_kmh / 3.6))
+        tt.append(np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2) / (graph.params.offroad_speed_kmh / 3.6))
     if not ts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     return np.concatenate(ts), np.concatenate(ss), np.concatenate(tt)
 
 
-def _coincident(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(i, j) of points ``a[i]`` and ``b[j]`` with exactly equal coordinates."""
-    ka = a[:, 0] + 1j * a[:, 1]
-    kb = b[:, 0] + 1j * b[:, 1]
-    order = np.argsort(kb, kind="stable")
-    sk = kb[order]
-    lo = np.searchsorted(sk, ka, "left")
-    hi = np.searchsorted(sk, ka, "right")
-    counts = hi - lo
-    i = np.repeat(np.arange(len(a)), counts)
-    pos = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
-    return i, order[pos]
+def _within(a: Attachment, b: Attachment, r: float) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) of places ``a[i]`` and ``b[j]`` at most ``r`` apart (coincident ones included), from the
+    places' cached k-d trees; the smaller set queries the larger."""
+    small_is_a = len(a) <= len(b)
+    q, other = (a, b) if small_is_a else (b, a)
+    hits = q.tree.query_ball_tree(other.tree, r)
+    counts = np.fromiter(map(len, hits), np.int64, len(hits))
+    qi = np.repeat(np.arange(len(hits), dtype=np.int64), counts)
+    oi = np.fromiter(itertools.chain.from_iterable(hits), np.int64, int(counts.sum()))
+    return (qi, oi) if small_is_a else (oi, qi)
 
 
 def _check_bound(name: str, value: float | None) -> float:

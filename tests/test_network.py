@@ -510,3 +510,22 @@ def test_cost_matrix_equals_networkx_on_a_random_network():
                         want[(node[1], j)] = t
         assert set(got) == set(want) and len(got) > 20
         assert [got[k] for k in sorted(got)] == pytest.approx([want[k] for k in sorted(want)], rel=1e-9)
+
+
+def test_places_within_the_walk_are_all_pairs_within_it_coincident_ones_included():
+    # siting.network._within (the straight-across walks) against the brute-force distance matrix, with
+    # duplicated points (distance 0) and pairs exactly on the limit; either set may be the larger
+    from siting.network import _within
+
+    rng = np.random.default_rng(5)
+    a = np.round(rng.uniform(0, 3000, (400, 2)), -1)  # a 10 m lattice: exact distances such as 300 m
+    b = np.r_[a[:30], np.round(rng.uniform(0, 3000, (50, 2)), -1), a[:5]]
+    g = graph([[(0, 0), (3000, 0)]])
+    pa, pb = attach_xy(g, a), attach_xy(g, b)
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    want = set(zip(*np.nonzero(d <= 300.0), strict=True))
+    assert (d == 0).sum() >= 35 and (d == 300.0).sum() > 0
+    for x, y, flip in ((pa, pb, False), (pb, pa, True)):
+        i, j = _within(x, y, 300.0)
+        got = set(zip(j.tolist(), i.tolist(), strict=True)) if flip else set(zip(i.tolist(), j.tolist(), strict=True))
+        assert len(got) == len(i) and got == {(int(p), int(q)) for p, q in want}
