@@ -996,6 +996,12 @@ class WorkspaceNetwork:
         return seconds, office.astype(np.int64)
 
 
+def _params_key(params: RoadParams) -> tuple:
+    """The values that shape the graph (equal parameters share one cached network)."""
+    return (tuple(sorted(params.class_speeds_kmh.items())), params.default_speed_kmh, params.unpaved_max_speed_kmh,
+            params.offroad_speed_kmh, params.max_offroad_m, params.snap_tolerance_m)
+
+
 def workspace_network(ws: Any, params: RoadParams | None = None) -> WorkspaceNetwork:
     """The workspace's road graph with its settlements and offices attached (built once per workspace).
 
@@ -1006,11 +1012,11 @@ def workspace_network(ws: Any, params: RoadParams | None = None) -> WorkspaceNet
         raise InputError("travel time needs a road network: the workspace has no roads layer "
                          "(import one with `siting import roads FILE`)", source="roads")
     cache = ws.__dict__.setdefault("_network_cache", {})
-    key = id(params) if params is not None else None
+    params = params or load_road_params()
+    key = _params_key(params)
     hit = cache.get(key)
     if hit is not None:
         return hit
-    params = params or load_road_params()
     graph = build_graph(ws, params)
     s, o = ws.settlements, ws.offices
     out = WorkspaceNetwork(graph, params,

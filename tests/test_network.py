@@ -529,3 +529,21 @@ def test_places_within_the_walk_are_all_pairs_within_it_coincident_ones_included
         i, j = _within(x, y, 300.0)
         got = set(zip(j.tolist(), i.tolist(), strict=True)) if flip else set(zip(i.tolist(), j.tolist(), strict=True))
         assert len(got) == len(i) and got == {(int(p), int(q)) for p, q in want}
+
+
+def test_workspace_network_cached_by_parameter_values(sample_workspace_path):
+    """Equal parameters (two objects) share one built network; other speeds build another."""
+    import dataclasses
+
+    from siting.network import workspace_network
+    from siting.rules.roads import load_road_params
+    from siting.workspace import Workspace
+
+    ws = Workspace.load(sample_workspace_path)
+    a, b = load_road_params(), load_road_params()
+    assert a is not b
+    net = workspace_network(ws, a)
+    assert workspace_network(ws, b) is net and workspace_network(ws) is net
+    slower = dataclasses.replace(a, default_speed_kmh=a.default_speed_kmh / 2)
+    other = workspace_network(ws, slower)
+    assert other is not net and other.params.default_speed_kmh == a.default_speed_kmh / 2
