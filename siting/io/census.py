@@ -462,13 +462,10 @@ class _Reader:
 def _read_plain(r: _Reader) -> None:
     prefix_fields = ("county", "district", "rural_district")
     for i, row in enumerate(r.rows):
-        name = clean_text(_int_text(r.cell(i, "name_fa")))
-        code = r.code(i, row)
-        if code is None:
+        named = _name_and_code(r, i, row)
+        if named is None:
             continue
-        if not name:
-            r.error(row, "no name", "name_fa")
-            continue
+        name, code = named
         word, rest = _first_word(name)
         if not code and (_is_total(name) or (word in _LEVEL_WORDS and rest)):
             r.warn(row, f"{name!r} is a total or subtotal row in a one-row-per-place table; skipped", "name_fa")
@@ -509,6 +506,18 @@ def _read_plain(r: _Reader) -> None:
             r.check_place_figures(i, row, pop, hh)
 
 
+def _name_and_code(r: _Reader, i: int, row: int) -> tuple[str, str] | None:
+    """A data row's cleaned name and code, or ``None`` (reported) when the code is bad or the name missing."""
+    name = clean_text(_int_text(r.cell(i, "name_fa")))
+    code = r.code(i, row)
+    if code is None:
+        return None
+    if not name:
+        r.error(row, "no name", "name_fa")
+        return None
+    return name, code
+
+
 def _int_text(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
@@ -532,14 +541,10 @@ def _read_hierarchical(r: _Reader) -> None:
         if _is_repeated_header(r, i):
             r.report.notes.append(f"row {row}: a repeated header row, skipped")
             continue
-        raw_name = r.cell(i, "name_fa")
-        name = clean_text(_int_text(raw_name))
-        code = r.code(i, row)
-        if code is None:
+        named = _name_and_code(r, i, row)
+        if named is None:
             continue
-        if not name:
-            r.error(row, "no name", "name_fa")
-            continue
+        name, code = named
         word, rest = _first_word(name)
         if (not code and is_blank(r.cell(i, "population")) and is_blank(r.cell(i, "households"))
                 and not (word in _LEVEL_WORDS and rest)):
