@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from siting.api.errors import ApiError, dumps
+from siting.io.files import write_private
 
 LOG = logging.getLogger("siting.api")
 _ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -57,14 +58,7 @@ class JobStore:
         return self.dir / f"{job_id}{suffix}"
 
     def _write(self, path: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(path, data)
 
     def _save(self, job: dict[str, Any]) -> None:
         self._write(self._path(job["id"]), dumps(job))

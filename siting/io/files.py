@@ -38,3 +38,28 @@ def package_file(package: str, name: str) -> Path:
     """
     return Path(str(files(package).joinpath(name)))
 
+
+
+def write_private(path: str | Path, data: bytes, *, sync: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically, readable by this user only (mode 0600).
+
+    A temporary file beside the target (created by :func:`tempfile.mkstemp`, 0600), flushed (and
+    fsynced with ``sync``), then renamed over ``path``: a reader sees the old file or the new one,
+    never half of one; the temporary file is removed on any failure.
+    """
+    import os
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            if sync:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -50,6 +50,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from ..fmt import number
+from ..io.files import write_private
 from .errors import DocumentRejected, NotFound
 from .workflow import DocumentKind, Limits
 
@@ -460,17 +461,7 @@ class FileStore:
         name = str(uuid.uuid4())
         path = self._path(name)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_suffix(".part")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_private(path, content, sync=True)
         return name
 
     def get(self, stored_name: str, sha256: str) -> bytes:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from siting.errors import InputError
+from siting.io.files import write_private
 from siting.io.importer import ImportOptions, ImportReport, prepare_import, read_proposals
 from siting.io.limits import current_limits
 from siting.io.readers import _EXTENSIONS
@@ -88,14 +89,7 @@ def kept(folder: str | os.PathLike[str], name: str, data: bytes, *,
     suffix = _checked_suffix(name, data, max_bytes=max_bytes, extensions=extensions)
     path = Path(folder) / f"{hashlib.sha256(data).hexdigest()}{suffix}"
     if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(path, data)
     return path
 
 
