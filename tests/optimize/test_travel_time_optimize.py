@@ -17,55 +17,20 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
+from hand_roads import road_ws
 
 from siting.cli.optimize import main as optimize_main
 from siting.errors import InputError
-from siting.geo import unproject_xy
 from siting.optimize import Scenario, lscp, mclp, problem_from_workspace, run_scenario
 from siting.rules import load_rules
-from siting.workspace import Workspace, empty_layer, make_layer
+from siting.workspace import Workspace
 
 pytestmark = pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning")
-
-REGION = (58.6, 32.3, 59.8, 33.4)
-
-
-def _region_ws() -> Workspace:
-    box = shapely.box(*REGION)
-    region = make_layer("region", {"name_fa": ["آزمون"], "name_en": ["test"], "source": ["test"]}, [box])
-    counties = make_layer("counties", {"code": ["1"], "name_fa": ["بخش"], "name_en": ["county"],
-                                       "population": [100_000], "source": ["test"]}, [box])
-    return Workspace(region, counties, empty_layer("settlements"), empty_layer("offices"),
-                     meta={"name": "travel-time test", "sample": True})
-
 
 def build_ws(settlements, offices, roads) -> Workspace:
     """settlements: (code, kind, population, x_km, y_km); offices: (id, type, x_km, y_km);
     roads: (points_km, maxspeed_kmh, oneway)."""
-    base = _region_ws()
-    crs = base.metric_crs.distance
-
-    def lonlat(pts):
-        a = np.asarray(pts, float) * 1000.0
-        lon, lat = unproject_xy(a[:, 0], a[:, 1], crs)
-        return list(zip(lon.tolist(), lat.tolist(), strict=True))
-
-    s = make_layer("settlements", {
-        "code": [c for c, *_ in settlements], "name_fa": [f"آبادی {c}" for c, *_ in settlements],
-        "name_en": [c for c, *_ in settlements], "kind": [k for _, k, *_ in settlements],
-        "population": [p for _, _, p, *_ in settlements], "county": ["بخش"] * len(settlements),
-        "source": ["test"] * len(settlements)}, shapely.points(lonlat([(x, y) for *_, x, y in settlements])))
-    o = make_layer("offices", {
-        "office_id": [i for i, *_ in offices], "name": [f"دفتر {i}" for i, *_ in offices],
-        "licence_type": [t for _, t, *_ in offices], "status": ["active"] * len(offices),
-        "county": ["بخش"] * len(offices), "source": ["test"] * len(offices)},
-        shapely.points(lonlat([(x, y) for *_, x, y in offices])) if offices else [])
-    r = make_layer("roads", {
-        "code": [f"r{k}" for k in range(len(roads))], "road_class": ["primary"] * len(roads),
-        "maxspeed_kmh": [v for _, v, _ in roads], "oneway": [w for *_, w in roads],
-        "source": ["test"] * len(roads)}, [shapely.LineString(lonlat(pts)) for pts, _, _ in roads])
-    return Workspace(base.region, base.counties, s, o, meta=base.meta, roads=r)
+    return road_ws(settlements, offices, roads)
 
 
 def oracle(settlements, roads):

@@ -20,47 +20,24 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from hand_roads import road_ws
 
 from siting.cli import main as siting_main
 from siting.errors import InputError
 from siting.geo import project_xy, unproject_xy
 from siting.rules import load_rules
 from siting.rules.validate import ValidationReport, validate_many, validate_site
-from siting.workspace import Workspace, empty_layer, make_layer
+from siting.workspace import Workspace
 
-REGION = (58.6, 32.3, 59.8, 33.4)
 ROADS = [[(0, 0), (0, 9), (0, 16), (8, 16), (8, 0)], [(0, 16), (0, 40)]]
 SETTLEMENTS = [("A", 500, 0, 0), ("E", 1200, 0, 9), ("B", 3000, 8, 0), ("D", 1500, -25, -20)]
 OFFICES = [("R", "rural", 0, 40)]
 
 
 def build_ws(settlements=SETTLEMENTS, offices=OFFICES, roads=ROADS) -> Workspace:
-    box = shapely.box(*REGION)
-    region = make_layer("region", {"name_fa": ["آزمون"], "name_en": ["test"], "source": ["test"]}, [box])
-    counties = make_layer("counties", {"code": ["1"], "name_fa": ["بخش"], "name_en": ["county"],
-                                       "population": [100_000], "source": ["test"]}, [box])
-    base = Workspace(region, counties, empty_layer("settlements"), empty_layer("offices"), meta={"sample": True})
-    crs = base.metric_crs.distance
-
-    def lonlat(pts):
-        a = np.asarray(pts, float) * 1000.0
-        lon, lat = unproject_xy(a[:, 0], a[:, 1], crs)
-        return list(zip(lon.tolist(), lat.tolist(), strict=True))
-
-    s = make_layer("settlements", {
-        "code": [c for c, *_ in settlements], "name_fa": [f"آبادی {c}" for c, *_ in settlements],
-        "name_en": [c for c, *_ in settlements], "kind": ["village"] * len(settlements),
-        "population": [p for _, p, *_ in settlements], "county": ["بخش"] * len(settlements),
-        "source": ["test"] * len(settlements)}, shapely.points(lonlat([(x, y) for *_, x, y in settlements])))
-    o = make_layer("offices", {
-        "office_id": [i for i, *_ in offices], "name": [f"دفتر {i}" for i, *_ in offices],
-        "licence_type": [t for _, t, *_ in offices], "status": ["active"] * len(offices),
-        "county": ["بخش"] * len(offices), "source": ["test"] * len(offices)},
-        shapely.points(lonlat([(x, y) for *_, x, y in offices])))
-    r = make_layer("roads", {"code": [f"r{k}" for k in range(len(roads))], "road_class": ["primary"] * len(roads),
-                             "maxspeed_kmh": [60] * len(roads), "oneway": [False] * len(roads),
-                             "source": ["test"] * len(roads)}, [shapely.LineString(lonlat(p)) for p in roads])
-    return Workspace(region, counties, s, o, meta=base.meta, roads=r)
+    """The villages of ``settlements`` ``(code, population, x_km, y_km)``; every road at 60 km/h, two-way."""
+    return road_ws([(c, "village", p, x, y) for c, p, x, y in settlements], offices,
+                   [(pts, 60, False) for pts in roads])
 
 
 def nx_minutes(roads=ROADS):
