@@ -150,9 +150,9 @@ def solve_scenario(problem: SitingProblem, scenario: Scenario) -> SitingResult:
     opts: dict[str, Any] = {"method": scenario.method, "time_limit": scenario.time_limit,
                             "mip_gap": scenario.mip_gap, "name": scenario.label()}
     if scenario.model == "mclp":
-        return mclp(problem, scenario.k, **opts)  # type: ignore[arg-type]
+        return mclp(problem, scenario.k, **opts)
     if scenario.model == "pmedian":
-        return pmedian(problem, scenario.k, **opts)  # type: ignore[arg-type]
+        return pmedian(problem, scenario.k, **opts)
     return lscp(problem, 1.0 if scenario.share is None else scenario.share, **opts)
 
 
