@@ -624,7 +624,7 @@ def fixed_positions(fixed: Any, labels: np.ndarray, what: str) -> np.ndarray:
     if isinstance(fixed, str | bytes) or np.ndim(fixed) == 0:
         fixed = [fixed]
     arr = np.asarray(fixed, dtype=object) if not isinstance(fixed, np.ndarray) else fixed
-    if arr.dtype == bool or (len(arr) == m and m and all(isinstance(v, bool | np.bool_) for v in arr)):
+    if arr.dtype == bool or (arr.size and all(isinstance(v, bool | np.bool_) for v in arr.ravel())):
         mask = np.asarray(arr, bool).ravel()
         if len(mask) != m:
             raise InputError(f"fixed: a mask of {len(mask)} values for {m} {what}")

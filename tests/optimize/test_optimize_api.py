@@ -186,6 +186,10 @@ def test_fixed_bad_input_names_the_label():
         SitingProblem.from_cost_matrix(frame(), W, fixed=["Z"])
     with pytest.raises(InputError, match="fixed: a mask of 2 values for 3 cost matrix columns"):
         SitingProblem.from_cost_matrix(frame(), W, fixed=np.array([True, False]))
+    with pytest.raises(InputError, match="fixed: a mask of 4 values for 3 cost matrix columns"):
+        SitingProblem.from_cost_matrix(frame(), W, fixed=[True, False, False, True])
+    as_list = SitingProblem.from_cost_matrix(frame(), W, fixed=[False, True, False])  # a plain list mask
+    assert as_list.fixed == ("B",) and as_list.sites["id"].tolist() == ["A", "C"]
     with pytest.raises(InputError, match="fixed: 'A' names more than one"):
         SitingProblem.from_cost_matrix(frame(columns=("A", "A", "C")), W, fixed="A")
     with pytest.raises(InputError, match="fixed: '1' is not one"):  # labels keep their type
