@@ -161,6 +161,19 @@ def _fmt_gap(gap: float | None) -> str:
     return "unknown" if gap is None else f"{gap:.2%}"
 
 
+def headline(result: SitingResult) -> str:
+    """The result's headline fields in one line: proven, heuristic, time limit, truncated."""
+    r = result
+    parts = ["proven optimal: " + ("yes" if r.proven else "NO")]
+    if r.heuristic:
+        parts.append("HEURISTIC solution (greedy), not the exact solver's")
+    if r.stopped_by_time_limit:
+        parts.append(f"STOPPED BY THE TIME LIMIT (gap {_fmt_gap(r.gap)})")
+    if r.truncated:
+        parts.append("TRUNCATED model (nearest candidates only; the bound allows for the rest)")
+    return "; ".join(parts)
+
+
 def render(result: SitingResult) -> str:
     """A plain-text report of a result."""
     r = result
@@ -169,16 +182,23 @@ def render(result: SitingResult) -> str:
     if r.sample:
         lines.append(f"*** {SAMPLE_LABEL} ***")
     target = f"target {r.share_target:.1%}" if r.model == "lscp" else f"k={r.k}"
-    lines.append(f"{r.model.upper()} {r.licence_type or ''} {target}, radius {r.radius:,g} {unit}: "
+    radius = f"radius {r.radius:,g} {unit}" if r.radius is not None else "no radius"
+    lines.append(f"{r.model.upper()} {r.licence_type or ''} {target}, {radius}: "
                  f"{r.status} (gap {_fmt_gap(r.gap)}), {r.method}, {r.seconds:.2f} s, {r.solver}")
+    lines.append(headline(r))
     lines.append(f"objective: {r.objective:,.6g} ({r.objective_meaning})")
-    lines.append(f"population {r.total_population:,.0f}: covered {r.share_before:.1%} before, "
-                 f"{r.share_after:.1%} after (+{r.newly_covered_population:,.0f})")
+    if r.share_before is not None and r.share_after is not None:
+        lines.append(f"population {r.total_population:,.0f}: covered {r.share_before:.1%} before, "
+                     f"{r.share_after:.1%} after (+{r.newly_covered_population or 0:,.0f})")
+    else:
+        lines.append(f"population {r.total_population:,.0f}: coverage not applicable (no service radius)")
     if r.mean_cost_after is not None:
         what = "mean travel time" if r.unit == "min" else "mean distance"
         digits = ".1f" if r.unit == "min" else ",.0f"
         lines.append(f"{what} ({unit}) to the nearest office: {r.mean_cost_before or float('nan'):{digits}} before, "
                      f"{r.mean_cost_after:{digits}} after")
+    lines.append("total cost (population x cost to the nearest office): "
+                 + (f"{r.total_cost:,.6g} {unit}" if r.total_cost is not None else "not available (see notes)"))
     lines.append(f"candidates: {r.candidates} passing the site rules"
                  + (f" of {r.candidates_total}" if r.candidates_total is not None else "")
                  + ("; rejected by " + ", ".join(f"{k}: {v}" for k, v in r.rejected) if r.rejected else ""))
@@ -189,7 +209,7 @@ def render(result: SitingResult) -> str:
         for s in r.sites:
             lon = f"{s.lon:9.4f}" if s.lon is not None else " " * 9
             lat = f"{s.lat:8.4f}" if s.lat is not None else " " * 8
-            lines.append(f"{s.rank:>3}  {s.id:<18.18} {(s.name or ''):<20.20} {(s.county or ''):<14.14} "
+            lines.append(f"{s.rank:>3}  {s.id!s:<18.18} {(s.name or ''):<20.20} {(s.county or ''):<14.14} "
                          f"{lon} {lat} {s.newly_covered_population:>13,.0f} {s.served_population:>9,.0f}")
     if r.by_county:
         lines.append("")

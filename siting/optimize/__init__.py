@@ -4,14 +4,20 @@
 * :func:`lscp` - set covering: the fewest new sites reaching a covered share;
 * :func:`pmedian` - ``k`` new sites minimising the population-weighted cost to the nearest office.
 
-Existing offices are always kept. Candidate sites pass the site rules of
-:mod:`siting.rules.site` before the model sees them, and chosen sites keep the
-minimum same-type distance from each other (conflict constraints in the model).
+Existing offices are always kept, and so are ``fixed=`` sites (columns of the same cost matrix, by
+label): ``k`` counts NEW sites only; a spopt-style ``p=`` (all open sites, kept ones included) is
+accepted as well. Candidate sites pass the site rules of :mod:`siting.rules.site` before the model
+sees them, and chosen sites keep the minimum same-type distance from each other (conflict
+constraints in the model). ``radius`` is needed by MCLP and LSCP only.
 
 Build an instance once, from a workspace with :func:`problem_from_workspace` or with
 :class:`SitingProblem` (``from_cost_matrix``, ``from_points``, ``from_geodataframe``), then solve it
 for any ``k`` or target; or run whole scenarios with :func:`run_scenario` and
 compare them with :func:`compare_scenarios`.
+
+Every model returns a :class:`SitingResult`: the chosen sites under the user's own labels, what the
+objective counts (``objective_meaning``), ``covered_after`` and ``total_cost``, the ``status`` and the
+headline fields ``proven``, ``heuristic``, ``stopped_by_time_limit`` and ``truncated``.
 """
 
 from siting.optimize.candidates import CandidateSpec, candidate_sites, filter_by_rules

@@ -105,6 +105,25 @@ def _check_k(problem: SitingProblem, k: int) -> int:
     return k
 
 
+def _new_sites(problem: SitingProblem, k: int | None, p: int | None, model: str) -> int:
+    """``k``, the number of new sites, from ``k`` or a spopt-style ``p`` (every open site,
+    the kept ones included: ``k = p - problem.existing_offices``)."""
+    if p is not None:
+        if isinstance(p, bool) or not isinstance(p, int | np.integer):
+            raise InputError(f"p must be a whole number of sites, got {p!r}")
+        kept = problem.existing_offices
+        if int(p) - kept < 1:
+            raise InputError(f"p={p} leaves no new site: it counts the {kept} sites kept open "
+                             f"(fixed and existing offices), so p must be at least {kept + 1}")
+        if k is not None and k != int(p) - kept:
+            raise InputError(f"k={k} and p={p} disagree: with {kept} sites kept open (fixed and existing "
+                             f"offices), p={p} means k={int(p) - kept} new sites; give one of them")
+        k = int(p) - kept
+    if k is None:
+        raise InputError(f"{model}: give k (the number of new sites) or p (all open sites, kept ones included)")
+    return _check_k(problem, k)
+
+
 def _check_method(method: str) -> None:
     if method not in ("auto", "exact", "greedy"):
         raise InputError(f"method must be auto, exact or greedy, got {method!r}")
@@ -158,6 +177,7 @@ class _Run:
     build_seconds: float
     solve_seconds: float
     notes: tuple[str, ...] = ()
+    truncated: bool = False  # the model saw only each demand point's nearest candidates
 
 
 def _relative_gap(objective: float, bound: float | None) -> float | None:
@@ -216,8 +236,9 @@ class _Infeasible(Exception):
 # -- MCLP -----------------------------------------------------------------------
 def mclp(
     problem: SitingProblem,
-    k: int,
+    k: int | None = None,
     *,
+    p: int | None = None,
     method: Method = "auto",
     time_limit: float = DEFAULT_TIME_LIMIT,
     mip_gap: float = 0.0,
@@ -254,7 +275,12 @@ def mclp(
     problem
         The instance.
     k
-        Number of new sites (at most; fewer when more would add nobody).
+        Number of NEW sites (at most; fewer when more would add nobody). Sites
+        kept open (existing offices, ``fixed`` columns) are not counted.
+    p
+        spopt's ``p_facilities``: all open sites, the kept ones included;
+        ``k = p - problem.existing_offices``. Give ``k`` or ``p`` (both:
+        they must agree).
     method
         ``auto`` (exact unless the model exceeds ``MAX_EXACT_NONZEROS``),
         ``exact`` (HiGHS) or ``greedy`` (greedy + swaps, gap to the LP bound).
@@ -277,14 +303,15 @@ def mclp(
     ...     np.array([[1000, 0], [8000, 0]]), radius=2500,
     ...     existing_xy=np.array([[9500, 0]]))
     >>> r = mclp(p, k=1)
-    >>> r.status, r.objective, [s.id for s in r.sites]
-    ('optimal', 150.0, ['0'])
-    >>> round(r.share_before, 3), round(r.share_after, 3)
-    (0.348, 1.0)
+    >>> r.status, r.objective, [s.id for s in r.sites], r.objective_meaning
+    ('optimal', 150.0, [0], 'population newly covered (maximised)')
+    >>> round(r.share_before, 3), round(r.share_after, 3), r.proven
+    (0.348, 1.0, True)
     """
     t0 = time.perf_counter()
     _check_method(method)
-    k = _check_k(problem, k)
+    problem.require_radius("MCLP")
+    k = _new_sites(problem, k, p, "MCLP")
     cv = _cover_structure(problem)
     notes: list[str] = []
     if cv.uncoverable > 0:
@@ -410,13 +437,14 @@ def lscp(
     >>> p = SitingProblem.from_cost_matrix(cost, [40, 30, 20, 10], radius=2)
     >>> r = lscp(p)
     >>> int(r.objective), sorted(s.id for s in r.sites)
-    (3, ['0', '1', '2'])
+    (3, [0, 1, 2])
     >>> r = lscp(p, share=0.6)
     >>> int(r.objective), [s.id for s in r.sites], r.share_after
-    (1, ['0'], 0.6)
+    (1, [0], 0.6)
     """
     t0 = time.perf_counter()
     _check_method(method)
+    problem.require_radius("LSCP")
     try:
         share = float(share)
     except (TypeError, ValueError):
@@ -503,8 +531,9 @@ def lscp(
 # -- p-median -------------------------------------------------------------------
 def pmedian(
     problem: SitingProblem,
-    k: int,
+    k: int | None = None,
     *,
+    p: int | None = None,
     method: Method = "auto",
     time_limit: float = DEFAULT_TIME_LIMIT,
     mip_gap: float = 0.0,
@@ -545,7 +574,10 @@ def pmedian(
     problem
         The instance.
     k
-        Number of new sites (at most).
+        Number of NEW sites (at most); kept sites are not counted.
+    p
+        All open sites, kept ones included (spopt's ``p_facilities``); as in
+        :func:`mclp`.
     nearest
         :math:`L`, the candidates modelled per demand point.
     method, time_limit, mip_gap, name
@@ -557,14 +589,16 @@ def pmedian(
     >>> from siting.optimize import SitingProblem, pmedian
     >>> p = SitingProblem.from_points(
     ...     np.array([[0, 0], [2000, 0], [10000, 0]]), [100, 100, 50],
-    ...     np.array([[1000, 0], [9000, 0]]), radius=5000)
+    ...     np.array([[1000, 0], [9000, 0]]))
     >>> r = pmedian(p, k=1)
     >>> r.status, [s.id for s in r.sites], r.objective   # 100*1000 + 100*1000 + 50*9000
-    ('optimal', ['0'], 650000.0)
+    ('optimal', [0], 650000.0)
+    >>> r.total_cost, r.covered_after   # no radius: coverage is not applicable
+    (650000.0, None)
     """
     t0 = time.perf_counter()
     _check_method(method)
-    k = _check_k(problem, k)
+    k = _new_sites(problem, k, p, "p-median")
     w = problem.weights
     pairs, nxt = problem.distances.nearest(int(max(1, nearest)))
     D = np.minimum(problem.existing_cost, nxt)
@@ -656,7 +690,7 @@ def pmedian(
         status = "feasible"
     status = _proved(status, gap)
     run = _Run(sites[local], obj, bound, gap, status, used, solver, t_build - t0,
-               time.perf_counter() - t_build, tuple(notes))
+               time.perf_counter() - t_build, tuple(notes), truncated=not exact_structure)
     return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)
 
 
@@ -679,7 +713,8 @@ def _result(
     w = problem.weights
     chosen = np.asarray(run.chosen, np.int64)
     d_new, nearest_new = problem.distances.nearest_among(chosen)
-    covered_new = d_new <= problem.radius
+    radius = problem.radius
+    covered_new = d_new <= radius if radius is not None else np.zeros(len(w), bool)
     newly = covered_new & ~problem.existing_covered & (w > 0)
     m = len(chosen)
     newly_pop = np.bincount(nearest_new[newly], weights=w[newly], minlength=m) if m else np.zeros(0)
@@ -697,7 +732,7 @@ def _result(
     sites = tuple(
         ChosenSite(
             rank=r + 1,
-            id=str(s["id"].iat[chosen[q]]),
+            id=_site_id(s["id"].iat[chosen[q]]),
             name=_opt_str(s["name"].iat[chosen[q]]),
             county=_opt_str(s["county"].iat[chosen[q]]),
             lon=_opt_float(s["lon"].iat[chosen[q]]),
@@ -709,20 +744,25 @@ def _result(
         for r, q in enumerate(order)
     )
     total = problem.total_population
-    before = problem.covered_before
-    after = before + float(w[newly].sum())
+    before = None if radius is None else problem.covered_before
+    after = None if before is None else before + float(w[newly].sum())
     rel = w > 0
     cost_before = problem.existing_cost[rel]
     cost_after = np.minimum(cost_before, d_new[rel])
     mean_before = float(w[rel] @ cost_before / total) if np.isfinite(cost_before).all() else None
-    mean_after = float(w[rel] @ cost_after / total) if np.isfinite(cost_after).all() else None
+    reached = np.isfinite(cost_after)
+    total_cost = float(w[rel] @ cost_after) if reached.all() else None
+    mean_after = None if total_cost is None else total_cost / total
     notes = [*problem.notes, *(extra_notes or []), *run.notes]
+    if total_cost is None:
+        notes.append(f"Total cost not given: {_people(float(w[rel][~reached].sum()))} people "
+                     f"({int((~reached).sum())} points) have no office in reach after siting.")
     return SitingResult(
         model=model,  # type: ignore[arg-type]
         licence_type=problem.licence_type,
         k=k,
         share_target=share,
-        radius=problem.radius,
+        radius=radius,
         unit=problem.unit,
         sites=sites,
         total_population=total,
@@ -746,7 +786,21 @@ def _result(
         notes=tuple(notes),
         sample=problem.sample,
         name=name,
+        total_cost=total_cost,
+        proven=run.status in ("optimal", "empty"),
+        heuristic=run.method == "greedy",
+        stopped_by_time_limit=run.status == "time_limit",
+        truncated=run.truncated,
     )
+
+
+def _site_id(v: object) -> str | int | float:
+    """A site label for the result: the user's own value, JSON-ready (numpy ints as ints)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, int | str) or (isinstance(v, float) and np.isfinite(v)):
+        return v
+    return str(v)
 
 
 def _opt_str(v) -> str | None:

@@ -185,12 +185,15 @@ class SitingProblem:
     distances
         Costs between demand points and candidate sites.
     radius
-        Service radius of a new site, in the unit of ``distances``.
+        Service radius of a new site, in the unit of ``distances``; ``None``
+        when the instance was built without one (p-median needs none; MCLP and
+        LSCP refuse such an instance, and coverage figures are then ``None``).
     existing_cost
         Cost from each demand point to its nearest existing office (``inf``
         when none reaches it).
     existing_covered
-        Whether an existing office already covers each demand point.
+        Whether an existing office already covers each demand point (all
+        ``False`` without a radius).
     conflicts
         ``(E, 2)`` candidate positions that may not both be chosen (closer
         than the minimum distance between offices of the same type).
@@ -204,12 +207,18 @@ class SitingProblem:
         Facts a reader of the results should know (sample data, unit, ...).
     sample
         True when any input is sample (synthetic) data.
+    existing_offices
+        How many offices are kept open: existing offices plus the ``fixed``
+        sites. A spopt-style ``p`` counts them (``k = p - existing_offices``).
+    fixed
+        Labels of the candidate columns given as ``fixed=`` (kept open, acting
+        as existing offices; they are not candidates any more).
     """
 
     demand: pd.DataFrame
     sites: pd.DataFrame
     distances: DistanceSource
-    radius: float
+    radius: float | None
     existing_cost: np.ndarray
     existing_covered: np.ndarray
     conflicts: np.ndarray
@@ -221,6 +230,7 @@ class SitingProblem:
     notes: tuple[str, ...] = ()
     sample: bool = False
     prepare_seconds: float = 0.0
+    fixed: tuple[Any, ...] = ()
 
     # -- derived ------------------------------------------------------------
     @property
@@ -245,12 +255,23 @@ class SitingProblem:
 
     @property
     def covered_before(self) -> float:
+        """Population within the radius of an existing office (0 without a radius: results then
+        report coverage as ``None``, not applicable)."""
         return float(self.weights[self.existing_covered].sum())
+
+    def require_radius(self, model: str) -> float:
+        """The service radius, or :class:`InputError` saying that ``model`` needs one."""
+        if self.radius is None:
+            raise InputError(
+                f"{model} needs a service radius: build the problem with radius=... "
+                f"(in the cost unit{' ' + repr(self.unit) if self.unit else ''}); only p-median works without one"
+            )
+        return self.radius
 
     @cached_property
     def cover(self) -> sp.csr_matrix:
         """``(n_demand, n_sites)`` 0/1 matrix: site ``j`` covers demand ``i`` (cost <= radius)."""
-        p = self.distances.within(self.radius)
+        p = self.distances.within(self.require_radius("a coverage matrix"))
         return sp.csr_matrix(
             (np.ones(len(p), np.int8), (p.i, p.j)), shape=(self.n_demand, self.n_sites)
         )
@@ -284,8 +305,9 @@ class SitingProblem:
         cls,
         cost_matrix: Any,
         weights: Sequence[float] | np.ndarray,
-        radius: float,
+        radius: float | None = None,
         *,
+        fixed: Any = None,
         existing: Any = None,
         conflicts: Any = None,
         demand_ids: Sequence[Any] | None = None,
@@ -304,13 +326,25 @@ class SitingProblem:
             Population (or any demand weight >= 0) of each demand point.
         radius
             Service radius in the matrix's unit; cost <= radius covers.
+            Needed by MCLP and LSCP only; p-median works without it.
+        fixed
+            Sites kept open, given as labels of columns of this same matrix
+            (the DataFrame's columns, ``site_ids``, or positions when neither
+            is given), or as a boolean mask over the columns (spopt's
+            ``predefined_facilities_arr``). They act as existing offices and
+            are not candidates; ``k`` counts the new sites only, a spopt-style
+            ``p`` counts them too (see :func:`~siting.optimize.mclp`).
         existing
-            ``(n, e)`` costs to existing offices, which are kept and cover
-            within ``radius``.
+            ``(n, e)`` costs to existing offices kept open that are not
+            columns of ``cost_matrix`` (a separate matrix); they cover within
+            ``radius``. May be given together with ``fixed``.
         conflicts
-            ``(E, 2)`` pairs of site positions that may not both be chosen.
+            ``(E, 2)`` pairs of column positions of ``cost_matrix`` that may
+            not both be open. A candidate in conflict with a fixed site is
+            never chosen (it is dropped, with a note).
         demand_ids, site_ids
-            Identifiers (default: positions).
+            Identifiers (default: the DataFrame's index and columns, else
+            positions). Chosen sites come back under these labels.
         unit
             The cost unit, for reports.
 
@@ -321,16 +355,51 @@ class SitingProblem:
         >>> p = SitingProblem.from_cost_matrix(cost, [10, 20, 30], radius=2)
         >>> p.cover.toarray().tolist()
         [[1, 0], [0, 1], [1, 0]]
+
+        Column 1 kept open (an existing office that is a column of the matrix):
+
+        >>> p = SitingProblem.from_cost_matrix(cost, [10, 20, 30], radius=2, fixed=[1])
+        >>> p.sites["id"].tolist(), p.existing_covered.tolist(), p.existing_offices
+        ([0], [False, True, False], 1)
         """
         pairs, n, m, d_ids, s_ids = _matrix_pairs(cost_matrix, demand_ids, site_ids)
+        if s_ids is not None and len(s_ids) != m:
+            raise InputError(f"site_ids: {len(s_ids)} ids for {m} columns of the cost matrix")
+        labels = np.arange(m) if s_ids is None else np.asarray(s_ids, dtype=object)
+        fix = fixed_positions(fixed, labels, "cost matrix columns")
+        fixed_labels = tuple(_plain(v) for v in labels[fix])
+        e_cost, e_count = np.full(n, np.inf), 0
         if existing is not None:
             e_pairs, en, e_count, _, _ = _matrix_pairs(existing, None, None)
             if en != n:
                 raise InputError(f"existing: {en} rows, but the cost matrix has {n} demand rows")
-            e_cost = np.full(n, np.inf)
             np.minimum.at(e_cost, e_pairs.i, e_pairs.cost)
-        else:
-            e_cost, e_count = np.full(n, np.inf), 0
+        is_fixed = np.zeros(m, bool)
+        is_fixed[fix] = True
+        notes: list[str] = []
+        c = np.empty((0, 2), np.int64) if conflicts is None else np.asarray(conflicts, np.int64).reshape(-1, 2)
+        if len(c) and (c.min() < 0 or c.max() >= m):
+            raise InputError("conflicts: site positions out of range")
+        if len(fix):
+            at_fixed = is_fixed[pairs.j]
+            np.minimum.at(e_cost, pairs.i[at_fixed], pairs.cost[at_fixed])
+            hit: Any = np.unique(np.r_[c[is_fixed[c[:, 0]], 1], c[is_fixed[c[:, 1]], 0]]) if len(c) else []
+            barred: list[int] = [int(b) for b in hit if not is_fixed[b]]
+            if barred:
+                notes.append(f"{len(barred)} candidate sites conflict with a fixed site and are left out: "
+                             + ", ".join(str(_plain(labels[b])) for b in barred[:10])
+                             + (", ..." if len(barred) > 10 else "") + ".")
+            keep_col = ~is_fixed
+            keep_col[barred] = False
+            new_pos = np.full(m, -1, np.int64)
+            new_pos[keep_col] = np.arange(int(keep_col.sum()))
+            pairs = pairs.select(keep_col[pairs.j])
+            pairs = Pairs(pairs.i, new_pos[pairs.j], pairs.cost)  # order (i, cost, j) is kept
+            c = new_pos[c] if len(c) else c
+            c = c[(c >= 0).all(axis=1)] if len(c) else c
+            labels, m = labels[keep_col], int(keep_col.sum())
+            s_ids = labels
+        radius = None if radius is None else positive_number(radius, "radius")
         demand = _frame(d_ids, n, population=_weights(weights, n))
         return assemble_problem(
             demand=demand,
@@ -338,9 +407,11 @@ class SitingProblem:
             distances=MatrixDistances(pairs, n, m, unit=unit),
             radius=radius,
             existing_cost=e_cost,
-            existing_covered=e_cost <= float(radius),
-            conflicts=conflicts,
-            existing_offices=e_count,
+            existing_covered=_covered(e_cost, radius),
+            conflicts=c,
+            existing_offices=e_count + len(fix),
+            fixed=fixed_labels,
+            notes=tuple(notes),
         )
 
     @classmethod
@@ -349,8 +420,9 @@ class SitingProblem:
         demand_xy: np.ndarray,
         weights: Sequence[float] | np.ndarray,
         site_xy: np.ndarray,
-        radius: float,
+        radius: float | None = None,
         *,
+        fixed: Any = None,
         existing_xy: np.ndarray | None = None,
         min_separation: float = 0.0,
         demand: pd.DataFrame | None = None,
@@ -366,7 +438,12 @@ class SitingProblem:
         weights
             Population of each demand point.
         radius
-            Service radius in the CRS unit.
+            Service radius in the CRS unit (MCLP and LSCP need it; p-median
+            does not).
+        fixed
+            Sites of ``site_xy`` kept open, by label (``sites["id"]``, else
+            the position), or a boolean mask over them: they act as existing
+            offices (as ``existing_xy``) and are not candidates.
         min_separation
             Chosen sites keep at least this distance from each other.
         demand, sites
@@ -385,7 +462,20 @@ class SitingProblem:
         demand_xy = _xy(demand_xy, "demand_xy")
         site_xy = _xy(site_xy, "site_xy")
         n, m = len(demand_xy), len(site_xy)
-        radius = positive_number(radius, "radius")
+        radius = None if radius is None else positive_number(radius, "radius")
+        sites = sites.reset_index(drop=True) if sites is not None else _frame(None, m)
+        if len(sites) != m:
+            raise InputError(f"sites: {len(sites)} rows for {m} site coordinates")
+        fix = fixed_positions(fixed, sites["id"].to_numpy(dtype=object) if "id" in sites else np.arange(m),
+                              "sites")
+        fixed_labels = tuple(_plain(sites["id"].iat[f]) if "id" in sites else int(f) for f in fix)
+        if len(fix):
+            keep = np.ones(m, bool)
+            keep[fix] = False
+            kept_xy = site_xy[fix]
+            existing_xy = kept_xy if existing_xy is None or not len(existing_xy) \
+                else np.vstack([_xy(existing_xy, "existing_xy"), kept_xy])
+            site_xy, sites, m = site_xy[keep], sites[keep].reset_index(drop=True), int(keep.sum())
         if existing_xy is not None and len(existing_xy):
             existing_xy = _xy(existing_xy, "existing_xy")
             e_cost, _ = cKDTree(existing_xy).query(demand_xy, k=1, workers=-1) if n else (np.zeros(0), None)
@@ -396,14 +486,15 @@ class SitingProblem:
         demand["population"] = _weights(weights, n)
         return assemble_problem(
             demand=demand,
-            sites=sites.reset_index(drop=True) if sites is not None else _frame(None, m),
+            sites=sites,
             distances=EuclideanDistances(demand_xy, site_xy, unit=unit),
             radius=radius,
             existing_cost=e_cost,
-            existing_covered=e_cost <= radius,
+            existing_covered=_covered(e_cost, radius),
             conflicts=separation_conflicts(site_xy, min_separation),
             min_separation_m=float(min_separation),
             existing_offices=e_count,
+            fixed=fixed_labels,
         )
 
     @classmethod
@@ -413,7 +504,8 @@ class SitingProblem:
         sites: gpd.GeoDataFrame,
         *,
         weights_col: str,
-        radius: float,
+        radius: float | None = None,
+        fixed: Any = None,
         existing: gpd.GeoDataFrame | None = None,
         min_separation: float = 0.0,
         id_col: str | None = None,
@@ -423,6 +515,10 @@ class SitingProblem:
         Straight-line distances are only meaningful in a projected CRS: a
         geographic CRS (degrees), a missing CRS or differing CRSs raise
         :class:`~siting.errors.InputError` saying how to fix it.
+
+        Sites (and demand points) are named by ``id_col`` when given, else by
+        the GeoDataFrame's index; ``fixed`` takes those labels (or a boolean
+        mask over ``sites``): those sites are kept open as existing offices.
 
         Examples
         --------
@@ -442,19 +538,23 @@ class SitingProblem:
             frames["existing"] = existing
         crs = None
         for name, gdf in frames.items():
+            if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
+                raise InputError(f"{name}: every geometry must be a point")
             check_projected(gdf, name)
             if crs is None:
                 crs = gdf.crs
             elif not gdf.crs.equals(crs):
-                raise InputError(f"{name}: CRS {gdf.crs.to_string()} differs from demand's {crs.to_string()}")
-            if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
-                raise InputError(f"{name}: every geometry must be a point")
+                raise InputError(f"{name}: CRS {gdf.crs.to_string()} differs from demand's {crs.to_string()}; "
+                                 f"reproject it with {name}.to_crs(demand.crs)")
         if weights_col not in demand.columns:
             raise InputError(f"demand: no column {weights_col!r} (weights_col)")
 
-        def table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-            ids = gdf[id_col].to_numpy() if id_col and id_col in gdf.columns else None
-            return _frame(ids, len(gdf))
+        def table(gdf: gpd.GeoDataFrame, name: str) -> pd.DataFrame:
+            if id_col is None:
+                return _frame(gdf.index.to_numpy(), len(gdf))
+            if id_col not in gdf.columns:
+                raise InputError(f"{name}: no column {id_col!r} (id_col)")
+            return _frame(gdf[id_col].to_numpy(), len(gdf))
 
         unit = crs.axis_info[0].unit_name if crs is not None and crs.axis_info else "m"
         return cls.from_points(
@@ -462,10 +562,11 @@ class SitingProblem:
             pd.to_numeric(demand[weights_col], errors="coerce").to_numpy(float),
             _gdf_xy(sites),
             radius,
+            fixed=fixed,
             existing_xy=_gdf_xy(existing) if existing is not None else None,
             min_separation=min_separation,
-            demand=table(demand),
-            sites=table(sites),
+            demand=table(demand, "demand"),
+            sites=table(sites, "sites"),
             unit="m" if unit in ("metre", "meter") else unit,
         )
 
@@ -474,7 +575,18 @@ class SitingProblem:
 def check_projected(gdf: gpd.GeoDataFrame, name: str) -> None:
     """Raise :class:`InputError` unless ``gdf`` has a projected CRS."""
     if gdf.crs is None:
-        raise InputError(f"{name}: no CRS; set it with .set_crs(...) and reproject to a metric CRS")
+        xy = _gdf_xy(gdf) if len(gdf) and (gdf.geometry.geom_type == "Point").all() else np.empty((0, 2))
+        lonlat = bool(len(xy)) and bool((np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all())
+        how = (
+            f'its coordinates look like longitude/latitude: declare them with {name} = {name}.set_crs("EPSG:4326"), '
+            f'then reproject to a metric CRS with {name}.to_crs(...) (e.g. "EPSG:32640", UTM 40N, '
+            "or the workspace's ws.metric_crs.distance)"
+            if lonlat else
+            f'if its coordinates are longitude/latitude, declare them with {name}.set_crs("EPSG:4326") and reproject '
+            f'with .to_crs(...) to a metric CRS (e.g. "EPSG:32640"); if they are already metres, declare their '
+            f'projected CRS with {name}.set_crs(...)'
+        )
+        raise InputError(f"{name}: the GeoDataFrame has no CRS, so distances cannot be measured; {how}")
     if not gdf.crs.is_projected:
         raise InputError(
             f"{name}: CRS {gdf.crs.to_string()} is geographic (degrees); straight-line distances "
@@ -498,6 +610,55 @@ def _xy(a: Any, name: str) -> np.ndarray:
     if not np.isfinite(a).all():
         raise InputError(f"{name}: coordinates must be finite numbers")
     return a
+
+
+def fixed_positions(fixed: Any, labels: np.ndarray, what: str) -> np.ndarray:
+    """Positions in ``labels`` of the ``fixed`` sites: labels, or a boolean mask over ``labels``.
+
+    Raises :class:`InputError` naming a label that is not among ``labels`` (``what`` says where
+    they were looked up) or one that ``labels`` holds twice.
+    """
+    m = len(labels)
+    if fixed is None:
+        return np.zeros(0, np.int64)
+    if isinstance(fixed, str | bytes) or np.ndim(fixed) == 0:
+        fixed = [fixed]
+    arr = np.asarray(fixed, dtype=object) if not isinstance(fixed, np.ndarray) else fixed
+    if arr.dtype == bool or (arr.size and all(isinstance(v, bool | np.bool_) for v in arr.ravel())):
+        mask = np.asarray(arr, bool).ravel()
+        if len(mask) != m:
+            raise InputError(f"fixed: a mask of {len(mask)} values for {m} {what}")
+        return np.flatnonzero(mask)
+    where: dict[Any, int] = {}
+    twice: set[Any] = set()
+    for pos, lab in enumerate(labels):
+        key = _plain(lab)
+        if key in where:
+            twice.add(key)
+        where[key] = pos
+    out: list[int] = []
+    for lab in arr.ravel():
+        key = _plain(lab)
+        try:
+            found = where.get(key)
+        except TypeError:  # an unhashable label
+            found = None
+        if found is None:
+            shown = ", ".join(repr(_plain(v)) for v in labels[:5]) + (", ..." if m > 5 else "")
+            raise InputError(f"fixed: {key!r} is not one of the {what} ({shown})")
+        if key in twice:
+            raise InputError(f"fixed: {key!r} names more than one of the {what}")
+        out.append(found)
+    return np.unique(np.asarray(out, np.int64))
+
+
+def _plain(v: Any) -> Any:
+    """A numpy scalar as the Python value (``np.int64(3)`` -> ``3``); anything else unchanged."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _covered(existing_cost: np.ndarray, radius: float | None) -> np.ndarray:
+    return existing_cost <= radius if radius is not None else np.zeros(len(existing_cost), bool)
 
 
 def positive_number(value: Any, name: str) -> float:
@@ -578,14 +739,14 @@ def assemble_problem(
     demand: pd.DataFrame,
     sites: pd.DataFrame,
     distances: DistanceSource,
-    radius: float,
+    radius: float | None,
     existing_cost: np.ndarray,
     existing_covered: np.ndarray,
     conflicts: Any = None,
     **extra: Any,
 ) -> SitingProblem:
     """The one preparation helper every constructor ends in: checks, then builds the problem."""
-    radius = positive_number(radius, "radius")
+    radius = None if radius is None else positive_number(radius, "radius")
     w = demand["population"].to_numpy(float) if len(demand) else np.zeros(0)
     if len(w) != distances.n_demand:
         raise InputError(f"weights: {len(w)} values for {distances.n_demand} demand points")
@@ -619,5 +780,6 @@ __all__ = [
     "Pairs",
     "SitingProblem",
     "check_projected",
+    "fixed_positions",
     "separation_conflicts",
 ]

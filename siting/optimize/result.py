@@ -23,6 +23,10 @@ OBJECTIVES = MappingProxyType({
     "pmedian": "population-weighted cost to the nearest office, summed (minimised)",
 })
 
+#: A site's label as the user gave it (a DataFrame column, ``site_ids=``, an index value; positions
+#: by default): ints stay ints, strings stay strings; other types come back as text.
+SiteId = str | int | float
+
 
 @dataclass(frozen=True)
 class ChosenSite:
@@ -33,10 +37,13 @@ class ChosenSite:
     several new sites is counted once, at the nearest, so the sites' figures
     add up to the result's total. ``served_population`` counts the people for
     whom this site becomes the nearest office (p-median's assignment).
+    ``id`` is the site's own label (the cost matrix's column, ``site_ids``,
+    the GeoDataFrame's ``id_col`` or index; its position when none was given),
+    an int staying an int.
     """
 
     rank: int
-    id: str
+    id: SiteId
     name: str | None
     county: str | None
     lon: float | None
@@ -59,15 +66,23 @@ class SitingResult:
         ``mclp``, ``lscp`` or ``pmedian``.
     sites
         The chosen sites, best first.
+    k
+        New sites asked for (fixed / existing offices not counted; ``None``
+        for LSCP).
+    radius
+        The service radius (``None``: the instance has none, p-median only).
     total_population
         Population of all demand points (settlements with a known population).
     covered_before, covered_after
         Population within the service radius of an office before and after
-        the new sites (existing offices are kept).
+        the new sites (existing and fixed offices are kept); present for
+        every model when the instance has a radius, ``None`` when it has none.
     by_county
         ``(county, population newly covered)`` pairs.
     objective
-        The model's objective value for the chosen sites (see ``OBJECTIVES``).
+        The model's objective value for the chosen sites; what it counts
+        differs by model, in words in ``objective_meaning``: MCLP people
+        newly covered, LSCP new sites, p-median total weighted cost.
     bound
         A bound no solution can beat (the solver's dual bound, or the LP
         relaxation for the greedy heuristic); ``None`` when unknown.
@@ -86,18 +101,40 @@ class SitingResult:
     mean_cost_before, mean_cost_after
         Population-weighted mean cost to the nearest office (``None`` where
         some demand point has no office in reach).
+    total_cost
+        Every model: the population-weighted cost to the nearest office
+        (existing, fixed or new) after siting, summed, in the cost unit;
+        ``None`` only when some demand point has no office in reach (a note
+        says how many). For p-median it equals ``objective`` whenever it is
+        not ``None``.
+    proven
+        The chosen sites are proven optimal: the objective meets a valid
+        bound (``status`` ``optimal``, or ``empty``: nothing to do).
+    heuristic
+        The sites come from the greedy heuristic (``method`` ``greedy``):
+        asked for, chosen by ``auto`` because the exact model would not fit,
+        or kept because it beat the solver's solution at the time limit.
+        ``gap`` says how far from the bound it may be.
+    stopped_by_time_limit
+        The exact solver stopped at ``time_limit`` before proving optimality
+        (``status`` ``time_limit``); ``gap`` is then the remaining gap.
+    truncated
+        The model saw only each demand point's nearest candidates (p-median's
+        ``nearest``); the bound allows for the others, so ``proven`` still
+        means optimal, but an unproven result may be improved by raising
+        ``nearest``.
     """
 
     model: ModelName
     licence_type: str | None
     k: int | None
     share_target: float | None
-    radius: float
+    radius: float | None
     unit: str
     sites: tuple[ChosenSite, ...]
     total_population: float
-    covered_before: float
-    covered_after: float
+    covered_before: float | None
+    covered_after: float | None
     by_county: tuple[tuple[str, float], ...]
     objective: float
     bound: float | None
@@ -116,18 +153,29 @@ class SitingResult:
     notes: tuple[str, ...]
     sample: bool
     name: str | None = None
+    total_cost: float | None = None
+    proven: bool = False
+    heuristic: bool = False
+    stopped_by_time_limit: bool = False
+    truncated: bool = False
 
     # -- figures ------------------------------------------------------------
     @property
-    def newly_covered_population(self) -> float:
+    def newly_covered_population(self) -> float | None:
+        if self.covered_after is None or self.covered_before is None:
+            return None
         return self.covered_after - self.covered_before
 
     @property
-    def share_before(self) -> float:
+    def share_before(self) -> float | None:
+        if self.covered_before is None:
+            return None
         return self.covered_before / self.total_population if self.total_population else math.nan
 
     @property
-    def share_after(self) -> float:
+    def share_after(self) -> float | None:
+        if self.covered_after is None:
+            return None
         return self.covered_after / self.total_population if self.total_population else math.nan
 
     @property
@@ -136,7 +184,8 @@ class SitingResult:
 
     @property
     def objective_meaning(self) -> str:
-        return OBJECTIVES[self.model]
+        """What ``objective`` counts, in words (English; the dashboard translates it)."""
+        return OBJECTIVES.get(self.model, "")
 
     # -- exports ------------------------------------------------------------
     def sites_frame(self) -> pd.DataFrame:
@@ -158,13 +207,19 @@ class SitingResult:
             "radius": self.radius,
             "unit": self.unit,
             "sites": len(self.sites),
-            "newly_covered": round(self.newly_covered_population),
+            "newly_covered": None if (v := self.newly_covered_population) is None else round(v),
             "share_before": self.share_before,
             "share_after": self.share_after,
             "mean_cost_after": self.mean_cost_after,
+            "total_cost": self.total_cost,
             "objective": self.objective,
+            "objective_meaning": self.objective_meaning,
             "gap": self.gap,
             "status": self.status,
+            "proven": self.proven,
+            "heuristic": self.heuristic,
+            "stopped_by_time_limit": self.stopped_by_time_limit,
+            "truncated": self.truncated,
             "method": self.method,
             "seconds": round(self.seconds, 3),
             "candidates": self.candidates,
@@ -261,4 +316,4 @@ def _clean(value: Any) -> Any:
     return value
 
 
-__all__ = ["OBJECTIVES", "SAMPLE_LABEL", "ChosenSite", "SitingResult"]
+__all__ = ["OBJECTIVES", "SAMPLE_LABEL", "ChosenSite", "SiteId", "SitingResult"]

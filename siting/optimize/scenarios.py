@@ -150,9 +150,9 @@ def solve_scenario(problem: SitingProblem, scenario: Scenario) -> SitingResult:
     opts: dict[str, Any] = {"method": scenario.method, "time_limit": scenario.time_limit,
                             "mip_gap": scenario.mip_gap, "name": scenario.label()}
     if scenario.model == "mclp":
-        return mclp(problem, scenario.k, **opts)  # type: ignore[arg-type]
+        return mclp(problem, scenario.k, **opts)
     if scenario.model == "pmedian":
-        return pmedian(problem, scenario.k, **opts)  # type: ignore[arg-type]
+        return pmedian(problem, scenario.k, **opts)
     return lscp(problem, 1.0 if scenario.share is None else scenario.share, **opts)
 
 
@@ -184,12 +184,15 @@ def run_scenarios(ws: Workspace, scenarios: Iterable[Scenario],
 
 
 SCENARIO_COLUMNS = ("scenario", "model", "licence_type", "k", "share_target", "radius", "unit", "sites",
-                    "newly_covered", "share_before", "share_after", "mean_cost_after", "objective", "gap",
-                    "status", "method", "seconds", "candidates", "sample")
+                    "newly_covered", "share_before", "share_after", "mean_cost_after", "total_cost", "objective",
+                    "objective_meaning", "gap", "status", "proven", "heuristic", "stopped_by_time_limit",
+                    "truncated", "method", "seconds", "candidates", "sample")
 
 
 def scenario_table(results: Sequence[SitingResult]) -> pd.DataFrame:
-    """One row per result: sites, population newly covered, shares before/after, objective, gap."""
+    """One row per result: sites, population newly covered, shares before/after, total cost, objective and
+    what it counts, gap, status and the headline fields (proven, heuristic, stopped by the time limit,
+    truncated)."""
     return pd.DataFrame([r.summary() for r in results], columns=list(SCENARIO_COLUMNS))
 
 

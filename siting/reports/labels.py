@@ -157,6 +157,14 @@ STATUS_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "empty": ("نیازی به دفتر تازه نیست", "no new office needed"),
 })
 
+# What a result's objective counts (siting.optimize.result.OBJECTIVES, in words).
+OBJECTIVE_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "mclp": ("جمعیت تازه پوشش‌یافته (بیشینه)", "population newly covered (maximised)"),
+    "lscp": ("تعداد دفاتر تازه (کمینه)", "number of new sites (minimised)"),
+    "pmedian": ("مجموع هزینهٔ وزنی (جمعیت × فاصله) تا نزدیک‌ترین دفتر (کمینه)",
+                "population-weighted cost to the nearest office, summed (minimised)"),
+})
+
 METHOD_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "exact": ("دقیق (HiGHS)", "exact (HiGHS)"),
     "greedy": ("حریصانه", "greedy"),
@@ -191,9 +199,11 @@ SCENARIO_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "share_before": ("سهم پوشش پیش از", "covered share before"),
     "share_after": ("سهم پوشش پس از", "covered share after"),
     "mean_cost_after": ("میانگین فاصله تا نزدیک‌ترین دفتر پس از", "mean cost to the nearest office after"),
+    "total_cost": ("مجموع هزینهٔ وزنی تا نزدیک‌ترین دفتر پس از", "total weighted cost to the nearest office after"),
     "objective": ("مقدار تابع هدف", "objective"),
     "gap": ("فاصله تا بهینه", "optimality gap"),
     "status": ("وضعیت حل", "solver status"),
+    "proven": ("بهینگی اثبات‌شده", "proven optimal"),
     "method": ("روش", "method"),
     "seconds": ("زمان (ثانیه)", "time (s)"),
     "candidates": ("محل‌های نامزد مجاز", "candidate sites"),

@@ -37,6 +37,29 @@ def test_mclp_json_matches_the_library(sample_ws_path, sample_ws, capsys):
     assert d["status"] == "optimal" and d["gap"] == 0 and d["sample"] is True
 
 
+def test_headline_fields_in_json_and_the_table(sample_ws_path, sample_ws, capsys):
+    lib = run_scenario(sample_ws, Scenario("pmedian", licence_type="rural", k=3, method="greedy"))
+    code = harness(["pmedian", "--k", "3", "--type", "rural", "--method", "greedy", "--json",
+                    "--workspace", str(sample_ws_path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    d = json.loads(out.out)
+    assert d["heuristic"] is True and d["method"] == "greedy"
+    expected = lib.to_dict()
+    for key in ("proven", "stopped_by_time_limit", "truncated", "objective_meaning"):
+        assert d[key] == expected[key], key
+    for key in ("total_cost", "covered_after"):
+        assert d[key] == pytest.approx(expected[key]), key
+    assert d["objective_meaning"] == "population-weighted cost to the nearest office, summed (minimised)"
+    assert d["total_cost"] == pytest.approx(d["objective"])  # p-median: the same figure when everyone is reached
+    assert harness(["pmedian", "--k", "3", "--type", "rural", "--method", "greedy",
+                    "--workspace", str(sample_ws_path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[2].startswith("proven optimal: " + ("yes" if lib.proven else "NO"))  # after the sample banner
+    assert "HEURISTIC solution (greedy)" in table[2]
+    assert any(line.startswith("total cost (population x cost to the nearest office): ") for line in table)
+
+
 def test_lscp_share_forms_and_exports(sample_ws_path, tmp_path, capsys):
     gj, csv = tmp_path / "s.geojson", tmp_path / "s.csv"
     code = harness(["lscp", "--share", "85%", "--type", "rural", "--geojson", str(gj), "--csv", str(csv),

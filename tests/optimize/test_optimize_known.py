@@ -38,20 +38,20 @@ def test_mclp_known_optimum(k, covered, placed):
     if k == 4:  # a fourth site would add nobody: not placed, and said so
         assert any("more would cover nobody new" in n for n in r.notes)
     if k >= 2:
-        assert {"1"} <= {s.id for s in r.sites}
+        assert {1} <= {s.id for s in r.sites}  # ids: the site positions, as ints
 
 
 def test_mclp_keeps_existing_offices_and_counts_them():
     r = mclp(three_clusters(existing_xy=np.array([[50 * KM + 300, 0]])), 1)
     assert r.covered_before == 3000 and r.objective == 5000 and r.covered_after == 8000
     assert r.share_before == pytest.approx(3000 / 9000) and r.share_after == pytest.approx(8000 / 9000)
-    assert r.sites[0].id in {"0", "4"}
+    assert r.sites[0].id in {0, 4}
 
 
 def test_min_separation_changes_the_optimum_as_constructed():
     # a and b are 50 km apart: with 60 km separation the best pair is a + c
     r = mclp(three_clusters(min_separation=60 * KM), 2)
-    assert r.objective == 6000 and {s.id for s in r.sites} in ({"0", "2"}, {"4", "2"})
+    assert r.objective == 6000 and {s.id for s in r.sites} in ({0, 2}, {4, 2})
 
 
 @pytest.mark.parametrize(("share", "sites"), [(1.0, 3), (0.5, 1), (0.6, 2), (8000 / 9000, 2), (0.9, 3)])
@@ -74,7 +74,7 @@ def test_pmedian_known_optimum_with_existing_office():
     r = pmedian(p, 1)
     # before: 0 + 100*2000 + 50*10000 = 700,000; site 1 km: 0 + 100*1000 + 50*9000 = 550,000;
     # site 9 km: 0 + 100*2000 + 50*1000 = 250,000
-    assert r.status == "optimal" and [s.id for s in r.sites] == ["1"] and r.objective == 250_000
+    assert r.status == "optimal" and [s.id for s in r.sites] == [1] and r.objective == 250_000
     assert r.mean_cost_before == pytest.approx(700_000 / 250) and r.mean_cost_after == pytest.approx(1000)
     assert r.sites[0].served_population == 50
 

@@ -273,3 +273,17 @@ def test_english(open_page):
     table = _table(at)
     assert table["run"].tolist() == ["1"] and table["scenario"].iat[0].startswith("1. MCLP, rural ICT, k=2")
     assert "population newly covered: " in _sites_shown(at)[0]["tip"]
+
+
+def test_a_heuristic_run_says_so_above_the_map(open_page, ws):
+    at = open_page(PAGE)
+    at.selectbox(key="scenario.method").set_value("greedy").run()
+    _run(at, k=3)
+    expected = run_scenario(ws, Scenario("mclp", licence_type="rural", k=3, method="greedy",
+                                         radius=load_rules().rural.service_radius_m, time_limit=30.0))
+    assert expected.heuristic
+    gap = "—" if expected.gap is None else fmt.percent(expected.gap, "fa", decimals=2)
+    assert t("scenario.heuristic", "fa", gap=gap) in texts(at.warning)
+    proven = t("scenario.proven.yes" if expected.proven else "scenario.proven.no", "fa")
+    assert any(t("scenario.objective_meaning", "fa", meaning="جمعیت تازه پوشش‌یافته (بیشینه)", proven=proven) in c
+               for c in texts(at.caption))

@@ -193,11 +193,10 @@ m[4].metric(t("scenario.kpi.status", lang), scenarioview.name_of(scenarioview.ST
                    bound=fmt.number(res.bound, lang),
                    method=scenarioview.name_of(scenarioview.METHOD_NAMES, res.method, lang)))
 m[5].metric(t("scenario.kpi.gap", lang), "—" if res.gap is None else fmt.percent(res.gap, lang, decimals=2))
-st.caption(f"{t('scenario.kpi.time', lang)}: {fmt.number(res.seconds, lang, decimals=2)}")
-if res.status == "time_limit":
-    st.warning(t("scenario.time_limit_hit", lang, gap=fmt.percent(res.gap or 0.0, lang, decimals=2)))
-elif res.status == "empty":
-    st.info(t("scenario.empty", lang))
+st.caption(f"{scenarioview.objective_text(res, lang)} {t('scenario.kpi.time', lang)}: "
+           f"{fmt.number(res.seconds, lang, decimals=2)}")
+for kind, text in scenarioview.headline_notices(res, lang):
+    (st.warning if kind == "warning" else st.info)(text)
 st.caption(t("scenario.candidates_caption", lang, n=fmt.number(res.candidates, lang),
              total=fmt.number(res.candidates_total, lang),
              source=scenarioview.candidates_text(shown.scenario.candidates, lang,

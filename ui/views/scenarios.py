@@ -30,6 +30,7 @@ from siting.reports.labels import (
     COUNTY_COLUMNS,
     METHOD_NAMES,
     MODEL_NAMES,
+    OBJECTIVE_NAMES,
     RULE_NAMES,
     SITE_COLUMNS,
     STATUS_NAMES,
@@ -39,6 +40,7 @@ from siting.reports.labels import (
 from siting.reports.labels import SCENARIO_COLUMNS as COLUMNS
 from siting.reports.labels import pick as name_of
 from siting.vocab import label
+from ui.i18n import t
 
 ROUND = 5  # decimals of a degree on the map (about 1 m)
 
@@ -131,9 +133,10 @@ def localized(table: pd.DataFrame, columns: Mapping[str, tuple[str, str]] = COLU
         out["status"] = [name_of(STATUS_NAMES, v, lang) for v in out["status"]]
     if "method" in out:
         out["method"] = [name_of(METHOD_NAMES, v, lang) for v in out["method"]]
-    if "sample" in out:
-        yes, no = ("بله", "خیر") if lang == "fa" else ("yes", "no")
-        out["sample"] = [yes if v else no for v in out["sample"]]
+    yes, no = ("بله", "خیر") if lang == "fa" else ("yes", "no")
+    for flag in ("sample", "proven"):
+        if flag in out:
+            out[flag] = [yes if v else no for v in out[flag]]
     return out.rename(columns={k: v[lang_index(lang)] for k, v in columns.items() if k in out})
 
 
@@ -141,7 +144,7 @@ def _cell(col: str, v: Any, row: Mapping[str, Any], lang: str) -> str:
     if _missing(v):
         return "—"
     if col in ("run", "k", "sites", "candidates", "newly_covered", "objective", "newly_covered_population",
-               "served_population", "rank"):
+               "served_population", "rank", "total_cost"):
         return fmt.number(float(v), lang)
     if col in ("share_target", "share_before", "share_after"):
         return fmt.percent(float(v), lang)
@@ -165,7 +168,7 @@ def display(table: pd.DataFrame, columns: Mapping[str, tuple[str, str]] = COLUMN
     rows = table.to_dict(orient="records")
     text = pd.DataFrame({c: [_cell(c, r[c], r, lang) for r in rows] for c in keep}, columns=keep)
     words = localized(table[keep], columns, lang)
-    for c in ("licence_type", "model", "status", "method"):
+    for c in ("licence_type", "model", "status", "method", "proven"):
         if c in keep:
             text[c] = words[columns[c][lang_index(lang)]].tolist()
     return text.rename(columns={k: v[lang_index(lang)] for k, v in columns.items() if k in text})
@@ -180,6 +183,29 @@ def to_xlsx(table: pd.DataFrame, lang: str = "fa", *, sample: bool = False, titl
     """The runs table as an XLSX sheet (right-to-left in Persian; a sample-data banner when ``sample``)."""
     return xlsx_bytes([("سناریوها" if lang == "fa" else "scenarios", localized(table, COLUMNS, lang))],
                       lang=lang, sample=sample, title=title)
+
+
+def headline_notices(result: SitingResult, lang: str = "fa") -> list[tuple[str, str]]:
+    """What a reader must know before trusting a result, as ``(kind, text)`` with kind ``warning`` or
+    ``info``: a heuristic answer, a stop at the time limit (with its gap), a truncated model, no
+    service radius. Empty for a proven optimum of the full model."""
+    gap = "—" if result.gap is None else fmt.percent(result.gap, lang, decimals=2)
+    out: list[tuple[str, str]] = []
+    if result.stopped_by_time_limit:
+        out.append(("warning", t("scenario.time_limit_hit", lang, gap=gap)))
+    if result.heuristic:
+        out.append(("warning", t("scenario.heuristic", lang, gap=gap)))
+    if result.truncated:
+        out.append(("info", t("scenario.truncated", lang)))
+    if result.status == "empty":
+        out.append(("info", t("scenario.empty", lang)))
+    return out
+
+
+def objective_text(result: SitingResult, lang: str = "fa") -> str:
+    """What the objective counts and whether the answer is proven optimal, in ``lang``."""
+    return t("scenario.objective_meaning", lang, meaning=name_of(OBJECTIVE_NAMES, result.model, lang),
+             proven=t("scenario.proven.yes" if result.proven else "scenario.proven.no", lang))
 
 
 def site_tip(site: Any, lang: str = "fa") -> str:
@@ -223,6 +249,7 @@ __all__ = [
     "COUNTY_COLUMNS",
     "METHOD_NAMES",
     "MODEL_NAMES",
+    "OBJECTIVE_NAMES",
     "RLM",
     "RULE_NAMES",
     "SITE_COLUMNS",
@@ -231,8 +258,10 @@ __all__ = [
     "candidates_text",
     "county_table",
     "display",
+    "headline_notices",
     "localized",
     "name_of",
+    "objective_text",
     "radius_text",
     "rejected_text",
     "runs_table",

@@ -123,3 +123,30 @@ def test_kept_uploads_are_named_by_content(tmp_path):
         kept(tmp_path, "x.xlsx", data, extensions=(".csv",))
     with pytest.raises(InputError, match="empty"):
         kept(tmp_path, "x.csv", b"", extensions=(".csv",))
+
+
+def test_headline_fields_in_words_and_in_the_runs_table(runs):
+    """Proof, heuristic, time limit and truncation are said on the page, not only in the notes."""
+    a = runs[0][2]
+    assert a.proven and not (a.heuristic or a.stopped_by_time_limit or a.truncated)
+    assert sv.headline_notices(a, "fa") == []
+    assert sv.objective_text(a, "fa") == "تابع هدف: جمعیت تازه پوشش‌یافته (بیشینه)؛ بهینگی: اثبات‌شده."
+    assert sv.objective_text(a, "en") == "Objective: population newly covered (maximised); optimality: proven."
+    lscp = runs[1][2]
+    assert "تعداد دفاتر تازه" in sv.objective_text(lscp, "fa")
+    worst = replace(a, status="time_limit", proven=False, heuristic=True, stopped_by_time_limit=True,
+                    truncated=True, gap=0.0123)
+    fa = sv.headline_notices(worst, "fa")
+    assert [k for k, _ in fa] == ["warning", "warning", "info"]
+    assert "۱٫۲۳٪" in fa[0][1] and "ابتکاری" in fa[1][1] and "نزدیک‌ترین محل‌های نامزد" in fa[2][1]
+    en = sv.headline_notices(worst, "en")
+    assert en[0][1].startswith("The time limit was reached") and "1.23%" in en[1][1]
+    assert sv.objective_text(worst, "en").endswith("optimality: not proven.")
+    # the runs table: proven as a yes/no column, the total cost beside the objective
+    table = sv.runs_table([(1, "first", a), (2, "worst", worst)])
+    fa_table = sv.display(table, sv.COLUMNS, "fa")
+    assert fa_table["بهینگی اثبات‌شده"].tolist() == ["بله", "خیر"]
+    assert sv.display(table, sv.COLUMNS, "en")["proven optimal"].tolist() == ["yes", "no"]
+    assert table["total_cost"].tolist() == [a.total_cost, a.total_cost] and a.total_cost is not None
+    csv = pd.read_csv(io.BytesIO(sv.to_csv(table, "en")), encoding="utf-8-sig")
+    assert csv["proven optimal"].tolist() == ["yes", "no"]
