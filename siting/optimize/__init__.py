@@ -2,7 +2,10 @@
 
 * :func:`mclp` - maximal covering: ``k`` new sites covering the most people;
 * :func:`lscp` - set covering: the fewest new sites reaching a covered share;
-* :func:`pmedian` - ``k`` new sites minimising the population-weighted cost to the nearest office.
+* :func:`pmedian` - ``k`` new sites minimising the population-weighted cost to the nearest office;
+* more models (:mod:`siting.optimize.models`): :func:`pcenter`, :func:`min_beyond`,
+  :func:`capacitated_pmedian`, :func:`capacitated_mclp`, :func:`backup_coverage`,
+  :func:`mclp_county_floor`.
 
 Existing offices are always kept. Candidate sites pass the site rules of
 :mod:`siting.rules.site` before the model sees them, and chosen sites keep the
@@ -18,6 +21,14 @@ from siting.optimize.candidates import CandidateSpec, candidate_sites, filter_by
 from siting.optimize.costs import CostMatrix, read_cost_matrix
 from siting.optimize.locate import lscp, mclp, pmedian
 from siting.optimize.model import SitingProblem
+from siting.optimize.models import (
+    backup_coverage,
+    capacitated_mclp,
+    capacitated_pmedian,
+    mclp_county_floor,
+    min_beyond,
+    pcenter,
+)
 from siting.optimize.prepare import problem_from_workspace
 from siting.optimize.result import ChosenSite, SitingResult
 from siting.optimize.scenarios import (
@@ -30,6 +41,12 @@ from siting.optimize.scenarios import (
 )
 
 __all__ = [
+    "backup_coverage",
+    "capacitated_mclp",
+    "capacitated_pmedian",
+    "mclp_county_floor",
+    "min_beyond",
+    "pcenter",
     "CandidateSpec",
     "ChosenSite",
     "CostMatrix",

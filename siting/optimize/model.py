@@ -218,6 +218,9 @@ class SitingProblem:
     candidates_total: int | None = None
     rejected: Mapping[str, int] = field(default_factory=dict)
     existing_offices: int = 0
+    #: How many existing offices cover each demand point (backup coverage); ``None`` when only
+    #: ``existing_covered`` is known (then an existing office counts once at most).
+    existing_cover_count: np.ndarray | None = None
     notes: tuple[str, ...] = ()
     sample: bool = False
     prepare_seconds: float = 0.0
@@ -329,8 +332,10 @@ class SitingProblem:
                 raise InputError(f"existing: {en} rows, but the cost matrix has {n} demand rows")
             e_cost = np.full(n, np.inf)
             np.minimum.at(e_cost, e_pairs.i, e_pairs.cost)
+            within = e_pairs.cost <= positive_number(radius, "radius")
+            e_cover = np.bincount(e_pairs.i[within], minlength=n)
         else:
-            e_cost, e_count = np.full(n, np.inf), 0
+            e_cost, e_count, e_cover = np.full(n, np.inf), 0, np.zeros(n, np.int64)
         demand = _frame(d_ids, n, population=_weights(weights, n))
         return assemble_problem(
             demand=demand,
@@ -341,6 +346,7 @@ class SitingProblem:
             existing_covered=e_cost <= float(radius),
             conflicts=conflicts,
             existing_offices=e_count,
+            existing_cover_count=e_cover,
         )
 
     @classmethod
@@ -390,8 +396,10 @@ class SitingProblem:
             existing_xy = _xy(existing_xy, "existing_xy")
             e_cost, _ = cKDTree(existing_xy).query(demand_xy, k=1, workers=-1) if n else (np.zeros(0), None)
             e_cost, e_count = np.asarray(e_cost, float), len(existing_xy)
+            e_cover = np.asarray([len(h) for h in cKDTree(existing_xy).query_ball_point(demand_xy, radius)],
+                                 np.int64) if n else np.zeros(0, np.int64)
         else:
-            e_cost, e_count = np.full(n, np.inf), 0
+            e_cost, e_count, e_cover = np.full(n, np.inf), 0, np.zeros(n, np.int64)
         demand = demand.reset_index(drop=True).copy() if demand is not None else _frame(None, n)
         demand["population"] = _weights(weights, n)
         return assemble_problem(
@@ -404,6 +412,7 @@ class SitingProblem:
             conflicts=separation_conflicts(site_xy, min_separation),
             min_separation_m=float(min_separation),
             existing_offices=e_count,
+            existing_cover_count=e_cover,
         )
 
     @classmethod
