@@ -610,11 +610,13 @@ def backup_coverage(
        \max & \sum_g W_g u_g \\
        \text{s.t.} & y_g + u_g \le e_g + \sum_{j \in N_g} x_j, \quad u_g \le y_g & \forall g \\
        & \sum_g W_g y_g \ge F, \quad \sum_j x_j \le k, \quad x_a + x_b \le 1 \\
-       & x_j \in \{0, 1\},\ 0 \le y_g, u_g \le 1
+       & x_j, u_g \in \{0, 1\},\ 0 \le y_g \le 1
        \end{array}
 
     :math:`y_g` says the group is covered at least once, :math:`u_g` twice; :math:`e_g` is how
     many existing offices cover it (capped at 2; points covered twice already leave the model).
+    :math:`u` is binary (with both continuous, :math:`y_g = u_g = 1/2` would count a single
+    office as half a backup); :math:`y` may stay continuous.
     ``primary="backup"`` maximises the backup cover and, among those solutions, the first
     cover (a second solve); ``primary="first"`` maximises the first cover (the MCLP optimum)
     and then the backup cover among those. ``first_share`` (0-1] adds the constraint that at
@@ -695,7 +697,8 @@ def backup_coverage(
     if need_first is not None:
         base_lower[-2] = need_first
     col_lower = np.r_[np.zeros(mu), (eg >= 1).astype(float), np.zeros(G)]
-    integer = np.r_[np.ones(mu, bool), np.zeros(2 * G, bool)]
+    # u binary: with y and u both continuous, y = u = 1/2 would count one office as half a backup
+    integer = np.r_[np.ones(mu, bool), np.zeros(G, bool), np.ones(G, bool)]
 
     def run_model(obj: np.ndarray, lower: np.ndarray, limit: float) -> SolveOutcome:
         m = LinearModel(cost=obj, A=A, row_lower=lower, row_upper=base_upper, col_lower=col_lower,
