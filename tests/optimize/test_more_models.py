@@ -326,3 +326,24 @@ def test_capacity_inputs_are_checked():
         capacitated_pmedian(p, 1, 15)
     p2 = replace(p, sites=p.sites.assign(cap=[20, 20]))
     assert capacitated_pmedian(p2, 1, "cap").objective == 60.0
+
+
+def test_workspace_instance_counts_existing_offices_in_reach():
+    from siting.optimize.scenarios import Scenario, prepare
+    from siting.samples.hand import hand_workspace
+
+    ws = hand_workspace()
+    p = prepare(ws, Scenario("backup", k=1))
+    assert ((p.existing_cover_count >= 1) == p.existing_covered).all()
+    # independently: straight-line distances from each settlement to every serving office
+    from siting.geo import project_xy
+
+    crs = ws.metric_crs.distance
+    dxy = np.column_stack(project_xy(p.demand["lon"], p.demand["lat"], crs))
+    o = ws.serving_offices()
+    oxy = np.column_stack(project_xy(o.geometry.x, o.geometry.y, crs))
+    from siting.rules import load_rules
+
+    rules = load_rules()
+    radius = np.array([rules.for_type(t).service_radius_m for t in o["licence_type"]])
+    assert (cdist(dxy, oxy) <= radius).sum(axis=1).tolist() == p.existing_cover_count.tolist()
