@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -904,7 +904,7 @@ def _sites_alone(B: sp.csr_matrix, W: np.ndarray, gcounty: np.ndarray, c: str, n
     out = solve(m, time_limit=time_limit)
     if out.objective is None or out.status == "infeasible":
         return None
-    return int(round(out.objective))
+    return round(out.objective)
 
 
 __all__ = [
