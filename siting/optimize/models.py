@@ -727,13 +727,20 @@ def backup_coverage(
         else:
             notes.append("The second objective was not optimised within the time limit.")
     chosen = np.flatnonzero(x[:mu] > 0.5)
+
+    def scores(sel: np.ndarray) -> tuple[float, float]:
+        c = eg + (np.asarray(B[:, sel].sum(axis=1)).ravel() if len(sel) else 0)
+        return float(W @ (c >= 2)), float(W @ (c >= 1))
+
+    chosen = _drop_idle(chosen, scores)
     backup_now = float(W @ np.minimum(1.0, np.maximum(0.0, eg + np.asarray(B[:, chosen].sum(axis=1)).ravel() - 1)))
     obj = twice_before + backup_now
     if primary == "backup":
         bound = None if bound is None else twice_before + float(bound)
         gap = _relative_gap(obj, bound)
     else:
-        notes.append("The first cover was maximised first; status, bound and gap are those of that first step.")
+        bound = None  # the first step's bound is in people covered once, not twice
+        notes.append("The first cover was maximised first; status and gap are those of that first step.")
     run = _Run(sites[chosen], obj, bound, gap, status, "exact", solver, t_build - t0, time.perf_counter() - t_build)
     return _backup_result(problem, run, k, name, t0, e, notes)
 
@@ -856,6 +863,12 @@ def mclp_county_floor(
     if out.x is None or out.objective is None:
         raise InputError(f"county floor: no solution within the time limit of {time_limit:g} s; raise the time limit")
     chosen = np.flatnonzero(out.x[:mu] > 0.5)
+
+    def covered(sel: np.ndarray) -> tuple[float, ...]:
+        y = (np.asarray(B[:, sel].sum(axis=1)).ravel() > 0) if len(sel) else np.zeros(G, bool)
+        return (float(W @ y), *(float(W[(gcounty == c) & y].sum()) for c in active))
+
+    chosen = _drop_idle(chosen, covered)
     run = _Run(sites[chosen], float(out.objective), out.bound, out.gap, _status(out), "exact", out.solver,
                t_build - t0, time.perf_counter() - t_build)
     res = _result(problem, "mclp", run, k=k, share=None, name=name, t0=t0)
@@ -863,6 +876,17 @@ def mclp_county_floor(
     shares = "; ".join(f"{c} {(before[c] + after.get(c, 0.0)) / pop[c]:.1%} (floor {floors[c]:.0%})"
                        for c in floors if pop[c] > 0)
     return _with_notes(res, [f"County floors: covered share after — {shares}."])
+
+
+def _drop_idle(chosen: np.ndarray, score) -> np.ndarray:
+    """Leave out chosen sites whose removal changes none of ``score``'s figures (they add nobody)."""
+    ref = score(chosen)
+    keep = list(chosen)
+    for s in list(chosen):
+        trial = np.asarray([q for q in keep if q != s], np.int64)
+        if all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(score(trial), ref, strict=True)):
+            keep = list(trial)
+    return np.asarray(keep, np.int64)
 
 
 def _floors(floor: float | Mapping[str, float], named: list[str]) -> dict[str, float]:

@@ -347,3 +347,23 @@ def test_workspace_instance_counts_existing_offices_in_reach():
     rules = load_rules()
     radius = np.array([rules.for_type(t).service_radius_m for t in o["licence_type"]])
     assert (cdist(dxy, oxy) <= radius).sum(axis=1).tolist() == p.existing_cover_count.tolist()
+
+
+def test_pcenter_refuses_when_k_sites_cannot_reach_everyone():
+    inf = np.inf
+    cost = np.array([[1.0, inf, inf], [inf, 2.0, inf], [inf, inf, 3.0]])
+    p = SitingProblem.from_cost_matrix(cost, [1, 1, 1], radius=1)
+    with pytest.raises(InputError, match="k=2 new sites some settlements stay out of reach"):
+        pcenter(p, 2)
+    r = pcenter(p, 3)
+    assert r.objective == 3.0 and r.status == "optimal"
+
+
+def test_no_idle_sites_are_reported():
+    # one village; three candidates reach it: k=3 still places one site
+    cost = np.array([[1.0, 1.0, 1.0]])
+    p = SitingProblem.from_cost_matrix(cost, [10], radius=2)
+    p = replace(p, demand=p.demand.assign(county=["A"]))
+    assert len(mclp_county_floor(p, 3, 0.5).sites) == 1
+    assert len(backup_coverage(p, 3).sites) == 2  # two offices within reach: the backup
+    assert len(capacitated_mclp(p, 3, 100).sites) == 1
