@@ -1,8 +1,16 @@
-"""``siting optimize mclp|lscp|pmedian``: the planner's siting models on the command line.
+"""``siting optimize MODEL``: the planner's siting models on the command line.
+
+Models: ``mclp`` (with ``--county-floor``), ``lscp``, ``pmedian``, ``pcenter``, ``beyond``,
+``capacitated-pmedian``, ``capacitated-mclp`` and ``backup``.
 
 Examples::
 
     siting optimize mclp --k 10 --type rural --json
+    siting optimize mclp --k 10 --county-floor 50
+    siting optimize pcenter --k 5
+    siting optimize beyond --k 5 --threshold 15000
+    siting optimize capacitated-pmedian --k 5 --capacity 8000
+    siting optimize backup --k 5 --first-share 90
     siting optimize lscp --share 95 --type rural --candidates h3:7 --geojson sites.geojson
     siting optimize pmedian --k 5 --type urban --csv sites.csv
     siting optimize mclp --k 10 --type rural --costs od_minutes.csv --radius 20
@@ -22,13 +30,22 @@ from typing import Any
 from siting.errors import InputError, SitingError
 from siting.optimize.locate import DEFAULT_TIME_LIMIT
 from siting.optimize.result import SAMPLE_LABEL, SitingResult
-from siting.optimize.scenarios import MODELS, Scenario, export_result, run_scenario
+from siting.optimize.scenarios import Scenario, export_result, run_scenario
 
 HELP = MappingProxyType({
-    "mclp": "k new sites covering the most people not yet within reach of an office",
+    "mclp": "k new sites covering the most people not yet within reach of an office "
+            "(--county-floor: every county at least a share covered)",
     "lscp": "the fewest new sites bringing the covered share of the population to a target",
     "pmedian": "k new sites minimising the population-weighted distance (or cost) to the nearest office",
+    "pcenter": "k new sites making the largest distance (or cost) to the nearest office as small as possible",
+    "beyond": "k new sites leaving the fewest settlements (or people) farther than --threshold",
+    "capacitated-pmedian": "p-median where each office serves at most --capacity people (each settlement "
+                           "to one office)",
+    "capacitated-mclp": "maximal covering where each office covers at most --capacity people",
+    "backup": "k new sites bringing the most people within reach of two offices (backup coverage)",
 })
+#: Command-line model names (hyphens) in the order of the help.
+CLI_MODELS = tuple(HELP)
 
 
 def _share(text: str) -> float:
@@ -68,20 +85,36 @@ def _type_radius(text: str) -> tuple[str, float]:
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``optimize`` with its ``mclp``, ``lscp`` and ``pmedian`` subcommands."""
+    """Add ``optimize`` with a subcommand per model (``mclp``, ``lscp``, ``pmedian``, ``pcenter``, ...)."""
     parser = subparsers.add_parser(
         "optimize",
-        help="find the best sites for new offices (MCLP, LSCP, p-median)",
+        help="find the best sites for new offices (MCLP, LSCP, p-median, p-center, capacitated, backup)",
         description="Find the best sites for new offices; existing offices are kept.",
     )
-    models = parser.add_subparsers(dest="model", metavar="{mclp,lscp,pmedian}", required=True)
-    for name in MODELS:
+    models = parser.add_subparsers(dest="model", metavar="{" + ",".join(CLI_MODELS) + "}", required=True)
+    for name in CLI_MODELS:
         p = models.add_parser(name, help=HELP[name], description=HELP[name])
         if name == "lscp":
             p.add_argument("--share", type=_share, default=1.0,
                            help="target covered share of the population: 95, 95%% or 0.95 (default 100%%)")
         else:
             p.add_argument("--k", type=_positive_int, required=True, help="number of new sites")
+        if name == "mclp":
+            p.add_argument("--county-floor", type=_share, default=None, metavar="SHARE",
+                           help="every county at least this share of its population covered: 50, 50%% or 0.5")
+        if name == "beyond":
+            p.add_argument("--threshold", type=_positive, required=True,
+                           help="distance (metres) or cost beyond which a settlement counts")
+            p.add_argument("--count", choices=("settlements", "population"), default="settlements",
+                           help="count settlements (default) or people beyond the threshold")
+        if name.startswith("capacitated"):
+            p.add_argument("--capacity", type=_positive, default=None,
+                           help="people one office can serve (default: the rules file's capacity for the type)")
+        if name == "backup":
+            p.add_argument("--primary", choices=("backup", "first"), default="backup",
+                           help="maximise the backup cover first (default), or the first cover first")
+            p.add_argument("--first-share", type=_share, default=None, metavar="SHARE",
+                           help="at least this share of the population covered once: 90, 90%% or 0.9")
         p.add_argument("--type", dest="licence_type", default="rural",
                        help="licence type of the new offices: urban or rural (default rural)")
         p.add_argument("--radius", type=_positive,
@@ -102,8 +135,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                             "p-median: four times it)")
         p.add_argument("--population-rule", action="store_true",
                        help="only candidates that alone newly cover the rules' minimum uncovered population")
-        p.add_argument("--method", choices=("auto", "exact", "greedy"), default="auto",
-                       help="auto (default): exact MIP (HiGHS) unless too large; exact; greedy")
+        if name in ("mclp", "lscp", "pmedian"):
+            p.add_argument("--method", choices=("auto", "exact", "greedy"), default="auto",
+                           help="auto (default): exact MIP (HiGHS) unless too large; exact; greedy")
         p.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT,
                        help=f"seconds for the solver (default {DEFAULT_TIME_LIMIT:g}); the gap is reported")
         p.add_argument("--json", action="store_true", help="print the full result as JSON")
@@ -128,8 +162,14 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
         population_rule=args.population_rule,
         measure=args.measure,
         time_bound_min=args.time_bound,
-        method=args.method,
+        method=getattr(args, "method", "auto"),
         time_limit=args.time_limit,
+        county_floor=getattr(args, "county_floor", None),
+        threshold=getattr(args, "threshold", None),
+        count=getattr(args, "count", "settlements"),
+        capacity=getattr(args, "capacity", None),
+        backup_primary=getattr(args, "primary", "backup"),
+        first_share=getattr(args, "first_share", None),
     )
 
 
@@ -182,7 +222,8 @@ def render(result: SitingResult) -> str:
     if r.sample:
         lines.append(f"*** {SAMPLE_LABEL} ***")
     target = f"target {r.share_target:.1%}" if r.model == "lscp" else f"k={r.k}"
-    radius = f"radius {r.radius:,g} {unit}" if r.radius is not None else "no radius"
+    reach = "threshold" if r.model == "beyond" else "radius"
+    radius = f"{reach} {r.radius:,g} {unit}" if r.radius is not None else "no radius"
     lines.append(f"{r.model.upper()} {r.licence_type or ''} {target}, {radius}: "
                  f"{r.status} (gap {_fmt_gap(r.gap)}), {r.method}, {r.seconds:.2f} s, {r.solver}")
     lines.append(headline(r))

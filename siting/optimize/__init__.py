@@ -2,7 +2,10 @@
 
 * :func:`mclp` - maximal covering: ``k`` new sites covering the most people;
 * :func:`lscp` - set covering: the fewest new sites reaching a covered share;
-* :func:`pmedian` - ``k`` new sites minimising the population-weighted cost to the nearest office.
+* :func:`pmedian` - ``k`` new sites minimising the population-weighted cost to the nearest office;
+* more models (:mod:`siting.optimize.models`): :func:`pcenter`, :func:`min_beyond`,
+  :func:`capacitated_pmedian`, :func:`capacitated_mclp`, :func:`backup_coverage`,
+  :func:`mclp_county_floor`.
 
 Existing offices are always kept, and so are ``fixed=`` sites (columns of the same cost matrix, by
 label): ``k`` counts NEW sites only; a spopt-style ``p=`` (all open sites, kept ones included) is
@@ -24,6 +27,14 @@ from siting.optimize.candidates import CandidateSpec, candidate_sites, filter_by
 from siting.optimize.costs import CostMatrix, read_cost_matrix
 from siting.optimize.locate import lscp, mclp, pmedian
 from siting.optimize.model import SitingProblem
+from siting.optimize.models import (
+    backup_coverage,
+    capacitated_mclp,
+    capacitated_pmedian,
+    mclp_county_floor,
+    min_beyond,
+    pcenter,
+)
 from siting.optimize.prepare import problem_from_workspace
 from siting.optimize.result import ChosenSite, SitingResult
 from siting.optimize.scenarios import (
@@ -42,12 +53,18 @@ __all__ = [
     "Scenario",
     "SitingProblem",
     "SitingResult",
+    "backup_coverage",
     "candidate_sites",
+    "capacitated_mclp",
+    "capacitated_pmedian",
     "compare_scenarios",
     "export_result",
     "filter_by_rules",
     "lscp",
     "mclp",
+    "mclp_county_floor",
+    "min_beyond",
+    "pcenter",
     "pmedian",
     "problem_from_workspace",
     "read_cost_matrix",

@@ -227,6 +227,9 @@ class SitingProblem:
     candidates_total: int | None = None
     rejected: Mapping[str, int] = field(default_factory=dict)
     existing_offices: int = 0
+    #: How many existing offices cover each demand point (backup coverage); ``None`` when only
+    #: ``existing_covered`` is known (then an existing office counts once at most).
+    existing_cover_count: np.ndarray | None = None
     notes: tuple[str, ...] = ()
     sample: bool = False
     prepare_seconds: float = 0.0
@@ -369,11 +372,15 @@ class SitingProblem:
         fix = fixed_positions(fixed, labels, "cost matrix columns")
         fixed_labels = tuple(_plain(v) for v in labels[fix])
         e_cost, e_count = np.full(n, np.inf), 0
+        e_cover = np.zeros(n, np.int64)
+        radius = None if radius is None else positive_number(radius, "radius")
         if existing is not None:
             e_pairs, en, e_count, _, _ = _matrix_pairs(existing, None, None)
             if en != n:
                 raise InputError(f"existing: {en} rows, but the cost matrix has {n} demand rows")
             np.minimum.at(e_cost, e_pairs.i, e_pairs.cost)
+            if radius is not None:
+                e_cover += np.bincount(e_pairs.i[e_pairs.cost <= radius], minlength=n)
         is_fixed = np.zeros(m, bool)
         is_fixed[fix] = True
         notes: list[str] = []
@@ -383,6 +390,8 @@ class SitingProblem:
         if len(fix):
             at_fixed = is_fixed[pairs.j]
             np.minimum.at(e_cost, pairs.i[at_fixed], pairs.cost[at_fixed])
+            if radius is not None:
+                e_cover += np.bincount(pairs.i[at_fixed & (pairs.cost <= radius)], minlength=n)
             hit: Any = np.unique(np.r_[c[is_fixed[c[:, 0]], 1], c[is_fixed[c[:, 1]], 0]]) if len(c) else []
             barred: list[int] = [int(b) for b in hit if not is_fixed[b]]
             if barred:
@@ -399,7 +408,6 @@ class SitingProblem:
             c = c[(c >= 0).all(axis=1)] if len(c) else c
             labels, m = labels[keep_col], int(keep_col.sum())
             s_ids = labels
-        radius = None if radius is None else positive_number(radius, "radius")
         demand = _frame(d_ids, n, population=_weights(weights, n))
         return assemble_problem(
             demand=demand,
@@ -410,6 +418,7 @@ class SitingProblem:
             existing_covered=_covered(e_cost, radius),
             conflicts=c,
             existing_offices=e_count + len(fix),
+            existing_cover_count=None if radius is None else e_cover,
             fixed=fixed_labels,
             notes=tuple(notes),
         )
@@ -480,8 +489,10 @@ class SitingProblem:
             existing_xy = _xy(existing_xy, "existing_xy")
             e_cost, _ = cKDTree(existing_xy).query(demand_xy, k=1, workers=-1) if n else (np.zeros(0), None)
             e_cost, e_count = np.asarray(e_cost, float), len(existing_xy)
+            e_cover = np.asarray([len(h) for h in cKDTree(existing_xy).query_ball_point(demand_xy, radius)],
+                                 np.int64) if n and radius is not None else np.zeros(n, np.int64)
         else:
-            e_cost, e_count = np.full(n, np.inf), 0
+            e_cost, e_count, e_cover = np.full(n, np.inf), 0, np.zeros(n, np.int64)
         demand = demand.reset_index(drop=True).copy() if demand is not None else _frame(None, n)
         demand["population"] = _weights(weights, n)
         return assemble_problem(
@@ -494,6 +505,7 @@ class SitingProblem:
             conflicts=separation_conflicts(site_xy, min_separation),
             min_separation_m=float(min_separation),
             existing_offices=e_count,
+            existing_cover_count=None if radius is None else e_cover,
             fixed=fixed_labels,
         )
 

@@ -207,6 +207,7 @@ def problem_from_workspace(
     sxy = np.column_stack(project_xy(sites["lon"].to_numpy(), sites["lat"].to_numpy(), crs))
 
     # distances and existing offices ---------------------------------------
+    cover_count = None  # offices within reach of each settlement (backup coverage), where known
     if by_time:
         bound = R if time_bound_min is None else positive_number(time_bound_min, "time bound (minutes)")
         distances, existing_cost, existing_covered, more = _time_inputs(ws, rules, has, sites, max(bound, R))
@@ -220,6 +221,11 @@ def problem_from_workspace(
         near = nearest_offices(ws, dxy)
         existing_cost = near.dist["any"]
         existing_covered = covered_mask(near, radii)["any"]
+        cover_count = np.zeros(len(dxy), np.int64)
+        for t in LICENCE_TYPES:
+            tree = ws.index.office_trees[t]
+            if tree is not None and len(dxy):
+                cover_count += np.asarray(tree.query_ball_point(dxy, radii[t], return_length=True), np.int64)
         notes.append("Distances: straight lines in metres (workspace metric CRS).")
     else:
         cm = costs if isinstance(costs, CostMatrix) else read_cost_matrix(costs)
@@ -256,6 +262,7 @@ def problem_from_workspace(
         candidates_total=len(all_sites),
         rejected=rejected,
         existing_offices=len(ws.index.office_rows["any"]),
+        existing_cover_count=cover_count,
         notes=tuple(notes),
         sample=ws.is_sample,
         prepare_seconds=time.perf_counter() - t0,

@@ -14,13 +14,19 @@ from typing import Any, Literal
 
 import pandas as pd
 
-ModelName = Literal["mclp", "lscp", "pmedian"]
+ModelName = Literal["mclp", "lscp", "pmedian", "pcenter", "beyond", "capacitated_pmedian", "capacitated_mclp",
+                    "backup"]
 SAMPLE_LABEL = "sample (synthetic) data, not official / دادهٔ نمونه، غیررسمی"
 
 OBJECTIVES = MappingProxyType({
     "mclp": "population newly covered (maximised)",
     "lscp": "number of new sites (minimised)",
     "pmedian": "population-weighted cost to the nearest office, summed (minimised)",
+    "pcenter": "largest cost from a demand point to its nearest office (minimised)",
+    "beyond": "settlements (or people) beyond the threshold from every office (minimised)",
+    "capacitated_pmedian": "population-weighted cost of the assignment within capacities, summed (minimised)",
+    "capacitated_mclp": "population newly covered within the offices' capacities (maximised)",
+    "backup": "population with two offices or more within the radius (maximised)",
 })
 
 #: A site's label as the user gave it (a DataFrame column, ``site_ids=``, an index value; positions

@@ -23,13 +23,25 @@ import pandas as pd
 from siting.errors import InputError
 from siting.optimize.locate import DEFAULT_TIME_LIMIT, lscp, mclp, pmedian
 from siting.optimize.model import SitingProblem
+from siting.optimize.models import (
+    backup_coverage,
+    capacitated_mclp,
+    capacitated_pmedian,
+    mclp_county_floor,
+    min_beyond,
+    pcenter,
+)
 from siting.optimize.prepare import problem_from_workspace
 from siting.optimize.result import SitingResult
 from siting.rules import Rules, load_rules
 from siting.vocab import parse_licence_type
 from siting.workspace import Workspace
 
-MODELS = ("mclp", "lscp", "pmedian")
+MODELS = ("mclp", "lscp", "pmedian", "pcenter", "beyond", "capacitated_pmedian", "capacitated_mclp", "backup")
+#: Models that need ``k``.
+K_MODELS = tuple(m for m in MODELS if m != "lscp")
+#: Models whose costs matter beyond the service radius (their travel-time searches go farther).
+COST_MODELS = ("pmedian", "pcenter", "capacitated_pmedian")
 #: p-median on travel time searches up to this many times the service time (costs beyond count as unreachable).
 PMEDIAN_TIME_BOUND_FACTOR = 4.0
 
@@ -41,7 +53,10 @@ class Scenario:
     Attributes
     ----------
     model
-        ``mclp`` (needs ``k``), ``lscp`` (``share``, default 1.0) or ``pmedian`` (``k``).
+        ``mclp`` (needs ``k``), ``lscp`` (``share``, default 1.0), ``pmedian`` (``k``), or one of
+        :mod:`siting.optimize.models` (``k``): ``pcenter``, ``beyond`` (``threshold``),
+        ``capacitated_pmedian`` and ``capacitated_mclp`` (``capacity``), ``backup``
+        (``backup_primary``, ``first_share``). Hyphens are read as underscores.
     licence_type
         Type of the new offices.
     k, share
@@ -64,12 +79,24 @@ class Scenario:
         With travel time: where the searches stop (minutes). Default: the service time for MCLP and
         LSCP, ``PMEDIAN_TIME_BOUND_FACTOR`` times it for p-median (whose costs matter beyond it).
     method, time_limit, mip_gap
-        Solver choices (see :func:`siting.optimize.mclp`).
+        Solver choices (see :func:`siting.optimize.mclp`; the models of :mod:`siting.optimize.models`
+        are always solved exactly and ignore ``method``).
+    county_floor
+        MCLP only: every county at least this share covered (:func:`~siting.optimize.mclp_county_floor`).
+    threshold
+        ``beyond``: the cost (radius unit) beyond which a settlement counts.
+    count
+        ``beyond``: count ``settlements`` or ``population``.
+    capacity
+        Capacitated models: people per office; default: the rules file's ``capacity`` for the type.
+    backup_primary, first_share
+        ``backup``: which cover comes first (``backup`` or ``first``), and a floor on the share
+        covered once.
     name
         Label in tables (default: :meth:`label`).
     """
 
-    model: Literal["mclp", "lscp", "pmedian"] = "mclp"
+    model: str = "mclp"
     licence_type: str = "rural"
     k: int | None = None
     share: float | None = None
@@ -83,13 +110,25 @@ class Scenario:
     method: Literal["auto", "exact", "greedy"] = "auto"
     time_limit: float = DEFAULT_TIME_LIMIT
     mip_gap: float = 0.0
+    county_floor: float | None = None
+    threshold: float | None = None
+    count: Literal["settlements", "population"] = "settlements"
+    capacity: float | None = None
+    backup_primary: Literal["backup", "first"] = "backup"
+    first_share: float | None = None
     name: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.model, str):
+            object.__setattr__(self, "model", self.model.replace("-", "_"))
         if self.model not in MODELS:
             raise InputError(f"scenario model must be one of {', '.join(MODELS)}, got {self.model!r}")
-        if self.model in ("mclp", "pmedian") and self.k is None:
+        if self.model in K_MODELS and self.k is None:
             raise InputError(f"scenario {self.model}: give k, the number of new sites")
+        if self.model == "beyond" and self.threshold is None:
+            raise InputError("scenario beyond: give threshold, the cost beyond which a settlement counts")
+        if self.county_floor is not None and self.model != "mclp":
+            raise InputError(f"scenario {self.model}: a county floor applies to mclp only")
         if self.measure not in (None, "distance", "time"):
             raise InputError(f"scenario measure must be distance or time, got {self.measure!r}")
 
@@ -102,18 +141,26 @@ class Scenario:
         unit = " min" if self.measure == "time" else ("" if self.costs else " m")
         r = "" if self.radius is None else f" r={self.radius:g}{unit}"
         t = " (travel time)" if self.measure == "time" and self.radius is None else ""
-        return f"{self.model.upper()} {self.licence_type} {what}{r}{t}"
+        more = ""
+        if self.county_floor is not None:
+            more += f" floor={self.county_floor:.0%}"
+        if self.model == "beyond":
+            more += f" T={self.threshold:g}"
+        if self.model.startswith("capacitated") and self.capacity is not None:
+            more += f" cap={self.capacity:g}"
+        return f"{self.model.upper()} {self.licence_type} {what}{r}{more}{t}"
 
     def instance_key(self) -> tuple:
         """What determines the prepared instance (scenarios with equal keys share it)."""
-        bound = self.time_bound_min if self.time_bound_min is not None else self.model == "pmedian"
+        bound = self.time_bound_min if self.time_bound_min is not None else (
+            self.model in COST_MODELS or (self.model == "beyond" and self.threshold))
         return (self.licence_type, self.radius, self.candidates, self.costs, self.existing_radii,
                 self.population_rule, self.measure, bound)
 
 
 def _time_bound(scenario: Scenario, rules: Rules) -> float | None:
     """The search bound (minutes) of a travel-time scenario, or ``None`` (the service time)."""
-    if scenario.time_bound_min is not None or scenario.model != "pmedian":
+    if scenario.time_bound_min is not None or scenario.model not in (*COST_MODELS, "beyond"):
         return scenario.time_bound_min
     try:
         sec = rules.for_type(parse_licence_type(scenario.licence_type))
@@ -125,6 +172,9 @@ def _time_bound(scenario: Scenario, rules: Rules) -> float | None:
     service = scenario.radius if scenario.radius is not None else sec.service_time_min
     if isinstance(service, bool) or not isinstance(service, int | float) or not service > 0:
         return None  # problem_from_workspace names the bad radius
+    if scenario.model == "beyond":
+        t = scenario.threshold
+        return float(t) if isinstance(t, int | float) and t > service else None
     return PMEDIAN_TIME_BOUND_FACTOR * float(service)
 
 
@@ -145,10 +195,33 @@ def prepare(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> Si
     )
 
 
-def solve_scenario(problem: SitingProblem, scenario: Scenario) -> SitingResult:
+def solve_scenario(problem: SitingProblem, scenario: Scenario, rules: Rules | None = None) -> SitingResult:
     """Run the scenario's model on a prepared instance."""
     opts: dict[str, Any] = {"method": scenario.method, "time_limit": scenario.time_limit,
                             "mip_gap": scenario.mip_gap, "name": scenario.label()}
+    k = scenario.k
+    more: dict[str, Any] = {"time_limit": scenario.time_limit, "name": scenario.label()}
+    if scenario.model == "mclp" and scenario.county_floor is not None:
+        return mclp_county_floor(problem, k, scenario.county_floor, mip_gap=scenario.mip_gap,  # type: ignore[arg-type]
+                                 **more)
+    if scenario.model == "pcenter":
+        return pcenter(problem, k, **more)  # type: ignore[arg-type]
+    if scenario.model == "beyond":
+        return min_beyond(problem, k, scenario.threshold, count=scenario.count,  # type: ignore[arg-type]
+                          mip_gap=scenario.mip_gap, **more)
+    if scenario.model == "backup":
+        return backup_coverage(problem, k, primary=scenario.backup_primary,  # type: ignore[arg-type]
+                               first_share=scenario.first_share, mip_gap=scenario.mip_gap, **more)
+    if scenario.model in ("capacitated_pmedian", "capacitated_mclp"):
+        cap = scenario.capacity
+        if cap is None:
+            sec = (rules or load_rules()).for_type(problem.licence_type or scenario.licence_type)
+            cap = sec.capacity
+            if cap is None:
+                raise InputError(f"capacity: give it (--capacity) or set `capacity` for {sec.licence_type} "
+                                 "in the rules file")
+        fn = capacitated_pmedian if scenario.model == "capacitated_pmedian" else capacitated_mclp
+        return fn(problem, k, cap, mip_gap=scenario.mip_gap, **more)  # type: ignore[arg-type]
     if scenario.model == "mclp":
         return mclp(problem, scenario.k, **opts)
     if scenario.model == "pmedian":
@@ -166,7 +239,8 @@ def run_scenario(ws: Workspace, scenario: Scenario, rules: Rules | None = None) 
     >>> [s.name for s in r.sites], r.newly_covered_population, r.sample
     (['مود'], 3000.0, True)
     """
-    return solve_scenario(prepare(ws, scenario, rules), scenario)
+    rules = rules or load_rules()
+    return solve_scenario(prepare(ws, scenario, rules), scenario, rules)
 
 
 def run_scenarios(ws: Workspace, scenarios: Iterable[Scenario],
@@ -179,7 +253,7 @@ def run_scenarios(ws: Workspace, scenarios: Iterable[Scenario],
         key = sc.instance_key()
         if key not in problems:
             problems[key] = prepare(ws, sc, rules)
-        out.append(solve_scenario(problems[key], sc))
+        out.append(solve_scenario(problems[key], sc, rules))
     return out
 
 
@@ -218,6 +292,8 @@ def export_result(result: SitingResult, path: str | os.PathLike[str]) -> Path:
 
 
 __all__ = [
+    "COST_MODELS",
+    "K_MODELS",
     "MODELS",
     "PMEDIAN_TIME_BOUND_FACTOR",
     "Scenario",

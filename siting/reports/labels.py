@@ -139,6 +139,16 @@ MODEL_NAMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "mclp": ("بیشترین پوشش با k دفتر تازه (MCLP)", "most people covered by k new offices (MCLP)"),
     "lscp": ("کمترین دفتر تازه برای سهم هدف (LSCP)", "fewest new offices for a target share (LSCP)"),
     "pmedian": ("کمترین فاصلهٔ وزنی با k دفتر تازه (p-median)", "least weighted distance with k new offices (p-median)"),
+    "pcenter": ("کمترین دورترین فاصله با k دفتر تازه (p-center)",
+                "smallest worst distance with k new offices (p-center)"),
+    "beyond": ("کمترین سکونتگاه دورتر از آستانه با k دفتر تازه",
+               "fewest settlements beyond a threshold with k new offices"),
+    "capacitated_pmedian": ("کمترین فاصلهٔ وزنی با ظرفیت دفترها (p-median ظرفیت‌دار)",
+                            "least weighted distance within office capacities (capacitated p-median)"),
+    "capacitated_mclp": ("بیشترین پوشش با ظرفیت دفترها (MCLP ظرفیت‌دار)",
+                         "most people covered within office capacities (capacitated MCLP)"),
+    "backup": ("بیشترین جمعیت با دو دفتر در دسترس (پوشش پشتیبان)",
+               "most people within reach of two offices (backup coverage)"),
 })
 
 STATUS_SHORT: Mapping[str, tuple[str, str]] = MappingProxyType({

@@ -60,6 +60,8 @@ class LicenceRules:
     #: ``service_time_min`` minutes; ``service_measure`` says which of the two (radius or time) counts.
     service_time_min: float | None = None
     service_measure: str = "distance"
+    #: People one office can serve, for the capacitated models (optional; a placeholder in the shipped file).
+    capacity: float | None = None
     params: Mapping[str, Param] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -172,6 +174,7 @@ _SECTION_KEYS: dict[str, type | tuple[type, ...]] = {
     "village_max_distance_m": (int, float),
     "service_time_min": (int, float),
     "service_measure": str,
+    "capacity": (int, float),
 }
 #: What decides whether an office serves a place: straight-line distance or travel time on the roads.
 SERVICE_MEASURES = ("distance", "time")
@@ -204,6 +207,8 @@ def _check_value(where: str, name: str, value: Any) -> None:
             raise RulesError(f"{where}: expected a non-empty list of {APPLICANT_TYPES}, got {value!r}")
     if name == "service_measure" and value not in SERVICE_MEASURES:
         raise RulesError(f"{where}: expected one of {SERVICE_MEASURES}, got {value!r}")
+    if name == "capacity" and not value > 0:
+        raise RulesError(f"{where}: must be more than 0 people, got {value!r}")
     if name == "service_time_min" and not value > 0:
         raise RulesError(f"{where}: must be more than 0 minutes, got {value!r}")
     if name == "min_education" and value not in EDUCATION_LEVELS:

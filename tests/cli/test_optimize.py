@@ -152,3 +152,44 @@ def test_the_siting_console_script_runs_it(sample_ws_path):
     p = subprocess.run([str(BIN), "optimize", "lscp", "--share", "abc", "-w", str(sample_ws_path)],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "is not a number" in p.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "scenario"),
+    [
+        (["pcenter", "--k", "3"], Scenario("pcenter", k=3)),
+        (["beyond", "--k", "3", "--threshold", "15000", "--count", "population"],
+         Scenario("beyond", k=3, threshold=15000, count="population")),
+        (["capacitated-mclp", "--k", "3", "--capacity", "4000"], Scenario("capacitated_mclp", k=3, capacity=4000)),
+        (["backup", "--k", "3", "--first-share", "0.6"], Scenario("backup", k=3, first_share=0.6)),
+        (["mclp", "--k", "8", "--county-floor", "40%"], Scenario("mclp", k=8, county_floor=0.4)),
+    ],
+)
+def test_more_models_json_match_the_library(sample_ws_path, sample_ws, argv, scenario, capsys):
+    code = harness([*argv, "--json", "-w", str(sample_ws_path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    d = json.loads(out.out)
+    lib = run_scenario(sample_ws, scenario)
+    assert d["model"] == lib.model and d["status"] == "optimal" and d["sample"] is True
+    assert d["objective"] == pytest.approx(lib.objective)
+    assert sorted(s["id"] for s in d["sites"]) == sorted(s.id for s in lib.sites)
+
+
+def test_capacitated_pmedian_takes_the_rules_capacity(sample_ws_path, capsys):
+    code = harness(["capacitated-pmedian", "--k", "2", "--time-limit", "5", "-w", str(sample_ws_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "CAPACITATED_PMEDIAN rural k=2" in out and "sample (synthetic) data" in out
+    assert "no capacity limit" in out  # existing offices: the documented choice
+
+
+def test_county_floors_out_of_reach_name_the_counties(sample_ws_path, sample_ws, capsys):
+    code = harness(["mclp", "--k", "3", "--county-floor", "95", "-w", str(sample_ws_path)])
+    err = capsys.readouterr().err
+    from siting.optimize.scenarios import prepare
+
+    counties = set(prepare(sample_ws, Scenario("mclp", k=3)).demand["county"].dropna())
+    assert code == 2 and "county floors cannot all be met with k=3" in err and "each county alone:" in err
+    named = [c for c in counties if isinstance(c, str) and f"{c} needs" in err]
+    assert len(named) >= 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

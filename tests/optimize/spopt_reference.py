@@ -103,3 +103,24 @@ def workspace_matrices(ws, problem, rules):
     conf = pos[problem.conflicts] if len(problem.conflicts) else np.empty((0, 2), int)
     conf = conf[(conf >= 0).all(axis=1)] if len(conf) else conf
     return cost[:, useful], ex, problem.weights, conf, useful
+
+
+def spopt_pcenter(cost, k, existing_cost=None) -> float:
+    """spopt's optimal largest distance from a demand point to its facility (existing offices
+    included as predefined facilities)."""
+    from spopt.locate import PCenter
+
+    full, pre, e = _facilities(np.asarray(cost, float), existing_cost)
+    m = PCenter.from_cost_matrix(full, p_facilities=k + e, predefined_facilities_arr=pre)
+    return _solve(m)
+
+
+def spopt_capacitated_pmedian(cost, weights, k, capacities, existing_cost=None) -> float:
+    """spopt's optimal capacitated p-median cost (single sourcing). Existing offices are predefined
+    facilities with a capacity of the whole population (ours keep them without a limit)."""
+    full, pre, e = _facilities(np.asarray(cost, float), existing_cost)
+    w = np.asarray(weights, float)
+    caps = np.r_[np.full(e, w.sum()), np.asarray(capacities, float)]
+    m = PMedian.from_cost_matrix(full, w, p_facilities=k + e, predefined_facilities_arr=pre,
+                                 facility_capacities=caps)
+    return _solve(m)

@@ -46,6 +46,8 @@ def _write(tmp_path: Path, old: str, new: str) -> Path:
         ("urban:\n", "urbann:\n", r"section 'urban' is missing"),
         ("    basis: guide\n", "    basis: rumour\n", r"basis must be 'guide' or 'policy'"),
         ("version: 1\n", "version: 1\n  bad: [\n", r"not valid YAML at line"),
+        ("  capacity:\n    value: 6000", "  capacity:\n    value: 0", r"rural: capacity: must be more than 0 people"),
+        ("  capacity:\n    value: 20000", "  capacity:\n    value: many", r"urban: capacity: expected"),
     ],
 )
 def test_malformed_rules_name_the_parameter(tmp_path, old, new, message):

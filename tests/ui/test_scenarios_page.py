@@ -51,9 +51,16 @@ def test_widgets_before_a_run(open_page):
     at = open_page(PAGE)
     assert at.title[0].value == "اجرای سناریو"
     assert any("دادهٔ نمونه" in w for w in texts(at.warning))  # the sample label
-    assert at.radio(key="scenario.model").options == ["بیشترین پوشش با k دفتر تازه (MCLP)",
-                                                      "کمترین دفتر تازه برای سهم هدف (LSCP)",
-                                                      "کمترین فاصلهٔ وزنی با k دفتر تازه (p-median)"]
+    assert at.radio(key="scenario.model").options == [
+        "بیشترین پوشش با k دفتر تازه (MCLP)",
+        "کمترین دفتر تازه برای سهم هدف (LSCP)",
+        "کمترین فاصلهٔ وزنی با k دفتر تازه (p-median)",
+        "کمترین دورترین فاصله با k دفتر تازه (p-center)",
+        "کمترین سکونتگاه دورتر از آستانه با k دفتر تازه",
+        "کمترین فاصلهٔ وزنی با ظرفیت دفترها (p-median ظرفیت‌دار)",
+        "بیشترین پوشش با ظرفیت دفترها (MCLP ظرفیت‌دار)",
+        "بیشترین جمعیت با دو دفتر در دسترس (پوشش پشتیبان)",
+    ]
     assert at.radio(key="scenario.licence_type").value == "rural"
     assert at.number_input(key="scenario.k").value == 5
     assert at.number_input(key="scenario.radius_km.rural").value == load_rules().rural.service_radius_m / 1000
@@ -107,6 +114,33 @@ def test_mclp_run_shows_what_run_scenario_returns(open_page, ws):
     assert table["جمعیت تازه پوشش‌یافته"].iat[0] == fmt.number(expected.newly_covered_population)
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["محل‌های انتخاب‌شده (GeoJSON)", "محل‌های انتخاب‌شده (CSV)", "دریافت CSV", "دریافت XLSX (اکسل)"]
+
+
+def test_more_models_run_what_run_scenario_returns(open_page, ws):
+    at = open_page(PAGE)
+    _run(at, k=8, county_floor=40.0)  # MCLP with a floor in every county
+    floor = run_scenario(ws, Scenario("mclp", licence_type="rural", k=8, radius=10_000, time_limit=30.0,
+                                      county_floor=0.4))
+    assert [s["id"] for s in _sites_shown(at)] == [s.id for s in floor.sites]
+    assert any("County floors" in n for n in floor.notes)
+    _run(at, model="pcenter", k=3)
+    pc = run_scenario(ws, Scenario("pcenter", licence_type="rural", k=3, radius=10_000, time_limit=30.0))
+    assert sorted(s["id"] for s in _sites_shown(at)) == sorted(s.id for s in pc.sites)
+    at.radio(key="scenario.model").set_value("capacitated_mclp").run()
+    assert at.number_input(key="scenario.capacity.rural").value == load_rules().rural.capacity
+    _run(at, **{"capacity.rural": 2000.0})
+    cap = run_scenario(ws, Scenario("capacitated_mclp", licence_type="rural", k=3, radius=10_000, time_limit=30.0,
+                                    capacity=2000.0))
+    assert _metric(at, "scenario.kpi.newly") == fmt.number(cap.newly_covered_population) == fmt.number(6000)
+    table = _table(at)
+    assert table["اجرا"].tolist() == ["۱", "۲", "۳"]
+    assert "کف هر شهرستان ۴۰٪" in table.iloc[0, 1] and "ظرفیت ۲٬۰۰۰" in table.iloc[2, 1]
+    at.radio(key="scenario.model").set_value("backup").run()
+    assert_clean(at)
+    assert at.radio(key="scenario.backup_primary").value == "backup"
+    at.radio(key="scenario.model").set_value("beyond").run()
+    assert_clean(at)
+    assert at.number_input(key="scenario.threshold_km").value == 15.0
 
 
 def test_two_runs_side_by_side_then_remove_and_clear(open_page, ws):

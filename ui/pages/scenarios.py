@@ -1,4 +1,5 @@
-"""Scenario runner (planner): where should the next offices go? MCLP, LSCP or p-median on the workspace,
+"""Scenario runner (planner): where should the next offices go? MCLP (with county floors), LSCP, p-median,
+p-center, fewest beyond a threshold, capacitated p-median / MCLP or backup coverage on the workspace,
 the chosen sites on the map with the population each newly covers, and the session's runs side by side.
 
 Widgets, one library call (``state.scenario_result``: :func:`siting.optimize.run_scenario`, cached on
@@ -92,6 +93,35 @@ else:
     radius = c2.number_input(t("scenario.radius_cost", lang), min_value=0.0, value=None, step=1.0,
                              key="scenario.radius_cost")
 
+extra: dict = {}  # the model's own inputs (Scenario fields)
+if model == "mclp":
+    floor_pct = c2.number_input(t("scenario.county_floor", lang), min_value=0.0, max_value=100.0, value=0.0,
+                                step=5.0, key="scenario.county_floor", help=t("scenario.county_floor_help", lang))
+    extra["county_floor"] = floor_pct / 100 if floor_pct > 0 else None
+elif model == "beyond":
+    straight_line = costs is None and not by_time
+    if straight_line:
+        extra["threshold"] = 1000 * c2.number_input(t("scenario.threshold_km", lang), min_value=0.5, max_value=300.0,
+                                                    value=15.0, step=0.5, key="scenario.threshold_km")
+    else:
+        extra["threshold"] = c2.number_input(t("scenario.threshold_cost", lang), min_value=0.5, value=45.0, step=1.0,
+                                             key="scenario.threshold_cost")
+    extra["count"] = c2.radio(t("scenario.count", lang), ("settlements", "population"), key="scenario.count",
+                              format_func=lambda v: t(f"scenario.count.{v}", lang), horizontal=True)
+elif model in ("capacitated_pmedian", "capacitated_mclp"):
+    default_cap = rules.for_type(ltype).capacity
+    extra["capacity"] = c2.number_input(
+        t("scenario.capacity", lang), min_value=1.0, value=float(default_cap or 5000), step=500.0,
+        key=f"scenario.capacity.{ltype}",
+        help=t("scenario.capacity_help", lang, value=fmt.number(default_cap, lang) if default_cap else "—"))
+elif model == "backup":
+    extra["backup_primary"] = c2.radio(t("scenario.backup_primary", lang), ("backup", "first"),
+                                       key="scenario.backup_primary", horizontal=True,
+                                       format_func=lambda v: t(f"scenario.backup_primary.{v}", lang))
+    first_pct = c2.number_input(t("scenario.first_share", lang), min_value=0.0, max_value=100.0, value=0.0,
+                                step=5.0, key="scenario.first_share")
+    extra["first_share"] = first_pct / 100 if first_pct > 0 else None
+
 kind = c3.radio(t("scenario.candidates", lang), CANDIDATE_KINDS, key="scenario.candidates",
                 format_func=lambda v: t(f"scenario.candidates.{v}", lang))
 candidates: str | None = "settlements"
@@ -131,7 +161,7 @@ if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
         scenario = Scenario(model, licence_type=ltype, k=None if model == "lscp" else int(k),
                             share=share_pct / 100 if model == "lscp" else None, radius=radius,
                             candidates=candidates, costs=costs, population_rule=population_rule,
-                            method=method, time_limit=float(time_limit))
+                            method=method, time_limit=float(time_limit), **extra)
         earlier = next((r for r in runs if r.same_inputs(key, planner, scenario, measured_by)), None)
         if earlier is not None:
             st.info(t("scenario.again", lang, run=fmt.number(earlier.number, lang)))

@@ -81,6 +81,29 @@ def candidates_text(spec: str, lang: str = "fa", *, file_name: str | None = None
     return f"فایل «{shown}»" if lang == "fa" else f"file “{shown}”"
 
 
+#: Short model names in run titles (Latin, as planners write them in either language).
+SHORT_NAMES: Mapping[str, str] = {
+    "mclp": "MCLP", "lscp": "LSCP", "pmedian": "p-median", "pcenter": "p-center", "beyond": "p-center T",
+    "capacitated_pmedian": "p-median cap", "capacitated_mclp": "MCLP cap", "backup": "BACOP",
+}
+
+
+def _model_parts(scenario: Scenario, lang: str) -> list[str]:
+    """The model's own inputs in a run's title (county floor, threshold, capacity, first-cover share)."""
+    fa = lang == "fa"
+    out = []
+    if scenario.county_floor is not None:
+        out.append(("کف هر شهرستان " if fa else "county floor ") + fmt.percent(scenario.county_floor, lang, decimals=0))
+    if scenario.model == "beyond" and scenario.threshold is not None:
+        r = radius_text(scenario.threshold, "" if scenario.costs or scenario.measure == "time" else "m", lang)
+        out.append(("آستانه " if fa else "threshold ") + r)
+    if scenario.capacity is not None and scenario.model.startswith("capacitated"):
+        out.append(("ظرفیت " if fa else "capacity ") + fmt.number(scenario.capacity, lang))
+    if scenario.model == "backup" and scenario.first_share is not None:
+        out.append(("پوشش نخست ≥ " if fa else "first cover ≥ ") + fmt.percent(scenario.first_share, lang, decimals=0))
+    return out
+
+
 RLM = "\u200f"  # right-to-left mark: keeps Latin words (MCLP, ICT) of neighbouring parts apart in Persian
 
 
@@ -92,7 +115,7 @@ def scenario_title(scenario: Scenario, lang: str = "fa", *, run: int | None = No
     neighbouring parts ("MCLP", "ICT روستایی") are not read as one left-to-right phrase.
     """
     sep = f"{RLM}، " if lang == "fa" else ", "
-    parts = [scenario.model.upper().replace("PMEDIAN", "p-median"), label(scenario.licence_type, lang)]
+    parts = [SHORT_NAMES.get(scenario.model, scenario.model.upper()), label(scenario.licence_type, lang)]
     if scenario.model == "lscp":
         share = 1.0 if scenario.share is None else scenario.share
         parts.append(("سهم هدف " if lang == "fa" else "target ") + fmt.percent(share, lang, decimals=0))
@@ -102,6 +125,7 @@ def scenario_title(scenario: Scenario, lang: str = "fa", *, run: int | None = No
     if scenario.radius is not None:
         r = radius_text(scenario.radius, "" if scenario.costs else "m", lang)
         parts.append(("شعاع " if lang == "fa" else "radius ") + r)
+    parts.extend(_model_parts(scenario, lang))
     if scenario.candidates != "settlements":
         parts.append(candidates_text(scenario.candidates, lang, file_name=candidates_name))
     if scenario.costs:
