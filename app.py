@@ -27,4 +27,4 @@ st.set_page_config(page_title=t("app.title"), page_icon="📍", layout="wide",
                    initial_sidebar_state="expanded")
 lang = layout.language_switch()
 layout.apply_direction(lang)
-st.navigation(navigation.sections(lang)).run()
+layout.run_page(st.navigation(navigation.sections(lang)), lang)

@@ -38,6 +38,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "خطای پیش‌بینی‌نشده رخ داد؛ چیزی ذخیره نشد. جزئیات در گزارش سرور ثبت شد.",
         "An unexpected error occurred; nothing was saved. The details are in the server log.",
     ),
+    "app.crashed": (
+        "متأسفیم، این صفحه با خطا روبه‌رو شد و کار نیمه‌تمام ذخیره نشد. صفحه را دوباره باز کنید؛ اگر تکرار شد، "
+        "این شناسه را به پشتیبانی بدهید: `{ref}`",
+        "Sorry, this page ran into an error and nothing half-done was saved. Open the page again; if it happens "
+        "again, give support this reference: `{ref}`",
+    ),
     "app.detail": ("جزئیات: {detail}", "Details: {detail}"),
     # navigation sections and pages
     "nav.applicant": ("متقاضیان", "Applicants"),

@@ -4,10 +4,12 @@ and showing an error as a sentence instead of a traceback."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from siting import fmt
 from siting.errors import InputError
@@ -71,6 +73,27 @@ def apply_direction(lang_: str) -> None:
     css = _CSS.replace("FONTS", FONT_STACK).replace("DIRECTION_RULES", _RTL if lang_ == "fa" else "")
     st.markdown(css, unsafe_allow_html=True)
     st.html(_LOCALE_DIR_JS, unsafe_allow_javascript=True)
+
+
+def run_page(page: StreamlitPage, lang_: str) -> None:
+    """Run the page ``st.navigation`` chose; anything that escapes it becomes a message, never Streamlit's box.
+
+    The visitor sees a sentence in ``lang_`` with a reference id; the traceback is
+    logged (logger ``siting.ui``) under the same id, so support can find it. Streamlit's
+    own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``) derives from
+    ``BaseException`` and passes through untouched.
+    """
+    try:
+        page.run()
+    except Exception:
+        ref = error_reference()
+        log.exception("error reference %s: an exception escaped the page %r", ref, page.url_path)
+        st.error(t("app.crashed", lang_, ref=ref), icon=":material/error:")
+
+
+def error_reference() -> str:
+    """A short id that ties the message a visitor sees to the traceback in the log."""
+    return uuid.uuid4().hex[:8].upper()
 
 
 def language_switch() -> str:
