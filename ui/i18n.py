@@ -13,9 +13,11 @@ runner) add their keys to :data:`STRINGS` under their own prefix
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from siting import fmt
 from siting.reports.labels import status_sentence
 
 LANGUAGES: tuple[str, ...] = ("fa", "en")
@@ -523,6 +525,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.app.f.signatory": ("صاحب امضا", "Signs for the company"),
     "tracker.app.f.person_role": ("سمت", "Role"),
     "tracker.app.f.person_n": ("شخص {n}", "Person {n}"),
+    "tracker.app.f.other": ("این مورد", "This item"),
     "tracker.app.f.people": ("اشخاص", "People"),
     "tracker.app.f.company_type": ("نوع شخص حقوقی", "Company type"),
     "tracker.app.f.ownership": ("مالکیت", "Ownership"),
@@ -686,4 +689,100 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "STRINGS", "t"]
+# -- the library's machine codes said in words -------------------------------------------------------
+# The library (siting.tracker) keeps machine codes in its refusals: the field a problem concerns
+# (``national_id``, ``people[0].national_id``, ``site``) or the kind of problem with a file
+# (``image_low_resolution``, ``unknown_type``). The pages say them through these functions, which never
+# show a raw code: a field they do not know is left unnamed, and the library's sentence stands alone.
+
+#: fields the library names in its refusals -> the i18n key of their label on the forms
+FIELD_KEYS: Mapping[str, str] = MappingProxyType({
+    "name": "tracker.app.f.name",
+    "national_id": "tracker.app.f.national_id",
+    "full_name": "tracker.app.f.full_name",
+    "education": "tracker.app.f.education",
+    "government_employee": "tracker.app.f.government_employee",
+    "military_exempt": "tracker.app.f.military_exempt",
+    "role": "tracker.app.f.person_role",
+    "on_board": "tracker.app.f.on_board",
+    "signatory": "tracker.app.f.signatory",
+    "people": "tracker.app.f.people",
+    "kind": "tracker.app.f.applicant_type",
+    "company_type": "tracker.app.f.company_type",
+    "ownership": "tracker.app.f.ownership",
+    "registration_number": "tracker.app.f.registration_number",
+    "registration_date": "tracker.app.f.registration_date",
+    "registration_province": "tracker.app.f.registration_province",
+    "site": "tracker.app.f.site",
+    "lat": "tracker.app.f.lat",
+    "lon": "tracker.app.f.lon",
+    "address": "tracker.app.f.address",
+    "postal_code": "tracker.app.f.postal_code",
+    "map_not_found": "tracker.app.f.map_not_found",
+    "licence_type": "tracker.app.f.licence_type",
+    "request_type": "tracker.app.f.request_type",
+    "licence_number": "tracker.app.f.licence_number",
+    "applicant_types": "tracker.app.f.applicant_type",
+    "applicant_type": "tracker.app.f.applicant_type",
+    "min_education": "tracker.app.f.education",
+    "government_employee_allowed": "tracker.app.f.government_employee",
+})
+# a leading machine code in a library sentence: "site: ...", "people[0].national_id: ...", "details.postal_code: ..."
+_CODE_PREFIX = re.compile(r"^\s*([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])?)*)\s*:\s+")
+_PERSON = re.compile(r"^people\[(\d+)\]\.?(.*)$")
+
+
+def field_label(path: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """A field the library names, as the form labels it (``people[1].national_id`` -> «شخص ۲ — کد ملی»).
+
+    ``None`` for anything else (a kind of problem such as ``image_low_resolution``, an unknown field):
+    the caller then shows the library's sentence without a label, never the code.
+    """
+    m = _PERSON.match(path)
+    if m:
+        who = t("tracker.app.f.person_n", lang, n=fmt.number(int(m.group(1)) + 1, lang))
+        rest = field_label(m.group(2), lang) if m.group(2) else None
+        return f"{who} — {rest}" if rest else who
+    key = FIELD_KEYS.get(path) or FIELD_KEYS.get(path.rsplit(".", 1)[-1])
+    return t(key, lang) if key else None
+
+
+def without_code(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A library sentence with a leading machine code said as its field's label, or dropped."""
+    m = _CODE_PREFIX.match(text)
+    if not m:
+        return text
+    rest = text[m.end():]
+    label = field_label(m.group(1), lang)
+    if label:
+        return f"{label}: {rest}"
+    return rest if any(c in m.group(1) for c in "_[.") else text  # a code goes; a plain word ("note:") stays
+
+
+def error_text(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The sentence for a library refusal in ``lang``: its headline (a collected error lists its problems
+    separately, see :func:`problem_texts`) or its message, with no machine code left in it."""
+    headline = getattr(exc, "headline", None)
+    text = headline(lang) if callable(headline) else None
+    if not text:
+        message = getattr(exc, "message", None)
+        text = message(lang) if callable(message) else str(exc)
+    return without_code(text, lang)
+
+
+def problem_texts(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str | None, str]]:
+    """Every problem of a refusal as ``(code, label or None, sentence)``, the sentence in ``lang``."""
+    out = []
+    for code, en, fa in getattr(exc, "problems", ()) or ():
+        out.append((code, field_label(code, lang), without_code(fa if lang == "fa" else en, lang)))
+    return out
+
+
+def isolate(text: object) -> str:
+    """``text`` wrapped in Unicode bidi isolation (FSI … PDI), so that a Latin or numeric value inside a
+    Persian sentence (or the reverse) keeps its own order and does not reorder the sentence around it."""
+    return f"\u2068{text}\u2069"
+
+
+__all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "isolate",
+           "problem_texts", "t", "without_code"]

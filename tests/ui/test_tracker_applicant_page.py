@@ -250,9 +250,8 @@ def test_new_profile_with_a_bad_national_id_names_the_field_and_writes_nothing(s
     at.text_input(key="tracker.app.p.nid").set_value("0084575949")  # check digit wrong (valid: ...948)
     _submit(at, "tracker.app.profile_form")
     assert_clean(at)
-    md = "\n".join(texts(at.markdown))
-    assert t("tracker.app.f.national_id", "fa") in md and "کد ملی" in md
-    assert any("مشخصات متقاضی معتبر نیست" in e for e in texts(at.error))
+    assert ":red[کد ملی 0084575949 معتبر نیست (رقم کنترل آن درست نیست)]" in texts(at.caption)  # under the field
+    assert texts(at.error) == ["مشخصات متقاضی معتبر نیست"]
     assert row_counts(url) == before
 
 

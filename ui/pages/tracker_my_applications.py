@@ -21,6 +21,7 @@ from ui.i18n import t
 FLASH = "tracker.app.flash"
 SELECTED = "tracker.app.selected"
 SELECT_NEXT = "tracker.app.select_next"
+PROFILE_FORM = "tracker.app.profile_form"
 
 lang = state.lang()
 st.title(t("page.tracker_my_applications", lang))
@@ -157,15 +158,20 @@ with tab_new:
     kind = st.radio(t("tracker.app.f.applicant_type", lang), ("natural", "legal"), key="tracker.app.kind",
                     horizontal=True, format_func=lambda v: label(v, lang))
 
-    def person_inputs(prefix: str, role: str | None) -> PersonInput | None:
-        """One person's fields (the natural applicant's name and ID are the profile's own)."""
+    def person_inputs(prefix: str, role: str | None, index: int = 0) -> PersonInput | None:
+        """One person's fields (the natural applicant's name and ID are the profile's own); ``index`` is
+        the person's place in the library's list, for the problems shown under each field."""
         c1, c2, c3 = st.columns(3)
         name = nid = ""
+        at = f"people[{index}]"
         if role != "applicant":
             name = c1.text_input(t("tracker.app.f.full_name", lang), key=f"{prefix}.name")
+            tv.field_problems(PROFILE_FORM, f"{at}.full_name", c1)
             nid = c2.text_input(t("tracker.app.f.national_id", lang), key=f"{prefix}.nid")
+            tv.field_problems(PROFILE_FORM, f"{at}.national_id", c2)
         edu = c3.selectbox(t("tracker.app.f.education", lang), EDUCATION_LEVELS, index=3, key=f"{prefix}.edu",
                            format_func=lambda v: label(v, lang))
+        tv.field_problems(PROFILE_FORM, f"{at}.education", c3)
         c4, c5, c6 = st.columns(3)
         gov = c4.checkbox(t("tracker.app.f.government_employee", lang), key=f"{prefix}.gov")
         exempt = c5.checkbox(t("tracker.app.f.military_exempt", lang), key=f"{prefix}.exempt")
@@ -182,10 +188,13 @@ with tab_new:
                            on_board=bool(extra) if role == "managing_director" else False,
                            signatory=bool(extra) if role == "board_member" else False, military_exempt=exempt)
 
-    with st.form("tracker.app.profile_form"):
+    tv.form_problems(PROFILE_FORM)
+    with st.form(PROFILE_FORM):
         name = st.text_input(t("tracker.app.f.name", lang), key="tracker.app.p.name")
+        tv.field_problems(PROFILE_FORM, "name")
         nid = st.text_input(t("tracker.app.f.national_id" if kind == "natural" else "tracker.app.f.legal_id", lang),
                             key="tracker.app.p.nid")
+        tv.field_problems(PROFILE_FORM, "national_id")
         company: dict = {}
         if kind == "natural":
             st.caption(t("tracker.app.natural_person", lang))
@@ -201,19 +210,22 @@ with tab_new:
             c3, c4, c5 = st.columns(3)
             company["registration_number"] = c3.text_input(t("tracker.app.f.registration_number", lang),
                                                            key="tracker.app.p.regno")
+            tv.field_problems(PROFILE_FORM, "registration_number", c3)
             reg_date = c4.text_input(t("tracker.app.f.registration_date", lang), key="tracker.app.p.regdate",
                                      placeholder="۱۴۰۰/۰۱/۱۵")
+            tv.field_problems(PROFILE_FORM, "registration_date", c4)
             company["registration_province"] = c5.text_input(t("tracker.app.f.registration_province", lang),
                                                              key="tracker.app.p.regprov")
             st.caption(term("managing_director", lang))
-            md = person_inputs("tracker.app.p.md", "managing_director")
-            others = []
+            md = person_inputs("tracker.app.p.md", "managing_director", 0)
+            others: list[PersonInput | None] = []
             for i in (2, 3):
                 st.caption(t("tracker.app.f.person_n", lang, n=fmt.number(i, lang)))
-                others.append(person_inputs(f"tracker.app.p.o{i}", None))
+                others.append(person_inputs(f"tracker.app.p.o{i}", None, 1 + sum(o is not None for o in others)))
             people = tuple(p for p in (md, *others) if p is not None)
         save = st.form_submit_button(t("tracker.app.save_profile", lang))
     if save:
+        tv.clear_problems(PROFILE_FORM)
         try:
             if kind == "legal":
                 try:
@@ -221,8 +233,10 @@ with tab_new:
                 except ValueError:
                     company["registration_date"] = reg_date  # the library names the field and the problem
             made = trk.create_applicant(me, ApplicantInput(kind, name, nid, people, **company))
-        except TrackerError as exc:
-            tv.show_error(exc, lang)
+        except TrackerError as exc:  # each problem under its field, on the next run
+            tv.keep_problems(PROFILE_FORM, exc, lang, aliases={"people[0].full_name": "name",
+                                                               "people[0].national_id": "national_id"}
+                             if kind == "natural" else None)
         else:
             done(t("tracker.app.profile_saved", lang, name=made.name))
 
