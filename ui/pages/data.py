@@ -19,7 +19,7 @@ from siting.vocab import label
 from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, signin, tables
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.views.upload import ACCEPTED_EXTENSIONS, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
@@ -52,7 +52,7 @@ def _confirm() -> None:
         trk.authorize(who, IMPORT_WORKSPACE)  # the account, as the database has it now
         permissions.save_workspace(who, p["workspace"], p["key"].workspace.path)
     except (TrackerError, PermissionDenied) as exc:
-        _finish("error", exc.message(lang_))
+        _finish("error", error_text(exc, lang_))
         return
     except StaleWorkspaceError:  # another process saved between the check above and the lock
         _finish("error", t("data.stale", lang_))
@@ -113,7 +113,7 @@ if permissions.allowed(signin.current(), IMPORT_WORKSPACE):
         trk_.authorize(signin.current(), IMPORT_WORKSPACE)
     except (TrackerError, PermissionDenied) as exc:
         signin.sign_out()
-        st.session_state[REAUTH_KEY] = exc.message(lang)
+        st.session_state[REAUTH_KEY] = error_text(exc, lang)
 message = st.session_state.pop(MESSAGE_KEY, None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
