@@ -56,7 +56,35 @@ _RTL = """
 [data-testid="stMain"] code { direction: ltr; unicode-bidi: embed; }
 [data-testid="stSlider"] { direction: ltr; }
 [data-testid="stSlider"] [data-testid="stWidgetLabel"] { direction: rtl; text-align: right; }
+/* bulleted lists (summary, deficiencies, missing documents) start at the right, bullets inside the
+   column or the alert box that holds them */
+[data-testid="stMain"] ul, [data-testid="stMain"] ol,
+[data-testid="stSidebarUserContent"] ul, [data-testid="stSidebarUserContent"] ol {
+  padding-left: 0 !important; margin-left: 0 !important; margin-right: 0 !important;
+  padding-right: 1.4em !important;
+}
+[data-testid="stMain"] li, [data-testid="stSidebarUserContent"] li { margin-left: 0 !important; text-align: right; }
+/* "Press Enter to apply" / "Press Ctrl+Enter to submit form": English only, and not needed */
+[data-testid="InputInstructions"] { display: none; }
 """
+# Both directions: a metric's value (a status such as «عودت‌شده به متقاضی») wraps instead of being cut.
+_BOTH = """
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; font-size: clamp(1.25rem, 2.2vw, 2.25rem); line-height: 1.3;
+}
+"""
+
+
+# The page's language and direction on <html> (Streamlit has no API for them): screen readers read
+# Persian with Persian rules. The script runs in the app's own document (st.html with JavaScript).
+_LANG_JS = """<script>
+(() => {
+  const root = window.parent && window.parent.document ? window.parent.document.documentElement
+                                                       : document.documentElement;
+  for (const el of new Set([root, document.documentElement])) { el.lang = "LANG"; el.dir = "DIR"; }
+})();
+</script>"""
 
 
 # Marks <html> with the browser language's direction, for the slider rule above.
@@ -68,11 +96,53 @@ _LOCALE_DIR_JS = """<script>
 </script>"""
 
 
+# The file uploader's English words ("Upload", "Drag and drop file here", "5MB per file • PDF") said in
+# Persian: Streamlit has no setting for them and CSS cannot change what a screen reader reads, so the
+# text nodes themselves are rewritten, and again whenever Streamlit redraws them (a MutationObserver;
+# React's later updates go to the same nodes and are translated again). English mode stops it.
+_UPLOADER_JS = """<script>
+(() => {
+  const w = (window.parent && window.parent.document) ? window.parent : window;
+  if (w.__sitingUploaderWords) { w.__sitingUploaderWords.disconnect(); w.__sitingUploaderWords = null; }
+  if ("LANG" !== "fa") return;
+  const doc = w.document;
+  const digits = (s) => s.replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
+  const words = (s) => {
+    const t = s.trim();
+    if (/^(Upload|Browse files)$/.test(t)) return "انتخاب فایل";
+    if (/^Drag and drop files? here$/.test(t)) return "فایل را اینجا رها کنید";
+    const m = t.match(/^(?:Limit )?([0-9.]+)\\s*([KMG])B per file(?: • (.*))?$/);
+    if (m) {
+      const unit = {K: "کیلوبایت", M: "مگابایت", G: "گیگابایت"}[m[2]];
+      return "حداکثر " + digits(m[1]) + " " + unit + " برای هر فایل" + (m[3] ? " • " + m[3].replace(/, /g, "، ") : "");
+    }
+    return null;
+  };
+  const run = () => {
+    for (const box of doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]')) {
+      const walk = doc.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const fa = words(n.nodeValue || "");
+        if (fa !== null && fa !== n.nodeValue) n.nodeValue = fa;
+      }
+    }
+  };
+  run();
+  const obs = new MutationObserver(run);
+  obs.observe(doc.body, {subtree: true, childList: true, characterData: true});
+  w.__sitingUploaderWords = obs;
+})();
+</script>"""
+
+
 def apply_direction(lang_: str) -> None:
     """Right-to-left layout and the Persian font stack for Persian; left-to-right for English."""
-    css = _CSS.replace("FONTS", FONT_STACK).replace("DIRECTION_RULES", _RTL if lang_ == "fa" else "")
+    css = _CSS.replace("FONTS", FONT_STACK).replace("DIRECTION_RULES", (_RTL if lang_ == "fa" else "") + _BOTH)
     st.markdown(css, unsafe_allow_html=True)
     st.html(_LOCALE_DIR_JS, unsafe_allow_javascript=True)
+    st.html(_LANG_JS.replace("LANG", lang_).replace("DIR", "rtl" if lang_ == "fa" else "ltr"),
+            unsafe_allow_javascript=True)
+    st.html(_UPLOADER_JS.replace("LANG", lang_), unsafe_allow_javascript=True)
 
 
 def run_page(page: StreamlitPage, lang_: str) -> None:
@@ -94,6 +164,17 @@ def run_page(page: StreamlitPage, lang_: str) -> None:
 def error_reference() -> str:
     """A short id that ties the message a visitor sees to the traceback in the log."""
     return uuid.uuid4().hex[:8].upper()
+
+
+def upload_limit_mb(max_bytes: int) -> int:
+    """The per-file limit in whole MB for ``st.file_uploader(max_upload_size=...)``: the browser refuses a
+    larger file before sending it, and the limit it shows is the real one (the page checks again)."""
+    return max(1, -(-int(max_bytes) // 1_048_576))
+
+
+def limit_label(label: str, max_bytes: int, lang_: str) -> str:
+    """An uploader's label with its real limit, in ``lang_`` (the browser's own limit text is hidden in Persian)."""
+    return t("upload.with_limit", lang_, label=label, mb=fmt.number(upload_limit_mb(max_bytes), lang_))
 
 
 def language_switch() -> str:

@@ -149,11 +149,11 @@ def my_rows(items: Sequence[MyApplication], workflow, lang: str) -> list[dict[st
         rows.append({
             t("tracker.app.col.id", lang): fmt.number(a.id, lang),
             t("tracker.app.col.status", lang): term(a.status, lang),
+            t("tracker.app.col.next", lang): next_step_text(it.next_steps, lang),  # early: never off-screen
             t("tracker.app.col.licence_type", lang): label(a.licence_type, lang),
             t("tracker.app.col.request_type", lang): request_type_label(a.request_type, workflow, lang),
             t("tracker.app.col.site", lang): site_text(a, lang),
             t("tracker.app.col.validation", lang): validation_text(a.validation_status, lang),
-            t("tracker.app.col.next", lang): next_step_text(it.next_steps, lang),
             t("tracker.app.col.created", lang): jdate(a.created_at, lang),
             t("tracker.app.col.submitted", lang): jdate(a.submitted_at, lang),
             t("tracker.app.col.licence", lang): "—" if it.licence is None else t(
@@ -174,9 +174,9 @@ def step_rows(steps: Sequence[StepView], lang: str, today: date) -> list[dict[st
         t("tracker.app.col.round", lang): fmt.number(s.round, lang),
         t("tracker.app.col.step", lang): step_title(s, lang),
         t("tracker.app.col.state", lang): step_state(s, lang, today),
+        t("tracker.app.col.due", lang): jdate(s.due_on, lang),  # early: never pushed off-screen
         t("tracker.app.col.actor", lang): actor(s, lang),
         t("tracker.app.col.ready", lang): jdate(s.ready_at, lang),
-        t("tracker.app.col.due", lang): jdate(s.due_on, lang),
         t("tracker.app.col.done", lang): jdate(s.completed_at, lang),
         t("tracker.app.col.notes", lang): "؛ ".join([*([s.notes] if s.notes else []), *s.deficiencies]) or "—",
     } for s in steps]

@@ -20,7 +20,7 @@ from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, signin, tables
 from ui.i18n import error_text, t
-from ui.views.upload import ACCEPTED_EXTENSIONS, prepare_upload
+from ui.views.upload import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
 MESSAGE_KEY = "data.message"  # (kind, text) of the last save or refusal, shown once
@@ -143,7 +143,10 @@ elif layer == "settlements":
 update = False
 if layer == "offices":
     update = st.checkbox(t("data.update", lang), key="data.update", help=t("data.update_help", lang))
-upload = st.file_uploader(t("data.file", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS], key=f"data.upload.{st.session_state.get(NONCE_KEY, 0)}")
+upload = st.file_uploader(layout.limit_label(t("data.file", lang), MAX_UPLOAD_BYTES, lang),
+                          type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
+                          key=f"data.upload.{st.session_state.get(NONCE_KEY, 0)}",
+                          max_upload_size=layout.upload_limit_mb(MAX_UPLOAD_BYTES))
 
 if upload is None:
     st.session_state.pop(PENDING_KEY, None)

@@ -14,7 +14,7 @@ from siting.tracker import ApplicantInput, PersonInput, SiteInput, TrackerError
 from siting.tracker.terms import COMPANY_TYPES, OWNERSHIP, term
 from siting.vocab import EDUCATION_LEVELS, LICENCE_TYPES, label
 from ui import state
-from ui.components import signin
+from ui.components import layout, signin
 from ui.components import tracker_views as tv
 from ui.i18n import t
 
@@ -112,8 +112,10 @@ with tab_mine:
         if targets and a.status not in ("rejected", "cancelled"):
             target = st.selectbox(t("tracker.app.upload_for", lang), targets, key=f"tracker.app.target.{a.id}",
                                   format_func=lambda x: doc_title(x[0]) + (f" — {person_names[x[1]]}" if x[1] else ""))
-            upload = st.file_uploader(t("tracker.app.upload_file", lang), type=["pdf", "jpg", "jpeg", "png"],
-                                      key=f"tracker.app.file.{a.id}")
+            max_bytes = trk.workflow.limits.max_bytes
+            upload = st.file_uploader(t("tracker.app.upload_file", lang, mb=fmt.number(
+                layout.upload_limit_mb(max_bytes), lang)), type=["pdf", "jpg", "jpeg", "png"],
+                key=f"tracker.app.file.{a.id}", max_upload_size=layout.upload_limit_mb(max_bytes))
             if st.button(t("tracker.app.upload", lang), key=f"tracker.app.upload.{a.id}", disabled=upload is None):
                 try:
                     doc = trk.upload_document(me, a.id, target[0], upload.getvalue(), upload.name,
