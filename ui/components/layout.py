@@ -67,8 +67,12 @@ _RTL = """
 /* "Press Enter to apply" / "Press Ctrl+Enter to submit form": English only, and not needed */
 [data-testid="InputInstructions"] { display: none; }
 """
-# Both directions: a metric's value (a status such as «عودت‌شده به متقاضی») wraps instead of being cut.
+# Both directions: a metric's value (a status such as «عودت‌شده به متقاضی») wraps instead of being cut;
+# a collapsed sidebar (the default on a phone) is hidden whole: in a right-to-left page its content
+# would otherwise spill over the page from a zero-width column.
 _BOTH = """
+[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; border: none; }
+[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarContent"] { display: none; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; font-size: clamp(1.25rem, 2.2vw, 2.25rem); line-height: 1.3;
@@ -104,8 +108,18 @@ _UPLOADER_JS = """<script>
 (() => {
   const w = (window.parent && window.parent.document) ? window.parent : window;
   if (w.__sitingUploaderWords) { w.__sitingUploaderWords.disconnect(); w.__sitingUploaderWords = null; }
-  if ("LANG" !== "fa") return;
   const doc = w.document;
+  const originals = w.__sitingUploaderOriginals = w.__sitingUploaderOriginals || new WeakMap();
+  const texts = (box) => {
+    const out = [], walk = doc.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) out.push(n);
+    return out;
+  };
+  const zones = () => doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]');
+  if ("LANG" !== "fa") {  // English: Streamlit's own words back
+    for (const box of zones()) for (const n of texts(box)) if (originals.has(n)) n.nodeValue = originals.get(n);
+    return;
+  }
   const digits = (s) => s.replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
   const words = (s) => {
     const t = s.trim();
@@ -119,11 +133,10 @@ _UPLOADER_JS = """<script>
     return null;
   };
   const run = () => {
-    for (const box of doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]')) {
-      const walk = doc.createTreeWalker(box, NodeFilter.SHOW_TEXT);
-      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    for (const box of zones()) {
+      for (const n of texts(box)) {
         const fa = words(n.nodeValue || "");
-        if (fa !== null && fa !== n.nodeValue) n.nodeValue = fa;
+        if (fa !== null && fa !== n.nodeValue) { originals.set(n, n.nodeValue); n.nodeValue = fa; }
       }
     }
   };
