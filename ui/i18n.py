@@ -330,6 +330,25 @@ _STRINGS: dict[str, tuple[str, str]] = {
                         "Yes, bring the workspace back to this version (the current one is kept)"),
     "data.restore_button": ("بازگرداندن این نسخه", "Restore this version"),
     "data.restored": ("فضای کاری به نسخهٔ {time} برگشت.", "The workspace was restored to the version of {time}."),
+    "import.swapped_fixed": ("جای عرض و طول جابه‌جا بود (عرض {lat}، طول {lon})؛ چون گزینهٔ «{fix}» زده شده، اصلاح شد.",
+                             "latitude and longitude were swapped (lat {lat}, lon {lon}); fixed because \"{fix}\" is ticked"),
+    "import.swapped": ("به نظر می‌رسد جای عرض و طول جابه‌جا است: ({a}، {b}) درون استان می‌افتد. فایل را اصلاح کنید "
+                       "یا گزینهٔ «{fix}» را بزنید.",
+                       "latitude and longitude look swapped: ({a}, {b}) would lie inside the region. Fix the file or "
+                       "tick \"{fix}\"."),
+    "import.not_wgs84": ("طول {lon} و عرض {lat} مختصات جغرافیایی (WGS84) نیست؛ اگر فایل دستگاه مختصات دیگری دارد، "
+                         "آن را در خانهٔ «{crs}» بنویسید.",
+                         "lon {lon}, lat {lat} is not a WGS84 longitude/latitude; if the file uses another coordinate "
+                         "system, enter it in \"{crs}\"."),
+    "import.outside": ("این نقطه (طول {lon}، عرض {lat}) بیرون از {region} است.",
+                       "the point (lon {lon}, lat {lat}) lies outside {region}."),
+    "import.missing_coordinates": ("مختصات ندارد.", "no coordinates."),
+    "import.no_geometry": ("شکل (هندسه) ندارد.", "no geometry."),
+    "import.no_name": ("نام ندارد.", "no name."),
+    "import.duplicate_office": ("شناسهٔ دفتر «{id}» تکراری است.", "the office id \"{id}\" is repeated."),
+    "import.population_nan": ("جمعیت «{v}» عدد نیست؛ «نامعلوم» ثبت شد.", "the population \"{v}\" is not a number; stored as unknown."),
+    "import.untranslated": ("(متن بررسی‌گر فایل، به انگلیسی) {text}", "{text}"),
+    "import.field.coordinates": ("مختصات", "coordinates"),
     "data.confirm": ("تأیید و ذخیره در فضای کاری", "Confirm and save to the workspace"),
     "data.cancel": ("انصراف", "Cancel"),
     "data.saved_ok": ("ذخیره شد: {imported} ردیف در لایهٔ {layer}.", "Saved: {imported} rows into the {layer} layer."),
@@ -800,11 +819,52 @@ def problem_texts(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> list[tupl
     return out
 
 
+# The file checker's row reasons (siting.io.importer; English sentences naming the command line's
+# options) said on the Data page, in its words: a checkbox or a field there, not a flag.
+_IMPORT_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^latitude and longitude were swapped \(lat=(?P<lat>[^,]+), lon=(?P<lon>[^)]+)\); fixed by "
+                r"--fix-swapped$"), "import.swapped_fixed"),
+    (re.compile(r"^latitude and longitude look swapped: \((?P<a>[^,]+), (?P<b>[^)]+)\) would lie inside the region; "
+                r"fix the file or use --fix-swapped$"), "import.swapped"),
+    (re.compile(r"^lon=(?P<lon>\S+) lat=(?P<lat>\S+) is not a WGS84 longitude/latitude"), "import.not_wgs84"),
+    (re.compile(r"^point \(lon (?P<lon>[-0-9.]+), lat (?P<lat>[-0-9.]+)\) lies outside the region (?P<region>.+)$"),
+     "import.outside"),
+    (re.compile(r"^missing coordinates$"), "import.missing_coordinates"),
+    (re.compile(r"^no geometry$"), "import.no_geometry"),
+    (re.compile(r"^no name$"), "import.no_name"),
+    (re.compile(r"^duplicate office id '(?P<id>.*)'$"), "import.duplicate_office"),
+    (re.compile(r"^population '?(?P<v>.*?)'? is not a number; stored as unknown$"), "import.population_nan"),
+)
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A row reason of the file checker in ``lang``; one it does not know is marked as the checker's
+    English (isolated, so its order survives a Persian line), never passed off as translated."""
+    for pattern, key in _IMPORT_REASONS:
+        m = pattern.match(reason.strip())
+        if m:
+            values = {k: (fmt.to_persian_digits(v) if lang == "fa" and _NUMBER.match(v) else isolate(v))
+                      for k, v in m.groupdict().items()}
+            return t(key, lang, fix=t("data.fix_swapped", lang), crs=t("data.crs", lang), **values)
+    text = reason.replace("--fix-swapped", f"«{t('data.fix_swapped', lang)}»").replace(
+        "--crs", f"«{t('data.crs', lang)}»")
+    return t("import.untranslated", lang, text=isolate(text) if lang == "fa" else text)
+
+
+def import_field(field: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The field a row reason names: the checker's own word translated, a file's column name as it is."""
+    if not field:
+        return "—"
+    key = f"import.field.{field}"
+    return t(key, lang) if key in STRINGS else field
+
+
 def isolate(text: object) -> str:
     """``text`` wrapped in Unicode bidi isolation (FSI … PDI), so that a Latin or numeric value inside a
     Persian sentence (or the reverse) keeps its own order and does not reorder the sentence around it."""
     return f"\u2068{text}\u2069"
 
 
-__all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "isolate",
-           "problem_texts", "t", "without_code"]
+__all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "import_field",
+           "import_reason", "isolate", "problem_texts", "t", "without_code"]

@@ -64,3 +64,32 @@ def test_the_english_page_says_the_replacement_in_english(steward_page, workspac
     at = _upload(at, "offices.csv", OFFICES)
     assert t("data.replace_warning", "en", layer=t("data.layer.offices", "en"), old=str(n_before), new="1") \
         in texts(at.warning)
+
+
+SWAPPED = ("office_id,name,licence_type,status,lat,lon\n"
+           "SW-1,دفتر جابه‌جا,rural,active,58.32945,33.96396\n").encode()
+
+
+def test_the_row_report_is_in_persian_and_advises_the_page_s_checkbox_not_a_flag(steward_page):
+    at = _upload(steward_page(), "swapped.csv", SWAPPED)
+    report = at.dataframe[-1].value
+    reason = report[t("data.col.reason")].iat[0]
+    assert "--fix-swapped" not in reason and "swapped" not in reason
+    assert f"«{t('data.fix_swapped')}»" in reason and "۵۸٫۳۲۹۴۵" in reason  # Persian digits
+    assert report[t("data.col.field")].iat[0] == "مختصات"
+    # ticking the page's checkbox fixes the row, and the warning says so in Persian
+    at.checkbox(key="data.fix_swapped").check().run()
+    report = at.dataframe[-1].value
+    assert report[t("data.col.reason")].iat[0].endswith("اصلاح شد.")
+    en = _upload(steward_page(), "swapped.csv", SWAPPED)
+    en.radio(key="lang").set_value("en").run()
+    reason_en = en.dataframe[-1].value["Reason"].iat[0]
+    assert "--fix-swapped" not in reason_en and '"Fix exchanged latitude/longitude"' in reason_en
+
+
+def test_an_unknown_reason_is_marked_as_the_checker_s_english():
+    from ui.i18n import import_reason
+
+    text = import_reason("a reason nobody translated --crs", "fa")
+    assert text.startswith("(متن بررسی‌گر فایل، به انگلیسی)") and "--crs" not in text
+    assert "\u2068" in text and text.endswith("\u2069")  # isolated inside the Persian line

@@ -20,7 +20,7 @@ from siting.vocab import label
 from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, signin, tables
-from ui.i18n import error_text, t
+from ui.i18n import error_text, import_field, import_reason, t
 from ui.views.upload import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
@@ -194,8 +194,8 @@ else:
             st.dataframe(pd.DataFrame([{
                 t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
                 t("data.col.severity", lang): t(f"data.severity.{i.severity}", lang),
-                t("data.col.field", lang): i.field or "—",
-                t("data.col.reason", lang): i.reason,
+                t("data.col.field", lang): import_field(i.field, lang),
+                t("data.col.reason", lang): import_reason(i.reason, lang),
             } for i in report.issues]), hide_index=True, width="stretch")
         if not pending["changed"]:
             st.error(t("data.nothing_importable", lang))
