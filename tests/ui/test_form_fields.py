@@ -97,3 +97,17 @@ def test_a_company_person_s_bad_id_is_said_under_that_person_s_field(sample_db):
     assert under(at, "tracker.app.p.nid") == [":red[شناسهٔ ملی شرکت وارد نشده است]"]
     assert under(at, "tracker.app.p.regno") == [":red[شمارهٔ ثبت وارد نشده است]"]
     assert t("tracker.app.f.national_id", "fa")  # the key exists
+
+
+def test_the_request_form_says_the_site_problem_under_the_coordinates(sample_db):
+    url, _, _ = sample_db
+    at = as_user("demo-zahra", "en")
+    before = row_counts(url)
+    at.selectbox(key="tracker.app.r.ltype").set_value("rural")
+    at.text_input(key="tracker.app.r.lat").set_value("32.8")  # the longitude left empty
+    _submit(at, "tracker.app.request_form")
+    assert_clean(at)
+    assert row_counts(url) == before
+    assert under(at, "tracker.app.r.lon") == [":red[give both longitude and latitude]"]
+    assert texts(at.error) == ["the site is not valid"]
+    assert not any("site:" in x for x in texts(at.error) + texts(at.caption) + texts(at.markdown))

@@ -291,7 +291,9 @@ def test_coordinates_out_of_range_name_the_site_field(sample_db):
     _submit(at, "tracker.app.request_form")
     assert_clean(at)
     assert any("the site is not valid" in e for e in texts(at.error))
-    assert any("**Proposed site**" in m and "not a longitude/latitude" in m for m in texts(at.markdown))
+    # said under the site's fields (after the longitude), not as a list below the form (issue 15)
+    assert [c for c in texts(at.caption) if c.startswith(":red[")] == [
+        ":red[lon=59.2, lat=132.5 is not a longitude/latitude in degrees]"]
     assert row_counts(url) == before
 
 

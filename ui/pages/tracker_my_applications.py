@@ -22,6 +22,7 @@ FLASH = "tracker.app.flash"
 SELECTED = "tracker.app.selected"
 SELECT_NEXT = "tracker.app.select_next"
 PROFILE_FORM = "tracker.app.profile_form"
+REQUEST_FORM = "tracker.app.request_form"
 
 lang = state.lang()
 st.title(t("page.tracker_my_applications", lang))
@@ -250,18 +251,24 @@ with tab_new:
         by_applicant = {x.id: x for x in applicants}
         site_mode = st.radio(t("tracker.app.f.site", lang), ("point", "settlement", "address", "not_found"),
                              key="tracker.app.site_mode", format_func=lambda v: t(f"tracker.app.site.{v}", lang))
-        with st.form("tracker.app.request_form"):
+        tv.form_problems(REQUEST_FORM)
+        with st.form(REQUEST_FORM):
             applicant_id = st.selectbox(t("tracker.app.f.applicant", lang), list(by_applicant),
                                         key="tracker.app.r.applicant",
                                         format_func=lambda i: f"{by_applicant[i].name} ({label(by_applicant[i].kind, lang)})")
             c1, c2 = st.columns(2)
             licence_type = c1.selectbox(t("tracker.app.f.licence_type", lang), LICENCE_TYPES,
                                         key="tracker.app.r.ltype", format_func=lambda v: label(v, lang))
+            for f in ("licence_type", "applicant_types", "applicant_type", "min_education",
+                      "government_employee_allowed"):
+                tv.field_problems(REQUEST_FORM, f, c1)
             request_type = c2.selectbox(t("tracker.app.f.request_type", lang), list(trk.workflow.request_types),
                                         key="tracker.app.r.rtype",
                                         format_func=lambda v: tv.request_type_label(v, trk.workflow, lang))
+            tv.field_problems(REQUEST_FORM, "request_type", c2)
             licence_number = st.text_input(t("tracker.app.f.licence_number", lang), key="tracker.app.r.licno",
                                            help=t("tracker.app.licence_number_help", lang))
+            tv.field_problems(REQUEST_FORM, "licence_number")
             lon = lat = None
             if site_mode == "point":
                 c3, c4 = st.columns(2)
@@ -276,18 +283,22 @@ with tab_new:
                                     format_func=lambda c: f"{names[c]} — {counties[c]}")
                 point = s.loc[s["code"] == code].geometry.iloc[0]
                 lon, lat = float(point.x), float(point.y)
+            tv.field_problems(REQUEST_FORM, "site")
             address = st.text_input(t("tracker.app.f.address", lang), key="tracker.app.r.address")
+            tv.field_problems(REQUEST_FORM, "address")
             postal = st.text_input(t("tracker.app.f.postal_code", lang), key="tracker.app.r.postal") \
                 if site_mode == "address" else None
+            tv.field_problems(REQUEST_FORM, "postal_code")
             create = st.form_submit_button(t("tracker.app.create", lang), type="primary")
         if create:
+            tv.clear_problems(REQUEST_FORM)
             site = SiteInput(lon=lon, lat=lat, address=address or None, postal_code=postal or None,
                              map_not_found=site_mode == "not_found")
             try:
                 new = trk.create_application(me, applicant_id, licence_type, request_type, site=site,
                                              licence_number=licence_number or None)
-            except TrackerError as exc:
-                tv.show_error(exc, lang)
+            except TrackerError as exc:  # each problem under its field, on the next run
+                tv.keep_problems(REQUEST_FORM, exc, lang)
             else:
                 done(t("tracker.app.created", lang, id=fmt.number(new.id, lang),
                        validation=tv.validation_text(new.validation_status, lang)), new.id)
