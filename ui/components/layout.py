@@ -100,8 +100,8 @@ _LOCALE_DIR_JS = """<script>
 </script>"""
 
 
-# The file uploader's English words ("Upload", "Drag and drop file here", "5MB per file • PDF") said in
-# Persian: Streamlit has no setting for them and CSS cannot change what a screen reader reads, so the
+# The file uploader's English words ("Upload", "Drag and drop file here", "5MB per file • PDF") and the
+# numbers a slider draws (its value and its ends) said in Persian, with Persian digits: Streamlit has no setting for them and CSS cannot change what a screen reader reads, so the
 # text nodes themselves are rewritten, and again whenever Streamlit redraws them (a MutationObserver;
 # React's later updates go to the same nodes and are translated again). English mode stops it.
 _UPLOADER_JS = """<script>
@@ -115,7 +115,9 @@ _UPLOADER_JS = """<script>
     for (let n = walk.nextNode(); n; n = walk.nextNode()) out.push(n);
     return out;
   };
-  const zones = () => doc.querySelectorAll('[data-testid="stFileUploaderDropzone"]');
+  // the uploader's words, and the numbers Streamlit draws itself (a slider's value and its ends)
+  const zones = () => doc.querySelectorAll('[data-testid="stFileUploaderDropzone"], [data-testid="stSliderThumbValue"], '
+                                          + '[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"]');
   if ("LANG" !== "fa") {  // English: Streamlit's own words back
     for (const box of zones()) for (const n of texts(box)) if (originals.has(n)) n.nodeValue = originals.get(n);
     return;
@@ -130,6 +132,7 @@ _UPLOADER_JS = """<script>
       const unit = {K: "کیلوبایت", M: "مگابایت", G: "گیگابایت"}[m[2]];
       return "حداکثر " + digits(m[1]) + " " + unit + " برای هر فایل" + (m[3] ? " • " + m[3].replace(/, /g, "، ") : "");
     }
+    if (/^[-+0-9.,\\s%]+$/.test(t) && /[0-9]/.test(t)) return digits(s).replace(/\\./g, "٫").replace(/,/g, "٬");
     return null;
   };
   const run = () => {
