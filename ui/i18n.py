@@ -800,23 +800,35 @@ def without_code(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return rest if any(c in m.group(1) for c in "_[.") else text  # a code goes; a plain word ("note:") stays
 
 
-def error_text(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The sentence for a library refusal in ``lang``: its headline (a collected error lists its problems
-    separately, see :func:`problem_texts`) or its message, with no machine code left in it."""
+def error_text(exc: BaseException, lang: str = DEFAULT_LANGUAGE, *, problems: bool = True) -> str:
+    """The sentence for a library refusal in ``lang``, with no machine code left in it.
+
+    A collected error (``TrackerInputError.collect``) is its headline followed by its problems, each
+    with its field's label; ``problems=False`` gives the headline alone, for a page that lists the
+    problems itself (:func:`problem_texts`, under each field).
+    """
     headline = getattr(exc, "headline", None)
     text = headline(lang) if callable(headline) else None
     if not text:
         message = getattr(exc, "message", None)
-        text = message(lang) if callable(message) else str(exc)
-    return without_code(text, lang)
+        return without_code(message(lang) if callable(message) else str(exc), lang)
+    if problems:
+        parts = [f"{label}: {x}" if label else x for _, label, x in problem_texts(exc, lang)]
+        if parts:
+            text += ": " + ("; " if lang == "en" else "؛ ").join(parts)
+    return text
 
 
 def problem_texts(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str | None, str]]:
     """Every problem of a refusal as ``(code, label or None, sentence)``, the sentence in ``lang``."""
     out = []
     for code, en, fa in getattr(exc, "problems", ()) or ():
-        out.append((code, field_label(code, lang), without_code(fa if lang == "fa" else en, lang)))
+        label = field_label(code, lang) or (code if _SETTING.match(code) else None)  # a setting keeps its name
+        out.append((code, label, without_code(fa if lang == "fa" else en, lang)))
     return out
+
+
+_SETTING = re.compile(r"^[A-Z][A-Z0-9_]+$")  # an environment variable the administrator sets
 
 
 # The file checker's row reasons (siting.io.importer; English sentences naming the command line's

@@ -53,8 +53,10 @@ def test_collected_refusal_headline_and_problems_carry_no_code():
         ("some_future_field", "odd", "عجیب"),
     ])
     assert "national_id" in str(exc)  # the library keeps its codes ...
-    assert error_text(exc, "fa") == "مشخصات متقاضی معتبر نیست"  # ... the page says words
-    assert error_text(exc, "en") == "the applicant's details are not valid"
+    assert error_text(exc, "fa", problems=False) == "مشخصات متقاضی معتبر نیست"  # ... the page says words
+    assert error_text(exc, "en", problems=False) == "the applicant's details are not valid"
+    assert error_text(exc, "en") == ("the applicant's details are not valid: National ID: the national ID is missing; "
+                                     "Person 2 — National ID: bad; too small; odd")
     assert problem_texts(exc, "fa") == [
         ("national_id", "کد ملی", "کد ملی وارد نشده است"),
         ("people[1].national_id", "شخص ۲ — کد ملی", "نادرست"),

@@ -46,7 +46,7 @@ def show_error(exc: TrackerError, lang: str) -> None:
     """A refusal of the library: its sentence, then every problem with the field it concerns.
 
     The messages may quote what people typed or uploaded, so markdown in them is escaped."""
-    st.error(md_escape(i18n.error_text(exc, lang)))
+    st.error(md_escape(i18n.error_text(exc, lang, problems=False)))
     problems = i18n.problem_texts(exc, lang) if isinstance(exc, TrackerInputError) else []
     if problems:
         lines = [f"- **{label}**: {md_escape(text)}" if label else f"- {md_escape(text)}"
@@ -68,7 +68,8 @@ def keep_problems(form_key: str, exc: TrackerError, lang: str, *, aliases: dict[
             fields.setdefault(slot, []).append(text)
         if named is None or slot == "people":  # a problem of the whole form: also above it
             rest.append(text)
-    st.session_state[_PROBLEMS.format(form_key)] = {"headline": i18n.error_text(exc, lang), "fields": fields,
+    st.session_state[_PROBLEMS.format(form_key)] = {"headline": i18n.error_text(exc, lang, problems=False),
+                                                     "fields": fields,
                                                      "rest": rest}
     st.rerun()
 
