@@ -46,6 +46,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Sorry, this page ran into an error and nothing half-done was saved. Open the page again; if it happens "
         "again, give support this reference: `{ref}`",
     ),
+    "app.detail_library": ("جزئیات (متن انگلیسی بررسی‌گر): {detail}", "Details: {detail}"),
     "app.detail": ("جزئیات: {detail}", "Details: {detail}"),
     # navigation sections and pages
     "nav.applicant": ("متقاضیان", "Applicants"),

@@ -93,3 +93,10 @@ def test_an_unknown_reason_is_marked_as_the_checker_s_english():
     text = import_reason("a reason nobody translated --crs", "fa")
     assert text.startswith("(متن بررسی‌گر فایل، به انگلیسی)") and "--crs" not in text
     assert "\u2068" in text and text.endswith("\u2069")  # isolated inside the Persian line
+
+
+def test_a_library_sentence_in_english_is_said_as_such_and_bidi_isolated(steward_page):
+    at = _upload(steward_page(), "offices.csv", b"\x00\x01\x02 this is not a table \x00")
+    details = [c for c in texts(at.caption) if c.startswith("جزئیات (متن انگلیسی بررسی‌گر): ")]
+    assert len(details) == 1 and "\u2068" in details[0] and details[0].endswith("\u2069")
+    assert "offices.csv" in details[0]

@@ -17,7 +17,7 @@ from siting.workspace import Workspace
 from ui.views.picking import CandidateError
 from ui.views.upload import shown_as_uploaded
 
-from ..i18n import LANGUAGES, t
+from ..i18n import LANGUAGES, isolate, t
 from ..state import LANG_KEY, lang
 
 log = logging.getLogger("siting.ui")
@@ -256,7 +256,8 @@ def errors_shown(headline_key: str = "error.input", uploads: Mapping[str, str] |
         st.error(candidate_error_text(exc, lang_))
     except (InputError, ValueError, OSError) as exc:
         st.error(t(headline_key, lang_))
-        st.caption(t("app.detail", lang_, detail=shown_as_uploaded(str(exc), uploads or {})))
+        # the library's sentence is English: said as such in Persian, isolated so that its order survives
+        st.caption(t("app.detail_library", lang_, detail=isolate(shown_as_uploaded(str(exc), uploads or {}))))
     except Exception:
         log.exception("unexpected error in the dashboard")
         st.error(t("app.unexpected", lang_))
