@@ -24,7 +24,7 @@ from ui.components import layout
 from ui.i18n import t
 
 st.set_page_config(page_title=t("app.title"), page_icon="📍", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 lang = layout.language_switch()
 layout.apply_direction(lang)
-st.navigation(navigation.sections(lang)).run()
+layout.run_page(st.navigation(navigation.sections(lang)), lang)

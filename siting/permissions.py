@@ -40,7 +40,7 @@ asks for a signed-in account there too (:mod:`siting.cli.identity`).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -294,7 +294,25 @@ def save_workspace(
     unchecked file operation underneath.
     """
     require(identity, IMPORT_WORKSPACE)
-    return ws.save(path)
+    from .versions import keeping_previous  # (siting.versions imports the workspace module)
+
+    with keeping_previous(path or ws.path) as target:  # the file as it was can be restored
+        return ws.save(target)
+
+
+def restore_workspace(
+    identity: HasRole | None, path: str | os.PathLike[str] | None = None, version: str | None = None,
+    *, check: Callable[[], None] | None = None,
+) -> Workspace:
+    """Put an earlier version of the workspace back (:func:`siting.versions.restore_version`) if
+    ``identity`` may import into the workspace; recorded in the workspace's import log (mode ``restore``,
+    source: who). ``check`` runs again under the workspace's lock (e.g. the tracker's view of the account).
+    """
+    who = require(identity, IMPORT_WORKSPACE)
+    from .versions import restore_version
+
+    name = getattr(who, "username", None) or role_of(who)
+    return restore_version(path, version, by=str(name), check=check)
 
 
 def markdown_table() -> str:
@@ -337,6 +355,7 @@ __all__ = [
     "allowed",
     "markdown_table",
     "require",
+    "restore_workspace",
     "role_allowed",
     "role_of",
     "roles_for",

@@ -13,9 +13,11 @@ runner) add their keys to :data:`STRINGS` under their own prefix
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from siting import fmt
 from siting.reports.labels import status_sentence
 
 LANGUAGES: tuple[str, ...] = ("fa", "en")
@@ -38,6 +40,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "خطای پیش‌بینی‌نشده رخ داد؛ چیزی ذخیره نشد. جزئیات در گزارش سرور ثبت شد.",
         "An unexpected error occurred; nothing was saved. The details are in the server log.",
     ),
+    "app.crashed": (
+        "متأسفیم، این صفحه با خطا روبه‌رو شد و کار نیمه‌تمام ذخیره نشد. صفحه را دوباره باز کنید؛ اگر تکرار شد، "
+        "این شناسه را به پشتیبانی بدهید: `{ref}`",
+        "Sorry, this page ran into an error and nothing half-done was saved. Open the page again; if it happens "
+        "again, give support this reference: `{ref}`",
+    ),
+    "app.detail_library": ("جزئیات (متن انگلیسی بررسی‌گر): {detail}", "Details: {detail}"),
     "app.detail": ("جزئیات: {detail}", "Details: {detail}"),
     # navigation sections and pages
     "nav.applicant": ("متقاضیان", "Applicants"),
@@ -288,6 +297,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.layer.census": ("جدول سرشماری آبادی‌ها", "census village table"),
     "data.mode.replace": ("جایگزینی", "replace"),
     "data.mode.append": ("افزودن", "append"),
+    "data.mode.restore": ("بازگرداندن نسخهٔ پیشین", "restore of an earlier version"),
+    "data.layer.workspace": ("کل فضای کاری", "the whole workspace"),
     "data.append": ("افزودن به لایه (به جای جایگزینی)", "Add to the layer (instead of replacing it)"),
     "data.strict": ("اگر ردیفی ایراد دارد، هیچ ردیفی وارد نشود", "Import nothing if any row is bad"),
     "data.fix_swapped": ("جابه‌جایی عرض و طول را اصلاح کن", "Fix exchanged latitude/longitude"),
@@ -295,11 +306,50 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.default_type": ("نوع پروانه برای ردیف‌های بی‌نوع", "Licence type for rows without one"),
     "data.default_kind": ("نوع سکونتگاه برای ردیف‌های بی‌نوع", "Settlement kind for rows without one"),
     "data.file": ("فایل", "File"),
+    "upload.with_limit": ("{label} (حداکثر {mb} مگابایت)", "{label} (at most {mb} MB)"),
     "data.check": ("بررسی فایل", "Check the file"),
     "data.report": ("نتیجهٔ بررسی «{file}» (هنوز چیزی ذخیره نشده است)", "Check of “{file}” (nothing saved yet)"),
     "data.report_counts": ("{read} ردیف خوانده شد: {imported} قابل ورود، {rejected} رد، {warnings} هشدار.",
                            "{read} rows read: {imported} importable, {rejected} rejected, {warnings} warnings."),
     "data.nothing_importable": ("هیچ ردیفی قابل ورود نیست؛ چیزی ذخیره نمی‌شود.", "No row can be imported; nothing will be saved."),
+    "data.replace_warning": (
+        "این کار لایهٔ {layer} را جایگزین می‌کند: {old} رکورد کنونی کنار گذاشته می‌شود و {new} رکورد تازه جای آن را می‌گیرد. "
+        "نسخهٔ فعلی نگه داشته می‌شود و از بخش «بازگرداندن نسخهٔ پیشین» برمی‌گردد.",
+        "This replaces the {layer} layer: its {old} current records go and {new} new records take their place. "
+        "The current version is kept and can be brought back under \"Restore an earlier version\".",
+    ),
+    "data.replace_ok": ("بله، {old} رکورد لایهٔ {layer} جایگزین شود", "Yes, replace the {old} records of the {layer} layer"),
+    "data.replace_needs_ok": ("برای جایگزینی، گزینهٔ تأیید جایگزینی را بزنید. چیزی ذخیره نشد.",
+                              "To replace the layer, tick the replacement confirmation. Nothing was saved."),
+    "data.restore": ("بازگرداندن نسخهٔ پیشین", "Restore an earlier version"),
+    "data.restore_none": ("هنوز نسخهٔ پیشینی نگه داشته نشده است (هر ذخیره از این صفحه نسخهٔ قبلی را نگه می‌دارد).",
+                          "No earlier version is kept yet (every save from this page keeps the version before it)."),
+    "data.restore_choice": ("نسخهٔ ذخیره‌شده در {time} — {offices} دفتر، {settlements} سکونتگاه",
+                            "Version put aside {time} — {offices} offices, {settlements} settlements"),
+    "data.restore_pick": ("نسخه", "Version"),
+    "data.restore_ok": ("بله، فضای کاری به این نسخه برگردد (نسخهٔ فعلی نگه داشته می‌شود)",
+                        "Yes, bring the workspace back to this version (the current one is kept)"),
+    "data.restore_button": ("بازگرداندن این نسخه", "Restore this version"),
+    "data.restored": ("فضای کاری به نسخهٔ {time} برگشت.", "The workspace was restored to the version of {time}."),
+    "import.swapped_fixed": ("جای عرض و طول جابه‌جا بود (عرض {lat}، طول {lon})؛ چون گزینهٔ «{fix}» زده شده، اصلاح شد.",
+                             "latitude and longitude were swapped (lat {lat}, lon {lon}); fixed because \"{fix}\" is ticked"),
+    "import.swapped": ("به نظر می‌رسد جای عرض و طول جابه‌جا است: ({a}، {b}) درون استان می‌افتد. فایل را اصلاح کنید "
+                       "یا گزینهٔ «{fix}» را بزنید.",
+                       "latitude and longitude look swapped: ({a}, {b}) would lie inside the region. Fix the file or "
+                       "tick \"{fix}\"."),
+    "import.not_wgs84": ("طول {lon} و عرض {lat} مختصات جغرافیایی (WGS84) نیست؛ اگر فایل دستگاه مختصات دیگری دارد، "
+                         "آن را در خانهٔ «{crs}» بنویسید.",
+                         "lon {lon}, lat {lat} is not a WGS84 longitude/latitude; if the file uses another coordinate "
+                         "system, enter it in \"{crs}\"."),
+    "import.outside": ("این نقطه (طول {lon}، عرض {lat}) بیرون از {region} است.",
+                       "the point (lon {lon}, lat {lat}) lies outside {region}."),
+    "import.missing_coordinates": ("مختصات ندارد.", "no coordinates."),
+    "import.no_geometry": ("شکل (هندسه) ندارد.", "no geometry."),
+    "import.no_name": ("نام ندارد.", "no name."),
+    "import.duplicate_office": ("شناسهٔ دفتر «{id}» تکراری است.", "the office id \"{id}\" is repeated."),
+    "import.population_nan": ("جمعیت «{v}» عدد نیست؛ «نامعلوم» ثبت شد.", "the population \"{v}\" is not a number; stored as unknown."),
+    "import.untranslated": ("(متن بررسی‌گر فایل، به انگلیسی) {text}", "{text}"),
+    "import.field.coordinates": ("مختصات", "coordinates"),
     "data.confirm": ("تأیید و ذخیره در فضای کاری", "Confirm and save to the workspace"),
     "data.cancel": ("انصراف", "Cancel"),
     "data.saved_ok": ("ذخیره شد: {imported} ردیف در لایهٔ {layer}.", "Saved: {imported} rows into the {layer} layer."),
@@ -478,7 +528,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.app.documents": ("مدارک", "Documents"),
     "tracker.app.missing": ("مدارکی که هنوز لازم است:", "Documents still required:"),
     "tracker.app.upload_for": ("بارگذاری برای", "Upload for"),
-    "tracker.app.upload_file": ("پرونده (PDF، JPEG یا PNG؛ حداکثر ۵ مگابایت)", "File (PDF, JPEG or PNG; at most 5 MiB)"),
+    "tracker.app.upload_file": ("پرونده (PDF، JPEG یا PNG؛ حداکثر {mb} مگابایت)", "File (PDF, JPEG or PNG; at most {mb} MB)"),
     "tracker.app.upload": ("بارگذاری", "Upload"),
     "tracker.app.uploaded": ("«{name}» برای {kind} پذیرفته و ذخیره شد.", "“{name}” was accepted and stored for: {kind}."),
     "tracker.app.my_step": ("مرحلهٔ شما: {title}", "Your step: {title}"),
@@ -543,6 +593,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.app.f.signatory": ("صاحب امضا", "Signs for the company"),
     "tracker.app.f.person_role": ("سمت", "Role"),
     "tracker.app.f.person_n": ("شخص {n}", "Person {n}"),
+    "tracker.app.f.other": ("این مورد", "This item"),
     "tracker.app.f.people": ("اشخاص", "People"),
     "tracker.app.f.company_type": ("نوع شخص حقوقی", "Company type"),
     "tracker.app.f.ownership": ("مالکیت", "Ownership"),
@@ -706,4 +757,153 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "STRINGS", "t"]
+# -- the library's machine codes said in words -------------------------------------------------------
+# The library (siting.tracker) keeps machine codes in its refusals: the field a problem concerns
+# (``national_id``, ``people[0].national_id``, ``site``) or the kind of problem with a file
+# (``image_low_resolution``, ``unknown_type``). The pages say them through these functions, which never
+# show a raw code: a field they do not know is left unnamed, and the library's sentence stands alone.
+
+#: fields the library names in its refusals -> the i18n key of their label on the forms
+FIELD_KEYS: Mapping[str, str] = MappingProxyType({
+    "name": "tracker.app.f.name",
+    "national_id": "tracker.app.f.national_id",
+    "full_name": "tracker.app.f.full_name",
+    "education": "tracker.app.f.education",
+    "government_employee": "tracker.app.f.government_employee",
+    "military_exempt": "tracker.app.f.military_exempt",
+    "role": "tracker.app.f.person_role",
+    "on_board": "tracker.app.f.on_board",
+    "signatory": "tracker.app.f.signatory",
+    "people": "tracker.app.f.people",
+    "kind": "tracker.app.f.applicant_type",
+    "company_type": "tracker.app.f.company_type",
+    "ownership": "tracker.app.f.ownership",
+    "registration_number": "tracker.app.f.registration_number",
+    "registration_date": "tracker.app.f.registration_date",
+    "registration_province": "tracker.app.f.registration_province",
+    "site": "tracker.app.f.site",
+    "lat": "tracker.app.f.lat",
+    "lon": "tracker.app.f.lon",
+    "address": "tracker.app.f.address",
+    "postal_code": "tracker.app.f.postal_code",
+    "map_not_found": "tracker.app.f.map_not_found",
+    "licence_type": "tracker.app.f.licence_type",
+    "request_type": "tracker.app.f.request_type",
+    "licence_number": "tracker.app.f.licence_number",
+    "applicant_types": "tracker.app.f.applicant_type",
+    "applicant_type": "tracker.app.f.applicant_type",
+    "min_education": "tracker.app.f.education",
+    "government_employee_allowed": "tracker.app.f.government_employee",
+})
+# a leading machine code in a library sentence: "site: ...", "people[0].national_id: ...", "details.postal_code: ..."
+_CODE_PREFIX = re.compile(r"^\s*([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])?)*)\s*:\s+")
+_PERSON = re.compile(r"^people\[(\d+)\]\.?(.*)$")
+
+
+def field_label(path: str, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """A field the library names, as the form labels it (``people[1].national_id`` -> «شخص ۲ — کد ملی»).
+
+    ``None`` for anything else (a kind of problem such as ``image_low_resolution``, an unknown field):
+    the caller then shows the library's sentence without a label, never the code.
+    """
+    m = _PERSON.match(path)
+    if m:
+        who = t("tracker.app.f.person_n", lang, n=fmt.number(int(m.group(1)) + 1, lang))
+        rest = field_label(m.group(2), lang) if m.group(2) else None
+        return f"{who} — {rest}" if rest else who
+    key = FIELD_KEYS.get(path) or FIELD_KEYS.get(path.rsplit(".", 1)[-1])
+    return t(key, lang) if key else None
+
+
+def without_code(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A library sentence with a leading machine code said as its field's label, or dropped."""
+    m = _CODE_PREFIX.match(text)
+    if not m:
+        return text
+    rest = text[m.end():]
+    label = field_label(m.group(1), lang)
+    if label:
+        return f"{label}: {rest}"
+    return rest if any(c in m.group(1) for c in "_[.") else text  # a code goes; a plain word ("note:") stays
+
+
+def error_text(exc: BaseException, lang: str = DEFAULT_LANGUAGE, *, problems: bool = True) -> str:
+    """The sentence for a library refusal in ``lang``, with no machine code left in it.
+
+    A collected error (``TrackerInputError.collect``) is its headline followed by its problems, each
+    with its field's label; ``problems=False`` gives the headline alone, for a page that lists the
+    problems itself (:func:`problem_texts`, under each field).
+    """
+    headline = getattr(exc, "headline", None)
+    text = headline(lang) if callable(headline) else None
+    if not text:
+        message = getattr(exc, "message", None)
+        return without_code(message(lang) if callable(message) else str(exc), lang)
+    if problems:
+        parts = [f"{label}: {x}" if label else x for _, label, x in problem_texts(exc, lang)]
+        if parts:
+            text += ": " + ("; " if lang == "en" else "؛ ").join(parts)
+    return text
+
+
+def problem_texts(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str | None, str]]:
+    """Every problem of a refusal as ``(code, label or None, sentence)``, the sentence in ``lang``."""
+    out = []
+    for code, en, fa in getattr(exc, "problems", ()) or ():
+        label = field_label(code, lang) or (code if _SETTING.match(code) else None)  # a setting keeps its name
+        out.append((code, label, without_code(fa if lang == "fa" else en, lang)))
+    return out
+
+
+_SETTING = re.compile(r"^[A-Z][A-Z0-9_]+$")  # an environment variable the administrator sets
+
+
+# The file checker's row reasons (siting.io.importer; English sentences naming the command line's
+# options) said on the Data page, in its words: a checkbox or a field there, not a flag.
+_IMPORT_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^latitude and longitude were swapped \(lat=(?P<lat>[^,]+), lon=(?P<lon>[^)]+)\); fixed by "
+                r"--fix-swapped$"), "import.swapped_fixed"),
+    (re.compile(r"^latitude and longitude look swapped: \((?P<a>[^,]+), (?P<b>[^)]+)\) would lie inside the region; "
+                r"fix the file or use --fix-swapped$"), "import.swapped"),
+    (re.compile(r"^lon=(?P<lon>\S+) lat=(?P<lat>\S+) is not a WGS84 longitude/latitude"), "import.not_wgs84"),
+    (re.compile(r"^point \(lon (?P<lon>[-0-9.]+), lat (?P<lat>[-0-9.]+)\) lies outside the region (?P<region>.+)$"),
+     "import.outside"),
+    (re.compile(r"^missing coordinates$"), "import.missing_coordinates"),
+    (re.compile(r"^no geometry$"), "import.no_geometry"),
+    (re.compile(r"^no name$"), "import.no_name"),
+    (re.compile(r"^duplicate office id '(?P<id>.*)'$"), "import.duplicate_office"),
+    (re.compile(r"^population '?(?P<v>.*?)'? is not a number; stored as unknown$"), "import.population_nan"),
+)
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A row reason of the file checker in ``lang``; one it does not know is marked as the checker's
+    English (isolated, so its order survives a Persian line), never passed off as translated."""
+    for pattern, key in _IMPORT_REASONS:
+        m = pattern.match(reason.strip())
+        if m:
+            values = {k: (fmt.to_persian_digits(v) if lang == "fa" and _NUMBER.match(v) else isolate(v))
+                      for k, v in m.groupdict().items()}
+            return t(key, lang, fix=t("data.fix_swapped", lang), crs=t("data.crs", lang), **values)
+    text = reason.replace("--fix-swapped", f"«{t('data.fix_swapped', lang)}»").replace(
+        "--crs", f"«{t('data.crs', lang)}»")
+    return t("import.untranslated", lang, text=isolate(text) if lang == "fa" else text)
+
+
+def import_field(field: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The field a row reason names: the checker's own word translated, a file's column name as it is."""
+    if not field:
+        return "—"
+    key = f"import.field.{field}"
+    return t(key, lang) if key in STRINGS else field
+
+
+def isolate(text: object) -> str:
+    """``text`` wrapped in Unicode bidi isolation (FSI … PDI), so that a Latin or numeric value inside a
+    Persian sentence (or the reverse) keeps its own order and does not reorder the sentence around it."""
+    return f"\u2068{text}\u2069"
+
+
+__all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "import_field",
+           "import_reason", "isolate", "problem_texts", "t", "without_code"]

@@ -370,3 +370,10 @@ __all__ = [
     "validation",
     "workspace_key",
 ]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def kept_version_summary(path: str, mtime_ns: int) -> dict[str, int]:
+    """Offices and settlements in a kept workspace version (cached on its path and modification time)."""
+    ws = Workspace.load(path)
+    return {"offices": len(ws.offices), "settlements": len(ws.settlements)}

@@ -44,6 +44,8 @@ class TrackerInputError(TrackerError, InputError):
                  problems: Sequence[tuple[str, str, str]] = ()) -> None:
         super().__init__(message_en, message_fa)
         self.problems = tuple(problems)
+        self.headline_en: str | None = None
+        self.headline_fa: str | None = None
 
     @classmethod
     def collect(cls, what_en: str, what_fa: str,
@@ -51,7 +53,13 @@ class TrackerInputError(TrackerError, InputError):
         """One error listing every problem, e.g. all invalid fields of a form."""
         en = f"{what_en}: " + "; ".join(f"{f}: {m}" for f, m, _ in problems)
         fa = f"{what_fa}: " + "؛ ".join(f"{f}: {m}" for f, _, m in problems)
-        return cls(en, fa, problems)
+        error = cls(en, fa, problems)
+        error.headline_en, error.headline_fa = what_en, what_fa
+        return error
+
+    def headline(self, lang: str = "fa") -> str | None:
+        """The sentence above the problems of a collected error (:meth:`collect`), without them."""
+        return self.headline_fa if lang == "fa" else self.headline_en
 
 
 class TransitionError(TrackerInputError):

@@ -37,7 +37,16 @@ def digits_only(value: object) -> str:
 
 
 def national_id_problem(value: object, *, reject_repeated: bool = True) -> tuple[str, str] | None:
-    """Why ``value`` is not a valid national ID, as ``(english, persian)``; ``None`` if valid."""
+    """Why ``value`` is not a valid national ID, as ``(english, persian)``; ``None`` if valid.
+
+    Anything may come in (``None``, blanks, a number, garbage from a form): never an exception.
+
+    >>> national_id_problem(None)
+    ('the national ID is missing', 'کد ملی وارد نشده است')
+    """
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+        return (f"a national ID is 10 digits typed as text; got a {type(value).__name__}",
+                "کد ملی ده رقم است که به‌صورت متن وارد می‌شود")
     code = digits_only(value)
     if not code:
         return ("the national ID is missing", "کد ملی وارد نشده است")

@@ -181,9 +181,11 @@ def test_planner_slider_in_a_persian_browser(app, page):
     wait_frames(page)
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] / 2)  # 80 % of the way from the right
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stSliderThumbValue\"]').innerText.startsWith('3.00')",
+        "() => !document.querySelector('[data-testid=\"stSliderThumbValue\"]').innerText.startsWith('۳٫۰۰')",
         timeout=TIMEOUT_MS)
-    km = float(slider.locator('[data-testid="stSliderThumbValue"]').inner_text())
+    shown = slider.locator('[data-testid="stSliderThumbValue"]').inner_text()
+    assert not re.search("[0-9]", shown)  # Persian digits in Persian mode (issue 15)
+    km = float(to_ascii_digits(shown).replace("٫", "."))
     assert 30 <= km <= 50
     moved = RuleOverrides.of({"urban": {"service_radius_m": km * 1000}}).apply(load_rules())
     covered = fmt.number(compute_coverage(Workspace.load(ws_path), moved).totals["covered_population"])

@@ -88,6 +88,24 @@ def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_a
         for x in d.deficiencies:
             assert x in text
     page.get_by_role("button", name=t("tracker.app.resubmit")).wait_for(timeout=TIMEOUT_MS)
+    # right to left (issue 15): every bulleted list starts at the right with its bullets inside the column or
+    # the alert box that holds it, and the status is not cut
+    lists = main.evaluate("""m => [...m.querySelectorAll('ul')].filter(u => u.offsetParent).map(u => {
+        const box = (u.closest('[data-testid="stAlert"]') || u.closest('[data-testid="stVerticalBlock"]'))
+                    .getBoundingClientRect();
+        const cs = getComputedStyle(u);
+        return {pad: parseFloat(cs.paddingRight), dir: cs.direction,
+                items: [...u.children].map(li => { const r = li.getBoundingClientRect(); return [r.left, r.right]; }),
+                left: box.left, right: box.right}; })""")
+    assert lists
+    for ul in lists:
+        assert ul["dir"] == "rtl" and ul["pad"] >= 12, ul  # room for the bullet on the right
+        for left, right in ul["items"]:
+            assert right + ul["pad"] <= ul["right"] + 1 and left >= ul["left"] - 1, ul  # bullet inside the box
+    value = main.locator('[data-testid="stMetricValue"]').first
+    assert "عودت‌شده به متقاضی" in value.inner_text()
+    assert value.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && getComputedStyle(e).textOverflow !== 'ellipsis'")
+    assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == ["fa", "rtl"]
     assert page.external == []  # nothing fetched from outside 127.0.0.1
     wait_frames(page)
     page.screenshot(path=str(ARTIFACTS / "tracker-applicant.png"), full_page=True)

@@ -66,3 +66,30 @@ def test_postal_code_and_normalisation():
         checked("national_id", "123", national_id_problem("123"))
     assert info.value.problems == (("national_id", "a national ID has 10 digits; got '123'",
                                     "کد ملی ده رقم است؛ «123» وارد شده است"),)
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", "\u200c", "abc", "۱۲۳", 12, 1.5, b"0084575948", [], {}, True,
+                                   "0084575948" * 100])
+def test_any_input_is_a_problem_never_an_exception(value):
+    """Issue 15: an empty form once ended in a TypeError inside the check; every value is an answer."""
+    problem = national_id_problem(value)
+    assert isinstance(problem, tuple) and len(problem) == 2 and all(isinstance(p, str) and p for p in problem)
+    assert not is_valid_national_id(value)
+
+
+def test_missing_national_id_is_said_as_missing():
+    for value in (None, "", "  "):
+        assert national_id_problem(value) == ("the national ID is missing", "کد ملی وارد نشده است")
+
+
+def test_empty_applicant_is_one_refusal_listing_every_field(world):
+    """The library's applicant check: None and blanks everywhere give one TrackerInputError naming each field."""
+    from siting.tracker import ApplicantInput, PersonInput, TrackerInputError
+
+    for value in (None, ""):
+        person = PersonInput(value, value, "diploma", False)  # type: ignore[arg-type]
+        with pytest.raises(TrackerInputError) as info:
+            world.t.create_applicant(world.alice, ApplicantInput("natural", value, value, (person,)))  # type: ignore[arg-type]
+        fields = [f for f, _, _ in info.value.problems]
+        assert fields == ["name", "national_id", "people[0].full_name", "people[0].national_id"], fields
+        assert info.value.headline("fa") == "مشخصات متقاضی معتبر نیست"

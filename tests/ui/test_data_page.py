@@ -100,7 +100,7 @@ def test_import_shows_the_report_before_writing_then_saves(steward_page, workspa
     assert "۲ ردیف خوانده شد: ۱ قابل ورود، ۱ رد، ۰ هشدار." in texts(at.markdown)
     report = at.dataframe[-1].value
     assert report["ردیف"].tolist() == ["۲"] and report["نوع"].tolist() == ["خطا (رد)"]
-    assert "outside the region" in report["علت"].iat[0]
+    assert "بیرون از" in report["علت"].iat[0] and "outside" not in report["علت"].iat[0]  # said in Persian
     assert sha256(workspace_copy) == before  # the report is shown, nothing is written yet
 
     at.button(key="data.confirm").click().run()

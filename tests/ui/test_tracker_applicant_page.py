@@ -250,9 +250,8 @@ def test_new_profile_with_a_bad_national_id_names_the_field_and_writes_nothing(s
     at.text_input(key="tracker.app.p.nid").set_value("0084575949")  # check digit wrong (valid: ...948)
     _submit(at, "tracker.app.profile_form")
     assert_clean(at)
-    md = "\n".join(texts(at.markdown))
-    assert t("tracker.app.f.national_id", "fa") in md and "کد ملی" in md
-    assert any("مشخصات متقاضی معتبر نیست" in e for e in texts(at.error))
+    assert ":red[کد ملی 0084575949 معتبر نیست (رقم کنترل آن درست نیست)]" in texts(at.caption)  # under the field
+    assert texts(at.error) == ["مشخصات متقاضی معتبر نیست"]
     assert row_counts(url) == before
 
 
@@ -292,7 +291,9 @@ def test_coordinates_out_of_range_name_the_site_field(sample_db):
     _submit(at, "tracker.app.request_form")
     assert_clean(at)
     assert any("the site is not valid" in e for e in texts(at.error))
-    assert any("**Proposed site**" in m and "not a longitude/latitude" in m for m in texts(at.markdown))
+    # said under the site's fields (after the longitude), not as a list below the form (issue 15)
+    assert [c for c in texts(at.caption) if c.startswith(":red[")] == [
+        ":red[lon=59.2, lat=132.5 is not a longitude/latitude in degrees]"]
     assert row_counts(url) == before
 
 

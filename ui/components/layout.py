@@ -4,10 +4,12 @@ and showing an error as a sentence instead of a traceback."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from siting import fmt
 from siting.errors import InputError
@@ -15,7 +17,7 @@ from siting.workspace import Workspace
 from ui.views.picking import CandidateError
 from ui.views.upload import shown_as_uploaded
 
-from ..i18n import LANGUAGES, t
+from ..i18n import LANGUAGES, isolate, t
 from ..state import LANG_KEY, lang
 
 log = logging.getLogger("siting.ui")
@@ -54,7 +56,39 @@ _RTL = """
 [data-testid="stMain"] code { direction: ltr; unicode-bidi: embed; }
 [data-testid="stSlider"] { direction: ltr; }
 [data-testid="stSlider"] [data-testid="stWidgetLabel"] { direction: rtl; text-align: right; }
+/* bulleted lists (summary, deficiencies, missing documents) start at the right, bullets inside the
+   column or the alert box that holds them */
+[data-testid="stMain"] ul, [data-testid="stMain"] ol,
+[data-testid="stSidebarUserContent"] ul, [data-testid="stSidebarUserContent"] ol {
+  padding-left: 0 !important; margin-left: 0 !important; margin-right: 0 !important;
+  padding-right: 1.4em !important;
+}
+[data-testid="stMain"] li, [data-testid="stSidebarUserContent"] li { margin-left: 0 !important; text-align: right; }
+/* "Press Enter to apply" / "Press Ctrl+Enter to submit form": English only, and not needed */
+[data-testid="InputInstructions"] { display: none; }
 """
+# Both directions: a metric's value (a status such as «عودت‌شده به متقاضی») wraps instead of being cut;
+# a collapsed sidebar (the default on a phone) is hidden whole: in a right-to-left page its content
+# would otherwise spill over the page from a zero-width column.
+_BOTH = """
+[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; border: none; }
+[data-testid="stSidebar"][data-collapsed="true"] [data-testid="stSidebarContent"] { display: none; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; font-size: clamp(1.25rem, 2.2vw, 2.25rem); line-height: 1.3;
+}
+"""
+
+
+# The page's language and direction on <html> (Streamlit has no API for them): screen readers read
+# Persian with Persian rules. The script runs in the app's own document (st.html with JavaScript).
+_LANG_JS = """<script>
+(() => {
+  const root = window.parent && window.parent.document ? window.parent.document.documentElement
+                                                       : document.documentElement;
+  for (const el of new Set([root, document.documentElement])) { el.lang = "LANG"; el.dir = "DIR"; }
+})();
+</script>"""
 
 
 # Marks <html> with the browser language's direction, for the slider rule above.
@@ -66,11 +100,97 @@ _LOCALE_DIR_JS = """<script>
 </script>"""
 
 
+# The file uploader's English words ("Upload", "Drag and drop file here", "5MB per file • PDF") and the
+# numbers a slider draws (its value and its ends) said in Persian, with Persian digits: Streamlit has no setting for them and CSS cannot change what a screen reader reads, so the
+# text nodes themselves are rewritten, and again whenever Streamlit redraws them (a MutationObserver;
+# React's later updates go to the same nodes and are translated again). English mode stops it.
+_UPLOADER_JS = """<script>
+(() => {
+  const w = (window.parent && window.parent.document) ? window.parent : window;
+  if (w.__sitingUploaderWords) { w.__sitingUploaderWords.disconnect(); w.__sitingUploaderWords = null; }
+  const doc = w.document;
+  const originals = w.__sitingUploaderOriginals = w.__sitingUploaderOriginals || new WeakMap();
+  const texts = (box) => {
+    const out = [], walk = doc.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) out.push(n);
+    return out;
+  };
+  // the uploader's words, and the numbers Streamlit draws itself (a slider's value and its ends)
+  const zones = () => doc.querySelectorAll('[data-testid="stFileUploaderDropzone"], [data-testid="stSliderThumbValue"], '
+                                          + '[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"]');
+  if ("LANG" !== "fa") {  // English: Streamlit's own words back
+    for (const box of zones()) for (const n of texts(box)) if (originals.has(n)) n.nodeValue = originals.get(n);
+    return;
+  }
+  const digits = (s) => s.replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]);
+  const words = (s) => {
+    const t = s.trim();
+    if (/^(Upload|Browse files)$/.test(t)) return "انتخاب فایل";
+    if (/^Drag and drop files? here$/.test(t)) return "فایل را اینجا رها کنید";
+    const m = t.match(/^(?:Limit )?([0-9.]+)\\s*([KMG])B per file(?: • (.*))?$/);
+    if (m) {
+      const unit = {K: "کیلوبایت", M: "مگابایت", G: "گیگابایت"}[m[2]];
+      return "حداکثر " + digits(m[1]) + " " + unit + " برای هر فایل" + (m[3] ? " • " + m[3].replace(/, /g, "، ") : "");
+    }
+    if (/^[-+0-9.,\\s%]+$/.test(t) && /[0-9]/.test(t)) return digits(s).replace(/\\./g, "٫").replace(/,/g, "٬");
+    return null;
+  };
+  const run = () => {
+    for (const box of zones()) {
+      for (const n of texts(box)) {
+        const fa = words(n.nodeValue || "");
+        if (fa !== null && fa !== n.nodeValue) { originals.set(n, n.nodeValue); n.nodeValue = fa; }
+      }
+    }
+  };
+  run();
+  const obs = new MutationObserver(run);
+  obs.observe(doc.body, {subtree: true, childList: true, characterData: true});
+  w.__sitingUploaderWords = obs;
+})();
+</script>"""
+
+
 def apply_direction(lang_: str) -> None:
     """Right-to-left layout and the Persian font stack for Persian; left-to-right for English."""
-    css = _CSS.replace("FONTS", FONT_STACK).replace("DIRECTION_RULES", _RTL if lang_ == "fa" else "")
+    css = _CSS.replace("FONTS", FONT_STACK).replace("DIRECTION_RULES", (_RTL if lang_ == "fa" else "") + _BOTH)
     st.markdown(css, unsafe_allow_html=True)
     st.html(_LOCALE_DIR_JS, unsafe_allow_javascript=True)
+    st.html(_LANG_JS.replace("LANG", lang_).replace("DIR", "rtl" if lang_ == "fa" else "ltr"),
+            unsafe_allow_javascript=True)
+    st.html(_UPLOADER_JS.replace("LANG", lang_), unsafe_allow_javascript=True)
+
+
+def run_page(page: StreamlitPage, lang_: str) -> None:
+    """Run the page ``st.navigation`` chose; anything that escapes it becomes a message, never Streamlit's box.
+
+    The visitor sees a sentence in ``lang_`` with a reference id; the traceback is
+    logged (logger ``siting.ui``) under the same id, so support can find it. Streamlit's
+    own control flow (``st.rerun``, ``st.stop``, ``st.switch_page``) derives from
+    ``BaseException`` and passes through untouched.
+    """
+    try:
+        page.run()
+    except Exception:
+        ref = error_reference()
+        log.exception("error reference %s: an exception escaped the page %r", ref, page.url_path)
+        st.error(t("app.crashed", lang_, ref=ref), icon=":material/error:")
+
+
+def error_reference() -> str:
+    """A short id that ties the message a visitor sees to the traceback in the log."""
+    return uuid.uuid4().hex[:8].upper()
+
+
+def upload_limit_mb(max_bytes: int) -> int:
+    """The per-file limit in whole MB for ``st.file_uploader(max_upload_size=...)``: the browser refuses a
+    larger file before sending it, and the limit it shows is the real one (the page checks again)."""
+    return max(1, -(-int(max_bytes) // 1_048_576))
+
+
+def limit_label(label: str, max_bytes: int, lang_: str) -> str:
+    """An uploader's label with its real limit, in ``lang_`` (the browser's own limit text is hidden in Persian)."""
+    return t("upload.with_limit", lang_, label=label, mb=fmt.number(upload_limit_mb(max_bytes), lang_))
 
 
 def language_switch() -> str:
@@ -136,7 +256,8 @@ def errors_shown(headline_key: str = "error.input", uploads: Mapping[str, str] |
         st.error(candidate_error_text(exc, lang_))
     except (InputError, ValueError, OSError) as exc:
         st.error(t(headline_key, lang_))
-        st.caption(t("app.detail", lang_, detail=shown_as_uploaded(str(exc), uploads or {})))
+        # the library's sentence is English: said as such in Persian, isolated so that its order survives
+        st.caption(t("app.detail_library", lang_, detail=isolate(shown_as_uploaded(str(exc), uploads or {}))))
     except Exception:
         log.exception("unexpected error in the dashboard")
         st.error(t("app.unexpected", lang_))

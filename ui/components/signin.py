@@ -54,7 +54,7 @@ from siting.tracker.access import sso_groups_claim, sso_policy_from_env
 from siting.tracker.db import resolve_url
 
 from .. import state
-from ..i18n import t
+from ..i18n import error_text, t
 
 IDENTITY_KEY = "tracker.identity"
 
@@ -79,7 +79,7 @@ def tracker() -> Tracker | None:
         trk.use_workspace(state.load_workspace(state.workspace_key()))  # the current generation
         return trk
     except TrackerError as exc:
-        st.error(t("tracker.unavailable", lang, detail=exc.message(lang)))
+        st.error(t("tracker.unavailable", lang, detail=error_text(exc, lang)))
     except Exception as exc:  # a database that does not answer: a sentence, not a traceback
         st.error(t("tracker.unavailable", lang, detail=type(exc).__name__))
     return None
@@ -143,7 +143,7 @@ def _sso_sign_in(trk: Tracker, lang: str) -> Identity | None:
     try:
         who = trk.sign_in_external(ExternalIdentity.from_claims(claims, groups_claim=sso_groups_claim(os.environ)))
     except AuthenticationError as exc:
-        st.error(exc.message(lang))
+        st.error(error_text(exc, lang))
         return None
     st.session_state[IDENTITY_KEY] = who
     return who
@@ -163,7 +163,7 @@ def _form(trk: Tracker, lang: str) -> None:
         try:
             st.session_state[IDENTITY_KEY] = trk.authenticate(username, password, client=_client_key())
         except AuthenticationError as exc:
-            st.error(exc.message(lang))
+            st.error(error_text(exc, lang))
             return
         st.rerun()
 

@@ -23,46 +23,14 @@ from siting.tracker import (
 from siting.tracker.terms import term
 from siting.vocab import label
 
+from .. import i18n
 from ..i18n import t
-
-# the fields the library names in its refusals -> the i18n key of their label on the forms
-FIELD_KEYS: dict[str, str] = {
-    "name": "tracker.app.f.name",
-    "national_id": "tracker.app.f.national_id",
-    "full_name": "tracker.app.f.full_name",
-    "education": "tracker.app.f.education",
-    "government_employee": "tracker.app.f.government_employee",
-    "role": "tracker.app.f.person_role",
-    "on_board": "tracker.app.f.on_board",
-    "people": "tracker.app.f.people",
-    "company_type": "tracker.app.f.company_type",
-    "ownership": "tracker.app.f.ownership",
-    "registration_number": "tracker.app.f.registration_number",
-    "registration_date": "tracker.app.f.registration_date",
-    "site": "tracker.app.f.site",
-    "address": "tracker.app.f.address",
-    "postal_code": "tracker.app.f.postal_code",
-    "map_not_found": "tracker.app.f.map_not_found",
-    "licence_type": "tracker.app.f.licence_type",
-    "request_type": "tracker.app.f.request_type",
-    "licence_number": "tracker.app.f.licence_number",
-    "applicant_types": "tracker.app.f.applicant_type",
-    "applicant_type": "tracker.app.f.applicant_type",
-    "min_education": "tracker.app.f.education",
-    "government_employee_allowed": "tracker.app.f.government_employee",
-}
-_PERSON = re.compile(r"^people\[(\d+)\]\.?(.*)$")
 
 
 def field_label(path: str, lang: str) -> str:
-    """``people[1].national_id`` -> «شخص ۲ — کد ملی»; an unknown field is shown as the library names it."""
-    m = _PERSON.match(path)
-    if m:
-        who = t("tracker.app.f.person_n", lang, n=fmt.number(int(m.group(1)) + 1, lang))
-        rest = m.group(2)
-        return f"{who} — {field_label(rest, lang)}" if rest else who
-    key = FIELD_KEYS.get(path)
-    return t(key, lang) if key else path
+    """``people[1].national_id`` -> «شخص ۲ — کد ملی» (:func:`ui.i18n.field_label`); a field the text layer
+    does not know is said as «field» in general, never as the library's code."""
+    return i18n.field_label(path, lang) or t("tracker.app.f.other", lang)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~])")
@@ -78,11 +46,53 @@ def show_error(exc: TrackerError, lang: str) -> None:
     """A refusal of the library: its sentence, then every problem with the field it concerns.
 
     The messages may quote what people typed or uploaded, so markdown in them is escaped."""
-    st.error(md_escape(exc.message(lang)))
-    problems = exc.problems if isinstance(exc, TrackerInputError) else ()
+    st.error(md_escape(i18n.error_text(exc, lang, problems=False)))
+    problems = i18n.problem_texts(exc, lang) if isinstance(exc, TrackerInputError) else []
     if problems:
-        lines = [f"- **{field_label(f, lang)}**: {md_escape(fa if lang == 'fa' else en)}" for f, en, fa in problems]
+        lines = [f"- **{label}**: {md_escape(text)}" if label else f"- {md_escape(text)}"
+                 for _, label, text in problems]
         st.markdown("\n".join(lines))
+
+
+def keep_problems(form_key: str, exc: TrackerError, lang: str, *, aliases: dict[str, str] | None = None) -> None:
+    """Remember a refusal of the form ``form_key`` so that the next run shows each problem under its field
+    (:func:`field_problems`) and the rest above the form (:func:`form_problems`); then rerun.
+
+    ``aliases`` maps a library field to the form's field that holds it (a natural person's own
+    ``people[0].national_id`` is the profile's ``national_id``)."""
+    fields: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for code, named, text in (i18n.problem_texts(exc, lang) if isinstance(exc, TrackerInputError) else []):
+        slot = (aliases or {}).get(code, code)
+        if text not in fields.get(slot, []):
+            fields.setdefault(slot, []).append(text)
+        if named is None or slot == "people":  # a problem of the whole form: also above it
+            rest.append(text)
+    st.session_state[_PROBLEMS.format(form_key)] = {"headline": i18n.error_text(exc, lang, problems=False),
+                                                     "fields": fields,
+                                                     "rest": rest}
+    st.rerun()
+
+
+_PROBLEMS = "{}.problems"
+
+
+def clear_problems(form_key: str) -> None:
+    st.session_state.pop(_PROBLEMS.format(form_key), None)
+
+
+def form_problems(form_key: str) -> None:
+    """The headline of the form's last refusal and the problems no field holds (above the form)."""
+    kept = st.session_state.get(_PROBLEMS.format(form_key))
+    if kept:
+        st.error(md_escape(kept["headline"]) + "".join(f"\n- {md_escape(x)}" for x in kept["rest"]))
+
+
+def field_problems(form_key: str, field: str, where: Any = None) -> None:
+    """The form's last problems with ``field``, right under it (in ``where``, a column, when given)."""
+    kept = st.session_state.get(_PROBLEMS.format(form_key))
+    for text in (kept or {}).get("fields", {}).get(field, []):
+        (where or st).caption(f":red[{md_escape(text)}]")
 
 
 def jdate(value: Any, lang: str, *, with_time: bool = False) -> str:
@@ -140,11 +150,11 @@ def my_rows(items: Sequence[MyApplication], workflow, lang: str) -> list[dict[st
         rows.append({
             t("tracker.app.col.id", lang): fmt.number(a.id, lang),
             t("tracker.app.col.status", lang): term(a.status, lang),
+            t("tracker.app.col.next", lang): next_step_text(it.next_steps, lang),  # early: never off-screen
             t("tracker.app.col.licence_type", lang): label(a.licence_type, lang),
             t("tracker.app.col.request_type", lang): request_type_label(a.request_type, workflow, lang),
             t("tracker.app.col.site", lang): site_text(a, lang),
             t("tracker.app.col.validation", lang): validation_text(a.validation_status, lang),
-            t("tracker.app.col.next", lang): next_step_text(it.next_steps, lang),
             t("tracker.app.col.created", lang): jdate(a.created_at, lang),
             t("tracker.app.col.submitted", lang): jdate(a.submitted_at, lang),
             t("tracker.app.col.licence", lang): "—" if it.licence is None else t(
@@ -165,9 +175,9 @@ def step_rows(steps: Sequence[StepView], lang: str, today: date) -> list[dict[st
         t("tracker.app.col.round", lang): fmt.number(s.round, lang),
         t("tracker.app.col.step", lang): step_title(s, lang),
         t("tracker.app.col.state", lang): step_state(s, lang, today),
+        t("tracker.app.col.due", lang): jdate(s.due_on, lang),  # early: never pushed off-screen
         t("tracker.app.col.actor", lang): actor(s, lang),
         t("tracker.app.col.ready", lang): jdate(s.ready_at, lang),
-        t("tracker.app.col.due", lang): jdate(s.due_on, lang),
         t("tracker.app.col.done", lang): jdate(s.completed_at, lang),
         t("tracker.app.col.notes", lang): "؛ ".join([*([s.notes] if s.notes else []), *s.deficiencies]) or "—",
     } for s in steps]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from siting import fmt, permissions
+from siting import fmt, permissions, versions
+from siting.errors import InputError
 from siting.io.importer import ImportOptions
 from siting.permissions import IMPORT_WORKSPACE, PermissionDenied
 from siting.tracker import TrackerError
@@ -19,13 +20,16 @@ from siting.vocab import label
 from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, signin, tables
-from ui.i18n import t
-from ui.views.upload import ACCEPTED_EXTENSIONS, prepare_upload
+from ui.i18n import error_text, import_field, import_reason, t
+from ui.views.upload import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
 MESSAGE_KEY = "data.message"  # (kind, text) of the last save or refusal, shown once
 NONCE_KEY = "data.upload_nonce"  # a new uploader after each save or cancel
 REAUTH_KEY = "data.reauth"  # why the person was signed out (shown once above the sign-in form)
+REPLACE_OK_KEY = "data.replace_ok"  # the second confirmation a replacing import needs
+RESTORE_OK_KEY = "data.restore_ok"
+APPENDABLE = ("offices", "settlements")
 
 
 def _finish(kind: str | None = None, text: str | None = None) -> None:
@@ -46,13 +50,16 @@ def _confirm() -> None:
         if state.data_key() != p["key"]:
             _finish("error", t("data.stale", lang_))
             return
+        if p["replaces"] is not None and not st.session_state.get(REPLACE_OK_KEY):
+            _finish("error", t("data.replace_needs_ok", lang_))  # the second confirmation, checked here too
+            return
         trk = signin.tracker()
         if trk is None:  # the reason is shown by signin.tracker(); nothing is written without it
             raise PermissionDenied(IMPORT_WORKSPACE, permissions.role_of(who))
         trk.authorize(who, IMPORT_WORKSPACE)  # the account, as the database has it now
-        permissions.save_workspace(who, p["workspace"], p["key"].workspace.path)
+        permissions.save_workspace(who, p["workspace"], p["key"].workspace.path)  # keeps the version before
     except (TrackerError, PermissionDenied) as exc:
-        _finish("error", exc.message(lang_))
+        _finish("error", error_text(exc, lang_))
         return
     except StaleWorkspaceError:  # another process saved between the check above and the lock
         _finish("error", t("data.stale", lang_))
@@ -113,7 +120,7 @@ if permissions.allowed(signin.current(), IMPORT_WORKSPACE):
         trk_.authorize(signin.current(), IMPORT_WORKSPACE)
     except (TrackerError, PermissionDenied) as exc:
         signin.sign_out()
-        st.session_state[REAUTH_KEY] = exc.message(lang)
+        st.session_state[REAUTH_KEY] = error_text(exc, lang)
 message = st.session_state.pop(MESSAGE_KEY, None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
@@ -128,7 +135,8 @@ layer = st.selectbox(t("data.layer", lang), ("offices", "settlements", "counties
                                              "region"), key="data.layer",
                      format_func=lambda v: t(f"data.layer.{v}", lang))
 c1, c2, c3 = st.columns(3)
-append = c1.checkbox(t("data.append", lang), key="data.append", disabled=layer not in ("offices", "settlements"))
+# adding to a layer is the default; replacing it is a choice that says what it replaces and asks twice
+append = c1.checkbox(t("data.append", lang), value=True, key="data.append", disabled=layer not in APPENDABLE)
 strict = c2.checkbox(t("data.strict", lang), key="data.strict")
 fix_swapped = c3.checkbox(t("data.fix_swapped", lang), key="data.fix_swapped")
 c1, c2 = st.columns(2)
@@ -143,7 +151,10 @@ elif layer == "settlements":
 update = False
 if layer == "offices":
     update = st.checkbox(t("data.update", lang), key="data.update", help=t("data.update_help", lang))
-upload = st.file_uploader(t("data.file", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS], key=f"data.upload.{st.session_state.get(NONCE_KEY, 0)}")
+upload = st.file_uploader(layout.limit_label(t("data.file", lang), MAX_UPLOAD_BYTES, lang),
+                          type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
+                          key=f"data.upload.{st.session_state.get(NONCE_KEY, 0)}",
+                          max_upload_size=layout.upload_limit_mb(MAX_UPLOAD_BYTES))
 
 if upload is None:
     st.session_state.pop(PENDING_KEY, None)
@@ -159,8 +170,11 @@ else:
         pending = None
         with layout.errors_shown("data.file_error"):
             new_ws, report = prepare_upload(ws, layer, upload.name, data, options)
+            replacing = not (options.append or options.update)
             pending = {"fingerprint": fingerprint, "key": key, "workspace": new_ws, "report": report,
-                       "changed": new_ws is not ws}
+                       "changed": new_ws is not ws,
+                       "replaces": len(getattr(ws, layer)) if replacing and new_ws is not ws else None}
+            st.session_state.pop(REPLACE_OK_KEY, None)
             st.session_state[PENDING_KEY] = pending
 
     if pending is not None:
@@ -180,12 +194,54 @@ else:
             st.dataframe(pd.DataFrame([{
                 t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
                 t("data.col.severity", lang): t(f"data.severity.{i.severity}", lang),
-                t("data.col.field", lang): i.field or "—",
-                t("data.col.reason", lang): i.reason,
+                t("data.col.field", lang): import_field(i.field, lang),
+                t("data.col.reason", lang): import_reason(i.reason, lang),
             } for i in report.issues]), hide_index=True, width="stretch")
         if not pending["changed"]:
             st.error(t("data.nothing_importable", lang))
         else:
+            replaces = pending.get("replaces")
+            ok = True
+            if replaces is not None:
+                names = {"layer": t(f"data.layer.{layer}", lang), "old": fmt.number(replaces, lang),
+                         "new": fmt.number(len(getattr(pending["workspace"], layer)), lang)}
+                st.warning(t("data.replace_warning", lang, **names), icon=":material/warning:")
+                ok = st.checkbox(t("data.replace_ok", lang, **names), key=REPLACE_OK_KEY)
             c1, c2 = st.columns(2)
-            c1.button(t("data.confirm", lang), type="primary", on_click=_confirm, key="data.confirm")
+            c1.button(t("data.confirm", lang), type="primary", on_click=_confirm, key="data.confirm", disabled=not ok)
             c2.button(t("data.cancel", lang), on_click=_finish, key="data.cancel")
+
+# -- restore an earlier version (kept by every save above) -------------------------------------------
+st.subheader(t("data.restore", lang))
+kept = versions.list_versions(ws.path)
+if not kept:
+    st.info(t("data.restore_none", lang))
+else:
+    def _describe(v: versions.Version) -> str:
+        try:
+            old = state.kept_version_summary(str(v.path), v.path.stat().st_mtime_ns)
+        except (OSError, ValueError):
+            old = {"offices": "—", "settlements": "—"}
+        return t("data.restore_choice", lang, time=tables.cell(v.kept_at.isoformat(), "date", lang),
+                 **{k: fmt.number(n, lang) if isinstance(n, int) else n for k, n in old.items()})
+
+    names_ = {v.name: v for v in kept}
+    chosen = st.selectbox(t("data.restore_pick", lang), list(names_), key="data.restore_pick",
+                          format_func=lambda n: _describe(names_[n]))
+    sure = st.checkbox(t("data.restore_ok", lang), key=RESTORE_OK_KEY)
+    if st.button(t("data.restore_button", lang), key="data.restore_button", disabled=not sure):
+        who = signin.current()
+        try:
+            trk = signin.tracker()
+            if trk is None:
+                raise PermissionDenied(IMPORT_WORKSPACE, permissions.role_of(who))
+            permissions.restore_workspace(who, ws.path, chosen,
+                                          check=lambda: trk.authorize(who, IMPORT_WORKSPACE))
+        except (TrackerError, PermissionDenied, InputError) as exc:
+            _finish("error", error_text(exc, lang))
+        except (StaleWorkspaceError, OSError):
+            _finish("error", t("data.stale", lang))
+        else:
+            st.session_state.pop(RESTORE_OK_KEY, None)
+            _finish("success", t("data.restored", lang, time=tables.cell(names_[chosen].kept_at.isoformat(), "date", lang)))
+        st.rerun()

@@ -15,7 +15,7 @@ from siting.vocab import label
 from ui import state
 from ui.components import layout, maps, report_view, signin
 from ui.components.staff import audit_action
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.views.planning import RuleOverrides
 
 SHOWN = "agenda.shown_versions"  # application id -> version shown on the previous run (optimistic locking)
@@ -41,7 +41,7 @@ def _rule_titles(ids: tuple[str, ...], report) -> str:
 try:
     view = meeting_view(trk, me)
 except TrackerError as exc:
-    st.error(exc.message(lang))
+    st.error(error_text(exc, lang))
     st.stop()
 items = view.agenda.items
 shown_before: dict[int, int] = dict(st.session_state.get(SHOWN, {}))
@@ -148,7 +148,7 @@ else:
                                         deficiencies=deficiency_lines(defs), meeting_date=meeting_date,
                                         override_reason=override or None)
                 except TrackerError as exc:
-                    st.error(exc.message(lang))
+                    st.error(error_text(exc, lang))
                 else:
                     st.session_state[FLASH] = t("tracker.staff.decided", lang, n=fmt.number(chosen, lang),
                                                 outcome=term(outcome, lang))
@@ -163,7 +163,7 @@ if decided is not None:
         detail = trk.get_application(me, decided)
         trail = trk.audit_trail(me, decided)
     except TrackerError as exc:
-        st.error(exc.message(lang))
+        st.error(error_text(exc, lang))
     else:
         st.caption(t("tracker.staff.status_now", lang, status=term(detail.application.status, lang)))
         st.table(pd.DataFrame([{

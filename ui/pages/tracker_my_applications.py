@@ -14,13 +14,15 @@ from siting.tracker import ApplicantInput, PersonInput, SiteInput, TrackerError
 from siting.tracker.terms import COMPANY_TYPES, OWNERSHIP, term
 from siting.vocab import EDUCATION_LEVELS, LICENCE_TYPES, label
 from ui import state
-from ui.components import signin
+from ui.components import layout, signin
 from ui.components import tracker_views as tv
 from ui.i18n import t
 
 FLASH = "tracker.app.flash"
 SELECTED = "tracker.app.selected"
 SELECT_NEXT = "tracker.app.select_next"
+PROFILE_FORM = "tracker.app.profile_form"
+REQUEST_FORM = "tracker.app.request_form"
 
 lang = state.lang()
 st.title(t("page.tracker_my_applications", lang))
@@ -111,8 +113,10 @@ with tab_mine:
         if targets and a.status not in ("rejected", "cancelled"):
             target = st.selectbox(t("tracker.app.upload_for", lang), targets, key=f"tracker.app.target.{a.id}",
                                   format_func=lambda x: doc_title(x[0]) + (f" — {person_names[x[1]]}" if x[1] else ""))
-            upload = st.file_uploader(t("tracker.app.upload_file", lang), type=["pdf", "jpg", "jpeg", "png"],
-                                      key=f"tracker.app.file.{a.id}")
+            max_bytes = trk.workflow.limits.max_bytes
+            upload = st.file_uploader(t("tracker.app.upload_file", lang, mb=fmt.number(
+                layout.upload_limit_mb(max_bytes), lang)), type=["pdf", "jpg", "jpeg", "png"],
+                key=f"tracker.app.file.{a.id}", max_upload_size=layout.upload_limit_mb(max_bytes))
             if st.button(t("tracker.app.upload", lang), key=f"tracker.app.upload.{a.id}", disabled=upload is None):
                 try:
                     doc = trk.upload_document(me, a.id, target[0], upload.getvalue(), upload.name,
@@ -157,15 +161,20 @@ with tab_new:
     kind = st.radio(t("tracker.app.f.applicant_type", lang), ("natural", "legal"), key="tracker.app.kind",
                     horizontal=True, format_func=lambda v: label(v, lang))
 
-    def person_inputs(prefix: str, role: str | None) -> PersonInput | None:
-        """One person's fields (the natural applicant's name and ID are the profile's own)."""
+    def person_inputs(prefix: str, role: str | None, index: int = 0) -> PersonInput | None:
+        """One person's fields (the natural applicant's name and ID are the profile's own); ``index`` is
+        the person's place in the library's list, for the problems shown under each field."""
         c1, c2, c3 = st.columns(3)
         name = nid = ""
+        at = f"people[{index}]"
         if role != "applicant":
             name = c1.text_input(t("tracker.app.f.full_name", lang), key=f"{prefix}.name")
+            tv.field_problems(PROFILE_FORM, f"{at}.full_name", c1)
             nid = c2.text_input(t("tracker.app.f.national_id", lang), key=f"{prefix}.nid")
+            tv.field_problems(PROFILE_FORM, f"{at}.national_id", c2)
         edu = c3.selectbox(t("tracker.app.f.education", lang), EDUCATION_LEVELS, index=3, key=f"{prefix}.edu",
                            format_func=lambda v: label(v, lang))
+        tv.field_problems(PROFILE_FORM, f"{at}.education", c3)
         c4, c5, c6 = st.columns(3)
         gov = c4.checkbox(t("tracker.app.f.government_employee", lang), key=f"{prefix}.gov")
         exempt = c5.checkbox(t("tracker.app.f.military_exempt", lang), key=f"{prefix}.exempt")
@@ -182,10 +191,13 @@ with tab_new:
                            on_board=bool(extra) if role == "managing_director" else False,
                            signatory=bool(extra) if role == "board_member" else False, military_exempt=exempt)
 
-    with st.form("tracker.app.profile_form"):
+    tv.form_problems(PROFILE_FORM)
+    with st.form(PROFILE_FORM):
         name = st.text_input(t("tracker.app.f.name", lang), key="tracker.app.p.name")
+        tv.field_problems(PROFILE_FORM, "name")
         nid = st.text_input(t("tracker.app.f.national_id" if kind == "natural" else "tracker.app.f.legal_id", lang),
                             key="tracker.app.p.nid")
+        tv.field_problems(PROFILE_FORM, "national_id")
         company: dict = {}
         if kind == "natural":
             st.caption(t("tracker.app.natural_person", lang))
@@ -201,19 +213,22 @@ with tab_new:
             c3, c4, c5 = st.columns(3)
             company["registration_number"] = c3.text_input(t("tracker.app.f.registration_number", lang),
                                                            key="tracker.app.p.regno")
+            tv.field_problems(PROFILE_FORM, "registration_number", c3)
             reg_date = c4.text_input(t("tracker.app.f.registration_date", lang), key="tracker.app.p.regdate",
                                      placeholder="۱۴۰۰/۰۱/۱۵")
+            tv.field_problems(PROFILE_FORM, "registration_date", c4)
             company["registration_province"] = c5.text_input(t("tracker.app.f.registration_province", lang),
                                                              key="tracker.app.p.regprov")
             st.caption(term("managing_director", lang))
-            md = person_inputs("tracker.app.p.md", "managing_director")
-            others = []
+            md = person_inputs("tracker.app.p.md", "managing_director", 0)
+            others: list[PersonInput | None] = []
             for i in (2, 3):
                 st.caption(t("tracker.app.f.person_n", lang, n=fmt.number(i, lang)))
-                others.append(person_inputs(f"tracker.app.p.o{i}", None))
+                others.append(person_inputs(f"tracker.app.p.o{i}", None, 1 + sum(o is not None for o in others)))
             people = tuple(p for p in (md, *others) if p is not None)
         save = st.form_submit_button(t("tracker.app.save_profile", lang))
     if save:
+        tv.clear_problems(PROFILE_FORM)
         try:
             if kind == "legal":
                 try:
@@ -221,8 +236,10 @@ with tab_new:
                 except ValueError:
                     company["registration_date"] = reg_date  # the library names the field and the problem
             made = trk.create_applicant(me, ApplicantInput(kind, name, nid, people, **company))
-        except TrackerError as exc:
-            tv.show_error(exc, lang)
+        except TrackerError as exc:  # each problem under its field, on the next run
+            tv.keep_problems(PROFILE_FORM, exc, lang, aliases={"people[0].full_name": "name",
+                                                               "people[0].national_id": "national_id"}
+                             if kind == "natural" else None)
         else:
             done(t("tracker.app.profile_saved", lang, name=made.name))
 
@@ -234,18 +251,24 @@ with tab_new:
         by_applicant = {x.id: x for x in applicants}
         site_mode = st.radio(t("tracker.app.f.site", lang), ("point", "settlement", "address", "not_found"),
                              key="tracker.app.site_mode", format_func=lambda v: t(f"tracker.app.site.{v}", lang))
-        with st.form("tracker.app.request_form"):
+        tv.form_problems(REQUEST_FORM)
+        with st.form(REQUEST_FORM):
             applicant_id = st.selectbox(t("tracker.app.f.applicant", lang), list(by_applicant),
                                         key="tracker.app.r.applicant",
                                         format_func=lambda i: f"{by_applicant[i].name} ({label(by_applicant[i].kind, lang)})")
             c1, c2 = st.columns(2)
             licence_type = c1.selectbox(t("tracker.app.f.licence_type", lang), LICENCE_TYPES,
                                         key="tracker.app.r.ltype", format_func=lambda v: label(v, lang))
+            for f in ("licence_type", "applicant_types", "applicant_type", "min_education",
+                      "government_employee_allowed"):
+                tv.field_problems(REQUEST_FORM, f, c1)
             request_type = c2.selectbox(t("tracker.app.f.request_type", lang), list(trk.workflow.request_types),
                                         key="tracker.app.r.rtype",
                                         format_func=lambda v: tv.request_type_label(v, trk.workflow, lang))
+            tv.field_problems(REQUEST_FORM, "request_type", c2)
             licence_number = st.text_input(t("tracker.app.f.licence_number", lang), key="tracker.app.r.licno",
                                            help=t("tracker.app.licence_number_help", lang))
+            tv.field_problems(REQUEST_FORM, "licence_number")
             lon = lat = None
             if site_mode == "point":
                 c3, c4 = st.columns(2)
@@ -260,18 +283,22 @@ with tab_new:
                                     format_func=lambda c: f"{names[c]} — {counties[c]}")
                 point = s.loc[s["code"] == code].geometry.iloc[0]
                 lon, lat = float(point.x), float(point.y)
+            tv.field_problems(REQUEST_FORM, "site")
             address = st.text_input(t("tracker.app.f.address", lang), key="tracker.app.r.address")
+            tv.field_problems(REQUEST_FORM, "address")
             postal = st.text_input(t("tracker.app.f.postal_code", lang), key="tracker.app.r.postal") \
                 if site_mode == "address" else None
+            tv.field_problems(REQUEST_FORM, "postal_code")
             create = st.form_submit_button(t("tracker.app.create", lang), type="primary")
         if create:
+            tv.clear_problems(REQUEST_FORM)
             site = SiteInput(lon=lon, lat=lat, address=address or None, postal_code=postal or None,
                              map_not_found=site_mode == "not_found")
             try:
                 new = trk.create_application(me, applicant_id, licence_type, request_type, site=site,
                                              licence_number=licence_number or None)
-            except TrackerError as exc:
-                tv.show_error(exc, lang)
+            except TrackerError as exc:  # each problem under its field, on the next run
+                tv.keep_problems(REQUEST_FORM, exc, lang)
             else:
                 done(t("tracker.app.created", lang, id=fmt.number(new.id, lang),
                        validation=tv.validation_text(new.validation_status, lang)), new.id)

@@ -16,7 +16,7 @@ from siting.vocab import label
 from ui import state
 from ui.components import layout, signin
 from ui.components.staff import audit_action
-from ui.i18n import t
+from ui.i18n import error_text, t
 
 SHOWN = "queue.shown_versions"  # application id -> version shown on the previous run (optimistic locking)
 FLASH = "queue.flash"
@@ -64,7 +64,7 @@ try:
     queue = trk.queue(me, include_applicant_steps=include_applicant)
     overdue = trk.overdue_steps(me)
 except TrackerError as exc:
-    st.error(exc.message(lang))
+    st.error(error_text(exc, lang))
     st.stop()
 
 tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs([
@@ -94,7 +94,7 @@ with tab_renewals:
     try:
         due = trk.renewals_due(me, days)
     except TrackerError as exc:
-        st.error(exc.message(lang))
+        st.error(error_text(exc, lang))
         due = ()
     if not due:
         st.info(t("tracker.staff.renewals_none", lang, days=fmt.number(days, lang)))
@@ -121,7 +121,7 @@ with tab_app:
     try:
         detail = trk.get_application(me, chosen)
     except TrackerError as exc:
-        st.error(exc.message(lang))
+        st.error(error_text(exc, lang))
         st.stop()
     app = detail.application
     shown_before: dict[int, int] = dict(st.session_state.get(SHOWN, {}))
@@ -146,7 +146,7 @@ with tab_app:
         try:
             call()
         except TrackerError as exc:
-            st.error(exc.message(lang))
+            st.error(error_text(exc, lang))
         else:
             st.session_state[FLASH] = done_text
             st.rerun()

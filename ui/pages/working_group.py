@@ -15,7 +15,7 @@ from siting.tracker.terms import STAFF_ROLES
 from siting.vocab import label
 from ui import state
 from ui.components import layout, maps, report_view, signin
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.views.mapdata import STATUS_COLOURS
 from ui.views.planning import RuleOverrides
 from ui.views.upload import ACCEPTED_EXTENSIONS
@@ -50,7 +50,7 @@ if source == "tracker":
         try:
             sites = staff.agenda_proposals(trk.agenda(who))
         except TrackerError as exc:
-            st.error(exc.message(lang))
+            st.error(error_text(exc, lang))
         else:
             if len(sites):
                 result = state.proposals_from_frame(key, t("wg.tracker_name", lang),
