@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
 from sqlalchemy import select
 
+from .. import permissions
 from ..rules import check_applicant
-from ..rules.validate import ProposalSet, ValidationReport, validate_site
+from ..rules.validate import Conflict, ProposalSet, ValidationReport, conflicts_at, validate_site
 from ..text import clean_text, parse_number
 from ..vocab import parse_licence_type
 from . import models as m
@@ -303,6 +304,36 @@ class ApplicationsMixin(ProgressMixin):
         """The other pending proposals near the site (submitted, under review or approved, not yet
         licensed): only those inside a box a little larger than the largest minimum distance, so the
         cost does not grow with the number of applications in the province."""
+        return self._nearby_proposals(ctx, app)[0]
+
+    def _live_conflicts(self, ctx: Ctx, app: m.Application) -> tuple[Conflict, ...]:
+        """The proposals too close to the application's site as the database stands now (pending and
+        approved ones, each with its status): the one computation behind the agenda's conflict list,
+        the reports the working group reads and the check of a decision."""
+        if app.site_lon is None or app.site_lat is None:
+            return ()
+        proposals, statuses = self._nearby_proposals(ctx, app)
+        return conflicts_at(self.workspace, self.rules, licence_type=app.licence_type, lon=app.site_lon,
+                            lat=app.site_lat, proposals=proposals, exclude_proposal=str(app.id), statuses=statuses)
+
+    @api("read")
+    def site_conflicts(self, ctx: Ctx, application_ids: Sequence[int]) -> dict[int, tuple[Conflict, ...]]:
+        """For each application, the proposals (pending or approved) whose site is closer to its site
+        than the minimum distance, now, nearest first, each with its ``status`` (staff only).
+
+        The stored validation report lists the conflicts seen when it was made; this is what they
+        are now (a competitor approved, withdrawn or decided since). :func:`siting.tracker.staff.meeting_view`
+        uses it for the agenda's pairs and for the report of every proposal on the agenda.
+        """
+        self._require_action(ctx, permissions.READ_APPLICATIONS)
+        out: dict[int, tuple[Conflict, ...]] = {}
+        for app_id in sorted({int(i) for i in application_ids}):
+            app = self._application(ctx, app_id)
+            out[app_id] = self._live_conflicts(ctx, app)
+        return out
+
+    def _nearby_proposals(self, ctx: Ctx, app: m.Application) -> tuple[ProposalSet, dict[str, str]]:
+        """:meth:`_pending_proposals` and the status of each (proposal id as text → status)."""
         reach = max(max(self.rules.for_type(t).min_distance_same_type_m, self.rules.for_type(t).min_distance_any_type_m)
                     for t in ("urban", "rural"))
         site_lon, site_lat = app.site_lon, app.site_lat
@@ -312,7 +343,7 @@ class ApplicationsMixin(ProgressMixin):
         dlon = dlat / max(math.cos(math.radians(site_lat)), 0.1)
         a = m.Application
         rows = ctx.s.execute(
-            select(a.id, a.licence_type, a.site_lon, a.site_lat, m.Applicant.name)
+            select(a.id, a.licence_type, a.site_lon, a.site_lat, a.status, m.Applicant.name)
             .join(m.Applicant, m.Applicant.id == a.applicant_id)
             .where(a.status.in_(("submitted", "under_review", "approved")), a.id != app.id,
                    a.site_lon.between(site_lon - dlon, site_lon + dlon),
@@ -322,7 +353,7 @@ class ApplicationsMixin(ProgressMixin):
             {"proposal_id": [str(r.id) for r in rows], "name": [r.name for r in rows],
              "licence_type": [r.licence_type for r in rows]},
             geometry=gpd.points_from_xy([r.site_lon for r in rows], [r.site_lat for r in rows]), crs="EPSG:4326")
-        return ProposalSet.from_frame(self.workspace, frame)
+        return ProposalSet.from_frame(self.workspace, frame), {str(r.id): r.status for r in rows}
 
     def _site_request_types(self) -> list[str]:
         return [k for k, v in self.workflow.request_types.items() if v.outcome in SITE_OUTCOMES]

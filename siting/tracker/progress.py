@@ -30,8 +30,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
-from .. import permissions
+from .. import fmt, permissions
+from ..rules.validate import HOLDING_STATUSES, Conflict
 from ..text import clean_text
 from ..vocab import label
 from . import models as m
@@ -339,6 +341,7 @@ class ProgressMixin(TrackerBase):
           a new round. Every round's decision is kept.
         * ``reject`` ends the application.
         """
+        _decision_lock(ctx)
         app = self._application_to_change(ctx, application_id, expected_version)
         _, row = self._step_row(app, self.workflow.review_step(app.request_type).id)
         if row.actor == "working_group":
@@ -355,15 +358,34 @@ class ProgressMixin(TrackerBase):
         reasons = tidy_text(reasons)
         items = _deficiencies(deficiencies) if outcome == "return" else tuple(
             tidy_text(x) for x in deficiencies if tidy_text(x))
-        if outcome != "approve" and not reasons:
-            raise TrackerInputError("reasons: say why the application is rejected or returned",
-                                    "دلایل مخالفت یا عودت را بنویسید")
+        if not reasons:
+            why_en, why_fa = f"reasons: say why the application is {_DECIDED_EN[outcome]}", f"دلایل {term(outcome)} را بنویسید"
+            raise TrackerInputError(why_en, why_fa, [("reasons", why_en, why_fa)])
         override = tidy_text(override_reason) or None
-        if outcome == "approve" and app.validation_status == "fail" and not override:
-            failed = (app.validation_summary or {}).get("failed", [])
+        # re-checked here, inside the write transaction (serialised by _decision_lock): two members
+        # approving two conflicting proposals at once cannot both succeed without an override
+        conflicts = self._live_conflicts(ctx, app)
+        held = [c for c in conflicts if c.status in HOLDING_STATUSES]
+        if outcome == "approve" and not override and (app.validation_status == "fail" or held):
+            en: list[str] = []
+            fa: list[str] = []
+            if app.validation_status == "fail":
+                failed = [r for r in (app.validation_summary or {}).get("failed", []) if r != "proposal_conflicts"]
+                if failed:
+                    en.append(f"the site fails the rules {', '.join(failed)}")
+                    fa.append(f"محل پیشنهادی ضوابط {'، '.join(failed)} را ندارد")
+            if held:
+                en.append("it is closer than the minimum distance to approved "
+                          + ", ".join(f"#{c.proposal_id} ({c.distance_m:,.0f} m < {c.threshold_m:,.0f} m)" for c in held))
+                fa.append("فاصلهٔ آن با درخواست موافقت‌شدهٔ "
+                          + "، ".join(f"#{c.proposal_id} ({fmt.distance(c.distance_m)} کمتر از "
+                                     f"{fmt.distance(c.threshold_m)})" for c in held) + " کمتر از حداقل مجاز است")
+            if not en:  # failed only on the conflicts rule, whose partner is no longer approved
+                en.append("the site failed its validation")
+                fa.append("محل پیشنهادی در بررسی ضوابط رد شده است")
             raise TransitionError(
-                f"the site fails the rules {', '.join(failed)}; to approve anyway, give the reason (override_reason)",
-                f"محل پیشنهادی ضوابط {'، '.join(failed)} را ندارد؛ برای موافقت، دلیل آن را بنویسید")
+                "; ".join(en) + "; to approve anyway, give the reason for the exception (override_reason)",
+                "؛ ".join(fa) + "؛ برای موافقت با وجود آن، دلیل استثنا را بنویسید")
         ctx.s.add(m.Decision(application_id=app.id, round=app.round, body=row.actor if row.actor == "working_group"
                              else "directorate", outcome=outcome, reasons=reasons, deficiencies=list(items),
                              override_reason=override, meeting_date=meeting_date, decided_by=ctx.user.id,
@@ -373,7 +395,9 @@ class ProgressMixin(TrackerBase):
         self._after_decision(ctx, app, outcome)
         ctx.audit("decision_recorded", "application", app.id, application_id=app.id, round=row.round,
                   outcome=outcome, reasons=reasons, deficiencies=items, override_reason=override,
-                  status=app.status)
+                  status=app.status, conflicts=[{"proposal_id": c.proposal_id, "distance_m": c.distance_m,
+                                                 "threshold_m": c.threshold_m, "status": c.status}
+                                                for c in conflicts])
         return application_view(app)
 
     @api("write")
@@ -420,10 +444,28 @@ class ProgressMixin(TrackerBase):
         ctx.s.flush()
         self._refresh(ctx, app)
 
+    def _live_conflicts(self, ctx: Ctx, app: m.Application) -> tuple[Conflict, ...]:
+        """The proposals too close to the site now (see ``ApplicationsMixin._live_conflicts``)."""
+        return ()
+
     def _close_open_steps(self, app: m.Application) -> None:
         for row in app.steps:
             if row.state in ("waiting", "ready", "returned"):
                 row.state = "closed"
+
+
+_DECIDED_EN = {"approve": "approved", "reject": "rejected", "return": "returned"}
+#: Any constant: the PostgreSQL advisory lock that serialises review decisions.
+DECISION_LOCK_ID = 7_305_112_015
+
+
+def _decision_lock(ctx: Ctx) -> None:
+    """Serialise decisions, so that the conflict check sees every decision committed before it.
+    SQLite: the write transaction's ``BEGIN IMMEDIATE`` already holds the database's write lock;
+    PostgreSQL (read committed): a transaction-scoped advisory lock, taken before anything is read."""
+    conn = ctx.s.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": DECISION_LOCK_ID})
 
 
 def _deficiencies(items: Sequence[str]) -> tuple[str, ...]:
