@@ -666,6 +666,31 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "پروانهٔ {number}، صادرشده در {issued}، معتبر تا {expires}", "Licence {number}, issued {issued}, valid until {expires}"),
 }
 
+# issue 15 (U2): the working group's decision and map, returned applications, the expert's queue
+_STRINGS.update({
+    "u2.map.legend_approved": ("درخواست موافقت‌شده (محل آن محفوظ است)", "approved proposal (holds its site)"),
+    "u2.map.legend_conflict": (
+        "خط تداخل؛ عدد روی خط: فاصله به کیلومتر", "conflict line; the number on it: distance in km"),
+    "u2.col.status_b": ("وضعیت درخواست مقابل", "Status of the other"),
+    "u2.outcome_needed": ("تصمیم: یکی از گزینه‌ها را انتخاب کنید؛ چیزی ثبت نشد.",
+                          "Decision: choose one of the options; nothing was recorded."),
+    "u2.reasons_needed": ("دلایل: برای هر تصمیمی دلایل را بنویسید؛ چیزی ثبت نشد.",
+                          "Reasons: write the reasons for any decision; nothing was recorded."),
+    "u2.conflicts_of": ("تداخل‌های این درخواست", "This proposal's conflicts"),
+    "u2.conflict_line": ("درخواست #{n} ({status})، فاصله {d}، حداقل مجاز {m}",
+                         "Application #{n} ({status}), {d} apart, minimum {m}"),
+    "u2.override_needed": (
+        "این درخواست با درخواست موافقت‌شده تداخل دارد: موافقت فقط با نوشتن دلیل استثنا ممکن است.",
+        "This proposal conflicts with an approved one: it can be approved only with the reason for the exception."),
+    "u2.override": ("دلیل استثنا (برای موافقت با وجود تداخل یا ردشدن ضوابط)",
+                    "Reason for the exception (to approve despite a conflict or a failed rule)"),
+    "u2.override_help": (
+        "فقط وقتی محل شرطی را ندارد یا از درخواست موافقت‌شده‌ای نزدیک‌تر از حداقل مجاز است و کارگروه باز هم "
+        "موافقت می‌کند؛ در سابقهٔ ممیزی ثبت می‌شود.",
+        "Only when the site fails a rule or is closer than the minimum to an approved proposal and the group "
+        "approves anyway; kept in the audit trail."),
+})
+
 # The report's overall result, worded as in the printed report (one home: siting.reports.labels).
 _STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
                  for s in ("pass", "warn", "fail")})

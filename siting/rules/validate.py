@@ -69,6 +69,9 @@ class Conflict:
     threshold_m: float
     #: the competing application's status, in the tracker's report for an applicant (who sees no id or name)
     status: str | None = None
+    #: the competing site (WGS84), where the caller knows it (the working group's map); not stored in reports
+    lon: float | None = None
+    lat: float | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ class ValidationReport:
         d = _plain(self)
         d["rules"] = [r.to_dict() for r in self.rules]
         by_time = self.measure == "time"
+        for c in d["conflicts"]:  # the competing site's point is shown, never stored with the report
+            c.pop("lon", None)
+            c.pop("lat", None)
         for o in d["nearest_offices"]:
             o["distance_m"] = round(o["distance_m"], 1)
             if not by_time:
@@ -460,7 +466,9 @@ def conflict_rule(conflicts: Sequence[Conflict]) -> RuleResult:
     proposals are all still pending, fail when one of them is approved (its status in
     :data:`HOLDING_STATUSES`, known when the caller filled :attr:`Conflict.status`)."""
     def listed(cs: Sequence[Conflict], lang: str) -> str:
-        return ("، " if lang == "fa" else ", ").join(f"{c.proposal_id} ({fmt.distance(c.distance_m, lang)})" for c in cs)
+        def pid(c: Conflict) -> str:
+            return fmt.number(int(c.proposal_id), lang) if str(c.proposal_id).isdigit() else str(c.proposal_id)
+        return ("، " if lang == "fa" else ", ").join(f"{pid(c)} ({fmt.distance(c.distance_m, lang)})" for c in cs)
 
     held = [c for c in conflicts if c.status in HOLDING_STATUSES]
     pending = [c for c in conflicts if c.status not in HOLDING_STATUSES]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -312,9 +313,11 @@ class ApplicationsMixin(ProgressMixin):
         the reports the working group reads and the check of a decision."""
         if app.site_lon is None or app.site_lat is None:
             return ()
-        proposals, statuses = self._nearby_proposals(ctx, app)
-        return conflicts_at(self.workspace, self.rules, licence_type=app.licence_type, lon=app.site_lon,
-                            lat=app.site_lat, proposals=proposals, exclude_proposal=str(app.id), statuses=statuses)
+        proposals, rows = self._nearby_proposals(ctx, app)
+        found = conflicts_at(self.workspace, self.rules, licence_type=app.licence_type, lon=app.site_lon,
+                             lat=app.site_lat, proposals=proposals, exclude_proposal=str(app.id),
+                             statuses={k: r.status for k, r in rows.items()})
+        return tuple(replace(c, lon=rows[c.proposal_id].site_lon, lat=rows[c.proposal_id].site_lat) for c in found)
 
     @api("read")
     def site_conflicts(self, ctx: Ctx, application_ids: Sequence[int]) -> dict[int, tuple[Conflict, ...]]:
@@ -332,8 +335,8 @@ class ApplicationsMixin(ProgressMixin):
             out[app_id] = self._live_conflicts(ctx, app)
         return out
 
-    def _nearby_proposals(self, ctx: Ctx, app: m.Application) -> tuple[ProposalSet, dict[str, str]]:
-        """:meth:`_pending_proposals` and the status of each (proposal id as text → status)."""
+    def _nearby_proposals(self, ctx: Ctx, app: m.Application) -> tuple[ProposalSet, dict[str, Any]]:
+        """:meth:`_pending_proposals` and the row of each (id as text → status, site_lon, site_lat)."""
         reach = max(max(self.rules.for_type(t).min_distance_same_type_m, self.rules.for_type(t).min_distance_any_type_m)
                     for t in ("urban", "rural"))
         site_lon, site_lat = app.site_lon, app.site_lat
@@ -353,7 +356,7 @@ class ApplicationsMixin(ProgressMixin):
             {"proposal_id": [str(r.id) for r in rows], "name": [r.name for r in rows],
              "licence_type": [r.licence_type for r in rows]},
             geometry=gpd.points_from_xy([r.site_lon for r in rows], [r.site_lat for r in rows]), crs="EPSG:4326")
-        return ProposalSet.from_frame(self.workspace, frame), {str(r.id): r.status for r in rows}
+        return ProposalSet.from_frame(self.workspace, frame), {str(r.id): r for r in rows}
 
     def _site_request_types(self) -> list[str]:
         return [k for k, v in self.workflow.request_types.items() if v.outcome in SITE_OUTCOMES]

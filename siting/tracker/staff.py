@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..reports.labels import PAIR_COLUMNS
-from ..rules.validate import ValidationReport, with_conflicts
+from ..rules.validate import Conflict, ValidationReport, with_conflicts
 from .views import Agenda, AgendaItem
 
 if TYPE_CHECKING:
@@ -65,6 +65,17 @@ class MeetingView:
             if it.application_id == application_id:
                 return it
         raise KeyError(application_id)
+
+    def off_agenda_partners(self) -> dict[str, Conflict]:
+        """The proposals in conflict with one on the agenda that are not on it (approved ones, or
+        pending ones not yet received), by id, each as its conflict (name, licence type, status, point)."""
+        on = {str(it.application_id) for it in self.agenda.items}
+        out: dict[str, Conflict] = {}
+        for report in self.reports.values():
+            for c in report.conflicts if report is not None else ():
+                if str(c.proposal_id) not in on:
+                    out.setdefault(str(c.proposal_id), c)
+        return dict(sorted(out.items(), key=lambda kv: _id_order(kv[0])))
 
     def pair_partners(self, application_id: int) -> tuple[str, ...]:
         """The proposals in conflict with ``application_id`` (ids as text)."""

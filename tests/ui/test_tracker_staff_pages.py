@@ -132,7 +132,11 @@ def test_working_group_member_sees_the_agenda_validation_and_conflict(staff_db, 
     report = lib.get_application(wg, a).validation
     rules = table_with(at, "نتیجه")
     assert rules.index.tolist() == [r["title_fa"] for r in report["rules"]]
-    assert [v for v in rules["توضیح"]] == [r["message_fa"] for r in report["rules"]]
+    # ... except the conflicts, shown as they are now: a's report was stored before b existed, and names b now
+    shown = dict(zip(rules.index, rules["توضیح"], strict=True))
+    assert {k: v for k, v in shown.items() if k != "تداخل با درخواست‌های در جریان"} == {
+        r["title_fa"]: r["message_fa"] for r in report["rules"] if r["id"] != "proposal_conflicts"}
+    assert shown["تداخل با درخواست‌های در جریان"] == f"درخواست‌های در جریان نزدیک: {fmt.number(b)} ({pairs['فاصله'].iat[0]})"
     assert at.radio(key=f"agenda.outcome.{a}").options == ["موافقت", "مخالفت", "عودت"]
     lib.close()
 
@@ -292,3 +296,82 @@ def test_administrator_reads_both_pages_but_records_nothing(staff_db):
     at = _open("tracker_queue", "admin")
     assert t("tracker.staff.experts_only") in texts(at.info)
     assert not [b for b in at.button if b.key and b.key.startswith("FormSubmitter:queue.")]
+
+
+# -- issue 15 (2): the decision has no default, needs reasons, and sees approved conflicts --------------------
+def _decide(at: AppTest, app_id: int, outcome: str | None, reasons: str, override: str = "") -> AppTest:
+    at.selectbox(key="agenda.chosen").set_value(app_id).run()
+    if outcome is not None:
+        at.radio(key=f"agenda.outcome.{app_id}").set_value(outcome)
+    at.text_area(key=f"agenda.reasons.{app_id}").input(reasons)
+    at.text_input(key=f"agenda.override.{app_id}").input(override)
+    at.button(key=f"FormSubmitter:agenda.decide.{app_id}-ثبت تصمیم").click().run()
+    assert_clean(at)
+    return at
+
+
+def test_the_decision_form_has_no_default_and_refuses_a_decision_without_outcome_or_reasons(staff_db, workspace_copy):
+    a, _, _ = staff_db.agenda
+    at = _open("tracker_agenda", "wg")
+    assert at.radio(key=f"agenda.outcome.{a}").value is None  # nothing preselected
+    lib = _library(staff_db, workspace_copy)
+    before = snapshot(lib)
+    _decide(at, a, None, "")
+    assert t("u2.outcome_needed") in texts(at.error) and t("u2.reasons_needed") in texts(at.error)
+    _decide(at, a, "approve", "   ")
+    assert t("u2.reasons_needed") in texts(at.error) and t("u2.outcome_needed") not in texts(at.error)
+    assert snapshot(lib) == before
+    lib.close()
+
+
+def test_after_one_approval_the_agenda_lists_the_conflict_and_refuses_the_second_without_override(
+        staff_db, workspace_copy):
+    a, b, c = staff_db.agenda  # a (P07) and b (P08): two urban proposals 400 m apart
+    lib = _library(staff_db, workspace_copy)
+    wg = lib.authenticate("wg", PASSWORD)
+    status_a = lib.get_application(wg, a).application.validation_status
+    lib.record_decision(wg, a, "approve", "نخستین درخواست", expected_version=lib.get_application(wg, a).application.version,
+                        override_reason="تصمیم آزمون" if status_a == "fail" else None)
+    at = _open("tracker_agenda", "wg")
+    # the agenda still shows the conflict, now with an approved proposal, and b's report says the same
+    pairs = table_with(at, "در تداخل با")
+    assert pairs["درخواست"].tolist() == [f"#{fmt.number(a)} — شرکت نمونه الف (موافقت‌شده)"]
+    assert pairs["در تداخل با"].tolist() == [f"#{fmt.number(b)} — شرکت نمونه ب"]
+    _, _, d = GEOD.inv(P07.lon, P07.lat, P08.lon, P08.lat)
+    assert pairs["فاصله"].iat[0] in {fmt.distance(d - 1), fmt.distance(d), fmt.distance(d + 1)}
+    table = at.dataframe[0].value
+    assert table["درخواست"].tolist() == [f"#{fmt.number(b)}", f"#{fmt.number(c)}"]
+    assert table["در تداخل با"].tolist() == [f"#{fmt.number(a)}", "—"]
+    assert table["نتیجهٔ بررسی محل"].iat[0] == "رد"  # a conflict with an approved site breaks the rule
+    at.selectbox(key="agenda.chosen").set_value(b).run()
+    assert t("u2.override_needed") in texts(at.warning)
+    rules = table_with(at, "نتیجه")
+    assert "موافقت‌شده" in rules.loc["تداخل با درخواست‌های در جریان", "توضیح"]
+    # the approved proposal is on the map, white, and the line carries the distance
+    marks = {p["proposal_id"]: p for p in layer(at, "proposals")["data"]}
+    assert set(marks) == {str(a), str(b), str(c)} and marks[str(a)]["colour"] == [255, 255, 255, 255]
+    (label,) = layer(at, "conflict_labels")["data"]
+    assert label["label"] == fmt.number(d / 1000, decimals=1)
+    # approving b without the exception's reason is refused, nothing recorded
+    before = snapshot(lib)
+    _decide(at, b, "approve", "پوشش بیشتر")
+    assert any("موافقت‌شده" in e and "دلیل استثنا" in e for e in texts(at.error))
+    assert snapshot(lib) == before
+    # with it: approved, and the audit keeps the reason and the conflict
+    _decide(at, b, "approve", "پوشش بیشتر", override="دو ورودی جدا از دو خیابان اصلی")
+    assert lib.get_application(wg, b).application.status == "approved"
+    entry = next(e for e in lib.audit_trail(wg, b) if e.action == "decision_recorded")
+    assert entry.details["override_reason"] == "دو ورودی جدا از دو خیابان اصلی"
+    assert [x["proposal_id"] for x in entry.details["conflicts"]] == [str(a)]
+    lib.close()
+
+
+def test_overlapping_proposals_stay_apart_on_the_agenda_map(staff_db):
+    a, b, _ = staff_db.agenda  # 400 m apart: one spot at the province's zoom
+    at = _open("tracker_agenda", "wg")
+    marks = {p["proposal_id"]: p for p in layer(at, "proposals")["data"]}
+    assert marks[str(a)]["radius"] > marks[str(b)]["radius"]  # rings: the second drawn smaller, on top
+    assert marks[str(a)]["label_offset"] != marks[str(b)]["label_offset"]
+    assert {m["label"] for m in marks.values()} == {fmt.number(i) for i in staff_db.agenda}
+    halo = layer(at, "proposal_halo")
+    assert halo["getRadius"] == "@@=radius + 3"
