@@ -183,7 +183,7 @@ class _Files:
         if kind not in self._cache:
             if kind == "birth_certificate":
                 self._cache[kind] = (_pdf(2, kind), "sample-birth-certificate.pdf")
-            elif kind in ("statute", "founding_notice", "commitment_form"):
+            elif kind in ("statute", "founding_notice", "commitment_form", "commitment_form_personal"):
                 self._cache[kind] = (_pdf(1, kind), f"sample-{kind}.pdf")
             elif kind == "photo":
                 self._cache[kind] = (_jpeg(450, 600, kind), "sample-photo.jpg")

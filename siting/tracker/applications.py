@@ -170,6 +170,13 @@ class ApplicationsMixin(ProgressMixin):
                 "with 'I could not find it on the map'",
                 "محل دفتر را مشخص کنید: نقطه روی نقشه، یا نشانی با کد پستی ده‌رقمی، یا نشانی با گزینهٔ "
                 "«نقطهٔ مورد نظر را روی نقشه پیدا نکردم»")
+        waiting = [r for r in self._requested_documents(ctx, app) if not r.uploaded]
+        if waiting:
+            raise TransitionError(
+                "the return asked for documents that are not uploaded yet: " + "; ".join(r.title_en for r in waiting),
+                "پیش از ارسال دوباره، این مدارک خواسته‌شده در عودت را بارگذاری کنید: "
+                + "؛ ".join(f"«{r.title_fa}»" for r in waiting),
+                [(r.kind, r.title_en, r.title_fa) for r in waiting])
         results = eligibility(self, app.applicant, app.licence_type)
         if any(r.status == "fail" for r in results):
             raise failures_message(results, "the applicant does not meet the guide's conditions",

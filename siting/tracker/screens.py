@@ -75,7 +75,8 @@ class ScreensMixin(ProgressMixin):
             next_steps=self._next_steps(app), documents=documents,
             missing_documents=self._all_missing_documents(ctx, app), decisions=decisions,
             eligibility=eligibility(self, app.applicant, app.licence_type), validation=report,
-            licence=self._licence_of(ctx, app), open_deficiencies=self._open_deficiencies(app, decisions))
+            licence=self._licence_of(ctx, app), open_deficiencies=self._open_deficiencies(app, decisions),
+            requested_documents=self._requested_documents(ctx, app))
 
     @api("read")
     def my_applications(self, ctx: Ctx) -> tuple[MyApplication, ...]:
