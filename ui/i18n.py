@@ -668,6 +668,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
 
 # issue 15 (U2): the working group's decision and map, returned applications, the expert's queue
 _STRINGS.update({
+    "u2.open_request": ("باز کردن درخواست {id}", "Open request {id}"),
+    "u2.requested": ("مدارکی که در عودت خواسته شده است:", "Documents the return asked for:"),
+    "u2.requested_done": ("بارگذاری شد", "uploaded"),
+    "u2.requested_waiting": ("هنوز بارگذاری نشده؛ پیش از ارسال دوباره لازم است",
+                             "not uploaded yet; needed before you submit again"),
+    "u2.requested_documents": ("مدارکی که باید دوباره بارگذاری شود (برای عودت)",
+                               "Documents to upload again (for a return)"),
     "u2.map.legend_approved": ("درخواست موافقت‌شده (محل آن محفوظ است)", "approved proposal (holds its site)"),
     "u2.map.legend_conflict": (
         "خط تداخل؛ عدد روی خط: فاصله به کیلومتر", "conflict line; the number on it: distance in km"),

@@ -167,3 +167,43 @@ def test_two_members_approving_two_conflicting_proposals_at_once(world, pair):
         {"ApplicationView": 1, "TransitionError": 1}), results
     statuses = {t.get_application(world.wg, i).application.status for i in (a, b)}
     assert statuses == {"approved", "under_review"}
+
+
+# -- issue 15 (7): a return asks for documents; resubmission waits for them ----------------------------------
+def test_resubmission_is_refused_until_the_requested_document_is_uploaded(world):
+    from tracker_helpers import good_file
+
+    t = world.t
+    app_id = on_agenda(world, 161, SITE_A, world.alice)
+    t.record_decision(world.wg, app_id, "return", "پرونده ناقص است", expected_version=version(world, app_id),
+                      deficiencies=["تصویر کارت ملی خوانا نیست"], requested_documents=["national_card"])
+    detail = t.get_application(world.alice, app_id)
+    assert detail.application.status == "returned"
+    assert [(r.kind, r.uploaded) for r in detail.requested_documents] == [("national_card", False)]
+    err = refused(world, TransitionError, t.submit, world.alice, app_id, expected_version=version(world, app_id))
+    assert "«تصویر کارت ملی»" in err.message_fa and "national card" in err.message_en
+    # another document does not count
+    person = detail.applicant.people[0]
+    content, name = good_file("photo")
+    t.upload_document(world.alice, app_id, "photo", content, name, person_id=person.id)
+    refused(world, TransitionError, t.submit, world.alice, app_id, expected_version=version(world, app_id))
+    content, name = good_file("national_card")
+    t.upload_document(world.alice, app_id, "national_card", content, name, person_id=person.id)
+    assert [(r.kind, r.uploaded) for r in t.get_application(world.alice, app_id).requested_documents] == [
+        ("national_card", True)]
+    sent = t.submit(world.alice, app_id, expected_version=version(world, app_id))
+    assert sent.status == "submitted" and sent.round == 2
+    assert t.get_application(world.alice, app_id).requested_documents == ()
+
+
+def test_requested_documents_are_checked(world):
+    t = world.t
+    app_id = on_agenda(world, 162, SITE_A, world.alice)  # a natural person
+    v = version(world, app_id)
+    err = refused(world, TrackerInputError, t.record_decision, world.wg, app_id, "return", "ناقص",
+                  expected_version=v, deficiencies=["اساسنامه"], requested_documents=["statute"])
+    assert [p[0] for p in err.problems] == ["requested_documents"] and "اساسنامه" in err.message_fa
+    refused(world, TrackerInputError, t.record_decision, world.wg, app_id, "return", "ناقص",
+            expected_version=v, deficiencies=["x"], requested_documents=["no_such_kind"])
+    refused(world, TrackerInputError, t.record_decision, world.wg, app_id, "reject", "دور است",
+            expected_version=v, requested_documents=["national_card"])

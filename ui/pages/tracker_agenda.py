@@ -146,6 +146,10 @@ else:
             reasons = st.text_area(t("tracker.staff.reasons", lang), key=f"agenda.reasons.{chosen}")
             defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"agenda.deficiencies.{chosen}",
                                 help=t("tracker.staff.deficiencies_help", lang))
+            kinds = [k for k, d in trk.workflow.documents.items() if item.applicant_kind in d.applicant_types]
+            requested = st.multiselect(t("u2.requested_documents", lang), kinds, key=f"agenda.requested.{chosen}",
+                                       format_func=lambda k: trk.workflow.documents[k].fa if lang == "fa"
+                                       else trk.workflow.documents[k].en)
             override = st.text_input(t("u2.override", lang), key=f"agenda.override.{chosen}",
                                      help=t("u2.override_help", lang))
             meeting_text = st.text_input(t("tracker.staff.meeting_date", lang), key=f"agenda.meeting.{chosen}",
@@ -169,7 +173,8 @@ else:
                     trk.record_decision(me, chosen, str(outcome), reasons,
                                         expected_version=shown_before.get(chosen, item.version),
                                         deficiencies=deficiency_lines(defs), meeting_date=meeting_date,
-                                        override_reason=override or None)
+                                        override_reason=override or None,
+                                        requested_documents=requested if outcome == "return" else ())
                 except TrackerError as exc:
                     st.error(exc.message(lang))
                 else:
