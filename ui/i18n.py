@@ -675,6 +675,13 @@ _STRINGS.update({
                              "not uploaded yet; needed before you submit again"),
     "u2.requested_documents": ("مدارکی که باید دوباره بارگذاری شود (برای عودت)",
                                "Documents to upload again (for a return)"),
+    "u2.tab_queue": ("کارتابل به تفکیک مرحله", "Queue by step"),
+    "u2.tab_overdue": ("عقب‌افتاده", "Overdue"),
+    "u2.count": ("{n} مورد", "{n} items"),
+    "u2.waiting_applicant": ("منتظر اقدام متقاضی", "waiting for the applicant"),
+    "u2.nothing_open": ("مرحلهٔ بازی ندارد", "no open step"),
+    "u2.remaining": ("مراحل باقی‌مانده که اکنون ثبت‌شدنی است", "Remaining steps you can record now"),
+    "u2.open_step": ("ثبت این مرحله", "Record this step"),
     "u2.map.legend_approved": ("درخواست موافقت‌شده (محل آن محفوظ است)", "approved proposal (holds its site)"),
     "u2.map.legend_conflict": (
         "خط تداخل؛ عدد روی خط: فاصله به کیلومتر", "conflict line; the number on it: distance in km"),

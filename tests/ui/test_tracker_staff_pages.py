@@ -375,3 +375,60 @@ def test_overlapping_proposals_stay_apart_on_the_agenda_map(staff_db):
     assert {m["label"] for m in marks.values()} == {fmt.number(i) for i in staff_db.agenda}
     halo = layer(at, "proposal_halo")
     assert halo["getRadius"] == "@@=radius + 3"
+
+
+# -- issue 15 (10): the expert's queue keeps its place and finishes a sequence of steps from one screen ---------
+def _ready_for_expert(lib, expert, app_id):
+    return [s for s in lib.get_application(expert, app_id).next_steps
+            if s.actor != "applicant" and s.completed_by_action == "step"]
+
+
+def test_the_queue_keeps_the_application_and_tab_and_offers_the_next_step(staff_db, workspace_copy):
+    from tracker_helpers import STEP_DATA, World, run_ready_steps
+
+    app_id = staff_db.approved
+    lib = _library(staff_db, workspace_copy)
+    ids = {u: lib.authenticate(u, PASSWORD) for u in ("admin", "expert", "wg", "alice", "bob")}
+    expert = ids["expert"]
+    # the applicant's licensing steps done (through the library): the directorate's checks are ready
+    run_ready_steps(World(lib, None, **ids), app_id, ids["bob"], until="document_confirmation")
+    at = _open("tracker_queue", "expert")
+    labels = [tab.label for tab in at.tabs]
+    assert not any(ch.isdigit() for label in labels for ch in label)  # no counts: the tabs stay the same tabs
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    done = []
+    for _ in range(2):  # two steps in a row, without choosing the application again
+        ready = _ready_for_expert(lib, expert, app_id)
+        assert ready, "the sample application has a directorate step ready"
+        first = ready[0].step_id
+        assert at.selectbox(key="queue.chosen").value == app_id
+        assert at.selectbox(key=f"queue.step.{app_id}").value == first  # the next ready step, preselected
+        assert at.button(key=f"queue.pick.{app_id}.{first}")  # the remaining steps, each with its button
+        for field, value in (STEP_DATA.get(first) or {}).items():
+            at.text_input(key=f"queue.field.{app_id}.{first}.{field}").input(value)
+        at.button(key=f"FormSubmitter:queue.complete.{app_id}.{first}-ثبت انجام مرحله").click().run()
+        assert_clean(at)
+        assert t("tracker.staff.completed", step=lib.workflow.step(first).fa, n=fmt.number(app_id)) in texts(at.success)
+        assert [tab.label for tab in at.tabs] == labels
+        done.append(first)
+        if not _ready_for_expert(lib, expert, app_id):
+            break
+    steps = {s.step_id: s.state for s in lib.get_application(expert, app_id).current_steps()}
+    assert all(steps[s] == "done" for s in done)
+    assert at.selectbox(key="queue.chosen").value == app_id
+    lib.close()
+
+
+def test_an_application_waiting_for_the_applicant_is_in_the_selector_marked(staff_db, workspace_copy):
+    _, b, _ = staff_db.agenda
+    lib = _library(staff_db, workspace_copy)
+    wg = lib.authenticate("wg", PASSWORD)
+    lib.record_decision(wg, b, "return", "محل دیگری پیشنهاد کنید", deficiencies=["نشانی کامل نیست"],
+                        expected_version=lib.get_application(wg, b).application.version)
+    at = _open("tracker_queue", "expert")
+    assert at.toggle(key="queue.applicant_steps").value is False
+    assert f"#{fmt.number(b)} — شرکت نمونه ب ({t('u2.waiting_applicant')})" in at.selectbox(key="queue.chosen").options
+    at.selectbox(key="queue.chosen").set_value(b).run()
+    assert_clean(at)
+    assert t("tracker.staff.open_deficiencies") in " ".join(texts(at.warning))  # its page opens: the return's deficiencies
+    lib.close()
