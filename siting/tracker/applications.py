@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from .. import permissions
 from ..rules import check_applicant
-from ..rules.validate import Conflict, ProposalSet, ValidationReport, conflicts_at, validate_site
+from ..rules.validate import (
+    Conflict,
+    ProposalSet,
+    ValidationReport,
+    conflicts_at,
+    validate_site,
+    with_conflicts,
+)
 from ..text import clean_text, parse_number
 from ..vocab import parse_licence_type
 from . import models as m
@@ -293,9 +300,12 @@ class ApplicationsMixin(ProgressMixin):
                                        "newly_covered_population": None, "conflicts": [], "sample": False}
         else:
             ws = self.workspace
-            rep = validate_site(ws, self.rules, licence_type=app.licence_type, lon=app.site_lon,
-                                lat=app.site_lat, applicant_type=app.applicant.kind,
-                                proposals=self._pending_proposals(ctx, app), exclude_proposal=str(app.id))
+            # the conflicts: the one computation the agenda and the decision use (pending and approved
+            # proposals, the binding minimum of the two sides, each competitor's status)
+            rep = with_conflicts(
+                validate_site(ws, self.rules, licence_type=app.licence_type, lon=app.site_lon, lat=app.site_lat,
+                              applicant_type=app.applicant.kind),
+                self._live_conflicts(ctx, app))
             report = rep.to_dict()
             summary = validation_summary(rep)
             app.county = rep.county
@@ -341,6 +351,17 @@ class ApplicationsMixin(ProgressMixin):
             app = self._application(ctx, app_id)
             out[app_id] = self._live_conflicts(ctx, app)
         return out
+
+    def _after_approval(self, ctx: Ctx, app: m.Application, conflicts: Sequence[Conflict]) -> None:
+        """Validate again the approved site and the pending proposals in conflict with it, so that every
+        stored report says what the agenda says (the competitor now holds its site)."""
+        pending = [int(c.proposal_id) for c in conflicts
+                   if c.status in ("submitted", "under_review") and str(c.proposal_id).isdigit()]
+        for other in [app, *(self._application(ctx, i) for i in pending)]:
+            before = other.validation_status
+            self._validate(ctx, other)
+            ctx.audit("site_revalidated", "application", other.id, application_id=other.id, before=before,
+                      after=other.validation_status, because_of=app.id)
 
     def _nearby_proposals(self, ctx: Ctx, app: m.Application) -> tuple[ProposalSet, dict[str, Any]]:
         """:meth:`_pending_proposals` and the row of each (id as text → status, site_lon, site_lat)."""

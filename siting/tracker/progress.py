@@ -402,6 +402,8 @@ class ProgressMixin(TrackerBase):
         self._mark_done(ctx, row, {"outcome": outcome, **({"requested_documents": requested} if requested else {})})
         app.decided_at = ctx.now
         self._after_decision(ctx, app, outcome)
+        if outcome == "approve":
+            self._after_approval(ctx, app, conflicts)
         ctx.audit("decision_recorded", "application", app.id, application_id=app.id, round=row.round,
                   outcome=outcome, reasons=reasons, deficiencies=items, override_reason=override,
                   status=app.status, requested_documents=requested, conflicts=[{"proposal_id": c.proposal_id, "distance_m": c.distance_m,
@@ -503,6 +505,9 @@ class ProgressMixin(TrackerBase):
     def _live_conflicts(self, ctx: Ctx, app: m.Application) -> tuple[Conflict, ...]:
         """The proposals too close to the site now (see ``ApplicationsMixin._live_conflicts``)."""
         return ()
+
+    def _after_approval(self, ctx: Ctx, app: m.Application, conflicts: Sequence[Conflict]) -> None:
+        """Refresh the stored reports an approval changes (see ``ApplicationsMixin._after_approval``)."""
 
     def _close_open_steps(self, app: m.Application) -> None:
         for row in app.steps:

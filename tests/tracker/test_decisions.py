@@ -13,6 +13,7 @@ from pyproj import Geod
 from sqlalchemy import event
 from tracker_helpers import do_step, natural_applicant, snapshot, version
 
+from siting import fmt
 from siting.tracker import SiteInput, TrackerInputError, TransitionError
 from siting.tracker.staff import meeting_view
 
@@ -207,3 +208,25 @@ def test_requested_documents_are_checked(world):
             expected_version=v, deficiencies=["x"], requested_documents=["no_such_kind"])
     refused(world, TrackerInputError, t.record_decision, world.wg, app_id, "reject", "دور است",
             expected_version=v, requested_documents=["national_card"])
+
+
+def test_an_approval_refreshes_the_stored_reports_of_both_sides(world, pair):
+    t, (a, b) = world.t, pair
+    assert t.get_application(world.wg, a).validation["conflicts"] == []  # stored before B existed
+    t.record_decision(world.wg, a, "approve", "ضوابط رعایت شده", expected_version=version(world, a))
+    stored_a = t.get_application(world.wg, a).validation
+    stored_b = t.get_application(world.wg, b).validation
+    assert [(c["proposal_id"], c["status"]) for c in stored_a["conflicts"]] == [(str(b), "under_review")]
+    assert [(c["proposal_id"], c["status"]) for c in stored_b["conflicts"]] == [(str(a), "approved")]
+    rule_b = next(r for r in stored_b["rules"] if r["id"] == "proposal_conflicts")
+    assert rule_b["status"] == "fail" and stored_b["status"] == "fail"
+    assert t.get_application(world.wg, b).application.validation_status == "fail"
+    assert stored_a["conflicts"][0]["distance_m"] == stored_b["conflicts"][0]["distance_m"]
+    # the competitor's applicant reads the same, without the other's number or name
+    mine = t.get_application(world.bob, b).validation
+    assert mine["conflicts"][0]["proposal_id"] == "" and mine["conflicts"][0]["status"] == "approved"
+    rule = next(r for r in mine["rules"] if r["id"] == "proposal_conflicts")
+    d = mine["conflicts"][0]["distance_m"]
+    assert rule["message_fa"] == "درخواست موافقت‌شده در فاصلهٔ کمتر از حداقل مجاز: " + fmt.distance(d)
+    assert rule["message_en"] == "Approved proposal within the minimum distance: " + fmt.distance(d, "en")
+    assert [e.action for e in t.audit_trail(world.wg, b)].count("site_revalidated") == 1
