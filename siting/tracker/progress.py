@@ -402,13 +402,13 @@ class ProgressMixin(TrackerBase):
         self._mark_done(ctx, row, {"outcome": outcome, **({"requested_documents": requested} if requested else {})})
         app.decided_at = ctx.now
         self._after_decision(ctx, app, outcome)
-        if outcome == "approve":
-            self._after_approval(ctx, app, conflicts)
         ctx.audit("decision_recorded", "application", app.id, application_id=app.id, round=row.round,
                   outcome=outcome, reasons=reasons, deficiencies=items, override_reason=override,
                   status=app.status, requested_documents=requested, conflicts=[{"proposal_id": c.proposal_id, "distance_m": c.distance_m,
                                                  "threshold_m": c.threshold_m, "status": c.status}
                                                 for c in conflicts])
+        if outcome == "approve" and conflicts:
+            self._after_approval(ctx, app, conflicts)
         return application_view(app)
 
     @api("write")
