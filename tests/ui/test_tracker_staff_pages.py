@@ -432,3 +432,22 @@ def test_an_application_waiting_for_the_applicant_is_in_the_selector_marked(staf
     assert_clean(at)
     assert t("tracker.staff.open_deficiencies") in " ".join(texts(at.warning))  # its page opens: the return's deficiencies
     lib.close()
+
+
+def test_a_return_from_the_agenda_asks_for_a_document(staff_db, workspace_copy):
+    _, _, c = staff_db.agenda  # a natural person: no company documents offered
+    at = _open("tracker_agenda", "wg")
+    at.selectbox(key="agenda.chosen").set_value(c).run()
+    offered = at.multiselect(key=f"agenda.requested.{c}").options
+    assert "تصویر کارت ملی" in offered and not any("اساسنامه" in o or "مهر شرکت" in o for o in offered)
+    at.multiselect(key=f"agenda.requested.{c}").select("national_card")
+    at.text_area(key=f"agenda.deficiencies.{c}").input("تصویر کارت ملی خوانا نیست")
+    at.radio(key=f"agenda.outcome.{c}").set_value("return")
+    at.text_area(key=f"agenda.reasons.{c}").input("پرونده ناقص است")
+    at.button(key=f"FormSubmitter:agenda.decide.{c}-ثبت تصمیم").click().run()
+    assert_clean(at)
+    lib = _library(staff_db, workspace_copy)
+    detail = lib.get_application(lib.authenticate("wg", PASSWORD), c)
+    assert detail.application.status == "returned"
+    assert [(r.kind, r.uploaded) for r in detail.requested_documents] == [("national_card", False)]
+    lib.close()
