@@ -426,7 +426,7 @@ def test_the_returned_request_opens_with_the_requested_document_and_waits_for_it
     assert at.selectbox(key="tracker.app.selected").value == app_id
     # the upload selector starts at the document the return asked for, not the first missing one
     assert at.selectbox(key=f"tracker.app.target.{app_id}").value == ("no_criminal_record", person.id)
-    assert "تصویر گواهی عدم سوء پیشینه — " + t("u2.requested_waiting", "fa") in all_text(at)
+    assert "تصویر گواهی عدم سوء پیشینه — " + t("tracker.app.requested_waiting", "fa") in all_text(at)
     # resubmitting before it is uploaded is refused with the library's Persian sentence, nothing written
     before = row_counts(url)
     at.button(key=f"tracker.app.submit.{app_id}").click().run()

@@ -317,9 +317,9 @@ def test_the_decision_form_has_no_default_and_refuses_a_decision_without_outcome
     lib = _library(staff_db, workspace_copy)
     before = snapshot(lib)
     _decide(at, a, None, "")
-    assert t("u2.outcome_needed") in texts(at.error) and t("u2.reasons_needed") in texts(at.error)
+    assert t("tracker.staff.outcome_needed") in texts(at.error) and t("tracker.staff.reasons_needed") in texts(at.error)
     _decide(at, a, "approve", "   ")
-    assert t("u2.reasons_needed") in texts(at.error) and t("u2.outcome_needed") not in texts(at.error)
+    assert t("tracker.staff.reasons_needed") in texts(at.error) and t("tracker.staff.outcome_needed") not in texts(at.error)
     assert snapshot(lib) == before
     lib.close()
 
@@ -344,7 +344,7 @@ def test_after_one_approval_the_agenda_lists_the_conflict_and_refuses_the_second
     assert table["در تداخل با"].tolist() == [f"#{fmt.number(a)}", "—"]
     assert table["نتیجهٔ بررسی محل"].iat[0] == "رد"  # a conflict with an approved site breaks the rule
     at.selectbox(key="agenda.chosen").set_value(b).run()
-    assert t("u2.override_needed") in texts(at.warning)
+    assert t("tracker.staff.override_needed") in texts(at.warning)
     rules = table_with(at, "نتیجه")
     assert "موافقت‌شده" in rules.loc["تداخل با درخواست‌های در جریان", "توضیح"]
     # the approved proposal is on the map, white, and the line carries the distance
@@ -427,7 +427,7 @@ def test_an_application_waiting_for_the_applicant_is_in_the_selector_marked(staf
                         expected_version=lib.get_application(wg, b).application.version)
     at = _open("tracker_queue", "expert")
     assert at.toggle(key="queue.applicant_steps").value is False
-    assert f"#{fmt.number(b)} — شرکت نمونه ب ({t('u2.waiting_applicant')})" in at.selectbox(key="queue.chosen").options
+    assert f"#{fmt.number(b)} — شرکت نمونه ب ({t('tracker.staff.waiting_applicant')})" in at.selectbox(key="queue.chosen").options
     at.selectbox(key="queue.chosen").set_value(b).run()
     assert_clean(at)
     assert t("tracker.staff.open_deficiencies") in " ".join(texts(at.warning))  # its page opens: the return's deficiencies

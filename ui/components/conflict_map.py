@@ -54,8 +54,8 @@ def legend_items(lang: str) -> list[tuple[Sequence[int], str]]:
     return [*maps.base_legend(lang),
             *((PROPOSAL_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
               for s in ("pass", "warn", "fail")),
-            (PROPOSAL_COLOURS["approved"], t("u2.map.legend_approved", lang)),
-            (CONFLICT_COLOUR, t("u2.map.legend_conflict", lang))]
+            (PROPOSAL_COLOURS["approved"], t("map.legend_approved_proposal", lang)),
+            (CONFLICT_COLOUR, t("map.legend_conflict_distance", lang))]
 
 
 def draw(base: Mapping[str, Any], gaps: Mapping[str, Any], points: Sequence[Mapping[str, Any]],

@@ -133,12 +133,12 @@ else:
     else:
         conflicts_now = report.conflicts if report is not None else ()
         if conflicts_now:
-            st.markdown("**" + t("u2.conflicts_of", lang) + "**")
-            st.markdown("\n".join("- " + t("u2.conflict_line", lang, n=fmt.number(int(c.proposal_id), lang),
+            st.markdown("**" + t("tracker.staff.conflicts_of", lang) + "**")
+            st.markdown("\n".join("- " + t("tracker.staff.conflict_line", lang, n=fmt.number(int(c.proposal_id), lang),
                                               status=term(c.status, lang), d=fmt.distance(c.distance_m, lang),
                                               m=fmt.distance(c.threshold_m, lang)) for c in conflicts_now))
         if any(c.status == "approved" for c in conflicts_now):
-            st.warning(t("u2.override_needed", lang))
+            st.warning(t("tracker.staff.override_needed", lang))
         with st.form(f"agenda.decide.{chosen}"):
             # no default: the member chooses the outcome every time
             outcome = st.radio(t("tracker.staff.outcome", lang), OUTCOMES, index=None, key=f"agenda.outcome.{chosen}",
@@ -147,20 +147,20 @@ else:
             defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"agenda.deficiencies.{chosen}",
                                 help=t("tracker.staff.deficiencies_help", lang))
             kinds = [k for k, d in trk.workflow.documents.items() if item.applicant_kind in d.applicant_types]
-            requested = st.multiselect(t("u2.requested_documents", lang), kinds, key=f"agenda.requested.{chosen}",
+            requested = st.multiselect(t("tracker.staff.requested_documents", lang), kinds, key=f"agenda.requested.{chosen}",
                                        format_func=lambda k: trk.workflow.documents[k].fa if lang == "fa"
                                        else trk.workflow.documents[k].en)
-            override = st.text_input(t("u2.override", lang), key=f"agenda.override.{chosen}",
-                                     help=t("u2.override_help", lang))
+            override = st.text_input(t("tracker.staff.override_exception", lang), key=f"agenda.override.{chosen}",
+                                     help=t("tracker.staff.override_exception_help", lang))
             meeting_text = st.text_input(t("tracker.staff.meeting_date", lang), key=f"agenda.meeting.{chosen}",
                                          placeholder="۱۴۰۵/۰۹/۰۷")
             submitted = st.form_submit_button(t("tracker.staff.record", lang))
         if submitted:
             problems = []
             if outcome is None:
-                problems.append(t("u2.outcome_needed", lang))
+                problems.append(t("tracker.staff.outcome_needed", lang))
             if not (reasons or "").strip():
-                problems.append(t("u2.reasons_needed", lang))
+                problems.append(t("tracker.staff.reasons_needed", lang))
             try:
                 meeting_date = fmt.parse_date(meeting_text)
             except ValueError:

@@ -56,7 +56,7 @@ with tab_mine:
             st.warning(t("tracker.app.returned_banner", lang, id=fmt.number(m.application.id, lang)) + "\n"
                        + "\n".join(f"- {x}" for x in m.open_deficiencies))
             # the banner opens the request it names
-            st.button(t("u2.open_request", lang, id=fmt.number(m.application.id, lang)),
+            st.button(t("tracker.app.open_request", lang, id=fmt.number(m.application.id, lang)),
                       key=f"tracker.app.open.{m.application.id}", on_click=st.session_state.__setitem__,
                       args=(SELECTED, m.application.id))
         ids = [m.application.id for m in mine]
@@ -112,9 +112,9 @@ with tab_mine:
                 + (f" — {m.person_name}" if m.person_name else "") for m in detail.missing_documents))
         waiting = [r for r in detail.requested_documents if not r.uploaded]
         if detail.requested_documents:
-            st.markdown(f"{t('u2.requested', lang)}\n" + "\n".join(
+            st.markdown(f"{t('tracker.app.requested', lang)}\n" + "\n".join(
                 f"- {r.title_fa if lang == 'fa' else r.title_en} — "
-                + t("u2.requested_done" if r.uploaded else "u2.requested_waiting", lang)
+                + t("tracker.app.requested_done" if r.uploaded else "tracker.app.requested_waiting", lang)
                 for r in detail.requested_documents))
         # the documents a return asked for first (their missing or current rows), then the other missing ones
         person_ids = [p.id for p in detail.applicant.people]

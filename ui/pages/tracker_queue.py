@@ -71,12 +71,12 @@ queue = everything if include_applicant else Queue(tuple(it for it in everything
 
 # Tabs with labels that do not change when the counts do, under a key: the tab the expert is on stays
 # open after an action (labels with counts made a new set of tabs, which opened on the first one).
-TAB_LABELS = [t("u2.tab_queue", lang), t("u2.tab_overdue", lang), t("tracker.staff.tab_renewals", lang),
+TAB_LABELS = [t("tracker.staff.tab_by_step", lang), t("tracker.staff.tab_late", lang), t("tracker.staff.tab_renewals", lang),
               t("tracker.staff.tab_application", lang)]
 tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs(TAB_LABELS, key="queue.tab")
 
 with tab_queue:
-    st.caption(t("u2.count", lang, n=fmt.number(len(queue.items), lang)))
+    st.caption(t("tracker.staff.count", lang, n=fmt.number(len(queue.items), lang)))
     by_step = queue.by_step()
     if not by_step:
         st.info(t("tracker.staff.queue_empty", lang))
@@ -85,7 +85,7 @@ with tab_queue:
         st.table(pd.DataFrame([_item_row(it) for it in step_items]))
 
 with tab_overdue:
-    st.caption(t("u2.count", lang, n=fmt.number(len(overdue), lang)))
+    st.caption(t("tracker.staff.count", lang, n=fmt.number(len(overdue), lang)))
     if not overdue:
         st.success(t("tracker.staff.overdue_none", lang))
     else:
@@ -134,8 +134,8 @@ with tab_app:
 
     def _choice(i: int) -> str:
         actors = waiting_for.get(i, set())
-        mark = (t("u2.waiting_applicant", lang) if actors == {"applicant"}
-                else t("u2.nothing_open", lang) if not actors else "")
+        mark = (t("tracker.staff.waiting_applicant", lang) if actors == {"applicant"}
+                else t("tracker.staff.nothing_open", lang) if not actors else "")
         return f"#{fmt.number(i, lang)} — {names[i]}" + (f" ({mark})" if mark else "")
 
     chosen = st.selectbox(t("tracker.staff.choose_application", lang), sorted(names), key="queue.chosen",
@@ -187,12 +187,12 @@ with tab_app:
         st.session_state.pop(step_key, None)  # the step just recorded: the next ready one is preselected
     ready_mine = [s for s in open_steps if s.state in ("ready", "returned") and s.actor != "applicant"]
     if ready_mine:  # the remaining steps of this application that the directorate can record now
-        st.markdown("**" + t("u2.remaining", lang) + "**")
+        st.markdown("**" + t("tracker.staff.remaining", lang) + "**")
         for s in ready_mine:
             c1, c2 = st.columns([4, 1])
             c1.markdown(f"- {_title(s.step_id)} — {s.actor_fa if lang == 'fa' else s.actor_en}"
                         + (f" — {t('tracker.staff.col.due', lang)}: {fmt.jalali(s.due_on, lang=lang)}" if s.due_on else ""))
-            c2.button(t("u2.open_step", lang), key=f"queue.pick.{chosen}.{s.step_id}",
+            c2.button(t("tracker.staff.open_step", lang), key=f"queue.pick.{chosen}.{s.step_id}",
                       on_click=st.session_state.__setitem__, args=(step_key, s.step_id))
     if not open_steps:
         st.caption(t("tracker.staff.no_open_steps", lang))
