@@ -25,6 +25,11 @@ from ui.views.conflict_map import (
 from ui.views.mapdata import view_for_bounds
 
 MAP_WIDTH_PX = 1000  # the width maps.deck fits the view for
+# every character the labels use (numbers in either digit set, "km"), as one quoted string: pydeck turns
+# unquoted strings and lists into expressions (deck.gl's "auto" then arrives as a function and the layer
+# fails to initialise)
+LABEL_CHARACTERS = "'" + "".join(sorted(set("0123456789۰۱۲۳۴۵۶۷۸۹.,٫٬ km-"))) + "'"
+LABEL_FONT = f"'{FONT_STACK}'"
 
 
 def layers(marks: Sequence[Mapping[str, Any]], lines: Sequence[Mapping[str, Any]]) -> list[pdk.Layer]:
@@ -41,12 +46,12 @@ def layers(marks: Sequence[Mapping[str, Any]], lines: Sequence[Mapping[str, Any]
         pdk.Layer("TextLayer", data=list(lines), id="conflict_labels", get_position=["mid_lon", "mid_lat"],
                   get_text="label", get_size=13, size_units="'pixels'", get_color=[20, 20, 20, 255],
                   background=True, get_background_color=list(LABEL_BACKGROUND), get_border_color=list(CONFLICT_COLOUR),
-                  get_border_width=1.5, background_padding=[3, 1], font_family=FONT_STACK, character_set="auto",
+                  get_border_width=1.5, background_padding=[3, 1], font_family=LABEL_FONT, character_set=LABEL_CHARACTERS,
                   pickable=True),
         pdk.Layer("TextLayer", data=list(marks), id="proposal_labels", get_position=["lon", "lat"],
                   get_text="label", get_pixel_offset="label_offset", get_size=12, size_units="'pixels'",
                   get_color=[20, 20, 20, 255], background=True, get_background_color=list(LABEL_BACKGROUND),
-                  background_padding=[2, 1], font_family=FONT_STACK, character_set="auto", pickable=False),
+                  background_padding=[2, 1], font_family=LABEL_FONT, character_set=LABEL_CHARACTERS, pickable=False),
     ]
 
 
