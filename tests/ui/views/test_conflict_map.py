@@ -114,3 +114,26 @@ def test_conflict_lines_carry_the_distance_at_their_middle():
     assert fa["tip"] == f"#۱ ↔ #۲: {fmt.distance(1612.0)} < {fmt.distance(5000.0)}"
     (en,) = conflict_lines(pairs, pos, lang="en")
     assert en["label"] == "1.6 km"
+
+
+def test_text_layers_reach_deck_gl_as_plain_strings():
+    """pydeck turns unquoted strings and lists into expressions; deck.gl then fails to build the text
+    layers (seen in Chromium: "function is not iterable"). The character set and font must arrive as text."""
+    import json
+
+    import pydeck as pdk
+
+    from ui.components.conflict_map import layers
+    from ui.components.maps import CompactDeck
+
+    marks = proposal_marks([_pt("12", 59.0, 33.0)], zoom=7.0, lang="fa")
+    lines = conflict_lines([{"proposal_a": "12", "proposal_b": "3", "distance_m": 1612.0, "threshold_m": 5000.0}],
+                           {"12": (59.0, 33.0), "3": (59.02, 33.0)}, lang="fa")
+    deck = CompactDeck(layers=layers(marks, lines), initial_view_state=pdk.ViewState(longitude=59, latitude=33, zoom=7),
+                       map_provider=None)
+    text_layers = [lyr for lyr in json.loads(deck.to_json())["layers"] if lyr["@@type"] == "TextLayer"]
+    assert [lyr["id"] for lyr in text_layers] == ["conflict_labels", "proposal_labels"]
+    for lyr in text_layers:
+        assert not lyr["characterSet"].startswith("@@=") and not lyr["fontFamily"].startswith("@@=")
+        shown = "".join(d["label"] for d in lyr["data"])
+        assert set(shown) <= set(lyr["characterSet"]), shown  # every character of every label is in the atlas
