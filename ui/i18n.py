@@ -743,6 +743,50 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "پروانهٔ {number}، صادرشده در {issued}، معتبر تا {expires}", "Licence {number}, issued {issued}, valid until {expires}"),
 }
 
+# Issue 15: the working group's decision and map, returned applications, the expert's queue
+_STRINGS.update({
+    "tracker.app.open_request": ("باز کردن درخواست {id}", "Open request {id}"),
+    "tracker.app.requested": ("مدارکی که در عودت خواسته شده است:", "Documents the return asked for:"),
+    "tracker.app.requested_done": ("بارگذاری شد", "uploaded"),
+    "tracker.app.requested_waiting": (
+        "هنوز بارگذاری نشده؛ پیش از ارسال دوباره لازم است",
+        "not uploaded yet; needed before you submit again"),
+    "tracker.staff.requested_documents": (
+        "مدارکی که باید دوباره بارگذاری شود (برای عودت)",
+        "Documents to upload again (for a return)"),
+    "tracker.staff.tab_by_step": ("کارتابل به تفکیک مرحله", "Queue by step"),
+    "tracker.staff.tab_late": ("عقب‌افتاده", "Overdue"),
+    "tracker.staff.count": ("{n} مورد", "{n} items"),
+    "tracker.staff.waiting_applicant": ("منتظر اقدام متقاضی", "waiting for the applicant"),
+    "tracker.staff.nothing_open": ("مرحلهٔ بازی ندارد", "no open step"),
+    "tracker.staff.remaining": ("مراحل باقی‌مانده که اکنون ثبت‌شدنی است", "Remaining steps you can record now"),
+    "tracker.staff.open_step": ("ثبت این مرحله", "Record this step"),
+    "map.legend_approved_proposal": ("درخواست موافقت‌شده (محل آن محفوظ است)", "approved proposal (holds its site)"),
+    "map.legend_conflict_distance": (
+        "خط تداخل؛ عدد روی خط: فاصله به کیلومتر", "conflict line; the number on it: distance in km"),
+    "tracker.staff.outcome_needed": (
+        "تصمیم: یکی از گزینه‌ها را انتخاب کنید؛ چیزی ثبت نشد.",
+        "Decision: choose one of the options; nothing was recorded."),
+    "tracker.staff.reasons_needed": (
+        "دلایل: برای هر تصمیمی دلایل را بنویسید؛ چیزی ثبت نشد.",
+        "Reasons: write the reasons for any decision; nothing was recorded."),
+    "tracker.staff.conflicts_of": ("تداخل‌های این درخواست", "This proposal's conflicts"),
+    "tracker.staff.conflict_line": (
+        "درخواست #{n} ({status})، فاصله {d}، حداقل مجاز {m}",
+        "Application #{n} ({status}), {d} apart, minimum {m}"),
+    "tracker.staff.override_needed": (
+        "این درخواست با درخواست موافقت‌شده تداخل دارد: موافقت فقط با نوشتن دلیل استثنا ممکن است.",
+        "This proposal conflicts with an approved one: it can be approved only with the reason for the exception."),
+    "tracker.staff.override_exception": (
+        "دلیل استثنا (برای موافقت با وجود تداخل یا ردشدن ضوابط)",
+        "Reason for the exception (to approve despite a conflict or a failed rule)"),
+    "tracker.staff.override_exception_help": (
+        "فقط وقتی محل شرطی را ندارد یا از درخواست موافقت‌شده‌ای نزدیک‌تر از حداقل مجاز است و کارگروه باز هم "
+        "موافقت می‌کند؛ در سابقهٔ ممیزی ثبت می‌شود.",
+        "Only when the site fails a rule or is closer than the minimum to an approved proposal and the group "
+        "approves anyway; kept in the audit trail."),
+})
+
 # The report's overall result, worded as in the printed report (one home: siting.reports.labels).
 _STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
                  for s in ("pass", "warn", "fail")})

@@ -22,7 +22,7 @@ metres as the rules file writes them.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -69,6 +69,9 @@ class Conflict:
     threshold_m: float
     #: the competing application's status, in the tracker's report for an applicant (who sees no id or name)
     status: str | None = None
+    #: the competing site (WGS84), where the caller knows it (the working group's map); not stored in reports
+    lon: float | None = None
+    lat: float | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ class ValidationReport:
         d = _plain(self)
         d["rules"] = [r.to_dict() for r in self.rules]
         by_time = self.measure == "time"
+        for c in d["conflicts"]:  # the competing site's point is shown, never stored with the report
+            c.pop("lon", None)
+            c.pop("lat", None)
         for o in d["nearest_offices"]:
             o["distance_m"] = round(o["distance_m"], 1)
             if not by_time:
@@ -345,14 +351,7 @@ def validate_site(
 
     conflicts = _conflicts(rules, ltype, xy, proposals, exclude_proposal)
     if proposals is not None:
-        results.append(_r(
-            "proposal_conflicts", True if not conflicts else None, len(conflicts), 0, "proposals",
-            ("تداخل با درخواست‌های در جریان", "Conflicts with pending proposals"),
-            {"pass": ("هیچ درخواست در جریانی در فاصلهٔ کمتر از حداقل مجاز نیست.",
-                      "No pending proposal lies within the minimum distance."),
-             "warn": ("درخواست‌های در جریان نزدیک: " + "، ".join(f"{c.proposal_id} ({fmt.distance(c.distance_m)})" for c in conflicts),
-                      "Pending proposals too close: " + ", ".join(f"{c.proposal_id} ({fmt.distance(c.distance_m, 'en')})" for c in conflicts))},
-        ))
+        results.append(conflict_rule(conflicts))
 
     statuses = {r.status for r in results}
     overall = "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
@@ -456,6 +455,88 @@ def _newly_covered(ws: Workspace, rules: Rules, sec: LicenceRules, xy: np.ndarra
     pop = ws.settlements["population"].to_numpy(dtype=float, na_value=np.nan)[rows]
     known = ~np.isnan(pop)
     return int(pop[known].sum()), rows[known], rows[~known]
+
+
+#: A competing proposal with one of these statuses holds its site: a conflict with it breaks the distance rule.
+HOLDING_STATUSES: tuple[str, ...] = ("approved",)
+
+
+def conflict_rule(conflicts: Sequence[Conflict]) -> RuleResult:
+    """The ``proposal_conflicts`` rule for these conflicts: pass without any, warn when the competing
+    proposals are all still pending, fail when one of them is approved (its status in
+    :data:`HOLDING_STATUSES`, known when the caller filled :attr:`Conflict.status`)."""
+    def listed(cs: Sequence[Conflict], lang: str) -> str:
+        def pid(c: Conflict) -> str:
+            return fmt.number(int(c.proposal_id), lang) if str(c.proposal_id).isdigit() else str(c.proposal_id)
+        return ("، " if lang == "fa" else ", ").join(f"{pid(c)} ({fmt.distance(c.distance_m, lang)})" for c in cs)
+
+    held = [c for c in conflicts if c.status in HOLDING_STATUSES]
+    pending = [c for c in conflicts if c.status not in HOLDING_STATUSES]
+    if held:
+        fa = "درخواست موافقت‌شده در فاصلهٔ کمتر از حداقل مجاز: " + listed(held, "fa")
+        en = "Approved proposal within the minimum distance: " + listed(held, "en")
+        if pending:
+            fa += "؛ درخواست‌های در جریان نزدیک: " + listed(pending, "fa")
+            en += "; pending proposals too close: " + listed(pending, "en")
+        msgs = {"fail": (fa, en)}
+        ok: bool | None = False
+    else:
+        msgs = {"pass": ("هیچ درخواست در جریانی در فاصلهٔ کمتر از حداقل مجاز نیست.",
+                         "No pending proposal lies within the minimum distance."),
+                "warn": ("درخواست‌های در جریان نزدیک: " + listed(pending, "fa"),
+                         "Pending proposals too close: " + listed(pending, "en"))}
+        ok = True if not conflicts else None
+    return _r("proposal_conflicts", ok, len(conflicts), 0, "proposals",
+              ("تداخل با درخواست‌های در جریان", "Conflicts with pending proposals"), msgs)
+
+
+def with_conflicts(report: ValidationReport, conflicts: Sequence[Conflict]) -> ValidationReport:
+    """``report`` with its conflicts replaced by ``conflicts`` (as they stand now): the
+    ``proposal_conflicts`` rule and the overall status follow. Used so that a stored report and a
+    conflict list computed later say the same thing."""
+    rule = conflict_rule(conflicts)
+    rules = tuple(rule if r.id == "proposal_conflicts" else r for r in report.rules)
+    if all(r.id != "proposal_conflicts" for r in report.rules):
+        rules = (*rules, rule)
+    statuses = {r.status for r in rules}
+    overall = "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
+    return replace(report, conflicts=tuple(sorted(conflicts, key=lambda c: c.distance_m)), rules=rules,
+                   status=overall)
+
+
+def conflicts_at(ws: Workspace, rules: Rules, *, licence_type: str, lon: float, lat: float,
+                 proposals: ProposalSet | None, exclude_proposal: str | None = None,
+                 statuses: Mapping[str, str] | None = None) -> tuple[Conflict, ...]:
+    """The proposals of ``proposals`` closer to (lon, lat) than the minimum distance between the
+    two, nearest first, each with its status from ``statuses`` (proposal id → status) when given.
+
+    The minimum is the binding (larger) one of the two sides (each side's rules for the other's
+    licence type, as :func:`siting.reports.meeting.conflict_pairs` keeps), so that the conflict
+    is seen the same from both proposals."""
+    own = parse_licence_type(licence_type)
+    if proposals is None or proposals.tree is None:
+        return ()
+    x, y = project_xy(np.array([lon], float), np.array([lat], float), ws.metric_crs.distance)
+    here = np.array([x[0], y[0]])
+    reach = max(max(rules.for_type(t).min_distance_same_type_m, rules.for_type(t).min_distance_any_type_m)
+                for t in ("urban", "rural"))
+    found = []
+    for i in proposals.tree.query_ball_point(here, reach):
+        pid = proposals.ids[i]
+        if exclude_proposal is not None and pid == exclude_proposal:
+            continue
+        other = str(proposals.types[i])
+        thr = max(_min_distance(rules, own, other), _min_distance(rules, other, own))
+        d = float(np.hypot(*(proposals.xy[i] - here)))
+        if d < thr:
+            status = None if statuses is None else statuses.get(pid)
+            found.append(Conflict(pid, proposals.names[i], other, round(d, 1), thr, status))
+    return tuple(sorted(found, key=lambda c: (c.distance_m, c.proposal_id)))
+
+
+def _min_distance(rules: Rules, own: str, other: str) -> float:
+    sec = rules.for_type(own)
+    return float(sec.min_distance_same_type_m if own == other else sec.min_distance_any_type_m)
 
 
 def _conflicts(rules: Rules, ltype: str, xy: np.ndarray, proposals: ProposalSet | None,
@@ -663,11 +744,15 @@ def validate_many(ws: Workspace, rules: Rules | None, sites: gpd.GeoDataFrame, *
 
 
 __all__ = [
+    "HOLDING_STATUSES",
     "Conflict",
     "NearOffice",
     "ProposalSet",
     "ValidationReport",
+    "conflict_rule",
+    "conflicts_at",
     "find_settlement",
     "validate_many",
     "validate_site",
+    "with_conflicts",
 ]

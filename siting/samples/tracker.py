@@ -183,7 +183,7 @@ class _Files:
         if kind not in self._cache:
             if kind == "birth_certificate":
                 self._cache[kind] = (_pdf(2, kind), "sample-birth-certificate.pdf")
-            elif kind in ("statute", "founding_notice", "commitment_form"):
+            elif kind in ("statute", "founding_notice", "commitment_form", "commitment_form_personal"):
                 self._cache[kind] = (_pdf(1, kind), f"sample-{kind}.pdf")
             elif kind == "photo":
                 self._cache[kind] = (_jpeg(450, 600, kind), "sample-photo.jpg")
@@ -252,9 +252,10 @@ class _Builder:
             done.append(todo[0].step_id)
         return done
 
-    def decide(self, app_id: int, outcome: str, reasons: str, deficiencies: tuple[str, ...] = ()) -> None:
+    def decide(self, app_id: int, outcome: str, reasons: str, deficiencies: tuple[str, ...] = (),
+               requested: tuple[str, ...] = ()) -> None:
         self.t.record_decision(self.ids["demo-wg"], app_id, outcome, reasons, deficiencies=list(deficiencies),
-                               expected_version=self.version(app_id))
+                               expected_version=self.version(app_id), requested_documents=list(requested))
 
 
 def _site(ws: Workspace, code: str, address: str) -> SiteInput:
@@ -417,7 +418,7 @@ def _build(t, clock: _Clock, ws: Workspace, now: datetime, out: SampleTracker) -
     clock.at(_at(now, -21))
     b.decide(app.id, "return", "(نمونه) پرونده ناقص است.",
              ("تصویر کارت ملی خوانا نیست؛ تصویر روشن‌تری بارگذاری کنید.",
-              "نشانی محل پیشنهادی کامل نیست؛ پلاک و کد پستی را بنویسید."))
+              "نشانی محل پیشنهادی کامل نیست؛ پلاک و کد پستی را بنویسید."), requested=("national_card",))
     clock.at(_at(now, -14))
     person = t.get_application(zahra, app.id).applicant.people[0]
     content, name = b.files("national_card")
@@ -429,7 +430,8 @@ def _build(t, clock: _Clock, ws: Workspace, now: datetime, out: SampleTracker) -
     b.step(app.id, "intake", zahra)
     clock.at(_at(now, -6))
     b.decide(app.id, "return", "(نمونه) پس از بررسی دور دوم، یک کسری باقی است.",
-             ("گواهی عدم سوء پیشینه تاریخ گذشته است؛ گواهی جدید (کمتر از سه ماه) بارگذاری کنید.",))
+             ("گواهی عدم سوء پیشینه تاریخ گذشته است؛ گواهی جدید (کمتر از سه ماه) بارگذاری کنید.",),
+             requested=("no_criminal_record",))
     out.applications["returned"] = app.id
 
     # 5. On the agenda: Reza and Zahra 1.6 km apart (a conflict), and Kavir's urban request in Khusf.

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
 from sqlalchemy import select
 
+from .. import permissions
 from ..rules import check_applicant
-from ..rules.validate import ProposalSet, ValidationReport, validate_site
+from ..rules.validate import (
+    Conflict,
+    ProposalSet,
+    ValidationReport,
+    conflicts_at,
+    validate_site,
+    with_conflicts,
+)
 from ..text import clean_text, parse_number
 from ..vocab import parse_licence_type
 from . import models as m
@@ -168,6 +177,13 @@ class ApplicationsMixin(ProgressMixin):
                 "with 'I could not find it on the map'",
                 "محل دفتر را مشخص کنید: نقطه روی نقشه، یا نشانی با کد پستی ده‌رقمی، یا نشانی با گزینهٔ "
                 "«نقطهٔ مورد نظر را روی نقشه پیدا نکردم»")
+        waiting = [r for r in self._requested_documents(ctx, app) if not r.uploaded]
+        if waiting:
+            raise TransitionError(
+                "the return asked for documents that are not uploaded yet: " + "; ".join(r.title_en for r in waiting),
+                "پیش از ارسال دوباره، این مدارک خواسته‌شده در عودت را بارگذاری کنید: "
+                + "؛ ".join(f"«{r.title_fa}»" for r in waiting),
+                [(r.kind, r.title_en, r.title_fa) for r in waiting])
         results = eligibility(self, app.applicant, app.licence_type)
         if any(r.status == "fail" for r in results):
             raise failures_message(results, "the applicant does not meet the guide's conditions",
@@ -284,9 +300,12 @@ class ApplicationsMixin(ProgressMixin):
                                        "newly_covered_population": None, "conflicts": [], "sample": False}
         else:
             ws = self.workspace
-            rep = validate_site(ws, self.rules, licence_type=app.licence_type, lon=app.site_lon,
-                                lat=app.site_lat, applicant_type=app.applicant.kind,
-                                proposals=self._pending_proposals(ctx, app), exclude_proposal=str(app.id))
+            # the conflicts: the one computation the agenda and the decision use (pending and approved
+            # proposals, the binding minimum of the two sides, each competitor's status)
+            rep = with_conflicts(
+                validate_site(ws, self.rules, licence_type=app.licence_type, lon=app.site_lon, lat=app.site_lat,
+                              applicant_type=app.applicant.kind),
+                self._live_conflicts(ctx, app))
             report = rep.to_dict()
             summary = validation_summary(rep)
             app.county = rep.county
@@ -303,6 +322,49 @@ class ApplicationsMixin(ProgressMixin):
         """The other pending proposals near the site (submitted, under review or approved, not yet
         licensed): only those inside a box a little larger than the largest minimum distance, so the
         cost does not grow with the number of applications in the province."""
+        return self._nearby_proposals(ctx, app)[0]
+
+    def _live_conflicts(self, ctx: Ctx, app: m.Application) -> tuple[Conflict, ...]:
+        """The proposals too close to the application's site as the database stands now (pending and
+        approved ones, each with its status): the one computation behind the agenda's conflict list,
+        the reports the working group reads and the check of a decision."""
+        if app.site_lon is None or app.site_lat is None:
+            return ()
+        proposals, rows = self._nearby_proposals(ctx, app)
+        found = conflicts_at(self.workspace, self.rules, licence_type=app.licence_type, lon=app.site_lon,
+                             lat=app.site_lat, proposals=proposals, exclude_proposal=str(app.id),
+                             statuses={k: r.status for k, r in rows.items()})
+        return tuple(replace(c, lon=rows[c.proposal_id].site_lon, lat=rows[c.proposal_id].site_lat) for c in found)
+
+    @api("read")
+    def site_conflicts(self, ctx: Ctx, application_ids: Sequence[int]) -> dict[int, tuple[Conflict, ...]]:
+        """For each application, the proposals (pending or approved) whose site is closer to its site
+        than the minimum distance, now, nearest first, each with its ``status`` (staff only).
+
+        The stored validation report lists the conflicts seen when it was made; this is what they
+        are now (a competitor approved, withdrawn or decided since). :func:`siting.tracker.staff.meeting_view`
+        uses it for the agenda's pairs and for the report of every proposal on the agenda.
+        """
+        self._require_action(ctx, permissions.READ_APPLICATIONS)
+        out: dict[int, tuple[Conflict, ...]] = {}
+        for app_id in sorted({int(i) for i in application_ids}):
+            app = self._application(ctx, app_id)
+            out[app_id] = self._live_conflicts(ctx, app)
+        return out
+
+    def _after_approval(self, ctx: Ctx, app: m.Application, conflicts: Sequence[Conflict]) -> None:
+        """Validate again the approved site and the pending proposals in conflict with it, so that every
+        stored report says what the agenda says (the competitor now holds its site)."""
+        pending = [int(c.proposal_id) for c in conflicts
+                   if c.status in ("submitted", "under_review") and str(c.proposal_id).isdigit()]
+        for other in [app, *(self._application(ctx, i) for i in pending)]:
+            before = other.validation_status
+            self._validate(ctx, other)
+            ctx.audit("site_revalidated", "application", other.id, application_id=other.id, before=before,
+                      after=other.validation_status, because_of=app.id)
+
+    def _nearby_proposals(self, ctx: Ctx, app: m.Application) -> tuple[ProposalSet, dict[str, Any]]:
+        """:meth:`_pending_proposals` and the row of each (id as text → status, site_lon, site_lat)."""
         reach = max(max(self.rules.for_type(t).min_distance_same_type_m, self.rules.for_type(t).min_distance_any_type_m)
                     for t in ("urban", "rural"))
         site_lon, site_lat = app.site_lon, app.site_lat
@@ -312,7 +374,7 @@ class ApplicationsMixin(ProgressMixin):
         dlon = dlat / max(math.cos(math.radians(site_lat)), 0.1)
         a = m.Application
         rows = ctx.s.execute(
-            select(a.id, a.licence_type, a.site_lon, a.site_lat, m.Applicant.name)
+            select(a.id, a.licence_type, a.site_lon, a.site_lat, a.status, m.Applicant.name)
             .join(m.Applicant, m.Applicant.id == a.applicant_id)
             .where(a.status.in_(("submitted", "under_review", "approved")), a.id != app.id,
                    a.site_lon.between(site_lon - dlon, site_lon + dlon),
@@ -322,7 +384,7 @@ class ApplicationsMixin(ProgressMixin):
             {"proposal_id": [str(r.id) for r in rows], "name": [r.name for r in rows],
              "licence_type": [r.licence_type for r in rows]},
             geometry=gpd.points_from_xy([r.site_lon for r in rows], [r.site_lat for r in rows]), crs="EPSG:4326")
-        return ProposalSet.from_frame(self.workspace, frame)
+        return ProposalSet.from_frame(self.workspace, frame), {str(r.id): r for r in rows}
 
     def _site_request_types(self) -> list[str]:
         return [k for k, v in self.workflow.request_types.items() if v.outcome in SITE_OUTCOMES]

@@ -26,12 +26,14 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
-from .. import permissions
+from .. import fmt, permissions
+from ..rules.validate import HOLDING_STATUSES, Conflict
 from ..text import clean_text
 from ..vocab import label
 from . import models as m
@@ -41,7 +43,7 @@ from .core import Ctx, TrackerBase, api
 from .errors import AccessDenied, NotFound, TrackerInputError, TransitionError
 from .ids import digits_only, postal_code_problem
 from .terms import OUTCOMES, term, tidy_text
-from .views import ApplicationView, MissingDocument, StepView
+from .views import ApplicationView, MissingDocument, RequestedDocument, StepView
 from .workflow import StepDef
 
 OPEN_PHASE: Mapping[str, str] = {
@@ -325,7 +327,8 @@ class ProgressMixin(TrackerBase):
     @api("write")
     def record_decision(self, ctx: Ctx, application_id: int, outcome: str, reasons: str, *,
                         expected_version: int, deficiencies: Sequence[str] = (),
-                        meeting_date: date | None = None, override_reason: str | None = None) -> ApplicationView:
+                        meeting_date: date | None = None, override_reason: str | None = None,
+                        requested_documents: Sequence[str] = ()) -> ApplicationView:
         """Record the review decision: approve, reject or return (عودت).
 
         The working group decides new licences, conversions, transfers and
@@ -338,7 +341,15 @@ class ProgressMixin(TrackerBase):
           least one); the applicant fixes them and submits again, which opens
           a new round. Every round's decision is kept.
         * ``reject`` ends the application.
+
+        Every outcome needs ``reasons``. ``requested_documents`` (a return only): the document
+        kinds the applicant must upload again; the next submission is refused until they are.
+        An approval is also refused, unless ``override_reason`` says why, when the site is
+        closer than the minimum distance to an approved proposal (checked now, inside this
+        write transaction; decisions are serialised, so two members approving two conflicting
+        proposals at once cannot both succeed).
         """
+        _decision_lock(ctx)
         app = self._application_to_change(ctx, application_id, expected_version)
         _, row = self._step_row(app, self.workflow.review_step(app.request_type).id)
         if row.actor == "working_group":
@@ -355,30 +366,55 @@ class ProgressMixin(TrackerBase):
         reasons = tidy_text(reasons)
         items = _deficiencies(deficiencies) if outcome == "return" else tuple(
             tidy_text(x) for x in deficiencies if tidy_text(x))
-        if outcome != "approve" and not reasons:
-            raise TrackerInputError("reasons: say why the application is rejected or returned",
-                                    "دلایل مخالفت یا عودت را بنویسید")
+        if not reasons:
+            why_en, why_fa = f"reasons: say why the application is {_DECIDED_EN[outcome]}", f"دلایل {term(outcome)} را بنویسید"
+            raise TrackerInputError(why_en, why_fa, [("reasons", why_en, why_fa)])
+        requested = self._checked_requested(app, outcome, requested_documents)
         override = tidy_text(override_reason) or None
-        if outcome == "approve" and app.validation_status == "fail" and not override:
-            failed = (app.validation_summary or {}).get("failed", [])
+        # re-checked here, inside the write transaction (serialised by _decision_lock): two members
+        # approving two conflicting proposals at once cannot both succeed without an override
+        conflicts = self._live_conflicts(ctx, app)
+        held = [c for c in conflicts if c.status in HOLDING_STATUSES]
+        if outcome == "approve" and not override and (app.validation_status == "fail" or held):
+            en: list[str] = []
+            fa: list[str] = []
+            if app.validation_status == "fail":
+                failed = [r for r in (app.validation_summary or {}).get("failed", []) if r != "proposal_conflicts"]
+                if failed:
+                    en.append(f"the site fails the rules {', '.join(failed)}")
+                    fa.append(f"محل پیشنهادی ضوابط {'، '.join(failed)} را ندارد")
+            if held:
+                en.append("it is closer than the minimum distance to approved "
+                          + ", ".join(f"#{c.proposal_id} ({c.distance_m:,.0f} m < {c.threshold_m:,.0f} m)" for c in held))
+                fa.append("فاصلهٔ آن با درخواست موافقت‌شدهٔ "
+                          + "، ".join(f"#{c.proposal_id} ({fmt.distance(c.distance_m)} کمتر از "
+                                     f"{fmt.distance(c.threshold_m)})" for c in held) + " کمتر از حداقل مجاز است")
+            if not en:  # failed only on the conflicts rule, whose partner is no longer approved
+                en.append("the site failed its validation")
+                fa.append("محل پیشنهادی در بررسی ضوابط رد شده است")
             raise TransitionError(
-                f"the site fails the rules {', '.join(failed)}; to approve anyway, give the reason (override_reason)",
-                f"محل پیشنهادی ضوابط {'، '.join(failed)} را ندارد؛ برای موافقت، دلیل آن را بنویسید")
+                "; ".join(en) + "; to approve anyway, give the reason for the exception (override_reason)",
+                "؛ ".join(fa) + "؛ برای موافقت با وجود آن، دلیل استثنا را بنویسید")
         ctx.s.add(m.Decision(application_id=app.id, round=app.round, body=row.actor if row.actor == "working_group"
                              else "directorate", outcome=outcome, reasons=reasons, deficiencies=list(items),
                              override_reason=override, meeting_date=meeting_date, decided_by=ctx.user.id,
                              decided_at=ctx.now))
-        self._mark_done(ctx, row, {"outcome": outcome})
+        self._mark_done(ctx, row, {"outcome": outcome, **({"requested_documents": requested} if requested else {})})
         app.decided_at = ctx.now
         self._after_decision(ctx, app, outcome)
         ctx.audit("decision_recorded", "application", app.id, application_id=app.id, round=row.round,
                   outcome=outcome, reasons=reasons, deficiencies=items, override_reason=override,
-                  status=app.status)
+                  status=app.status, requested_documents=requested, conflicts=[{"proposal_id": c.proposal_id, "distance_m": c.distance_m,
+                                                 "threshold_m": c.threshold_m, "status": c.status}
+                                                for c in conflicts])
+        if outcome == "approve" and conflicts:
+            self._after_approval(ctx, app, conflicts)
         return application_view(app)
 
     @api("write")
     def return_to_applicant(self, ctx: Ctx, application_id: int, deficiencies: Sequence[str], *,
-                            expected_version: int, reasons: str = "") -> ApplicationView:
+                            expected_version: int, reasons: str = "",
+                            requested_documents: Sequence[str] = ()) -> ApplicationView:
         """Return a submitted request at intake, before the review (directorate experts).
 
         Recorded as the directorate's decision of this round; the applicant
@@ -391,17 +427,18 @@ class ProgressMixin(TrackerBase):
                 f"only a submitted request can be returned at intake; this one is {term(app.status, 'en')}",
                 f"فقط درخواست ارسال‌شده در مرحلهٔ دریافت عودت می‌شود؛ وضعیت این درخواست «{term(app.status)}» است")
         items = _deficiencies(deficiencies)
+        requested = self._checked_requested(app, "return", requested_documents)
         reasons = tidy_text(reasons) or "؛ ".join(items)
         ctx.s.add(m.Decision(application_id=app.id, round=app.round, body="directorate", outcome="return",
                              reasons=reasons, deficiencies=list(items), override_reason=None, meeting_date=None,
                              decided_by=ctx.user.id, decided_at=ctx.now))
         intake = latest_steps(app).get("intake")
         if intake is not None and intake.state in ("ready", "waiting"):
-            intake.data = {"outcome": "return"}
+            intake.data = {"outcome": "return", **({"requested_documents": requested} if requested else {})}
         app.decided_at = ctx.now
         self._after_decision(ctx, app, "return")
         ctx.audit("returned_at_intake", "application", app.id, application_id=app.id, deficiencies=items,
-                  status=app.status)
+                  requested_documents=requested, status=app.status)
         return application_view(app)
 
     def _after_decision(self, ctx: Ctx, app: m.Application, outcome: str) -> None:
@@ -420,10 +457,80 @@ class ProgressMixin(TrackerBase):
         ctx.s.flush()
         self._refresh(ctx, app)
 
+    # -- documents a return asks for again ------------------------------------------------------------
+    def _checked_requested(self, app: m.Application, outcome: str, kinds: Sequence[str]) -> list[str]:
+        """The document kinds a return asks for, checked against the workflow file and the applicant type."""
+        if isinstance(kinds, str):
+            kinds = [kinds]
+        out = list(dict.fromkeys(str(k) for k in kinds if str(k).strip()))
+        if out and outcome != "return":
+            raise TrackerInputError("requested_documents: only a return asks for documents",
+                                    "درخواست مدرک فقط همراه تصمیم «عودت» ممکن است",
+                                    [("requested_documents", "only a return asks for documents",
+                                      "درخواست مدرک فقط همراه تصمیم «عودت» ممکن است")])
+        problems = []
+        for k in out:
+            kind = self.workflow.documents.get(k)
+            if kind is None:
+                problems.append(("requested_documents", f"no document kind {k!r} in the workflow",
+                                 f"مدرک {k!r} در فهرست مدارک نیست"))
+            elif app.applicant.kind not in kind.applicant_types:
+                problems.append(("requested_documents", f"{kind.en} is not asked of a {label(app.applicant.kind, 'en')}",
+                                 f"«{kind.fa}» از {label(app.applicant.kind)} خواسته نمی‌شود"))
+        if problems:
+            raise TrackerInputError.collect("the requested documents are not valid", "مدارک خواسته‌شده معتبر نیست",
+                                            problems)
+        return out
+
+    def _requested_documents(self, ctx: Ctx, app: m.Application) -> tuple[RequestedDocument, ...]:
+        """For a returned application: the documents the return asked for, each with whether a file of
+        that kind was uploaded since the return."""
+        if app.status != "returned":
+            return ()
+        decision = ctx.s.scalars(select(m.Decision).where(m.Decision.application_id == app.id)
+                                 .order_by(m.Decision.round.desc())).first()
+        if decision is None or decision.outcome != "return":
+            return ()
+        kinds: list[str] = []
+        for row in app.steps:
+            if row.round == decision.round and row.data:
+                kinds.extend(k for k in row.data.get("requested_documents", ()) if k not in kinds)
+        if not kinds:
+            return ()
+        fresh = {doc.kind for doc in self._current_documents(ctx, app)
+                 if _as_utc(doc.uploaded_at) >= _as_utc(decision.decided_at)}
+        return tuple(RequestedDocument(k, self.workflow.documents[k].fa, self.workflow.documents[k].en, k in fresh)
+                     for k in kinds if k in self.workflow.documents)
+
+    def _live_conflicts(self, ctx: Ctx, app: m.Application) -> tuple[Conflict, ...]:
+        """The proposals too close to the site now (see ``ApplicationsMixin._live_conflicts``)."""
+        return ()
+
+    def _after_approval(self, ctx: Ctx, app: m.Application, conflicts: Sequence[Conflict]) -> None:
+        """Refresh the stored reports an approval changes (see ``ApplicationsMixin._after_approval``)."""
+
     def _close_open_steps(self, app: m.Application) -> None:
         for row in app.steps:
             if row.state in ("waiting", "ready", "returned"):
                 row.state = "closed"
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+_DECIDED_EN = {"approve": "approved", "reject": "rejected", "return": "returned"}
+#: Any constant: the PostgreSQL advisory lock that serialises review decisions.
+DECISION_LOCK_ID = 7_305_112_015
+
+
+def _decision_lock(ctx: Ctx) -> None:
+    """Serialise decisions, so that the conflict check sees every decision committed before it.
+    SQLite: the write transaction's ``BEGIN IMMEDIATE`` already holds the database's write lock;
+    PostgreSQL (read committed): a transaction-scoped advisory lock, taken before anything is read."""
+    conn = ctx.s.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": DECISION_LOCK_ID})
 
 
 def _deficiencies(items: Sequence[str]) -> tuple[str, ...]:

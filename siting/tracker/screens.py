@@ -75,7 +75,8 @@ class ScreensMixin(ProgressMixin):
             next_steps=self._next_steps(app), documents=documents,
             missing_documents=self._all_missing_documents(ctx, app), decisions=decisions,
             eligibility=eligibility(self, app.applicant, app.licence_type), validation=report,
-            licence=self._licence_of(ctx, app), open_deficiencies=self._open_deficiencies(app, decisions))
+            licence=self._licence_of(ctx, app), open_deficiencies=self._open_deficiencies(app, decisions),
+            requested_documents=self._requested_documents(ctx, app))
 
     @api("read")
     def my_applications(self, ctx: Ctx) -> tuple[MyApplication, ...]:
@@ -248,10 +249,17 @@ class ScreensMixin(ProgressMixin):
         rules = []
         for r in report.get("rules") or ():
             if r.get("id") == "proposal_conflicts" and r.get("status") != "pass":
-                far = sorted(float(c.get("distance_m") or 0) for c in conflicts)
-                r = {**r,
-                     "message_fa": "درخواست‌های در جریان نزدیک: " + "، ".join(fmt.distance(d) for d in far),
-                     "message_en": "Pending proposals too close: " + ", ".join(fmt.distance(d, "en") for d in far)}
+                held = sorted(float(c.get("distance_m") or 0) for c in out["conflicts"] if c["status"] == "approved")
+                far = sorted(float(c.get("distance_m") or 0) for c in out["conflicts"] if c["status"] != "approved")
+                fa, en = [], []
+                if held:
+                    fa.append("درخواست موافقت‌شده در فاصلهٔ کمتر از حداقل مجاز: " + "، ".join(fmt.distance(d) for d in held))
+                    en.append("Approved proposal within the minimum distance: "
+                              + ", ".join(fmt.distance(d, "en") for d in held))
+                if far:
+                    fa.append("درخواست‌های در جریان نزدیک: " + "، ".join(fmt.distance(d) for d in far))
+                    en.append("Pending proposals too close: " + ", ".join(fmt.distance(d, "en") for d in far))
+                r = {**r, "message_fa": "؛ ".join(fa), "message_en": "; ".join(en)}
             rules.append(r)
         out["rules"] = rules
         return out

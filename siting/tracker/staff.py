@@ -5,20 +5,21 @@ The dashboard's pages call these and render the result; the rules stay in
 :class:`~siting.tracker.Tracker` (which is called here, never bypassed).
 
 Call :func:`meeting_view` with a tracker and a working-group member's identity; ``view.pairs`` holds
-``(proposal_a, proposal_b, distance_m, threshold_m)`` for each conflicting pair on the agenda.
+``(proposal_a, proposal_b, distance_m, threshold_m, status_a, status_b)`` for each conflicting pair
+with a proposal on the agenda (the other one pending or approved).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
-from ..reports.meeting import conflict_pairs
-from ..rules.validate import ValidationReport
+from ..reports.labels import PAIR_COLUMNS
+from ..rules.validate import Conflict, ValidationReport, with_conflicts
 from .views import Agenda, AgendaItem
 
 if TYPE_CHECKING:
@@ -57,13 +58,24 @@ class MeetingView:
 
     agenda: Agenda
     reports: Mapping[int, ValidationReport | None]
-    pairs: pd.DataFrame  # proposal_a, proposal_b (application ids as text), distance_m, threshold_m
+    pairs: pd.DataFrame  # proposal_a, proposal_b (application ids as text), distance_m, threshold_m, status_a, status_b
 
     def item(self, application_id: int) -> AgendaItem:
         for it in self.agenda.items:
             if it.application_id == application_id:
                 return it
         raise KeyError(application_id)
+
+    def off_agenda_partners(self) -> dict[str, Conflict]:
+        """The proposals in conflict with one on the agenda that are not on it (approved ones, or
+        pending ones not yet received), by id, each as its conflict (name, licence type, status, point)."""
+        on = {str(it.application_id) for it in self.agenda.items}
+        out: dict[str, Conflict] = {}
+        for report in self.reports.values():
+            for c in report.conflicts if report is not None else ():
+                if str(c.proposal_id) not in on:
+                    out.setdefault(str(c.proposal_id), c)
+        return dict(sorted(out.items(), key=lambda kv: _id_order(kv[0])))
 
     def pair_partners(self, application_id: int) -> tuple[str, ...]:
         """The proposals in conflict with ``application_id`` (ids as text)."""
@@ -76,23 +88,43 @@ def meeting_view(tracker: Tracker, who: Identity, *, body: str = "working_group"
     """The agenda (:meth:`Tracker.agenda`) with each proposal's full stored report
     (:meth:`Tracker.validation_reports`, one query for the whole agenda) and the conflicting pairs.
 
-    A pair of proposals on the agenda is listed when either side's report
-    names the other (the report of the proposal submitted first was made
-    before the second existed), with the larger, binding, minimum distance
-    (:func:`siting.reports.meeting.conflict_pairs`). A conflict with a proposal that
-    has left the agenda (decided) is not listed.
+    The conflicts are those of now (:meth:`Tracker.site_conflicts`: pending and approved proposals
+    too close, the one computation the decision checks too), not those stored with each report
+    (made when it was submitted, before later proposals existed or earlier ones were decided):
+    every report on the agenda, its item's status and failed rules, and ``pairs`` say the same.
+    ``pairs`` lists each pair once, with ``status_a``/``status_b`` (an approved partner is not on
+    the agenda but its conflict is listed), nearest first.
     """
     agenda = tracker.agenda(who, body=body)
-    stored = tracker.validation_reports(who, [it.application_id for it in agenda.items])
-    reports = {it.application_id: report_from_dict(stored[it.application_id]) for it in agenda.items}
-    located = [(str(k), r) for k, r in reports.items() if r is not None]
-    pairs = conflict_pairs([r for _, r in located], [k for k, _ in located])
-    on_agenda = {k for k, _ in located}
-    pairs = pairs[pairs["proposal_a"].isin(on_agenda) & pairs["proposal_b"].isin(on_agenda)]
-    if len(pairs):
-        pairs = pairs.assign(_a=pairs["proposal_a"].map(_id_order), _b=pairs["proposal_b"].map(_id_order))
-        pairs = pairs.sort_values(["distance_m", "_a", "_b"]).drop(columns=["_a", "_b"]).reset_index(drop=True)
-    return MeetingView(agenda, reports, pairs)
+    ids = [it.application_id for it in agenda.items]
+    stored = tracker.validation_reports(who, ids)
+    live = tracker.site_conflicts(who, ids)
+    reports: dict[int, ValidationReport | None] = {}
+    items = []
+    seen: dict[tuple[str, str], dict] = {}
+    for it in agenda.items:
+        report = report_from_dict(stored[it.application_id])
+        conflicts = live.get(it.application_id, ())
+        if report is not None:
+            report = with_conflicts(report, conflicts)
+            it = replace(it, validation_status=report.status,
+                         failed_rules=tuple(r.id for r in report.rules if r.status == "fail"),
+                         warned_rules=tuple(r.id for r in report.rules if r.status == "warn"),
+                         conflicts=tuple(int(c.proposal_id) for c in conflicts if str(c.proposal_id).isdigit()))
+        reports[it.application_id] = report
+        items.append(it)
+        me = str(it.application_id)
+        for c in conflicts:
+            a, b = sorted((me, str(c.proposal_id)), key=_id_order)
+            status = {me: "under_review", str(c.proposal_id): c.status}
+            rec = {"proposal_a": a, "proposal_b": b, "distance_m": float(c.distance_m),
+                   "threshold_m": float(c.threshold_m), "status_a": status[a], "status_b": status[b]}
+            if (a, b) not in seen or rec["threshold_m"] > seen[(a, b)]["threshold_m"]:
+                seen[(a, b)] = rec
+    pairs = pd.DataFrame(sorted(seen.values(), key=lambda r: (r["distance_m"], _id_order(r["proposal_a"]),
+                                                              _id_order(r["proposal_b"]))),
+                         columns=[*PAIR_COLUMNS, "status_a", "status_b"])
+    return MeetingView(replace(agenda, items=tuple(items)), reports, pairs)
 
 
 def _id_order(pid: str) -> tuple[int, str]:

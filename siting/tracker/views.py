@@ -209,6 +209,16 @@ class MissingDocument:
 
 
 @dataclass(frozen=True)
+class RequestedDocument:
+    """A document a return asked the applicant to upload again (``uploaded``: done since the return)."""
+
+    kind: str
+    title_fa: str
+    title_en: str
+    uploaded: bool
+
+
+@dataclass(frozen=True)
 class DecisionView:
     id: int
     round: int
@@ -270,6 +280,8 @@ class ApplicationDetail:
     validation: Mapping[str, Any] | None
     licence: LicenceView | None
     open_deficiencies: tuple[str, ...]
+    #: the documents the last return asked for (a returned application), in the order asked
+    requested_documents: tuple[RequestedDocument, ...] = ()
 
     def current_steps(self) -> tuple[StepView, ...]:
         """The newest row of every step (earlier review rounds left out)."""

@@ -39,8 +39,10 @@ def test_meeting_view_reports_and_conflicting_pairs(world, tracker_ws, tracker_r
     first, far, near, address = _agenda_of_four(world)
     view = meeting_view(world.t, world.wg)
     assert [i.application_id for i in view.agenda.items] == [first, far, near, address]
-    # the first proposal's report was made before the near one existed: the pair comes from the near one's
-    assert view.item(first).conflicts == () and view.item(near).conflicts == (first,)
+    # the first proposal's stored report was made before the near one existed; the view shows the conflicts
+    # as they are now, the same from both sides (issue 15: the agenda and both reports agree)
+    assert view.item(first).conflicts == (near,) and view.item(near).conflicts == (first,)
+    assert [c.proposal_id for c in view.reports[first].conflicts] == [str(near)]
     _, _, d = GEOD.inv(RURAL_SITE.lon, RURAL_SITE.lat, NEAR_SITE.lon, NEAR_SITE.lat)
     need = tracker_rules.for_type("rural").min_distance_same_type_m
     assert d < need

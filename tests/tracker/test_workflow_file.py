@@ -30,7 +30,14 @@ def test_the_guides_workflow(workflow):
     assert {"national_card", "birth_certificate", "military_service_card", "no_criminal_record", "photo",
             "statute", "founding_notice"} == set(documents)
     legal_only = {d.id for d in workflow.documents.values() if d.applicant_types == ("legal",)}
-    assert legal_only == {"statute", "founding_notice"}
+    assert legal_only == {"statute", "founding_notice", "commitment_form"}
+    # the commitment form: stamped with the company seal for a company, signed by the applicant for a person
+    natural_only = {d.id for d in workflow.documents.values() if d.applicant_types == ("natural",)}
+    assert natural_only == {"commitment_form_personal"}
+    step = workflow.step("commitment_form")
+    assert [k.id for k in workflow.document_kinds("natural", step)] == ["commitment_form_personal"]
+    assert [k.id for k in workflow.document_kinds("legal", step)] == ["commitment_form"]
+    assert "مهر" not in workflow.documents["commitment_form_personal"].fa and "مهر" not in step.fa
     assert workflow.documents["birth_certificate"].one_image_per_page
     assert all(s.fa and s.en for s in workflow.steps)
 

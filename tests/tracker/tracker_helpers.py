@@ -124,7 +124,7 @@ def good_file(kind: str) -> tuple[bytes, str]:
     """A file that passes the checks for a document kind of siting/tracker/workflow.yaml (made once per kind)."""
     if kind in ("birth_certificate",):
         return scan_pdf(4), "shenasnameh.pdf"
-    if kind in ("statute", "founding_notice", "commitment_form"):
+    if kind in ("statute", "founding_notice", "commitment_form", "commitment_form_personal"):
         return scan_pdf(3), f"{kind}.pdf"
     if kind == "photo":
         return jpeg(600, 800), "photo.jpg"

@@ -338,6 +338,13 @@ def test_resubmitting_the_returned_request_opens_the_next_round(sample_db, works
     app_id = made.applications["returned"]
     at = as_user("demo-zahra")
     at.selectbox(key="tracker.app.selected").set_value(app_id).run()
+    # the second return asked for a new no-criminal-record certificate: upload it first
+    from tracker_helpers import good_file
+
+    content, name = good_file("no_criminal_record")
+    at.file_uploader(key=f"tracker.app.file.{app_id}").set_value((name, content, "image/png")).run()
+    at.button(key=f"tracker.app.upload.{app_id}").click().run()
+    assert_clean(at)
     at.button(key=f"tracker.app.submit.{app_id}").click().run()
     assert_clean(at)
     from siting import fmt
@@ -397,4 +404,35 @@ def test_overdue_steps_of_the_approved_request_are_marked(sample_db, workspace_c
     for title, days in overdue.items():
         assert shown[title] == "آمادهٔ اقدام — " + t("tracker.app.overdue", "fa", days=fmt.number(days))
     assert sum("گذشته از مهلت" in v for v in shown.values()) == len(overdue)
+    lib.close()
+
+
+# -- issue 15 (7): following a returned application ---------------------------------------------------------
+def test_the_returned_request_opens_with_the_requested_document_and_waits_for_it(sample_db, workspace_copy):
+    url, files, made = sample_db
+    app_id = made.applications["returned"]
+    lib = library(url, files, workspace_copy)
+    me = lib.authenticate("demo-zahra", demo_account("demo-zahra").password)
+    mine = lib.my_applications(me)
+    assert mine[0].application.id != app_id  # the newest one is another request
+    person = lib.get_application(me, app_id).applicant.people[0]
+    at = as_user("demo-zahra")
+    from siting import fmt
+
+    # the page opens on the request the banner names, and the banner's button opens it too
+    assert any(t("tracker.app.returned_banner", "fa", id=fmt.number(app_id)) in w for w in texts(at.warning))
+    assert at.selectbox(key="tracker.app.selected").value == app_id
+    at.selectbox(key="tracker.app.selected").set_value(mine[0].application.id).run()
+    at.button(key=f"tracker.app.open.{app_id}").click().run()
+    assert at.selectbox(key="tracker.app.selected").value == app_id
+    # the upload selector starts at the document the return asked for, not the first missing one
+    assert at.selectbox(key=f"tracker.app.target.{app_id}").value == ("no_criminal_record", person.id)
+    assert "تصویر گواهی عدم سوء پیشینه — " + t("tracker.app.requested_waiting", "fa") in all_text(at)
+    # resubmitting before it is uploaded is refused with the library's Persian sentence, nothing written
+    before = row_counts(url)
+    at.button(key=f"tracker.app.submit.{app_id}").click().run()
+    assert_clean(at)
+    assert any("«تصویر گواهی عدم سوء پیشینه»" in e for e in texts(at.error))
+    assert row_counts(url) == before
+    assert lib.get_application(me, app_id).application.status == "returned"
     lib.close()

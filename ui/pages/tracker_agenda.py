@@ -13,7 +13,7 @@ from siting.tracker.staff import deficiency_lines, meeting_view
 from siting.tracker.terms import OUTCOMES, term
 from siting.vocab import label
 from ui import state
-from ui.components import layout, maps, report_view, signin
+from ui.components import conflict_map, layout, report_view, signin
 from ui.components.staff import audit_action
 from ui.i18n import error_text, t
 from ui.views.planning import RuleOverrides
@@ -59,36 +59,42 @@ else:
                           f=fmt.number(statuses.count("fail"), lang),
                           u=fmt.number(statuses.count("not_located"), lang)) + "**")
 
-    # conflicting pairs
+    # conflicting pairs: with pending AND approved proposals, as they are now (the reports below say the same)
     pairs = view.pairs
     if len(pairs):
         st.error(t("wg.conflicts", lang))
         names = {str(it.application_id): it.applicant_name for it in items}
+        partners = view.off_agenda_partners()
+        names.update({k: c.name or "" for k, c in partners.items()})
+
+        def _side(pid: str, status: str | None) -> str:
+            mark = f" ({term(status, lang)})" if status and status != "under_review" else ""
+            return f"#{fmt.number(int(pid), lang)} — {names.get(pid, '')}{mark}"
+
         st.table(pd.DataFrame({
-            t("wg.col.a", lang): [f"#{fmt.number(int(a), lang)} — {names.get(a, '')}" for a in pairs["proposal_a"]],
-            t("wg.col.b", lang): [f"#{fmt.number(int(b), lang)} — {names.get(b, '')}" for b in pairs["proposal_b"]],
+            t("wg.col.a", lang): [_side(a, s) for a, s in zip(pairs["proposal_a"], pairs["status_a"], strict=True)],
+            t("wg.col.b", lang): [_side(b, s) for b, s in zip(pairs["proposal_b"], pairs["status_b"], strict=True)],
             t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
             t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
         }))
     else:
         st.success(t("wg.no_conflicts", lang))
 
-    # every proposal on one map (Agenda.to_geojson), over the region, counties, gaps and offices
+    # every proposal on one map (Agenda.to_geojson) and the approved ones they conflict with; conflicts as
+    # lines with their distance, over the region, counties, gaps and offices
     geo = view.agenda.to_geojson()
-    pos = {str(f["properties"]["application_id"]): f["geometry"]["coordinates"] for f in geo["features"]}
     points = [{"proposal_id": str(p["application_id"]), "lon": f["geometry"]["coordinates"][0],
-               "lat": f["geometry"]["coordinates"][1],
-               "colour": maps.status_colour(p["validation_status"]),
+               "lat": f["geometry"]["coordinates"][1], "status": p["validation_status"],
                "tip": f"#{fmt.number(p['application_id'], lang)} — {p['applicant']} — "
                       f"{label(p['licence_type'], lang)} — {status_label(p['validation_status'], lang)}"}
               for f in geo["features"] for p in [f["properties"]]]
-    lines = [{"lon_a": pos[a][0], "lat_a": pos[a][1], "lon_b": pos[b][0], "lat_b": pos[b][1],
-              "tip": f"#{fmt.number(int(a), lang)} ↔ #{fmt.number(int(b), lang)}: {fmt.distance(d, lang)}"}
-             for a, b, d in zip(pairs["proposal_a"], pairs["proposal_b"], pairs["distance_m"], strict=True)
-             if a in pos and b in pos]
+    points += [{"proposal_id": pid, "lon": c.lon, "lat": c.lat, "status": "approved" if c.status == "approved"
+                else "not_located", "tip": f"#{fmt.number(int(pid), lang)} — {c.name or ''} — "
+                                           f"{label(c.licence_type, lang)} — {term(c.status, lang)}"}
+               for pid, c in view.off_agenda_partners().items() if c.lon is not None and c.lat is not None]
     base = state.base_map_data(key, lang, None, "any")
-    maps.proposals_map(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points, lines,
-                       lang=lang, key="agenda.map", basemap_key="agenda.basemap")
+    conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
+                      pairs.to_dict(orient="records"), lang=lang, key="agenda.map", basemap_key="agenda.basemap")
 
     # the agenda, oldest first
     st.subheader(t("tracker.staff.agenda_table", lang))
@@ -125,33 +131,55 @@ else:
     if me.role != "wg_member":
         st.info(t("tracker.staff.decision_members_only", lang))
     else:
+        conflicts_now = report.conflicts if report is not None else ()
+        if conflicts_now:
+            st.markdown("**" + t("tracker.staff.conflicts_of", lang) + "**")
+            st.markdown("\n".join("- " + t("tracker.staff.conflict_line", lang, n=fmt.number(int(c.proposal_id), lang),
+                                              status=term(c.status, lang), d=fmt.distance(c.distance_m, lang),
+                                              m=fmt.distance(c.threshold_m, lang)) for c in conflicts_now))
+        if any(c.status == "approved" for c in conflicts_now):
+            st.warning(t("tracker.staff.override_needed", lang))
         with st.form(f"agenda.decide.{chosen}"):
-            outcome = st.radio(t("tracker.staff.outcome", lang), OUTCOMES, key=f"agenda.outcome.{chosen}",
+            # no default: the member chooses the outcome every time
+            outcome = st.radio(t("tracker.staff.outcome", lang), OUTCOMES, index=None, key=f"agenda.outcome.{chosen}",
                                format_func=lambda o: term(o, lang), horizontal=True)
             reasons = st.text_area(t("tracker.staff.reasons", lang), key=f"agenda.reasons.{chosen}")
             defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"agenda.deficiencies.{chosen}",
                                 help=t("tracker.staff.deficiencies_help", lang))
-            override = st.text_input(t("tracker.staff.override", lang), key=f"agenda.override.{chosen}",
-                                     help=t("tracker.staff.override_help", lang))
+            kinds = [k for k, d in trk.workflow.documents.items() if item.applicant_kind in d.applicant_types]
+            requested = st.multiselect(t("tracker.staff.requested_documents", lang), kinds, key=f"agenda.requested.{chosen}",
+                                       format_func=lambda k: trk.workflow.documents[k].fa if lang == "fa"
+                                       else trk.workflow.documents[k].en)
+            override = st.text_input(t("tracker.staff.override_exception", lang), key=f"agenda.override.{chosen}",
+                                     help=t("tracker.staff.override_exception_help", lang))
             meeting_text = st.text_input(t("tracker.staff.meeting_date", lang), key=f"agenda.meeting.{chosen}",
                                          placeholder="۱۴۰۵/۰۹/۰۷")
             submitted = st.form_submit_button(t("tracker.staff.record", lang))
         if submitted:
+            problems = []
+            if outcome is None:
+                problems.append(t("tracker.staff.outcome_needed", lang))
+            if not (reasons or "").strip():
+                problems.append(t("tracker.staff.reasons_needed", lang))
             try:
                 meeting_date = fmt.parse_date(meeting_text)
             except ValueError:
-                st.error(t("tracker.staff.bad_date", lang, field=t("tracker.staff.meeting_date", lang)))
+                problems.append(t("tracker.staff.bad_date", lang, field=t("tracker.staff.meeting_date", lang)))
+            if problems:
+                for problem in problems:
+                    st.error(problem)
             else:
                 try:
-                    trk.record_decision(me, chosen, outcome, reasons,
+                    trk.record_decision(me, chosen, str(outcome), reasons,
                                         expected_version=shown_before.get(chosen, item.version),
                                         deficiencies=deficiency_lines(defs), meeting_date=meeting_date,
-                                        override_reason=override or None)
+                                        override_reason=override or None,
+                                        requested_documents=requested if outcome == "return" else ())
                 except TrackerError as exc:
                     st.error(error_text(exc, lang))
                 else:
                     st.session_state[FLASH] = t("tracker.staff.decided", lang, n=fmt.number(chosen, lang),
-                                                outcome=term(outcome, lang))
+                                                outcome=term(str(outcome), lang))
                     st.session_state[DECIDED] = chosen
                     st.rerun()
 

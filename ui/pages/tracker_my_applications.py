@@ -57,9 +57,13 @@ with tab_mine:
         for m in returned:
             st.warning(t("tracker.app.returned_banner", lang, id=fmt.number(m.application.id, lang)) + "\n"
                        + "\n".join(f"- {x}" for x in m.open_deficiencies))
+            # the banner opens the request it names
+            st.button(t("tracker.app.open_request", lang, id=fmt.number(m.application.id, lang)),
+                      key=f"tracker.app.open.{m.application.id}", on_click=st.session_state.__setitem__,
+                      args=(SELECTED, m.application.id))
         ids = [m.application.id for m in mine]
-        if st.session_state.get(SELECTED) not in ids:
-            st.session_state[SELECTED] = ids[0]
+        if st.session_state.get(SELECTED) not in ids:  # first visit: the request that waits for the applicant
+            st.session_state[SELECTED] = returned[0].application.id if returned else ids[0]
         by_id = {m.application.id: m for m in mine}
         app_id = st.selectbox(
             t("tracker.app.choose", lang), ids, key=SELECTED,
@@ -108,10 +112,22 @@ with tab_mine:
             st.markdown(f"{t('tracker.app.missing', lang)}\n" + "\n".join(
                 f"- {m.title_fa if lang == 'fa' else m.title_en}"
                 + (f" — {m.person_name}" if m.person_name else "") for m in detail.missing_documents))
-        targets = list(dict.fromkeys([(m.kind, m.person_id) for m in detail.missing_documents]
+        waiting = [r for r in detail.requested_documents if not r.uploaded]
+        if detail.requested_documents:
+            st.markdown(f"{t('tracker.app.requested', lang)}\n" + "\n".join(
+                f"- {r.title_fa if lang == 'fa' else r.title_en} — "
+                + t("tracker.app.requested_done" if r.uploaded else "tracker.app.requested_waiting", lang)
+                for r in detail.requested_documents))
+        # the documents a return asked for first (their missing or current rows), then the other missing ones
+        person_ids = [p.id for p in detail.applicant.people]
+        asked = [(r.kind, pid) for r in waiting for pid in ([None] if trk.workflow.documents[r.kind].per == "application"
+                                                             else person_ids)]
+        targets = list(dict.fromkeys([x for x in asked if x[1] is None or x[1] in person_names]
+                                     + [(m.kind, m.person_id) for m in detail.missing_documents]
                                      + [(d.kind, d.person_id) for d in current]))
         if targets and a.status not in ("rejected", "cancelled"):
-            target = st.selectbox(t("tracker.app.upload_for", lang), targets, key=f"tracker.app.target.{a.id}",
+            target = st.selectbox(t("tracker.app.upload_for", lang), targets, index=0,
+                                  key=f"tracker.app.target.{a.id}",
                                   format_func=lambda x: doc_title(x[0]) + (f" — {person_names[x[1]]}" if x[1] else ""))
             max_bytes = trk.workflow.limits.max_bytes
             upload = st.file_uploader(t("tracker.app.upload_file", lang, mb=fmt.number(

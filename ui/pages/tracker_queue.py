@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from siting import fmt
-from siting.tracker import TrackerError
+from siting.tracker import Queue, TrackerError
 from siting.tracker.staff import deficiency_lines, step_fields
 from siting.tracker.terms import term
 from siting.vocab import label
@@ -61,18 +61,22 @@ if flash := st.session_state.pop(FLASH, None):
 
 include_applicant = st.toggle(t("tracker.staff.include_applicant", lang), value=False, key="queue.applicant_steps")
 try:
-    queue = trk.queue(me, include_applicant_steps=include_applicant)
+    everything = trk.queue(me, include_applicant_steps=True)  # one read; the toggle only filters the table
     overdue = trk.overdue_steps(me)
 except TrackerError as exc:
     st.error(error_text(exc, lang))
     st.stop()
+queue = everything if include_applicant else Queue(tuple(it for it in everything.items
+                                                         if it.step.actor != "applicant"))
 
-tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs([
-    t("tracker.staff.tab_queue", lang, n=fmt.number(len(queue.items), lang)),
-    t("tracker.staff.tab_overdue", lang, n=fmt.number(len(overdue), lang)),
-    t("tracker.staff.tab_renewals", lang), t("tracker.staff.tab_application", lang)])
+# Tabs with labels that do not change when the counts do, under a key: the tab the expert is on stays
+# open after an action (labels with counts made a new set of tabs, which opened on the first one).
+TAB_LABELS = [t("tracker.staff.tab_by_step", lang), t("tracker.staff.tab_late", lang), t("tracker.staff.tab_renewals", lang),
+              t("tracker.staff.tab_application", lang)]
+tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs(TAB_LABELS, key="queue.tab")
 
 with tab_queue:
+    st.caption(t("tracker.staff.count", lang, n=fmt.number(len(queue.items), lang)))
     by_step = queue.by_step()
     if not by_step:
         st.info(t("tracker.staff.queue_empty", lang))
@@ -81,6 +85,7 @@ with tab_queue:
         st.table(pd.DataFrame([_item_row(it) for it in step_items]))
 
 with tab_overdue:
+    st.caption(t("tracker.staff.count", lang, n=fmt.number(len(overdue), lang)))
     if not overdue:
         st.success(t("tracker.staff.overdue_none", lang))
     else:
@@ -112,12 +117,29 @@ with tab_renewals:
         } for r in due]))
 
 with tab_app:
-    names = {it.application_id: it.applicant_name for it in (*queue.items, *(o.item for o in overdue))}
+    # every application with an open step, the applicant's own included (marked as waiting for the applicant),
+    # and the one chosen before (its steps may all be done now): the selection survives every action
+    names = {it.application_id: it.applicant_name for it in (*everything.items, *(o.item for o in overdue))}
+    waiting_for = {i: {it.step.actor for it in everything.items if it.application_id == i} for i in names}
+    previous = st.session_state.get("queue.chosen")
+    if isinstance(previous, int) and previous not in names:
+        try:
+            names[previous] = trk.get_application(me, previous).application.applicant_name
+            waiting_for[previous] = set()
+        except TrackerError:
+            st.session_state.pop("queue.chosen", None)
     if not names:
         st.info(t("tracker.staff.queue_empty", lang))
         st.stop()
+
+    def _choice(i: int) -> str:
+        actors = waiting_for.get(i, set())
+        mark = (t("tracker.staff.waiting_applicant", lang) if actors == {"applicant"}
+                else t("tracker.staff.nothing_open", lang) if not actors else "")
+        return f"#{fmt.number(i, lang)} — {names[i]}" + (f" ({mark})" if mark else "")
+
     chosen = st.selectbox(t("tracker.staff.choose_application", lang), sorted(names), key="queue.chosen",
-                          format_func=lambda i: f"#{fmt.number(i, lang)} — {names[i]}")
+                          format_func=_choice)
     try:
         detail = trk.get_application(me, chosen)
     except TrackerError as exc:
@@ -158,11 +180,25 @@ with tab_app:
     # complete a step, with the facts the workflow file says it records
     st.subheader(t("tracker.staff.complete", lang))
     open_steps = [s for s in steps if s.state in ("waiting", "ready", "returned") and s.completed_by_action == "step"]
+    # the ready ones first (what can be recorded now), then the waiting ones, in the workflow's order
+    open_steps.sort(key=lambda s: s.state == "waiting")
+    step_key = f"queue.step.{chosen}"
+    if st.session_state.get(step_key) not in [s.step_id for s in open_steps]:
+        st.session_state.pop(step_key, None)  # the step just recorded: the next ready one is preselected
+    ready_mine = [s for s in open_steps if s.state in ("ready", "returned") and s.actor != "applicant"]
+    if ready_mine:  # the remaining steps of this application that the directorate can record now
+        st.markdown("**" + t("tracker.staff.remaining", lang) + "**")
+        for s in ready_mine:
+            c1, c2 = st.columns([4, 1])
+            c1.markdown(f"- {_title(s.step_id)} — {s.actor_fa if lang == 'fa' else s.actor_en}"
+                        + (f" — {t('tracker.staff.col.due', lang)}: {fmt.jalali(s.due_on, lang=lang)}" if s.due_on else ""))
+            c2.button(t("tracker.staff.open_step", lang), key=f"queue.pick.{chosen}.{s.step_id}",
+                      on_click=st.session_state.__setitem__, args=(step_key, s.step_id))
     if not open_steps:
         st.caption(t("tracker.staff.no_open_steps", lang))
     else:
         step_id = st.selectbox(t("tracker.staff.col.step", lang), [s.step_id for s in open_steps],
-                               key=f"queue.step.{chosen}",
+                               key=step_key,
                                format_func=lambda sid: f"{_title(sid)} — "
                                f"{term(next(s.state for s in open_steps if s.step_id == sid), lang)}")
         with st.form(f"queue.complete.{chosen}.{step_id}"):

@@ -14,9 +14,8 @@ from siting.tracker import TrackerError, staff
 from siting.tracker.terms import STAFF_ROLES
 from siting.vocab import label
 from ui import state
-from ui.components import layout, maps, report_view, signin
+from ui.components import conflict_map, layout, report_view, signin
 from ui.i18n import error_text, t
-from ui.views.mapdata import STATUS_COLOURS
 from ui.views.planning import RuleOverrides
 from ui.views.upload import ACCEPTED_EXTENSIONS
 
@@ -101,17 +100,12 @@ if result is not None:
 
     # all proposals on one map
     base = state.base_map_data(key, lang, None, "any")
-    pos = {r["proposal_id"]: (r["lon"], r["lat"]) for r in table.to_dict(orient="records")}
-    points = [{"proposal_id": r["proposal_id"], "lon": r["lon"], "lat": r["lat"],
-               "colour": list(STATUS_COLOURS[r["status"]]),
+    points = [{"proposal_id": r["proposal_id"], "lon": r["lon"], "lat": r["lat"], "status": r["status"],
                "tip": f"{r['proposal_id']} — {r['name'] or ''} — {label(r['licence_type'], lang)} — "
                       f"{status_label(r['status'], lang)}"}
               for r in table.to_dict(orient="records")]
-    lines = [{"lon_a": pos[p.proposal_a][0], "lat_a": pos[p.proposal_a][1], "lon_b": pos[p.proposal_b][0],
-              "lat_b": pos[p.proposal_b][1], "tip": f"{p.proposal_a} ↔ {p.proposal_b}: {fmt.distance(p.distance_m, lang)}"}
-             for p in pairs.itertuples()]
-    maps.proposals_map(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points, lines,
-                       lang=lang, key="wg.map", basemap_key="wg.basemap")
+    conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
+                      pairs.to_dict(orient="records"), lang=lang, key="wg.map", basemap_key="wg.basemap")
 
     st.subheader(t("wg.table", lang))
     shown = table.drop(columns=["sample", "lat", "lon"])
