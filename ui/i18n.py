@@ -481,6 +481,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.app.validation.pass": ("مطابق ضوابط", "passes"),
     "tracker.app.validation.warn": ("نیازمند بررسی", "needs a look"),
     "tracker.app.validation.fail": ("مغایر ضوابط", "fails"),
+    "tracker.app.validation.unknown": ("بررسی‌نشدنی (دادهٔ لازم نیست)", "could not be checked (data missing)"),
     "tracker.app.validation.not_located": ("روی نقشه نیست", "not on the map"),
     "tracker.app.col.id": ("شماره", "No."),
     "tracker.app.col.status": ("وضعیت", "Status"),
@@ -668,7 +669,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
 
 # The report's overall result, worded as in the printed report (one home: siting.reports.labels).
 _STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
-                 for s in ("pass", "warn", "fail")})
+                 for s in ("pass", "warn", "fail", "unknown")})
 STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_STRINGS)
 del _STRINGS  # only the read-only view remains
 

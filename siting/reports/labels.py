@@ -36,6 +36,7 @@ STATUS_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "pass": ("قبول", "pass"),
     "fail": ("رد", "fail"),
     "warn": ("نیازمند بررسی", "needs review"),
+    "unknown": ("نامعلوم", "unknown"),
 })
 # The overall result in one sentence, after the status word ("Pass: ...").
 OVERALL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
@@ -43,7 +44,16 @@ OVERALL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "fail": ("محل پیشنهادی دست‌کم یک شرط را ندارد.", "The site fails at least one rule."),
     "warn": ("محل پیشنهادی شرطی را رد نمی‌کند، اما کارگروه باید مواردی را بررسی کند.",
              "The site fails no rule, but the working group must review some points."),
+    "unknown": ("برخی شرط‌ها بررسی‌شدنی نبود (داده‌اش در فضای کاری نیست)؛ نتیجه قبول نیست تا آن‌ها بررسی شوند.",
+                "Some rules could not be evaluated (the workspace lacks their data): this is not a pass until they are checked."),
 })
+# A threshold that is a placeholder in the rules file (``placeholder: true``): the rule's outcome is provisional.
+PROVISIONAL_LABEL: tuple[str, str] = ("موقت", "provisional")
+PROVISIONAL_NOTE: tuple[str, str] = (
+    "«موقت»: حدِ این شرط در فایل ضوابط هنوز مقدار جایگزین است و کارگروه آن را تعیین نکرده؛ نتیجهٔ آن قطعی نیست.",
+    "“provisional”: this rule's threshold is still a placeholder in the rules file, not yet set by the working "
+    "group; its outcome is not final.",
+)
 VALUE_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "inside": ("درون استان", "inside"),
     "outside": ("بیرون از استان", "outside"),

@@ -21,7 +21,7 @@ from siting.reports.labels import PAIR_COLUMNS, status_label
 from siting.rules.validate import ValidationReport
 from siting.vocab import label
 
-_STATUS_ORDER = MappingProxyType({"pass": 0, "warn": 1, "fail": 2})
+_STATUS_ORDER = MappingProxyType({"pass": 0, "warn": 1, "unknown": 2, "fail": 3})
 
 
 def meeting_table(sites: pd.DataFrame, reports: Sequence[ValidationReport], *, lang: str = "fa") -> pd.DataFrame:

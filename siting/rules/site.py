@@ -130,11 +130,15 @@ def check_sites(ws: Workspace, rules: Rules, licence_type: str, lon, lat) -> Sit
     def code(ok: np.ndarray) -> np.ndarray:
         return np.where(ok, PASS, FAIL).astype(np.int8)
 
+    # no active office at all (no office list): the distance rules are undecided, never passed;
+    # offices registered but none of the kind: distance is inf and the same-type rule passes
+    no_offices = idx.office_trees["any"] is None
     status: dict[str, np.ndarray] = {
         "inside_region": code(inside),
-        # no office of the kind: distance is inf and the rule passes
-        "min_distance_same_type": code(dist["same_type"] >= sec.min_distance_same_type_m),
-        "min_distance_any_type": code(dist["any_type"] >= sec.min_distance_any_type_m),
+        "min_distance_same_type": np.full(n, UNDECIDED, np.int8) if no_offices
+        else code(dist["same_type"] >= sec.min_distance_same_type_m),
+        "min_distance_any_type": np.full(n, UNDECIDED, np.int8) if no_offices
+        else code(dist["any_type"] >= sec.min_distance_any_type_m),
     }
     thresholds: dict[str, float | None] = {
         "inside_region": None,
@@ -149,7 +153,7 @@ def check_sites(ws: Workspace, rules: Rules, licence_type: str, lon, lat) -> Sit
         thresholds["site_in_city"] = sec.city_radius_m
     if sec.site_outside_city:
         status["site_outside_city"] = (
-            np.full(n, PASS, np.int8) if no_cities else code(dist["city"] > sec.city_radius_m)
+            np.full(n, UNDECIDED, np.int8) if no_cities else code(dist["city"] > sec.city_radius_m)
         )
         thresholds["site_outside_city"] = sec.city_radius_m
     if sec.village_max_distance_m is not None:

@@ -35,6 +35,7 @@ def validation_summary(report: ValidationReport) -> dict[str, Any]:
     return {"status": report.status, "county": report.county,
             "failed": [r.id for r in report.rules if r.status == "fail"],
             "warned": [r.id for r in report.rules if r.status == "warn"],
+            "unknown": [r.id for r in report.rules if r.status == "unknown"],
             "newly_covered_population": report.newly_covered_population,
             "conflicts": [int(c.proposal_id) for c in report.conflicts], "sample": report.sample}
 

@@ -108,7 +108,7 @@ def site_text(app: ApplicationView, lang: str) -> str:
 def validation_text(status: str | None, lang: str) -> str:
     if status is None:
         return "—"
-    return t(f"tracker.app.validation.{status}", lang) if status in ("pass", "warn", "fail", "not_located") \
+    return t(f"tracker.app.validation.{status}", lang) if status in ("pass", "warn", "unknown", "fail", "not_located") \
         else status
 
 
