@@ -164,7 +164,8 @@ def test_picking_a_settlement_an_office_and_a_bad_object(open_page, ws):
     at = select_on_map(at, {"pick-cells": [{"h3": "not-a-cell"}]})
     assert_clean(at)
     assert any("انتخاب روی نقشه معتبر نبود" in e for e in texts(at.error))
-    assert at.session_state[site_picker.CANDIDATE_KEY].lon == g.x
+    # a refused pick clears the previous site (issue 15: its report must not stand for the refused input)
+    assert site_picker.CANDIDATE_KEY not in at.session_state and not at.table
 
 
 def test_selection_handler_with_a_picked_object_payload(ws):

@@ -41,9 +41,9 @@ from siting.io.readers import (
     parse_coordinate_pair,
     split_coordinate_pair,
 )
-from siting.text import clean_text
 from siting.rules import Rules, load_rules
 from siting.rules.validate import find_settlement
+from siting.text import clean_text
 from siting.workspace import Workspace
 
 COARSE_RESOLUTION = 6
