@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from siting.reports.labels import status_sentence
+from siting.reports.labels import POINT_PROBLEMS, status_sentence
 
 LANGUAGES: tuple[str, ...] = ("fa", "en")
 DEFAULT_LANGUAGE = "fa"
@@ -143,10 +143,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
                            "The {field} “{value}” is not a number; write e.g. 32.8663."),
     "error.missing": ("{field} را بنویسید.", "Enter the {field}."),
     "error.out_of_range": ("{field} «{value}» در محدودهٔ مجاز نیست.", "The {field} {value} is out of range."),
-    "error.outside_region": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ محلی درون استان انتخاب کنید.",
-                             "This point (lat {lat}, lon {lon}) lies outside the province; choose a site inside it."),
-    "error.swapped": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ به نظر می‌رسد جای عرض و طول جغرافیایی عوض شده است.",
-                      "This point (lat {lat}, lon {lon}) lies outside the province; latitude and longitude look exchanged."),
+    # error.outside_region and error.swapped: the library's wording (siting.rules.site.POINT_PROBLEMS), below
     "error.pair_count": ("«{value}» دو عدد (عرض و طول جغرافیایی) نیست؛ مثلاً ۳۲٫۸۶۶۳ ۵۹٫۲۲۱۱ بنویسید.",
                          "“{value}” is not two numbers (latitude and longitude); write e.g. 32.8663 59.2211."),
     "error.pair_outside": ("نقطهٔ {a} و {b} به هیچ ترتیبی (عرض، طول یا طول، عرض) درون استان نیست؛ مختصات را بررسی کنید.",
@@ -675,6 +672,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "پروانهٔ {number}، صادرشده در {issued}، معتبر تا {expires}", "Licence {number}, issued {issued}, valid until {expires}"),
 }
 
+# A point that cannot be a site: the library's wording, shared with the tracker's refusals.
+_STRINGS.update({f"error.{code}": words for code, words in POINT_PROBLEMS.items()})
 # The report's overall result, worded as in the printed report (one home: siting.reports.labels).
 _STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
                  for s in ("pass", "warn", "fail", "unknown")})

@@ -118,6 +118,16 @@ def status_sentence(status: str, lang: str = "fa") -> str:
     return f"{word}: {sentence}" if lang == "fa" else f"{word[:1].upper()}{word[1:]}: {sentence[:1].lower()}{sentence[1:]}"
 
 
+#: Why a typed point cannot be a site, in Persian and English (``{lat}``/``{lon}`` filled by the caller):
+#: the one wording of the site checker, the new-request form and the tracker's refusals.
+POINT_PROBLEMS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "outside_region": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ محلی درون استان انتخاب کنید.",
+                       "This point (lat {lat}, lon {lon}) lies outside the province; choose a site inside it."),
+    "swapped": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ به نظر می‌رسد جای عرض و طول جغرافیایی عوض شده است.",
+                "This point (lat {lat}, lon {lon}) lies outside the province; latitude and longitude look exchanged."),
+})
+
+
 # -- the working group's meeting table (siting.reports.meeting) ---------------------------------------
 MEETING_COLUMNS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "rank": ("رتبه", "rank"),

@@ -42,6 +42,7 @@ from siting.io.readers import (
     split_coordinate_pair,
 )
 from siting.rules import Rules, load_rules
+from siting.rules.site import site_point_problem
 from siting.rules.validate import find_settlement
 from siting.text import clean_text
 from siting.workspace import Workspace
@@ -245,9 +246,10 @@ def candidate_from_text(ws: Workspace, lat_text: object, lon_text: object) -> Ca
     for name, v, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
         if not -limit <= v <= limit:
             raise CandidateError("out_of_range", f"{name}: {v} is outside -{limit}…{limit}", field=name, value=v)
-    if not bool(ws.in_region(lon, lat)[0]):
+    problem = site_point_problem(ws, lon, lat)  # the one check, shared with the tracker's request form
+    if problem is not None:
         name = _region_name(ws)
-        if -90 <= lon <= 90 and bool(ws.in_region(lat, lon)[0]):
+        if problem == "swapped":
             raise CandidateError("swapped", f"site: latitude {lat} / longitude {lon} lies outside {name}; "
                                  "latitude and longitude look exchanged", lat=lat, lon=lon)
         raise CandidateError("outside_region", f"site: latitude {lat} / longitude {lon} lies outside {name}",
