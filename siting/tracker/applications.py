@@ -50,7 +50,7 @@ def _deg(v: float, lang: str) -> str:
 
 def _no_site(site: SiteInput | None) -> bool:
     """No point, no address, and not "I could not find it on the map"."""
-    return site is None or (site.lon in (None, "") and site.lat in (None, "") and not tidy_text(site.address)
+    return site is None or (site.lon is None and site.lat is None and not tidy_text(site.address)
                             and not site.map_not_found)
 
 
@@ -261,9 +261,9 @@ class ApplicationsMixin(ProgressMixin):
                                  f"طول {lon} و عرض {lat} مختصات جغرافیایی معتبر نیست"))
             elif lon is not None:
                 # outside the province, or latitude and longitude exchanged: refused as the site checker does
-                problem = site_point_problem(self.workspace, lon, lat)
-                if problem is not None:
-                    fa, en = POINT_PROBLEMS[problem]
+                where = site_point_problem(self.workspace, lon, lat)
+                if where is not None:
+                    fa, en = POINT_PROBLEMS[where]
                     problems.append(("site", en.format(lat=_deg(lat, "en"), lon=_deg(lon, "en")),
                                      fa.format(lat=_deg(lat, "fa"), lon=_deg(lon, "fa"))))
         address = tidy_text(site.address) or None
