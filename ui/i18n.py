@@ -405,6 +405,16 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.clear": ("پاک کردن جدول سناریوها", "Clear the scenario table"),
     "scenario.table_title": ("جدول سناریوها", "Scenario table"),
     # -- application tracker: signing in (ui/components/signin.py) ------------------------------
+    "tracker.not_set_up": (
+        "پایگاه دادهٔ ردیاب درخواست‌ها هنوز راه‌اندازی نشده است، پس ثبت و پیگیری درخواست در این سامانه فعلاً ممکن نیست. "
+        "راه‌اندازی آن کار کارشناس فناوری اطلاعات ادارهٔ کل ارتباطات و فناوری اطلاعات استان است؛ اگر انتظار داشتید "
+        "این بخش کار کند، با ادارهٔ کل تماس بگیرید.",
+        "The application tracker's database has not been set up yet, so requests cannot be filed or followed here "
+        "for now. Setting it up is the job of the IT staff of the provincial Directorate General of Communications "
+        "and IT; if you expected this part to work, contact the directorate."),
+    "tracker.not_set_up_meanwhile": (
+        "تا آن زمان می‌توانید در صفحهٔ «انتخاب و بررسی محل» محل دفتر را روی نقشه بررسی کنید.",
+        "Meanwhile you can check a site on the map on the site-checker page."),
     "tracker.unavailable": ("ردیاب درخواست‌ها در دسترس نیست: {detail}", "The application tracker is not available: {detail}"),
     "tracker.signin_needed": ("برای دیدن این صفحه وارد سامانه شوید.", "Sign in to see this page."),
     "tracker.username": ("نام کاربری", "User name"),

@@ -51,7 +51,8 @@ from siting.tracker import (
     TrackerSettings,
 )
 from siting.tracker.access import sso_groups_claim, sso_policy_from_env
-from siting.tracker.db import resolve_url
+from siting.tracker.db import missing_sqlite_file, resolve_url
+from siting.tracker.errors import TrackerNotReady
 
 from .. import state
 from ..i18n import t
@@ -75,14 +76,25 @@ def tracker() -> Tracker | None:
     """The tracker of this server, or ``None`` after showing why it cannot be opened."""
     lang = state.lang()
     try:
+        if missing_sqlite_file(resolve_url()) is not None:  # opening it would create an empty database
+            not_set_up(lang)
+            return None
         trk = _open_tracker(resolve_url(), sso_policy())
         trk.use_workspace(state.load_workspace(state.workspace_key()))  # the current generation
         return trk
+    except TrackerNotReady:  # a database without the tracker's tables: not the user's to fix
+        not_set_up(lang)
     except TrackerError as exc:
         st.error(t("tracker.unavailable", lang, detail=exc.message(lang)))
     except Exception as exc:  # a database that does not answer: a sentence, not a traceback
         st.error(t("tracker.unavailable", lang, detail=type(exc).__name__))
     return None
+
+
+def not_set_up(lang: str) -> None:
+    """What is missing and who sets it up, for a tracker with no database yet (nothing is created)."""
+    st.warning(t("tracker.not_set_up", lang), icon=":material/construction:")
+    st.caption(t("tracker.not_set_up_meanwhile", lang))
 
 
 def current() -> Identity | None:
