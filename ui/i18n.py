@@ -448,6 +448,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "page.tracker_my_applications": ("درخواست‌های من", "My applications"),
     "tracker.app.tab_mine": ("درخواست‌های من", "My applications"),
     "tracker.app.tab_new": ("درخواست جدید", "New request"),
+    "applicant.start_request": ("ثبت درخواست در همین محل", "Start a request at this site"),
+    "tracker.app.carried": ("محل انتخاب‌شده روی نقشه در فرم درخواست آمده است: {label}", "The site chosen on the map is in the request form: {label}"),
+    "tracker.app.carried_drop": ("کنار گذاشتن این محل", "Drop this site"),
+    "tracker.app.urban_legal_only": (
+        "پروانهٔ پیشخوان شهری فقط به اشخاص حقوقی (شرکت‌ها) داده می‌شود؛ برای شخص حقیقی فقط ICT روستایی ممکن است.",
+        "Urban Pishkhan licences are for legal persons (companies) only; a natural person may apply for a rural ICT licence."),
     "tracker.app.none": ("هنوز درخواستی ندارید؛ از زبانهٔ «درخواست جدید» شروع کنید.", "You have no requests yet; start one in the New request tab."),
     "tracker.app.returned_banner": ("درخواست {id} به شما عودت شده است. کسری‌ها:", "Request {id} was returned to you. Deficiencies:"),
     "tracker.app.choose": ("درخواست", "Request"),

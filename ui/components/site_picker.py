@@ -33,6 +33,9 @@ MAP_NONCE_KEY = "applicant.map_nonce"
 LAT_KEY = "applicant.lat"
 LON_KEY = "applicant.lon"
 SETTLEMENT_KEY = "applicant.settlement"
+#: The site carried from the site checker into the new-request form: {"lon", "lat", "licence_type", "label"}.
+CARRIED_KEY = "applicant.carried_site"
+REQUEST_PAGE = "ui/pages/tracker_my_applications.py"
 
 
 def map_key() -> str:
@@ -118,6 +121,26 @@ def inputs(key: DataKey) -> None:
         st.text_input(t("applicant.settlement", lang_), key=SETTLEMENT_KEY)
         st.form_submit_button(t("applicant.find_settlement", lang_), on_click=_on_settlement, args=(key,),
                               type="primary")
+
+
+def start_request_button(cand: Candidate, licence_type: str) -> None:
+    """"Start a request at this site": opens the new-request form with this site and licence type."""
+    lang_ = lang()
+    if st.button(t("applicant.start_request", lang_), key="applicant.start_request", type="primary",
+                 icon=":material/post_add:"):
+        st.session_state[CARRIED_KEY] = {"lon": cand.lon, "lat": cand.lat, "licence_type": licence_type,
+                                         "label": describe(cand, lang_)}
+        st.switch_page(REQUEST_PAGE)
+
+
+def carried_site() -> dict[str, Any] | None:
+    """The site carried from the site checker, if any (kept until a request is created or it is dropped)."""
+    value = st.session_state.get(CARRIED_KEY)
+    return value if isinstance(value, dict) else None
+
+
+def drop_carried_site() -> None:
+    st.session_state.pop(CARRIED_KEY, None)
 
 
 def show_error() -> None:
