@@ -405,6 +405,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.clear": ("پاک کردن جدول سناریوها", "Clear the scenario table"),
     "scenario.table_title": ("جدول سناریوها", "Scenario table"),
     # -- application tracker: signing in (ui/components/signin.py) ------------------------------
+    "tracker.signup_title": ("متقاضی تازه هستید؟ ثبت‌نام کنید", "New applicant? Register"),
+    "tracker.signup_intro": (
+        "با ثبت‌نام، حساب متقاضی می‌سازید و سپس با کد ملی و گذرواژه وارد می‌شوید. حساب‌های کارکنان را مدیر سامانه می‌سازد.",
+        "Registering creates an applicant account; you then sign in with your national ID and password. Staff accounts "
+        "are made by the administrator."),
+    "tracker.signup.full_name": ("نام و نام خانوادگی", "Full name"),
+    "tracker.signup.national_id": ("کد ملی (نام کاربری شما)", "National ID (your user name)"),
+    "tracker.signup.mobile": ("شمارهٔ همراه", "Mobile number"),
+    "tracker.signup.password": ("گذرواژه (دست‌کم ۱۰ نویسه)", "Password (at least 10 characters)"),
+    "tracker.signup.password2": ("تکرار گذرواژه", "Password again"),
+    "tracker.signup.submit": ("ثبت‌نام", "Register"),
+    "tracker.signup.mismatch": ("دو گذرواژه یکسان نیستند.", "The two passwords differ."),
+    "tracker.signup.done": (
+        "ثبت‌نام انجام شد؛ اکنون با کد ملی و گذرواژهٔ خود وارد شوید. اگر پیش‌تر با این کد ملی ثبت‌نام کرده‌اید، "
+        "با گذرواژهٔ پیشین وارد شوید.",
+        "Registration done: sign in now with your national ID and password. If you registered with this national ID "
+        "before, sign in with your earlier password."),
     "tracker.not_set_up": (
         "پایگاه دادهٔ ردیاب درخواست‌ها هنوز راه‌اندازی نشده است، پس ثبت و پیگیری درخواست در این سامانه فعلاً ممکن نیست. "
         "راه‌اندازی آن کار کارشناس فناوری اطلاعات ادارهٔ کل ارتباطات و فناوری اطلاعات استان است؛ اگر انتظار داشتید "

@@ -451,3 +451,49 @@ def test_the_request_form_refuses_as_the_site_checker_does(sample_db, lat, lon, 
     assert_clean(at)
     assert any(words in m for m in texts(at.markdown) + texts(at.error)), texts(at.markdown)
     assert row_counts(url) == before  # nothing saved: no draft marked only "fails" with county "—"
+
+
+# -- issue 15 (8): registering as a new applicant --------------------------------------------------------
+def _register(at: AppTest, **values: str) -> AppTest:
+    for name, value in values.items():
+        at.text_input(key=f"tracker.signup.{name}").set_value(value)
+    _submit(at, "tracker.signup")
+    assert_clean(at)
+    return at
+
+
+def test_a_new_applicant_registers_then_signs_in(sample_db, workspace_copy):
+    from tracker_helpers import national_id
+
+    url, files, _ = sample_db
+    nid = national_id(811)
+    users_before = row_counts(url)["users"]
+    at = _register(open_signed_out(), full_name="نرگس امینی", national_id=nid.translate(
+        str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")), mobile="۰۹۱۵ ۱۲۳ ۴۵۶۷", password="یک گذرواژهٔ بلند", password2="یک گذرواژهٔ بلند")
+    done = t("tracker.signup.done", "fa")
+    assert done in texts(at.success)
+    at = sign_in(at, nid, "یک گذرواژهٔ بلند")
+    assert "نرگس امینی" in all_text(at) and t("tracker.app.none", "fa") in texts(at.info)  # signed in, no requests
+    lib = library(url, files, workspace_copy)
+    assert lib.authenticate(nid, "یک گذرواژهٔ بلند").role == "applicant"
+    lib.close()
+    # the same national ID again: the same sentence, nothing created (no account enumeration)
+    again = _register(open_signed_out(), full_name="کس دیگر", national_id=nid, mobile="09150000000",
+                      password="passphrase two x", password2="passphrase two x")
+    assert done in texts(again.success)
+    assert row_counts(url)["users"] == users_before + 1
+
+
+def test_registration_names_each_bad_field_and_creates_nothing(sample_db):
+    url, _, _ = sample_db
+    before = {k: v for k, v in row_counts(url).items() if k not in ("audit", "signin_throttle")}
+    at = _register(open_signed_out("en"), full_name="", national_id="1234567890", mobile="0912",
+                   password="short", password2="short")
+    shown = "\n".join(texts(at.markdown))
+    for field in ("National ID", "Mobile number", "Password"):
+        assert f"**{field}" in shown, shown
+    assert not texts(at.success)
+    at = _register(at, full_name="x", national_id="1234567890", mobile="09121112233",
+                   password="long enough passphrase", password2="different passphrase")
+    assert "The two passwords differ." in texts(at.error)
+    assert {k: v for k, v in row_counts(url).items() if k not in ("audit", "signin_throttle")} == before

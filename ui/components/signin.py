@@ -161,7 +161,36 @@ def _sso_sign_in(trk: Tracker, lang: str) -> Identity | None:
     return who
 
 
-def _form(trk: Tracker, lang: str) -> None:
+def _signup(trk: Tracker, lang: str) -> None:
+    """Self-registration of a new applicant (the library checks every field, throttles, and never says
+    whether the national ID had an account: the page says one sentence either way)."""
+    from .tracker_views import show_error
+
+    with st.expander(t("tracker.signup_title", lang), icon=":material/person_add:"):
+        st.caption(t("tracker.signup_intro", lang))
+        with st.form("tracker.signup", clear_on_submit=False):
+            full_name = st.text_input(t("tracker.signup.full_name", lang), key="tracker.signup.full_name")
+            national_id = st.text_input(t("tracker.signup.national_id", lang), key="tracker.signup.national_id")
+            mobile = st.text_input(t("tracker.signup.mobile", lang), key="tracker.signup.mobile",
+                                   placeholder="۰۹۱۲۳۴۵۶۷۸۹")
+            password = st.text_input(t("tracker.signup.password", lang), type="password", key="tracker.signup.password")
+            again = st.text_input(t("tracker.signup.password2", lang), type="password", key="tracker.signup.password2")
+            submitted = st.form_submit_button(t("tracker.signup.submit", lang))
+        if not submitted:
+            return
+        if password != again:
+            st.error(t("tracker.signup.mismatch", lang))
+            return
+        try:
+            trk.register_applicant(full_name=full_name, national_id=national_id, mobile=mobile, password=password,
+                                   client=_client_key())
+        except TrackerError as exc:
+            show_error(exc, lang)
+            return
+        st.success(t("tracker.signup.done", lang))
+
+
+def _form(trk: Tracker, lang: str, *, signup: bool = False) -> None:
     st.info(t("tracker.signin_needed", lang))
     if trk.settings.sso is not None and _sso_configured() and _sso_claims() is None:
         st.button(t("tracker.sso_signin", lang), key="tracker.sso", on_click=st.login)
@@ -178,6 +207,8 @@ def _form(trk: Tracker, lang: str) -> None:
             st.error(exc.message(lang))
             return
         st.rerun()
+    if signup:
+        _signup(trk, lang)
 
 
 def _client_key() -> str | None:
@@ -217,7 +248,7 @@ def require_user(roles: tuple[str, ...]) -> tuple[Tracker, Identity] | None:
     sample_banner(trk)
     who = current() or _sso_sign_in(trk, lang)
     if who is None:
-        _form(trk, lang)
+        _form(trk, lang, signup="applicant" in roles)
         return None
     _sidebar(who, lang)
     if who.role not in roles:

@@ -44,6 +44,8 @@ FIELD_KEYS: dict[str, str] = {
     "postal_code": "tracker.app.f.postal_code",
     "map_not_found": "tracker.app.f.map_not_found",
     "licence_type": "tracker.app.f.licence_type",
+    "mobile": "tracker.signup.mobile",
+    "password": "tracker.password",
     "request_type": "tracker.app.f.request_type",
     "licence_number": "tracker.app.f.licence_number",
     "applicant_types": "tracker.app.f.applicant_type",
