@@ -47,7 +47,7 @@ def meeting_table(sites: pd.DataFrame, reports: Sequence[ValidationReport], *, l
             "status": rep.status,
             "newly_covered_population": int(rep.newly_covered_population),
             "failed_rules": sep.join(getattr(r, title) or r.id for r in rep.rules if r.status == "fail"),
-            "review_rules": sep.join(getattr(r, title) or r.id for r in rep.rules if r.status == "warn"),
+            "review_rules": sep.join(getattr(r, title) or r.id for r in rep.rules if r.status in ("warn", "unknown")),
             "conflicts": sep.join(c.proposal_id for c in rep.conflicts),
             "lat": round(rep.lat, 6),
             "lon": round(rep.lon, 6),
