@@ -227,8 +227,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "planner.kpi.gaps_help": ("مساحت همهٔ نواحی بدون پوشش: {area} کیلومتر مربع", "Area of all service gaps: {area} km²"),
     "planner.kpi.open": ("محل‌های مجاز دفتر جدید {type} (کیلومتر مربع)", "Open area for a new {type} office (km²)"),
     "planner.kpi.open_help": (
-        "شش‌ضلعی‌هایی (H3، تفکیک ۶) که در ناحیهٔ بدون پوشش این نوع‌اند و مرکزشان حداقل فاصله‌ها را تا دفترهای موجود دارد: {cells} شش‌ضلعی.",
-        "H3 cells (resolution 6) in this type's service gap whose centre keeps the minimum distances to existing offices: {cells} cells.",
+        "شش‌ضلعی‌هایی (H3، تفکیک ۶) که در ناحیهٔ بدون پوشش این نوع‌اند و مرکزشان همهٔ ضوابط محل را دارد (حداقل فاصله تا دفترها؛ "
+        "دفتر شهری درون شهر، دفتر روستایی بیرون از شهر و نزدیک روستا): {cells} شش‌ضلعی.",
+        "H3 cells (resolution 6) in this type's service gap whose centre meets every site rule (the minimum distances to "
+        "offices; an urban office inside a city, a rural one outside cities and near a village): {cells} cells.",
     ),
     "planner.county_table": ("پوشش هر شهرستان", "Coverage per county"),
     "planner.gap_table": ("نواحی بدون پوشش", "Service gaps"),
