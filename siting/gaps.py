@@ -366,3 +366,25 @@ def gap_cells(
         polys = [shapely.Polygon([(x, y) for y, x in h3.cell_to_boundary(c)]) for c in cells]
         return gpd.GeoDataFrame(df, geometry=polys, crs=WGS84)
     return df
+
+def open_cells(ws: Workspace, cells: pd.DataFrame, rules: Rules, licence_type: str) -> np.ndarray:
+    """Cells of :func:`gap_cells` where a new office of ``licence_type`` could open: the cell lies in
+    that type's service gap and its centre breaks none of the type's site rules
+    (:func:`siting.rules.site.check_sites`, the one definition the site checker uses: inside the
+    region, the minimum distances to offices, inside a city for an urban office, outside cities and
+    near a village for a rural one). A rule the workspace cannot decide (no cities, no office list)
+    does not close a cell.
+
+    >>> from siting.samples.hand import hand_workspace
+    >>> ws, rules = hand_workspace(), load_rules()
+    >>> cells = gap_cells(ws, rules, resolution=6)
+    >>> urban = open_cells(ws, cells, rules, "urban")  # only near the cities: 2 of 1,078 cells
+    >>> int(urban.sum()), int((cells["gap_urban"] & (cells["dist_urban_m"] >= 1000)).sum())
+    (2, 1077)
+    """
+    from siting.rules.site import check_sites
+
+    if not len(cells):
+        return np.zeros(0, bool)
+    chk = check_sites(ws, rules, licence_type, cells["lon"].to_numpy(float), cells["lat"].to_numpy(float))
+    return cells[f"gap_{licence_type}"].to_numpy(dtype=bool) & chk.passes

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from siting import fmt
-from siting.reports.labels import status_sentence
+from siting.reports.labels import POINT_PROBLEMS, status_sentence
 
 LANGUAGES: tuple[str, ...] = ("fa", "en")
 DEFAULT_LANGUAGE = "fa"
@@ -152,10 +152,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
                            "The {field} “{value}” is not a number; write e.g. 32.8663."),
     "error.missing": ("{field} را بنویسید.", "Enter the {field}."),
     "error.out_of_range": ("{field} «{value}» در محدودهٔ مجاز نیست.", "The {field} {value} is out of range."),
-    "error.outside_region": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ محلی درون استان انتخاب کنید.",
-                             "This point (lat {lat}, lon {lon}) lies outside the province; choose a site inside it."),
-    "error.swapped": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ به نظر می‌رسد جای عرض و طول جغرافیایی عوض شده است.",
-                      "This point (lat {lat}, lon {lon}) lies outside the province; latitude and longitude look exchanged."),
+    # error.outside_region and error.swapped: the library's wording (siting.rules.site.POINT_PROBLEMS), below
+    "error.pair_count": ("«{value}» دو عدد (عرض و طول جغرافیایی) نیست؛ مثلاً ۳۲٫۸۶۶۳ ۵۹٫۲۲۱۱ بنویسید.",
+                         "“{value}” is not two numbers (latitude and longitude); write e.g. 32.8663 59.2211."),
+    "error.pair_outside": ("نقطهٔ {a} و {b} به هیچ ترتیبی (عرض، طول یا طول، عرض) درون استان نیست؛ مختصات را بررسی کنید.",
+                           "{a} and {b} lie outside the province in either order (lat, lon or lon, lat); check the coordinates."),
+    "error.pair_ambiguous": ("{a} و {b} به هر دو ترتیب درون استان است؛ عرض و طول را جداگانه در دو خانه بنویسید.",
+                             "{a} and {b} lie inside the province in both orders; enter latitude and longitude in their own fields."),
+    "applicant.pair_help": ("می‌توانید عرض و طول را با هم در یک خانه بچسبانید (مثلاً ۳۲٫۸۶۶۳ ۵۹٫۲۲۱۱) و خانهٔ دیگر را خالی بگذارید.",
+                            "You can paste latitude and longitude together into one field (e.g. 32.8663 59.2211) and leave the other empty."),
     "error.bad_cell": ("انتخاب روی نقشه معتبر نبود؛ دوباره روی یک شش‌ضلعی کلیک کنید.",
                        "The map selection was not valid; click a hexagon again."),
     "error.no_settlement": ("نام یا کد یک سکونتگاه را بنویسید.", "Type a settlement's name or code."),
@@ -231,8 +236,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "planner.kpi.gaps_help": ("مساحت همهٔ نواحی بدون پوشش: {area} کیلومتر مربع", "Area of all service gaps: {area} km²"),
     "planner.kpi.open": ("محل‌های مجاز دفتر جدید {type} (کیلومتر مربع)", "Open area for a new {type} office (km²)"),
     "planner.kpi.open_help": (
-        "شش‌ضلعی‌هایی (H3، تفکیک ۶) که در ناحیهٔ بدون پوشش این نوع‌اند و مرکزشان حداقل فاصله‌ها را تا دفترهای موجود دارد: {cells} شش‌ضلعی.",
-        "H3 cells (resolution 6) in this type's service gap whose centre keeps the minimum distances to existing offices: {cells} cells.",
+        "شش‌ضلعی‌هایی (H3، تفکیک ۶) که در ناحیهٔ بدون پوشش این نوع‌اند و مرکزشان همهٔ ضوابط محل را دارد (حداقل فاصله تا دفترها؛ "
+        "دفتر شهری درون شهر، دفتر روستایی بیرون از شهر و نزدیک روستا): {cells} شش‌ضلعی.",
+        "H3 cells (resolution 6) in this type's service gap whose centre meets every site rule (the minimum distances to "
+        "offices; an urban office inside a city, a rural one outside cities and near a village): {cells} cells.",
     ),
     "planner.county_table": ("پوشش هر شهرستان", "Coverage per county"),
     "planner.gap_table": ("نواحی بدون پوشش", "Service gaps"),
@@ -476,6 +483,33 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.clear": ("پاک کردن جدول سناریوها", "Clear the scenario table"),
     "scenario.table_title": ("جدول سناریوها", "Scenario table"),
     # -- application tracker: signing in (ui/components/signin.py) ------------------------------
+    "tracker.signup_title": ("متقاضی تازه هستید؟ ثبت‌نام کنید", "New applicant? Register"),
+    "tracker.signup_intro": (
+        "با ثبت‌نام، حساب متقاضی می‌سازید و سپس با کد ملی و گذرواژه وارد می‌شوید. حساب‌های کارکنان را مدیر سامانه می‌سازد.",
+        "Registering creates an applicant account; you then sign in with your national ID and password. Staff accounts "
+        "are made by the administrator."),
+    "tracker.signup.full_name": ("نام و نام خانوادگی", "Full name"),
+    "tracker.signup.national_id": ("کد ملی (نام کاربری شما)", "National ID (your user name)"),
+    "tracker.signup.mobile": ("شمارهٔ همراه", "Mobile number"),
+    "tracker.signup.password": ("گذرواژه (دست‌کم ۱۰ نویسه)", "Password (at least 10 characters)"),
+    "tracker.signup.password2": ("تکرار گذرواژه", "Password again"),
+    "tracker.signup.submit": ("ثبت‌نام", "Register"),
+    "tracker.signup.mismatch": ("دو گذرواژه یکسان نیستند.", "The two passwords differ."),
+    "tracker.signup.done": (
+        "ثبت‌نام انجام شد؛ اکنون با کد ملی و گذرواژهٔ خود وارد شوید. اگر پیش‌تر با این کد ملی ثبت‌نام کرده‌اید، "
+        "با گذرواژهٔ پیشین وارد شوید.",
+        "Registration done: sign in now with your national ID and password. If you registered with this national ID "
+        "before, sign in with your earlier password."),
+    "tracker.not_set_up": (
+        "پایگاه دادهٔ ردیاب درخواست‌ها هنوز راه‌اندازی نشده است، پس ثبت و پیگیری درخواست در این سامانه فعلاً ممکن نیست. "
+        "راه‌اندازی آن کار کارشناس فناوری اطلاعات ادارهٔ کل ارتباطات و فناوری اطلاعات استان است؛ اگر انتظار داشتید "
+        "این بخش کار کند، با ادارهٔ کل تماس بگیرید.",
+        "The application tracker's database has not been set up yet, so requests cannot be filed or followed here "
+        "for now. Setting it up is the job of the IT staff of the provincial Directorate General of Communications "
+        "and IT; if you expected this part to work, contact the directorate."),
+    "tracker.not_set_up_meanwhile": (
+        "تا آن زمان می‌توانید در صفحهٔ «انتخاب و بررسی محل» محل دفتر را روی نقشه بررسی کنید.",
+        "Meanwhile you can check a site on the map on the site-checker page."),
     "tracker.unavailable": ("ردیاب درخواست‌ها در دسترس نیست: {detail}", "The application tracker is not available: {detail}"),
     "tracker.signin_needed": ("برای دیدن این صفحه وارد سامانه شوید.", "Sign in to see this page."),
     "tracker.username": ("نام کاربری", "User name"),
@@ -509,6 +543,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "page.tracker_my_applications": ("درخواست‌های من", "My applications"),
     "tracker.app.tab_mine": ("درخواست‌های من", "My applications"),
     "tracker.app.tab_new": ("درخواست جدید", "New request"),
+    "applicant.start_request": ("ثبت درخواست در همین محل", "Start a request at this site"),
+    "tracker.app.carried": ("محل انتخاب‌شده روی نقشه در فرم درخواست آمده است: {label}", "The site chosen on the map is in the request form: {label}"),
+    "tracker.app.carried_drop": ("کنار گذاشتن این محل", "Drop this site"),
+    "tracker.app.urban_legal_only": (
+        "پروانهٔ پیشخوان شهری فقط به اشخاص حقوقی (شرکت‌ها) داده می‌شود؛ برای شخص حقیقی فقط ICT روستایی ممکن است.",
+        "Urban Pishkhan licences are for legal persons (companies) only; a natural person may apply for a rural ICT licence."),
     "tracker.app.none": ("هنوز درخواستی ندارید؛ از زبانهٔ «درخواست جدید» شروع کنید.", "You have no requests yet; start one in the New request tab."),
     "tracker.app.returned_banner": ("درخواست {id} به شما عودت شده است. کسری‌ها:", "Request {id} was returned to you. Deficiencies:"),
     "tracker.app.choose": ("درخواست", "Request"),
@@ -557,6 +597,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.app.validation.pass": ("مطابق ضوابط", "passes"),
     "tracker.app.validation.warn": ("نیازمند بررسی", "needs a look"),
     "tracker.app.validation.fail": ("مغایر ضوابط", "fails"),
+    "tracker.app.validation.unknown": ("بررسی‌نشدنی (دادهٔ لازم نیست)", "could not be checked (data missing)"),
     "tracker.app.validation.not_located": ("روی نقشه نیست", "not on the map"),
     "tracker.app.col.id": ("شماره", "No."),
     "tracker.app.col.status": ("وضعیت", "Status"),
@@ -787,9 +828,11 @@ _STRINGS.update({
         "approves anyway; kept in the audit trail."),
 })
 
+# A point that cannot be a site: the library's wording, shared with the tracker's refusals.
+_STRINGS.update({f"error.{code}": words for code, words in POINT_PROBLEMS.items()})
 # The report's overall result, worded as in the printed report (one home: siting.reports.labels).
 _STRINGS.update({f"report.status.{s}": (status_sentence(s, "fa"), status_sentence(s, "en"))
-                 for s in ("pass", "warn", "fail")})
+                 for s in ("pass", "warn", "fail", "unknown")})
 STRINGS: Mapping[str, tuple[str, str]] = MappingProxyType(_STRINGS)
 del _STRINGS  # only the read-only view remains
 
@@ -838,6 +881,8 @@ FIELD_KEYS: Mapping[str, str] = MappingProxyType({
     "applicant_type": "tracker.app.f.applicant_type",
     "min_education": "tracker.app.f.education",
     "government_employee_allowed": "tracker.app.f.government_employee",
+    "mobile": "tracker.signup.mobile",
+    "password": "tracker.password",
 })
 # a leading machine code in a library sentence: "site: ...", "people[0].national_id: ...", "details.postal_code: ..."
 _CODE_PREFIX = re.compile(r"^\s*([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])?)*)\s*:\s+")

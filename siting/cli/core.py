@@ -20,6 +20,7 @@ from siting import fmt
 from siting.cli import identity
 from siting.errors import SitingError
 from siting.permissions import IMPORT_WORKSPACE
+from siting.reports.labels import PROVISIONAL_NOTE
 from siting.rules import Rules, load_rules
 from siting.workspace import Workspace
 
@@ -482,8 +483,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     where = f" (settlement {report.settlement})" if report.settlement else ""
     print(f"site lon {report.lon:.5f} lat {report.lat:.5f}{where}, county {report.county or '—'}, "
           f"licence {report.licence_type}: {report.status.upper()}")
-    print(table([(r.id, r.status, _fmt_val(r.value), _fmt_val(r.threshold), r.unit or "", r.message_en)
+    print(table([(r.id, r.status, _fmt_val(r.value), f"{_fmt_val(r.threshold)}{' (provisional)' if r.provisional else ''}",
+                  r.unit or "", r.message_en)
                  for r in report.rules], ("rule", "status", "value", "threshold", "unit", "explanation")))
+    if any(r.provisional for r in report.rules):
+        print(PROVISIONAL_NOTE[1])
     print(f"newly covered population: {_n(report.newly_covered_population)}"
           + (" (within the service travel time)" if report.measure == "time" else ""))
     if report.nearest_offices and report.measure == "time":

@@ -18,6 +18,7 @@ import csv
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -414,6 +415,101 @@ _DMS = re.compile(
 )
 
 
+class CoordinateRangeError(InputError):
+    """A number too large to be a coordinate (``1e400`` overflows to infinity): out of range, not missing."""
+
+
+def _overflows(value: object) -> bool:
+    """Whether ``value`` is written as a number whose magnitude overflows a float (e.g. '1e400', '-۱e۹۹۹')."""
+    if isinstance(value, float):
+        return not np.isfinite(value) and value == value
+    text = to_ascii_digits(clean_text(value) or "").replace("٫", ".").replace(" ", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text, re.ASCII):
+        return False
+    return not np.isfinite(float(text))
+
+
+#: What separates the two numbers of a pasted pair: a comma (Latin or Persian), a semicolon or spaces.
+_PAIR_SEPARATOR = re.compile(r"\s*[,،;؛]\s*|\s+")
+
+
+class CoordinatePairError(InputError):
+    """A pasted "lat lon" pair that cannot be read, with a ``code`` a screen can say in Persian:
+    ``pair_count`` (not two numbers), ``pair_outside`` (neither order lies in the region) or
+    ``pair_ambiguous`` (both orders do)."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+def split_coordinate_pair(text: object) -> tuple[str, str] | None:
+    """The two parts of a pasted pair ('32.8663 59.2211', '۳۲٫۸۶۶۳، ۵۹٫۲۲۱۱', '32.8663,59.2211'), or
+    ``None`` when ``text`` holds one value only.
+
+    A comma between two plain decimals separates them (a decimal comma is not accepted: write ٫ or .);
+    thousands separators make no sense in degrees.
+
+    >>> split_coordinate_pair("۳۲٫۸۶۶۳، ۵۹٫۲۲۱۱")
+    ('32.8663', '59.2211')
+    >>> split_coordinate_pair("32.8663") is None
+    True
+    """
+    raw = clean_text(text)
+    if raw is None:
+        return None
+    norm = to_ascii_digits(raw).replace("٫", ".").strip()
+    parts = [p for p in _PAIR_SEPARATOR.split(norm) if p]
+    if len(parts) < 2:
+        return None
+    if not all(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", p, re.ASCII) for p in parts):
+        if _DMS.match(norm):
+            return None  # one value in degrees, minutes and seconds ('32°52′13″N')
+        if len(parts) == 2:
+            return parts[0], parts[1]  # each part is read (and refused) as a coordinate of its own
+    if len(parts) != 2:
+        raise CoordinatePairError("pair_count", f"{raw!r}: expected two numbers (latitude and longitude), "
+                                  f"found {len(parts)} parts", value=raw)
+    return parts[0], parts[1]
+
+
+def parse_coordinate_pair(text: object, inside: Callable[[float, float], bool]) -> tuple[float, float]:
+    """(lon, lat) from a pair pasted into one field, in either order, decided by the region.
+
+    ``inside(lon, lat)`` says whether a point lies in the region (e.g. ``lambda x, y:
+    bool(ws.in_region(x, y)[0])``): the order that puts the point inside is the one meant. Persian and
+    Arabic-Indic digits, the Persian decimal separator ٫, and a comma, Persian comma, semicolon or
+    spaces between the two numbers are accepted.
+
+    Raises :class:`CoordinatePairError` (an :class:`InputError`) when the text is not two numbers, when
+    neither order lies inside the region, or when both do (the order cannot be told); and the errors of
+    :func:`parse_coordinate` for a part that is not a number.
+
+    >>> inside = lambda lon, lat: 58 < lon < 61 and 30 < lat < 35
+    >>> parse_coordinate_pair("32.8663 59.2211", inside), parse_coordinate_pair("۵۹٫۲۲۱۱، ۳۲٫۸۶۶۳", inside)
+    ((59.2211, 32.8663), (59.2211, 32.8663))
+    """
+    parts = split_coordinate_pair(text)
+    if parts is None:
+        raise CoordinatePairError("pair_count", f"{clean_text(text)!r}: expected two numbers (latitude and "
+                                  "longitude)", value=clean_text(text) or "")
+    a, b = (parse_coordinate(p) for p in parts)
+    if a is None or b is None:  # pragma: no cover - split parts are never blank
+        raise CoordinatePairError("pair_count", f"{text!r}: expected two numbers", value=str(text))
+    fits = [(lon, lat) for lat, lon in ((a, b), (b, a))
+            if -90 <= lat <= 90 and -180 <= lon <= 180 and inside(lon, lat)]
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        raise CoordinatePairError("pair_outside", f"{a}, {b}: neither order (latitude, longitude) lies inside the "
+                                  "region", a=a, b=b)
+    if fits[0] == fits[1]:
+        return fits[0]
+    raise CoordinatePairError("pair_ambiguous", f"{a}, {b}: both orders lie inside the region; enter latitude and "
+                              "longitude in their own fields", a=a, b=b)
+
+
 def parse_coordinate(value: object) -> float | None:
     """A coordinate in decimal degrees, from '32.87', '۳۲٫۸۷', '32°52′13″N' or 32.87.
 
@@ -435,15 +531,19 @@ def parse_coordinate(value: object) -> float | None:
     try:
         value_f = parse_number(value)
     except ValueError:
-        pass
+        if _overflows(value):
+            raise CoordinateRangeError(f"{value!r} is far out of range for a coordinate") from None
     else:
         if value_f is not None and not np.isfinite(value_f):
-            raise InputError(f"{value!r} is not a finite number")
+            raise CoordinateRangeError(f"{value!r} is not a finite number")
         return value_f
     text = to_ascii_digits(clean_text(value) or "")
     m = _DMS.match(text)
     if not m or (m.group("min") is None and m.group("sec") is None and m.group("hem") is None):
         raise InputError(f"{value!r} is not a number")
+    if "." in m.group("deg") and (m.group("min") is not None or m.group("sec") is not None):
+        raise InputError(f"{value!r} is not a number (decimal degrees cannot have minutes or seconds; "
+                         "two numbers? give latitude and longitude apart, or as a pair)")
     for part in ("min", "sec"):
         if m.group(part) is not None and float(m.group(part)) >= 60:
             name = "minutes" if part == "min" else "seconds"

@@ -17,6 +17,8 @@ from typing import Any
 from siting import fmt
 from siting.reports.labels import (
     OVERALL_LABELS,
+    PROVISIONAL_LABEL,
+    PROVISIONAL_NOTE,
     REPORT_WORDS,
     SAMPLE_NOTE,
     STATUS_LABELS,
@@ -24,6 +26,7 @@ from siting.reports.labels import (
     lang_index,
     status_label,
 )
+from siting.rules.config import RuleResult
 from siting.rules.validate import ValidationReport
 from siting.vocab import label
 
@@ -52,6 +55,24 @@ def format_value(value: Any, unit: str | None, lang: str = "fa") -> str:
         return VALUE_WORDS[text][lang_index(lang)]
     sep = "، " if lang == "fa" else ", "
     return sep.join(label(part.strip(), lang) for part in text.split(","))
+
+
+def format_threshold(rule: RuleResult, lang: str = "fa") -> str:
+    """A rule's threshold for display, marked provisional when it is a placeholder in the rules file.
+
+    >>> from siting.rules.config import RuleResult
+    >>> format_threshold(RuleResult("x", "pass", 1, 1000, "m", "", "", provisional=True), "en")
+    '1.0 km (provisional)'
+    """
+    text = format_value(rule.threshold, rule.unit, lang)
+    if rule.provisional:
+        text += f" ({PROVISIONAL_LABEL[lang_index(lang)]})"
+    return text
+
+
+def provisional_note(report: ValidationReport, lang: str = "fa") -> str | None:
+    """The note explaining the provisional mark, when a rule of the report has one."""
+    return PROVISIONAL_NOTE[lang_index(lang)] if any(r.provisional for r in report.rules) else None
 
 
 def _esc(v: Any) -> str:
@@ -89,9 +110,11 @@ def report_html(
     r = report
     rows = "".join(_tr(
         (x.title_fa if lang == "fa" else x.title_en) or x.id, status_label(x.status, lang),
-        format_value(x.value, x.unit, lang), format_value(x.threshold, x.unit, lang),
+        format_value(x.value, x.unit, lang), format_threshold(x, lang),
         x.message_fa if lang == "fa" else x.message_en, w(x.basis) if x.basis in ("guide", "policy") else x.basis,
-        cls=x.status, classes=("", "st")) for x in r.rules)
+        cls=x.status, classes=("", "st", "", "provisional" if x.provisional else "")) for x in r.rules)
+    prov = provisional_note(r, lang)
+    prov_html = f"<p class='provisional-note'>{_esc(prov)}</p>" if prov else ""
     near = "".join(_tr(o.name or o.office_id, label(o.licence_type, lang), fmt.distance(o.distance_m, lang),
                        o.county or "—", w(f"location_{o.location}"))
                    for o in r.nearest_offices) or f"<tr><td colspan='5'>{w('none')}</td></tr>"
@@ -131,9 +154,11 @@ th {{ background: #f0f0f0; }}
 tr.pass td.st {{ color: #11632d; font-weight: bold; }}
 tr.fail td.st {{ color: #a10f0f; font-weight: bold; }}
 tr.warn td.st {{ color: #8a5a00; font-weight: bold; }}
+tr.unknown td.st {{ color: #44546a; font-weight: bold; }}
+td.provisional {{ font-style: italic; }}
 .overall {{ font-size: 1.15em; padding: .5em; border: 2px solid #555; }}
 .overall.pass {{ border-color: #11632d; }} .overall.fail {{ border-color: #a10f0f; }}
-.overall.warn {{ border-color: #8a5a00; }}
+.overall.warn {{ border-color: #8a5a00; }} .overall.unknown {{ border-color: #44546a; border-style: dashed; }}
 .sample {{ background: #fff3cd; border: 2px solid #b58100; padding: .5em; font-weight: bold; }}
 .meta {{ color: #444; }}
 footer {{ margin-top: 2em; color: #555; font-size: .85em; }}
@@ -151,6 +176,7 @@ footer {{ margin-top: 2em; color: #555; font-size: .85em; }}
 <h2>{w('rules')}</h2>
 <table class="rules"><tr><th>{w('rule')}</th><th>{w('status')}</th><th>{w('value')}</th><th>{w('threshold')}</th>
 <th>{w('explanation')}</th><th>{w('basis')}</th></tr>{rows}</table>
+{prov_html}
 <h2>{w('newly')}</h2>
 <p>{_esc(format_value(r.newly_covered_population, 'people', lang))}</p>
 <ul>{settled}</ul>
@@ -181,4 +207,5 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
-__all__ = ["OVERALL_LABELS", "STATUS_LABELS", "format_value", "report_html", "report_json", "status_label"]
+__all__ = ["OVERALL_LABELS", "STATUS_LABELS", "format_threshold", "format_value", "provisional_note", "report_html",
+           "report_json", "status_label"]

@@ -36,6 +36,7 @@ STATUS_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "pass": ("قبول", "pass"),
     "fail": ("رد", "fail"),
     "warn": ("نیازمند بررسی", "needs review"),
+    "unknown": ("نامعلوم", "unknown"),
 })
 # The overall result in one sentence, after the status word ("Pass: ...").
 OVERALL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
@@ -43,7 +44,16 @@ OVERALL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "fail": ("محل پیشنهادی دست‌کم یک شرط را ندارد.", "The site fails at least one rule."),
     "warn": ("محل پیشنهادی شرطی را رد نمی‌کند، اما کارگروه باید مواردی را بررسی کند.",
              "The site fails no rule, but the working group must review some points."),
+    "unknown": ("برخی شرط‌ها بررسی‌شدنی نبود (داده‌اش در فضای کاری نیست)؛ نتیجه قبول نیست تا آن‌ها بررسی شوند.",
+                "Some rules could not be evaluated (the workspace lacks their data): this is not a pass until they are checked."),
 })
+# A threshold that is a placeholder in the rules file (``placeholder: true``): the rule's outcome is provisional.
+PROVISIONAL_LABEL: tuple[str, str] = ("موقت", "provisional")
+PROVISIONAL_NOTE: tuple[str, str] = (
+    "«موقت»: حدِ این شرط در فایل ضوابط هنوز مقدار جایگزین است و کارگروه آن را تعیین نکرده؛ نتیجهٔ آن قطعی نیست.",
+    "“provisional”: this rule's threshold is still a placeholder in the rules file, not yet set by the working "
+    "group; its outcome is not final.",
+)
 VALUE_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "inside": ("درون استان", "inside"),
     "outside": ("بیرون از استان", "outside"),
@@ -106,6 +116,16 @@ def status_sentence(status: str, lang: str = "fa") -> str:
     word = status_label(status, lang)
     sentence = pick(OVERALL_LABELS, status, lang)
     return f"{word}: {sentence}" if lang == "fa" else f"{word[:1].upper()}{word[1:]}: {sentence[:1].lower()}{sentence[1:]}"
+
+
+#: Why a typed point cannot be a site, in Persian and English (``{lat}``/``{lon}`` filled by the caller):
+#: the one wording of the site checker, the new-request form and the tracker's refusals.
+POINT_PROBLEMS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "outside_region": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ محلی درون استان انتخاب کنید.",
+                       "This point (lat {lat}, lon {lon}) lies outside the province; choose a site inside it."),
+    "swapped": ("این نقطه (عرض {lat}، طول {lon}) بیرون از استان است؛ به نظر می‌رسد جای عرض و طول جغرافیایی عوض شده است.",
+                "This point (lat {lat}, lon {lon}) lies outside the province; latitude and longitude look exchanged."),
+})
 
 
 # -- the working group's meeting table (siting.reports.meeting) ---------------------------------------

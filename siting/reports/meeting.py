@@ -21,7 +21,7 @@ from siting.reports.labels import PAIR_COLUMNS, status_label
 from siting.rules.validate import ValidationReport
 from siting.vocab import label
 
-_STATUS_ORDER = MappingProxyType({"pass": 0, "warn": 1, "fail": 2})
+_STATUS_ORDER = MappingProxyType({"pass": 0, "warn": 1, "unknown": 2, "fail": 3})
 
 
 def meeting_table(sites: pd.DataFrame, reports: Sequence[ValidationReport], *, lang: str = "fa") -> pd.DataFrame:
@@ -47,7 +47,7 @@ def meeting_table(sites: pd.DataFrame, reports: Sequence[ValidationReport], *, l
             "status": rep.status,
             "newly_covered_population": int(rep.newly_covered_population),
             "failed_rules": sep.join(getattr(r, title) or r.id for r in rep.rules if r.status == "fail"),
-            "review_rules": sep.join(getattr(r, title) or r.id for r in rep.rules if r.status == "warn"),
+            "review_rules": sep.join(getattr(r, title) or r.id for r in rep.rules if r.status in ("warn", "unknown")),
             "conflicts": sep.join(c.proposal_id for c in rep.conflicts),
             "lat": round(rep.lat, 6),
             "lon": round(rep.lon, 6),

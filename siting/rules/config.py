@@ -22,7 +22,7 @@ from siting.errors import RulesError
 from siting.io.files import load_yaml, package_file
 from siting.vocab import APPLICANT_TYPES, EDUCATION_LEVELS, LICENCE_TYPES, education_rank, label
 
-Status = Literal["pass", "fail", "warn"]
+Status = Literal["pass", "fail", "warn", "unknown"]
 
 #: The default rules, shipped with the package (package data, see :func:`~siting.io.files.package_file`).
 DEFAULT_RULES_PATH = package_file("siting.rules", "rules.yaml")
@@ -141,8 +141,9 @@ class RuleResult:
     id
         Stable identifier of the rule, e.g. ``min_distance_same_type``.
     status
-        ``pass``, ``fail`` or ``warn`` (``warn``: could not be decided from the
-        data, or a concern the working group should look at).
+        ``pass``, ``fail``, ``warn`` (a concern the working group should look at) or
+        ``unknown`` (the rule could not be evaluated: the workspace lacks the data, e.g. no office
+        list or no population; the message says what is missing). Unknown is never a pass.
     value, threshold, unit
         What was measured and what it is compared with.
     """
@@ -157,6 +158,9 @@ class RuleResult:
     basis: str = "policy"
     title_fa: str = ""
     title_en: str = ""
+    #: True when a threshold this rule compares with is a placeholder in the rules file
+    #: (``placeholder: true``): the outcome is provisional until the working group sets the value.
+    provisional: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

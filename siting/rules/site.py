@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 
 from siting.coverage import nearest_offices
 from siting.geo import project_xy
+from siting.reports.labels import POINT_PROBLEMS
 from siting.rules import Rules
 from siting.workspace import Workspace
 
@@ -130,11 +131,15 @@ def check_sites(ws: Workspace, rules: Rules, licence_type: str, lon, lat) -> Sit
     def code(ok: np.ndarray) -> np.ndarray:
         return np.where(ok, PASS, FAIL).astype(np.int8)
 
+    # no active office at all (no office list): the distance rules are undecided, never passed;
+    # offices registered but none of the kind: distance is inf and the same-type rule passes
+    no_offices = idx.office_trees["any"] is None
     status: dict[str, np.ndarray] = {
         "inside_region": code(inside),
-        # no office of the kind: distance is inf and the rule passes
-        "min_distance_same_type": code(dist["same_type"] >= sec.min_distance_same_type_m),
-        "min_distance_any_type": code(dist["any_type"] >= sec.min_distance_any_type_m),
+        "min_distance_same_type": np.full(n, UNDECIDED, np.int8) if no_offices
+        else code(dist["same_type"] >= sec.min_distance_same_type_m),
+        "min_distance_any_type": np.full(n, UNDECIDED, np.int8) if no_offices
+        else code(dist["any_type"] >= sec.min_distance_any_type_m),
     }
     thresholds: dict[str, float | None] = {
         "inside_region": None,
@@ -149,7 +154,7 @@ def check_sites(ws: Workspace, rules: Rules, licence_type: str, lon, lat) -> Sit
         thresholds["site_in_city"] = sec.city_radius_m
     if sec.site_outside_city:
         status["site_outside_city"] = (
-            np.full(n, PASS, np.int8) if no_cities else code(dist["city"] > sec.city_radius_m)
+            np.full(n, UNDECIDED, np.int8) if no_cities else code(dist["city"] > sec.city_radius_m)
         )
         thresholds["site_outside_city"] = sec.city_radius_m
     if sec.village_max_distance_m is not None:
@@ -162,7 +167,24 @@ def check_sites(ws: Workspace, rules: Rules, licence_type: str, lon, lat) -> Sit
     return SiteChecks(licence_type, xy, inside, dist, row, status, thresholds)
 
 
-__all__ = ["FAIL", "PASS", "SITE_RULE_IDS", "UNDECIDED", "SiteChecks", "check_sites"]
+def site_point_problem(ws: Workspace, lon: float, lat: float) -> str | None:
+    """Why the point cannot be a proposed site: ``"outside_region"``, ``"swapped"`` (outside, but inside
+    with latitude and longitude exchanged), or ``None`` when it lies inside the region.
+
+    >>> from siting.samples.hand import hand_workspace
+    >>> ws = hand_workspace()
+    >>> site_point_problem(ws, 59.22, 32.87), site_point_problem(ws, 32.87, 59.22), site_point_problem(ws, 51.39, 35.69)
+    (None, 'swapped', 'outside_region')
+    """
+    if bool(ws.in_region(lon, lat)[0]):
+        return None
+    if -90 <= lon <= 90 and -180 <= lat <= 180 and bool(ws.in_region(lat, lon)[0]):
+        return "swapped"
+    return "outside_region"
+
+
+__all__ = ["FAIL", "PASS", "POINT_PROBLEMS", "SITE_RULE_IDS", "UNDECIDED", "SiteChecks", "check_sites",
+           "site_point_problem"]
 
 
 def _workers(n: int) -> int:

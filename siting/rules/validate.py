@@ -215,7 +215,8 @@ def _r(
     msgs: dict[str, tuple[str, str]],
     basis: str = "policy",
 ) -> RuleResult:
-    status: Status = "warn" if ok is None else ("pass" if ok else "fail")
+    # undecided: "unknown" where the rule offers that outcome (the data to evaluate it is missing), else "warn"
+    status: Status = ("unknown" if "unknown" in msgs else "warn") if ok is None else ("pass" if ok else "fail")
     fa, en = msgs[status]
     return RuleResult(rule_id, status, value, threshold, unit, fa, en, basis, title[0], title[1])
 
@@ -280,6 +281,8 @@ def validate_site(
     county = ws.county_of(lon, lat)[0]
     inside = bool(chk.inside_region[0])
     results: list[RuleResult] = []
+    # no active office at all: the office list is missing, so nothing about offices can be decided
+    no_offices = ws.index.office_trees["any"] is None
 
     results.append(_r(
         "inside_region", inside, "inside" if inside else "outside", "inside", None,
@@ -298,6 +301,13 @@ def validate_site(
         d = float(chk.dist[key][0])
         kind_fa = sec.label_fa if key != "any_type" else "دفتر"
         kind_en = sec.label_en if key != "any_type" else "office"
+        if no_offices:
+            results.append(_r(rid, None, None, thr, "m", title, {"unknown": (
+                "هیچ دفتر فعالی در فضای کاری ثبت نشده است (فهرست دفترها وارد نشده)؛ فاصله تا دفترها سنجیدنی نیست "
+                "و این شرط بررسی نشد.",
+                "No active office is recorded in the workspace (no office list imported): the distance to offices "
+                "cannot be measured, so this rule was not checked.")}))
+            continue
         if not np.isfinite(d):
             results.append(_r(rid, True, None, thr, "m", title, {"pass": (
                 f"هیچ {kind_fa} فعالی در فضای کاری ثبت نشده است.",
@@ -325,8 +335,10 @@ def validate_site(
     else:
         # population newly covered: settlements within the site's radius not covered today
         newly, newly_rows, unknown_rows = _newly_covered(ws, rules, sec, xy)
-    if newly >= thr:
-        ok: bool | None = True
+    if no_offices:  # who is covered today is unknown without the office list
+        ok: bool | None = None
+    elif newly >= thr:
+        ok = True
     elif len(unknown_rows) or (ltype == "rural" and not len(ws.index.village_rows)):
         ok = None
     else:
@@ -339,12 +351,12 @@ def validate_site(
                       f"{fmt.number(newly, 'en')} people within {fmt.distance(sec.service_radius_m, 'en')} of the site have no office yet; the minimum is {fmt.number(thr, 'en')}."),
              "fail": (f"فقط {fmt.number(newly)} نفر در شعاع {fmt.distance(sec.service_radius_m)} این محل بدون پوشش‌اند؛ حداقل لازم {fmt.number(thr)} نفر است.",
                       f"Only {fmt.number(newly, 'en')} uncovered people live within {fmt.distance(sec.service_radius_m, 'en')} of the site; the minimum is {fmt.number(thr, 'en')}."),
-             "warn": (f"{fmt.number(newly)} نفر بدون پوشش شمرده شد، اما جمعیت همهٔ سکونتگاه‌های این محدوده (یا روستاها) در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
-                      f"{fmt.number(newly, 'en')} uncovered people counted, but the workspace lacks the population of some settlements here (or has no villages); the working group must check it (minimum {fmt.number(thr, 'en')})."),
+             "unknown": _population_unknown(newly, thr, no_offices, f"در شعاع {fmt.distance(sec.service_radius_m)}",
+                                            f"within {fmt.distance(sec.service_radius_m, 'en')}"),
              },
         ))
     else:
-        results.append(_time_population_rule(sec, travel, newly, thr, ok))
+        results.append(_time_population_rule(sec, travel, newly, thr, ok, no_offices))
 
     if atype is not None:
         results.extend(check_applicant(rules, ltype, atype))
@@ -353,8 +365,8 @@ def validate_site(
     if proposals is not None:
         results.append(conflict_rule(conflicts))
 
-    statuses = {r.status for r in results}
-    overall = "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
+    results = [_mark_provisional(r, rules, sec) for r in results]
+    overall = overall_status(r.status for r in results)
     sc = _columns(ws, "settlements", _SETTLEMENT_COLUMNS)
     newly_list = tuple(
         {"code": sc["code"][i], "name_fa": sc["name_fa"][i], "kind": sc["kind"][i],
@@ -384,6 +396,59 @@ def validate_site(
     )
 
 
+#: The overall result: the worst status, an unknown rule outranking a warning and never counting as a pass.
+_OVERALL_ORDER = ("fail", "unknown", "warn", "pass")
+
+#: Per rule, the rules-file parameters its threshold comes from (for the provisional mark).
+RULE_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "min_distance_same_type": ("min_distance_same_type_m",),
+    "min_distance_any_type": ("min_distance_any_type_m",),
+    "site_in_city": ("city_radius_m",),
+    "site_outside_city": ("city_radius_m",),
+    "near_village": ("village_max_distance_m",),
+    "min_uncovered_population": ("min_uncovered_population", "service_radius_m"),
+    "proposal_conflicts": ("min_distance_same_type_m", "min_distance_any_type_m"),
+}
+
+
+def overall_status(statuses: Any) -> str:
+    """The overall result of rule statuses: ``fail`` if any fails, else ``unknown`` if any could not be
+    evaluated, else ``warn`` if any needs review, else ``pass``.
+
+    >>> overall_status(["pass", "unknown", "warn"]), overall_status(["pass", "pass"])
+    ('unknown', 'pass')
+    """
+    present = set(statuses)
+    return next((s for s in _OVERALL_ORDER if s in present), "pass")
+
+
+def is_provisional(rules: Rules, licence_type: str, rule_id: str) -> bool:
+    """Whether the threshold of ``rule_id`` for ``licence_type`` is a placeholder in the rules file."""
+    sec = rules.for_type(licence_type)
+    names = list(RULE_PARAMS.get(rule_id, ()))
+    if rule_id == "min_uncovered_population" and sec.service_measure == "time":
+        names = ["min_uncovered_population", "service_time_min"]
+    return any(sec.params[n].placeholder for n in names if n in sec.params)
+
+
+def _mark_provisional(r: RuleResult, rules: Rules, sec: LicenceRules) -> RuleResult:
+    return replace(r, provisional=True) if is_provisional(rules, sec.licence_type, r.id) else r
+
+
+def _population_unknown(newly: int, thr: int, no_offices: bool, where_fa: str, where_en: str) -> tuple[str, str]:
+    """The reason the population rule could not be evaluated."""
+    if no_offices:
+        return (f"هیچ دفتر فعالی در فضای کاری ثبت نشده است (فهرست دفترها وارد نشده)؛ معلوم نیست چه کسانی امروز پوشش دارند "
+                f"و این شرط بررسی نشد (حداقل {fmt.number(thr)} نفر).",
+                f"No active office is recorded in the workspace (no office list imported): who is covered today is "
+                f"unknown, so this rule was not checked (minimum {fmt.number(thr, 'en')}).")
+    return (f"{fmt.number(newly)} نفر بدون پوشش {where_fa} شمرده شد، اما جمعیت برخی سکونتگاه‌های این محدوده (یا روستاها) "
+            f"در فضای کاری نیست؛ این شرط بررسی‌شدنی نیست و کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
+            f"{fmt.number(newly, 'en')} uncovered people counted {where_en}, but the workspace lacks the population of "
+            f"some settlements here (or has no villages): this rule cannot be evaluated; the working group must check "
+            f"the population (minimum {fmt.number(thr, 'en')}).")
+
+
 def _ok(chk: SiteChecks, rule_id: str) -> bool | None:
     """The shared rule outcome of the single checked site: True, False, or None (undecided)."""
     code = chk.status[rule_id][0]
@@ -402,7 +467,7 @@ def _settlement_rules(ws: Workspace, sec: LicenceRules, chk: SiteChecks) -> list
     r = sec.city_radius_m
     if sec.site_in_city:
         if city is None:
-            out.append(_r("site_in_city", None, None, r, "m", ("درون شهر", "Inside a city"), {"warn": (
+            out.append(_r("site_in_city", None, None, r, "m", ("درون شهر", "Inside a city"), {"unknown": (
                 "هیچ شهری در فضای کاری ثبت نشده است؛ شرط «درون شهر» بررسی نشد.",
                 "The workspace has no cities; the inside-a-city rule could not be checked.")}))
         else:
@@ -415,8 +480,9 @@ def _settlement_rules(ws: Workspace, sec: LicenceRules, chk: SiteChecks) -> list
     if sec.site_outside_city:
         title = ("بیرون از شهر", "Outside cities")
         if city is None:
-            out.append(_r("site_outside_city", True, None, r, "m", title, {"pass": (
-                "هیچ شهری در فضای کاری ثبت نشده است.", "The workspace has no cities.")}))
+            out.append(_r("site_outside_city", None, None, r, "m", title, {"unknown": (
+                "هیچ شهری در فضای کاری ثبت نشده است؛ شرط «بیرون از شهر» بررسی نشد.",
+                "The workspace has no cities; the outside-cities rule could not be checked.")}))
         else:
             out.append(_r("site_outside_city", _ok(chk, "site_outside_city"), round(dc, 1), r, "m", title, {
                 "pass": (f"محل بیرون از شهرهاست؛ نزدیک‌ترین شهر ({city}) {fmt.distance(dc)} فاصله دارد.",
@@ -429,7 +495,7 @@ def _settlement_rules(ws: Workspace, sec: LicenceRules, chk: SiteChecks) -> list
         dv, village = nearest("village")
         vr = sec.village_max_distance_m
         if village is None:
-            out.append(_r("near_village", None, None, vr, "m", title, {"warn": (
+            out.append(_r("near_village", None, None, vr, "m", title, {"unknown": (
                 "هیچ روستایی در فضای کاری ثبت نشده است؛ شرط نزدیکی به روستا بررسی نشد.",
                 "The workspace has no villages; the near-a-village rule could not be checked.")}))
         else:
@@ -701,7 +767,8 @@ def _road_network_rule(tr: _Travel) -> RuleResult:
         "travel time to it cannot be measured; the working group must check how people reach it.")})
 
 
-def _time_population_rule(sec: LicenceRules, tr: _Travel, newly: int, thr: int, ok: bool | None) -> RuleResult:
+def _time_population_rule(sec: LicenceRules, tr: _Travel, newly: int, thr: int, ok: bool | None,
+                          no_offices: bool = False) -> RuleResult:
     """``min_uncovered_population`` measured by travel time (a warning, never a pass, off the network)."""
     t_fa, t_en = _minutes(tr.service_min), _minutes(tr.service_min, "en")
     title = ("جمعیت بدون پوشش در زمان سفر خدمت", "Uncovered population within the service travel time")
@@ -717,8 +784,7 @@ def _time_population_rule(sec: LicenceRules, tr: _Travel, newly: int, thr: int, 
                  f"{fmt.number(newly, 'en')} people within {t_en} travel time of the site have no office yet; the minimum is {fmt.number(thr, 'en')}."),
         "fail": (f"فقط {fmt.number(newly)} نفر بدون پوشش در زمان سفر {t_fa} تا این محل زندگی می‌کنند؛ حداقل لازم {fmt.number(thr)} نفر است.",
                  f"Only {fmt.number(newly, 'en')} uncovered people live within {t_en} travel time of the site; the minimum is {fmt.number(thr, 'en')}."),
-        "warn": (f"{fmt.number(newly)} نفر بدون پوشش در زمان سفر {t_fa} شمرده شد، اما جمعیت برخی سکونتگاه‌ها (یا روستاها) در فضای کاری نیست؛ کارگروه باید جمعیت را بررسی کند (حداقل {fmt.number(thr)} نفر).",
-                 f"{fmt.number(newly, 'en')} uncovered people counted within {t_en} travel time, but the workspace lacks the population of some settlements here (or has no villages); the working group must check it (minimum {fmt.number(thr, 'en')})."),
+        "unknown": _population_unknown(newly, thr, no_offices, f"در زمان سفر {t_fa}", f"within {t_en} travel time"),
     })
 
 
@@ -752,6 +818,8 @@ __all__ = [
     "conflict_rule",
     "conflicts_at",
     "find_settlement",
+    "is_provisional",
+    "overall_status",
     "validate_many",
     "validate_site",
     "with_conflicts",

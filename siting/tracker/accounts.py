@@ -18,6 +18,7 @@ from .audit import chain
 from .convert import user_view
 from .core import Ctx, TrackerBase, api, refuse_nul
 from .errors import AccessDenied, AuthenticationError, SignInLocked, TrackerInputError
+from .ids import digits_only, mobile_problem, national_id_problem, normal_mobile
 from .passwords import check_password_strength, hash_password, needs_rehash, verify_password
 from .terms import ROLES, tidy_text
 from .throttle import record_failure, throttle_row
@@ -189,6 +190,76 @@ class AccountsMixin(TrackerBase):
             s.flush()
             chain(s, self._audit_row(user, "admin_bootstrapped", "user", user.id))
             return self._sign(user, "password")
+
+    # -- self-registration (no identity yet) -----------------------------------------------------
+    def register_applicant(self, *, full_name: str, national_id: str, mobile: str, password: str,
+                           client: str | None = None) -> None:
+        """Self-registration of a new applicant account; the person then signs in with their national
+        ID (the user name) and password.
+
+        Every field is checked and every problem reported at once (:class:`TrackerInputError`): the
+        name, the national ID's check digit, an Iranian mobile number (``09`` and nine digits), a
+        password of the strength rules (:func:`~siting.tracker.passwords.check_password_strength`)
+        that is neither the national ID nor the mobile number. The account gets the ``applicant``
+        role only, with a salted scrypt hash of the password, and the audit trail records
+        ``applicant_registered``.
+
+        No account enumeration: when the national ID already has an account nothing is created,
+        the audit records ``registration_duplicate`` and the call returns exactly as for a new
+        account (the page says the same sentence in both cases). Throttled like sign-in: each
+        attempt counts against the client and against the national ID
+        (:class:`~siting.tracker.throttle.SigninPolicy`); over the limit, :class:`SignInLocked`.
+        """
+        refuse_nul(full_name=full_name, national_id=national_id, mobile=mobile, password=password)
+        name = tidy_text(full_name)
+        problems: list[tuple[str, str, str]] = []
+        if not name or len(name) > 200:
+            problems.append(("full_name", "the full name is required (at most 200 characters)",
+                             "نام و نام خانوادگی لازم است (حداکثر ۲۰۰ نویسه)"))
+        if (p := national_id_problem(national_id)) is not None:
+            problems.append(("national_id", *p))
+        if (p := mobile_problem(mobile)) is not None:
+            problems.append(("mobile", *p))
+        try:
+            check_password_strength(password)
+        except TrackerInputError as exc:
+            problems.extend(exc.problems)
+        code, phone = digits_only(national_id), normal_mobile(mobile)
+        if isinstance(password, str) and password.strip() and digits_only(password) in (code, phone):
+            problems.append(("password", "the password must not be your national ID or mobile number",
+                             "گذرواژه نباید کد ملی یا شمارهٔ همراه شما باشد"))
+        client_key = ((clean_text(client) if isinstance(client, str) else None) or "")[:255] or None
+        policy = self.settings.signin_policy
+        outcome: Exception | None = None
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            now = self.now()
+            # counted apart from sign-in failures (keys prefixed "register:"), in the same table
+            rows = [(throttle_row(s, "account", f"register:{code}"[:255]), policy.account_failures)]
+            if client_key is not None:
+                rows.append((throttle_row(s, "client", f"register:{client_key}"[:255]), policy.account_failures))
+            locked = [r.locked_until for r, _ in rows if r.locked_until is not None and r.locked_until > now]
+            if locked:
+                until = max(locked)
+                chain(s, self._signin_audit(now, None, code, "registration_refused_locked", client_key, until=until))
+                outcome = _locked(until, now)
+            else:
+                for r, threshold in rows:  # every attempt counts: a rate limit, not only failures
+                    record_failure(r, now, threshold, policy)
+                if problems:
+                    outcome = TrackerInputError.collect("the registration is not valid", "ثبت‌نام معتبر نیست",
+                                                        problems)
+                elif self._users_by_name(s, code) is not None:
+                    chain(s, self._signin_audit(now, None, code, "registration_duplicate", client_key))
+                else:
+                    user = m.User(username=code, display_name=name, role="applicant",
+                                  password_hash=hash_password(password, self.settings.password_policy),
+                                  active=True, created_at=now, mobile=phone)
+                    s.add(user)
+                    s.flush()
+                    chain(s, self._audit_row(user, "applicant_registered", "user", user.id, role="applicant",
+                                             client=client_key or ""))
+        if outcome is not None:
+            raise outcome
 
     # -- administration ---------------------------------------------------------------------------
     @api("write")

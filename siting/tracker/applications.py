@@ -10,8 +10,10 @@ from typing import Any
 import geopandas as gpd
 from sqlalchemy import select
 
-from .. import permissions
+from .. import fmt, permissions
+from ..reports.labels import POINT_PROBLEMS
 from ..rules import check_applicant
+from ..rules.site import site_point_problem
 from ..rules.validate import (
     Conflict,
     ProposalSet,
@@ -44,8 +46,20 @@ def validation_summary(report: ValidationReport) -> dict[str, Any]:
     return {"status": report.status, "county": report.county,
             "failed": [r.id for r in report.rules if r.status == "fail"],
             "warned": [r.id for r in report.rules if r.status == "warn"],
+            "unknown": [r.id for r in report.rules if r.status == "unknown"],
             "newly_covered_population": report.newly_covered_population,
             "conflicts": [int(c.proposal_id) for c in report.conflicts], "sample": report.sample}
+
+
+def _deg(v: float, lang: str) -> str:
+    """Degrees as the site checker writes them (4 decimals, Persian digits in Persian, no grouping)."""
+    return fmt.number(v, lang, decimals=4).replace("٬", "").replace(",", "")
+
+
+def _no_site(site: SiteInput | None) -> bool:
+    """No point, no address, and not "I could not find it on the map"."""
+    return site is None or (site.lon is None and site.lat is None and not tidy_text(site.address)
+                            and not site.map_not_found)
 
 
 class ApplicationsMixin(ProgressMixin):
@@ -95,6 +109,10 @@ class ApplicationsMixin(ProgressMixin):
             raise failures_message(type_rule, "this applicant may not hold this licence type",
                                    "این متقاضی نمی‌تواند این نوع پروانه را داشته باشد")
         licence = self._licence_for_request(ctx, applicant, ltype, request_type, licence_number)
+        if rtype.outcome == "issue" and licence is None and _no_site(site):
+            raise TrackerInputError.collect("the site is not valid", "محل پیشنهادی معتبر نیست", [(
+                "site", "a request for a new licence needs its site: a point on the map, or an address",
+                "درخواست پروانهٔ تازه محل لازم دارد: نقطه‌ای روی نقشه یا نشانی")])
         app = m.Application(applicant=applicant, licence_type=ltype, request_type=request_type, status="draft",
                             round=1, details=self._checked_details(rtype.outcome, details), map_not_found=False,
                             created_at=ctx.now, updated_at=ctx.now)
@@ -256,6 +274,13 @@ class ApplicationsMixin(ProgressMixin):
                                     or not -180 <= lon <= 180 or not -90 <= lat <= 90):
                 problems.append(("site", f"lon={lon}, lat={lat} is not a longitude/latitude in degrees",
                                  f"طول {lon} و عرض {lat} مختصات جغرافیایی معتبر نیست"))
+            elif lon is not None:
+                # outside the province, or latitude and longitude exchanged: refused as the site checker does
+                where = site_point_problem(self.workspace, lon, lat)
+                if where is not None:
+                    fa, en = POINT_PROBLEMS[where]
+                    problems.append(("site", en.format(lat=_deg(lat, "en"), lon=_deg(lon, "en")),
+                                     fa.format(lat=_deg(lat, "fa"), lon=_deg(lon, "fa"))))
         address = tidy_text(site.address) or None
         if address and len(address) > 500:
             problems.append(("address", "the address is longer than 500 characters", "نشانی بیش از ۵۰۰ نویسه است"))

@@ -59,7 +59,13 @@ from .access import ACTOR_ROLES, Identity, SsoPolicy
 from .audit import chain
 from .db import make_engine, read_engine
 from .documents import DEFAULT_FILES_DIR, FileStore
-from .errors import AccessDenied, ConflictError, NotFound, TrackerError, TrackerInputError
+from .errors import (
+    AccessDenied,
+    ConflictError,
+    NotFound,
+    TrackerInputError,
+    TrackerNotReady,
+)
 from .migrate import current_revision, head_revision
 from .passwords import PasswordPolicy
 from .terms import term
@@ -203,7 +209,7 @@ class TrackerBase:
         if check_schema:
             have, want = current_revision(self.engine), head_revision()
             if have != want:
-                raise TrackerError(
+                raise TrackerNotReady(
                     f"the tracker database is at schema {have or 'empty'}, this version needs {want}; "
                     "run `siting tracker migrate` (or `siting tracker init` for a new database)",
                     f"پایگاه دادهٔ ردیاب در نسخهٔ {have or 'خالی'} است و نسخهٔ {want} لازم است؛ "

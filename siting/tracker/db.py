@@ -51,6 +51,22 @@ def resolve_url(url: str | None = None) -> str:
     return raw
 
 
+def missing_sqlite_file(url: str | None = None) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet (opening it would create an empty
+    database), else ``None`` (it exists, or the database is PostgreSQL).
+
+    >>> missing_sqlite_file("sqlite:////nonexistent/folder/tracker.db")
+    PosixPath('/nonexistent/folder/tracker.db')
+    >>> missing_sqlite_file("postgresql+psycopg://u@localhost/db") is None
+    True
+    """
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database).expanduser()
+    return None if path.exists() else path
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -134,5 +150,5 @@ def sqlite_online_backup(
     return dest
 
 
-__all__ = ["DEFAULT_DB_PATH", "is_sqlite", "make_engine", "read_engine", "resolve_url", "sqlite_online_backup",
+__all__ = ["DEFAULT_DB_PATH", "is_sqlite", "make_engine", "missing_sqlite_file", "read_engine", "resolve_url", "sqlite_online_backup",
            "sqlite_path"]

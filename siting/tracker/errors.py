@@ -97,6 +97,10 @@ class ConflictError(TrackerError, RuntimeError):
     """
 
 
+class TrackerNotReady(TrackerError):
+    """The tracker's database has no tables yet (or an older schema): the operator must set it up."""
+
+
 __all__ = [
     "AccessDenied",
     "AuthenticationError",
@@ -106,5 +110,6 @@ __all__ = [
     "SignInLocked",
     "TrackerError",
     "TrackerInputError",
+    "TrackerNotReady",
     "TransitionError",
 ]

@@ -126,12 +126,38 @@ def checked(field: str, value: object, problem: tuple[str, str] | None) -> str:
     return digits_only(value)
 
 
+def normal_mobile(value: object) -> str:
+    """A mobile number as ``09xxxxxxxxx`` from what people type (Persian digits, +98 or 0098, spaces).
+
+    >>> normal_mobile("+98 912 345 6789"), normal_mobile("۰۹۱۲۳۴۵۶۷۸۹")
+    ('09123456789', '09123456789')
+    """
+    code = digits_only(value).replace("(", "").replace(")", "")
+    for prefix in ("+98", "0098", "98"):
+        if code.startswith(prefix) and len(code) == len(prefix) + 10:
+            return "0" + code[len(prefix):]
+    return code
+
+
+def mobile_problem(value: object) -> tuple[str, str] | None:
+    """Why ``value`` is not an Iranian mobile number (``09`` and nine more digits), or ``None``."""
+    code = normal_mobile(value)
+    if not code:
+        return ("the mobile number is missing", "شمارهٔ همراه وارد نشده است")
+    if not re.fullmatch(r"09[0-9]{9}", code, re.ASCII):
+        return (f"a mobile number is 11 digits starting with 09; got {code!r}",
+                f"شمارهٔ همراه یازده رقم است و با ۰۹ آغاز می‌شود؛ «{code}» وارد شده است")
+    return None
+
+
 __all__ = [
     "checked",
     "digits_only",
     "is_valid_legal_id",
     "is_valid_national_id",
     "legal_id_problem",
+    "mobile_problem",
     "national_id_problem",
+    "normal_mobile",
     "postal_code_problem",
 ]

@@ -102,6 +102,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The mobile number a self-registered applicant gave (09xxxxxxxxx), else None.
+    mobile: Mapped[str | None] = mapped_column(String(20))
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (typed by the declarative base)
 

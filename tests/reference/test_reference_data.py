@@ -153,6 +153,17 @@ def test_validation_on_the_reference_workspace(built):
     assert far.rule("inside_region").status == "fail"
 
 
+def test_qaen_does_not_pass_without_an_office_list(built):
+    """Issue 15 (9): the reference workspace has no office list, so the distance rules and the population
+    newly covered cannot be evaluated: "unknown" with the reason, never a pass."""
+    ws, _ = built
+    assert len(ws.offices) == 0
+    rep = validate_site(ws, licence_type="urban", settlement="Qaen")
+    for rid in ("min_distance_same_type", "min_distance_any_type", "min_uncovered_population"):
+        assert rep.rule(rid).status == "unknown" and "No active office is recorded" in rep.rule(rid).message_en
+    assert rep.status == "unknown"
+
+
 def test_cli_example_from_the_issue(built):
     ws, _ = built
     p = subprocess.run([str(Path(sys.executable).parent / "siting"), "validate", "--lon", "59.21", "--lat", "32.87",

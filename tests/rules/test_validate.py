@@ -54,11 +54,12 @@ def test_urban_for_a_natural_person_and_outside_the_region(hand_ws, rules):
     assert rep.county is None
 
 
-def test_population_rule_warns_when_population_is_unknown(hand_ws, rules):
-    # next to ماژان, whose population is unknown: cannot decide, the working group must look
+def test_population_rule_is_unknown_when_population_is_unknown(hand_ws, rules):
+    # next to ماژان, whose population is unknown: cannot be evaluated (issue 15: unknown, not warn or pass)
     rep = validate_site(hand_ws, rules, licence_type="rural", lon=58.51, lat=33.5)
     r = rep.rule("min_uncovered_population")
-    assert r.status == "warn" and r.value == 0
+    assert r.status == "unknown" and r.value == 0 and rep.status == "unknown"
+    assert "cannot be evaluated" in r.message_en
     assert [s["name_fa"] for s in rep.newly_covered_settlements] == ["ماژان"]
 
 

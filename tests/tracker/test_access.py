@@ -27,6 +27,7 @@ NO_IDENTITY = {
     "authenticate_api_key": "signs in with an API key (stored hashed, revocable)",
     "sign_in_external": "signs in an identity verified by the organisation's SSO",
     "bootstrap_admin": "creates the first administrator, refused once one exists",
+    "register_applicant": "self-registration: an applicant account only, throttled, no enumeration",
     "close": "releases database connections",
     "now": "reads the clock",
     "use_workspace": "the server hands over a newer workspace generation (no person's data)",

@@ -180,10 +180,31 @@ def test_address_only_sites(world):
     assert t.submit(world.bob, app.id, expected_version=version(world, app.id)).status == "submitted"
 
 
-def test_a_site_outside_the_province_cannot_be_submitted(world):
-    app_id = draft(world, natural_applicant(35), site=SiteInput(lon=61.5, lat=33.0))
-    refused(world, TransitionError, world.t.submit, world.alice, app_id, expected_version=version(world, app_id),
-            match="outside the province")
+def test_a_site_outside_the_province_is_refused_as_the_site_checker_does(world):
+    # issue 15 (8): refused at once (it was saved as a draft marked only "fails", with no county)
+    a = world.t.create_applicant(world.alice, natural_applicant(35))
+    for site, words_en, words_fa in (
+        (SiteInput(lon=51.389, lat=35.6892), "lies outside the province; choose a site inside it",
+         "بیرون از استان است؛ محلی درون استان انتخاب کنید"),  # Tehran
+        (SiteInput(lon=RURAL_SITE.lat, lat=RURAL_SITE.lon), "latitude and longitude look exchanged",
+         "جای عرض و طول جغرافیایی عوض شده است"),  # swapped
+    ):
+        err = refused(world, TrackerInputError, world.t.create_application, world.alice, a.id, "rural", "new",
+                      site=site, match=words_en)
+        assert [p[0] for p in err.problems] == ["site"] and words_fa in err.problems[0][2]
+    assert not world.t.my_applications(world.alice)  # nothing saved
+    # a site inside: the county comes from the county polygons
+    ok = world.t.create_application(world.alice, a.id, "rural", "new", site=RURAL_SITE)
+    assert ok.county == world.t.workspace.county_of(RURAL_SITE.lon, RURAL_SITE.lat)[0] is not None
+
+
+def test_a_new_request_without_a_site_is_refused(world):
+    a = world.t.create_applicant(world.alice, natural_applicant(36))
+    for site in (None, SiteInput(), SiteInput(address="  ")):
+        err = refused(world, TrackerInputError, world.t.create_application, world.alice, a.id, "rural", "new",
+                      site=site, match="needs its site")
+        assert [p[0] for p in err.problems] == ["site"]
+    assert not world.t.my_applications(world.alice)
 
 
 # -- step order and transitions ----------------------------------------------------------------------

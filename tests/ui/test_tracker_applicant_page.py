@@ -19,6 +19,7 @@ from siting.samples.tracker import DEMO_ACCOUNTS, build_sample_tracker, demo_acc
 from siting.tracker import PasswordPolicy, SsoPolicy, Tracker, TrackerInputError, TrackerSettings
 from siting.tracker.access import sso_groups_claim, sso_policy_from_env
 from siting.workspace import Workspace
+from ui.components import site_picker
 from ui.i18n import t
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -255,19 +256,17 @@ def test_new_profile_with_a_bad_national_id_names_the_field_and_writes_nothing(s
     assert row_counts(url) == before
 
 
-def test_new_request_urban_for_a_natural_person_is_refused_then_a_rural_one_is_made(sample_db, workspace_copy):
+def test_new_request_for_a_natural_person_offers_rural_only_and_says_why(sample_db, workspace_copy):
+    # issue 15 (8): urban was the default for a natural person, who was refused after filling the form;
+    # now the licence types follow the applicant type and the form says why urban is not offered
     url, files, _ = sample_db
     at = as_user("demo-reza")
-    before = row_counts(url)
-    at.selectbox(key="tracker.app.r.ltype").set_value("urban")
+    assert at.selectbox(key="tracker.app.r.ltype").options == ["ICT روستایی"]
+    assert at.selectbox(key="tracker.app.r.ltype").value == "rural"
+    assert t("tracker.app.urban_legal_only", "fa") in texts(at.caption)
     at.radio(key="tracker.app.site_mode").set_value("settlement").run()
     at.selectbox(key="tracker.app.r.settlement").set_value("SMP-V0049")
-    _submit(at, "tracker.app.request_form")
-    assert_clean(at)
-    assert any("این متقاضی نمی‌تواند این نوع پروانه را داشته باشد" in e for e in texts(at.error))
-    assert row_counts(url) == before
-    # rural at the same village: a draft with its site validation
-    at.selectbox(key="tracker.app.r.ltype").set_value("rural")
+    # rural at the village: a draft with its site validation
     _submit(at, "tracker.app.request_form")
     assert_clean(at)
     lib = library(url, files, workspace_copy)
@@ -436,3 +435,104 @@ def test_the_returned_request_opens_with_the_requested_document_and_waits_for_it
     assert row_counts(url) == before
     assert lib.get_application(me, app_id).application.status == "returned"
     lib.close()
+
+
+# -- issue 15 (8): the applicant's one path, from the site checker to a new request at that site, with
+# the site checker's own checks in the request form (outside the province, swapped coordinates, no site)
+VILLAGE = "SMP-V0049"
+
+
+def test_a_site_chosen_on_the_map_is_carried_into_a_new_request(sample_db, workspace_copy):
+    url, files, _ = sample_db
+    ws = Workspace.load(workspace_copy)
+    pt = ws.settlements.set_index("code").loc[VILLAGE].geometry
+    at = as_user("demo-reza")  # signed in on "my applications", then to the site checker
+    at.switch_page("ui/pages/applicant.py").run()
+    at.radio(key="applicant.licence_type").set_value("rural").run()
+    at.text_input(key="applicant.lat").input(f"{pt.y} {pt.x}")  # a pasted pair
+    at.button(key="FormSubmitter:applicant.coords_form-بررسی این نقطه").click().run()
+    assert_clean(at)
+    at.button(key="applicant.start_request").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "درخواست‌های من"  # the script switched to the request page
+    # (AppTest forgets a page switched to by the script at the next run; the browser stays there)
+    at.switch_page(site_picker.REQUEST_PAGE).run()
+    # the new-request form, prefilled with the site and the licence type
+    assert at.radio(key="tracker.app.site_mode").value == "point"
+    assert float(at.text_input(key="tracker.app.r.lat").value) == pytest.approx(pt.y, abs=1e-6)
+    assert float(at.text_input(key="tracker.app.r.lon").value) == pytest.approx(pt.x, abs=1e-6)
+    assert at.selectbox(key="tracker.app.r.ltype").value == "rural"
+    assert any("محل انتخاب‌شده روی نقشه در فرم درخواست آمده است" in i for i in texts(at.info))
+    _submit(at, "tracker.app.request_form")
+    assert_clean(at)
+    assert not texts(at.error), texts(at.error) + texts(at.markdown)
+    lib = library(url, files, workspace_copy)
+    reza = lib.authenticate("demo-reza", demo_account("demo-reza").password)
+    new = max((m.application for m in lib.my_applications(reza)), key=lambda a: a.id)
+    assert (new.site.lon, new.site.lat) == pytest.approx((pt.x, pt.y), abs=1e-6)
+    assert new.county == ws.county_of(pt.x, pt.y)[0] is not None  # from the county polygons
+    lib.close()
+    assert site_picker.CARRIED_KEY not in at.session_state  # used once
+
+
+@pytest.mark.parametrize(("lat", "lon", "words"), [
+    ("35.6892", "51.3890", "بیرون از استان است؛ محلی درون استان انتخاب کنید"),          # Tehran
+    ("59.2211", "32.8663", "جای عرض و طول جغرافیایی عوض شده است"),                     # swapped
+    ("", "", "درخواست پروانهٔ تازه محل لازم دارد"),                                     # no site
+])
+def test_the_request_form_refuses_as_the_site_checker_does(sample_db, lat, lon, words):
+    url, _, _ = sample_db
+    at = as_user("demo-reza")
+    before = row_counts(url)
+    at.text_input(key="tracker.app.r.lat").set_value(lat)
+    at.text_input(key="tracker.app.r.lon").set_value(lon)
+    _submit(at, "tracker.app.request_form")
+    assert_clean(at)
+    assert any(words in m for m in texts(at.markdown) + texts(at.error)), texts(at.markdown)
+    assert row_counts(url) == before  # nothing saved: no draft marked only "fails" with county "—"
+
+
+# -- issue 15 (8): registering as a new applicant --------------------------------------------------------
+def _register(at: AppTest, **values: str) -> AppTest:
+    for name, value in values.items():
+        at.text_input(key=f"tracker.signup.{name}").set_value(value)
+    _submit(at, "tracker.signup")
+    assert_clean(at)
+    return at
+
+
+def test_a_new_applicant_registers_then_signs_in(sample_db, workspace_copy):
+    from tracker_helpers import national_id
+
+    url, files, _ = sample_db
+    nid = national_id(811)
+    users_before = row_counts(url)["users"]
+    at = _register(open_signed_out(), full_name="نرگس امینی", national_id=nid.translate(
+        str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")), mobile="۰۹۱۵ ۱۲۳ ۴۵۶۷", password="یک گذرواژهٔ بلند", password2="یک گذرواژهٔ بلند")
+    done = t("tracker.signup.done", "fa")
+    assert done in texts(at.success)
+    at = sign_in(at, nid, "یک گذرواژهٔ بلند")
+    assert "نرگس امینی" in all_text(at) and t("tracker.app.none", "fa") in texts(at.info)  # signed in, no requests
+    lib = library(url, files, workspace_copy)
+    assert lib.authenticate(nid, "یک گذرواژهٔ بلند").role == "applicant"
+    lib.close()
+    # the same national ID again: the same sentence, nothing created (no account enumeration)
+    again = _register(open_signed_out(), full_name="کس دیگر", national_id=nid, mobile="09150000000",
+                      password="passphrase two x", password2="passphrase two x")
+    assert done in texts(again.success)
+    assert row_counts(url)["users"] == users_before + 1
+
+
+def test_registration_names_each_bad_field_and_creates_nothing(sample_db):
+    url, _, _ = sample_db
+    before = {k: v for k, v in row_counts(url).items() if k not in ("audit", "signin_throttle")}
+    at = _register(open_signed_out("en"), full_name="", national_id="1234567890", mobile="0912",
+                   password="short", password2="short")
+    shown = "\n".join(texts(at.markdown))
+    for field in ("National ID", "Mobile number", "Password"):
+        assert f"**{field}" in shown, shown
+    assert not texts(at.success)
+    at = _register(at, full_name="x", national_id="1234567890", mobile="09121112233",
+                   password="long enough passphrase", password2="different passphrase")
+    assert "The two passwords differ." in texts(at.error)
+    assert {k: v for k, v in row_counts(url).items() if k not in ("audit", "signin_throttle")} == before

@@ -110,7 +110,7 @@ def test_working_group_member_sees_the_agenda_validation_and_conflict(staff_db, 
     table = at.dataframe[0].value
     assert table["درخواست"].tolist() == [f"#{fmt.number(i)}" for i in staff_db.agenda]
     assert table["متقاضی"].tolist() == ["شرکت نمونه الف", "شرکت نمونه ب", "متقاضی نمونه ۲"]
-    status_words = {"pass": "قبول", "warn": "نیازمند بررسی", "fail": "رد"}
+    status_words = {"pass": "قبول", "warn": "نیازمند بررسی", "unknown": "نامعلوم", "fail": "رد"}
     assert table["نتیجهٔ بررسی محل"].tolist() == [status_words[i.validation_status] for i in agenda.items]
     assert table["تاریخ ارسال"].tolist() == [fmt.jalali(i.submitted_at) for i in agenda.items]
     # the conflicting pair, with the distance checked against the geodesic one

@@ -230,7 +230,7 @@ def candidate_error_text(exc: CandidateError, lang_: str) -> str:
     params = dict(exc.params)
     if params.get("field"):
         params["field"] = t(f"field.{params['field']}", lang_)
-    for name in ("lat", "lon", "value"):
+    for name in ("lat", "lon", "value", "a", "b"):
         if isinstance(params.get(name), float):
             params[name] = fmt.number(params[name], lang_, decimals=4).replace("٬", "").replace(",", "")
     try:

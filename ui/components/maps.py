@@ -234,5 +234,5 @@ def proposals_map(base: Mapping[str, Any], gaps: Mapping[str, Any], points: Sequ
     show(deck(layers, base["bounds"], basemap=basemap, lang=lang), key=key, lang=lang)
     legend([*base_legend(lang),
             *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
-              for s in ("pass", "warn", "fail")),
+              for s in ("pass", "warn", "unknown", "fail")),
             (CONFLICT_LINE, t("map.legend_conflict", lang))])

@@ -9,15 +9,23 @@ import pandas as pd
 import streamlit as st
 
 from siting import fmt
-from siting.reports.html import format_value, report_html, report_json, status_label
+from siting.reports.html import (
+    format_threshold,
+    format_value,
+    provisional_note,
+    report_html,
+    report_json,
+    status_label,
+)
 from siting.rules.validate import ValidationReport
 from siting.vocab import label
 
 from ..i18n import t
 
 # Marks drawn by the installed fonts (DejaVu/Noto) for tables, material icons for alerts: no emoji font needed.
-MARKS = MappingProxyType({"pass": "✓", "fail": "✗", "warn": "⚠"})
-ICONS = MappingProxyType({"pass": ":material/check_circle:", "fail": ":material/cancel:", "warn": ":material/warning:"})
+MARKS = MappingProxyType({"pass": "✓", "fail": "✗", "warn": "⚠", "unknown": "?"})
+ICONS = MappingProxyType({"pass": ":material/check_circle:", "fail": ":material/cancel:", "warn": ":material/warning:",
+                          "unknown": ":material/help:"})
 
 
 def rules_frame(report: ValidationReport, lang: str) -> pd.DataFrame:
@@ -26,7 +34,7 @@ def rules_frame(report: ValidationReport, lang: str) -> pd.DataFrame:
         t("report.col.rule", lang): (r.title_fa if lang == "fa" else r.title_en) or r.id,
         t("report.col.status", lang): f"{MARKS.get(r.status, '')} {status_label(r.status, lang)}",
         t("report.col.value", lang): format_value(r.value, r.unit, lang),
-        t("report.col.threshold", lang): format_value(r.threshold, r.unit, lang),
+        t("report.col.threshold", lang): format_threshold(r, lang),
         t("report.col.explanation", lang): r.message_fa if lang == "fa" else r.message_en,
     } for r in report.rules])
 
@@ -34,7 +42,7 @@ def rules_frame(report: ValidationReport, lang: str) -> pd.DataFrame:
 def show(report: ValidationReport, *, lang: str, workspace_name: str | None, key: str) -> None:
     """The whole report, with HTML (printable) and JSON downloads."""
     st.subheader(t("report.title", lang))
-    box = {"pass": st.success, "warn": st.warning, "fail": st.error}[report.status]
+    box = {"pass": st.success, "warn": st.warning, "fail": st.error, "unknown": st.warning}[report.status]
     box(t(f"report.status.{report.status}", lang), icon=ICONS[report.status])
     c1, c2, c3 = st.columns(3)
     c1.metric(t("report.county", lang), report.county or "—")
@@ -42,6 +50,9 @@ def show(report: ValidationReport, *, lang: str, workspace_name: str | None, key
     nearest = report.nearest_offices[0] if report.nearest_offices else None
     c3.metric(t("report.nearest_office", lang), fmt.distance(nearest.distance_m, lang) if nearest else "—")
     st.table(rules_frame(report, lang).set_index(t("report.col.rule", lang)))
+    note = provisional_note(report, lang)
+    if note:
+        st.caption(note)
     if report.conflicts:
         st.markdown(f"**{t('report.conflicts_title', lang)}**")
         st.table(pd.DataFrame([{

@@ -51,7 +51,8 @@ from siting.tracker import (
     TrackerSettings,
 )
 from siting.tracker.access import sso_groups_claim, sso_policy_from_env
-from siting.tracker.db import resolve_url
+from siting.tracker.db import missing_sqlite_file, resolve_url
+from siting.tracker.errors import TrackerNotReady
 
 from .. import state
 from ..i18n import error_text, t
@@ -75,14 +76,25 @@ def tracker() -> Tracker | None:
     """The tracker of this server, or ``None`` after showing why it cannot be opened."""
     lang = state.lang()
     try:
+        if missing_sqlite_file(resolve_url()) is not None:  # opening it would create an empty database
+            not_set_up(lang)
+            return None
         trk = _open_tracker(resolve_url(), sso_policy())
         trk.use_workspace(state.load_workspace(state.workspace_key()))  # the current generation
         return trk
+    except TrackerNotReady:  # a database without the tracker's tables: not the user's to fix
+        not_set_up(lang)
     except TrackerError as exc:
         st.error(t("tracker.unavailable", lang, detail=error_text(exc, lang)))
     except Exception as exc:  # a database that does not answer: a sentence, not a traceback
         st.error(t("tracker.unavailable", lang, detail=type(exc).__name__))
     return None
+
+
+def not_set_up(lang: str) -> None:
+    """What is missing and who sets it up, for a tracker with no database yet (nothing is created)."""
+    st.warning(t("tracker.not_set_up", lang), icon=":material/construction:")
+    st.caption(t("tracker.not_set_up_meanwhile", lang))
 
 
 def current() -> Identity | None:
@@ -149,7 +161,36 @@ def _sso_sign_in(trk: Tracker, lang: str) -> Identity | None:
     return who
 
 
-def _form(trk: Tracker, lang: str) -> None:
+def _signup(trk: Tracker, lang: str) -> None:
+    """Self-registration of a new applicant (the library checks every field, throttles, and never says
+    whether the national ID had an account: the page says one sentence either way)."""
+    from .tracker_views import show_error
+
+    with st.expander(t("tracker.signup_title", lang), icon=":material/person_add:"):
+        st.caption(t("tracker.signup_intro", lang))
+        with st.form("tracker.signup", clear_on_submit=False):
+            full_name = st.text_input(t("tracker.signup.full_name", lang), key="tracker.signup.full_name")
+            national_id = st.text_input(t("tracker.signup.national_id", lang), key="tracker.signup.national_id")
+            mobile = st.text_input(t("tracker.signup.mobile", lang), key="tracker.signup.mobile",
+                                   placeholder="۰۹۱۲۳۴۵۶۷۸۹")
+            password = st.text_input(t("tracker.signup.password", lang), type="password", key="tracker.signup.password")
+            again = st.text_input(t("tracker.signup.password2", lang), type="password", key="tracker.signup.password2")
+            submitted = st.form_submit_button(t("tracker.signup.submit", lang))
+        if not submitted:
+            return
+        if password != again:
+            st.error(t("tracker.signup.mismatch", lang))
+            return
+        try:
+            trk.register_applicant(full_name=full_name, national_id=national_id, mobile=mobile, password=password,
+                                   client=_client_key())
+        except TrackerError as exc:
+            show_error(exc, lang)
+            return
+        st.success(t("tracker.signup.done", lang))
+
+
+def _form(trk: Tracker, lang: str, *, signup: bool = False) -> None:
     st.info(t("tracker.signin_needed", lang))
     if trk.settings.sso is not None and _sso_configured() and _sso_claims() is None:
         st.button(t("tracker.sso_signin", lang), key="tracker.sso", on_click=st.login)
@@ -166,6 +207,8 @@ def _form(trk: Tracker, lang: str) -> None:
             st.error(error_text(exc, lang))
             return
         st.rerun()
+    if signup:
+        _signup(trk, lang)
 
 
 def _client_key() -> str | None:
@@ -205,7 +248,7 @@ def require_user(roles: tuple[str, ...]) -> tuple[Tracker, Identity] | None:
     sample_banner(trk)
     who = current() or _sso_sign_in(trk, lang)
     if who is None:
-        _form(trk, lang)
+        _form(trk, lang, signup="applicant" in roles)
         return None
     _sidebar(who, lang)
     if who.role not in roles:

@@ -5,8 +5,10 @@ The component owns its session keys (prefix ``applicant.``). The map's
 cell or a settlement) into the candidate through
 :func:`ui.views.picking.candidate_from_selection`; the forms use
 :func:`ui.views.picking.candidate_from_text` and
-:func:`ui.views.picking.candidate_from_settlement`. Bad input leaves a message
-(shown by :func:`show_error`) and keeps the previous candidate.
+
+:func:`ui.views.picking.candidate_from_settlement`. Refused input leaves a message
+(shown by :func:`show_error`) and clears the previous candidate, so that the previous site's report is
+never shown as if it answered the refused input (issue 15).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ MAP_NONCE_KEY = "applicant.map_nonce"
 LAT_KEY = "applicant.lat"
 LON_KEY = "applicant.lon"
 SETTLEMENT_KEY = "applicant.settlement"
+#: The site carried from the site checker into the new-request form: {"lon", "lat", "licence_type", "label"}.
+CARRIED_KEY = "applicant.carried_site"
+REQUEST_PAGE = "ui/pages/tracker_my_applications.py"
 
 
 def map_key() -> str:
@@ -56,6 +61,7 @@ def apply_selection(ws: Workspace, selection: Mapping[str, Any] | None, state: M
         cand = picking.candidate_from_selection(ws, objects)
     except CandidateError as exc:
         state[ERROR_KEY] = candidate_error_text(exc, lang_)
+        state.pop(CANDIDATE_KEY, None)  # the previous site's report must not stand for the refused pick
         return None
     if cand is not None:
         state[CANDIDATE_KEY] = cand
@@ -79,18 +85,24 @@ def _set(cand: Candidate | None) -> None:
     st.session_state[MAP_NONCE_KEY] = st.session_state.get(MAP_NONCE_KEY, 0) + 1
 
 
+def _refuse(exc: CandidateError) -> None:
+    """Refused input: say why, and clear the previous candidate (and with it its report)."""
+    _set(None)
+    st.session_state[ERROR_KEY] = candidate_error_text(exc, lang())
+
+
 def _on_coordinates(key: DataKey) -> None:
     try:
         _set(picking.candidate_from_text(key.ws(), st.session_state.get(LAT_KEY), st.session_state.get(LON_KEY)))
     except CandidateError as exc:
-        st.session_state[ERROR_KEY] = candidate_error_text(exc, lang())
+        _refuse(exc)
 
 
 def _on_settlement(key: DataKey) -> None:
     try:
         _set(picking.candidate_from_settlement(key.ws(), st.session_state.get(SETTLEMENT_KEY, "")))
     except CandidateError as exc:
-        st.session_state[ERROR_KEY] = candidate_error_text(exc, lang())
+        _refuse(exc)
 
 
 def inputs(key: DataKey) -> None:
@@ -101,7 +113,7 @@ def inputs(key: DataKey) -> None:
     with tab_map:
         st.info(t("applicant.map_help", lang_))
     with tab_coords, st.form("applicant.coords_form", border=False):
-        st.text_input(t("applicant.lat", lang_), key=LAT_KEY)
+        st.text_input(t("applicant.lat", lang_), key=LAT_KEY, help=t("applicant.pair_help", lang_))
         st.text_input(t("applicant.lon", lang_), key=LON_KEY)
         st.form_submit_button(t("applicant.check_point", lang_), on_click=_on_coordinates, args=(key,),
                               type="primary")
@@ -109,6 +121,26 @@ def inputs(key: DataKey) -> None:
         st.text_input(t("applicant.settlement", lang_), key=SETTLEMENT_KEY)
         st.form_submit_button(t("applicant.find_settlement", lang_), on_click=_on_settlement, args=(key,),
                               type="primary")
+
+
+def start_request_button(cand: Candidate, licence_type: str) -> None:
+    """"Start a request at this site": opens the new-request form with this site and licence type."""
+    lang_ = lang()
+    if st.button(t("applicant.start_request", lang_), key="applicant.start_request", type="primary",
+                 icon=":material/post_add:"):
+        st.session_state[CARRIED_KEY] = {"lon": cand.lon, "lat": cand.lat, "licence_type": licence_type,
+                                         "label": describe(cand, lang_)}
+        st.switch_page(REQUEST_PAGE)
+
+
+def carried_site() -> dict[str, Any] | None:
+    """The site carried from the site checker, if any (kept until a request is created or it is dropped)."""
+    value = st.session_state.get(CARRIED_KEY)
+    return value if isinstance(value, dict) else None
+
+
+def drop_carried_site() -> None:
+    st.session_state.pop(CARRIED_KEY, None)
 
 
 def show_error() -> None:

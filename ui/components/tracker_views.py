@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from siting import fmt
+from siting.reports.labels import PROVISIONAL_LABEL
 from siting.tracker import (
     ApplicationDetail,
     ApplicationView,
@@ -118,7 +119,7 @@ def site_text(app: ApplicationView, lang: str) -> str:
 def validation_text(status: str | None, lang: str) -> str:
     if status is None:
         return "—"
-    return t(f"tracker.app.validation.{status}", lang) if status in ("pass", "warn", "fail", "not_located") \
+    return t(f"tracker.app.validation.{status}", lang) if status in ("pass", "warn", "unknown", "fail", "not_located") \
         else status
 
 
@@ -216,6 +217,8 @@ def validation_rules(report: dict[str, Any] | None, lang: str) -> list[dict[str,
     """The stored site validation report's rules (status and explanation)."""
     if not report or "rules" not in report:
         return []
-    return [{t("tracker.app.col.rule_status", lang): validation_text(r.get("status"), lang),
+    prov = PROVISIONAL_LABEL[0 if lang == "fa" else 1]  # a placeholder threshold: the outcome is provisional
+    return [{t("tracker.app.col.rule_status", lang): validation_text(r.get("status"), lang)
+             + (f" ({prov})" if r.get("provisional") else ""),
              t("tracker.app.col.rule", lang): r.get("message_fa" if lang == "fa" else "message_en", "")}
             for r in report["rules"]]

@@ -68,6 +68,7 @@ if candidate is not None:
     with layout.errors_shown():
         report = state.validation(key, candidate, licence_type, applicant_type, measured_by)
         report_view.show(report, lang=lang, workspace_name=ws.meta.get("name"), key="applicant.report")
+    site_picker.start_request_button(candidate, licence_type)
 
 st.subheader(t("applicant.gaps_title", lang))
 gaps = state.gaps(key, RuleOverrides(), licence_type, measured_by)

@@ -55,7 +55,7 @@ if not items:
 else:
     statuses = [it.validation_status for it in items]
     st.markdown("**" + t("tracker.staff.agenda_summary", lang, n=fmt.number(len(items), lang),
-                          p=fmt.number(statuses.count("pass"), lang), w=fmt.number(statuses.count("warn"), lang),
+                          p=fmt.number(statuses.count("pass"), lang), w=fmt.number(statuses.count("warn") + statuses.count("unknown"), lang),
                           f=fmt.number(statuses.count("fail"), lang),
                           u=fmt.number(statuses.count("not_located"), lang)) + "**")
 

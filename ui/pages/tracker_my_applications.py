@@ -14,7 +14,7 @@ from siting.tracker import ApplicantInput, PersonInput, SiteInput, TrackerError
 from siting.tracker.terms import COMPANY_TYPES, OWNERSHIP, term
 from siting.vocab import EDUCATION_LEVELS, LICENCE_TYPES, label
 from ui import state
-from ui.components import layout, signin
+from ui.components import layout, signin, site_picker
 from ui.components import tracker_views as tv
 from ui.i18n import t
 
@@ -23,6 +23,7 @@ SELECTED = "tracker.app.selected"
 SELECT_NEXT = "tracker.app.select_next"
 PROFILE_FORM = "tracker.app.profile_form"
 REQUEST_FORM = "tracker.app.request_form"
+CARRIED_APPLIED = "tracker.app.carried_applied"  # the carried site was put into the form's fields once
 
 lang = state.lang()
 st.title(t("page.tracker_my_applications", lang))
@@ -44,7 +45,9 @@ def done(message: str, select: int | None = None) -> None:
     st.rerun()
 
 
-tab_mine, tab_new = st.tabs([t("tracker.app.tab_mine", lang), t("tracker.app.tab_new", lang)])
+carried = site_picker.carried_site()  # "start a request at this site" on the site checker
+tab_mine, tab_new = st.tabs([t("tracker.app.tab_mine", lang), t("tracker.app.tab_new", lang)],
+                            default=t("tracker.app.tab_new", lang) if carried else None)
 
 # -- my applications ---------------------------------------------------------------------------------
 with tab_mine:
@@ -265,15 +268,36 @@ with tab_new:
         st.info(t("tracker.app.profile_first", lang))
     else:
         by_applicant = {x.id: x for x in applicants}
+        if carried is not None:
+            if not st.session_state.get(CARRIED_APPLIED):  # once: the person may edit the fields afterwards
+                st.session_state["tracker.app.site_mode"] = "point"
+                st.session_state["tracker.app.r.lat"] = f"{carried['lat']:.6f}"
+                st.session_state["tracker.app.r.lon"] = f"{carried['lon']:.6f}"
+                st.session_state[CARRIED_APPLIED] = True
+            st.info(t("tracker.app.carried", lang, label=carried["label"]), icon=":material/pin_drop:")
+
+            def _drop() -> None:
+                site_picker.drop_carried_site()
+                st.session_state.pop(CARRIED_APPLIED, None)
+
+            st.button(t("tracker.app.carried_drop", lang), key="tracker.app.carried_drop", on_click=_drop)
+        # the applicant first (outside the form): the licence types offered follow the applicant type
+        applicant_id = st.selectbox(t("tracker.app.f.applicant", lang), list(by_applicant),
+                                    key="tracker.app.r.applicant",
+                                    format_func=lambda i: f"{by_applicant[i].name} ({label(by_applicant[i].kind, lang)})")
+        kind = by_applicant[applicant_id].kind
+        allowed = [lt for lt in LICENCE_TYPES if kind in trk.rules.for_type(lt).applicant_types]
+        if len(allowed) < len(LICENCE_TYPES):
+            st.caption(t("tracker.app.urban_legal_only", lang))
+        if st.session_state.get("tracker.app.r.ltype") not in allowed:
+            wanted = carried.get("licence_type") if carried else None
+            st.session_state["tracker.app.r.ltype"] = wanted if wanted in allowed else allowed[0]
         site_mode = st.radio(t("tracker.app.f.site", lang), ("point", "settlement", "address", "not_found"),
                              key="tracker.app.site_mode", format_func=lambda v: t(f"tracker.app.site.{v}", lang))
         tv.form_problems(REQUEST_FORM)
         with st.form(REQUEST_FORM):
-            applicant_id = st.selectbox(t("tracker.app.f.applicant", lang), list(by_applicant),
-                                        key="tracker.app.r.applicant",
-                                        format_func=lambda i: f"{by_applicant[i].name} ({label(by_applicant[i].kind, lang)})")
             c1, c2 = st.columns(2)
-            licence_type = c1.selectbox(t("tracker.app.f.licence_type", lang), LICENCE_TYPES,
+            licence_type = c1.selectbox(t("tracker.app.f.licence_type", lang), allowed,
                                         key="tracker.app.r.ltype", format_func=lambda v: label(v, lang))
             for f in ("licence_type", "applicant_types", "applicant_type", "min_education",
                       "government_employee_allowed"):
@@ -316,5 +340,7 @@ with tab_new:
             except TrackerError as exc:  # each problem under its field, on the next run
                 tv.keep_problems(REQUEST_FORM, exc, lang)
             else:
+                site_picker.drop_carried_site()
+                st.session_state.pop(CARRIED_APPLIED, None)
                 done(t("tracker.app.created", lang, id=fmt.number(new.id, lang),
                        validation=tv.validation_text(new.validation_status, lang)), new.id)

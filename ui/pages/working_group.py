@@ -86,7 +86,7 @@ if result is not None:
     pairs = meeting.conflict_pairs(reports, sites["proposal_id"].astype(str).tolist())
     counts = table["status"].value_counts()
     st.markdown("**" + t("wg.summary", lang, p=fmt.number(int(counts.get("pass", 0)), lang),
-                          w=fmt.number(int(counts.get("warn", 0)), lang),
+                          w=fmt.number(int(counts.get("warn", 0) + counts.get("unknown", 0)), lang),
                           f=fmt.number(int(counts.get("fail", 0)), lang)) + "**")
     if len(pairs):
         st.error(t("wg.conflicts", lang))

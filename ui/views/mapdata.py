@@ -31,6 +31,7 @@ OFFICE_COLOURS: Mapping[str, RGBA] = MappingProxyType({"urban": (23, 92, 170, 23
 NOT_SERVING_COLOUR: RGBA = (130, 130, 130, 200)
 STATUS_COLOURS: Mapping[str, RGBA] = MappingProxyType({
     "pass": (24, 140, 62, 240), "warn": (214, 140, 0, 240), "fail": (190, 30, 30, 240),
+    "unknown": (68, 84, 106, 240),
 })
 NO_DATA_COLOUR: RGBA = (200, 200, 200, 160)
 # ColorBrewer 5-class sequential ramps

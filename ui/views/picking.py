@@ -34,9 +34,17 @@ from siting.coverage import covered_mask, nearest_offices
 from siting.errors import InputError
 from siting.gaps import gap_cells
 from siting.geo import project_xy
-from siting.io.readers import parse_coordinate
+from siting.io.readers import (
+    CoordinatePairError,
+    CoordinateRangeError,
+    parse_coordinate,
+    parse_coordinate_pair,
+    split_coordinate_pair,
+)
 from siting.rules import Rules, load_rules
+from siting.rules.site import site_point_problem
 from siting.rules.validate import find_settlement
+from siting.text import clean_text
 from siting.workspace import Workspace
 
 COARSE_RESOLUTION = 6
@@ -201,14 +209,33 @@ def candidate_from_settlement(ws: Workspace, name_or_code: str) -> Candidate:
 def candidate_from_text(ws: Workspace, lat_text: object, lon_text: object) -> Candidate:
     """A typed site: latitude and longitude as people write them ('۳۲٫۸۷', '32.87', '32°52′N').
 
+    A pair pasted into one field with the other left blank ('32.8663 59.2211', '۵۹٫۲۲۱۱، ۳۲٫۸۶۶۳') is
+    read in the order that puts it inside the region (:func:`siting.io.readers.parse_coordinate_pair`).
+
     Raises :class:`InputError` when a value is missing or not a coordinate,
-    out of range, or outside the region (saying so when latitude and
-    longitude look exchanged).
+    out of range (``1e400`` included), or outside the region (saying so when latitude and
+    longitude look exchanged), or a pasted pair lies outside the region in both orders or inside in both.
     """
+    pasted = lon_text if clean_text(lat_text) is None else (lat_text if clean_text(lon_text) is None else None)
+    try:
+        pair = split_coordinate_pair(pasted) if pasted is not None else None
+        if pair is not None:
+            lon, lat = parse_coordinate_pair(pasted, lambda x, y: bool(ws.in_region(x, y)[0]))
+            return Candidate(lon, lat, "typed", f"{lat:.5f}, {lon:.5f}")
+    except CoordinatePairError as exc:
+        raise CandidateError(exc.code, str(exc), **exc.params) from None
+    except CoordinateRangeError:
+        raise CandidateError("out_of_range", f"{pasted!r} is out of range", field="latitude",
+                             value=str(pasted)) from None
+    except ValueError as exc:
+        raise CandidateError("not_a_number", str(exc), field="latitude", value=str(pasted)) from None
     values = {}
     for name, text in (("latitude", lat_text), ("longitude", lon_text)):
         try:
             v = parse_coordinate(text)
+        except CoordinateRangeError:
+            raise CandidateError("out_of_range", f"{name}: {str(text)!r} is out of range", field=name,
+                                 value=str(text)) from None
         except ValueError:
             raise CandidateError("not_a_number", f"{name}: {str(text)!r} is not a number (e.g. 32.8663 or ۳۲٫۸۶۶۳)",
                                  field=name, value=str(text)) from None
@@ -219,9 +246,10 @@ def candidate_from_text(ws: Workspace, lat_text: object, lon_text: object) -> Ca
     for name, v, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
         if not -limit <= v <= limit:
             raise CandidateError("out_of_range", f"{name}: {v} is outside -{limit}…{limit}", field=name, value=v)
-    if not bool(ws.in_region(lon, lat)[0]):
+    problem = site_point_problem(ws, lon, lat)  # the one check, shared with the tracker's request form
+    if problem is not None:
         name = _region_name(ws)
-        if -90 <= lon <= 90 and bool(ws.in_region(lat, lon)[0]):
+        if problem == "swapped":
             raise CandidateError("swapped", f"site: latitude {lat} / longitude {lon} lies outside {name}; "
                                  "latitude and longitude look exchanged", lat=lat, lon=lon)
         raise CandidateError("outside_region", f"site: latitude {lat} / longitude {lon} lies outside {name}",

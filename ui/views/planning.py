@@ -27,7 +27,7 @@ import pandas as pd
 
 from siting.coverage import CoverageResult, compute_coverage
 from siting.errors import InputError
-from siting.gaps import compute_gaps, gap_cells
+from siting.gaps import compute_gaps, gap_cells, open_cells
 from siting.rules import Rules
 from siting.vocab import LICENCE_TYPES
 from siting.workspace import Workspace
@@ -76,18 +76,11 @@ class RuleOverrides:
         return rules.with_overrides(self.as_mapping()) if self.items else rules
 
 
-def open_site_mask(cells: pd.DataFrame, rules: Rules, licence_type: str) -> np.ndarray:
-    """Cells of :func:`~siting.gaps.gap_cells` where a new office of ``licence_type`` could open.
-
-    The cell lies in that type's service gap, and its centre is at least the
-    minimum distance from the nearest office of the same type and from the
-    nearest office of any type.
-    """
-    sec = rules.for_type(licence_type)
-    same = cells[f"dist_{licence_type}_m"].to_numpy(dtype=float)
-    any_type = np.minimum(cells["dist_urban_m"].to_numpy(dtype=float), cells["dist_rural_m"].to_numpy(dtype=float))
-    return (cells[f"gap_{licence_type}"].to_numpy(dtype=bool)
-            & (same >= sec.min_distance_same_type_m) & (any_type >= sec.min_distance_any_type_m))
+def open_site_mask(ws: Workspace, cells: pd.DataFrame, rules: Rules, licence_type: str) -> np.ndarray:
+    """Cells of :func:`~siting.gaps.gap_cells` where a new office of ``licence_type`` could open:
+    in that type's service gap and breaking none of its site rules (:func:`siting.gaps.open_cells`;
+    an urban office must be inside a city, as the site checker says)."""
+    return open_cells(ws, cells, rules, licence_type)
 
 
 @dataclass(frozen=True)
@@ -116,7 +109,7 @@ def planner_view(ws: Workspace, rules: Rules, *, licence_type: str = "any", reso
     cell_km2 = h3.average_hexagon_area(resolution, unit="km^2")
     summary: dict[str, dict[str, Any]] = {}
     for t in LICENCE_TYPES:
-        mask = open_site_mask(cells, rules, t) if len(cells) else np.zeros(0, bool)
+        mask = open_site_mask(ws, cells, rules, t) if len(cells) else np.zeros(0, bool)
         cells[f"open_{t}"] = mask
         sec = rules.for_type(t)
         summary[t] = {
