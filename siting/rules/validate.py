@@ -564,10 +564,8 @@ def with_conflicts(report: ValidationReport, conflicts: Sequence[Conflict]) -> V
     rules = tuple(rule if r.id == "proposal_conflicts" else r for r in report.rules)
     if all(r.id != "proposal_conflicts" for r in report.rules):
         rules = (*rules, rule)
-    statuses = {r.status for r in rules}
-    overall = "fail" if "fail" in statuses else ("warn" if "warn" in statuses else "pass")
     return replace(report, conflicts=tuple(sorted(conflicts, key=lambda c: c.distance_m)), rules=rules,
-                   status=overall)
+                   status=overall_status(r.status for r in rules))
 
 
 def conflicts_at(ws: Workspace, rules: Rules, *, licence_type: str, lon: float, lat: float,

@@ -258,7 +258,9 @@ class ApplicationsMixin(ProgressMixin):
         return application_view(app)
 
     # -- the site ---------------------------------------------------------------------------------
-    def _checked_site(self, site: SiteInput) -> dict[str, Any]:
+    def _checked_site(self, site: SiteInput, current: tuple[Any, Any] = (None, None)) -> dict[str, Any]:
+        """The site's stored values, or :class:`TrackerInputError` naming each bad field. ``current`` is the
+        application's stored (lon, lat): saving that point again does not check it against the province again."""
         problems = []
         lon: Any = site.lon
         lat: Any = site.lat
@@ -274,7 +276,7 @@ class ApplicationsMixin(ProgressMixin):
                                     or not -180 <= lon <= 180 or not -90 <= lat <= 90):
                 problems.append(("site", f"lon={lon}, lat={lat} is not a longitude/latitude in degrees",
                                  f"طول {lon} و عرض {lat} مختصات جغرافیایی معتبر نیست"))
-            elif lon is not None:
+            elif lon is not None and (lon, lat) != current:
                 # outside the province, or latitude and longitude exchanged: refused as the site checker does
                 where = site_point_problem(self.workspace, lon, lat)
                 if where is not None:
@@ -303,7 +305,7 @@ class ApplicationsMixin(ProgressMixin):
                 "map_not_found": bool(site.map_not_found)}
 
     def _set_site(self, ctx: Ctx, app: m.Application, site: SiteInput) -> None:
-        values = self._checked_site(site)
+        values = self._checked_site(site, (app.site_lon, app.site_lat))
         changed = any(getattr(app, k) != v for k, v in values.items())
         for k, v in values.items():
             setattr(app, k, v)

@@ -79,6 +79,7 @@ def attacks(w, v):
         "overdue_steps": lambda: t.overdue_steps(bob),
         "agenda": lambda: t.agenda(bob),
         "validation_reports": lambda: t.validation_reports(bob, [app, draft]),
+        "site_conflicts": lambda: t.site_conflicts(bob, [app, draft]),
         "audit_log": lambda: t.audit_log(bob),
         "list_users": lambda: t.list_users(bob),
         "create_user": lambda: t.create_user(bob, "mallory", "a long password!", "admin"),

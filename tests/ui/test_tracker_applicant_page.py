@@ -488,7 +488,7 @@ def test_the_request_form_refuses_as_the_site_checker_does(sample_db, lat, lon, 
     at.text_input(key="tracker.app.r.lon").set_value(lon)
     _submit(at, "tracker.app.request_form")
     assert_clean(at)
-    assert any(words in m for m in texts(at.markdown) + texts(at.error)), texts(at.markdown)
+    assert any(words in m for m in texts(at.markdown) + texts(at.error) + texts(at.caption)), texts(at.caption)
     assert row_counts(url) == before  # nothing saved: no draft marked only "fails" with county "—"
 
 
