@@ -30,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's siting, whatever the venv has
 from _common import save_results
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "orlib-pmed"
+# ../shared/data/benchmarks/orlib-pmed, or beside $SITING_REFERENCE_DIR (../shared/data/south-khorasan)
+DEFAULT_DATA = (Path(os.environ["SITING_REFERENCE_DIR"]).parent if os.environ.get("SITING_REFERENCE_DIR")
+                else Path(__file__).resolve().parents[2] / "shared" / "data") / "benchmarks" / "orlib-pmed"
 
 
 def _spopt(cost, p: int, time_limit: float) -> tuple[float | None, float, str]:

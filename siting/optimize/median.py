@@ -76,6 +76,7 @@ class MedianRun:
     solve_seconds: float
     notes: tuple[str, ...]
     rounds: int  # models solved (LP and MIP)
+    enlarged: int = 0  # times a demand point's candidate list was enlarged because it bound
 
 
 class _Pairs:
@@ -245,6 +246,7 @@ def solve_pmedian(
     mip_gap: float = 0.0,
     nearest: int = 100,
     max_nonzeros: int | None = None,
+    first_count: int | None = None,
 ) -> MedianRun:
     """``k`` new sites minimising the weighted cost to the nearest office (see the module doc).
 
@@ -252,6 +254,8 @@ def solve_pmedian(
     ``MAX_MEDIAN_NONZEROS``), ``exact`` (no size limit) or ``greedy`` (greedy +
     interchange with the LP bound). ``nearest``: sites per demand point given to the
     heuristic at least (the exact path enlarges its lists wherever they bind).
+    ``first_count``: the first truncation, candidates per demand point (default: those
+    the heuristic's sites reach, plus one); tests use it to make the truncation bind.
     """
     t0 = time.perf_counter()
     deadline = t0 + float(time_limit)
@@ -294,6 +298,9 @@ def solve_pmedian(
 
     # first truncation: what the heuristic's sites reach, and a little more
     cnt = np.minimum(np.maximum(src.count_within(inc_tc) + 1, min(8, m)), np.maximum(deg, 1))
+    if first_count is not None:
+        cnt = np.minimum(np.full(n, max(1, int(first_count)), np.int64), np.maximum(deg, 1))
+    enlarged = 0
     lower = np.zeros(m, bool)
     upper = np.ones(m, bool)
     d0 = src.d0.copy()
@@ -313,7 +320,7 @@ def solve_pmedian(
         elif status == "optimal":
             status = "feasible"
         return MedianRun(np.asarray(inc, np.int64), inc_cost, b, g, status, used, solver,
-                         t_build - t0, time.perf_counter() - t_build, (*notes, *extra), rounds)
+                         t_build - t0, time.perf_counter() - t_build, (*notes, *extra), rounds, enlarged)
 
     # 2. LP relaxation, enlarged where it binds
     lp_bound = None
@@ -325,8 +332,11 @@ def solve_pmedian(
         rounds += 1
         out = solve(md.lm, time_limit=left(), relax=True)
         _debug("LP", md, out, cnt)
-        if out.status != "optimal" or out.x is None:
+        if out.status != "optimal" or out.x is None or out.objective is None:
             break
+        # a truncated LP counts at most the truth: its optimum is a valid bound already
+        lp_round = tight(md.const + out.objective)
+        bound = lp_round if bound is None else max(bound, lp_round)
         z = out.x[m:]
         trunc = cap < d0
         bind_lv = md.last & (z > 1e-7) & trunc[md.lev_i]
@@ -339,9 +349,10 @@ def solve_pmedian(
             break
         grown = np.minimum(np.maximum(2 * cnt, cnt + 4), np.maximum(deg, 1))
         cnt = np.where(bind, grown, cnt)
+        enlarged += int(bind.sum())
         too_big = _estimate(cnt, m) > limit
     if lp_bound is not None:
-        bound = tight(lp_bound)
+        bound = max(tight(lp_bound), bound if bound is not None else -np.inf)
         solver = "greedy + interchange; bound: LP (radius formulation)"
     if too_big and method == "auto":
         notes.append(f"The exact p-median model is too large for memory (over {limit:,} nonzeros): "
@@ -406,6 +417,7 @@ def solve_pmedian(
             break
         want = np.maximum(src.count_within(tc[bind]) + 1, cnt[bind] + cnt[bind] // 2)
         cnt[bind] = np.minimum(want, np.maximum(deg[bind], 1))
+        enlarged += int(bind.sum())
     if rounds > 2:
         notes.append(f"Solved in {rounds} rounds, enlarging each demand point's candidate list only "
                      "where the truncation bound.")
