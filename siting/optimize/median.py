@@ -415,7 +415,7 @@ def solve_pmedian(
         if not bind.any() or (bound is not None and bound >= inc_cost - 1e-9 * max(1.0, abs(inc_cost))):
             status = "optimal"
             break
-        want = np.maximum(src.count_within(tc[bind]) + 1, cnt[bind] + cnt[bind] // 2)
+        want = np.maximum(src.count_within(np.where(bind, tc, 0.0))[bind] + 1, cnt[bind] + cnt[bind] // 2)
         cnt[bind] = np.minimum(want, np.maximum(deg[bind], 1))
         enlarged += int(bind.sum())
     if rounds > 2:
