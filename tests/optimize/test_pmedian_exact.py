@@ -172,3 +172,26 @@ def test_time_limit_reports_the_incumbent_a_valid_bound_and_the_gap(orlib):
         assert r.bound <= opt + 1e-9
         assert r.gap == pytest.approx((r.objective - r.bound) / r.objective)
     assert r.seconds < 20  # the 2 s limit, plus the heuristic start, on a loaded machine
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+def test_mip_phase_enlarges_where_its_sites_leave_points_beyond_their_lists(monkeypatch, seed):
+    # without the LP phase (its solves fail here), the first MIP sees each point's nearest site
+    # only: its hubs leave every point beyond its list, and the MIP rounds must enlarge them
+    from siting.optimize import solve as solve_mod
+
+    real = solve_mod.solve
+
+    def no_lp(model, **kw):
+        if kw.get("relax"):
+            return solve_mod.SolveOutcome(None, None, None, None, "error", 0.0, "test")
+        return real(model, **kw)
+
+    monkeypatch.setattr(median_mod, "solve", no_lp)
+    cost, w = decoy_instance(seed)
+    existing = np.full((len(w), 1), 45.0)
+    problem = SitingProblem.from_cost_matrix(cost, w, radius=10, existing=existing)
+    truth = brute_force(cost, w, 3, existing)
+    run = solve_pmedian(problem, 3, first_count=1)
+    assert run.enlarged > 0 and run.rounds >= 2
+    assert run.status == "optimal" and run.objective == pytest.approx(truth) and run.bound == pytest.approx(truth)
