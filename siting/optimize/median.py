@@ -43,6 +43,7 @@ estimated (nonzeros) before it is built: past ``MAX_MEDIAN_NONZEROS`` the
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -54,6 +55,8 @@ from siting.errors import InputError
 from siting.optimize.greedy import conflict_graph, greedy_median
 from siting.optimize.model import EuclideanDistances, MatrixDistances, SitingProblem
 from siting.optimize.solve import INF, LinearModel, solve
+
+_log = logging.getLogger(__name__)
 
 # Nonzeros of a p-median model past which ``auto`` keeps the heuristic (about 1 GB in HiGHS).
 MAX_MEDIAN_NONZEROS = 12_000_000
@@ -225,11 +228,12 @@ def _build(i, j, c, cap, w, m, k, conflicts, lower, upper, with_integer=True) ->
     return _Model(lm, const, lev_i, last, lev, j)
 
 
-def _debug(kind, md, out, cnt):
-    import os
-    if os.environ.get("SITING_MEDIAN_DEBUG"):
-        print(kind, md.lm.shape, md.lm.A.nnz, int(cnt.sum()), out.status, out.objective and out.objective + md.const,
-              out.bound and out.bound + md.const, f"{out.seconds:.2f}s", flush=True)
+def _debug(kind: str, md: _Model, out, cnt: np.ndarray) -> None:
+    """One line per solved model on the ``siting.optimize.median`` logger (level DEBUG)."""
+    if _log.isEnabledFor(logging.DEBUG):
+        obj = None if out.objective is None else out.objective + md.const
+        _log.debug("%s rows x cols %s, %d nonzeros, %d pairs: %s, objective %s, %.2f s",
+                   kind, md.lm.shape, md.lm.A.nnz, int(cnt.sum()), out.status, obj, out.seconds)
 
 
 def _estimate(cnt: np.ndarray, m: int) -> int:
@@ -289,8 +293,10 @@ def solve_pmedian(
                          ("No candidate site is nearer to anyone than their existing office.",), 0)
     inc = greedy_median(hi, hj, hc, hcap, w, m, k=k, conflicts=graph)
     inc_cost, inc_tc = total(inc)
-    integral = integral and bool(np.all(hc == np.round(hc))) and bool(np.all(
-        np.isfinite(src.d0) <= (src.d0 == np.round(src.d0))))
+    # whole weights and whole costs (every pair of a matrix, the offices, the penalty): the optimum is
+    # a whole number, so a bound may be rounded up (straight-line distances never are)
+    integral = (integral and not src.euclid and bool(np.all(src.pc == np.round(src.pc)))
+                and bool(np.all(src.d0 == np.round(src.d0))))
     t_build = time.perf_counter()
 
     def tight(b: float) -> float:
