@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated instances, e.g. pmed31,pmed40")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds (default: pmedian's default, 60)")
     ap.add_argument("--no-spopt", action="store_true", help="skip spopt")
+    ap.add_argument("--out", default="orlib_pmed", help="results file name under benchmarks/results/")
     ap.add_argument("--spopt-max-n", type=int, default=100, help="run spopt only up to this many nodes")
     args = ap.parse_args(argv)
 
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = (f"{n_opt}/{len(rows)} at the optimum, {n_proved} proven within {limit:g} s "
                f"(* = not at the published optimum; load average now {os.getloadavg()[0]:.1f})")
     print(summary)
-    out = save_results("orlib_pmed", {"time_limit": limit, "rows": rows, "summary": summary})
+    out = save_results(args.out, {"time_limit": limit, "rows": rows, "summary": summary})
     print(f"results: {out}")
     return 0
 

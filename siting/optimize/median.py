@@ -60,6 +60,8 @@ _log = logging.getLogger(__name__)
 
 # Nonzeros of a p-median model past which ``auto`` keeps the heuristic (about 1 GB in HiGHS).
 MAX_MEDIAN_NONZEROS = 12_000_000
+# Share of the time limit the LP phase may use.
+LP_SHARE = 0.4
 # Demand-site pairs the heuristic start may use.
 MAX_HEURISTIC_PAIRS = 3_000_000
 
@@ -236,6 +238,21 @@ def _debug(kind: str, md: _Model, out, cnt: np.ndarray) -> None:
                    kind, md.lm.shape, md.lm.A.nnz, int(cnt.sum()), out.status, obj, out.seconds)
 
 
+def _round_lp(y: np.ndarray, k: int, graph: sp.csr_matrix) -> np.ndarray:
+    """Up to ``k`` sites with the largest LP values (above zero), skipping conflicting ones."""
+    blocked = np.zeros(len(y), bool)
+    out: list[int] = []
+    for s in np.argsort(-y, kind="stable"):
+        if len(out) >= k or y[s] <= 1e-6:
+            break
+        if blocked[s]:
+            continue
+        out.append(int(s))
+        blocked[s] = True
+        blocked[graph.indices[graph.indptr[s]:graph.indptr[s + 1]]] = True
+    return np.asarray(out, np.int64)
+
+
 def _estimate(cnt: np.ndarray, m: int) -> int:
     """Nonzeros of a model over ``cnt`` pairs per point (pairs + two per level at most)."""
     return int(3 * cnt.sum() + 3 * m)
@@ -307,6 +324,7 @@ def solve_pmedian(
     if first_count is not None:
         cnt = np.minimum(np.full(n, max(1, int(first_count)), np.int64), np.maximum(deg, 1))
     enlarged = 0
+    roundings = 0
     lower = np.zeros(m, bool)
     upper = np.ones(m, bool)
     d0 = src.d0.copy()
@@ -332,17 +350,28 @@ def solve_pmedian(
     lp_bound = None
     rc = None
     too_big = _estimate(cnt, m) > limit
-    while not too_big and time.perf_counter() < deadline:
+    # at most LP_SHARE of the time: the MIP, started from the incumbent, needs the rest to improve it
+    lp_deadline = t0 + LP_SHARE * float(time_limit) if method != "greedy" else deadline
+    while not too_big and time.perf_counter() < lp_deadline:
         i, j, c, cap = src.fetch(cnt, d0)
         md = _build(i, j, c, cap, w, m, k, conflicts, lower, upper, with_integer=False)
         rounds += 1
-        out = solve(md.lm, time_limit=left(), relax=True)
+        out = solve(md.lm, time_limit=max(lp_deadline - time.perf_counter(), 0.01), relax=True)
         _debug("LP", md, out, cnt)
         if out.status != "optimal" or out.x is None or out.objective is None:
             break
         # a truncated LP counts at most the truth: its optimum is a valid bound already
         lp_round = tight(md.const + out.objective)
         bound = lp_round if bound is None else max(bound, lp_round)
+        if roundings < 3 and bound < inc_cost - 1e-9 * max(1.0, abs(inc_cost)):
+            # the LP's largest y, then interchange: often better than the greedy's local optimum
+            roundings += 1
+            cand = _round_lp(out.x[:m], k, graph)
+            if len(cand):
+                alt = greedy_median(hi, hj, hc, hcap, w, m, k=k, conflicts=graph, start=cand)
+                alt_cost, alt_tc = total(alt)
+                if alt_cost < inc_cost - 1e-9 * max(1.0, abs(inc_cost)):
+                    inc, inc_cost, inc_tc = alt, alt_cost, alt_tc
         z = out.x[m:]
         trunc = cap < d0
         bind_lv = md.last & (z > 1e-7) & trunc[md.lev_i]
