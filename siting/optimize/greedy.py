@@ -168,12 +168,15 @@ def greedy_median(
     conflicts: sp.csr_matrix,
     interchange: bool = True,
     max_passes: int = 25,
+    start: np.ndarray | None = None,
 ) -> np.ndarray:
     """Greedy + Teitz-Bart interchange for the p-median over sparse pairs.
 
     ``(i, j, c)`` are the demand-site pairs (sorted by ``i`` then ``c``); ``D``
     each demand point's cost when none of its paired sites is open (its
-    existing office, or a bound); ``w`` the weights. Returns site positions.
+    existing office, or a bound); ``w`` the weights. ``start``: sites to
+    begin from (e.g. a rounded LP solution; the caller keeps them free of
+    conflicts) instead of the greedy construction. Returns site positions.
     """
     big = float(np.max(c)) * 4 + 1.0 if len(c) else 1.0
     D = np.where(np.isfinite(D), D, big)
@@ -182,6 +185,14 @@ def greedy_median(
     blocked = np.zeros(n_sites, bool)
     chosen: list[int] = []
     wi = w[i]
+    if start is not None:
+        chosen = [int(v) for v in start][:k]
+        for s in chosen:
+            _block(blocked, conflicts, s)
+        if chosen:
+            open0 = np.zeros(n_sites, bool)
+            open0[chosen] = True
+            cur = _nearest_cost(i, j, c, open0, D)
     while len(chosen) < k:
         gain = np.bincount(j, weights=wi * np.maximum(cur[i] - c, 0.0), minlength=n_sites)
         gain[blocked] = -np.inf

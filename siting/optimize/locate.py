@@ -28,8 +28,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import InputError
-from siting.optimize.greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
-from siting.optimize.model import EuclideanDistances, SitingProblem
+from siting.optimize.greedy import conflict_graph, greedy_cover, slice_indices
+from siting.optimize.median import MAX_MEDIAN_NONZEROS, solve_pmedian
+from siting.optimize.model import SitingProblem
 from siting.optimize.result import ChosenSite, SitingResult
 from siting.optimize.solve import INF, LinearModel, solve
 
@@ -37,10 +38,7 @@ Method = Literal["auto", "exact", "greedy"]
 DEFAULT_TIME_LIMIT = 60.0
 # Exact model size (nonzeros) past which "auto" uses the greedy heuristic.
 MAX_EXACT_NONZEROS = 20_000_000
-# p-median: the exact model has a row per demand-candidate pair; past this many
-# pairs "auto" uses greedy + interchange with the LP bound (FIELD-NOTES: exact
-# p-median at province size does not finish in minutes).
-MAX_EXACT_MEDIAN_PAIRS = 60_000
+# p-median: see siting.optimize.median (MAX_MEDIAN_NONZEROS, estimated before building).
 
 
 # -- shared structures --------------------------------------------------------
@@ -543,29 +541,30 @@ def pmedian(
     r"""p-median: ``k`` new sites minimising the population-weighted cost to the nearest office.
 
     Existing offices are kept: a person's cost is to the nearest office, old
-    or new. Only the ``nearest`` cheapest candidates of each demand point
-    that are cheaper than its existing office are modelled:
+    or new. Solved exactly by default with the radius formulation of
+    :mod:`siting.optimize.median`: each demand point is modelled with its
+    nearest candidates only, and its list is enlarged wherever the chosen
+    sites leave it beyond them, until the model's optimum is the true cost of
+    its sites (a proof of optimality, ``status == "optimal"``, ``gap == 0``).
 
     .. math::
 
        \begin{array}{lll}
-       \min & \sum_{i} w_i \big(\sum_{j \in N_i} d_{ij} z_{ij} + D_i u_i\big) \\
-       \text{s.t.} & \sum_{j \in N_i} z_{ij} + u_i = 1 & \forall i \\
-       & z_{ij} \le x_j & \forall i,\ j \in N_i \\
-       & \sum_j x_j \le k, \quad x_a + x_b \le 1 \ \ \forall (a, b) \in C \\
-       & x_j \in \{0, 1\},\ z_{ij}, u_i \ge 0
+       \min & \sum_i w_i \big(D_i^1 + \sum_{k} (D_i^{k+1} - D_i^k)\, z_i^k\big) \\
+       \text{s.t.} & z_i^{k-1} - z_i^k \le \sum_{j:\, d_{ij} = D_i^k} y_j & \forall i, k \quad (z_i^0 = 1) \\
+       & \sum_j y_j \le k, \quad y_a + y_b \le 1 \ \ \forall (a, b) \in C \\
+       & y_j \in \{0, 1\},\ z_i^k \ge 0
        \end{array}
 
-    with :math:`D_i = \min(d_i^{0}, d_i^{(L+1)})`, the cost to the existing
-    office or to the :math:`(L+1)`-th nearest candidate, and :math:`N_i` the
-    candidates among the :math:`L` nearest cheaper than :math:`D_i`. When
-    :math:`d_i^0 \le d_i^{(L+1)}` for every :math:`i` the model is exact;
-    otherwise it is a relaxation whose bound is still valid, and the
-    reported objective is always the true cost of the chosen sites.
+    where :math:`D_i^1 < D_i^2 < \dots` are the distinct costs from
+    :math:`i` to the candidates cheaper than its existing office, the last
+    :math:`D_i^{k+1}` the cost to that office.
 
-    Exact p-median is hard at province size (FIELD-NOTES): ``auto`` solves it
-    exactly up to ``MAX_EXACT_MEDIAN_PAIRS`` pairs, otherwise it runs greedy +
-    Teitz-Bart interchange and reports the gap to the LP relaxation's bound.
+    ``auto`` tries this exact path first and keeps greedy + Teitz-Bart
+    interchange (status ``heuristic``, a note, the gap to the LP bound) only
+    when the model would be too large for memory (``MAX_MEDIAN_NONZEROS``,
+    estimated before it is built). At the time limit the best sites found are
+    returned with status ``time_limit``, a valid bound and the gap.
     With a cost matrix, a demand point no office reaches counts at
     ``problem.penalty`` (the largest cost in the matrix).
 
@@ -579,9 +578,11 @@ def pmedian(
         All open sites, kept ones included (spopt's ``p_facilities``); as in
         :func:`mclp`.
     nearest
-        :math:`L`, the candidates modelled per demand point.
+        Candidates per demand point given to the heuristic start at least;
+        the exact path enlarges each point's list where it binds, so the
+        answer does not depend on it.
     method, time_limit, mip_gap, name
-        As in :func:`mclp`.
+        As in :func:`mclp`; ``exact`` has no model-size limit.
 
     Examples
     --------
@@ -599,98 +600,11 @@ def pmedian(
     t0 = time.perf_counter()
     _check_method(method)
     k = _new_sites(problem, k, p, "p-median")
-    w = problem.weights
-    pairs, nxt = problem.distances.nearest(int(max(1, nearest)))
-    D = np.minimum(problem.existing_cost, nxt)
-    euclid = isinstance(problem.distances, EuclideanDistances)
-    if not euclid:
-        D = np.where(np.isfinite(D), D, problem.penalty)
-    keep = (w[pairs.i] > 0) & (pairs.cost < D[pairs.i])
-    pi, pj, pc = pairs.i[keep], pairs.j[keep], pairs.cost[keep]
-    rel = np.flatnonzero(w > 0)
-    dloc = np.full(len(w), -1, np.int64)
-    dloc[rel] = np.arange(len(rel))
-    sites = np.unique(pj)
-    sloc = np.full(problem.n_sites, -1, np.int64)
-    sloc[sites] = np.arange(len(sites))
-    li, lj = dloc[pi], sloc[pj]
-    wr, Dr = w[rel], D[rel]
-    conf = sloc[problem.conflicts] if len(problem.conflicts) else np.empty((0, 2), np.int64)
-    conf = conf[(conf >= 0).all(axis=1)] if len(conf) else conf
-    graph = conflict_graph(conf, len(sites))
-    nr, mu, P = len(rel), len(sites), len(pi)
-    exact_structure = bool(np.all((nxt[rel] >= problem.existing_cost[rel]) | ~np.isfinite(nxt[rel])))
-    t_build = time.perf_counter()
-    notes: list[str] = []
-    if not exact_structure:
-        notes.append(f"Each demand point is modelled with its {nearest} nearest candidates; "
-                     "the bound allows for all others.")
-
-    def true_cost(local: np.ndarray) -> float:
-        cost, _ = problem.current_cost(sites[local])
-        cost = np.where(np.isfinite(cost), cost, problem.penalty if not euclid else np.inf)
-        return float(w @ cost)
-
-    if mu == 0:
-        obj = true_cost(np.zeros(0, np.int64))
-        run = _Run(np.zeros(0, np.int64), obj, obj, 0.0, "empty", "none", "none",
-                   t_build - t0, 0.0, ("No candidate site is nearer to anyone than their existing office.",))
-        return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)
-    g = greedy_median(li, lj, pc, Dr, wr, mu, k=k, conflicts=graph)
-    fixed_u = ~np.isfinite(Dr)  # no existing office and every candidate modelled: must be assigned
-    Du = np.where(fixed_u, 0.0, Dr)
-    use_exact = method == "exact" or (method == "auto" and P <= MAX_EXACT_MEDIAN_PAIRS)
-    # model columns: x (mu), z (P), u (nr)
-    rows_assign = sp.csr_matrix(
-        (np.ones(P + nr), (np.r_[li, np.arange(nr)], np.r_[mu + np.arange(P), mu + P + np.arange(nr)])),
-        shape=(nr, mu + P + nr),
-    )
-    model_cost = np.r_[np.zeros(mu), wr[li] * pc, wr * Du]
-    col_upper = np.r_[np.ones(mu + P), np.where(fixed_u, 0.0, 1.0)]
-    card = sp.csr_matrix((np.ones(mu), (np.zeros(mu, np.int64), np.arange(mu))), shape=(1, mu + P + nr))
-    conf_rows = _conflict_rows(conf, mu)
-    conf_rows = sp.hstack([conf_rows, sp.csr_matrix((len(conf), P + nr))])
-    link = sp.csr_matrix(
-        (np.r_[np.ones(P), -np.ones(P)], (np.r_[np.arange(P), np.arange(P)], np.r_[mu + np.arange(P), lj])),
-        shape=(P, mu + P + nr),
-    )
-    model = LinearModel(
-        cost=model_cost,
-        A=sp.vstack([rows_assign, link, card, conf_rows]).tocsc(),
-        row_lower=np.r_[np.ones(nr), np.full(P, -INF), -INF, np.full(len(conf), -INF)],
-        row_upper=np.r_[np.ones(nr), np.zeros(P), k, np.ones(len(conf))],
-        col_lower=np.zeros(mu + P + nr),
-        col_upper=col_upper,
-        integer=np.r_[np.ones(mu, bool), np.zeros(P + nr, bool)],
-        sense="min",
-    )
-    exact_x = None
-    status: str
-    if use_exact:
-        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
-        if out.status == "infeasible":
-            raise InputError("p-median: no feasible choice of sites (check k and the candidates)")
-        exact_x = out.x
-    if exact_x is not None:
-        local = np.flatnonzero(exact_x[:mu] > 0.5)
-        if true_cost(g) < true_cost(local) - 1e-9:
-            local = g
-        bound, status, used, solver = out.bound, out.status, "exact", out.solver
-    else:
-        lp = solve(model, time_limit=time_limit, relax=True)
-        local = g
-        bound = lp.objective if lp.status == "optimal" else None
-        status, used = "heuristic", "greedy"
-        solver = f"greedy + interchange; bound: {lp.solver}" if bound is not None else "greedy + interchange"
-        if bound is None:
-            notes.append("The LP bound did not finish within the time limit: the gap is unknown.")
-    obj = true_cost(local)
-    gap = _relative_gap(obj, bound)
-    if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-7):
-        status = "feasible"
-    status = _proved(status, gap)
-    run = _Run(sites[local], obj, bound, gap, status, used, solver, t_build - t0,
-               time.perf_counter() - t_build, tuple(notes), truncated=not exact_structure)
+    mr = solve_pmedian(problem, k, method=method, time_limit=time_limit, mip_gap=mip_gap,
+                       nearest=int(max(1, nearest)))
+    # the candidate lists are enlarged wherever they bind, so nothing is truncated (see siting.optimize.median)
+    run = _Run(mr.chosen, mr.objective, mr.bound, mr.gap, mr.status, mr.method, mr.solver,
+               mr.build_seconds, mr.solve_seconds, mr.notes)
     return _result(problem, "pmedian", run, k=k, share=None, name=name, t0=t0)
 
 
@@ -815,4 +729,4 @@ def _opt_float(v) -> float | None:
     return f if np.isfinite(f) else None
 
 
-__all__ = ["DEFAULT_TIME_LIMIT", "MAX_EXACT_MEDIAN_PAIRS", "MAX_EXACT_NONZEROS", "lscp", "mclp", "pmedian"]
+__all__ = ["DEFAULT_TIME_LIMIT", "MAX_EXACT_NONZEROS", "MAX_MEDIAN_NONZEROS", "lscp", "mclp", "pmedian"]
