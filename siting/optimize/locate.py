@@ -28,6 +28,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import InputError
+from siting.optimize.cover_reduce import (
+    Reduced,
+    drop_dominated,
+    lagrangian_mclp,
+    reduce_lscp_full,
+    reduce_mclp,
+    restrict,
+)
 from siting.optimize.greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
 from siting.optimize.model import EuclideanDistances, SitingProblem
 from siting.optimize.result import ChosenSite, SitingResult
@@ -41,6 +49,10 @@ MAX_EXACT_NONZEROS = 20_000_000
 # pairs "auto" uses greedy + interchange with the LP bound (FIELD-NOTES: exact
 # p-median at province size does not finish in minutes).
 MAX_EXACT_MEDIAN_PAIRS = 60_000
+# MCLP / LSCP: reduce the model before solving (dominated sites, constant groups, essential sites),
+# bound MCLP by a Lagrangian relaxation and start HiGHS from the greedy + swap solution. Private
+# switches for benchmarks/bench_mclp_hard.py's before/after comparison.
+_TUNING = {"reduce": True, "lagrangian": True, "start": True}
 
 
 # -- shared structures --------------------------------------------------------
@@ -176,6 +188,7 @@ def _exact_or_greedy(
     time_limit: float,
     mip_gap: float,
     integer_objective: bool = False,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, float, float | None, float | None, str, str, str]:
     """Solve exactly, or keep the greedy solution with the LP bound.
 
@@ -183,7 +196,7 @@ def _exact_or_greedy(
     """
     use_exact = method == "exact" or (method == "auto" and nonzeros <= MAX_EXACT_NONZEROS)
     if use_exact:
-        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+        out = solve(model, time_limit=time_limit, mip_gap=mip_gap, start=start)
         if out.x is not None and out.objective is not None and out.status in ("optimal", "time_limit"):
             better_greedy = (
                 greedy_objective > out.objective + 1e-9
@@ -298,7 +311,7 @@ def mclp(
     t_build = time.perf_counter()
     local, obj, bound, gap, status, used, solver = _solve_mclp(
         cv, k, method=method, time_limit=time_limit, mip_gap=mip_gap)
-    chosen, dropped = _prune(cv, local, None)
+    chosen, dropped = _prune(cv, np.unique(local), None)
     if len(chosen) < k:
         notes.append(f"{len(chosen)} of the k={k} sites are placed: more would cover nobody new"
                      + (f" ({dropped} chosen sites that added nobody were left out)" if dropped else "")
@@ -313,43 +326,111 @@ def _proved(status: str, gap: float | None) -> str:
     return "optimal" if status in ("heuristic", "time_limit") and gap is not None and gap <= 1e-9 else status
 
 
-def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_gap: float):
-    """Solve the MCLP over the cover structure; returns local sites, objective, bound, gap,
-    status, method used and solver."""
-    G, mu = cv.B.shape
-    model = LinearModel(
-        cost=np.r_[np.zeros(mu), cv.W],
+def _mclp_model(B: sp.csr_matrix, W: np.ndarray, conflicts: np.ndarray, k: int) -> LinearModel:
+    G, mu = B.shape
+    return LinearModel(
+        cost=np.r_[np.zeros(mu), W],
         A=sp.vstack([
-            sp.hstack([cv.B, -sp.identity(G, format="csr")]),
+            sp.hstack([B, -sp.identity(G, format="csr")]),
             sp.hstack([sp.csr_matrix(np.ones((1, mu))), sp.csr_matrix((1, G))]),
-            sp.hstack([_conflict_rows(cv.conflicts, mu), sp.csr_matrix((len(cv.conflicts), G))]),
+            sp.hstack([_conflict_rows(conflicts, mu), sp.csr_matrix((len(conflicts), G))]),
         ]).tocsc(),
-        row_lower=np.r_[np.zeros(G), -INF, np.full(len(cv.conflicts), -INF)],
-        row_upper=np.r_[np.full(G, INF), k, np.ones(len(cv.conflicts))],
+        row_lower=np.r_[np.zeros(G), -INF, np.full(len(conflicts), -INF)],
+        row_upper=np.r_[np.full(G, INF), k, np.ones(len(conflicts))],
         col_lower=np.zeros(mu + G),
         col_upper=np.ones(mu + G),
         integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)],
         sense="max",
     )
-    g = greedy_cover(cv.B, cv.W, k=k, conflicts=cv.graph)
-    gx = _cover_start(cv, g, with_y=True)
-    x, obj, bound, gap, status, used, solver = _exact_or_greedy(
-        model, gx, float(cv.W @ gx[mu:]), method=method, nonzeros=model.A.nnz,
-        time_limit=time_limit, mip_gap=mip_gap,
-    )
-    assert x is not None  # a greedy start was given, so a solution always comes back
-    local = np.flatnonzero(x[:mu] > 0.5)
-    obj = _covered_weight(cv, local)
-    return local, obj, bound, _relative_gap(obj, bound) if gap is None else gap, status, used, solver
 
 
-def _cover_start(cv: _Cover, local: np.ndarray, *, with_y: bool) -> np.ndarray:
-    x = np.zeros(cv.B.shape[1])
+def _xy_start(B: sp.csr_matrix, local: np.ndarray) -> np.ndarray:
+    x = np.zeros(B.shape[1])
     x[local] = 1
-    if not with_y:
-        return x
-    y = np.minimum(1.0, np.asarray(cv.B @ x).ravel())
-    return np.r_[x, y]
+    return np.r_[x, np.minimum(1.0, np.asarray(B @ x).ravel())]
+
+
+def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_gap: float):
+    """Solve the MCLP over the cover structure; returns local sites, objective, bound, gap,
+    status, method used and solver.
+
+    The model is reduced first (:func:`~siting.optimize.cover_reduce.reduce_mclp`), started
+    from greedy + swaps, bounded by a Lagrangian relaxation whose multipliers also close sites
+    that cannot beat the start (:func:`~siting.optimize.cover_reduce.lagrangian_mclp`), then
+    solved by HiGHS from that start. The bound reported is the tightest valid one of: the
+    Lagrangian bound, and HiGHS's dual bound on the reduced model (plus the constant groups;
+    when sites were closed, at least the start's objective).
+    """
+    t0 = time.perf_counter()
+    tol = 1e-9 * max(1.0, float(cv.W.sum()))
+    red = (reduce_mclp(cv.B, cv.W, cv.conflicts) if _TUNING["reduce"]
+           else Reduced(cv.B, cv.W, np.arange(cv.B.shape[1], dtype=np.int64), cv.conflicts))
+    if red.B.shape[1] == 0:  # every group is covered by every site: any one site is optimal
+        best = np.array([int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
+        obj = _covered_weight(cv, best)
+        return best, obj, obj, 0.0, "optimal", "exact", "reduction"
+    g = greedy_cover(red.B, red.W, k=k, conflicts=conflict_graph(red.conflicts, red.B.shape[1]))
+    start_obj = red.constant + _covered_weight_bw(red.B, red.W, g)
+    lag_bound = None
+    closed_any = False
+    work = red
+    if _TUNING["lagrangian"]:
+        lag = lagrangian_mclp(red.B, red.W, k, start_obj - red.constant, keep_open=g)
+        lag_bound = red.constant + lag.bound
+        if lag.closed.any() and method != "greedy":
+            closed_any = True
+            work = restrict(red, ~lag.closed)
+    g_work = np.flatnonzero(np.isin(work.cols, red.cols[g]))
+
+    def back(local: np.ndarray) -> np.ndarray:  # work columns -> cv local sites
+        return np.asarray(work.cols[local], np.int64)
+
+    def finish(local: np.ndarray, bound: float | None, status: str, used: str, solver: str):
+        obj = _covered_weight(cv, local)
+        if lag_bound is not None:
+            bound = lag_bound if bound is None else min(bound, lag_bound)
+        if bound is not None and obj - 1e-7 * max(1.0, abs(obj)) <= bound < obj:
+            bound = obj  # solver tolerance, not a weaker solution
+        gap = _relative_gap(obj, bound)
+        if status == "time_limit" and gap is not None and gap <= 1e-9:
+            status = "optimal"
+        return local, obj, bound, gap, status, used, solver
+
+    start_local = red.cols[g]
+    if lag_bound is not None and lag_bound - start_obj <= tol:
+        return finish(start_local, lag_bound, "optimal", "greedy", "greedy; bound: Lagrangian")
+    if work.B.shape[1] == 0 or work.B.shape[0] == 0:  # nothing can beat the start
+        return finish(start_local, start_obj, "optimal", "greedy", "greedy; bound: Lagrangian")
+    model = _mclp_model(work.B, work.W, work.conflicts, k)
+    remaining = max(0.5, time_limit - (time.perf_counter() - t0))
+    use_exact = method == "exact" or (method == "auto" and model.A.nnz <= MAX_EXACT_NONZEROS)
+    if use_exact:
+        start = _xy_start(work.B, g_work) if _TUNING["start"] else None
+        out = solve(model, time_limit=remaining, mip_gap=mip_gap, start=start)
+        if out.x is not None and out.status in ("optimal", "time_limit"):
+            local = back(np.flatnonzero(out.x[:work.B.shape[1]] > 0.5))
+            if _covered_weight(cv, local) < start_obj - tol:
+                local = start_local
+            bound = None if out.bound is None else out.bound + work.constant
+            if bound is not None and closed_any:
+                bound = max(bound, start_obj)
+            return finish(local, bound, out.status, "exact", out.solver)
+        if out.status == "infeasible":  # cannot happen: placing no site is feasible
+            raise _Infeasible()
+    lp = solve(model, time_limit=remaining, relax=True)
+    bound = lp.objective + work.constant if lp.status == "optimal" and lp.objective is not None else None
+    if bound is not None and closed_any:
+        bound = max(bound, start_obj)
+    solver = "greedy; bound: " + ", ".join(
+        n for n, v in (("Lagrangian", lag_bound), (lp.solver, bound)) if v is not None) if (
+        lag_bound is not None or bound is not None) else "greedy"
+    return finish(start_local, bound, "heuristic", "greedy", solver)
+
+
+def _covered_weight_bw(B: sp.csr_matrix, W: np.ndarray, local: np.ndarray) -> float:
+    x = np.zeros(B.shape[1])
+    x[local] = 1
+    return float(W[np.asarray(B @ x).ravel() > 0].sum())
 
 
 # -- LSCP -----------------------------------------------------------------------
@@ -424,7 +505,7 @@ def lscp(
     if not (0 < share <= 1):
         raise InputError(f"share must be above 0 and at most 1 (100%), got {share!r}")
     cv = _cover_structure(problem)
-    G, mu = cv.B.shape
+    mu = cv.B.shape[1]
     total, before = problem.total_population, problem.covered_before
     tol = 1e-9 * max(1.0, total)
     need = share * total - before
@@ -441,47 +522,33 @@ def lscp(
             f"every existing office; at most {reachable:.2%} can be covered with these candidates"
         )
     full = share == 1.0
-    if full:
-        A = sp.vstack([cv.B, _conflict_rows(cv.conflicts, mu)]).tocsc()
-        model = LinearModel(
-            cost=np.ones(mu), A=A,
-            row_lower=np.r_[np.ones(G), np.full(len(cv.conflicts), -INF)],
-            row_upper=np.r_[np.full(G, INF), np.ones(len(cv.conflicts))],
-            col_lower=np.zeros(mu), col_upper=np.ones(mu), integer=np.ones(mu, bool), sense="min",
-        )
+    infeasible_msg = (f"target {share:.1%} cannot be reached while chosen sites keep the minimum distance of "
+                      f"{problem.min_separation_m:,.0f} m from each other")
+    ident = Reduced(cv.B, cv.W, np.arange(mu, dtype=np.int64), cv.conflicts)
+    if not _TUNING["reduce"]:
+        red = ident
+    elif full:
+        try:
+            red = reduce_lscp_full(cv.B, cv.conflicts)
+        except ValueError:
+            raise InputError(infeasible_msg) from None
     else:
-        A = sp.vstack([
-            sp.hstack([cv.B, -sp.identity(G, format="csr")]),
-            sp.hstack([sp.csr_matrix((1, mu)), sp.csr_matrix(cv.W.reshape(1, -1))]),
-            sp.hstack([_conflict_rows(cv.conflicts, mu), sp.csr_matrix((len(cv.conflicts), G))]),
-        ]).tocsc()
-        model = LinearModel(
-            cost=np.r_[np.ones(mu), np.zeros(G)], A=A,
-            row_lower=np.r_[np.zeros(G), need, np.full(len(cv.conflicts), -INF)],
-            row_upper=np.r_[np.full(G, INF), INF, np.ones(len(cv.conflicts))],
-            col_lower=np.zeros(mu + G), col_upper=np.ones(mu + G),
-            integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)], sense="min",
-        )
+        red = restrict(ident, drop_dominated(cv.B, cv.conflicts))
+    need_r = need - red.constant
     t_build = time.perf_counter()
-    g = greedy_cover(cv.B, cv.W, k=None, conflicts=cv.graph, target=need, swaps=False)
-    g, _ = _prune(cv, g, need)
-    greedy_ok = _covered_weight(cv, g) >= need - tol
-    gx = _cover_start(cv, g, with_y=not full)
-    try:
-        x, obj, bound, _, status, used, solver = _exact_or_greedy(
-            model, gx if greedy_ok else None, float(len(g)) if greedy_ok else np.inf,
-            method=method if greedy_ok else "exact", nonzeros=model.A.nnz,
-            time_limit=time_limit, mip_gap=mip_gap, integer_objective=True,
-        )
-    except _Infeasible:
-        raise InputError(
-            f"target {share:.1%} cannot be reached while chosen sites keep the minimum distance of "
-            f"{problem.min_separation_m:,.0f} m from each other"
-        ) from None
-    if x is None or not np.isfinite(obj):
-        raise InputError(f"no solution reaching {share:.1%} was found within the time limit "
-                         f"of {time_limit:g} s; raise --time-limit")
-    chosen = np.flatnonzero(x[:mu] > 0.5)
+    if red.B.shape[0] == 0 or need_r <= tol:
+        # the essential sites cover everyone, or any one site reaches the target
+        chosen = red.fixed if red.B.shape[0] == 0 and full else np.array(
+            [int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
+        x, obj, bound, status, used, solver = None, float(len(chosen)), float(len(chosen)), "optimal", "exact", \
+            "reduction"
+    else:
+        x, obj, bound, status, used, solver, chosen = _solve_lscp_reduced(
+            cv, red, need, need_r, full=full, method=method, time_limit=time_limit, mip_gap=mip_gap,
+            infeasible_msg=infeasible_msg)
+        if x is None or not np.isfinite(obj):
+            raise InputError(f"no solution reaching {share:.1%} was found within the time limit "
+                             f"of {time_limit:g} s; raise --time-limit")
     chosen, _ = _prune(cv, chosen, need)
     notes: list[str] = []
     if status == "optimal" and not full and len(chosen):
@@ -498,6 +565,62 @@ def lscp(
     run = _Run(cv.sites[chosen], obj, bound, gap, _proved(status, gap), used, solver, t_build - t0,
                time.perf_counter() - t_build, tuple(notes))
     return _result(problem, "lscp", run, k=None, share=share, name=name, t0=t0)
+
+
+def _solve_lscp_reduced(cv: _Cover, red: Reduced, need: float, need_r: float, *, full: bool, method: Method,
+                        time_limit: float, mip_gap: float, infeasible_msg: str):
+    """LSCP over a reduced model: returns x, objective, bound, status, method, solver and the chosen
+    sites (cv local, with the sites the reduction fixed open); the bound counts the fixed sites."""
+    G, mu = red.B.shape
+    tol = 1e-9 * max(1.0, float(cv.W.sum()))
+    E = len(red.conflicts)
+    if full:
+        model = LinearModel(
+            cost=np.ones(mu), A=sp.vstack([red.B, _conflict_rows(red.conflicts, mu)]).tocsc(),
+            row_lower=np.r_[np.ones(G), np.full(E, -INF)],
+            row_upper=np.r_[np.full(G, INF), np.ones(E)],
+            col_lower=np.zeros(mu), col_upper=np.ones(mu), integer=np.ones(mu, bool), sense="min",
+        )
+    else:
+        model = LinearModel(
+            cost=np.r_[np.ones(mu), np.zeros(G)],
+            A=sp.vstack([
+                sp.hstack([red.B, -sp.identity(G, format="csr")]),
+                sp.hstack([sp.csr_matrix((1, mu)), sp.csr_matrix(red.W.reshape(1, -1))]),
+                sp.hstack([_conflict_rows(red.conflicts, mu), sp.csr_matrix((E, G))]),
+            ]).tocsc(),
+            row_lower=np.r_[np.zeros(G), need_r, np.full(E, -INF)],
+            row_upper=np.r_[np.full(G, INF), INF, np.ones(E)],
+            col_lower=np.zeros(mu + G), col_upper=np.ones(mu + G),
+            integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)], sense="min",
+        )
+    g = greedy_cover(red.B, red.W, k=None, conflicts=conflict_graph(red.conflicts, mu), target=need_r,
+                     swaps=False)
+    g_orig, _ = _prune(cv, red.original(g), need)
+    greedy_ok = _covered_weight(cv, g_orig) >= need - tol
+    g_red = np.flatnonzero(np.isin(red.cols, g_orig))
+    gx = _xy_start(red.B, g_red) if not full else _cover_start_x(mu, g_red)
+    if greedy_ok and len(red.fixed) + len(g_red) != len(g_orig):  # fixed sites pruned: not a start
+        greedy_ok = False
+    try:
+        x, obj, bound, _, status, used, solver = _exact_or_greedy(
+            model, gx if greedy_ok else None, float(len(g_red)) if greedy_ok else np.inf,
+            method=method if greedy_ok else "exact", nonzeros=model.A.nnz,
+            time_limit=time_limit, mip_gap=mip_gap, integer_objective=True,
+            start=gx if greedy_ok and _TUNING["start"] else None,
+        )
+    except _Infeasible:
+        raise InputError(infeasible_msg) from None
+    if x is None:
+        return None, np.inf, None, status, used, solver, np.zeros(0, np.int64)
+    chosen = red.original(np.flatnonzero(x[:mu] > 0.5))
+    return x, obj + len(red.fixed), None if bound is None else bound + len(red.fixed), status, used, solver, chosen
+
+
+def _cover_start_x(mu: int, local: np.ndarray) -> np.ndarray:
+    x = np.zeros(mu)
+    x[local] = 1
+    return x
 
 
 # -- p-median -------------------------------------------------------------------
