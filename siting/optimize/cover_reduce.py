@@ -29,8 +29,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from siting.optimize.greedy import slice_indices
-
 # Columns per block when computing which sites' cover sets contain which (dense block x sites).
 _BLOCK = 256
 
@@ -266,6 +264,7 @@ class Lagrangian:
     bound: float
     closed: np.ndarray
     iterations: int
+    multipliers: np.ndarray
 
 
 def _top_sum(c: np.ndarray, k: int) -> tuple[float, np.ndarray]:
@@ -277,21 +276,20 @@ def _top_sum(c: np.ndarray, k: int) -> tuple[float, np.ndarray]:
 
 
 def lagrangian_mclp(B: sp.csr_matrix, W: np.ndarray, k: int, incumbent: float,
-                    *, keep_open: np.ndarray | None = None, iterations: int = 300) -> Lagrangian:
+                    *, keep_open: np.ndarray | None = None, iterations: int = 300,
+                    multipliers: np.ndarray | None = None) -> Lagrangian:
     """Relax the cover rows ``y_g <= sum_{j in N_g} x_j`` with multipliers ``0 <= l_g <= W_g``:
 
     ``L(l) = sum_g max(0, W_g - l_g) + (sum of the k largest positive c_j)``, ``c = B^T l``,
 
     an upper bound for every ``l``; minimised by subgradient steps (Polyak's step towards
-    ``incumbent``). With the best multipliers, a site ``j`` outside the top ``k`` is closed when
-    ``L - c_(k) + c_j <= incumbent`` (the bound of every solution that opens it); sites in
-    ``keep_open`` (the incumbent's) are never closed.
+    ``incumbent``) from ``multipliers`` (default ``W``). With the best multipliers, sites are
+    closed as in :func:`lagrangian_value`.
     """
     n = B.shape[1]
     W = np.asarray(W, float)
-    Bc = B.tocsc()
-    BT = Bc.T.tocsr()
-    lam = W.copy()
+    BT = B.tocsc().T.tocsr()
+    lam = W.copy() if multipliers is None else np.clip(np.asarray(multipliers, float), 0.0, W)
     best, best_lam = np.inf, lam.copy()
     theta, stall = 2.0, 0
     done = 0
@@ -317,26 +315,30 @@ def lagrangian_mclp(B: sp.csr_matrix, W: np.ndarray, k: int, incumbent: float,
             break
         step = theta * (val - incumbent) / norm
         lam = np.clip(lam - step * s, 0.0, W)
-    c = BT @ best_lam
+    out = lagrangian_value(B, W, k, best_lam, incumbent, keep_open=keep_open)
+    return Lagrangian(out.bound, out.closed, done, best_lam)
+
+
+def lagrangian_value(B: sp.csr_matrix, W: np.ndarray, k: int, multipliers: np.ndarray, incumbent: float,
+                     *, keep_open: np.ndarray | None = None) -> Lagrangian:
+    """``L(l)`` (see :func:`lagrangian_mclp`) for the given multipliers (clipped to ``[0, W]``),
+    valid whatever they are (e.g. an LP's duals), and the sites it closes: a site ``j`` outside
+    the top ``k`` is closed when ``L - c_(k) + c_j <= incumbent`` (the bound of every solution
+    that opens it); sites in ``keep_open`` (the incumbent's) are never closed."""
+    W = np.asarray(W, float)
+    lam = np.clip(np.asarray(multipliers, float), 0.0, W)
+    tol = 1e-9 * max(1.0, float(W.sum()))
+    c = np.asarray(B.T @ lam).ravel()
     top, pos = _top_sum(c, k)
-    bound = float(np.maximum(W - best_lam, 0.0).sum()) + top
-    # bound of every solution that opens j (j outside the top k)
+    bound = float(np.maximum(W - lam, 0.0).sum()) + top
     kth = float(np.min(c[pos])) if len(pos) == k and k > 0 else 0.0
     with_j = bound - kth + np.maximum(c, 0.0)
     closed = with_j <= incumbent + tol
     closed[pos] = False
     if keep_open is not None and len(keep_open):
         closed[np.asarray(keep_open, np.int64)] = False
-    return Lagrangian(bound, closed, done)
+    return Lagrangian(bound, closed, 0, lam)
 
 
-def used_rows(Bc: sp.csc_matrix, sites: np.ndarray) -> np.ndarray:
-    """Rows (groups) covered by any of ``sites``."""
-    out = np.zeros(Bc.shape[0], bool)
-    for s in sites:
-        out[slice_indices(Bc, int(s))] = True
-    return out
-
-
-__all__ = ["Lagrangian", "Reduced", "drop_dominated", "lagrangian_mclp", "merge_rows", "reduce_lscp_full",
+__all__ = ["Lagrangian", "Reduced", "drop_dominated", "lagrangian_mclp", "lagrangian_value", "merge_rows", "reduce_lscp_full",
            "reduce_mclp", "restrict"]

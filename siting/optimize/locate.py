@@ -32,11 +32,18 @@ from siting.optimize.cover_reduce import (
     Reduced,
     drop_dominated,
     lagrangian_mclp,
+    lagrangian_value,
     reduce_lscp_full,
     reduce_mclp,
     restrict,
 )
-from siting.optimize.greedy import conflict_graph, greedy_cover, greedy_median, slice_indices
+from siting.optimize.greedy import (
+    conflict_graph,
+    greedy_cover,
+    greedy_median,
+    iterated_swap,
+    slice_indices,
+)
 from siting.optimize.model import EuclideanDistances, SitingProblem
 from siting.optimize.result import ChosenSite, SitingResult
 from siting.optimize.solve import INF, LinearModel, solve
@@ -354,77 +361,149 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     """Solve the MCLP over the cover structure; returns local sites, objective, bound, gap,
     status, method used and solver.
 
-    The model is reduced first (:func:`~siting.optimize.cover_reduce.reduce_mclp`), started
-    from greedy + swaps, bounded by a Lagrangian relaxation whose multipliers also close sites
-    that cannot beat the start (:func:`~siting.optimize.cover_reduce.lagrangian_mclp`), then
-    solved by HiGHS from that start. The bound reported is the tightest valid one of: the
-    Lagrangian bound, and HiGHS's dual bound on the reduced model (plus the constant groups;
-    when sites were closed, at least the start's objective).
+    1. The model is reduced (:func:`~siting.optimize.cover_reduce.reduce_mclp`) and a start
+       found by greedy + swaps.
+    2. A Lagrangian relaxation (subgradient) bounds it and closes sites that cannot beat the start.
+    3. HiGHS solves the reduced model from the start for a short slice (15 % of the time limit,
+       at least 2 s); most instances end here, proven optimal.
+    4. Otherwise the LP relaxation is solved by interior point; its duals, as Lagrangian
+       multipliers, give a bound close to the LP bound and close more sites; then HiGHS solves
+       restricted models over the sites the LP uses plus the best by reduced weight (a kernel
+       search), each from the best solution so far, until the time limit.
+
+    The bound reported is the tightest valid one: Lagrangian bounds of the whole model and
+    HiGHS's dual bound of the model solved in step 3 (plus the groups every site covers; when
+    sites were closed, at least the objective of the solution that closed them).
     """
     t0 = time.perf_counter()
+    deadline = t0 + time_limit
     tol = 1e-9 * max(1.0, float(cv.W.sum()))
     red = (reduce_mclp(cv.B, cv.W, cv.conflicts) if _TUNING["reduce"]
            else Reduced(cv.B, cv.W, np.arange(cv.B.shape[1], dtype=np.int64), cv.conflicts))
     if red.B.shape[1] == 0:  # every group is covered by every site: any one site is optimal
-        best = np.array([int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
-        obj = _covered_weight(cv, best)
-        return best, obj, obj, 0.0, "optimal", "exact", "reduction"
+        one = np.array([int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
+        obj = _covered_weight(cv, one)
+        return one, obj, obj, 0.0, "optimal", "exact", "reduction"
     g = greedy_cover(red.B, red.W, k=k, conflicts=conflict_graph(red.conflicts, red.B.shape[1]))
-    start_obj = red.constant + _covered_weight_bw(red.B, red.W, g)
-    lag_bound = None
-    closed_any = False
+    best = red.cols[g]  # cv local sites of the best solution so far
+    best_obj = _covered_weight(cv, best)
+    bounds: list[float] = []  # valid bounds of the whole model
+    floor = -np.inf  # bounds of models with closed sites are at least this (the closing incumbent)
+    solvers: list[str] = []
     work = red
+    lam = None
     if _TUNING["lagrangian"]:
-        lag = lagrangian_mclp(red.B, red.W, k, start_obj - red.constant, keep_open=g)
-        lag_bound = red.constant + lag.bound
+        lag = lagrangian_mclp(red.B, red.W, k, best_obj - red.constant, keep_open=g)
+        bounds.append(red.constant + lag.bound)
+        lam = lag.multipliers
+        solvers.append("Lagrangian bound")
         if lag.closed.any() and method != "greedy":
-            closed_any = True
-            work = restrict(red, ~lag.closed)
-    g_work = np.flatnonzero(np.isin(work.cols, red.cols[g]))
+            work, floor = restrict(red, ~lag.closed), best_obj
 
-    def back(local: np.ndarray) -> np.ndarray:  # work columns -> cv local sites
-        return np.asarray(work.cols[local], np.int64)
+    def proven() -> bool:
+        return bool(bounds) and min(bounds) - best_obj <= tol
 
-    def finish(local: np.ndarray, bound: float | None, status: str, used: str, solver: str):
-        obj = _covered_weight(cv, local)
-        if lag_bound is not None:
-            bound = lag_bound if bound is None else min(bound, lag_bound)
-        if bound is not None and obj - 1e-7 * max(1.0, abs(obj)) <= bound < obj:
-            bound = obj  # solver tolerance, not a weaker solution
-        gap = _relative_gap(obj, bound)
-        if status == "time_limit" and gap is not None and gap <= 1e-9:
+    def in_model(R: Reduced) -> np.ndarray:
+        return np.flatnonzero(np.isin(R.cols, best))
+
+    def take(x: np.ndarray | None, R: Reduced) -> None:
+        nonlocal best, best_obj
+        if x is None:
+            return
+        sites = R.cols[np.flatnonzero(x[:R.B.shape[1]] > 0.5)]
+        got = _covered_weight(cv, sites)
+        if got > best_obj + tol:
+            best, best_obj = sites, got
+
+    def finish(status: str, used: str):
+        bound = min(bounds) if bounds else None
+        if bound is not None and best_obj - 1e-7 * max(1.0, abs(best_obj)) <= bound < best_obj:
+            bound = best_obj  # solver tolerance, not a weaker solution
+        gap = _relative_gap(best_obj, bound)
+        if status in ("time_limit", "heuristic") and gap is not None and gap <= max(mip_gap, 1e-9):
             status = "optimal"
-        return local, obj, bound, gap, status, used, solver
+        return best, best_obj, bound, gap, status, used, "; ".join(dict.fromkeys(solvers)) or "greedy"
 
-    start_local = red.cols[g]
-    if lag_bound is not None and lag_bound - start_obj <= tol:
-        return finish(start_local, lag_bound, "optimal", "greedy", "greedy; bound: Lagrangian")
-    if work.B.shape[1] == 0 or work.B.shape[0] == 0:  # nothing can beat the start
-        return finish(start_local, start_obj, "optimal", "greedy", "greedy; bound: Lagrangian")
+    if proven() or work.B.shape[1] == 0 or work.B.shape[0] == 0:
+        if not proven():  # every site that could beat the start was closed
+            bounds.append(max(floor, best_obj))
+        return finish("optimal", "greedy")
     model = _mclp_model(work.B, work.W, work.conflicts, k)
-    remaining = max(0.5, time_limit - (time.perf_counter() - t0))
     use_exact = method == "exact" or (method == "auto" and model.A.nnz <= MAX_EXACT_NONZEROS)
     if use_exact:
-        start = _xy_start(work.B, g_work) if _TUNING["start"] else None
-        out = solve(model, time_limit=remaining, mip_gap=mip_gap, start=start)
-        if out.x is not None and out.status in ("optimal", "time_limit"):
-            local = back(np.flatnonzero(out.x[:work.B.shape[1]] > 0.5))
-            if _covered_weight(cv, local) < start_obj - tol:
-                local = start_local
-            bound = None if out.bound is None else out.bound + work.constant
-            if bound is not None and closed_any:
-                bound = max(bound, start_obj)
-            return finish(local, bound, out.status, "exact", out.solver)
+        first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.15 * time_limit)
+        start = _xy_start(work.B, in_model(work)) if _TUNING["start"] else None
+        out = solve(model, time_limit=min(first, max(0.5, deadline - time.perf_counter())),
+                    mip_gap=mip_gap, start=start)
+        solvers.append(out.solver)
         if out.status == "infeasible":  # cannot happen: placing no site is feasible
             raise _Infeasible()
-    lp = solve(model, time_limit=remaining, relax=True)
-    bound = lp.objective + work.constant if lp.status == "optimal" and lp.objective is not None else None
-    if bound is not None and closed_any:
-        bound = max(bound, start_obj)
-    solver = "greedy; bound: " + ", ".join(
-        n for n, v in (("Lagrangian", lag_bound), (lp.solver, bound)) if v is not None) if (
-        lag_bound is not None or bound is not None) else "greedy"
-    return finish(start_local, bound, "heuristic", "greedy", solver)
+        take(out.x, work)
+        if out.bound is not None and out.status in ("optimal", "time_limit"):
+            bounds.append(max(out.bound + work.constant, floor))
+        if out.status == "optimal" and out.x is not None:
+            bounds.append(max(best_obj, floor))  # the reduced model's optimum is proven
+            return finish("optimal", "exact")
+        if not _TUNING["lagrangian"] or proven():
+            return finish("time_limit" if out.x is not None else "heuristic", "exact")
+    # LP relaxation by interior point: a bound from its duals, and the sites it uses
+    left = deadline - time.perf_counter()
+    lp = solve(model, time_limit=max(0.5, 0.4 * left if use_exact else left), relax=True, lp_solver="ipm")
+    G = work.B.shape[0]
+    x_lp = lp.x[:work.B.shape[1]] if lp.x is not None else None
+    if lp.row_dual is not None:
+        lv = lagrangian_value(work.B, work.W, k, np.abs(lp.row_dual[:G]), best_obj - work.constant,
+                              keep_open=in_model(work))
+        bounds.append(max(lv.bound + work.constant, floor))
+        solvers.append("LP-dual Lagrangian bound")
+        lam = lv.multipliers
+        if lv.closed.any() and use_exact:
+            keep = ~lv.closed
+            x_lp = x_lp[keep] if x_lp is not None else None
+            work, floor = restrict(work, keep), best_obj
+    if proven() or work.B.shape[1] == 0:
+        return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
+    # iterated local search from the best solution and the LP's k largest sites
+    starts = [in_model(work)]
+    if x_lp is not None and len(x_lp) == work.B.shape[1]:
+        starts.append(np.argsort(-x_lp, kind="stable")[:k])
+    left = deadline - time.perf_counter()
+    ils = iterated_swap(work.B, work.W, starts, k=k, conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
+                        seconds=max(0.0, 0.6 * left if use_exact else left))
+    take(_cover_start_x(work.B.shape[1], ils), work)
+    solvers.append("iterated swaps")
+    if not use_exact or proven():
+        return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
+    # kernel search: HiGHS over the sites the LP uses and the best by reduced weight
+    red_w = np.asarray(work.B.T @ np.clip(lam, 0, work.W)).ravel() if lam is not None and len(lam) == G else (
+        np.asarray(work.B.T @ work.W).ravel())
+    order = np.argsort(-red_w, kind="stable")
+    base = np.zeros(work.B.shape[1], bool)
+    if x_lp is not None and len(x_lp) == work.B.shape[1]:
+        base |= x_lp > 1e-4
+    size = max(int(base.sum()) + k, 4 * k)
+    used = "exact"
+    while True:
+        left = deadline - time.perf_counter()
+        if left < 0.5 or proven():
+            break
+        mask = base.copy()
+        mask[order[:size]] = True
+        mask[in_model(work)] = True
+        sub = restrict(work, mask)
+        if sub.B.shape[1] == 0 or sub.B.shape[0] == 0:
+            break
+        whole = bool(mask.all())
+        out = solve(_mclp_model(sub.B, sub.W, sub.conflicts, k), time_limit=left if whole else max(0.5, 0.5 * left),
+                    mip_gap=mip_gap, start=_xy_start(sub.B, in_model(sub)))
+        take(out.x, sub)
+        solvers.append("kernel search")
+        if whole:
+            if out.bound is not None and out.status in ("optimal", "time_limit"):
+                bounds.append(max(out.bound + sub.constant, floor))
+            break
+        size *= 2
+    return finish("time_limit", used)
 
 
 def _covered_weight_bw(B: sp.csr_matrix, W: np.ndarray, local: np.ndarray) -> float:
