@@ -261,13 +261,16 @@ def iterated_swap(
     conflicts: sp.csr_matrix,
     seconds: float,
     seed: int = 0,
+    target: float = np.inf,
+    max_stall: int = 200,
 ) -> np.ndarray:
     """Iterated local search for maximal covering within ``seconds``.
 
     Each start is improved by one-exchange (:func:`swap_cover`); then, from the best solution,
     a few sites (a tenth of ``k``, at least 2) are dropped at random, refilled greedily and
     improved by swaps again; the result replaces the best one when it covers at least as much.
-    Seeded, so a given time budget gives reproducible runs up to timing.
+    Stops at the time limit, when the best reaches ``target`` (a bound) or after ``max_stall``
+    rounds without a strict improvement. Seeded: reproducible up to the time limit.
     """
     import time
 
@@ -289,13 +292,17 @@ def iterated_swap(
         return best
     rng = np.random.default_rng(seed)
     drop = max(2, len(best) // 10)
-    while time.perf_counter() < t_end:
+    stall = 0
+    while time.perf_counter() < t_end and best_w < target - tol and stall < max_stall:
+        stall += 1
         keep = list(rng.permutation(best)[drop:]) if len(best) > drop else []
         cand = np.asarray(_refill(Br, Bc, W, [int(v) for v in keep], k, conflicts), np.int64)
         if not len(cand):
             continue
         cand = swap_cover(Br, Bc, W, cand, conflicts)
         cw = covered_weight(Br, W, cand)
+        if cw > best_w + tol:
+            stall = 0
         if cw >= best_w - tol:
             best, best_w = cand, max(cw, best_w)
     return best

@@ -469,7 +469,8 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         starts.append(np.argsort(-x_lp, kind="stable")[:k])
     left = deadline - time.perf_counter()
     ils = iterated_swap(work.B, work.W, starts, k=k, conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
-                        seconds=max(0.0, 0.6 * left if use_exact else left))
+                        seconds=max(0.0, 0.6 * left if use_exact else min(left, 0.25 * time_limit)),
+                        target=min(bounds) - work.constant if bounds else np.inf)
     take(_cover_start_x(work.B.shape[1], ils), work)
     solvers.append("iterated swaps")
     if not use_exact or proven():
