@@ -624,7 +624,8 @@ def lscp(
             "reduction"
     else:
         x, obj, bound, status, used, solver, chosen = _solve_lscp_reduced(
-            cv, red, need, need_r, full=full, method=method, time_limit=time_limit, mip_gap=mip_gap,
+            cv, red, need, need_r, full=full, method=method,
+            time_limit=max(0.5, time_limit - (time.perf_counter() - t0)), mip_gap=mip_gap,
             infeasible_msg=infeasible_msg)
         if x is None or not np.isfinite(obj):
             raise InputError(f"no solution reaching {share:.1%} was found within the time limit "
@@ -634,7 +635,8 @@ def lscp(
     if status == "optimal" and not full and len(chosen):
         # among the fewest sites, the set that covers the most people
         best, got, *_, sub_status, _, _ = _solve_mclp(
-            cv, len(chosen), method="exact", time_limit=time_limit, mip_gap=0.0)
+            cv, len(chosen), method="exact", time_limit=max(0.5, time_limit - (time.perf_counter() - t0)),
+            mip_gap=0.0)
         if sub_status == "optimal" and len(best) <= len(chosen) and got >= need - tol:
             chosen = best
             notes.append("Among the solutions with the fewest sites, this one covers the most people.")
