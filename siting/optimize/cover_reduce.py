@@ -23,6 +23,7 @@ optimal solution of the original model:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,14 +86,21 @@ def _containment(Bc: sp.csc_matrix, sizes: np.ndarray, cols: np.ndarray):
             yield int(a), sup[sup != a]
 
 
-def drop_dominated(B: sp.csr_matrix, conflicts: np.ndarray) -> np.ndarray:
+def pair_work(B: sp.spmatrix) -> int:
+    """Multiplications in ``B.T @ B``: the cost of finding which columns contain which."""
+    deg = np.diff(B.tocsr().indptr).astype(np.int64)
+    return int((deg * deg).sum())
+
+
+def drop_dominated(B: sp.csr_matrix, conflicts: np.ndarray, *, max_work: float = np.inf) -> np.ndarray:
     """Columns of ``B`` to keep after dropping dominated sites (see the module's docstring).
 
-    Returns a boolean mask over the columns.
+    Returns a boolean mask over the columns; all kept when finding the containments would take
+    more than ``max_work`` multiplications (:func:`pair_work`).
     """
     n = B.shape[1]
     keep = np.ones(n, bool)
-    if n <= 1:
+    if n <= 1 or pair_work(B) > max_work:
         return keep
     Bc = B.tocsc().astype(np.float64)
     sizes = np.diff(Bc.indptr)
@@ -149,12 +157,13 @@ def _drop_unused(red: Reduced) -> Reduced:
     return red if used.all() else _take_columns(red, used)
 
 
-def reduce_mclp(B: sp.csr_matrix, W: np.ndarray, conflicts: np.ndarray) -> Reduced:
-    """Dominated sites out, identical groups merged, groups every site covers made constant."""
+def reduce_mclp(B: sp.csr_matrix, W: np.ndarray, conflicts: np.ndarray, *, max_work: float = np.inf) -> Reduced:
+    """Dominated sites out (unless that costs more than ``max_work``, see :func:`drop_dominated`),
+    identical groups merged, groups every site covers made constant."""
     G0, n0 = B.shape
     red = Reduced(B.tocsr(), np.asarray(W, float), np.arange(n0, dtype=np.int64),
                   np.asarray(conflicts, np.int64).reshape(-1, 2))
-    red = _take_columns(red, drop_dominated(red.B, red.conflicts))
+    red = _take_columns(red, drop_dominated(red.B, red.conflicts, max_work=max_work))
     red = _constant_rows(red)
     red.stats.update(groups_before=G0, sites_before=n0, groups_after=red.B.shape[0],
                      sites_after=red.B.shape[1])
@@ -181,7 +190,8 @@ def restrict(red: Reduced, keep: np.ndarray) -> Reduced:
     return _constant_rows(out)
 
 
-def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int = 10) -> Reduced:
+def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int = 10,
+                     max_work: float = np.inf) -> Reduced:
     """Set covering (every group covered): essential sites fixed, implied groups and dominated sites out.
 
     Raises ``ValueError`` when the conflicts make covering every group impossible (two essential
@@ -230,7 +240,8 @@ def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int
         R = red.B.astype(np.float64)
         sizes = np.diff(R.indptr)
         drop = np.zeros(R.shape[0], bool)
-        for h, sup in _containment(R.T.tocsc(), sizes, np.argsort(sizes, kind="stable")):
+        rows = np.argsort(sizes, kind="stable") if pair_work(R.T) <= max_work else np.zeros(0, np.int64)
+        for h, sup in _containment(R.T.tocsc(), sizes, rows):
             if drop[h]:
                 continue
             sup = sup[~drop[sup]]
@@ -239,7 +250,7 @@ def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int
             red.B, red.W = red.B[~drop].tocsr(), red.W[~drop]
             changed = True
         red = _drop_unused(red)
-        keep = drop_dominated(red.B, red.conflicts)
+        keep = drop_dominated(red.B, red.conflicts, max_work=max_work)
         if not keep.all():
             red = _take_columns(red, keep)
             changed = True
@@ -277,15 +288,16 @@ def _top_sum(c: np.ndarray, k: int) -> tuple[float, np.ndarray]:
 
 def lagrangian_mclp(B: sp.csr_matrix, W: np.ndarray, k: int, incumbent: float,
                     *, keep_open: np.ndarray | None = None, iterations: int = 300,
-                    multipliers: np.ndarray | None = None) -> Lagrangian:
+                    multipliers: np.ndarray | None = None, seconds: float = np.inf) -> Lagrangian:
     """Relax the cover rows ``y_g <= sum_{j in N_g} x_j`` with multipliers ``0 <= l_g <= W_g``:
 
     ``L(l) = sum_g max(0, W_g - l_g) + (sum of the k largest positive c_j)``, ``c = B^T l``,
 
     an upper bound for every ``l``; minimised by subgradient steps (Polyak's step towards
-    ``incumbent``) from ``multipliers`` (default ``W``). With the best multipliers, sites are
-    closed as in :func:`lagrangian_value`.
+    ``incumbent``) from ``multipliers`` (default ``W``), for at most ``iterations`` steps or
+    ``seconds``. With the best multipliers, sites are closed as in :func:`lagrangian_value`.
     """
+    t_end = time.perf_counter() + seconds
     n = B.shape[1]
     W = np.asarray(W, float)
     BT = B.tocsc().T.tocsr()
@@ -305,7 +317,7 @@ def lagrangian_mclp(B: sp.csr_matrix, W: np.ndarray, k: int, incumbent: float,
             stall += 1
             if stall >= 15:
                 theta, stall = theta / 2, 0
-        if best - incumbent <= tol or theta < 1e-4:
+        if best - incumbent <= tol or theta < 1e-4 or time.perf_counter() > t_end:
             break
         x = np.zeros(n)
         x[pos] = 1.0
@@ -340,5 +352,5 @@ def lagrangian_value(B: sp.csr_matrix, W: np.ndarray, k: int, multipliers: np.nd
     return Lagrangian(bound, closed, 0, lam)
 
 
-__all__ = ["Lagrangian", "Reduced", "drop_dominated", "lagrangian_mclp", "lagrangian_value", "merge_rows", "reduce_lscp_full",
+__all__ = ["Lagrangian", "Reduced", "drop_dominated", "lagrangian_mclp", "lagrangian_value", "merge_rows", "pair_work", "reduce_lscp_full",
            "reduce_mclp", "restrict"]

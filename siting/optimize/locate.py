@@ -60,6 +60,9 @@ MAX_EXACT_MEDIAN_PAIRS = 60_000
 # bound MCLP by a Lagrangian relaxation and start HiGHS from the greedy + swap solution. Private
 # switches for benchmarks/bench_mclp_hard.py's before/after comparison.
 _TUNING = {"reduce": True, "lagrangian": True, "start": True}
+# Dominated sites are looked for only when that takes at most this many multiplications per
+# second of the time limit (cover_reduce.pair_work; about 2e7 take 1 s here).
+_WORK_PER_SECOND = 2e6
 
 
 # -- shared structures --------------------------------------------------------
@@ -378,7 +381,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     tol = 1e-9 * max(1.0, float(cv.W.sum()))
-    red = (reduce_mclp(cv.B, cv.W, cv.conflicts) if _TUNING["reduce"]
+    red = (reduce_mclp(cv.B, cv.W, cv.conflicts, max_work=_WORK_PER_SECOND * time_limit) if _TUNING["reduce"]
            else Reduced(cv.B, cv.W, np.arange(cv.B.shape[1], dtype=np.int64), cv.conflicts))
     if red.B.shape[1] == 0:  # every group is covered by every site: any one site is optimal
         one = np.array([int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
@@ -393,7 +396,8 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     work = red
     lam = None
     if _TUNING["lagrangian"]:
-        lag = lagrangian_mclp(red.B, red.W, k, best_obj - red.constant, keep_open=g)
+        lag = lagrangian_mclp(red.B, red.W, k, best_obj - red.constant, keep_open=g,
+                              seconds=max(0.05, 0.05 * time_limit))
         bounds.append(red.constant + lag.bound)
         lam = lag.multipliers
         solvers.append("Lagrangian bound")
@@ -428,6 +432,8 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         if not proven():  # every site that could beat the start was closed
             bounds.append(max(floor, best_obj))
         return finish("optimal", "greedy")
+    if deadline - time.perf_counter() < 0.25:  # the reductions used the time: the bound so far
+        return finish("time_limit" if method != "greedy" else "heuristic", "greedy")
     model = _mclp_model(work.B, work.W, work.conflicts, k)
     use_exact = method == "exact" or (method == "auto" and model.A.nnz <= MAX_EXACT_NONZEROS)
     if use_exact:
@@ -609,11 +615,11 @@ def lscp(
         red = ident
     elif full:
         try:
-            red = reduce_lscp_full(cv.B, cv.conflicts)
+            red = reduce_lscp_full(cv.B, cv.conflicts, max_work=_WORK_PER_SECOND * time_limit)
         except ValueError:
             raise InputError(infeasible_msg) from None
     else:
-        red = restrict(ident, drop_dominated(cv.B, cv.conflicts))
+        red = restrict(ident, drop_dominated(cv.B, cv.conflicts, max_work=_WORK_PER_SECOND * time_limit))
     need_r = need - red.constant
     t_build = time.perf_counter()
     if red.B.shape[0] == 0 or need_r <= tol:
