@@ -367,12 +367,13 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     1. The model is reduced (:func:`~siting.optimize.cover_reduce.reduce_mclp`) and a start
        found by greedy + swaps.
     2. A Lagrangian relaxation (subgradient) bounds it and closes sites that cannot beat the start.
-    3. HiGHS solves the reduced model from the start for a short slice (15 % of the time limit,
+    3. HiGHS solves the reduced model from the start for a short slice (5 % of the time limit,
        at least 2 s); most instances end here, proven optimal.
     4. Otherwise the LP relaxation is solved by interior point; its duals, as Lagrangian
-       multipliers, give a bound close to the LP bound and close more sites; then HiGHS solves
-       restricted models over the sites the LP uses plus the best by reduced weight (a kernel
-       search), each from the best solution so far, until the time limit.
+       multipliers, give a bound close to the LP bound and close more sites.
+    5. Iterated swaps (:func:`~siting.optimize.greedy.iterated_swap`, up to 15 % of the limit)
+       from the best solution and from the LP's ``k`` largest sites.
+    6. HiGHS again on the reduced model, from the best solution, for the time left.
 
     The bound reported is the tightest valid one: Lagrangian bounds of the whole model and
     HiGHS's dual bound of the model solved in step 3 (plus the groups every site covers; when
@@ -394,12 +395,10 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     floor = -np.inf  # bounds of models with closed sites are at least this (the closing incumbent)
     solvers: list[str] = []
     work = red
-    lam = None
     if _TUNING["lagrangian"]:
         lag = lagrangian_mclp(red.B, red.W, k, best_obj - red.constant, keep_open=g,
                               seconds=max(0.05, 0.05 * time_limit))
         bounds.append(red.constant + lag.bound)
-        lam = lag.multipliers
         solvers.append("Lagrangian bound")
         if lag.closed.any() and method != "greedy":
             work, floor = restrict(red, ~lag.closed), best_obj
@@ -437,7 +436,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     model = _mclp_model(work.B, work.W, work.conflicts, k)
     use_exact = method == "exact" or (method == "auto" and model.A.nnz <= MAX_EXACT_NONZEROS)
     if use_exact:
-        first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.15 * time_limit)
+        first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.05 * time_limit)
         start = _xy_start(work.B, in_model(work)) if _TUNING["start"] else None
         out = solve(model, time_limit=min(first, max(0.5, deadline - time.perf_counter())),
                     mip_gap=mip_gap, start=start)
@@ -454,7 +453,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
             return finish("time_limit" if out.x is not None else "heuristic", "exact")
     # LP relaxation by interior point: a bound from its duals, and the sites it uses
     left = deadline - time.perf_counter()
-    lp = solve(model, time_limit=max(0.5, 0.4 * left if use_exact else left), relax=True, lp_solver="ipm")
+    lp = solve(model, time_limit=max(0.5, 0.25 * left if use_exact else left), relax=True, lp_solver="ipm")
     G = work.B.shape[0]
     x_lp = lp.x[:work.B.shape[1]] if lp.x is not None else None
     if lp.row_dual is not None:
@@ -462,7 +461,6 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
                               keep_open=in_model(work))
         bounds.append(max(lv.bound + work.constant, floor))
         solvers.append("LP-dual Lagrangian bound")
-        lam = lv.multipliers
         if lv.closed.any() and use_exact:
             keep = ~lv.closed
             x_lp = x_lp[keep] if x_lp is not None else None
@@ -475,42 +473,23 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         starts.append(np.argsort(-x_lp, kind="stable")[:k])
     left = deadline - time.perf_counter()
     ils = iterated_swap(work.B, work.W, starts, k=k, conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
-                        seconds=max(0.0, 0.6 * left if use_exact else min(left, 0.25 * time_limit)),
+                        seconds=max(0.0, min(left, 0.15 * time_limit if use_exact else 0.25 * time_limit)),
                         target=min(bounds) - work.constant if bounds else np.inf)
     take(_cover_start_x(work.B.shape[1], ils), work)
     solvers.append("iterated swaps")
     if not use_exact or proven():
         return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
-    # kernel search: HiGHS over the sites the LP uses and the best by reduced weight
-    red_w = np.asarray(work.B.T @ np.clip(lam, 0, work.W)).ravel() if lam is not None and len(lam) == G else (
-        np.asarray(work.B.T @ work.W).ravel())
-    order = np.argsort(-red_w, kind="stable")
-    base = np.zeros(work.B.shape[1], bool)
-    if x_lp is not None and len(x_lp) == work.B.shape[1]:
-        base |= x_lp > 1e-4
-    size = max(int(base.sum()) + k, 4 * k)
-    used = "exact"
-    while True:
-        left = deadline - time.perf_counter()
-        if left < 0.5 or proven():
-            break
-        mask = base.copy()
-        mask[order[:size]] = True
-        mask[in_model(work)] = True
-        sub = restrict(work, mask)
-        if sub.B.shape[1] == 0 or sub.B.shape[0] == 0:
-            break
-        whole = bool(mask.all())
-        out = solve(_mclp_model(sub.B, sub.W, sub.conflicts, k), time_limit=left if whole else max(0.5, 0.5 * left),
-                    mip_gap=mip_gap, start=_xy_start(sub.B, in_model(sub)))
-        take(out.x, sub)
-        solvers.append("kernel search")
-        if whole:
-            if out.bound is not None and out.status in ("optimal", "time_limit"):
-                bounds.append(max(out.bound + sub.constant, floor))
-            break
-        size *= 2
-    return finish("time_limit", used)
+    # HiGHS again on the whole (reduced) model, from the best solution, for the time left
+    left = deadline - time.perf_counter()
+    if left >= 0.5:
+        out = solve(_mclp_model(work.B, work.W, work.conflicts, k), time_limit=left, mip_gap=mip_gap,
+                    start=_xy_start(work.B, in_model(work)))
+        take(out.x, work)
+        if out.bound is not None and out.status in ("optimal", "time_limit"):
+            bounds.append(max(out.bound + work.constant, floor))
+        if out.status == "optimal" and out.x is not None:
+            bounds.append(max(best_obj, floor))
+    return finish("time_limit", "exact")
 
 
 def _covered_weight_bw(B: sp.csr_matrix, W: np.ndarray, local: np.ndarray) -> float:
