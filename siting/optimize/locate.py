@@ -9,9 +9,12 @@ The models are built sparsely: a row per group of uncovered demand points
 that the same candidates reach (points with identical candidate sets are
 merged, their populations summed), a column per candidate that reaches
 someone, and a conflict row per pair of candidates closer than the minimum
-distance between offices of the same type. They are solved exactly by HiGHS
-(:mod:`siting.optimize.solve`) within a time limit; the gap HiGHS proves is
-reported, and the greedy solution is kept if it is better at the time limit.
+distance between offices of the same type. MCLP and LSCP are reduced further
+first (:mod:`siting.optimize.cover_reduce`: dominated candidates, constant rows,
+essential candidates) and started from their heuristic solution. They are
+solved by HiGHS (:mod:`siting.optimize.solve`) within a time limit; the gap to
+the best valid bound is reported (for MCLP also Lagrangian bounds, see
+``_solve_mclp``), and the heuristic solution is kept if it is better.
 ``method="greedy"`` (or ``"auto"`` on instances past ``MAX_EXACT_NONZEROS``)
 runs the heuristic of :mod:`siting.optimize.greedy` and reports its gap to
 the LP relaxation; so does the fallback when HiGHS returns no usable solution.
