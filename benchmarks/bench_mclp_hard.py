@@ -1,6 +1,7 @@
 """Hard maximal-covering instances (issue 14): objective, bound, gap and time of the default MCLP.
 
 Run:  .venv/bin/python benchmarks/bench_mclp_hard.py [--quick] [--no-before] [--long 600] [--time-limit 60]
+      [--only U3000 ...]
 
 SYNTHETIC, seeded instances of the kind the literature uses for hard MCLP (e.g. Lorena and
 Pereira's Sao Jose dos Campos sets; Maximo, Nascimento and Carvalho 2017): 1,000-4,000 demand
@@ -78,6 +79,7 @@ def main() -> int:
     ap.add_argument("--no-before", action="store_true", help="skip the runs with the reductions off")
     ap.add_argument("--long", type=float, default=0.0, help="also an exact run of this many seconds")
     ap.add_argument("--time-limit", type=float, default=None, help="the default run's limit (default 60 s)")
+    ap.add_argument("--only", nargs="*", default=None, help="only these instances (e.g. U3000); no LSCP")
     args = ap.parse_args()
 
     from siting.optimize import SitingProblem, lscp
@@ -86,6 +88,8 @@ def main() -> int:
 
     limit = args.time_limit or (10.0 if args.quick else DEFAULT_TIME_LIMIT)
     instances = QUICK if args.quick else INSTANCES
+    if args.only:
+        instances = [i for i in INSTANCES if i[0] in args.only]
     print("SYNTHETIC seeded instances (10 km square, candidates = demand points, weights 1-100); "
           f"time limit {limit:g} s; 2 shared cores: times are noisy.\n")
     head = (f"{'instance':8} {'n':>5} {'p':>4} {'r m':>5} {'reduced groups x sites':>24} {'run':7} "
@@ -123,7 +127,7 @@ def main() -> int:
     print("\nLSCP (everyone within the radius), same kind of instances")
     print(f"{'instance':8} {'n':>5} {'r m':>5} {'reduced groups x sites (fixed)':>32} {'sites':>6} {'bound':>6} "
           f"{'status':10} {'s':>6}")
-    for name, n, kind, radius in LSCP[:1] if args.quick else LSCP:
+    for name, n, kind, radius in [] if args.only else LSCP[:1] if args.quick else LSCP:
         xy, w = points(n, kind, seed=n)
         problem = SitingProblem.from_points(xy, w, xy, radius)
         cv = _cover_structure(problem)
@@ -138,7 +142,8 @@ def main() -> int:
                      "bound": r.bound, "status": r.status, "seconds": round(secs, 2),
                      "groups": cv.B.shape[0], "sites": cv.B.shape[1], "groups_reduced": red.B.shape[0],
                      "sites_reduced": red.B.shape[1], "fixed_open": len(red.fixed)})
-    out = save_results("mclp_hard_quick" if args.quick else "mclp_hard", {"time_limit": limit, "rows": rows})
+    out = save_results("mclp_hard_quick" if args.quick else "mclp_hard_only" if args.only else "mclp_hard",
+                       {"time_limit": limit, "long": args.long, "rows": rows})
     print(f"\nsaved {out}")
     return 0
 
