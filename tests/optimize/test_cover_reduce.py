@@ -240,3 +240,35 @@ def test_lagrangian_bounds_are_valid_and_close_only_useless_sites(seed):
             for sel in itertools.combinations(range(m), r):
                 if j in sel:
                     assert W[cover[:, list(sel)].any(axis=1)].sum() <= inc + 1e-9
+
+
+def test_after_a_first_slice_without_answer_the_later_phases_still_reach_the_optimum(monkeypatch):
+    # the first HiGHS slice "times out" with nothing: the LP-dual bound, the iterated swaps and the
+    # second HiGHS run must still give the brute-force optimum and a valid bound
+    from siting.optimize.solve import SolveOutcome, solve
+
+    calls: list[str] = []
+
+    def first_mip_times_out(model, **kw):
+        calls.append("lp" if kw.get("relax") else "mip")
+        if calls.count("mip") == 1 and calls[-1] == "mip":
+            return SolveOutcome(None, None, None, None, "time_limit", 0.0, "HiGHS (simulated time limit)")
+        return solve(model, **kw)
+
+    monkeypatch.setattr(L, "solve", first_mip_times_out)
+    reached = 0
+    for seed in range(10):
+        rng = np.random.default_rng(300 + seed)
+        cover = rng.random((40, 18)) < 0.15
+        w = rng.integers(1, 101, 40)
+        conf = np.array([(a, b) for a, b in itertools.combinations(range(18), 2) if rng.random() < 0.03],
+                        np.int64).reshape(-1, 2) if seed % 2 else np.empty((0, 2), np.int64)
+        p = problem(cover, w, conflicts=conf)
+        for k in (3, 4):
+            calls.clear()
+            opt = brute_mclp(cover, w, k, conflicts=conf)
+            r = mclp(p, k, time_limit=2)
+            reached += "lp" in calls
+            assert r.objective == pytest.approx(opt) and r.bound >= opt - 1e-6
+            assert len(r.sites) <= k and feasible(tuple(int(s.id) for s in r.sites), conf)
+    assert reached >= 5  # the later phases did run (the Lagrangian bound proves the others at once)
