@@ -423,8 +423,9 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
 
     def finish(status: str, used: str):
         bound = min(bounds) if bounds else None
-        if bound is not None and best_obj - 1e-7 * max(1.0, abs(best_obj)) <= bound < best_obj:
-            bound = best_obj  # solver tolerance, not a weaker solution
+        if bound is not None and (best_obj - 1e-7 * max(1.0, abs(best_obj)) <= bound < best_obj
+                                  or 0 <= bound - best_obj <= tol):
+            bound = best_obj  # floating-point or solver tolerance: proven
         gap = _relative_gap(best_obj, bound)
         if status in ("time_limit", "heuristic") and gap is not None and gap <= max(mip_gap, 1e-9):
             status = "optimal"
