@@ -30,8 +30,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-# Columns per block when computing which sites' cover sets contain which (dense block x sites).
+# Columns per block when computing which sites' cover sets contain which.
 _BLOCK = 256
+# Dominators checked against the conflicts per site that has conflicts (Python set checks).
+_MAX_CHECKS = 16
 
 
 @dataclass
@@ -80,9 +82,10 @@ def _containment(Bc: sp.csc_matrix, sizes: np.ndarray, cols: np.ndarray):
     BT = Bc.T.tocsr()
     for s in range(0, len(cols), _BLOCK):
         blk = cols[s:s + _BLOCK]
-        M = (BT[blk] @ Bc).toarray()
+        M = (BT[blk] @ Bc).tocsr()  # sparse: the work is the pairs that share a row
         for r, a in enumerate(blk):
-            sup = np.flatnonzero(M[r] >= sizes[a])
+            lo, hi = M.indptr[r], M.indptr[r + 1]
+            sup = M.indices[lo:hi][M.data[lo:hi] >= sizes[a]]
             yield int(a), sup[sup != a]
 
 
@@ -92,15 +95,22 @@ def pair_work(B: sp.spmatrix) -> int:
     return int((deg * deg).sum())
 
 
-def drop_dominated(B: sp.csr_matrix, conflicts: np.ndarray, *, max_work: float = np.inf) -> np.ndarray:
+def containment_seconds(B: sp.spmatrix) -> float:
+    """Estimated seconds to find which columns of ``B`` contain which (measured here: about
+    50 us per column for the Python loop and 20 ns per multiplication; 18,582 sites, 1.2e6
+    multiplications: 1.0 s)."""
+    return 5e-5 * B.shape[1] + 2e-8 * pair_work(B)
+
+
+def drop_dominated(B: sp.csr_matrix, conflicts: np.ndarray, *, max_seconds: float = np.inf) -> np.ndarray:
     """Columns of ``B`` to keep after dropping dominated sites (see the module's docstring).
 
     Returns a boolean mask over the columns; all kept when finding the containments would take
-    more than ``max_work`` multiplications (:func:`pair_work`).
+    more than ``max_seconds`` (:func:`containment_seconds`).
     """
     n = B.shape[1]
     keep = np.ones(n, bool)
-    if n <= 1 or pair_work(B) > max_work:
+    if n <= 1 or containment_seconds(B) > max_seconds:
         return keep
     Bc = B.tocsc().astype(np.float64)
     sizes = np.diff(Bc.indptr)
@@ -124,9 +134,9 @@ def drop_dominated(B: sp.csr_matrix, conflicts: np.ndarray, *, max_work: float =
             if len(ok):
                 keep[a] = False
             continue
-        for b in sup:
+        for b in sup[:_MAX_CHECKS]:  # bounded: a site with conflicts checks its first few dominators
             b = int(b)
-            if neigh[b] - {a} <= neigh[a]:
+            if len(neigh[b]) <= len(neigh[a]) + 1 and neigh[b] - {a} <= neigh[a]:
                 keep[a] = False
                 break
         if not keep[a]:
@@ -157,13 +167,13 @@ def _drop_unused(red: Reduced) -> Reduced:
     return red if used.all() else _take_columns(red, used)
 
 
-def reduce_mclp(B: sp.csr_matrix, W: np.ndarray, conflicts: np.ndarray, *, max_work: float = np.inf) -> Reduced:
-    """Dominated sites out (unless that costs more than ``max_work``, see :func:`drop_dominated`),
+def reduce_mclp(B: sp.csr_matrix, W: np.ndarray, conflicts: np.ndarray, *, max_seconds: float = np.inf) -> Reduced:
+    """Dominated sites out (unless that takes more than ``max_seconds``, see :func:`drop_dominated`),
     identical groups merged, groups every site covers made constant."""
     G0, n0 = B.shape
     red = Reduced(B.tocsr(), np.asarray(W, float), np.arange(n0, dtype=np.int64),
                   np.asarray(conflicts, np.int64).reshape(-1, 2))
-    red = _take_columns(red, drop_dominated(red.B, red.conflicts, max_work=max_work))
+    red = _take_columns(red, drop_dominated(red.B, red.conflicts, max_seconds=max_seconds))
     red = _constant_rows(red)
     red.stats.update(groups_before=G0, sites_before=n0, groups_after=red.B.shape[0],
                      sites_after=red.B.shape[1])
@@ -191,7 +201,7 @@ def restrict(red: Reduced, keep: np.ndarray) -> Reduced:
 
 
 def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int = 10,
-                     max_work: float = np.inf) -> Reduced:
+                     max_seconds: float = np.inf) -> Reduced:
     """Set covering (every group covered): essential sites fixed, implied groups and dominated sites out.
 
     Raises ``ValueError`` when the conflicts make covering every group impossible (two essential
@@ -240,7 +250,8 @@ def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int
         R = red.B.astype(np.float64)
         sizes = np.diff(R.indptr)
         drop = np.zeros(R.shape[0], bool)
-        rows = np.argsort(sizes, kind="stable") if pair_work(R.T) <= max_work else np.zeros(0, np.int64)
+        rows = (np.argsort(sizes, kind="stable") if containment_seconds(R.T) <= max_seconds
+                else np.zeros(0, np.int64))
         for h, sup in _containment(R.T.tocsc(), sizes, rows):
             if drop[h]:
                 continue
@@ -250,7 +261,7 @@ def reduce_lscp_full(B: sp.csr_matrix, conflicts: np.ndarray, *, max_rounds: int
             red.B, red.W = red.B[~drop].tocsr(), red.W[~drop]
             changed = True
         red = _drop_unused(red)
-        keep = drop_dominated(red.B, red.conflicts, max_work=max_work)
+        keep = drop_dominated(red.B, red.conflicts, max_seconds=max_seconds)
         if not keep.all():
             red = _take_columns(red, keep)
             changed = True
@@ -352,5 +363,16 @@ def lagrangian_value(B: sp.csr_matrix, W: np.ndarray, k: int, multipliers: np.nd
     return Lagrangian(bound, closed, 0, lam)
 
 
-__all__ = ["Lagrangian", "Reduced", "drop_dominated", "lagrangian_mclp", "lagrangian_value", "merge_rows", "pair_work", "reduce_lscp_full",
-           "reduce_mclp", "restrict"]
+__all__ = [
+    "Lagrangian",
+    "Reduced",
+    "containment_seconds",
+    "drop_dominated",
+    "lagrangian_mclp",
+    "lagrangian_value",
+    "merge_rows",
+    "pair_work",
+    "reduce_lscp_full",
+    "reduce_mclp",
+    "restrict",
+]

@@ -63,9 +63,9 @@ MAX_EXACT_MEDIAN_PAIRS = 60_000
 # bound MCLP by a Lagrangian relaxation and start HiGHS from the greedy + swap solution. Private
 # switches for benchmarks/bench_mclp_hard.py's before/after comparison.
 _TUNING = {"reduce": True, "lagrangian": True, "start": True}
-# Dominated sites are looked for only when that takes at most this many multiplications per
-# second of the time limit (cover_reduce.pair_work; about 2e7 take 1 s here).
-_WORK_PER_SECOND = 2e6
+# Dominated sites are looked for only when that is expected to take at most this share of the
+# time limit (cover_reduce.containment_seconds).
+_REDUCE_SHARE = 0.05
 
 
 # -- shared structures --------------------------------------------------------
@@ -370,13 +370,13 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     1. The model is reduced (:func:`~siting.optimize.cover_reduce.reduce_mclp`) and a start
        found by greedy + swaps.
     2. A Lagrangian relaxation (subgradient) bounds it and closes sites that cannot beat the start.
-    3. HiGHS solves the reduced model from the start for a short slice (5 % of the time limit,
-       at least 2 s); most instances end here, proven optimal.
+    3. A short iterated local search (up to 5 % of the time limit), then HiGHS on the reduced
+       model from its solution for up to 75 % of the limit; most instances end here, proven.
     4. Otherwise the LP relaxation is solved by interior point; its duals, as Lagrangian
        multipliers, give a bound close to the LP bound and close more sites.
-    5. Iterated swaps (:func:`~siting.optimize.greedy.iterated_swap`, up to 15 % of the limit)
-       from the best solution and from the LP's ``k`` largest sites.
-    6. HiGHS again on the reduced model, from the best solution, for the time left.
+    5. Iterated swaps (:func:`~siting.optimize.greedy.iterated_swap`) from the best solution and
+       from the LP's ``k`` largest sites, for the time left (HiGHS again if more than a few
+       seconds remain).
 
     The bound reported is the tightest valid one: Lagrangian bounds of the whole model and
     HiGHS's dual bound of the model solved in step 3 (plus the groups every site covers; when
@@ -385,7 +385,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     tol = 1e-9 * max(1.0, float(cv.W.sum()))
-    red = (reduce_mclp(cv.B, cv.W, cv.conflicts, max_work=_WORK_PER_SECOND * time_limit) if _TUNING["reduce"]
+    red = (reduce_mclp(cv.B, cv.W, cv.conflicts, max_seconds=_REDUCE_SHARE * time_limit) if _TUNING["reduce"]
            else Reduced(cv.B, cv.W, np.arange(cv.B.shape[1], dtype=np.int64), cv.conflicts))
     if red.B.shape[1] == 0:  # every group is covered by every site: any one site is optimal
         one = np.array([int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
@@ -440,7 +440,15 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     model = _mclp_model(work.B, work.W, work.conflicts, k)
     use_exact = method == "exact" or (method == "auto" and model.A.nnz <= MAX_EXACT_NONZEROS)
     if use_exact:
-        first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.05 * time_limit)
+        if _TUNING["start"]:  # a short iterated local search first: HiGHS starts from a strong solution
+            ils = iterated_swap(work.B, work.W, [in_model(work)], k=k,
+                                conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
+                                seconds=min(0.05 * time_limit, max(0.0, deadline - time.perf_counter())),
+                                target=min(bounds) - work.constant if bounds else np.inf, max_stall=50)
+            take(_cover_start_x(work.B.shape[1], ils), work)
+            if proven():
+                return finish("optimal", "greedy")
+        first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.75 * time_limit)
         start = _xy_start(work.B, in_model(work)) if _TUNING["start"] else None
         out = solve(model, time_limit=min(first, max(0.5, deadline - time.perf_counter())),
                     mip_gap=mip_gap, start=start)
@@ -477,7 +485,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         starts.append(np.argsort(-x_lp, kind="stable")[:k])
     left = deadline - time.perf_counter()
     ils = iterated_swap(work.B, work.W, starts, k=k, conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
-                        seconds=max(0.0, min(left, 0.15 * time_limit if use_exact else 0.25 * time_limit)),
+                        seconds=max(0.0, left - 0.5 if use_exact else min(left, 0.25 * time_limit)),
                         target=min(bounds) - work.constant if bounds else np.inf)
     take(_cover_start_x(work.B.shape[1], ils), work)
     solvers.append("iterated swaps")
@@ -485,7 +493,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
     # HiGHS again on the whole (reduced) model, from the best solution, for the time left
     left = deadline - time.perf_counter()
-    if left >= 0.5:
+    if left >= 2.0:
         out = solve(_mclp_model(work.B, work.W, work.conflicts, k), time_limit=left, mip_gap=mip_gap,
                     start=_xy_start(work.B, in_model(work)))
         take(out.x, work)
@@ -598,11 +606,11 @@ def lscp(
         red = ident
     elif full:
         try:
-            red = reduce_lscp_full(cv.B, cv.conflicts, max_work=_WORK_PER_SECOND * time_limit)
+            red = reduce_lscp_full(cv.B, cv.conflicts, max_seconds=_REDUCE_SHARE * time_limit)
         except ValueError:
             raise InputError(infeasible_msg) from None
     else:
-        red = restrict(ident, drop_dominated(cv.B, cv.conflicts, max_work=_WORK_PER_SECOND * time_limit))
+        red = restrict(ident, drop_dominated(cv.B, cv.conflicts, max_seconds=_REDUCE_SHARE * time_limit))
     need_r = need - red.constant
     t_build = time.perf_counter()
     if red.B.shape[0] == 0 or need_r <= tol:
