@@ -375,8 +375,8 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     4. Otherwise the LP relaxation is solved by interior point; its duals, as Lagrangian
        multipliers, give a bound close to the LP bound and close more sites.
     5. Iterated swaps (:func:`~siting.optimize.greedy.iterated_swap`) from the best solution and
-       from the LP's ``k`` largest sites, for the time left (HiGHS again if more than a few
-       seconds remain).
+       from the LP's ``k`` largest sites, for half the time left; then HiGHS again from the best
+       solution for the rest.
 
     The bound reported is the tightest valid one: Lagrangian bounds of the whole model and
     HiGHS's dual bound of the model solved in step 3 (plus the groups every site covers; when
@@ -485,7 +485,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         starts.append(np.argsort(-x_lp, kind="stable")[:k])
     left = deadline - time.perf_counter()
     ils = iterated_swap(work.B, work.W, starts, k=k, conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
-                        seconds=max(0.0, left - 0.5 if use_exact else min(left, 0.25 * time_limit)),
+                        seconds=max(0.0, 0.5 * left if use_exact else min(left, 0.25 * time_limit)),
                         target=min(bounds) - work.constant if bounds else np.inf)
     take(_cover_start_x(work.B.shape[1], ils), work)
     solvers.append("iterated swaps")
@@ -493,7 +493,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
         return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
     # HiGHS again on the whole (reduced) model, from the best solution, for the time left
     left = deadline - time.perf_counter()
-    if left >= 2.0:
+    if left >= 1.0:
         out = solve(_mclp_model(work.B, work.W, work.conflicts, k), time_limit=left, mip_gap=mip_gap,
                     start=_xy_start(work.B, in_model(work)))
         take(out.x, work)
