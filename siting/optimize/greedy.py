@@ -235,4 +235,89 @@ def greedy_median(
     return out
 
 
-__all__ = ["conflict_graph", "greedy_cover", "greedy_median", "slice_indices", "swap_cover"]
+def covered_weight(Br: sp.csr_matrix, W: np.ndarray, chosen: np.ndarray) -> float:
+    """Weight of the rows of ``Br`` that at least one of ``chosen`` covers."""
+    x = np.zeros(Br.shape[1])
+    x[np.asarray(chosen, np.int64)] = 1
+    return float(W[np.asarray(Br @ x).ravel() > 0].sum())
+
+
+def _refill(Br: sp.csr_matrix, Bc: sp.csc_matrix, W: np.ndarray, chosen: list[int], k: int,
+            conflicts: sp.csr_matrix) -> list[int]:
+    """Greedy additions to ``chosen`` (at most ``k`` sites, no conflicts)."""
+    n = Br.shape[1]
+    x = np.zeros(n)
+    x[chosen] = 1
+    count = np.asarray(Br @ x).ravel()
+    tol = _tolerance(W)
+    while len(chosen) < k:
+        blocked = (np.asarray(conflicts @ x).ravel() > 0) | (x > 0)
+        gain = np.asarray(Br.T @ (W * (count == 0)), float)
+        gain[blocked] = -np.inf
+        j = int(np.argmax(gain))
+        if gain[j] <= tol:
+            break
+        chosen.append(j)
+        x[j] = 1
+        count[slice_indices(Bc, j)] += 1
+    return chosen
+
+
+def iterated_swap(
+    B: sp.csr_matrix,
+    W: np.ndarray,
+    starts: list[np.ndarray],
+    *,
+    k: int,
+    conflicts: sp.csr_matrix,
+    seconds: float,
+    seed: int = 0,
+    target: float = np.inf,
+    max_stall: int = 200,
+) -> np.ndarray:
+    """Iterated local search for maximal covering within ``seconds``.
+
+    Each start is improved by one-exchange (:func:`swap_cover`); then, from the best solution,
+    a few sites (a tenth of ``k``, at least 2) are dropped at random, refilled greedily and
+    improved by swaps again; the result replaces the best one when it covers at least as much.
+    Stops at the time limit, when the best reaches ``target`` (a bound) or after ``max_stall``
+    rounds without a strict improvement. Seeded: reproducible up to the time limit.
+    """
+    import time
+
+    t_end = time.perf_counter() + max(0.0, seconds)
+    Br, Bc = B.tocsr(), B.tocsc()
+    tol = _tolerance(W)
+    best, best_w = np.zeros(0, np.int64), -np.inf
+    for st in starts:
+        st = np.asarray(st, np.int64)
+        if not len(st):
+            continue
+        cur = swap_cover(Br, Bc, W, st, conflicts)
+        cw = covered_weight(Br, W, cur)
+        if cw > best_w + tol:
+            best, best_w = cur, cw
+        if time.perf_counter() > t_end:
+            return best
+    if not len(best):
+        return best
+    rng = np.random.default_rng(seed)
+    drop = max(2, len(best) // 10)
+    stall = 0
+    while time.perf_counter() < t_end and best_w < target - tol and stall < max_stall:
+        stall += 1
+        keep = list(rng.permutation(best)[drop:]) if len(best) > drop else []
+        cand = np.asarray(_refill(Br, Bc, W, [int(v) for v in keep], k, conflicts), np.int64)
+        if not len(cand):
+            continue
+        cand = swap_cover(Br, Bc, W, cand, conflicts)
+        cw = covered_weight(Br, W, cand)
+        if cw > best_w + tol:
+            stall = 0
+        if cw >= best_w - tol:
+            best, best_w = cand, max(cw, best_w)
+    return best
+
+
+__all__ = ["conflict_graph", "covered_weight", "greedy_cover", "greedy_median", "iterated_swap", "slice_indices",
+           "swap_cover"]

@@ -9,9 +9,12 @@ The models are built sparsely: a row per group of uncovered demand points
 that the same candidates reach (points with identical candidate sets are
 merged, their populations summed), a column per candidate that reaches
 someone, and a conflict row per pair of candidates closer than the minimum
-distance between offices of the same type. They are solved exactly by HiGHS
-(:mod:`siting.optimize.solve`) within a time limit; the gap HiGHS proves is
-reported, and the greedy solution is kept if it is better at the time limit.
+distance between offices of the same type. MCLP and LSCP are reduced further
+first (:mod:`siting.optimize.cover_reduce`: dominated candidates, constant rows,
+essential candidates) and started from their heuristic solution. They are
+solved by HiGHS (:mod:`siting.optimize.solve`) within a time limit; the gap to
+the best valid bound is reported (for MCLP also Lagrangian bounds, see
+``_solve_mclp``), and the heuristic solution is kept if it is better.
 ``method="greedy"`` (or ``"auto"`` on instances past ``MAX_EXACT_NONZEROS``)
 runs the heuristic of :mod:`siting.optimize.greedy` and reports its gap to
 the LP relaxation; so does the fallback when HiGHS returns no usable solution.
@@ -28,7 +31,21 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import InputError
-from siting.optimize.greedy import conflict_graph, greedy_cover, slice_indices
+from siting.optimize.cover_reduce import (
+    Reduced,
+    drop_dominated,
+    lagrangian_mclp,
+    lagrangian_value,
+    reduce_lscp_full,
+    reduce_mclp,
+    restrict,
+)
+from siting.optimize.greedy import (
+    conflict_graph,
+    greedy_cover,
+    iterated_swap,
+    slice_indices,
+)
 from siting.optimize.median import MAX_MEDIAN_NONZEROS, solve_pmedian
 from siting.optimize.model import SitingProblem
 from siting.optimize.result import ChosenSite, SitingResult
@@ -39,6 +56,13 @@ DEFAULT_TIME_LIMIT = 60.0
 # Exact model size (nonzeros) past which "auto" uses the greedy heuristic.
 MAX_EXACT_NONZEROS = 20_000_000
 # p-median: see siting.optimize.median (MAX_MEDIAN_NONZEROS, estimated before building).
+# MCLP / LSCP: reduce the model before solving (dominated sites, constant groups, essential sites),
+# bound MCLP by a Lagrangian relaxation and start HiGHS from the greedy + swap solution. Private
+# switches for benchmarks/bench_mclp_hard.py's before/after comparison.
+_TUNING = {"reduce": True, "lagrangian": True, "start": True}
+# Dominated sites are looked for only when that is expected to take at most this share of the
+# time limit (cover_reduce.containment_seconds).
+_REDUCE_SHARE = 0.05
 
 
 # -- shared structures --------------------------------------------------------
@@ -194,6 +218,7 @@ def _exact_or_greedy(
     time_limit: float,
     mip_gap: float,
     integer_objective: bool = False,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, float, float | None, float | None, str, str, str]:
     """Solve exactly, or keep the greedy solution with the LP bound.
 
@@ -201,7 +226,7 @@ def _exact_or_greedy(
     """
     use_exact = method == "exact" or (method == "auto" and nonzeros <= MAX_EXACT_NONZEROS)
     if use_exact:
-        out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+        out = solve(model, time_limit=time_limit, mip_gap=mip_gap, start=start)
         if out.x is not None and out.objective is not None and out.status in ("optimal", "time_limit"):
             better_greedy = (
                 greedy_objective > out.objective + 1e-9
@@ -323,7 +348,7 @@ def mclp(
     t_build = time.perf_counter()
     local, obj, bound, gap, status, used, solver = _solve_mclp(
         cv, k, method=method, time_limit=time_limit, mip_gap=mip_gap)
-    chosen, dropped = _prune(cv, local, None)
+    chosen, dropped = _prune(cv, np.unique(local), None)
     if len(chosen) < k:
         notes.append(f"{len(chosen)} of the k={k} sites are placed: more would cover nobody new"
                      + (f" ({dropped} chosen sites that added nobody were left out)" if dropped else "")
@@ -338,43 +363,175 @@ def _proved(status: str, gap: float | None) -> str:
     return "optimal" if status in ("heuristic", "time_limit") and gap is not None and gap <= 1e-9 else status
 
 
-def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_gap: float):
-    """Solve the MCLP over the cover structure; returns local sites, objective, bound, gap,
-    status, method used and solver."""
-    G, mu = cv.B.shape
-    model = LinearModel(
-        cost=np.r_[np.zeros(mu), cv.W],
+def _mclp_model(B: sp.csr_matrix, W: np.ndarray, conflicts: np.ndarray, k: int) -> LinearModel:
+    G, mu = B.shape
+    return LinearModel(
+        cost=np.r_[np.zeros(mu), W],
         A=sp.vstack([
-            sp.hstack([cv.B, -sp.identity(G, format="csr")]),
+            sp.hstack([B, -sp.identity(G, format="csr")]),
             sp.hstack([sp.csr_matrix(np.ones((1, mu))), sp.csr_matrix((1, G))]),
-            sp.hstack([_conflict_rows(cv.conflicts, mu), sp.csr_matrix((len(cv.conflicts), G))]),
+            sp.hstack([_conflict_rows(conflicts, mu), sp.csr_matrix((len(conflicts), G))]),
         ]).tocsc(),
-        row_lower=np.r_[np.zeros(G), -INF, np.full(len(cv.conflicts), -INF)],
-        row_upper=np.r_[np.full(G, INF), k, np.ones(len(cv.conflicts))],
+        row_lower=np.r_[np.zeros(G), -INF, np.full(len(conflicts), -INF)],
+        row_upper=np.r_[np.full(G, INF), k, np.ones(len(conflicts))],
         col_lower=np.zeros(mu + G),
         col_upper=np.ones(mu + G),
         integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)],
         sense="max",
     )
-    g = greedy_cover(cv.B, cv.W, k=k, conflicts=cv.graph)
-    gx = _cover_start(cv, g, with_y=True)
-    x, obj, bound, gap, status, used, solver = _exact_or_greedy(
-        model, gx, float(cv.W @ gx[mu:]), method=method, nonzeros=model.A.nnz,
-        time_limit=time_limit, mip_gap=mip_gap,
-    )
-    assert x is not None  # a greedy start was given, so a solution always comes back
-    local = np.flatnonzero(x[:mu] > 0.5)
-    obj = _covered_weight(cv, local)
-    return local, obj, bound, _relative_gap(obj, bound) if gap is None else gap, status, used, solver
 
 
-def _cover_start(cv: _Cover, local: np.ndarray, *, with_y: bool) -> np.ndarray:
-    x = np.zeros(cv.B.shape[1])
+def _xy_start(B: sp.csr_matrix, local: np.ndarray) -> np.ndarray:
+    x = np.zeros(B.shape[1])
     x[local] = 1
-    if not with_y:
-        return x
-    y = np.minimum(1.0, np.asarray(cv.B @ x).ravel())
-    return np.r_[x, y]
+    return np.r_[x, np.minimum(1.0, np.asarray(B @ x).ravel())]
+
+
+def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_gap: float):
+    """Solve the MCLP over the cover structure; returns local sites, objective, bound, gap,
+    status, method used and solver.
+
+    1. The model is reduced (:func:`~siting.optimize.cover_reduce.reduce_mclp`) and a start
+       found by greedy + swaps.
+    2. A Lagrangian relaxation (subgradient) bounds it and closes sites that cannot beat the start.
+    3. A short iterated local search (up to 5 % of the time limit), then HiGHS on the reduced
+       model from its solution for up to 75 % of the limit; most instances end here, proven.
+    4. Otherwise the LP relaxation is solved by interior point; its duals, as Lagrangian
+       multipliers, give a bound close to the LP bound and close more sites.
+    5. Iterated swaps (:func:`~siting.optimize.greedy.iterated_swap`) from the best solution and
+       from the LP's ``k`` largest sites, for half the time left; then HiGHS again from the best
+       solution for the rest.
+
+    The bound reported is the tightest valid one: Lagrangian bounds of the whole model and
+    HiGHS's dual bound of the model solved in step 3 (plus the groups every site covers; when
+    sites were closed, at least the objective of the solution that closed them).
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    tol = 1e-9 * max(1.0, float(cv.W.sum()))
+    red = (reduce_mclp(cv.B, cv.W, cv.conflicts, max_seconds=_REDUCE_SHARE * time_limit) if _TUNING["reduce"]
+           else Reduced(cv.B, cv.W, np.arange(cv.B.shape[1], dtype=np.int64), cv.conflicts))
+    if red.B.shape[1] == 0:  # every group is covered by every site: any one site is optimal
+        one = np.array([int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
+        obj = _covered_weight(cv, one)
+        return one, obj, obj, 0.0, "optimal", "exact", "reduction"
+    g = greedy_cover(red.B, red.W, k=k, conflicts=conflict_graph(red.conflicts, red.B.shape[1]))
+    best = red.cols[g]  # cv local sites of the best solution so far
+    best_obj = _covered_weight(cv, best)
+    bounds: list[float] = []  # valid bounds of the whole model
+    floor = -np.inf  # bounds of models with closed sites are at least this (the closing incumbent)
+    solvers: list[str] = []
+    work = red
+    if _TUNING["lagrangian"]:
+        lag = lagrangian_mclp(red.B, red.W, k, best_obj - red.constant, keep_open=g,
+                              seconds=max(0.05, 0.05 * time_limit))
+        bounds.append(red.constant + lag.bound)
+        solvers.append("Lagrangian bound")
+        if lag.closed.any() and method != "greedy":
+            work, floor = restrict(red, ~lag.closed), best_obj
+
+    def proven() -> bool:
+        return bool(bounds) and min(bounds) - best_obj <= tol
+
+    def in_model(R: Reduced) -> np.ndarray:
+        return np.flatnonzero(np.isin(R.cols, best))
+
+    def take(x: np.ndarray | None, R: Reduced) -> None:
+        nonlocal best, best_obj
+        if x is None:
+            return
+        sites = R.cols[np.flatnonzero(x[:R.B.shape[1]] > 0.5)]
+        got = _covered_weight(cv, sites)
+        if got > best_obj + tol:
+            best, best_obj = sites, got
+
+    def finish(status: str, used: str):
+        bound = min(bounds) if bounds else None
+        if bound is not None and (best_obj - 1e-7 * max(1.0, abs(best_obj)) <= bound < best_obj
+                                  or 0 <= bound - best_obj <= tol):
+            bound = best_obj  # floating-point or solver tolerance: proven
+        gap = _relative_gap(best_obj, bound)
+        if status in ("time_limit", "heuristic") and gap is not None and gap <= max(mip_gap, 1e-9):
+            status = "optimal"
+        return best, best_obj, bound, gap, status, used, "; ".join(dict.fromkeys(solvers)) or "greedy"
+
+    if proven() or work.B.shape[1] == 0 or work.B.shape[0] == 0:
+        if not proven():  # every site that could beat the start was closed
+            bounds.append(max(floor, best_obj))
+        return finish("optimal", "greedy")
+    if deadline - time.perf_counter() < 0.25:  # the reductions used the time: the bound so far
+        return finish("time_limit" if method != "greedy" else "heuristic", "greedy")
+    model = _mclp_model(work.B, work.W, work.conflicts, k)
+    use_exact = method == "exact" or (method == "auto" and model.A.nnz <= MAX_EXACT_NONZEROS)
+    if use_exact:
+        if _TUNING["start"]:  # a short iterated local search first: HiGHS starts from a strong solution
+            ils = iterated_swap(work.B, work.W, [in_model(work)], k=k,
+                                conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
+                                seconds=min(0.05 * time_limit, max(0.0, deadline - time.perf_counter())),
+                                target=min(bounds) - work.constant if bounds else np.inf, max_stall=50)
+            take(_cover_start_x(work.B.shape[1], ils), work)
+            if proven():
+                return finish("optimal", "greedy")
+        first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.75 * time_limit)
+        start = _xy_start(work.B, in_model(work)) if _TUNING["start"] else None
+        out = solve(model, time_limit=min(first, max(0.5, deadline - time.perf_counter())),
+                    mip_gap=mip_gap, start=start)
+        solvers.append(out.solver)
+        if out.status == "infeasible":  # cannot happen: placing no site is feasible
+            raise _Infeasible()
+        take(out.x, work)
+        if out.bound is not None and out.status in ("optimal", "time_limit"):
+            bounds.append(max(out.bound + work.constant, floor))
+        if out.status == "optimal" and out.x is not None:
+            bounds.append(max(best_obj, floor))  # the reduced model's optimum is proven
+            return finish("optimal", "exact")
+        if not _TUNING["lagrangian"] or proven():
+            return finish("time_limit" if out.x is not None else "heuristic", "exact")
+    # LP relaxation by interior point: a bound from its duals, and the sites it uses
+    left = deadline - time.perf_counter()
+    lp = solve(model, time_limit=max(0.5, 0.25 * left if use_exact else left), relax=True, lp_solver="ipm")
+    G = work.B.shape[0]
+    x_lp = lp.x[:work.B.shape[1]] if lp.x is not None else None
+    if lp.row_dual is not None:
+        lv = lagrangian_value(work.B, work.W, k, np.abs(lp.row_dual[:G]), best_obj - work.constant,
+                              keep_open=in_model(work))
+        bounds.append(max(lv.bound + work.constant, floor))
+        solvers.append("LP-dual Lagrangian bound")
+        if lv.closed.any() and use_exact:
+            keep = ~lv.closed
+            x_lp = x_lp[keep] if x_lp is not None else None
+            work, floor = restrict(work, keep), best_obj
+    if proven() or work.B.shape[1] == 0:
+        return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
+    # iterated local search from the best solution and the LP's k largest sites
+    starts = [in_model(work)]
+    if x_lp is not None and len(x_lp) == work.B.shape[1]:
+        starts.append(np.argsort(-x_lp, kind="stable")[:k])
+    left = deadline - time.perf_counter()
+    ils = iterated_swap(work.B, work.W, starts, k=k, conflicts=conflict_graph(work.conflicts, work.B.shape[1]),
+                        seconds=max(0.0, 0.5 * left if use_exact else min(left, 0.25 * time_limit)),
+                        target=min(bounds) - work.constant if bounds else np.inf)
+    take(_cover_start_x(work.B.shape[1], ils), work)
+    solvers.append("iterated swaps")
+    if not use_exact or proven():
+        return finish("heuristic" if not use_exact else "time_limit", "exact" if use_exact else "greedy")
+    # HiGHS again on the whole (reduced) model, from the best solution, for the time left
+    left = deadline - time.perf_counter()
+    if left >= 1.0:
+        out = solve(_mclp_model(work.B, work.W, work.conflicts, k), time_limit=left, mip_gap=mip_gap,
+                    start=_xy_start(work.B, in_model(work)))
+        take(out.x, work)
+        if out.bound is not None and out.status in ("optimal", "time_limit"):
+            bounds.append(max(out.bound + work.constant, floor))
+        if out.status == "optimal" and out.x is not None:
+            bounds.append(max(best_obj, floor))
+    return finish("time_limit", "exact")
+
+
+def _covered_weight_bw(B: sp.csr_matrix, W: np.ndarray, local: np.ndarray) -> float:
+    x = np.zeros(B.shape[1])
+    x[local] = 1
+    return float(W[np.asarray(B @ x).ravel() > 0].sum())
 
 
 # -- LSCP -----------------------------------------------------------------------
@@ -450,7 +607,7 @@ def lscp(
     if not (0 < share <= 1):
         raise InputError(f"share must be above 0 and at most 1 (100%), got {share!r}")
     cv = _cover_structure(problem)
-    G, mu = cv.B.shape
+    mu = cv.B.shape[1]
     total, before = problem.total_population, problem.covered_before
     tol = 1e-9 * max(1.0, total)
     need = share * total - before
@@ -467,53 +624,41 @@ def lscp(
             f"every existing office; at most {reachable:.2%} can be covered with these candidates"
         )
     full = share == 1.0
-    if full:
-        A = sp.vstack([cv.B, _conflict_rows(cv.conflicts, mu)]).tocsc()
-        model = LinearModel(
-            cost=np.ones(mu), A=A,
-            row_lower=np.r_[np.ones(G), np.full(len(cv.conflicts), -INF)],
-            row_upper=np.r_[np.full(G, INF), np.ones(len(cv.conflicts))],
-            col_lower=np.zeros(mu), col_upper=np.ones(mu), integer=np.ones(mu, bool), sense="min",
-        )
+    infeasible_msg = (f"target {share:.1%} cannot be reached while chosen sites keep the minimum distance of "
+                      f"{problem.min_separation_m:,.0f} m from each other")
+    ident = Reduced(cv.B, cv.W, np.arange(mu, dtype=np.int64), cv.conflicts)
+    if not _TUNING["reduce"]:
+        red = ident
+    elif full:
+        try:
+            red = reduce_lscp_full(cv.B, cv.conflicts, max_seconds=_REDUCE_SHARE * time_limit)
+        except ValueError:
+            raise InputError(infeasible_msg) from None
     else:
-        A = sp.vstack([
-            sp.hstack([cv.B, -sp.identity(G, format="csr")]),
-            sp.hstack([sp.csr_matrix((1, mu)), sp.csr_matrix(cv.W.reshape(1, -1))]),
-            sp.hstack([_conflict_rows(cv.conflicts, mu), sp.csr_matrix((len(cv.conflicts), G))]),
-        ]).tocsc()
-        model = LinearModel(
-            cost=np.r_[np.ones(mu), np.zeros(G)], A=A,
-            row_lower=np.r_[np.zeros(G), need, np.full(len(cv.conflicts), -INF)],
-            row_upper=np.r_[np.full(G, INF), INF, np.ones(len(cv.conflicts))],
-            col_lower=np.zeros(mu + G), col_upper=np.ones(mu + G),
-            integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)], sense="min",
-        )
+        red = restrict(ident, drop_dominated(cv.B, cv.conflicts, max_seconds=_REDUCE_SHARE * time_limit))
+    need_r = need - red.constant
     t_build = time.perf_counter()
-    g = greedy_cover(cv.B, cv.W, k=None, conflicts=cv.graph, target=need, swaps=False)
-    g, _ = _prune(cv, g, need)
-    greedy_ok = _covered_weight(cv, g) >= need - tol
-    gx = _cover_start(cv, g, with_y=not full)
-    try:
-        x, obj, bound, _, status, used, solver = _exact_or_greedy(
-            model, gx if greedy_ok else None, float(len(g)) if greedy_ok else np.inf,
-            method=method if greedy_ok else "exact", nonzeros=model.A.nnz,
-            time_limit=time_limit, mip_gap=mip_gap, integer_objective=True,
-        )
-    except _Infeasible:
-        raise InputError(
-            f"target {share:.1%} cannot be reached while chosen sites keep the minimum distance of "
-            f"{problem.min_separation_m:,.0f} m from each other"
-        ) from None
-    if x is None or not np.isfinite(obj):
-        raise InputError(f"no solution reaching {share:.1%} was found within the time limit "
-                         f"of {time_limit:g} s; raise --time-limit")
-    chosen = np.flatnonzero(x[:mu] > 0.5)
+    if red.B.shape[0] == 0 or need_r <= tol:
+        # the essential sites cover everyone, or any one site reaches the target
+        chosen = red.fixed if red.B.shape[0] == 0 and full else np.array(
+            [int(np.argmax(np.asarray(cv.B.T @ cv.W).ravel()))], np.int64)
+        x, obj, bound, status, used, solver = None, float(len(chosen)), float(len(chosen)), "optimal", "exact", \
+            "reduction"
+    else:
+        x, obj, bound, status, used, solver, chosen = _solve_lscp_reduced(
+            cv, red, need, need_r, full=full, method=method,
+            time_limit=max(0.5, time_limit - (time.perf_counter() - t0)), mip_gap=mip_gap,
+            infeasible_msg=infeasible_msg)
+        if x is None or not np.isfinite(obj):
+            raise InputError(f"no solution reaching {share:.1%} was found within the time limit "
+                             f"of {time_limit:g} s; raise --time-limit")
     chosen, _ = _prune(cv, chosen, need)
     notes: list[str] = []
     if status == "optimal" and not full and len(chosen):
         # among the fewest sites, the set that covers the most people
         best, got, *_, sub_status, _, _ = _solve_mclp(
-            cv, len(chosen), method="exact", time_limit=time_limit, mip_gap=0.0)
+            cv, len(chosen), method="exact", time_limit=max(0.5, time_limit - (time.perf_counter() - t0)),
+            mip_gap=0.0)
         if sub_status == "optimal" and len(best) <= len(chosen) and got >= need - tol:
             chosen = best
             notes.append("Among the solutions with the fewest sites, this one covers the most people.")
@@ -524,6 +669,62 @@ def lscp(
     run = _Run(cv.sites[chosen], obj, bound, gap, _proved(status, gap), used, solver, t_build - t0,
                time.perf_counter() - t_build, tuple(notes))
     return _result(problem, "lscp", run, k=None, share=share, name=name, t0=t0)
+
+
+def _solve_lscp_reduced(cv: _Cover, red: Reduced, need: float, need_r: float, *, full: bool, method: Method,
+                        time_limit: float, mip_gap: float, infeasible_msg: str):
+    """LSCP over a reduced model: returns x, objective, bound, status, method, solver and the chosen
+    sites (cv local, with the sites the reduction fixed open); the bound counts the fixed sites."""
+    G, mu = red.B.shape
+    tol = 1e-9 * max(1.0, float(cv.W.sum()))
+    E = len(red.conflicts)
+    if full:
+        model = LinearModel(
+            cost=np.ones(mu), A=sp.vstack([red.B, _conflict_rows(red.conflicts, mu)]).tocsc(),
+            row_lower=np.r_[np.ones(G), np.full(E, -INF)],
+            row_upper=np.r_[np.full(G, INF), np.ones(E)],
+            col_lower=np.zeros(mu), col_upper=np.ones(mu), integer=np.ones(mu, bool), sense="min",
+        )
+    else:
+        model = LinearModel(
+            cost=np.r_[np.ones(mu), np.zeros(G)],
+            A=sp.vstack([
+                sp.hstack([red.B, -sp.identity(G, format="csr")]),
+                sp.hstack([sp.csr_matrix((1, mu)), sp.csr_matrix(red.W.reshape(1, -1))]),
+                sp.hstack([_conflict_rows(red.conflicts, mu), sp.csr_matrix((E, G))]),
+            ]).tocsc(),
+            row_lower=np.r_[np.zeros(G), need_r, np.full(E, -INF)],
+            row_upper=np.r_[np.full(G, INF), INF, np.ones(E)],
+            col_lower=np.zeros(mu + G), col_upper=np.ones(mu + G),
+            integer=np.r_[np.ones(mu, bool), np.zeros(G, bool)], sense="min",
+        )
+    g = greedy_cover(red.B, red.W, k=None, conflicts=conflict_graph(red.conflicts, mu), target=need_r,
+                     swaps=False)
+    g_orig, _ = _prune(cv, red.original(g), need)
+    greedy_ok = _covered_weight(cv, g_orig) >= need - tol
+    g_red = np.flatnonzero(np.isin(red.cols, g_orig))
+    gx = _xy_start(red.B, g_red) if not full else _cover_start_x(mu, g_red)
+    if greedy_ok and len(red.fixed) + len(g_red) != len(g_orig):  # fixed sites pruned: not a start
+        greedy_ok = False
+    try:
+        x, obj, bound, _, status, used, solver = _exact_or_greedy(
+            model, gx if greedy_ok else None, float(len(g_red)) if greedy_ok else np.inf,
+            method=method if greedy_ok else "exact", nonzeros=model.A.nnz,
+            time_limit=time_limit, mip_gap=mip_gap, integer_objective=True,
+            start=gx if greedy_ok and _TUNING["start"] else None,
+        )
+    except _Infeasible:
+        raise InputError(infeasible_msg) from None
+    if x is None:
+        return None, np.inf, None, status, used, solver, np.zeros(0, np.int64)
+    chosen = red.original(np.flatnonzero(x[:mu] > 0.5))
+    return x, obj + len(red.fixed), None if bound is None else bound + len(red.fixed), status, used, solver, chosen
+
+
+def _cover_start_x(mu: int, local: np.ndarray) -> np.ndarray:
+    x = np.zeros(mu)
+    x[local] = 1
+    return x
 
 
 # -- p-median -------------------------------------------------------------------

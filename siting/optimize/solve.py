@@ -19,15 +19,16 @@ respected the limit and solved the same instances (national size with
 conflicts: 2.7 s instead of 12.7 s). LP relaxations keep HiGHS's presolve.
 
 A MIP start (``start=``, handed to HiGHS with ``setSolution``) is used by
-the p-median only (:mod:`siting.optimize.median`), whose models are solved
-with presolve off like every MIP here: with presolve on, HiGHS 1.16 once
-returned a start that presolve could improve ("MIP start solution is
-feasible in the reduced space: objective 224") as the original, worse start
-(232 sites) labelled optimal. Every returned solution is checked against the
-model (row activities and the objective HiGHS reports); a mismatch is
-reported as status ``error`` and the callers fall back to their heuristic.
-LP solves also return the reduced costs of the columns (``reduced_costs``),
-for reduced-cost fixing.
+the p-median (:mod:`siting.optimize.median`) and MCLP/LSCP
+(:mod:`siting.optimize.locate`), whose models are solved with presolve off
+like every MIP here: with presolve on, HiGHS 1.16 once returned a start that
+presolve could improve ("MIP start solution is feasible in the reduced space:
+objective 224") as the original, worse start (232 sites) labelled optimal.
+Every returned solution is checked against the model (row activities and the
+objective HiGHS reports); a mismatch is reported as status ``error`` and the
+callers fall back to their heuristic. LP solves also return the reduced costs
+of the columns (``reduced_costs``, for reduced-cost fixing) and the rows' duals
+(``row_dual``, for bounds).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class SolveOutcome:
     status: Status
     seconds: float
     solver: str
-    reduced_costs: np.ndarray | None = None
+    reduced_costs: np.ndarray | None = None  # LP only: the columns' reduced costs (the model's sense)
+    row_dual: np.ndarray | None = None  # LP only: the rows' dual values (HiGHS's signs, minimising)
 
 
 def _new_highs():
@@ -141,6 +143,7 @@ def solve(
     threads: int | None = None,
     start: np.ndarray | None = None,
     options: dict[str, object] | None = None,
+    lp_solver: Literal["simplex", "ipm"] = "simplex",
 ) -> SolveOutcome:
     """Solve ``model`` with HiGHS.
 
@@ -161,11 +164,16 @@ def solve(
         Threads HiGHS may use (default: HiGHS's choice).
     start
         A feasible solution (all columns) for HiGHS to start the MIP from;
-        ignored for LPs. An infeasible start is simply not used by HiGHS.
+        ignored for LPs and when its length does not match. An infeasible
+        start is simply not used by HiGHS.
     options
         Further HiGHS options (e.g. ``{"solver": "ipm"}``: the p-median's LPs,
         degenerate for the simplex, solve about 3 times faster by interior point
         with crossover, which keeps the basic solution and its reduced costs).
+    lp_solver
+        For ``relax=True``: ``simplex`` (HiGHS's default choice) or ``ipm`` (interior point
+        without crossover: on dense covering LPs 5-10x faster, the solution is then only
+        approximately a vertex; the callers turn its duals into a bound that is valid anyway).
     """
     t0 = time.perf_counter()
     n_row, n_col = model.A.shape
@@ -197,14 +205,17 @@ def solve(
     if is_mip:
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("presolve", "off")
+    if not is_mip and lp_solver == "ipm":
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
     h.passModel(lp)
-    if start is not None and is_mip:
+    if is_mip and start is not None and len(start) == n_col:
         sol = highspy.HighsSolution()
-        sol.col_value = np.ascontiguousarray(start, dtype=np.float64)
+        sol.col_value = np.ascontiguousarray(start, dtype=np.float64).tolist()
         sol.value_valid = True
         h.setSolution(sol)
     h.run()
@@ -227,10 +238,14 @@ def solve(
     name = f"{solver_name()} ({'MIP' if is_mip else 'LP'})"
     if not has_solution or status in ("infeasible", "unbounded", "error"):
         return SolveOutcome(None, None, None, None, status, seconds, name)
-    x = np.asarray(h.getSolution().col_value, dtype=float)
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value, dtype=float)
+    row_dual = (np.asarray(solution.row_dual, dtype=float)
+                if not is_mip and solution.dual_valid and len(solution.row_dual) == n_row else None)
     objective = float(model.cost @ x)
     if not _consistent(model, A, x, objective, sign * float(info.objective_function_value), integral=is_mip):
-        return SolveOutcome(None, None, None, None, "error", seconds, name)
+        # an interior-point LP slightly off the tolerances: no solution, but its duals still serve
+        return SolveOutcome(None, None, None, None, "error", seconds, name, row_dual=row_dual)
     bound: float | None
     gap: float | None
     if is_mip:
@@ -251,5 +266,5 @@ def solve(
     rc = None
     if not is_mip and status == "optimal" and info.dual_solution_status == int(
             highspy.SolutionStatus.kSolutionStatusFeasible):
-        rc = sign * np.asarray(h.getSolution().col_dual, dtype=float)
-    return SolveOutcome(x, objective, bound, gap, status, seconds, name, rc)
+        rc = sign * np.asarray(solution.col_dual, dtype=float)
+    return SolveOutcome(x, objective, bound, gap, status, seconds, name, reduced_costs=rc, row_dual=row_dual)
