@@ -399,6 +399,12 @@ def capacitated_pmedian(
     The objective is the cost of the model's assignment (not of the nearest office); the
     sites' ``served_population`` and ``mean_cost_after`` are the assignment's too.
 
+    HiGHS solves it in savings form (the existing office's cost is a constant; a pair's cost is
+    its change), without pairs that cannot be used (a settlement larger than the site's
+    capacity under single sourcing), with :math:`\sum_j c_j x_j \ge` the people with no
+    existing office, and from a capacitated greedy + swap start that is feasible by
+    construction.
+
     Examples
     --------
     Two villages of 100 beside site 0 and one of 50 beside site 1; capacity 150:
