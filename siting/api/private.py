@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
 from siting.api.errors import ApiError, dumps
@@ -202,20 +202,72 @@ def attach_site_check(request: Request, who: Who, application_id: int,
 
 
 # -- optimisation jobs --------------------------------------------------------------------------------------
+JobModel = Literal["mclp", "lscp", "pmedian", "pcenter", "beyond", "capacitated_pmedian", "capacitated_mclp",
+                   "backup"]
+
+#: Parameters that only some models use: giving one to another model is refused (it would be ignored).
+JOB_ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "share": ("lscp",),
+    "method": ("mclp", "lscp", "pmedian"),
+    "county_floor": ("mclp",),
+    "threshold": ("beyond",),
+    "count": ("beyond",),
+    "capacity": ("capacitated_pmedian", "capacitated_mclp"),
+    "backup_primary": ("backup",),
+    "first_share": ("backup",),
+}
+
+
 class JobIn(BaseModel):
     """An optimisation run (see ``siting optimize``). Candidates are the settlements or H3 cells over the
-    gaps; files on the server are not offered."""
+    gaps; files on the server are not offered. Hyphens in ``model`` read as underscores
+    (``capacitated-pmedian``)."""
 
     model_config = ConfigDict(extra="forbid")
-    model: Literal["mclp", "lscp", "pmedian"]
+    model: JobModel
     licence_type: str = Field("rural", max_length=64)
-    k: int | None = Field(None, ge=1, le=100, description="number of new sites (mclp, pmedian)")
+    k: int | None = Field(None, ge=1, le=100, description="number of new sites (every model but lscp)")
     share: float | None = Field(None, gt=0, le=1, description="target covered share, 0–1 (lscp)")
     radius: float | None = Field(None, gt=0, le=200_000, description="service radius, metres")
     candidates: str = Field("settlements", pattern=r"^(settlements|h3|h3:\d{1,2})$")
     population_rule: bool = False
-    method: Literal["auto", "exact", "greedy"] = "auto"
+    method: Literal["auto", "exact", "greedy"] | None = Field(
+        None, description="mclp, lscp, pmedian: auto (default), exact or greedy; the other models are exact")
     time_limit: float = Field(30.0, gt=0, description="solver seconds (at most the server's job_time_limit)")
+    county_floor: float | None = Field(None, gt=0, le=1, description="mclp: every county at least this share covered")
+    threshold: float | None = Field(None, gt=0, le=1_000_000,
+                                    description="beyond: distance (metres) beyond which a settlement counts")
+    count: Literal["settlements", "population"] | None = Field(
+        None, description="beyond: count settlements (default) or people")
+    capacity: float | None = Field(None, gt=0, le=1e9, description="capacitated models: people one office can serve "
+                                   "(default: the rules file's capacity, a placeholder)")
+    backup_primary: Literal["backup", "first"] | None = Field(
+        None, description="backup: maximise the backup cover first (default) or the first cover")
+    first_share: float | None = Field(None, gt=0, le=1, description="backup: at least this share covered once")
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _hyphens(cls, v: Any) -> Any:
+        return v.replace("-", "_") if isinstance(v, str) else v
+
+
+def _check_job(body: JobIn) -> None:
+    """Model-specific parameters: the ones a model needs are given, none it would ignore is."""
+    if body.model != "lscp" and body.k is None:
+        raise ApiError(422, "missing", "k", f"k: the number of new sites is required for {body.model}",
+                       "k (تعداد دفترهای جدید) لازم است")
+    if body.model == "lscp" and body.k is not None:
+        raise ApiError(422, "not_applicable", "k", "k: lscp finds the number of sites itself; give share",
+                       "برای lscp تعداد دفترها داده نمی‌شود؛ share را بدهید")
+    if body.model == "beyond" and body.threshold is None:
+        raise ApiError(422, "missing", "threshold",
+                       "threshold: the distance (metres) beyond which a settlement counts is required for beyond",
+                       "threshold (فاصله‌ای که فراتر از آن شمرده می‌شود) لازم است")
+    for field, models in JOB_ONLY_FOR.items():
+        if getattr(body, field) is not None and body.model not in models:
+            raise ApiError(422, "not_applicable", field,
+                           f"{field}: used only by {', '.join(models)}, not by {body.model}",
+                           f"{field} فقط برای {'، '.join(models)} است، نه {body.model}")
 
 
 @router.post("/optimize/jobs", status_code=202, summary="Submit an optimisation run; poll it by its id")
@@ -233,12 +285,13 @@ def submit_job(request: Request, who: Who, body: JobIn) -> Response:
         raise ApiError(422, "out_of_range", "candidates",
                        f"candidates: H3 resolution at most {settings.max_h3_resolution} on this server",
                        f"تفکیک H3 نامزدها حداکثر {settings.max_h3_resolution} است")
-    if body.model in ("mclp", "pmedian") and body.k is None:
-        raise ApiError(422, "missing", "k", f"k: the number of new sites is required for {body.model}",
-                       "k (تعداد دفترهای جدید) لازم است")
+    _check_job(body)
     scenario = Scenario(model=body.model, licence_type=licence_type_of(body.licence_type, "licence_type"), k=body.k,
                         share=body.share, radius=body.radius, candidates=body.candidates,
-                        population_rule=body.population_rule, method=body.method, time_limit=body.time_limit)
+                        population_rule=body.population_rule, method=body.method or "auto",
+                        time_limit=body.time_limit, county_floor=body.county_floor, threshold=body.threshold,
+                        count=body.count or "settlements", capacity=body.capacity,
+                        backup_primary=body.backup_primary or "backup", first_share=body.first_share)
     snap = request.app.state.holder.snapshot
 
     def run() -> dict[str, Any]:
@@ -260,4 +313,4 @@ def job_result(request: Request, who: Who, job_id: str) -> Response:
     return Response(request.app.state.jobs.result(job_id, who.username), media_type="application/json")
 
 
-__all__ = ["ApplicantIn", "ApplicationIn", "JobIn", "PersonIn", "SiteCheckIn", "SiteIn", "identity", "router"]
+__all__ = ["JOB_ONLY_FOR", "ApplicantIn", "ApplicationIn", "JobIn", "PersonIn", "SiteCheckIn", "SiteIn", "identity", "router"]

@@ -146,7 +146,7 @@ def pcenter(
     ...     np.array([[2000, 0], [3000, 0], [9000, 0]]), radius=2000)
     >>> r = pcenter(p, k=2)
     >>> r.status, r.objective, sorted(s.id for s in r.sites)
-    ('optimal', 2000.0, ['0', '2'])
+    ('optimal', 2000.0, [0, 2])
     """
     t0 = time.perf_counter()
     k = _check_k(problem, k)
@@ -313,7 +313,7 @@ def min_beyond(
     ...     np.array([[250, 0], [9000, 0]]), radius=1000)
     >>> r = min_beyond(p, 1, 1000)
     >>> r.objective, [s.id for s in r.sites]
-    (1.0, ['0'])
+    (1.0, [0])
     >>> min_beyond(p, 1, 1000, count="population").objective
     20.0
     """
@@ -399,6 +399,12 @@ def capacitated_pmedian(
     The objective is the cost of the model's assignment (not of the nearest office); the
     sites' ``served_population`` and ``mean_cost_after`` are the assignment's too.
 
+    HiGHS solves it in savings form (the existing office's cost is a constant; a pair's cost is
+    its change), without pairs that cannot be used (a settlement larger than the site's
+    capacity under single sourcing), with :math:`\sum_j c_j x_j \ge` the people with no
+    existing office, and from a capacitated greedy + swap start that is feasible by
+    construction.
+
     Examples
     --------
     Two villages of 100 beside site 0 and one of 50 beside site 1; capacity 150:
@@ -457,26 +463,44 @@ def capacitated_pmedian(
         raise InputError(
             f"capacity: {_people(float(wr[must].sum()))} people have no existing office in reach, more than the "
             f"{k} largest candidate capacities add up to ({_people(top)}); raise k or the capacity")
-    n_cols = mu + P + nr
-    assign = sp.csr_matrix((np.ones(P + nr), (np.r_[li, np.arange(nr)], np.r_[mu + np.arange(P), mu + P + np.arange(nr)])),
-                           shape=(nr, n_cols))
+    if single_source:
+        # a settlement larger than a site's capacity can never be assigned to it (exact; tightens the LP)
+        fits = must[li] | (wr[li] <= capl[lj] + 1e-9)
+        li, lj, pc, pj = li[fits], lj[fits], pc[fits], pj[fits]
+        P = len(li)
+    # savings form: the cost of staying with the existing office is a constant, each pair's cost is
+    # its change (u_i = 1 - sum_j z_ij eliminated); scaled to people so that HiGHS sees modest numbers
+    const = float(wr[~must] @ exr[~must])
+    scale = max(float(wr.sum()), 1.0)
+    pair_cost = wr[li] * (pc - np.where(must[li], 0.0, exr[li]))
+    n_cols = mu + P
+    assign = sp.csr_matrix((np.ones(P), (li, mu + np.arange(P))), shape=(nr, n_cols))
     link = sp.csr_matrix((np.r_[np.ones(P), -np.ones(P)], (np.r_[np.arange(P), np.arange(P)], np.r_[mu + np.arange(P), lj])),
                          shape=(P, n_cols))
     load = sp.csr_matrix((np.r_[wr[li], -capl], (np.r_[lj, np.arange(mu)], np.r_[mu + np.arange(P), np.arange(mu)])),
                          shape=(mu, n_cols))
     conf = _local_conflicts(problem, sites)
+    rows = [assign, link, load, _card_row(mu, n_cols), _pad(_conflict_rows(conf, mu), n_cols)]
+    lower = [np.where(must, 1.0, -INF), np.full(P + mu + 1 + len(conf), -INF)]
+    upper = [np.ones(nr), np.zeros(P + mu), np.array([float(k)]), np.ones(len(conf))]
+    if must.any():
+        # the new sites together hold everyone without an existing office in reach
+        rows.append(sp.csr_matrix(np.r_[capl, np.zeros(P)][None, :]))
+        lower.append(np.array([float(wr[must].sum())]))
+        upper.append(np.array([INF]))
     model = LinearModel(
-        cost=np.r_[np.zeros(mu), wr[li] * pc, wr * np.where(must, 0.0, exr)],
-        A=sp.vstack([assign, link, load, _card_row(mu, n_cols), _pad(_conflict_rows(conf, mu), n_cols)]).tocsc(),
-        row_lower=np.r_[np.ones(nr), np.full(P + mu + 1 + len(conf), -INF)],
-        row_upper=np.r_[np.ones(nr), np.zeros(P + mu), k, np.ones(len(conf))],
+        cost=np.r_[np.zeros(mu), pair_cost / scale],
+        A=sp.vstack(rows).tocsc(),
+        row_lower=np.concatenate(lower),
+        row_upper=np.concatenate(upper),
         col_lower=np.zeros(n_cols),
-        col_upper=np.r_[np.ones(mu + P), np.where(must, 0.0, 1.0)],
-        integer=np.r_[np.ones(mu, bool), np.full(P, bool(single_source)), np.zeros(nr, bool)],
+        col_upper=np.ones(n_cols),
+        integer=np.r_[np.ones(mu, bool), np.full(P, bool(single_source))],
         sense="min",
     )
+    start = _capacitated_start(li, lj, -pair_cost, wr, capl, must, k, conf, mu) if single_source else None
     t_build = time.perf_counter()
-    out = solve(model, time_limit=time_limit, mip_gap=mip_gap)
+    out = solve(model, time_limit=time_limit, mip_gap=mip_gap, start=start)
     if out.status == "infeasible":
         raise InputError("capacity: no choice of at most "
                          f"{k} sites serves everyone without an office in reach within the capacities"
@@ -485,16 +509,17 @@ def capacitated_pmedian(
     if out.x is None or out.objective is None:
         raise InputError(f"capacitated p-median: no solution within the time limit of {time_limit:g} s; "
                          "raise the time limit")
+    objective = const + scale * out.objective
     x = out.x
     chosen_local = np.flatnonzero(x[:mu] > 0.5)
-    z = x[mu:mu + P]
+    z = x[mu:]
     served = np.bincount(lj, weights=wr[li] * z, minlength=mu)
     chosen_local = chosen_local[served[chosen_local] > 1e-9]
     status = _status(out)
     if truncated and status == "optimal":
         status = "feasible"
-    obj = float(out.objective) + lost_cost
-    bound = None if out.bound is None or truncated else float(out.bound) + lost_cost
+    obj = objective + lost_cost
+    bound = None if out.bound is None or truncated else const + scale * out.bound + lost_cost
     gap = _relative_gap(obj, bound)
     run = _Run(sites[chosen_local], obj, bound, gap, status, "exact", out.solver, t_build - t0,
                time.perf_counter() - t_build)
@@ -506,6 +531,83 @@ def capacitated_pmedian(
                       enumerate(sorted(new_sites, key=lambda s: -s.served_population)))
     mean = obj / problem.total_population if np.isfinite(obj) and not lost.any() else res.mean_cost_after
     return _with_notes(res, notes, sites=new_sites, mean_cost_after=mean)
+
+
+def _capacitated_start(li: np.ndarray, lj: np.ndarray, saving: np.ndarray, wr: np.ndarray, capl: np.ndarray,
+                       must: np.ndarray, k: int, conf: np.ndarray, mu: int, *, rounds: int = 3,
+                       pool: int = 150) -> np.ndarray | None:
+    """A feasible single-sourcing solution of the capacitated p-median model (columns: sites,
+    then pairs), or ``None`` when the heuristic leaves someone without an office unassigned.
+
+    Sites are added greedily (largest saving of the capacitated assignment), then swapped for
+    other candidates (the ``pool`` best alone) while the saving grows, for up to ``rounds``
+    rounds. The assignment of a site set takes pairs by saving, people without an existing
+    office first, while the site has capacity: feasible by construction.
+    """
+    order = np.lexsort((-saving, ~must[li]))        # people without an office first, then by saving
+    oi, oj, osav, ow = li[order], lj[order], saving[order], wr[li[order]]
+    useful = must[oi] | (osav > 0)
+    oi, oj, osav, ow, opos = oi[useful], oj[useful], osav[useful], ow[useful], order[useful]
+    need = float(wr[must].sum())
+    big = 1.0 + float(np.abs(saving).sum())
+    nbr: list[set[int]] = [set() for _ in range(mu)]
+    for a, b in conf:
+        nbr[int(a)].add(int(b))
+        nbr[int(b)].add(int(a))
+
+    def assign(S: list[int]) -> tuple[float, np.ndarray]:
+        sel = np.flatnonzero(np.isin(oj, S))
+        left = {j: float(capl[j]) for j in S}
+        done: set[int] = set()
+        took = []
+        value, served_must = 0.0, 0.0
+        for t in sel.tolist():
+            i, j = int(oi[t]), int(oj[t])
+            if i in done or ow[t] > left[j] + 1e-9:
+                continue
+            done.add(i)
+            left[j] -= ow[t]
+            value += osav[t]
+            if must[i]:
+                served_must += ow[t]
+            took.append(t)
+        return value + big * served_must, np.asarray(took, np.int64)
+
+    def allowed(S: list[int], j: int) -> bool:
+        return j not in S and not any(j in nbr[s] for s in S)
+
+    alone = np.array([assign([j])[0] for j in range(mu)])
+    cands = np.argsort(-alone)[:max(pool, k)].tolist()
+    S: list[int] = []
+    best = 0.0
+    for _ in range(k):
+        gains = [(assign([*S, j])[0], j) for j in cands if allowed(S, j)]
+        if not gains:
+            break
+        v, j = max(gains)
+        if v <= best + 1e-9:
+            break
+        S.append(j)
+        best = v
+    for _ in range(rounds):
+        improved = False
+        for pos in range(len(S)):
+            rest = S[:pos] + S[pos + 1:]
+            for j in cands:
+                if allowed(rest, j):
+                    v = assign([*rest, j])[0]
+                    if v > best + 1e-9 * max(1.0, abs(best)):
+                        S, best, improved = [*rest, j], v, True
+                        rest = S[:pos] + S[pos + 1:]
+        if not improved:
+            break
+    value, took = assign(S)
+    if value < big * need - 1e-6 * big:
+        return None
+    x = np.zeros(mu + len(li))
+    x[S] = 1.0
+    x[mu + opos[took]] = 1.0
+    return x
 
 
 # -- capacitated coverage ---------------------------------------------------------------
@@ -636,7 +738,7 @@ def backup_coverage(
     >>> p = SitingProblem.from_cost_matrix(cost, [100, 60], radius=2)
     >>> r = backup_coverage(p, 2)
     >>> r.objective, sorted(s.id for s in r.sites)
-    (100.0, ['0', '1'])
+    (100.0, [0, 1])
     >>> r = backup_coverage(p, 2, primary="first")
     >>> r.objective, r.covered_after
     (0.0, 160.0)
@@ -795,7 +897,7 @@ def mclp_county_floor(
     >>> p = SitingProblem.from_cost_matrix(cost, [100, 100, 50], radius=2)
     >>> p = replace(p, demand=p.demand.assign(county=["A", "A", "B"]))
     >>> [s.id for s in mclp_county_floor(p, 1, 0.0).sites], [s.id for s in mclp_county_floor(p, 1, {"B": 0.5}).sites]
-    (['0'], ['1'])
+    ([0], [1])
     >>> mclp_county_floor(p, 1, 0.5)
     Traceback (most recent call last):
     ...

@@ -19,12 +19,13 @@ respected the limit and solved the same instances (national size with
 conflicts: 2.7 s instead of 12.7 s). LP relaxations keep HiGHS's presolve.
 
 A MIP start (``start=``, handed to HiGHS with ``setSolution``) is used by
-the p-median (:mod:`siting.optimize.median`) and MCLP/LSCP
-(:mod:`siting.optimize.locate`), whose models are solved with presolve off
-like every MIP here: with presolve on, HiGHS 1.16 once returned a start that
-presolve could improve ("MIP start solution is feasible in the reduced space:
-objective 224") as the original, worse start (232 sites) labelled optimal.
-Every returned solution is checked against the model (row activities and the
+the p-median (:mod:`siting.optimize.median`), MCLP/LSCP
+(:mod:`siting.optimize.locate`) and the capacitated p-median, whose models
+are solved with presolve off like every MIP here: with presolve on, HiGHS
+1.16 once returned a start that presolve could improve ("MIP start solution
+is feasible in the reduced space: objective 224") as the original, worse
+start (232 sites) labelled optimal. A start that violates the model is not
+passed. Every returned solution is checked against the model (row activities and the
 objective HiGHS reports); a mismatch is reported as status ``error`` and the
 callers fall back to their heuristic. LP solves also return the reduced costs
 of the columns (``reduced_costs``, for reduced-cost fixing) and the rows' duals
@@ -163,9 +164,9 @@ def solve(
     threads
         Threads HiGHS may use (default: HiGHS's choice).
     start
-        A feasible solution (all columns) for HiGHS to start the MIP from;
-        ignored for LPs and when its length does not match. An infeasible
-        start is simply not used by HiGHS.
+        A feasible solution (one value per column) handed to HiGHS as its first incumbent
+        (MIP only; ignored when its length does not match or it violates the model). It
+        only prunes the search: the result is still HiGHS's, checked against the model.
     options
         Further HiGHS options (e.g. ``{"solver": "ipm"}``: the p-median's LPs,
         degenerate for the simplex, solve about 3 times faster by interior point
@@ -213,11 +214,14 @@ def solve(
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
     h.passModel(lp)
-    if is_mip and start is not None and len(start) == n_col:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.ascontiguousarray(start, dtype=np.float64).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
+    if is_mip and start is not None:
+        x0 = np.ascontiguousarray(start, dtype=np.float64)
+        if x0.shape == (n_col,) and _consistent(model, A, x0, float(model.cost @ x0), float(model.cost @ x0),
+                                                integral=True):
+            sol = highspy.HighsSolution()
+            sol.col_value = x0.tolist()
+            sol.value_valid = True
+            h.setSolution(sol)
     h.run()
     seconds = time.perf_counter() - t0
     ms = h.getModelStatus()

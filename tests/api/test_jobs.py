@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -54,6 +55,34 @@ def test_a_job_the_library_refuses_fails_with_its_reason(server, world):
     assert r.status_code == 422 and r.json()["error"]["code"] == "job_failed"
 
 
+NEW_MODEL_JOBS = [
+    ({"model": "pcenter", "k": 1}, Scenario("pcenter", k=1)),
+    ({"model": "beyond", "k": 1, "threshold": 5000, "count": "population"},
+     Scenario("beyond", k=1, threshold=5000, count="population")),
+    ({"model": "capacitated-pmedian", "k": 2, "capacity": 2000}, Scenario("capacitated_pmedian", k=2, capacity=2000)),
+    ({"model": "capacitated_mclp", "k": 1, "capacity": 1000}, Scenario("capacitated_mclp", k=1, capacity=1000)),
+    ({"model": "backup", "k": 2, "backup_primary": "first", "first_share": 0.5},
+     Scenario("backup", k=2, backup_primary="first", first_share=0.5)),
+    ({"model": "mclp", "k": 2, "county_floor": 0.2}, Scenario("mclp", k=2, county_floor=0.2)),
+]
+
+
+@pytest.mark.parametrize(("body", "scenario"), NEW_MODEL_JOBS, ids=lambda v: v["model"] if isinstance(v, dict) else "")
+def test_the_new_models_run_as_jobs_with_their_parameters(server, world, saved_workspace, body, scenario):
+    """Each job's result equals the library's run of the same scenario (parameters passed through)."""
+    with server.client(world.keys["portal"]) as c:
+        r = c.post("/v1/optimize/jobs", json={"licence_type": "rural", "time_limit": 20, **body})
+        assert r.status_code == 202, r.text
+        done = wait_done(c, r.json()["id"])
+        result = c.get(f"/v1/optimize/jobs/{done['id']}/result").json()
+    lib = run_scenario(saved_workspace, replace(scenario, time_limit=20), load_rules()).to_dict()
+    assert done["status"] == "done", done
+    assert result["model"] == lib["model"] == scenario.model
+    assert result["status"] == lib["status"] == "optimal"
+    assert result["objective"] == pytest.approx(lib["objective"])
+    assert [s["name"] for s in result["sites"]] == [s["name"] for s in lib["sites"]]
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"model": "mclp", "licence_type": "rural"}, "k"),
     ({"model": "annealing", "k": 1}, "model"),
@@ -65,6 +94,22 @@ def test_a_job_the_library_refuses_fails_with_its_reason(server, world):
     ({"model": "mclp", "k": 1, "time_limit": 100000}, "time_limit"),
     ({"model": "mclp", "k": 1, "licence_type": "hotel"}, "licence_type"),
     ({"model": "mclp", "k": 1, "costs": "od.csv"}, "costs"),
+    ({"model": "pcenter", "licence_type": "rural"}, "k"),
+    ({"model": "beyond", "k": 1}, "threshold"),
+    ({"model": "beyond", "k": 1, "threshold": -5}, "threshold"),
+    ({"model": "beyond", "k": 1, "threshold": 5000, "count": "houses"}, "count"),
+    ({"model": "capacitated_pmedian", "k": 1, "capacity": 0}, "capacity"),
+    ({"model": "capacitated-mclp", "k": 1, "capacity": 1e12}, "capacity"),
+    ({"model": "pmedian", "k": 1, "capacity": 500}, "capacity"),
+    ({"model": "backup", "k": 1, "first_share": 1.2}, "first_share"),
+    ({"model": "backup", "k": 1, "backup_primary": "second"}, "backup_primary"),
+    ({"model": "pcenter", "k": 1, "first_share": 0.5}, "first_share"),
+    ({"model": "mclp", "k": 1, "county_floor": 0}, "county_floor"),
+    ({"model": "pmedian", "k": 1, "county_floor": 0.5}, "county_floor"),
+    ({"model": "pcenter", "k": 1, "method": "greedy"}, "method"),
+    ({"model": "lscp", "k": 2}, "k"),
+    ({"model": "mclp", "k": 1, "share": 0.5}, "share"),
+    ({"model": "beyond", "k": 1, "threshold": 5000, "capacity": 10}, "capacity"),
 ])
 def test_bad_jobs_are_refused_before_they_queue(server, world, body, field):
     with server.client(world.keys["portal"]) as c:

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.optimize import LinearConstraint, linprog, milp
 from scipy.spatial.distance import cdist
 from spopt_reference import spopt_capacitated_pmedian, spopt_pcenter
@@ -156,6 +157,59 @@ def test_capacitated_pmedian_equals_brute_force(seed, single):
     assert assignment_cost(cost, w, excost, site_positions(r), cap, single) == pytest.approx(best, rel=1e-7)
     for s in r.sites:
         assert s.served_population <= cap[int(s.id)] + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_capacitated_pmedian_with_settlements_above_capacity_equals_brute_force(seed, monkeypatch):
+    """Small capacities (some settlements larger than some sites' capacity, pairs the model drops):
+    still brute force's optimum; the heuristic start handed to HiGHS satisfies the model and
+    costs at least the optimum."""
+    import siting.optimize.models as models_mod
+    from siting.optimize import solve as solve_mod
+
+    p, cost, w, excost, _, conf, _, k, _ = small(seed + 20, unreachable=False)
+    rng = np.random.default_rng(seed)
+    cap = rng.uniform(0.5, 1.5, cost.shape[1]) * np.median(w[w > 0]) * 2
+    seen = []
+
+    def spy(model, **kw):
+        seen.append((model, kw.get("start")))
+        return solve_mod.solve(model, **kw)
+
+    monkeypatch.setattr(models_mod, "solve", spy)
+    assert (w[:, None] > cap[None, :]).any()
+    best = min(assignment_cost(cost, w, excost, s, cap, True) for s in choices(cost.shape[1], k, conf))
+    if not np.isfinite(best):
+        with pytest.raises(InputError, match="capacit"):
+            capacitated_pmedian(p, k, cap)
+        return
+    r = capacitated_pmedian(p, k, cap)
+    assert r.status == "optimal"
+    assert r.objective == pytest.approx(best, rel=1e-7)
+    model, start = seen[-1]
+    if np.isfinite(excost[w > 0]).all():   # everyone may stay: the heuristic always has a start
+        assert start is not None
+    if start is not None:
+        A = model.A.tocsc()
+        assert solve_mod._consistent(model, A, start, float(model.cost @ start), float(model.cost @ start))
+        x = start[:model.shape[1]]
+        assert float(model.cost @ x) >= float(model.cost @ solve_mod.solve(model).x) - 1e-9
+
+
+def test_solve_takes_a_feasible_start_and_ignores_a_bad_one():
+    """A knapsack (weights <= 10) with a known optimum 17 (items 1, 2, 4); the last two starts are
+    infeasible (too heavy) and malformed (wrong length) and are ignored."""
+    from siting.optimize.solve import LinearModel, solve
+
+    value = np.array([4.0, 6.0, 5.0, 3.0, 6.0])
+    weight = np.array([[5.0, 4.0, 3.0, 6.0, 3.0]])
+    model = LinearModel(cost=value, A=sp.csc_matrix(weight),
+                        row_lower=np.array([-np.inf]), row_upper=np.array([10.0]),
+                        col_lower=np.zeros(5), col_upper=np.ones(5), integer=np.ones(5, bool), sense="max")
+    for start in (None, np.array([1.0, 0, 1, 0, 0]), np.array([1.0, 1, 1, 1, 1]), np.ones(3)):
+        out = solve(model, start=start)
+        assert out.status == "optimal" and out.objective == pytest.approx(17.0)
+        assert out.x is not None and out.x.round().tolist() == [0, 1, 1, 0, 1]
 
 
 def covered_within_capacity(cost, w, excost, radius, s, cap):
