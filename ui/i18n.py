@@ -348,6 +348,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.candidates_read": ("{n} نقطهٔ نامزد از «{file}» خوانده شد.", "{n} candidate points read from “{file}”."),
     "scenario.fix_upload": ("فایل بارگذاری‌شده قابل استفاده نیست؛ آن را اصلاح یا حذف کنید. سناریو اجرا نشد.",
                             "An uploaded file cannot be used; fix or remove it. The scenario was not run."),
+    "scenario.k_min": ("تعداد دفتر تازه (k) باید دست‌کم ۱ باشد؛ اجرایی انجام نشد.",
+                       "Number of new offices (k) must be at least 1; nothing was run."),
     "scenario.candidates_missing": ("ابتدا فایل نقاط نامزد را بارگذاری کنید.", "Upload the file of candidate points first."),
     "scenario.costs": ("ماتریس هزینهٔ مبدأ-مقصد (اختیاری)", "Origin-destination cost matrix (optional)"),
     "scenario.costs_file": ("فایل CSV ماتریس هزینه", "Cost matrix CSV"),

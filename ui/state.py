@@ -33,6 +33,7 @@ from siting.io.importer import ImportReport
 from siting.optimize import Scenario, SitingProblem, SitingResult, read_cost_matrix
 from siting.optimize import scenarios as _scenarios
 from siting.optimize.candidates import file_candidates
+from siting.reports import export as _export
 from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
 from siting.rules.validate import ValidationReport, validate_many, validate_site
 from siting.workspace import Workspace, resolve_path
@@ -142,6 +143,30 @@ def planner_view(key: DataKey, overrides: planning.RuleOverrides, licence_type: 
                  resolution: int = 6, measure: str | None = None) -> planning.PlannerView:
     return planning.planner_view(key.ws(), rules_for(key, overrides, measure), licence_type=licence_type,
                                  resolution=resolution)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def planner_exports(key: DataKey, overrides: planning.RuleOverrides, licence_type: str,
+                    measure: str | None = None) -> dict[str, bytes]:
+    """The planner's six export files (name -> bytes) for :func:`planner_view` of the same arguments.
+
+    Computed in the run that draws the download buttons (not on click): a download whose data is a
+    callable is a "deferred file" that a rerun replaces while the browser may still be asking for it
+    ("Deferred file … not found": no file). Plain bytes get an id from their content, which a rerun
+    keeps; cached here, a rerun costs nothing.
+    """
+    view = planner_view(key, overrides, licence_type, measure=measure)
+    ws = key.ws()
+    sample = ws.is_sample
+    layers_out = _export.coverage_layers(ws, view.coverage, view.gaps)
+    return {
+        "gaps.geojson": _export.geojson_bytes(view.gaps, sample=sample),
+        "counties.geojson": _export.geojson_bytes(layers_out["counties_coverage"], sample=sample),
+        "coverage.gpkg": _export.gpkg_bytes(layers_out, sample=sample),
+        "counties.csv": _export.csv_bytes(view.coverage.by_county, sample=sample),
+        "settlements.csv": _export.csv_bytes(view.coverage.settlements, sample=sample),
+        "gaps.csv": _export.csv_bytes(view.gaps, sample=sample),
+    }
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -356,6 +381,7 @@ __all__ = [
     "load_workspace",
     "measure",
     "pick_cell_records",
+    "planner_exports",
     "planner_overrides",
     "planner_view",
     "proposals",
