@@ -106,11 +106,16 @@ _STRINGS: dict[str, tuple[str, str]] = {
                                "black ring: office located approximately (at the named settlement)"),
     "map.legend_inactive": ("دفتر غیرفعال یا تعلیق", "inactive or suspended office"),
     "map.legend_settlement": ("سکونتگاه (اندازه به نسبت جمعیت)", "settlement (size by population)"),
+    "map.legend_city": ("شهر (اندازه به نسبت جمعیت)", "city (size by population)"),
+    "map.legend_village": ("روستا (اندازه به نسبت جمعیت)", "village (size by population)"),
     "map.legend_gap": ("ناحیهٔ بدون پوشش", "service gap"),
     "map.legend_candidate": ("محل پیشنهادی و شعاع خدمت آن", "candidate site and its service radius"),
     "map.legend_cells": ("شش‌ضلعی‌های قابل انتخاب (کلیک کنید)", "pickable hexagons (click one)"),
     "map.legend_proposal": ("درخواست: {status}", "proposal: {status}"),
     "map.legend_conflict": ("خط تداخل بین دو درخواست", "line between conflicting proposals"),
+    "map.search": ("جست‌وجوی آبادی روی نقشه", "Find a place on the map"),
+    "map.search_placeholder": ("نام شهر یا روستا، مثلاً قاین", "a city or village name, e.g. Qaen"),
+    "map.search_go": ("برو", "Go"),
     "map.alt": ("نقشهٔ استان با دفاتر، سکونتگاه‌ها و نواحی بدون پوشش", "Map of the province with offices, settlements and gaps"),
     # -- applicant page ---------------------------------------------------------------------------
     "applicant.intro": (

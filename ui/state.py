@@ -222,8 +222,19 @@ def base_map_data(key: DataKey, lang_: str, county: str | None, licence_type: st
         "counties": mapdata.county_features(ws, lang_, highlight=county),
         "settlements": mapdata.settlement_records(ws, lang_, county=county),
         "offices": mapdata.office_records(ws, lang_, licence_type=licence_type, county=county),
+        "labels": mapdata.label_records(ws, lang_, county=county),
         "bounds": tuple(float(b) for b in bounds),
     }
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def site_context(key: DataKey, lang_: str, county: str | None, lon: float, lat: float) -> dict[str, Any]:
+    """What the map shows around a chosen site: the extent to fit (the site and its nearest
+    settlements, :func:`ui.views.mapdata.context_bounds`) and the place names, every village near it."""
+    ws = key.ws()
+    bounds = mapdata.context_bounds(ws, lon, lat)
+    half_km = max((bounds[2] - bounds[0]) * 111.32, (bounds[3] - bounds[1]) * 110.57)
+    return {"bounds": bounds, "labels": mapdata.label_records(ws, lang_, county=county, near=(lon, lat, half_km))}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -391,6 +402,7 @@ __all__ = [
     "scenario_result",
     "scenario_runs",
     "set_scenario_runs",
+    "site_context",
     "site_isochrone",
     "upload_folder",
     "validation",
