@@ -60,7 +60,8 @@ def test_applicant_legend_colours_are_distinct_as_the_map_shows_them():
     bg = maps.MAP_BACKGROUND[:3]
     gap = _over(maps.GAP_FILL, bg)
     shown = {text: _over(colour, bg) for colour, text in maps.base_legend("en")}
-    shown[t("map.legend_cells", "en")] = _over(maps.CELL_FILL, gap)  # the hexagons lie in the gaps
+    # the hexagons lie in the gaps, seen by their outline over a faint tint (the legend's swatch)
+    shown[t("map.legend_cells", "en")] = _over(maps.CELL_LINE, _over(maps.CELL_FILL, gap))
     shown[t("map.legend_candidate", "en")] = _over(maps.CANDIDATE_FILL, bg)
     assert len(shown) == 9
     close = [(a, b, round(_delta_e(shown[a], shown[b]), 1)) for a, b in itertools.combinations(shown, 2)
@@ -70,7 +71,7 @@ def test_applicant_legend_colours_are_distinct_as_the_map_shows_them():
     assert _delta_e(shown[t("map.legend_gap", "en")], shown[t("map.legend_cells", "en")]) >= MIN_DELTA_E
     assert _delta_e(_over(maps.VILLAGE_FILL, bg), _over(maps.INACTIVE_FILL, bg)) >= MIN_DELTA_E
     # and the hexagons' outline stands out from the gap at province zoom
-    assert _delta_e(_over(maps.CELL_LINE, gap), gap) >= MIN_DELTA_E
+    assert _delta_e(_over(maps.CELL_LINE, _over(maps.CELL_FILL, gap)), _over(maps.CELL_FILL, gap)) >= MIN_DELTA_E
 
 
 # -- place names ----------------------------------------------------------------------------------------

@@ -37,8 +37,8 @@ GAP_FILL = (255, 140, 0, 70)
 GAP_LINE = (205, 95, 0, 200)
 # The pickable hexagons: magenta outlines and tint, so that they show at province zoom and
 # differ from the orange gap they lie in (tests/ui/test_map_legend.py measures every legend pair).
-CELL_FILL = (240, 0, 200, 70)
-CELL_LINE = (190, 0, 160, 170)
+CELL_FILL = (240, 0, 200, 22)
+CELL_LINE = (190, 0, 160, 120)
 FINE_FILL = (200, 40, 140, 60)
 CITY_FILL = (95, 55, 140, 200)
 VILLAGE_FILL = (125, 75, 25, 215)  # dark brown: not the grey of an inactive office

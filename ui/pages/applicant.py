@@ -58,7 +58,7 @@ with col_map:
     chart = maps.deck(layers, around["bounds"] if around else base["bounds"], basemap=basemap, lang=lang,
                       width_px=maps.COLUMN_MAP_WIDTH, labels=around["labels"] if around else base["labels"])
     maps.show(chart, key=widget_key, lang=lang, on_select=partial(site_picker.on_map_select, key, widget_key))
-    maps.legend([*maps.base_legend(lang), (maps.CELL_FILL, t("map.legend_cells", lang)),
+    maps.legend([*maps.base_legend(lang), (maps.CELL_LINE, t("map.legend_cells", lang)),
                  (maps.CANDIDATE_FILL, t("map.legend_candidate", lang)),
                  *(travel.legend_items(licence_type, lang) if by_time else ())])
     measure.caption(rules, measured_by, licence_type, lang)
