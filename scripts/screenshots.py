@@ -35,7 +35,7 @@ from ui.i18n import t  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 WIDTH = 1360
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 120_000  # a shared 2-core machine: the first map draw can take a minute
 DEMO_OFFICES = (
     "office_id,name,licence_type,status,lat,lon\n"
     "NEW-1,دفتر تازهٔ نمونه,روستایی,فعال,۳۳٫۹۶۳۹۶,۵۸٫۳۲۹۴۵\n"
