@@ -80,6 +80,7 @@ def tracker_screens(ws: Path, tmp: Path, only: set[str]) -> None:
     with running_app(ws, env=env) as url, sync_playwright() as pw:
         browser = launch_browser(pw)
         page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+        page.set_default_timeout(TIMEOUT_MS)
         if "tracker-applicant" in only:
             page.goto(f"{url}/my-applications")
             _settle(page, t("page.tracker_my_applications"))
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         with running_app(ws) as url, sync_playwright() as pw:
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+            page.set_default_timeout(TIMEOUT_MS)
 
             page.goto(url)
             _settle(page, t("page.applicant"))
