@@ -208,14 +208,24 @@ def measure(ws_path: Path, label: str, names: tuple[str, str], tries: int, env: 
     with running_app(ws_path, env=env, timeout=180) as url, sync_playwright() as pw:
         browser = launch_browser(pw)
         page = new_page(browser, width=1400, height=1200)
-        got = applicant_times(page, url, ws, names, tries)
-        extra[f"{label}.lost_clicks"] = got["lost_clicks"]
-        rows += [_row("map click → report", label, got["map click → report"]),
-                 _row("search → report", label, got["search → report"])]
-        rows.append(_row("slider → map", label, slider_times(page, url, tries)))
+        # one group that times out (a loaded machine) is reported as such; the others still run
+        try:
+            got = applicant_times(page, url, ws, names, tries)
+            extra[f"{label}.lost_clicks"] = got["lost_clicks"]
+            rows += [_row("map click → report", label, got["map click → report"]),
+                     _row("search → report", label, got["search → report"])]
+        except (PlaywrightTimeout, RuntimeError) as exc:
+            extra[f"{label}.applicant_failed"] = str(exc).splitlines()[0]
+        try:
+            rows.append(_row("slider → map", label, slider_times(page, url, tries)))
+        except PlaywrightTimeout as exc:
+            extra[f"{label}.slider_failed"] = str(exc).splitlines()[0]
         if with_tracker:
-            for action, times in tracker_times(page, url, tries).items():
-                rows.append(_row(action, label, times))
+            try:
+                for action, times in tracker_times(page, url, tries).items():
+                    rows.append(_row(action, label, times))
+            except PlaywrightTimeout as exc:
+                extra[f"{label}.tracker_failed"] = str(exc).splitlines()[0]
         extra[f"{label}.external_requests"] = len(page.external)
         browser.close()
     return rows, extra
