@@ -35,7 +35,7 @@ from ui.i18n import t  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 WIDTH = 1360
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 120_000  # a shared 2-core machine: the first map draw can take a minute
 DEMO_OFFICES = (
     "office_id,name,licence_type,status,lat,lon\n"
     "NEW-1,دفتر تازهٔ نمونه,روستایی,فعال,۳۳٫۹۶۳۹۶,۵۸٫۳۲۹۴۵\n"
@@ -80,6 +80,7 @@ def tracker_screens(ws: Path, tmp: Path, only: set[str]) -> None:
     with running_app(ws, env=env) as url, sync_playwright() as pw:
         browser = launch_browser(pw)
         page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+        page.set_default_timeout(TIMEOUT_MS)
         if "tracker-applicant" in only:
             page.goto(f"{url}/my-applications")
             _settle(page, t("page.tracker_my_applications"))
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         with running_app(ws) as url, sync_playwright() as pw:
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+            page.set_default_timeout(TIMEOUT_MS)
 
             page.goto(url)
             _settle(page, t("page.applicant"))

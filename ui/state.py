@@ -33,6 +33,7 @@ from siting.io.importer import ImportReport
 from siting.optimize import Scenario, SitingProblem, SitingResult, read_cost_matrix
 from siting.optimize import scenarios as _scenarios
 from siting.optimize.candidates import file_candidates
+from siting.reports import export as _export
 from siting.rules import DEFAULT_RULES_PATH, Rules, load_rules
 from siting.rules.validate import ValidationReport, validate_many, validate_site
 from siting.workspace import Workspace, resolve_path
@@ -144,6 +145,30 @@ def planner_view(key: DataKey, overrides: planning.RuleOverrides, licence_type: 
                                  resolution=resolution)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def planner_exports(key: DataKey, overrides: planning.RuleOverrides, licence_type: str,
+                    measure: str | None = None) -> dict[str, bytes]:
+    """The planner's six export files (name -> bytes) for :func:`planner_view` of the same arguments.
+
+    Computed in the run that draws the download buttons (not on click): a download whose data is a
+    callable is a "deferred file" that a rerun replaces while the browser may still be asking for it
+    ("Deferred file … not found": no file). Plain bytes get an id from their content, which a rerun
+    keeps; cached here, a rerun costs nothing.
+    """
+    view = planner_view(key, overrides, licence_type, measure=measure)
+    ws = key.ws()
+    sample = ws.is_sample
+    layers_out = _export.coverage_layers(ws, view.coverage, view.gaps)
+    return {
+        "gaps.geojson": _export.geojson_bytes(view.gaps, sample=sample),
+        "counties.geojson": _export.geojson_bytes(layers_out["counties_coverage"], sample=sample),
+        "coverage.gpkg": _export.gpkg_bytes(layers_out, sample=sample),
+        "counties.csv": _export.csv_bytes(view.coverage.by_county, sample=sample),
+        "settlements.csv": _export.csv_bytes(view.coverage.settlements, sample=sample),
+        "gaps.csv": _export.csv_bytes(view.gaps, sample=sample),
+    }
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def validation(key: DataKey, candidate: picking.Candidate, licence_type: str,
                applicant_type: str | None, measure: str | None = None) -> ValidationReport:
@@ -197,8 +222,19 @@ def base_map_data(key: DataKey, lang_: str, county: str | None, licence_type: st
         "counties": mapdata.county_features(ws, lang_, highlight=county),
         "settlements": mapdata.settlement_records(ws, lang_, county=county),
         "offices": mapdata.office_records(ws, lang_, licence_type=licence_type, county=county),
+        "labels": mapdata.label_records(ws, lang_, county=county),
         "bounds": tuple(float(b) for b in bounds),
     }
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def site_context(key: DataKey, lang_: str, county: str | None, lon: float, lat: float) -> dict[str, Any]:
+    """What the map shows around a chosen site: the extent to fit (the site and its nearest
+    settlements, :func:`ui.views.mapdata.context_bounds`) and the place names, every village near it."""
+    ws = key.ws()
+    bounds = mapdata.context_bounds(ws, lon, lat)
+    half_km = max((bounds[2] - bounds[0]) * 111.32, (bounds[3] - bounds[1]) * 110.57)
+    return {"bounds": bounds, "labels": mapdata.label_records(ws, lang_, county=county, near=(lon, lat, half_km))}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -356,6 +392,7 @@ __all__ = [
     "load_workspace",
     "measure",
     "pick_cell_records",
+    "planner_exports",
     "planner_overrides",
     "planner_view",
     "proposals",
@@ -365,6 +402,7 @@ __all__ = [
     "scenario_result",
     "scenario_runs",
     "set_scenario_runs",
+    "site_context",
     "site_isochrone",
     "upload_folder",
     "validation",

@@ -43,11 +43,15 @@ def test_widgets_map_layers_and_sample_banner(open_page, ws):
     assert at.radio(key="applicant.licence_type").options == ["پیشخوان شهری", "ICT روستایی"]
     assert at.selectbox(key="applicant.county").options == ["همهٔ شهرستان‌ها", *ws.counties["name_fa"]]
     assert [w.label for w in at.text_input] == [
+        "جست‌وجوی آبادی روی نقشه",  # the search box on the map itself
         "عرض جغرافیایی (مثلاً ۳۲٫۸۶۶۳)", "طول جغرافیایی (مثلاً ۵۹٫۲۲۱۱)", "نام یا کد سکونتگاه"]
     assert at.toggle(key="applicant.basemap").value is False  # the internet basemap is off by default
     spec = deck_spec(at)
-    assert spec["mapStyle"] == "__MAP_STYLE__"  # pydeck with map_provider=None: no basemap is fetched
-    assert [lyr["id"] for lyr in spec["layers"]] == ["region", "counties", "gaps", "pick-cells", "settlements", "offices"]
+    # offline: a background-only style in a data: URL (nothing fetched), which gives the map zoom buttons
+    assert spec["mapStyle"].startswith("data:application/json") and "http" not in spec["mapStyle"]
+    assert [lyr["id"] for lyr in spec["layers"]] == ["region", "counties", "gaps", "pick-cells", "settlements", "offices",
+                                                    "labels-villages", "labels-cities", "labels-counties",
+                                                    "scale-bar", "scale-label"]
     assert len(layer(at, "settlements")["data"]) == len(ws.settlements)
     assert len(layer(at, "offices")["data"]) == (ws.offices["licence_type"] == "urban").sum()
     expected_cells = pick_cells(ws, load_rules(), licence_type="urban")

@@ -321,3 +321,21 @@ def test_a_heuristic_run_says_so_above_the_map(open_page, ws):
     proven = t("scenario.proven.yes" if expected.proven else "scenario.proven.no", "fa")
     assert any(t("scenario.objective_meaning", "fa", meaning="جمعیت تازه پوشش‌یافته (بیشینه)", proven=proven) in c
                for c in texts(at.caption))
+
+
+def test_k_zero_is_refused_not_run_with_the_previous_k(open_page):
+    """Issue 15 (10): with k=0 the field showed 0 but the run shown was k=3. Now 0 is accepted by the
+    field and refused by the page, which names the field and shows no run as if it answered it."""
+    at = _run(open_page(PAGE), model="mclp", k=3)
+    assert _metric(at, "scenario.kpi.sites") == fmt.number(3)
+    at.number_input(key="scenario.k").set_value(0).run()
+    assert at.number_input(key="scenario.k").value == 0
+    at.button(key="scenario.run").click().run()
+    assert not at.exception
+    assert t("scenario.k_min", "fa") in texts(at.error)
+    assert [m.label for m in at.metric] == []  # no result shown under a field that says 0
+    assert len(at.session_state["scenario.runs"]) == 1  # nothing was run
+    # in English too
+    at.session_state["lang"] = "en"
+    at.button(key="scenario.run").click().run()
+    assert t("scenario.k_min", "en") in texts(at.error)

@@ -15,6 +15,7 @@ label the switch so. Tooltips show each record's ``tip`` (Persian in Persian).
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from siting.reports.html import status_label
-from ui.views.mapdata import OFFICE_COLOURS, STATUS_COLOURS, view_for_bounds
+from ui.views.mapdata import OFFICE_COLOURS, STATUS_COLOURS, scale_bar, view_for_bounds
 from ui.views.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
 from ui.views.travel import ISOCHRONE_LINE
 
@@ -34,12 +35,18 @@ REGION_LINE = (60, 60, 60, 255)
 COUNTY_LINE = (110, 110, 110, 220)
 GAP_FILL = (255, 140, 0, 70)
 GAP_LINE = (205, 95, 0, 200)
-CELL_FILL = (255, 140, 0, 45)
+# The pickable hexagons: magenta outlines and tint, so that they show at province zoom and
+# differ from the orange gap they lie in (tests/ui/test_map_legend.py measures every legend pair).
+CELL_FILL = (240, 0, 200, 22)
+CELL_LINE = (190, 0, 160, 120)
 FINE_FILL = (200, 40, 140, 60)
 CITY_FILL = (95, 55, 140, 200)
-VILLAGE_FILL = (150, 110, 70, 170)
+VILLAGE_FILL = (125, 75, 25, 215)  # dark brown: not the grey of an inactive office
+INACTIVE_FILL = (130, 130, 130, 200)
 CANDIDATE_FILL = (220, 20, 60, 255)
 CONFLICT_LINE = (190, 30, 30, 255)
+MAP_BACKGROUND = (246, 244, 238, 255)  # drawn by the offline style below every layer
+LABEL_FONT = "Noto Sans Arabic"  # Debian's fonts-noto-core: Persian glyphs with no internet
 MAP_HEIGHT = 560
 COLUMN_MAP_WIDTH = 580  # the applicant page's map column, for fitting the view
 
@@ -102,8 +109,8 @@ def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> p
     """The pickable H3 grid: coarse cells over the gaps, or the fine cells around the candidate."""
     return pdk.Layer("H3HexagonLayer", data=list(records), id=LAYER_FINE if fine else LAYER_COARSE,
                      get_hexagon="h3", get_fill_color=list(FINE_FILL if fine else CELL_FILL),
-                     get_line_color=[200, 60, 150, 160] if fine else [255, 140, 0, 90],
-                     line_width_min_pixels=1 if fine else 0, stroked=fine, filled=True, extruded=False,
+                     get_line_color=[200, 60, 150, 160] if fine else list(CELL_LINE),
+                     line_width_min_pixels=1, stroked=True, filled=True, extruded=False,
                      pickable=True, auto_highlight=True, highlight_color=[30, 30, 200, 120])
 
 
@@ -162,30 +169,113 @@ def proposal_layers(records: Sequence[Mapping[str, Any]], lines: Sequence[Mappin
     ]
 
 
+def offline_style(background: Sequence[int] = MAP_BACKGROUND) -> str:
+    """A map style with no source at all (a plain background), as a ``data:`` URL: with it Streamlit
+    draws its zoom buttons, which it draws only over a basemap, and nothing is asked of the internet."""
+    style = {"version": 8, "sources": {}, "layers": [
+        {"id": "background", "type": "background",
+         "paint": {"background-color": f"rgb({background[0]},{background[1]},{background[2]})"}}]}
+    return "data:application/json;charset=utf-8," + urllib.parse.quote(json.dumps(style, separators=(",", ":")))
+
+
+def label_layers(labels: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[pdk.Layer]:
+    """Place names (:func:`ui.views.mapdata.label_records`, already shaped for deck.gl): counties and
+    cities at a fixed size; villages sized in metres (capped at 12 px), so that they appear as the map
+    is zoomed in, where they fit, and stay out of the way at province zoom."""
+    common = {"get_position": ["lon", "lat"], "get_text": "text", "character_set": "'auto'",
+              "font_family": f"'{LABEL_FONT}'", "pickable": False, "billboard": True,
+              "get_text_anchor": "'middle'", "get_alignment_baseline": "'bottom'"}
+    return [
+        pdk.Layer("TextLayer", data=list(labels.get("villages", ())), id="labels-villages",
+                  get_size=700, size_units="'meters'", size_max_pixels=12, size_min_pixels=0,
+                  get_color=[70, 45, 20, 235], get_pixel_offset=[0, -5], **common),
+        pdk.Layer("TextLayer", data=list(labels.get("cities", ())), id="labels-cities", get_size=13,
+                  size_units="'pixels'", get_color=[40, 25, 70, 255], get_pixel_offset=[0, -7],
+                  background=True, get_background_color=[255, 255, 255, 170], **common),
+        pdk.Layer("TextLayer", data=list(labels.get("counties", ())), id="labels-counties", get_size=14,
+                  size_units="'pixels'", get_color=[90, 90, 90, 220], **common),
+    ]
+
+
+def scale_layers(bounds: Sequence[float], lang: str) -> list[pdk.Layer]:
+    """A scale bar (and "N ↑") in map coordinates near the lower-left corner of ``bounds``
+    (:func:`ui.views.mapdata.scale_bar`): true at every zoom, with or without the basemap."""
+    bar = scale_bar(bounds, lang)
+    return [
+        pdk.Layer("PathLayer", data=bar["paths"], id="scale-bar", get_path="path", get_color=[30, 30, 30, 255],
+                  get_width=3, width_units="'pixels'", pickable=False),
+        pdk.Layer("TextLayer", data=bar["labels"], id="scale-label", get_position=["lon", "lat"], get_text="text",
+                  character_set="'auto'", font_family=f"'{LABEL_FONT}'", get_size=13, size_units="'pixels'",
+                  get_color=[30, 30, 30, 255], background=True, get_background_color=[255, 255, 255, 200],
+                  pickable=False),
+    ]
+
+
 def deck(layers: Sequence[pdk.Layer], bounds: Sequence[float], *, basemap: bool = False, lang: str = "fa",
          width_px: int = 1000, height_px: int = MAP_HEIGHT, zoom: float | None = None,
-         centre: tuple[float, float] | None = None) -> CompactDeck:
+         centre: tuple[float, float] | None = None,
+         labels: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, scale: bool = True) -> CompactDeck:
     """A deck with our layers fitting ``bounds`` in a map of about ``width_px``, offline unless
-    ``basemap`` (Carto tiles, internet) is asked for; ``centre``/``zoom`` override the fit."""
+    ``basemap`` (Carto tiles, internet) is asked for; ``centre``/``zoom`` override the fit.
+
+    ``labels`` (:func:`ui.views.mapdata.label_records`) writes place names above the layers;
+    ``scale`` draws a scale bar fitted to ``bounds``. Offline the map gets a background-only style
+    (:func:`offline_style`), which also gives it zoom buttons."""
     view = view_for_bounds(bounds, width_px=width_px, height_px=height_px)
     lon, lat = centre if centre else (view.lon, view.lat)
     tooltip = {
         "html": "<div>{tip}</div>",
         "style": {"fontFamily": FONT_STACK, "direction": "rtl" if lang == "fa" else "ltr",
-                  "backgroundColor": "white", "color": "#111", "fontSize": "13px", "maxWidth": "320px",
+                  "backgroundColor": "white", "color": "#111", "fontSize": "13px", "maxWidth": "260px",
+                  "whiteSpace": "normal", "overflowWrap": "anywhere",
                   "border": "1px solid #999", "padding": "4px 8px"},
     }
+    layers = [*layers, *(label_layers(labels) if labels else ()), *(scale_layers(bounds, lang) if scale else ())]
+    state = pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom if zoom is not None else view.zoom)
     if basemap:
-        return CompactDeck(layers=list(layers), initial_view_state=pdk.ViewState(longitude=lon, latitude=lat,
-                        zoom=zoom if zoom is not None else view.zoom), map_provider="carto", map_style="light",
-                        tooltip=tooltip)
-    return CompactDeck(layers=list(layers), initial_view_state=pdk.ViewState(longitude=lon, latitude=lat,
-                    zoom=zoom if zoom is not None else view.zoom), map_provider=None, tooltip=tooltip)
+        return CompactDeck(layers=layers, initial_view_state=state, map_provider="carto", map_style="light",
+                           tooltip=tooltip)
+    return CompactDeck(layers=layers, initial_view_state=state, map_provider=None, map_style=offline_style(),
+                       tooltip=tooltip)
+
+
+# Keeps deck.gl's tooltip inside its map: deck.gl places it at the pointer (a transform), so near the
+# right or bottom edge it was cut off. CSS cannot know the pointer, so this moves it back in, each time
+# deck.gl moves it. (st.html runs it in the page; it only reads and sets the tooltip's own style.)
+_TOOLTIP_INSIDE = r"""<script>
+(() => {
+  if (window.__sitingTooltipInside) return;
+  window.__sitingTooltipInside = true;
+  const fit = (tip) => {
+    const box = tip.parentElement && tip.parentElement.getBoundingClientRect();
+    const m = /translate\(([-0-9.]+)px, ([-0-9.]+)px\)/.exec(tip.style.transform || "");
+    if (!box || !m || tip.style.display === "none") return;
+    const x = +m[1], y = +m[2], w = tip.offsetWidth, h = tip.offsetHeight;
+    let nx = x + 12, ny = y + 12;
+    if (nx + w > box.width - 4) nx = Math.max(4, x - w - 12);
+    if (ny + h > box.height - 4) ny = Math.max(4, y - h - 12);
+    const want = `translate(${nx}px, ${ny}px)`;
+    if (tip.dataset.fitted !== want) { tip.dataset.fitted = want; tip.style.transform = want; }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const el = r.target;
+      if (el.classList && el.classList.contains("deck-tooltip") && el.style.transform !== el.dataset.fitted) fit(el);
+    }
+  }).observe(document.body, {attributes: true, attributeFilter: ["style"], subtree: true});
+})();
+</script>"""
+
+
+def keep_tooltips_inside() -> None:
+    """Add :data:`_TOOLTIP_INSIDE` to the page (once per run; the script itself runs once per page)."""
+    st.html(_TOOLTIP_INSIDE, unsafe_allow_javascript=True, width="content")
 
 
 def show(chart: pdk.Deck, *, key: str, lang: str, on_select: Callable[[], None] | None = None,
          width: int | str = "stretch", height: int = MAP_HEIGHT) -> Any:
     """Draw the deck; with ``on_select`` it is a widget whose single-object picks call it."""
+    keep_tooltips_inside()
     if on_select is None:
         return st.pydeck_chart(chart, width=width, height=height, key=key, alt=t("map.alt", lang))
     return st.pydeck_chart(chart, width=width, height=height, key=key, on_select=on_select,
@@ -212,9 +302,10 @@ def base_legend(lang: str) -> list[tuple[Sequence[int], str]]:
     return [
         (OFFICE_COLOURS["urban"], t("map.legend_urban", lang)),
         (OFFICE_COLOURS["rural"], t("map.legend_rural", lang)),
-        ((130, 130, 130, 200), t("map.legend_inactive", lang)),
+        (INACTIVE_FILL, t("map.legend_inactive", lang)),
         (APPROXIMATE_RING, t("map.legend_approximate", lang)),
-        (CITY_FILL, t("map.legend_settlement", lang)),
+        (CITY_FILL, t("map.legend_city", lang)),
+        (VILLAGE_FILL, t("map.legend_village", lang)),
         (GAP_FILL, t("map.legend_gap", lang)),
     ]
 
@@ -231,7 +322,7 @@ def proposals_map(base: Mapping[str, Any], gaps: Mapping[str, Any], points: Sequ
               settlement_layer(base["settlements"]), office_layer(base["offices"]),
               *proposal_layers(points, lines)]
     basemap = basemap_toggle(lang, basemap_key)
-    show(deck(layers, base["bounds"], basemap=basemap, lang=lang), key=key, lang=lang)
+    show(deck(layers, base["bounds"], basemap=basemap, lang=lang, labels=base.get("labels")), key=key, lang=lang)
     legend([*base_legend(lang),
             *((STATUS_COLOURS[s], t("map.legend_proposal", lang, status=status_label(s, lang)))
               for s in ("pass", "warn", "unknown", "fail")),

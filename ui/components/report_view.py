@@ -79,8 +79,8 @@ def show(report: ValidationReport, *, lang: str, workspace_name: str | None, key
     c1, c2 = st.columns(2)
     c1.download_button(t("report.download_html", lang),
                        report_html(report, lang=lang, workspace_name=workspace_name).encode("utf-8"),
-                       file_name="site-report.html", mime="text/html", key=f"{key}.html")
+                       file_name="site-report.html", mime="text/html", key=f"{key}.html", on_click="ignore")
     c2.download_button(t("report.download_json", lang),
                        report_json(report, workspace_name=workspace_name).encode("utf-8"),
-                       file_name="site-report.json", mime="application/json", key=f"{key}.json")
+                       file_name="site-report.json", mime="application/json", key=f"{key}.json", on_click="ignore")
     st.caption(t("report.print_hint", lang))

@@ -105,6 +105,27 @@ def _on_settlement(key: DataKey) -> None:
         _refuse(exc)
 
 
+MAP_SEARCH_KEY = "applicant.map_search"
+
+
+def _on_map_search(key: DataKey) -> None:
+    try:
+        _set(picking.candidate_from_settlement(key.ws(), st.session_state.get(MAP_SEARCH_KEY, "")))
+    except CandidateError as exc:
+        st.session_state[ERROR_KEY] = candidate_error_text(exc, lang())
+
+
+def map_search(key: DataKey) -> None:
+    """A place search on the map itself (above it): a city or village name, Enter or the button,
+    and the map shows the place as the chosen site (the same search as the settlement tab)."""
+    lang_ = lang()
+    with st.form("applicant.map_search_form", border=False):
+        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+        c1.text_input(t("map.search", lang_), key=MAP_SEARCH_KEY, placeholder=t("map.search_placeholder", lang_))
+        c2.form_submit_button(t("map.search_go", lang_), on_click=_on_map_search, args=(key,),
+                              width="stretch")
+
+
 def inputs(key: DataKey) -> None:
     """The three ways to choose a site, as tabs."""
     lang_ = lang()

@@ -51,12 +51,14 @@ if candidate is not None:
 
 col_map, col_side = st.columns([3, 2], gap="medium")
 with col_map:
+    site_picker.map_search(key)
     widget_key = site_picker.map_key()
-    chart = maps.deck(layers, base["bounds"], basemap=basemap, lang=lang, width_px=maps.COLUMN_MAP_WIDTH,
-                      centre=(candidate.lon, candidate.lat) if candidate else None,
-                      zoom=10.5 if candidate else None)
+    # after a pick: the site with the settlements around it and their names, not a plain close-up
+    around = state.site_context(key, lang, county, candidate.lon, candidate.lat) if candidate else None
+    chart = maps.deck(layers, around["bounds"] if around else base["bounds"], basemap=basemap, lang=lang,
+                      width_px=maps.COLUMN_MAP_WIDTH, labels=around["labels"] if around else base["labels"])
     maps.show(chart, key=widget_key, lang=lang, on_select=partial(site_picker.on_map_select, key, widget_key))
-    maps.legend([*maps.base_legend(lang), (maps.CELL_FILL, t("map.legend_cells", lang)),
+    maps.legend([*maps.base_legend(lang), (maps.CELL_LINE, t("map.legend_cells", lang)),
                  (maps.CANDIDATE_FILL, t("map.legend_candidate", lang)),
                  *(travel.legend_items(licence_type, lang) if by_time else ())])
     measure.caption(rules, measured_by, licence_type, lang)

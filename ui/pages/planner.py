@@ -3,12 +3,9 @@ sites under changed radii and minimum distances; exports."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from siting import fmt
-from siting.reports import export
 from siting.vocab import LICENCE_TYPES, label
 from ui import state
 from ui.components import layout, maps, measure, tables
@@ -124,22 +121,20 @@ st.subheader(t("planner.gap_table", lang))
 tables.show(view.gaps.head(30), tables.GAP_COLUMNS, lang)
 
 st.subheader(t("planner.exports", lang))
-sample = ws.is_sample
-layers_out = export.coverage_layers(ws, view.coverage, view.gaps)
+files = state.planner_exports(key, overrides, gap_type, measure=measured_by)  # bytes: see its docstring
 e = st.columns(3)
-e[0].download_button(t("planner.export_gaps", lang), partial(export.geojson_bytes, view.gaps, sample=sample),
-                     file_name=f"gaps-{gap_type}.geojson", mime="application/geo+json", key="planner.dl.gaps")
-e[1].download_button(t("planner.export_counties", lang),
-                     partial(export.geojson_bytes, layers_out["counties_coverage"], sample=sample),
-                     file_name="county-coverage.geojson", mime="application/geo+json", key="planner.dl.counties")
-e[2].download_button(t("planner.export_gpkg", lang), partial(export.gpkg_bytes, layers_out, sample=sample),
-                     file_name="coverage.gpkg", mime="application/geopackage+sqlite3", key="planner.dl.gpkg")
+e[0].download_button(t("planner.export_gaps", lang), files["gaps.geojson"], file_name=f"gaps-{gap_type}.geojson",
+                     mime="application/geo+json", key="planner.dl.gaps", on_click="ignore")
+e[1].download_button(t("planner.export_counties", lang), files["counties.geojson"],
+                     file_name="county-coverage.geojson", mime="application/geo+json", key="planner.dl.counties",
+                     on_click="ignore")
+e[2].download_button(t("planner.export_gpkg", lang), files["coverage.gpkg"], file_name="coverage.gpkg",
+                     mime="application/geopackage+sqlite3", key="planner.dl.gpkg", on_click="ignore")
 e = st.columns(3)
-e[0].download_button(t("planner.export_county_csv", lang),
-                     partial(export.csv_bytes, view.coverage.by_county, sample=sample),
-                     file_name="county-coverage.csv", mime="text/csv", key="planner.dl.county_csv")
-e[1].download_button(t("planner.export_settlements_csv", lang),
-                     partial(export.csv_bytes, view.coverage.settlements, sample=sample),
-                     file_name="settlement-coverage.csv", mime="text/csv", key="planner.dl.settlements_csv")
-e[2].download_button(t("planner.export_gaps_csv", lang), partial(export.csv_bytes, view.gaps, sample=sample),
-                     file_name=f"gaps-{gap_type}.csv", mime="text/csv", key="planner.dl.gaps_csv")
+e[0].download_button(t("planner.export_county_csv", lang), files["counties.csv"], file_name="county-coverage.csv",
+                     mime="text/csv", key="planner.dl.county_csv", on_click="ignore")
+e[1].download_button(t("planner.export_settlements_csv", lang), files["settlements.csv"],
+                     file_name="settlement-coverage.csv", mime="text/csv", key="planner.dl.settlements_csv",
+                     on_click="ignore")
+e[2].download_button(t("planner.export_gaps_csv", lang), files["gaps.csv"], file_name=f"gaps-{gap_type}.csv",
+                     mime="text/csv", key="planner.dl.gaps_csv", on_click="ignore")

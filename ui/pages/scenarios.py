@@ -9,8 +9,6 @@ the frozen ``Scenario`` + data key + the planner's rule changes), render. Words 
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from siting import fmt
@@ -60,7 +58,9 @@ if model == "lscp":
     share_pct = c2.number_input(t("scenario.share", lang), min_value=1.0, max_value=100.0, value=95.0, step=1.0,
                                 key="scenario.share")
 else:
-    k = c2.number_input(t("scenario.k", lang), min_value=1, max_value=2000, value=5, step=1, key="scenario.k")
+    # min 0, not 1: a browser field below its minimum shows what was typed but keeps sending the previous
+    # value, so "0" ran the previous k; 0 is refused below, by name
+    k = c2.number_input(t("scenario.k", lang), min_value=0, max_value=2000, value=5, step=1, key="scenario.k")
 
 with c3.expander(t("scenario.costs", lang)):
     st.caption(t("scenario.costs_help", lang))
@@ -157,6 +157,9 @@ if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
         st.warning(t("scenario.fix_upload", lang))
     elif candidates is None:
         st.warning(t("scenario.candidates_missing", lang))
+    elif model != "lscp" and int(k) < 1:
+        st.error(t("scenario.k_min", lang))
+        st.stop()  # no earlier run shown under a field that says 0
     else:
         scenario = Scenario(model, licence_type=ltype, k=None if model == "lscp" else int(k),
                             share=share_pct / 100 if model == "lscp" else None, radius=radius,
@@ -263,11 +266,11 @@ c2.markdown(f"**{t('scenario.county_title', lang)}**")
 c2.dataframe(scenarioview.display(scenarioview.county_table(res), scenarioview.COUNTY_COLUMNS, lang),
              hide_index=True, width="stretch")
 d1, d2 = st.columns(2)
-d1.download_button(t("scenario.dl.geojson", lang), lambda: res.to_geojson().encode("utf-8"),
+d1.download_button(t("scenario.dl.geojson", lang), res.to_geojson().encode("utf-8"),
                    file_name=f"scenario-{shown.number}-sites.geojson", mime="application/geo+json",
-                   key="scenario.dl.geojson")
-d2.download_button(t("scenario.dl.csv", lang), lambda: res.to_csv().encode("utf-8-sig"),
-                   file_name=f"scenario-{shown.number}-sites.csv", mime="text/csv", key="scenario.dl.csv")
+                   key="scenario.dl.geojson", on_click="ignore")
+d2.download_button(t("scenario.dl.csv", lang), res.to_csv().encode("utf-8-sig"),
+                   file_name=f"scenario-{shown.number}-sites.csv", mime="text/csv", key="scenario.dl.csv", on_click="ignore")
 with st.expander(t("scenario.notes", lang)):
     for note in res.notes:
         st.markdown(f"- {shown_as_uploaded(note, names)}")
@@ -278,11 +281,11 @@ table = scenarioview.runs_table([(r.number, _title(r), r.result) for r in runs])
 st.dataframe(scenarioview.display(table, scenarioview.COLUMNS, lang), hide_index=True, width="stretch")
 sample = any(r.result.sample for r in runs)
 e1, e2, e3, e4 = st.columns(4)
-e1.download_button(t("word.download_csv", lang), partial(scenarioview.to_csv, table, lang),
-                   file_name="scenarios.csv", mime="text/csv", key="scenario.dl.table_csv")
+e1.download_button(t("word.download_csv", lang), scenarioview.to_csv(table, lang),
+                   file_name="scenarios.csv", mime="text/csv", key="scenario.dl.table_csv", on_click="ignore")
 e2.download_button(t("word.download_xlsx", lang),
-                   partial(scenarioview.to_xlsx, table, lang, sample=sample, title=t("scenario.table_title", lang)),
+                   scenarioview.to_xlsx(table, lang, sample=sample, title=t("scenario.table_title", lang)),
                    file_name="scenarios.xlsx", key="scenario.dl.table_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 e3.button(t("scenario.remove", lang), on_click=_remove, key="scenario.remove")
 e4.button(t("scenario.clear", lang), on_click=_clear, key="scenario.clear")

@@ -116,9 +116,9 @@ if result is not None:
     c1.download_button(t("word.download_xlsx", lang),
                        meeting.to_xlsx(table, pairs, lang=lang, sample=ws.is_sample, title=result.name),
                        file_name="meeting-table.xlsx", key="wg.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     c2.download_button(t("word.download_csv", lang), meeting.to_csv(table, lang=lang),
-                       file_name="meeting-table.csv", mime="text/csv", key="wg.csv")
+                       file_name="meeting-table.csv", mime="text/csv", key="wg.csv", on_click="ignore")
 
     st.subheader(t("wg.detail", lang))
     ids = sites["proposal_id"].astype(str).tolist()

@@ -11,15 +11,18 @@ rounded to about a metre, which keeps a map of the province small.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import arabic_reshaper
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from bidi import get_display
 
 from siting import fmt
 from siting.vocab import label
@@ -289,6 +292,130 @@ def county_choropleth(ws: Workspace, by_county: pd.DataFrame, metric: str = "cov
                        for n, v in zip(ws.counties["name_fa"], values, strict=True)})
 
 
+# -- names on the map, scale bar, the view after a pick ----------------------------------------------------
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_RESHAPER = arabic_reshaper.ArabicReshaper({"delete_harakat": True, "support_ligatures": True})
+VILLAGE_LABEL_MIN_POPULATION = 1_000  # villages named on the province-wide map; near a site every one is
+
+
+def map_text(text: object) -> str:
+    """``text`` as deck.gl's TextLayer must be given it to show it right.
+
+    deck.gl draws a label's characters one by one, left to right, each in its isolated form: Persian
+    came out unjoined and backwards. Text in Arabic script is therefore shaped here (each letter
+    replaced by its joined presentation form, :mod:`arabic_reshaper`) and put in visual order
+    (Unicode bidi algorithm, :mod:`bidi`); other text is returned as it is.
+
+    >>> map_text("Qaen")
+    'Qaen'
+    >>> [hex(ord(c)) for c in map_text("قاین")]  # ن final, ی (Persian) medial, ا final, ق initial, left to right
+    ['0xfee6', '0xfbfe', '0xfe8e', '0xfed7']
+    """
+    value = "" if text is None else str(text)
+    if not _ARABIC_SCRIPT.search(value):
+        return value
+    return str(get_display(_RESHAPER.reshape(value)))
+
+
+def label_records(ws: Workspace, lang: str = "fa", *, county: str | None = None,
+                  near: tuple[float, float, float] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Names to write on the map: ``{"counties": [...], "cities": [...], "villages": [...]}``.
+
+    Each record has ``text`` (shaped by :func:`map_text`), ``lon``, ``lat``. Counties are named at a
+    point inside them, cities always; villages of at least :data:`VILLAGE_LABEL_MIN_POPULATION` people,
+    and every village within ``near`` = (lon, lat, km) of a site (the view after a pick).
+    """
+    def name(fa: object, en: object) -> str:
+        fa_s = "" if fa is None or fa is pd.NA else str(fa)
+        en_s = "" if en is None or en is pd.NA else str(en)
+        return (fa_s or en_s) if lang == "fa" else (en_s or fa_s)
+
+    c = ws.counties
+    if county:
+        c = c[c["name_fa"] == county]
+    counties = []
+    for fa, en, geom in zip(c["name_fa"], c["name_en"], c.geometry, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        p = geom.representative_point()
+        counties.append({"text": map_text(name(fa, en)), "lon": round(p.x, ROUND), "lat": round(p.y, ROUND)})
+    s = ws.settlements
+    if county:
+        s = s[s["county"] == county]
+    pop = pd.to_numeric(s["population"], errors="coerce").fillna(0).to_numpy()
+    lon, lat = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
+    city = (s["kind"] == "city").to_numpy()
+    village = ~city & (pop >= VILLAGE_LABEL_MIN_POPULATION)
+    if near is not None:
+        nlon, nlat, km = near
+        dx = (lon - nlon) * 111.32 * math.cos(math.radians(nlat))
+        dy = (lat - nlat) * 110.57
+        village |= ~city & (np.hypot(dx, dy) <= km)
+    names = [name(fa, en) for fa, en in zip(s["name_fa"], s["name_en"], strict=True)]
+
+    def rows(mask: np.ndarray) -> list[dict[str, Any]]:
+        order = np.argsort(-pop[mask], kind="stable")  # the bigger drawn last: on top
+        idx = np.flatnonzero(mask)[order[::-1]]
+        return [{"text": map_text(names[i]), "lon": round(float(lon[i]), ROUND), "lat": round(float(lat[i]), ROUND)}
+                for i in idx if names[i]]
+
+    return {"counties": counties, "cities": rows(city), "villages": rows(village)}
+
+
+NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
+
+
+def scale_bar(bounds: Sequence[float], lang: str = "fa", *, share: float = 0.2) -> dict[str, Any]:
+    """A scale bar drawn in the map's own coordinates, so it stays true at every zoom.
+
+    A horizontal bar of a round length (about ``share`` of the width of ``bounds``) near their
+    lower-left corner: ``{"paths": [{"path": [[lon, lat], ...]}], "labels": [{"text", "lon", "lat"}],
+    "km": length}``, the bar with a tick at each end, the label above its middle and "N ↑" above it.
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    lat0 = miny + (maxy - miny) * 0.06
+    km_per_deg = 111.32 * math.cos(math.radians(lat0))
+    width_km = (maxx - minx) * km_per_deg
+    km = max([k for k in NICE_KM if k <= max(width_km * share, 1)], default=1)
+    lon0 = minx + (maxx - minx) * 0.04
+    lon1 = lon0 + km / km_per_deg
+    tick = (maxy - miny) * 0.012
+    text = f"{fmt.number(km, lang)} کیلومتر" if lang == "fa" else f"{km} km"
+    north = "شمال ↑" if lang == "fa" else "N ↑"
+    return {
+        "paths": [{"path": [[lon0, lat0 + tick], [lon0, lat0], [lon1, lat0], [lon1, lat0 + tick]]}],
+        "labels": [{"text": map_text(text), "lon": (lon0 + lon1) / 2, "lat": lat0 + 2 * tick},
+                   {"text": map_text(north), "lon": (lon0 + lon1) / 2, "lat": lat0 + 6 * tick}],
+        "km": km,
+    }
+
+
+def context_bounds(ws: Workspace, lon: float, lat: float, *, neighbours: int = 4, min_km: float = 30.0,
+                   max_km: float = 70.0) -> tuple[float, float, float, float]:
+    """The extent to show around a chosen site: the site, its ``neighbours`` nearest settlements and the
+    nearest city (a town to orient by), at least ``min_km`` and at most ``max_km`` across, so that the
+    places around it stay in view (not a close-up of a plain gap)."""
+    s = ws.settlements
+    kx = 111.32 * math.cos(math.radians(lat))
+    ky = 110.57
+    xs, ys = [0.0], [0.0]
+    if len(s):
+        dx = (s.geometry.x.to_numpy() - lon) * kx
+        dy = (s.geometry.y.to_numpy() - lat) * ky
+        d = np.hypot(dx, dy)
+        keep = list(np.argsort(d)[:neighbours])
+        cities = np.flatnonzero((s["kind"] == "city").to_numpy())
+        if len(cities):
+            keep.append(int(cities[np.argmin(d[cities])]))
+        keep = [i for i in keep if d[i] <= max_km / 2 / 1.15]
+        xs += dx[keep].tolist()
+        ys += dy[keep].tolist()
+    half_x = min(max(max(abs(v) for v in xs) * 1.15, min_km / 2), max_km / 2)
+    half_y = min(max(max(abs(v) for v in ys) * 1.15, min_km / 2), max_km / 2)
+    return (lon - half_x / kx, lat - half_y / ky, lon + half_x / kx, lat + half_y / ky)
+
+
 __all__ = [
     "CHOROPLETH_METRICS",
     "OFFICE_COLOURS",
@@ -296,12 +423,16 @@ __all__ = [
     "Choropleth",
     "View",
     "cell_records",
+    "context_bounds",
     "county_choropleth",
     "county_features",
     "features",
     "gap_features",
+    "label_records",
+    "map_text",
     "office_records",
     "region_features",
+    "scale_bar",
     "settlement_radius_px",
     "settlement_records",
     "view_for_bounds",
