@@ -64,8 +64,8 @@ def _shot(page: Page, name: str) -> None:
 
 def _sign_in(page: Page, username: str) -> None:
     acc = demo_account(username)
-    page.get_by_label(t("tracker.username")).fill(acc.username)
-    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_label(t("tracker.username"), exact=True).fill(acc.username)
+    page.get_by_label(t("tracker.password"), exact=True).fill(acc.password)
     page.get_by_role("button", name=t("tracker.signin"), exact=True).click()
     page.get_by_text(t("tracker.signed_in_as", name=acc.display_name, role=t(f"role.{acc.role}"))).wait_for(
         timeout=TIMEOUT_MS)
@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             _settle(page, t("page.applicant"))
             page.get_by_role("radio", name="ICT روستایی").check(force=True)
             page.get_by_role("tab", name=t("applicant.tab_coords")).click()
-            page.get_by_label(t("applicant.lat")).fill(to_persian_digits("33.96396").replace(".", "٫"))
-            page.get_by_label(t("applicant.lon")).fill(to_persian_digits("58.32945").replace(".", "٫"))
+            page.get_by_label(t("applicant.lat"), exact=True).fill(to_persian_digits("33.96396").replace(".", "٫"))
+            page.get_by_label(t("applicant.lon"), exact=True).fill(to_persian_digits("58.32945").replace(".", "٫"))
             page.get_by_role("button", name=t("applicant.check_point")).click()
             _settle(page, t("report.title"))
             _shot(page, "applicant")

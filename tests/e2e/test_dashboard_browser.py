@@ -125,8 +125,8 @@ def test_applicant_flow_pick_on_the_map_then_type_a_point(app, page):
     site_lat, site_lon = 33.96396, 58.32945  # sample proposal SMP-P02, a rural site
     page.get_by_role("radio", name="ICT روستایی").check(force=True)
     page.get_by_role("tab", name=t("applicant.tab_coords", "fa")).click()
-    page.get_by_label(t("applicant.lat", "fa")).fill(to_persian_digits("33.96396").replace(".", "٫"))
-    page.get_by_label(t("applicant.lon", "fa")).fill(to_persian_digits("58.32945").replace(".", "٫"))
+    page.get_by_label(t("applicant.lat", "fa"), exact=True).fill(to_persian_digits("33.96396").replace(".", "٫"))
+    page.get_by_label(t("applicant.lon", "fa"), exact=True).fill(to_persian_digits("58.32945").replace(".", "٫"))
     page.get_by_role("button", name=t("applicant.check_point", "fa")).click()
     page.get_by_text("محل پیشنهادی: مختصات واردشده").wait_for(timeout=TIMEOUT_MS)
     _, got_lat, got_lon = _candidate(page)
@@ -140,8 +140,8 @@ def test_applicant_flow_pick_on_the_map_then_type_a_point(app, page):
     page.screenshot(path=str(ARTIFACTS / "e2e-applicant-typed.png"), full_page=True)
 
     # 3. bad input: a point outside the province is refused with a message
-    page.get_by_label(t("applicant.lat", "fa")).fill("35.6892")
-    page.get_by_label(t("applicant.lon", "fa")).fill("51.3890")
+    page.get_by_label(t("applicant.lat", "fa"), exact=True).fill("35.6892")
+    page.get_by_label(t("applicant.lon", "fa"), exact=True).fill("51.3890")
     page.get_by_role("button", name=t("applicant.check_point", "fa")).click()
     page.get_by_text("بیرون از استان است").wait_for(timeout=TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0

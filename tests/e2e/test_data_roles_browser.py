@@ -74,8 +74,8 @@ def test_visitor_has_no_upload_and_the_steward_imports(data_app, page):
     assert t("data.provenance") in main.inner_text()  # the public part stays
     page.screenshot(path=str(ARTIFACTS / "data-roles-visitor.png"), full_page=True)
 
-    page.get_by_label(t("tracker.username")).fill("dana")
-    page.get_by_label(t("tracker.password")).fill(PASSWORD)
+    page.get_by_label(t("tracker.username"), exact=True).fill("dana")
+    page.get_by_label(t("tracker.password"), exact=True).fill(PASSWORD)
     page.get_by_role("button", name=t("tracker.signin")).click()
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     dropzone.wait_for(state="attached", timeout=TIMEOUT_MS)

@@ -77,8 +77,8 @@ def test_a_phone_390px_wide_checks_a_typed_point_without_the_sidebar_in_the_way(
 
         site_lat, site_lon = 33.96396, 58.32945  # sample proposal SMP-P02
         phone.get_by_role("tab", name=t("applicant.tab_coords", "fa")).click()
-        phone.get_by_label(t("applicant.lat", "fa")).fill(to_persian_digits(str(site_lat)))
-        phone.get_by_label(t("applicant.lon", "fa")).fill(to_persian_digits(str(site_lon)))
+        phone.get_by_label(t("applicant.lat", "fa"), exact=True).fill(to_persian_digits(str(site_lat)))
+        phone.get_by_label(t("applicant.lon", "fa"), exact=True).fill(to_persian_digits(str(site_lon)))
         phone.get_by_role("button", name=t("applicant.check_point", "fa")).click()
         phone.get_by_role("heading", name=t("report.title", "fa")).wait_for(timeout=60_000)
         ws = Workspace.load(ws_path)

@@ -59,10 +59,10 @@ def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_a
     # the page renders top-down: wait for the banner (the tracker opens on the first visit)
     page.get_by_text(t("tracker.sample_banner")).first.wait_for(timeout=TIMEOUT_MS)
     # signed out: the form and the demo accounts
-    page.get_by_label(t("tracker.username")).wait_for(timeout=TIMEOUT_MS)
+    page.get_by_label(t("tracker.username"), exact=True).wait_for(timeout=TIMEOUT_MS)
     page.get_by_text(acc.password, exact=True).first.wait_for(timeout=TIMEOUT_MS)  # visible, or it fails
-    page.get_by_label(t("tracker.username")).fill(acc.username)
-    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_label(t("tracker.username"), exact=True).fill(acc.username)
+    page.get_by_label(t("tracker.password"), exact=True).fill(acc.password)
     page.get_by_role("button", name=t("tracker.signin"), exact=True).click()
     page.get_by_text(t("tracker.signed_in_as", name=acc.display_name, role=t("role.applicant"))).wait_for(
         timeout=TIMEOUT_MS)

@@ -39,8 +39,8 @@ def staff_app(sample_workspace_path, tmp_path_factory):
 
 def _sign_in(page, username: str) -> None:
     acc = demo_account(username)
-    page.get_by_label(t("tracker.username")).fill(acc.username)
-    page.get_by_label(t("tracker.password")).fill(acc.password)
+    page.get_by_label(t("tracker.username"), exact=True).fill(acc.username)
+    page.get_by_label(t("tracker.password"), exact=True).fill(acc.password)
     page.get_by_role("button", name=t("tracker.signin")).click()
 
 
