@@ -62,6 +62,17 @@ def _group_rows(sub: sp.csr_matrix, extra: np.ndarray | None = None) -> tuple[np
     return np.asarray(codes, np.int64), first
 
 
+def _grouped(problem: SitingProblem, C: sp.csr_matrix, w: np.ndarray, rows: np.ndarray, key: np.ndarray):
+    """The demand ``rows`` of cover matrix ``C`` grouped by identical candidate sets and ``key`` (the
+    existing cover count, the county, ...): the group x useful-site matrix, the groups' weights and keys,
+    the useful sites (positions in ``problem.sites``) and their conflicts (local positions)."""
+    codes, first = _group_rows(C, key[rows])
+    B = C[first]
+    W = np.bincount(codes, weights=w[rows], minlength=len(first))
+    sites = np.flatnonzero(np.diff(B.tocsc().indptr) > 0)
+    return B[:, sites].tocsr(), W, key[rows][first], sites, _local_conflicts(problem, sites)
+
+
 def _local_conflicts(problem: SitingProblem, sites: np.ndarray) -> np.ndarray:
     """Conflict pairs among ``sites`` (positions in problem.sites), as local positions."""
     local = np.full(problem.n_sites, -1, np.int64)
@@ -780,14 +791,8 @@ def backup_coverage(
         run = _Run(np.zeros(0, np.int64), twice_before, twice_before, 0.0, "empty", "none", "none",
                    time.perf_counter() - t0, 0.0, ("Nothing to add: no candidate reaches anyone not covered twice.",))
         return _backup_result(problem, run, k, name, t0, e, notes)
-    codes, first = _group_rows(C, e[rows])
-    B = C[first]
-    W = np.bincount(codes, weights=w[rows], minlength=len(first))
-    eg = e[rows][first]
-    sites = np.flatnonzero(np.diff(B.tocsc().indptr) > 0)
-    B = B[:, sites].tocsr()
+    B, W, eg, sites, conf = _grouped(problem, C, w, rows, e)
     G, mu = B.shape
-    conf = _local_conflicts(problem, sites)
     n_cols = mu + 2 * G
     yc, uc = mu + np.arange(G), mu + G + np.arange(G)
     cover_rows = sp.hstack([-B, sp.identity(G, format="csr"), sp.identity(G, format="csr")]).tocsr()
@@ -930,14 +935,8 @@ def mclp_county_floor(
         run = _Run(np.zeros(0, np.int64), 0.0, 0.0, 0.0, "empty", "none", "none", time.perf_counter() - t0, 0.0,
                    ("Nothing to add: every person within reach of a candidate site is covered already.",))
         return _result(problem, "mclp", run, k=k, share=None, name=name, t0=t0)
-    codes, first = _group_rows(C, county[rows])
-    B = C[first]
-    W = np.bincount(codes, weights=w[rows], minlength=len(first))
-    gcounty = county[rows][first]
-    sites = np.flatnonzero(np.diff(B.tocsc().indptr) > 0)
-    B = B[:, sites].tocsr()
+    B, W, gcounty, sites, conf = _grouped(problem, C, w, rows, county)
     G, mu = B.shape
-    conf = _local_conflicts(problem, sites)
     active = [c for c in floors if floors[c] * pop[c] - before[c] > tol]
     n_cols = mu + G
     yc = mu + np.arange(G)
