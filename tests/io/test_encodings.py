@@ -149,7 +149,7 @@ def test_dms_read(text, value):
         ("59°99′99″E", "minutes 99 are not below 60"),
         ("59°30′60″E", "seconds 60 are not below 60"),
         ("32°60′N", "minutes 60 are not below 60"),
-        ("1e999", "'1e999' is not a number"),
+        ("1e999", "'1e999' is far out of range for a coordinate"),
     ],
 )
 def test_dms_out_of_range_refused(text, message):

@@ -143,7 +143,7 @@ def test_points_beyond_the_old_nearest_100_are_proven_optimal_by_default():
     truth = brute_force(cost, w, 2)
     assert truth == float(np.sum(1000 - np.arange(20.0)))  # both towns' sites; villages go to x = 1000
     assert r.status == "optimal" and r.objective == truth and r.gap == pytest.approx(0.0, abs=1e-12)
-    assert sorted(s.id for s in r.sites) == ["150", "151"]
+    assert sorted(s.id for s in r.sites) == [150, 151]
 
 
 def test_auto_falls_back_to_the_heuristic_only_when_the_model_is_too_large(monkeypatch):
