@@ -195,3 +195,19 @@ def test_mip_phase_enlarges_where_its_sites_leave_points_beyond_their_lists(monk
     run = solve_pmedian(problem, 3, first_count=1)
     assert run.enlarged > 0 and run.rounds >= 2
     assert run.status == "optimal" and run.objective == pytest.approx(truth) and run.bound == pytest.approx(truth)
+
+
+@pytest.mark.parametrize("growth", [1.0, 1.5, 3.0])
+@pytest.mark.parametrize("lp_options", [{}, {"solver": "ipm"}])
+def test_mip_list_growth_and_lp_solver_keep_the_proof_against_brute_force(monkeypatch, growth, lp_options):
+    # the lists' growth before the MIP and the LP's algorithm change the work, never the proven optimum
+    monkeypatch.setattr(median_mod, "MIP_LIST_GROWTH", growth)
+    monkeypatch.setattr(median_mod, "LP_OPTIONS", lp_options)
+    for seed in (0, 1):
+        cost, w = decoy_instance(seed)
+        existing = np.full((len(w), 1), 45.0)
+        problem = SitingProblem.from_cost_matrix(cost, w, radius=10, existing=existing)
+        truth = brute_force(cost, w, 3, existing)
+        run = solve_pmedian(problem, 3, first_count=1)
+        assert run.status == "optimal" and run.objective == pytest.approx(truth)
+        assert run.bound == pytest.approx(truth)
