@@ -458,7 +458,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
     if proven() or work.B.shape[1] == 0 or work.B.shape[0] == 0:
         if not proven():  # every site that could beat the start was closed
             bounds.append(max(floor, best_obj))
-        return finish("optimal", "greedy")
+        return finish("optimal", "greedy" if method == "greedy" else "exact")  # proven by the bound
     if deadline - time.perf_counter() < 0.25:  # the reductions used the time: the bound so far
         return finish("time_limit" if method != "greedy" else "heuristic", "greedy")
     model = _mclp_model(work.B, work.W, work.conflicts, k)
@@ -471,7 +471,7 @@ def _solve_mclp(cv: _Cover, k: int, *, method: Method, time_limit: float, mip_ga
                                 target=min(bounds) - work.constant if bounds else np.inf, max_stall=50)
             take(_cover_start_x(work.B.shape[1], ils), work)
             if proven():
-                return finish("optimal", "greedy")
+                return finish("optimal", "exact")  # the local search met the bound: proven
         first = time_limit if not _TUNING["lagrangian"] else max(2.0, 0.75 * time_limit)
         start = _xy_start(work.B, in_model(work)) if _TUNING["start"] else None
         out = solve(model, time_limit=min(first, max(0.5, deadline - time.perf_counter())),

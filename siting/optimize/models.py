@@ -533,7 +533,7 @@ def capacitated_pmedian(
     bound = None if out.bound is None or truncated else const + scale * out.bound + lost_cost
     gap = _relative_gap(obj, bound)
     run = _Run(sites[chosen_local], obj, bound, gap, status, "exact", out.solver, t_build - t0,
-               time.perf_counter() - t_build)
+               time.perf_counter() - t_build, truncated=truncated)
     res = _result(problem, "capacitated_pmedian", run, k=k, share=None, name=name, t0=t0)
     by_site = dict(zip(sites[chosen_local].tolist(), served[chosen_local].tolist(), strict=True))
     pos = {_site_id(problem.sites["id"].iat[j]): j for j in sites[chosen_local]}

@@ -27,7 +27,7 @@ from spopt_reference import spopt_mclp, spopt_pmedian
 
 from siting.cli.optimize import render
 from siting.errors import InputError
-from siting.optimize import SitingProblem, lscp, mclp, pmedian
+from siting.optimize import SitingProblem, capacitated_pmedian, lscp, mclp, pmedian
 from siting.optimize import locate as locate_module
 from siting.optimize.result import OBJECTIVES
 from siting.optimize.solve import SolveOutcome
@@ -269,21 +269,30 @@ def test_stopped_by_the_time_limit_is_a_headline_field(monkeypatch):
                             out.seconds, out.solver)
 
     monkeypatch.setattr(locate_module, "solve", stopped)
+    # without the Lagrangian bound and the local search, which prove this small instance before HiGHS runs
+    monkeypatch.setitem(locate_module._TUNING, "lagrangian", False)
+    monkeypatch.setitem(locate_module._TUNING, "start", False)
     r = mclp(p, k=2)
     assert r.status == "time_limit" and r.stopped_by_time_limit and not r.proven
     assert "STOPPED BY THE TIME LIMIT" in render(r) and r.to_dict()["stopped_by_time_limit"] is True
 
 
-def test_truncated_p_median_is_a_headline_field():
-    # each demand point sees only its nearest candidate: the model is a relaxation
+def test_truncated_is_a_headline_field():
     inst = clustered_instance(60, 15, 0, area_km2=2000, radius=8000, seed=4)
     p = inst.problem()
+    # p-median enlarges a demand point's list wherever it binds: seeing one candidate at first, it is
+    # still proven optimal, with the same optimum, and nothing is truncated
     short = pmedian(p, k=3, nearest=1)
     full = pmedian(p, k=3, nearest=100)
-    assert short.truncated and not full.truncated and full.proven
-    assert short.total_cost == pytest.approx(short.objective)
-    assert short.objective >= full.objective - 1e-6
-    assert "TRUNCATED model" in render(short)
+    assert not short.truncated and short.proven and full.proven
+    assert short.objective == pytest.approx(full.objective)
+    # the capacitated p-median keeps its nearest-candidate truncation: the headline says so (two
+    # existing offices, so that everyone can stay with one whatever the three new sites are)
+    cap = capacitated_pmedian(clustered_instance(60, 15, 2, area_km2=2000, radius=8000, seed=4).problem(),
+                              3, 1e9, nearest=1)
+    assert cap.truncated and not cap.proven and cap.status == "feasible"
+    assert cap.objective >= cap.total_cost - 1e-6  # an assignment costs at least the nearest office
+    assert "TRUNCATED model" in render(cap)
 
 
 # -- no CRS ------------------------------------------------------------------------------------------------
