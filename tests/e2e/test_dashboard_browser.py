@@ -33,12 +33,12 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 PROPOSALS = ROOT / "data" / "sample" / "proposals.csv"
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000  # a shared 2-core machine running the whole suite
 
 
 def _ready(pg, title: str) -> None:
     pg.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
-    pg.wait_for_load_state("networkidle")
+    pg.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
 
 
 def _candidate(pg) -> tuple[str, float, float]:

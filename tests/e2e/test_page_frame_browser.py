@@ -24,7 +24,7 @@ TIMEOUT_MS = 30_000
 
 def _ready(pg, title: str) -> None:
     pg.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
-    pg.wait_for_load_state("networkidle")
+    pg.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
 
 
 def _root(pg) -> list[str]:
