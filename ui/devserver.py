@@ -96,6 +96,17 @@ def new_page(browser, *, width: int = 1400, height: int = 1800, locale: str = "f
     return page
 
 
+def wait_run_done(page, timeout: float) -> None:
+    """Wait until the page has loaded and Streamlit's script run is over, then two frames.
+
+    Not ``networkidle``: after a map session the planner page could keep a request open past a minute
+    while it was ready for the person (seen under the full suite's load)."""
+    page.wait_for_load_state("load", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('.stApp[data-test-script-state=\"running\"]')", timeout=timeout)
+    wait_frames(page)
+
+
 def wait_frames(page) -> None:
     """Wait until the page has drawn two frames: the browser's main thread is free again."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")

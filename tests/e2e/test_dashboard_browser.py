@@ -23,7 +23,7 @@ from siting.rules.validate import validate_site
 from siting.text import to_ascii_digits, to_persian_digits
 from siting.workspace import Workspace
 from ui.components.maps import COLUMN_MAP_WIDTH, MAP_HEIGHT
-from ui.devserver import map_point, wait_frames
+from ui.devserver import map_point, wait_frames, wait_run_done
 from ui.i18n import t
 from ui.views.picking import COARSE_RESOLUTION, pick_cells
 from ui.views.planning import RuleOverrides
@@ -37,8 +37,9 @@ TIMEOUT_MS = 60_000  # a shared 2-core machine running the whole suite
 
 
 def _ready(pg, title: str) -> None:
+    """The page's title is shown and its script run has finished."""
     pg.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
-    pg.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+    wait_run_done(pg, TIMEOUT_MS)
 
 
 def _candidate(pg) -> tuple[str, float, float]:

@@ -12,19 +12,19 @@ from siting.rules import load_rules
 from siting.rules.validate import validate_site
 from siting.text import to_persian_digits
 from siting.workspace import Workspace
-from ui.devserver import new_page, wait_frames
+from ui.devserver import new_page, wait_frames, wait_run_done
 from ui.i18n import t
 from ui.views.upload import MAX_UPLOAD_BYTES
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000  # a shared 2-core machine running the whole suite
 
 
 def _ready(pg, title: str) -> None:
     pg.get_by_role("heading", name=title).wait_for(timeout=TIMEOUT_MS)
-    pg.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+    wait_run_done(pg, TIMEOUT_MS)
 
 
 def _root(pg) -> list[str]:
