@@ -13,6 +13,7 @@ Examples::
     siting optimize backup --k 5 --first-share 90
     siting optimize lscp --share 95 --type rural --candidates h3:7 --geojson sites.geojson
     siting optimize pmedian --k 5 --type urban --csv sites.csv
+    siting optimize pmedian --p 40 --fixed 1234,5678   # two sites kept open; p counts every open site
     siting optimize mclp --k 10 --type rural --costs od_minutes.csv --radius 20
 
 Exit status 0 on success, 2 on bad input with a one-line reason on stderr
@@ -77,6 +78,13 @@ def _positive(text: str, *, whole: bool = False) -> float:
     return v
 
 
+def _ids(text: str) -> list[str]:
+    ids = [v.strip() for v in text.split(",")]
+    if not all(ids):
+        raise argparse.ArgumentTypeError(f"{text!r}: give site ids separated by commas")
+    return ids
+
+
 def _type_radius(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
     if name not in ("urban", "rural") or not value:
@@ -98,7 +106,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
             p.add_argument("--share", type=_share, default=1.0,
                            help="target covered share of the population: 95, 95%% or 0.95 (default 100%%)")
         else:
-            p.add_argument("--k", type=_positive_int, required=True, help="number of new sites")
+            how_many = p.add_mutually_exclusive_group(required=True)
+            how_many.add_argument("--k", type=_positive_int, help="number of new sites")
+            how_many.add_argument("--p", type=_positive_int,
+                                  help="all open sites, the kept ones included (spopt's p): k = p - kept, "
+                                       "kept = existing offices and --fixed sites")
         if name == "mclp":
             p.add_argument("--county-floor", type=_share, default=None, metavar="SHARE",
                            help="every county at least this share of its population covered: 50, 50%% or 0.5")
@@ -115,6 +127,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                            help="maximise the backup cover first (default), or the first cover first")
             p.add_argument("--first-share", type=_share, default=None, metavar="SHARE",
                            help="at least this share of the population covered once: 90, 90%% or 0.9")
+        p.add_argument("--fixed", type=_ids, action="extend", default=None, metavar="ID[,ID...]",
+                       help="candidate sites to keep open as if they were offices (e.g. an approved proposal); "
+                            "repeat or separate ids by commas")
         p.add_argument("--type", dest="licence_type", default="rural",
                        help="licence type of the new offices: urban or rural (default rural)")
         p.add_argument("--radius", type=_positive,
@@ -154,6 +169,8 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
         model=args.model,
         licence_type=args.licence_type,
         k=getattr(args, "k", None),
+        p=getattr(args, "p", None),
+        fixed=tuple(args.fixed) if args.fixed else None,
         share=getattr(args, "share", None),
         radius=args.radius,
         candidates=args.candidates,

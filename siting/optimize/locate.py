@@ -127,7 +127,7 @@ def _check_k(problem: SitingProblem, k: int) -> int:
     return k
 
 
-def _new_sites(problem: SitingProblem, k: int | None, p: int | None, model: str) -> int:
+def new_sites(problem: SitingProblem, k: int | None, p: int | None, model: str) -> int:
     """``k``, the number of new sites, from ``k`` or a spopt-style ``p`` (every open site,
     the kept ones included: ``k = p - problem.existing_offices``)."""
     if p is not None:
@@ -334,7 +334,7 @@ def mclp(
     t0 = time.perf_counter()
     _check_method(method)
     problem.require_radius("MCLP")
-    k = _new_sites(problem, k, p, "MCLP")
+    k = new_sites(problem, k, p, "MCLP")
     cv = _cover_structure(problem)
     notes: list[str] = []
     if cv.uncoverable > 0:
@@ -800,7 +800,7 @@ def pmedian(
     """
     t0 = time.perf_counter()
     _check_method(method)
-    k = _new_sites(problem, k, p, "p-median")
+    k = new_sites(problem, k, p, "p-median")
     mr = solve_pmedian(problem, k, method=method, time_limit=time_limit, mip_gap=mip_gap,
                        nearest=int(max(1, nearest)))
     # the candidate lists are enlarged wherever they bind, so nothing is truncated (see siting.optimize.median)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,6 +71,7 @@ def problem_from_workspace(
     population_rule: bool = False,
     measure: str | None = None,
     time_bound_min: float | None = None,
+    fixed: Sequence[Any] | None = None,
 ) -> SitingProblem:
     """Prepare a siting instance from a workspace.
 
@@ -115,6 +116,12 @@ def problem_from_workspace(
         cover models need). Pairs farther apart are unreachable for the model; give p-median a
         larger bound (:class:`~siting.optimize.scenarios.Scenario` gives it four times the service
         time).
+    fixed
+        Ids of candidate sites to keep open, as if they were offices of the planned type already
+        (a proposal the working group approved, say): they must be among the candidates and pass
+        the site rules; they serve within the planned type's radius, count among the kept sites
+        (``p`` counts them, ``k`` does not), and candidates closer to them than the minimum
+        distance are left out.
 
     Raises
     ------
@@ -249,6 +256,32 @@ def problem_from_workspace(
         distances = _subset_sites(distances, np.flatnonzero(keep))
 
     notes.append(f"Candidates: {source}; {len(sites)} of {len(all_sites)} pass the site rules.")
+    conflicts = separation_conflicts(sxy, sec.min_distance_same_type_m)
+    fixed_labels: tuple[Any, ...] = ()
+    if fixed is not None and len(fixed):
+        fix = _fixed_sites(fixed, sites, all_sites, source)
+        fixed_labels = tuple(sites["id"].iat[f] for f in fix)
+        near, _ = distances.nearest_among(fix)
+        existing_cost = np.minimum(existing_cost, near)
+        existing_covered = existing_covered | (near <= R)
+        if cover_count is not None:
+            p = distances.within(R)
+            cover_count = cover_count + np.bincount(p.i[np.isin(p.j, fix)], minlength=len(cover_count))
+        keep = np.ones(len(sites), bool)
+        keep[fix] = False
+        barred = np.setdiff1d(np.r_[conflicts[np.isin(conflicts[:, 0], fix), 1],
+                                    conflicts[np.isin(conflicts[:, 1], fix), 0]], fix)
+        keep[barred] = False
+        if len(barred):
+            notes.append(f"{len(barred)} candidate sites closer than {sec.min_distance_same_type_m:g} m to a "
+                         f"kept site are left out: {_listing([str(v) for v in sites['id'].iloc[barred]])}.")
+        notes.append(f"Kept open (fixed): {_listing([str(v) for v in fixed_labels])}.")
+        sites, sxy = sites[keep].reset_index(drop=True), sxy[keep]
+        distances = _subset_sites(distances, np.flatnonzero(keep))
+        conflicts = separation_conflicts(sxy, sec.min_distance_same_type_m)
+        if not len(sites):
+            raise InputError("fixed: no candidate site is left once the kept sites and those too close to "
+                             "them are set aside")
     return assemble_problem(
         demand=demand,
         sites=sites,
@@ -256,17 +289,33 @@ def problem_from_workspace(
         radius=R,
         existing_cost=existing_cost,
         existing_covered=existing_covered,
-        conflicts=separation_conflicts(sxy, sec.min_distance_same_type_m),
+        conflicts=conflicts,
         licence_type=ltype,
         min_separation_m=float(sec.min_distance_same_type_m),
         candidates_total=len(all_sites),
         rejected=rejected,
-        existing_offices=len(ws.index.office_rows["any"]),
+        existing_offices=len(ws.index.office_rows["any"]) + len(fixed_labels),
+        fixed=fixed_labels,
         existing_cover_count=cover_count,
         notes=tuple(notes),
         sample=ws.is_sample,
         prepare_seconds=time.perf_counter() - t0,
     )
+
+
+def _fixed_sites(fixed: Sequence[Any], sites: pd.DataFrame, all_sites: pd.DataFrame, source: str) -> np.ndarray:
+    """Positions in ``sites`` of the ``fixed`` ids (read as :func:`~siting.optimize.costs.norm_id` does),
+    or an error naming the first id that is no candidate or fails the site rules."""
+    pos = {norm_id(v): i for i, v in enumerate(sites["id"].tolist())}
+    known = {norm_id(v) for v in all_sites["id"].tolist()}
+    out = []
+    for v in fixed:
+        key = norm_id(v)
+        if key not in pos:
+            why = "fails the site rules" if key in known else f"is not a candidate site ({source})"
+            raise InputError(f"fixed: site {v!r} {why}; a kept site must be a candidate passing the rules")
+        out.append(pos[key])
+    return np.unique(np.asarray(out, np.int64))
 
 
 def _with_measure(rules: Rules, measure: str) -> Rules:

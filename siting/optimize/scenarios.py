@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from siting.errors import InputError
-from siting.optimize.locate import DEFAULT_TIME_LIMIT, lscp, mclp, pmedian
+from siting.optimize.locate import DEFAULT_TIME_LIMIT, lscp, mclp, new_sites, pmedian
 from siting.optimize.model import SitingProblem
 from siting.optimize.models import (
     backup_coverage,
@@ -92,6 +92,12 @@ class Scenario:
     backup_primary, first_share
         ``backup``: which cover comes first (``backup`` or ``first``), and a floor on the share
         covered once.
+    fixed
+        Ids of candidate sites kept open as if they were offices already (see
+        :func:`~siting.optimize.prepare.problem_from_workspace`); ``k`` does not count them.
+    p
+        spopt's ``p``: every open site, the kept ones (existing offices and ``fixed``) included;
+        ``k = p - kept``. Give ``k`` or ``p``.
     name
         Label in tables (default: :meth:`label`).
     """
@@ -116,6 +122,8 @@ class Scenario:
     capacity: float | None = None
     backup_primary: Literal["backup", "first"] = "backup"
     first_share: float | None = None
+    fixed: tuple[str, ...] | None = None
+    p: int | None = None
     name: str | None = None
 
     def __post_init__(self) -> None:
@@ -123,8 +131,12 @@ class Scenario:
             object.__setattr__(self, "model", self.model.replace("-", "_"))
         if self.model not in MODELS:
             raise InputError(f"scenario model must be one of {', '.join(MODELS)}, got {self.model!r}")
-        if self.model in K_MODELS and self.k is None:
-            raise InputError(f"scenario {self.model}: give k, the number of new sites")
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", tuple(str(v) for v in self.fixed) or None)
+        if self.model in K_MODELS and self.k is None and self.p is None:
+            raise InputError(f"scenario {self.model}: give k, the number of new sites (or p, all open sites)")
+        if self.model == "lscp" and self.p is not None:
+            raise InputError("scenario lscp: p does not apply (lscp finds how many sites are needed)")
         if self.model == "beyond" and self.threshold is None:
             raise InputError("scenario beyond: give threshold, the cost beyond which a settlement counts")
         if self.county_floor is not None and self.model != "mclp":
@@ -137,7 +149,7 @@ class Scenario:
         if self.name:
             return self.name
         what = f"share={self.share if self.share is not None else 1.0:.0%}" if self.model == "lscp" \
-            else f"k={self.k}"
+            else (f"k={self.k}" if self.p is None else f"p={self.p}")
         unit = " min" if self.measure == "time" else ("" if self.costs else " m")
         r = "" if self.radius is None else f" r={self.radius:g}{unit}"
         t = " (travel time)" if self.measure == "time" and self.radius is None else ""
@@ -148,6 +160,8 @@ class Scenario:
             more += f" T={self.threshold:g}"
         if self.model.startswith("capacitated") and self.capacity is not None:
             more += f" cap={self.capacity:g}"
+        if self.fixed:
+            more += f" fixed={','.join(self.fixed)}"
         return f"{self.model.upper()} {self.licence_type} {what}{r}{more}{t}"
 
     def instance_key(self) -> tuple:
@@ -155,7 +169,7 @@ class Scenario:
         bound = self.time_bound_min if self.time_bound_min is not None else (
             self.model in COST_MODELS or (self.model == "beyond" and self.threshold))
         return (self.licence_type, self.radius, self.candidates, self.costs, self.existing_radii,
-                self.population_rule, self.measure, bound)
+                self.population_rule, self.measure, bound, self.fixed)
 
 
 def _time_bound(scenario: Scenario, rules: Rules) -> float | None:
@@ -192,6 +206,7 @@ def prepare(ws: Workspace, scenario: Scenario, rules: Rules | None = None) -> Si
         population_rule=scenario.population_rule,
         measure=scenario.measure,
         time_bound_min=_time_bound(scenario, rules),
+        fixed=scenario.fixed,
     )
 
 
@@ -199,7 +214,7 @@ def solve_scenario(problem: SitingProblem, scenario: Scenario, rules: Rules | No
     """Run the scenario's model on a prepared instance."""
     opts: dict[str, Any] = {"method": scenario.method, "time_limit": scenario.time_limit,
                             "mip_gap": scenario.mip_gap, "name": scenario.label()}
-    k = scenario.k
+    k = scenario.k if scenario.p is None else new_sites(problem, scenario.k, scenario.p, scenario.model)
     more: dict[str, Any] = {"time_limit": scenario.time_limit, "name": scenario.label()}
     if scenario.model == "mclp" and scenario.county_floor is not None:
         return mclp_county_floor(problem, k, scenario.county_floor, mip_gap=scenario.mip_gap,  # type: ignore[arg-type]
@@ -223,9 +238,9 @@ def solve_scenario(problem: SitingProblem, scenario: Scenario, rules: Rules | No
         fn = capacitated_pmedian if scenario.model == "capacitated_pmedian" else capacitated_mclp
         return fn(problem, k, cap, mip_gap=scenario.mip_gap, **more)  # type: ignore[arg-type]
     if scenario.model == "mclp":
-        return mclp(problem, scenario.k, **opts)
+        return mclp(problem, k, **opts)
     if scenario.model == "pmedian":
-        return pmedian(problem, scenario.k, **opts)
+        return pmedian(problem, k, **opts)
     return lscp(problem, 1.0 if scenario.share is None else scenario.share, **opts)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from siting.cli import optimize as optimize_cli
 from siting.optimize import Scenario, run_scenario
+from siting.optimize.scenarios import prepare
 
 BIN = Path(sys.executable).parent / "siting"
 
@@ -193,3 +194,22 @@ def test_county_floors_out_of_reach_name_the_counties(sample_ws_path, sample_ws,
     named = [c for c in counties if isinstance(c, str) and f"{c} needs" in err]
     assert len(named) >= 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_cli_takes_fixed_and_p(sample_ws_path, sample_ws, capsys):
+    kept_before = prepare(sample_ws, Scenario("pmedian", licence_type="rural", k=1)).existing_offices
+    code = harness(["pmedian", "--p", str(kept_before + 3), "--fixed", "SMP-V0450", "--json",
+                    "--workspace", str(sample_ws_path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    d = json.loads(out.out)
+    lib = run_scenario(sample_ws, Scenario("pmedian", licence_type="rural", k=2, fixed=("SMP-V0450",)))
+    assert d["k"] == 2 and [s["id"] for s in d["sites"]] == [s.id for s in lib.sites]
+    assert d["objective"] == pytest.approx(lib.objective)
+    assert harness(["mclp", "--k", "1", "--fixed", "SMP-V0450,NOPE", "--workspace", str(sample_ws_path)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "siting optimize mclp: fixed: site 'NOPE' is not a candidate site (settlements); a kept site must be a "
+        "candidate passing the rules")
+    with pytest.raises(SystemExit) as exc:
+        harness(["mclp", "--k", "1", "--p", "3", "--workspace", str(sample_ws_path)])
+    assert exc.value.code == 2 and "not allowed with argument --k" in capsys.readouterr().err
