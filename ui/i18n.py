@@ -443,6 +443,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scenario.solver": ("تنظیمات حل", "Solver settings"),
     "scenario.time_limit": ("مهلت زمانی حل (ثانیه)", "Time limit (seconds)"),
     "scenario.method": ("روش حل", "Method"),
+    "scenario.fixed": ("محل‌هایی که باز می‌مانند (شناسه‌ها، با «،» جدا)", "Sites kept open (ids, separated by commas)"),
+    "scenario.fixed_help": ("مثلاً محلی که کارگروه تصویب کرده است: مانند دفتر موجود حساب می‌شود و k آن را نمی‌شمارد؛ "
+                            "باید از محل‌های نامزدِ سازگار با ضوابط باشد.",
+                            "For example a site the working group approved: it counts as an existing office and k "
+                            "does not count it; it must be a candidate passing the site rules."),
     "scenario.population_rule": ("فقط محل‌هایی که به‌تنهایی حداقل جمعیت تازهٔ قواعد را پوشش می‌دهند",
                                  "Only candidates that alone newly cover the rules' minimum population"),
     "scenario.run": ("اجرای سناریو", "Run the scenario"),

@@ -244,6 +244,8 @@ class JobIn(BaseModel):
     backup_primary: Literal["backup", "first"] | None = Field(
         None, description="backup: maximise the backup cover first (default) or the first cover")
     first_share: float | None = Field(None, gt=0, le=1, description="backup: at least this share covered once")
+    fixed: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        None, max_length=50, description="ids of candidate sites kept open as offices (k does not count them)")
 
     @field_validator("model", mode="before")
     @classmethod
@@ -291,7 +293,8 @@ def submit_job(request: Request, who: Who, body: JobIn) -> Response:
                         population_rule=body.population_rule, method=body.method or "auto",
                         time_limit=body.time_limit, county_floor=body.county_floor, threshold=body.threshold,
                         count=body.count or "settlements", capacity=body.capacity,
-                        backup_primary=body.backup_primary or "backup", first_share=body.first_share)
+                        backup_primary=body.backup_primary or "backup", first_share=body.first_share,
+                        fixed=tuple(body.fixed) if body.fixed else None)
     snap = request.app.state.holder.snapshot
 
     def run() -> dict[str, Any]:

@@ -64,6 +64,7 @@ NEW_MODEL_JOBS = [
     ({"model": "backup", "k": 2, "backup_primary": "first", "first_share": 0.5},
      Scenario("backup", k=2, backup_primary="first", first_share=0.5)),
     ({"model": "mclp", "k": 2, "county_floor": 0.2}, Scenario("mclp", k=2, county_floor=0.2)),
+    ({"model": "pmedian", "k": 1, "fixed": ["S2"]}, Scenario("pmedian", k=1, fixed=("S2",))),
 ]
 
 
@@ -110,6 +111,9 @@ def test_the_new_models_run_as_jobs_with_their_parameters(server, world, saved_w
     ({"model": "lscp", "k": 2}, "k"),
     ({"model": "mclp", "k": 1, "share": 0.5}, "share"),
     ({"model": "beyond", "k": 1, "threshold": 5000, "capacity": 10}, "capacity"),
+    ({"model": "mclp", "k": 1, "fixed": [f"S{i}" for i in range(51)]}, "fixed"),
+    ({"model": "mclp", "k": 1, "fixed": ["S" * 65]}, "fixed.0"),
+    ({"model": "mclp", "k": 1, "fixed": "S2"}, "fixed"),
 ])
 def test_bad_jobs_are_refused_before_they_queue(server, world, body, field):
     with server.client(world.keys["portal"]) as c:

@@ -339,3 +339,22 @@ def test_k_zero_is_refused_not_run_with_the_previous_k(open_page):
     at.session_state["lang"] = "en"
     at.button(key="scenario.run").click().run()
     assert t("scenario.k_min", "en") in texts(at.error)
+
+
+def test_sites_kept_open_are_passed_to_the_library_and_named(open_page, ws):
+    at = open_page(PAGE)
+    at.text_input(key="scenario.fixed").set_value("SMP-V0450، SMP-V0322").run()
+    _run(at, model="pmedian", k=1)
+    expected = run_scenario(ws, Scenario("pmedian", licence_type="rural", k=1, fixed=("SMP-V0450", "SMP-V0322"),
+                                         radius=load_rules().rural.service_radius_m, time_limit=30.0))
+    assert [s["id"] for s in _sites_shown(at)] == [s.id for s in expected.sites]
+    assert not {"SMP-V0450", "SMP-V0322"} & {s.id for s in expected.sites}
+    assert _table(at)["مقدار تابع هدف"].iat[0] == fmt.number(expected.objective)
+    title = _table(at).iloc[0, 1]  # the run's title names the kept sites
+    assert "باز نگه‌داشته:" in title and "SMP-V0450" in title and "SMP-V0322" in title
+    # an id that is no candidate: refused by name, nothing added
+    at.text_input(key="scenario.fixed").set_value("NOPE").run()
+    at.button(key="scenario.run").click().run()
+    assert_clean(at)
+    assert t("scenario.refused", "fa") in texts(at.error) and len(_table(at)) == 1
+    assert any("'NOPE' is not a candidate site" in c for c in texts(at.caption))

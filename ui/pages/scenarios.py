@@ -150,6 +150,8 @@ with st.expander(t("scenario.solver", lang)):
     method = s2.selectbox(t("scenario.method", lang), METHODS, key="scenario.method",
                           format_func=lambda m: scenarioview.name_of(scenarioview.METHOD_NAMES, m, lang))
     population_rule = s3.checkbox(t("scenario.population_rule", lang), key="scenario.population_rule")
+    fixed = scenarioview.parse_site_ids(st.text_input(t("scenario.fixed", lang), key="scenario.fixed",
+                                                      help=t("scenario.fixed_help", lang)))
 
 unusable = (costs_up is not None and costs is None) or (kind == "file" and cand_up is not None and candidates is None)
 if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
@@ -164,7 +166,7 @@ if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
         scenario = Scenario(model, licence_type=ltype, k=None if model == "lscp" else int(k),
                             share=share_pct / 100 if model == "lscp" else None, radius=radius,
                             candidates=candidates, costs=costs, population_rule=population_rule,
-                            method=method, time_limit=float(time_limit), **extra)
+                            fixed=fixed, method=method, time_limit=float(time_limit), **extra)
         earlier = next((r for r in runs if r.same_inputs(key, planner, scenario, measured_by)), None)
         if earlier is not None:
             st.info(t("scenario.again", lang, run=fmt.number(earlier.number, lang)))

@@ -17,6 +17,7 @@ Nothing here solves anything or caches anything.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,8 +40,9 @@ from siting.reports.labels import (
 )
 from siting.reports.labels import SCENARIO_COLUMNS as COLUMNS
 from siting.reports.labels import pick as name_of
+from siting.text import to_ascii_digits
 from siting.vocab import label
-from ui.i18n import t
+from ui.i18n import isolate, t
 
 ROUND = 5  # decimals of a degree on the map (about 1 m)
 
@@ -131,10 +133,25 @@ def scenario_title(scenario: Scenario, lang: str = "fa", *, run: int | None = No
     if scenario.costs:
         shown = costs_name or "?"
         parts.append(f"ماتریس هزینهٔ «{shown}»" if lang == "fa" else f"cost matrix “{shown}”")
+    if scenario.fixed:
+        ids = ("، " if lang == "fa" else ", ").join(isolate(v) for v in scenario.fixed)
+        parts.append(f"باز نگه‌داشته: {ids}" if lang == "fa" else f"kept open: {ids}")
     title = sep.join(parts)
     if run is not None:
         title = f"{fmt.number(run, lang)}. {title}"
     return RLM + title if lang == "fa" else title
+
+
+def parse_site_ids(text: str | None) -> tuple[str, ...] | None:
+    """Site ids typed in one field, separated by commas (Latin or Persian), semicolons or spaces.
+
+    >>> parse_site_ids("SMP-V0450، SMP-V0322 ;12")
+    ('SMP-V0450', 'SMP-V0322', '12')
+    >>> parse_site_ids("  ") is None
+    True
+    """
+    ids = tuple(dict.fromkeys(to_ascii_digits(v) for v in re.split(r"[,،;؛\s]+", text or "") if v))
+    return ids or None
 
 
 def runs_table(runs: Sequence[tuple[int, str, SitingResult]]) -> pd.DataFrame:
