@@ -19,7 +19,7 @@ from siting.rules import load_rules
 from siting.text import to_ascii_digits
 from siting.workspace import Workspace
 from ui.components.maps import MAP_HEIGHT
-from ui.devserver import map_point, wait_frames
+from ui.devserver import map_point, wait_frames, wait_run_done
 from ui.i18n import t
 from ui.views.mapdata import view_for_bounds
 from ui.views.scenarios import MODEL_NAMES
@@ -66,15 +66,18 @@ def test_mclp_k3_rural_newly_covered_and_sites_on_the_map(app, page):
     # each chosen site is on the map: hovering where it is drawn shows its tooltip with its newly covered people
     canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
     canvas.wait_for(timeout=TIMEOUT_MS)
-    canvas.scroll_into_view_if_needed()
+    # the run's page is complete (its map, legend and tables drawn) before the map is hovered: under the
+    # full suite's load the layout could still move while the rest of the page was being drawn
+    wait_run_done(page, 2 * TIMEOUT_MS)
     view = view_for_bounds(ws.region.total_bounds, width_px=1000, height_px=MAP_HEIGHT)  # maps.deck's fit
     tooltip = page.locator(".deck-tooltip")
     for site in expected.sites:
-        x, y = map_point(canvas.bounding_box(), view, site.lon, site.lat)
         text = ""
-        for _ in range(6):  # deck.gl draws in software here (no GPU): hover until picking answers
+        for attempt in range(10):  # deck.gl draws in software here (no GPU): hover until picking answers
+            canvas.scroll_into_view_if_needed()  # the point is inside the viewport, where the mouse can go
             wait_frames(page)
-            page.mouse.move(x - 4, y)
+            x, y = map_point(canvas.bounding_box(), view, site.lon, site.lat)
+            page.mouse.move(x - 4 - attempt % 3, y)
             page.mouse.move(x, y)
             try:
                 tooltip.wait_for(state="visible", timeout=5_000)
@@ -83,6 +86,8 @@ def test_mclp_k3_rural_newly_covered_and_sites_on_the_map(app, page):
                     break
             except PlaywrightTimeout:
                 continue
+        if site.name not in text:
+            page.screenshot(path=str(ARTIFACTS / "e2e-scenarios-hover-failed.png"))
         assert re.search(f"محل پیشنهادی {fmt.number(site.rank)}: {re.escape(site.name)}", text), text
         assert f"جمعیت تازه پوشش‌یافته: {fmt.number(site.newly_covered_population)} نفر" in text
 
