@@ -814,6 +814,14 @@ _STRINGS.update({
     "tracker.staff.nothing_open": ("مرحلهٔ بازی ندارد", "no open step"),
     "tracker.staff.remaining": ("مراحل باقی‌مانده که اکنون ثبت‌شدنی است", "Remaining steps you can record now"),
     "tracker.staff.open_step": ("ثبت این مرحله", "Record this step"),
+    "tracker.staff.return_intake": (
+        "عودت درخواست به متقاضی در مرحلهٔ دریافت", "Return the request to the applicant at intake"),
+    "tracker.staff.return_intake_help": (
+        "پیش از طرح در کارگروه: متقاضی نواقص را رفع می‌کند، مدارک خواسته‌شده را بارگذاری می‌کند و درخواست را دوباره می‌فرستد.",
+        "Before the review: the applicant fixes the deficiencies, uploads the documents asked for and submits again."),
+    "tracker.staff.return_intake_button": ("عودت درخواست", "Return the request"),
+    "tracker.staff.returned_intake": (
+        "درخواست #{n} در مرحلهٔ دریافت به متقاضی عودت شد.", "Application #{n} was returned to the applicant at intake."),
     "map.legend_approved_proposal": ("درخواست موافقت‌شده (محل آن محفوظ است)", "approved proposal (holds its site)"),
     "map.legend_conflict_distance": (
         "خط تداخل؛ عدد روی خط: فاصله به کیلومتر", "conflict line; the number on it: distance in km"),

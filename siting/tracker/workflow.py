@@ -166,6 +166,20 @@ class Workflow:
         return tuple(self.documents[d] for d in step.documents
                      if applicant_type in self.documents[d].applicant_types)
 
+    def documents_asked_of(self, applicant_type: str) -> tuple[DocumentKind, ...]:
+        """Every document kind asked of an applicant of this type, in the file's order: what a
+        return may ask the applicant to upload again (a company's statute is not asked of a person).
+
+        >>> wf = load_workflow()
+        >>> [k.id for k in wf.documents_asked_of("natural")][:2]
+        ['national_card', 'birth_certificate']
+        >>> "statute" in [k.id for k in wf.documents_asked_of("natural")]
+        False
+        >>> "statute" in [k.id for k in wf.documents_asked_of("legal")]
+        True
+        """
+        return tuple(k for k in self.documents.values() if applicant_type in k.applicant_types)
+
     def actor_label(self, actor: str, lang: str = "fa") -> str:
         a = self.actors.get(actor)
         return actor if a is None else (a.fa if lang == "fa" else a.en)

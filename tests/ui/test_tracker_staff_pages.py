@@ -18,10 +18,10 @@ from tracker_helpers import snapshot
 
 from siting import fmt
 from siting.rules import load_rules
-from siting.tracker import Tracker, TrackerSettings, init_database
+from siting.tracker import SiteInput, Tracker, TrackerInputError, TrackerSettings, init_database
 from siting.workspace import Workspace
 from ui.components import signin
-from ui.i18n import t
+from ui.i18n import error_text, t
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 GEOD = Geod(ellps="WGS84")
@@ -450,4 +450,98 @@ def test_a_return_from_the_agenda_asks_for_a_document(staff_db, workspace_copy):
     detail = lib.get_application(lib.authenticate("wg", PASSWORD), c)
     assert detail.application.status == "returned"
     assert [(r.kind, r.uploaded) for r in detail.requested_documents] == [("national_card", False)]
+    lib.close()
+
+
+# -- issue 15 (7): following a returned application — the queue returns a submitted request at intake ------------
+P01 = SiteInput(lon=56.82434, lat=33.56002, address="روستای نمونه ۱")  # data/sample/proposals.csv (synthetic)
+
+
+def _submitted(lib: Tracker) -> tuple[int, dict]:
+    """A natural person's request submitted by ``alice`` (not yet received: its intake step is ready);
+    returns its id and everyone's identities."""
+    from tracker_helpers import World, do_step, natural_applicant, version
+
+    ids = {u: lib.authenticate(u, PASSWORD) for u in ("admin", "expert", "wg", "alice", "bob")}
+    w = World(lib, None, **ids)
+    a = lib.create_applicant(ids["alice"], natural_applicant(741, name="متقاضی نمونه ۱"))
+    app_id = lib.create_application(ids["alice"], a.id, "rural", "new", site=P01).id
+    do_step(w, app_id, "principles", ids["alice"])
+    lib.submit(ids["alice"], app_id, expected_version=version(w, app_id))
+    assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
+    return app_id, ids
+
+
+def test_the_queue_returns_a_submitted_request_at_intake_asking_for_a_document(staff_db, workspace_copy):
+    lib = _library(staff_db, workspace_copy)
+    app_id, ids = _submitted(lib)
+    wf = lib.workflow
+    at = _open("tracker_queue", "expert")
+    # an application on the agenda (under review) has no such form: only a submitted one
+    under_review = staff_db.agenda[2]
+    at.selectbox(key="queue.chosen").set_value(under_review).run()
+    assert_clean(at)
+    assert t("tracker.staff.return_intake") not in texts(at.subheader)
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    assert_clean(at)
+    assert t("tracker.staff.return_intake") in texts(at.subheader)
+    # the documents offered are those asked of a natural person, in Persian; a company's are not offered
+    offered = at.multiselect(key=f"queue.intake_requested.{app_id}").options
+    assert offered == [k.fa for k in wf.documents_asked_of("natural")]
+    assert wf.documents["national_card"].fa in offered
+    for company_only in ("statute", "founding_notice", "commitment_form"):
+        assert wf.documents[company_only].fa not in offered
+    at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("تصویر کارت ملی خوانا نیست\n\n- کد پستی ناقص است")
+    at.multiselect(key=f"queue.intake_requested.{app_id}").select("national_card")
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
+    assert_clean(at)
+    assert t("tracker.staff.returned_intake", n=fmt.number(app_id)) in texts(at.success)
+    assert at.selectbox(key="queue.chosen").value == app_id  # the application stays chosen, now waiting for alice
+    assert t("tracker.staff.return_intake") not in texts(at.subheader)  # returned: no longer submitted
+
+    # the database, read through the library
+    detail = lib.get_application(ids["expert"], app_id)
+    assert (detail.application.status, detail.application.round) == ("returned", 2)
+    (decision,) = detail.decisions
+    assert (decision.round, decision.body, decision.outcome, decision.deficiencies) == (
+        1, "directorate", "return", ("تصویر کارت ملی خوانا نیست", "کد پستی ناقص است"))
+    (intake,) = [s for s in detail.steps if s.step_id == "intake" and s.round == 1]
+    assert intake.data == {"outcome": "return", "requested_documents": ["national_card"]}
+    assert [(r.kind, r.uploaded) for r in detail.requested_documents] == [("national_card", False)]
+    entries = [e for e in lib.audit_trail(ids["expert"], app_id) if e.action == "returned_at_intake"]
+    assert len(entries) == 1 and entries[0].username == "expert"
+
+    # the applicant: the upload selector starts at the document asked for, and resubmitting without it is refused
+    person = detail.applicant.people[0]
+    me = _open("tracker_my_applications", "alice")
+    me.selectbox(key="tracker.app.selected").set_value(app_id).run()
+    assert_clean(me)
+    assert me.selectbox(key=f"tracker.app.target.{app_id}").value == ("national_card", person.id)
+    before = snapshot(lib)
+    me.button(key=f"tracker.app.submit.{app_id}").click().run()
+    assert_clean(me)
+    assert any(e.startswith("پیش از ارسال دوباره، این مدارک خواسته‌شده در عودت را بارگذاری کنید")
+               and "«تصویر کارت ملی»" in e for e in texts(me.error))
+    assert snapshot(lib) == before
+    lib.close()
+
+
+def test_the_queue_refuses_a_return_at_intake_without_deficiencies_and_writes_nothing(staff_db, workspace_copy):
+    lib = _library(staff_db, workspace_copy)
+    app_id, ids = _submitted(lib)
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    version = lib.get_application(ids["expert"], app_id).application.version
+    with pytest.raises(TrackerInputError) as refused:  # what the library says, to compare with the page
+        lib.return_to_applicant(ids["expert"], app_id, [], expected_version=version, requested_documents=["photo"])
+    before = snapshot(lib)
+    at.text_area(key=f"queue.intake_deficiencies.{app_id}").input(" \n- \n")  # blank lines only
+    at.multiselect(key=f"queue.intake_requested.{app_id}").select("photo")
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
+    assert_clean(at)
+    (err,) = texts(at.error)
+    assert err == error_text(refused.value) == "دست‌کم یک نقص را برای رفع توسط متقاضی بنویسید"
+    assert not at.success
+    assert snapshot(lib) == before
+    assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
     lib.close()

@@ -146,7 +146,7 @@ else:
             reasons = st.text_area(t("tracker.staff.reasons", lang), key=f"agenda.reasons.{chosen}")
             defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"agenda.deficiencies.{chosen}",
                                 help=t("tracker.staff.deficiencies_help", lang))
-            kinds = [k for k, d in trk.workflow.documents.items() if item.applicant_kind in d.applicant_types]
+            kinds = [k.id for k in trk.workflow.documents_asked_of(item.applicant_kind)]
             requested = st.multiselect(t("tracker.staff.requested_documents", lang), kinds, key=f"agenda.requested.{chosen}",
                                        format_func=lambda k: trk.workflow.documents[k].fa if lang == "fa"
                                        else trk.workflow.documents[k].en)

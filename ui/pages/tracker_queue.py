@@ -1,5 +1,6 @@
 """Directorate: the work queue by step, overdue steps, licences due for renewal, and acting on one
-application (complete a step with its facts, return a step, issue the licence)."""
+application (complete a step with its facts, return a submitted request at intake or one of the applicant's
+steps, issue the licence)."""
 
 from __future__ import annotations
 
@@ -214,6 +215,21 @@ with tab_app:
             _act(lambda: trk.complete_step(me, chosen, step_id, expected_version=seen_version, notes=notes or None,
                                            data={k: v for k, v in values.items() if v.strip()}),
                  t("tracker.staff.completed", lang, step=_title(step_id), n=fmt.number(chosen, lang)))
+
+    # return a submitted request at intake, before the review, asking for documents again if need be
+    if app.status == "submitted":
+        st.subheader(t("tracker.staff.return_intake", lang))
+        st.caption(t("tracker.staff.return_intake_help", lang))
+        kinds = {k.id: k.fa if lang == "fa" else k.en for k in wf.documents_asked_of(app.applicant_kind)}
+        with st.form(f"queue.return_intake.{chosen}"):
+            intake_defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"queue.intake_deficiencies.{chosen}")
+            requested = st.multiselect(t("tracker.staff.requested_documents", lang), list(kinds),
+                                       key=f"queue.intake_requested.{chosen}", format_func=kinds.__getitem__)
+            go_intake = st.form_submit_button(t("tracker.staff.return_intake_button", lang))
+        if go_intake:
+            _act(lambda: trk.return_to_applicant(me, chosen, deficiency_lines(intake_defs), expected_version=seen_version,
+                                                 requested_documents=requested),
+                 t("tracker.staff.returned_intake", lang, n=fmt.number(chosen, lang)))
 
     # return one of the applicant's steps with its deficiencies
     returnable = [s for s in steps if s.actor == "applicant" and s.state in ("ready", "done")
