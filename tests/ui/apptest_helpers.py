@@ -12,6 +12,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from ui.components import mapfiles
+from ui.views.picking import base_layer
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 STATIC_MAPS = APP.parent / "static" / mapfiles.SUBDIR  # where the pages write large map layers
@@ -53,8 +54,9 @@ def deck_spec(at: AppTest, index: int = 0, *, resolve: bool = True) -> dict[str,
 
 
 def layer(at: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
+    """The layer ``layer_id`` of the deck, whatever its generation (``pick-cells~2``)."""
     for lyr in deck_spec(at, index)["layers"]:
-        if lyr["id"] == layer_id:
+        if base_layer(lyr["id"]) == layer_id:
             return lyr
     raise KeyError(layer_id)
 
@@ -70,6 +72,9 @@ def select_on_map(at: AppTest, objects: Mapping[str, list[Mapping[str, Any]]], i
     """
     chart = at.get("deck_gl_json_chart")[index]
     states = at._tree.get_widget_states()
+    kept = [w for w in states.widgets if w.id != chart.proto.id]  # the chart's previous selection, replaced
+    del states.widgets[:]
+    states.widgets.extend(kept)
     state = states.widgets.add()
     state.id = chart.proto.id
     state.string_value = json.dumps({"selection": {"indices": {k: [0] * len(v) for k, v in objects.items()},

@@ -157,6 +157,31 @@ def test_picking_a_cell_then_a_finer_cell_on_the_map(open_page, ws):
     assert "شش‌ضلعی ریز نقشه" in _candidate_line(at)
 
 
+def test_the_map_stays_one_widget_and_a_pick_after_a_search_is_a_new_pick(open_page, ws):
+    """The map's widget key never changes (the browser keeps its map); a site set by name makes a new
+    generation of the pickable layers, so the cell picked before can be picked again."""
+    at = open_page("applicant")
+    cells = pick_cells(ws, load_rules(), licence_type="urban")
+    coarse = cells.sort_values("uncovered_population").h3.iat[-1]
+    at = select_on_map(at, {"pick-cells": [{"h3": coarse, "tip": "…"}]})
+    chart_id = at.get("deck_gl_json_chart")[0].proto.id
+    assert at.session_state[site_picker.CANDIDATE_KEY].cell == coarse
+    name = ws.settlements["name_fa"].iat[0]
+    at.text_input(key="applicant.settlement").input(name)
+    at.button(key="FormSubmitter:applicant.settlement_form-یافتن و بررسی").click().run()
+    assert_clean(at)
+    assert at.session_state[site_picker.CANDIDATE_KEY].source == "settlement"
+    assert at.get("deck_gl_json_chart")[0].proto.id == chart_id  # the same map, not a new one
+    ids = [lyr["id"] for lyr in deck_spec(at)["layers"]]
+    assert "pick-cells~1" in ids and "settlements~1" in ids and "pick-cells" not in ids
+    # the same cell again, as the browser sends it from the new generation's layer
+    at = select_on_map(at, {"pick-cells~1": [{"h3": coarse, "tip": "…"}]})
+    assert_clean(at)
+    lat, lon = h3.cell_to_latlng(coarse)
+    assert at.session_state[site_picker.CANDIDATE_KEY] == Candidate(lon, lat, "cell", coarse)
+    assert "شش‌ضلعی نقشه" in _candidate_line(at)
+
+
 def test_picking_a_settlement_an_office_and_a_bad_object(open_page, ws):
     at = open_page("applicant")
     code = ws.settlements["code"].iat[5]

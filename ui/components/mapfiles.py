@@ -30,6 +30,8 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
+from ui.views.picking import base_layer
+
 _log = logging.getLogger(__name__)
 
 # The layers made of the workspace's map data, which anyone who opens a map sees (never the tracker's
@@ -100,7 +102,7 @@ def externalise(layers: list[pdk.Layer], folder: Path | None = None) -> list[pdk
     if folder is None:
         return layers
     for layer in layers:
-        if getattr(layer, "id", None) not in PUBLIC_LAYERS:
+        if base_layer(getattr(layer, "id", "")) not in PUBLIC_LAYERS:
             continue
         data = getattr(layer, "data", None)
         if not isinstance(data, list | dict) or getattr(layer, "use_binary_transport", False):

@@ -38,9 +38,25 @@ CARRIED_KEY = "applicant.carried_site"
 REQUEST_PAGE = "ui/pages/tracker_my_applications.py"
 
 
+MAP_KEY = "applicant.map"
+
+
 def map_key() -> str:
-    """The map widget's key; it changes when the candidate is set another way, clearing the map's pick."""
-    return f"applicant.map.{st.session_state.get(MAP_NONCE_KEY, 0)}"
+    """The map widget's key: the same on every rerun, so that the browser keeps its map and deck.gl
+    the layers whose data did not change (a new key made a new map: every layer built again)."""
+    return MAP_KEY
+
+
+def mark_generation(layers: list) -> list:
+    """The pickable layers' ids with the current generation (:data:`ui.views.picking.GENERATION_MARK`),
+    which changes when the candidate is set another way: the map's previous pick is left behind, and
+    clicking that object again is a new pick."""
+    gen = st.session_state.get(MAP_NONCE_KEY, 0)
+    if gen:
+        for layer in layers:
+            if layer.id in picking.PICK_LAYERS:
+                layer.id = f"{layer.id}{picking.GENERATION_MARK}{gen}"
+    return layers
 
 
 def current() -> Candidate | None:

@@ -70,11 +70,13 @@ except TrackerError as exc:
 queue = everything if include_applicant else Queue(tuple(it for it in everything.items
                                                          if it.step.actor != "applicant"))
 
-# Tabs with labels that do not change when the counts do, under a key: the tab the expert is on stays
-# open after an action (labels with counts made a new set of tabs, which opened on the first one).
+# Tabs with labels that do not change when the counts do, under a key, tracked by the server
+# (on_change="rerun"): the tab the expert is on stays open after an action. (Labels with counts made a
+# new set of tabs, which opened on the first one; untracked tabs, kept only by the browser, could
+# open on the first one when the success message above them came and went in the same rerun.)
 TAB_LABELS = [t("tracker.staff.tab_by_step", lang), t("tracker.staff.tab_late", lang), t("tracker.staff.tab_renewals", lang),
               t("tracker.staff.tab_application", lang)]
-tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs(TAB_LABELS, key="queue.tab")
+tab_queue, tab_overdue, tab_renewals, tab_app = st.tabs(TAB_LABELS, key="queue.tab", on_change="rerun")
 
 with tab_queue:
     st.caption(t("tracker.staff.count", lang, n=fmt.number(len(queue.items), lang)))

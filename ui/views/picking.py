@@ -55,6 +55,19 @@ LAYER_FINE = "pick-fine"
 LAYER_COARSE = "pick-cells"
 LAYER_SETTLEMENTS = "settlements"
 PICK_LAYERS = (LAYER_FINE, LAYER_COARSE, LAYER_SETTLEMENTS)
+# A pickable layer's id may carry a generation after this mark ("pick-cells~3"): the applicant's map
+# keeps its widget (and deck.gl its layers) across reruns, and a new generation after a site set by
+# search or typing makes a click on the object picked before a new pick, not a deselection.
+GENERATION_MARK = "~"
+
+
+def base_layer(layer_id: str) -> str:
+    """A layer's id without its generation.
+
+    >>> base_layer("pick-cells~3"), base_layer("settlements")
+    ('pick-cells', 'settlements')
+    """
+    return str(layer_id).split(GENERATION_MARK, 1)[0]
 
 Source = Literal["cell", "fine-cell", "settlement", "typed"]
 
@@ -174,8 +187,9 @@ def candidate_from_selection(ws: Workspace, objects: Mapping[str, Sequence[Mappi
     picked objects (the data rows of that layer). A fine cell wins over a
     coarse cell, which wins over a settlement; other layers (offices, gaps)
     do not choose a site. The cell id is checked and its centre computed
-    here, never taken from the browser.
+    here, never taken from the browser. Layer ids may carry a generation (:func:`base_layer`).
     """
+    objects = {base_layer(k): v for k, v in (objects or {}).items() if v}
     for layer in PICK_LAYERS:
         picked = list(objects.get(layer) or [])
         if not picked:
