@@ -1,7 +1,7 @@
 """Speed as people feel it: the dashboard's interactions timed in Chromium (issue 15, item 10).
 
 Run:  .venv/bin/python benchmarks/bench_browser.py [--tries 20] [--root ../shared/data/south-khorasan]
-                                                   [--only sample|reference]
+                                                   [--only sample|reference] [--groups applicant,slider,tracker]
 
 A benchmark, not a timed test: it prints a table (action, workspace, median, p95, goal, met) and saves
 it under benchmarks/results/. Each figure is the wall time in Debian's Chromium (headless, software
@@ -202,7 +202,8 @@ def _row(action: str, workspace: str, times: list[float]) -> dict:
 
 
 def measure(ws_path: Path, label: str, names: tuple[str, str], tries: int, env: dict | None,
-            with_tracker: bool) -> tuple[list[dict], dict]:
+            with_tracker: bool, groups: frozenset[str] = frozenset({"applicant", "slider", "tracker"})
+            ) -> tuple[list[dict], dict]:
     ws = Workspace.load(ws_path)
     rows, extra = [], {}
     with running_app(ws_path, env=env, timeout=180) as url, sync_playwright() as pw:
@@ -210,17 +211,19 @@ def measure(ws_path: Path, label: str, names: tuple[str, str], tries: int, env: 
         page = new_page(browser, width=1400, height=1200)
         # one group that times out (a loaded machine) is reported as such; the others still run
         try:
-            got = applicant_times(page, url, ws, names, tries)
-            extra[f"{label}.lost_clicks"] = got["lost_clicks"]
-            rows += [_row("map click → report", label, got["map click → report"]),
-                     _row("search → report", label, got["search → report"])]
+            if "applicant" in groups:
+                got = applicant_times(page, url, ws, names, tries)
+                extra[f"{label}.lost_clicks"] = got["lost_clicks"]
+                rows += [_row("map click → report", label, got["map click → report"]),
+                         _row("search → report", label, got["search → report"])]
         except (PlaywrightTimeout, RuntimeError) as exc:
             extra[f"{label}.applicant_failed"] = str(exc).splitlines()[0]
         try:
-            rows.append(_row("slider → map", label, slider_times(page, url, tries)))
+            if "slider" in groups:
+                rows.append(_row("slider → map", label, slider_times(page, url, tries)))
         except PlaywrightTimeout as exc:
             extra[f"{label}.slider_failed"] = str(exc).splitlines()[0]
-        if with_tracker:
+        if with_tracker and "tracker" in groups:
             try:
                 for action, times in tracker_times(page, url, tries).items():
                     rows.append(_row(action, label, times))
@@ -236,7 +239,10 @@ def main() -> None:
     ap.add_argument("--tries", type=int, default=20)
     ap.add_argument("--root", type=Path, default=ROOT.parent / "shared" / "data" / "south-khorasan")
     ap.add_argument("--only", choices=("sample", "reference"))
+    ap.add_argument("--groups", default="applicant,slider,tracker",
+                    help="which interactions: applicant (click, search), slider, tracker (agenda, queue)")
     args = ap.parse_args()
+    groups = frozenset(args.groups.split(","))
     rows, extra = [], {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -246,7 +252,8 @@ def main() -> None:
             db, files = tmp / "tracker.db", tmp / "uploads"
             build_sample_tracker(f"sqlite:///{db}", Workspace.load(sample), files_dir=files, now=datetime.now(UTC))
             env = {"DATABASE_URL": f"sqlite:///{db}", "SITING_TRACKER_FILES": str(files)}
-            r, e = measure(sample, "sample", ("بیرجند", "قاین"), args.tries, env, with_tracker=True)
+            r, e = measure(sample, "sample", ("بیرجند", "قاین"), args.tries, env, with_tracker=True,
+                           groups=groups)
             rows += r
             extra.update(e)
         if args.only in (None, "reference"):
@@ -262,7 +269,8 @@ def main() -> None:
                 towns = Workspace.load(loaded).settlements
                 towns = towns[towns["kind"] == "city"]["name_fa"].tolist()
                 names = ("بیرجند", "قاین") if {"بیرجند", "قاین"} <= set(towns) else (towns[0], towns[1])
-                r, e = measure(loaded, "reference+3600", names, args.tries, None, with_tracker=False)
+                r, e = measure(loaded, "reference+3600", names, args.tries, None, with_tracker=False,
+                               groups=groups)
                 rows += r
                 extra.update(e)
     print(f"{'action':<22} {'workspace':<16} {'tries':>5} {'median':>8} {'p95':>8} {'goal':>6}  met")

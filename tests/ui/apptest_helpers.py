@@ -11,11 +11,9 @@ from typing import Any
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from ui.components import mapfiles
 from ui.views.picking import base_layer
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-STATIC_MAPS = APP.parent / "static" / mapfiles.SUBDIR  # where the pages write large map layers
 
 
 def open_app(page: str, *, lang: str = "fa", timeout: float = 60) -> AppTest:
@@ -42,15 +40,8 @@ def texts(elements: Sequence[Any]) -> list[str]:
     return [str(e.value) for e in elements]
 
 
-def deck_spec(at: AppTest, index: int = 0, *, resolve: bool = True) -> dict[str, Any]:
-    """The deck a page sent, as the browser reads it: a layer whose data is the URL of a file under
-    ``static/maps`` (:mod:`ui.components.mapfiles`) gets that file's data (``resolve=False`` keeps the URL)."""
-    spec = json.loads(at.get("deck_gl_json_chart")[index].proto.json)
-    if resolve:
-        for lyr in spec.get("layers", ()):
-            if isinstance(lyr.get("data"), str) and lyr["data"].startswith(mapfiles.URL_PREFIX):
-                lyr["data"] = mapfiles.read(lyr["data"], STATIC_MAPS)
-    return spec
+def deck_spec(at: AppTest, index: int = 0) -> dict[str, Any]:
+    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
 
 
 def layer(at: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:

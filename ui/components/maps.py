@@ -29,7 +29,6 @@ from ui.views.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candid
 from ui.views.travel import ISOCHRONE_LINE
 
 from ..i18n import t
-from . import mapfiles
 from .layout import FONT_STACK
 
 REGION_LINE = (60, 60, 60, 255)
@@ -231,8 +230,7 @@ def deck(layers: Sequence[pdk.Layer], bounds: Sequence[float], *, basemap: bool 
                   "whiteSpace": "normal", "overflowWrap": "anywhere",
                   "border": "1px solid #999", "padding": "4px 8px"},
     }
-    layers = mapfiles.externalise([*layers, *(label_layers(labels) if labels else ()),
-                                   *(scale_layers(bounds, lang) if scale else ())])
+    layers = [*layers, *(label_layers(labels) if labels else ()), *(scale_layers(bounds, lang) if scale else ())]
     state = pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom if zoom is not None else view.zoom)
     if basemap:
         return CompactDeck(layers=layers, initial_view_state=state, map_provider="carto", map_style="light",
