@@ -52,6 +52,7 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from siting.errors import InputError
+from siting.optimize import lagrange
 from siting.optimize.greedy import conflict_graph, greedy_median
 from siting.optimize.model import EuclideanDistances, MatrixDistances, SitingProblem
 from siting.optimize.solve import INF, LinearModel, solve
@@ -75,6 +76,17 @@ MIP_OPTIONS: dict[str, object] = {}
 # MIP of 80,000 pairs proven in 39 s instead of a 53,000-pair MIP that bound and a second one cut
 # off at the 60 s limit).
 MIP_LIST_GROWTH = 1.5
+# Lagrangian rounds (subgradient on the current lists, which grow where the multipliers reach their
+# caps) before the branch and bound or the LP; 0 skips the Lagrangian step (tests of the LP/MIP path).
+LAGRANGE_ROUNDS = 6
+# Share of the time limit the Lagrangian rounds may use (from the start).
+LAGRANGE_SHARE = 0.25
+# Share of the time limit after which the Lagrangian branch and bound gives way to the LP/MIP path.
+TREE_SHARE = 0.6
+# Subgradient iterations per Lagrangian round.
+LAGRANGE_ITERATIONS = 1500
+# Demand-site pairs up to which the Lagrangian branch and bound is tried.
+TREE_MAX_PAIRS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -357,7 +369,113 @@ def solve_pmedian(
         return MedianRun(np.asarray(inc, np.int64), inc_cost, b, g, status, used, solver,
                          t_build - t0, time.perf_counter() - t_build, (*notes, *extra), rounds, enlarged)
 
-    # 2. LP relaxation, enlarged where it binds
+    # 2. Lagrangian relaxation (siting.optimize.lagrange): rounds of subgradient optimisation whose
+    # lists grow where the multipliers reach their caps, exact fixing of sites, then a branch and bound
+    lagrangian = (method != "greedy" and LAGRANGE_ROUNDS > 0 and not len(conflicts) and k > 0
+                  and (method == "exact" or _estimate(cnt, m) <= limit))
+    if lagrangian:
+        judge = lagrange.Judge(integral)
+        tol = 1e-9 * max(1.0, abs(inc_cost))
+        seen: set[tuple[int, ...]] = set()
+
+        def ub() -> float:
+            return inc_cost
+
+        def offer(sites: np.ndarray) -> np.ndarray:
+            nonlocal inc, inc_cost, inc_tc
+            full = np.union1d(np.asarray(sites, np.int64), np.flatnonzero(lower))
+            cost, tc = total(full)
+            if cost < inc_cost - tol:
+                inc, inc_cost, inc_tc = full, cost, tc
+            return tc
+
+        def polish(sites: np.ndarray) -> None:
+            nonlocal inc, inc_cost, inc_tc
+            key = tuple(sorted(int(v) for v in sites))
+            if key in seen or not len(key):
+                return
+            seen.add(key)
+            alt = greedy_median(hi, hj, hc, hcap, w, m, k=k, conflicts=graph, start=np.asarray(key, np.int64))
+            cost, tc = total(alt)
+            if cost < inc_cost - tol:
+                inc, inc_cost, inc_tc = alt, cost, tc
+
+        def instance() -> lagrange.Instance:
+            i, j, c, cap = src.fetch(cnt, d0)
+            live = upper[j] & ~lower[j]
+            return lagrange.Instance.of(i[live], j[live], c[live], cap, w, m, k - int(lower.sum()))
+
+        lam = None
+        proof = ""
+        lag_deadline = t0 + LAGRANGE_SHARE * float(time_limit)
+        iters = 0
+        for _ in range(LAGRANGE_ROUNDS):
+            if time.perf_counter() >= lag_deadline:
+                break
+            inst = instance()
+            if inst.k <= 0:
+                break
+            lam = inst.start() if lam is None else np.minimum(lam, inst.cap)
+
+            def root_offer(chosen: np.ndarray, rho: np.ndarray, inst: lagrange.Instance = inst) -> None:
+                if judge.beats(inst.truncated_cost(chosen), inc_cost):
+                    offer(chosen)
+
+            d = lagrange.subgradient(inst, lam, ub, judge, iterations=LAGRANGE_ITERATIONS, deadline=lag_deadline,
+                                     offer=root_offer)
+            iters += d.iterations
+            lam = d.lam
+            bound = tight(d.bound) if bound is None else max(bound, tight(d.bound))
+            polish(d.val.chosen)
+            if not judge.beats(d.bound, inc_cost):
+                proof = "the Lagrangian bound"
+                break
+            if d.exact:
+                break
+            close, keep = lagrange.fix(inst, d, inc_cost, judge)
+            upper[close] = False
+            if len(keep):
+                lower[keep] = True
+                d1, _ = problem.distances.nearest_among(np.flatnonzero(lower))
+                d0 = np.minimum(d0, d1[src.rel])
+            cnt_i = np.bincount(inst.i, weights=d.val.hit, minlength=n)
+            bind = (inst.cap < d0) & (lam >= inst.cap) & (cnt_i == 0)
+            if not bind.any():
+                break
+            grown = np.minimum(np.maximum(2 * cnt, cnt + 4), np.maximum(deg, 1))
+            cnt = np.where(bind, grown, cnt)
+            enlarged += int(bind.sum())
+        fixed = int((~upper).sum() + lower.sum())
+        if fixed:
+            notes.append(f"{fixed} of {m} candidate sites were settled by the Lagrangian bound "
+                         f"({int(lower.sum())} kept open, {int((~upper).sum())} ruled out).")
+        nodes = 0
+        tree_deadline = t0 + TREE_SHARE * float(time_limit)
+        while not proof and lam is not None and time.perf_counter() < tree_deadline:
+            inst = instance()
+            if len(inst.i) > TREE_MAX_PAIRS or inst.k <= 0:
+                break
+            out = lagrange.branch_and_bound(inst, np.minimum(lam, inst.cap), judge, ub, offer, tree_deadline)
+            nodes += out.nodes
+            bound = max(bound if bound is not None else -np.inf, tight(out.bound))
+            if not judge.beats(out.bound, inc_cost):
+                proof = f"a Lagrangian branch and bound ({nodes} nodes)"
+                break
+            bind = out.reach > 0
+            if not out.complete or not bind.any():
+                break
+            want = np.maximum(src.count_within(np.where(bind, out.reach, 0.0))[bind] + 1,
+                              cnt[bind] + cnt[bind] // 2)
+            cnt[bind] = np.minimum(want, np.maximum(deg[bind], 1))
+            enlarged += int(bind.sum())
+        if proof:
+            bound = max(bound if bound is not None else -np.inf, inc_cost)
+            solver = "Lagrangian relaxation (subgradient" + (", branch and bound)" if nodes else ")")
+            return finish("optimal", "exact", (f"Proven optimal by {proof} ({iters} subgradient iterations at "
+                                                "the root).",))
+        solver = "greedy + interchange; bound: Lagrangian relaxation"
+
+    # 3. LP relaxation, enlarged where it binds
     lp_bound = None
     rc = None
     too_big = _estimate(cnt, m) > limit
@@ -410,12 +528,12 @@ def solve_pmedian(
     if bound is not None and bound >= inc_cost - 1e-9 * max(1.0, abs(inc_cost)):
         return finish("optimal", "exact", ("The heuristic's sites meet the LP bound: proven optimal.",))
 
-    # 3. reduced-cost fixing
+    # 4. reduced-cost fixing
     if rc is not None and lp_bound is not None:
         room = inc_cost - lp_bound + 1e-6 * max(1.0, abs(inc_cost))
         r = rc[:m]
-        upper = ~(r > room)
-        lower = -r > room
+        upper = upper & ~(r > room)
+        lower = lower | (-r > room)
         if lower.any():
             d1, _ = problem.distances.nearest_among(np.flatnonzero(lower))
             d0 = np.minimum(d0, d1[src.rel])
@@ -425,7 +543,7 @@ def solve_pmedian(
             notes.append(f"{fixed} of {m} candidate sites were settled by the LP's reduced costs "
                          f"({int(lower.sum())} kept open, {int((~upper).sum())} ruled out).")
 
-    # 4. the MIP, enlarged where it binds
+    # 5. the MIP, enlarged where it binds
     cnt = np.minimum(np.maximum(cnt, np.ceil(cnt * MIP_LIST_GROWTH).astype(np.int64)), np.maximum(deg, 1))
     status = "time_limit"
     solver = "HiGHS MIP (radius formulation)"
