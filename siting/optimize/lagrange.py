@@ -72,6 +72,8 @@ NODE_F = 0.25
 # how the branch and bound picks its site: "down" (the chosen site whose closing raises the bound
 # most), "weak" (the one whose closing raises it least)
 BRANCH = "down"
+# weight of the latest Lagrangian solution in the running average that guides branching
+AVERAGE = 0.1
 
 
 @dataclass
@@ -204,6 +206,7 @@ class Descent:
     exact: bool  # g == 0 at ``lam``: val.chosen costs exactly ``bound`` (optimal for the instance)
     iterations: int
     f: float
+    y: np.ndarray  # per site, a running average of the Lagrangian solutions (a rough LP solution)
 
 
 def subgradient(inst: Instance, lam: np.ndarray, ub: Callable[[], float], judge: Judge, *, iterations: int,
@@ -221,9 +224,12 @@ def subgradient(inst: Instance, lam: np.ndarray, ub: Callable[[], float], judge:
     it = 0
     exact = False
     at_cap = np.isfinite(inst.cap)
+    y = np.zeros(inst.m)
     while it < iterations:
         it += 1
         val = value(inst, lam)
+        y *= 1 - AVERAGE
+        y[val.chosen] += AVERAGE if it > 1 else 1.0
         if best_val is None or val.bound > best + 1e-12 * max(1.0, abs(best)):
             best, best_lam, best_val = val.bound, lam, val
             stall = 0
@@ -250,7 +256,7 @@ def subgradient(inst: Instance, lam: np.ndarray, ub: Callable[[], float], judge:
     if best_val is None:
         best_val = value(inst, lam)
         best, best_lam = best_val.bound, lam
-    return Descent(best, best_lam, best_val, exact, it, f)
+    return Descent(best, best_lam, best_val, exact, it, f, y)
 
 
 def penalties(inst: Instance, val: Value) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +300,8 @@ class TreeOutcome:
 
 def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable[[], float],
                      offer: Callable[[np.ndarray], np.ndarray], deadline: float,
-                     node_iterations: int = NODE_ITERATIONS) -> TreeOutcome:
+                     node_iterations: int = NODE_ITERATIONS,
+                     grow: Callable[[np.ndarray], Instance | None] | None = None) -> TreeOutcome:
     """Depth-first branch and bound over the truncated instance ``root``.
 
     ``offer(sites)`` evaluates a choice of sites (of ``root``'s numbering) at its TRUE cost, makes
@@ -303,10 +310,15 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
     solution is exact (``g == 0``) or whose sites are all decided is a leaf: its truncated cost is
     its optimum. A leaf that still beats the incumbent after its sites were offered left some
     points beyond their lists (truncated cost < true cost): those points are returned in
-    ``reach`` (with their true cost) and the leaf's truncated cost caps the returned bound.
+    ``reach`` (with their true cost) and the leaf's truncated cost caps the returned bound, unless
+    ``grow(reach)`` returns the instance with those points' lists enlarged: the tree then goes on
+    with it (every node's restrictions and bounds stay valid) and looks at the leaf again.
     """
+    nonlocal_root = [root]
     n = root.n
     reach = np.zeros(n)
+    stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
+        (np.zeros(0, np.int64), np.zeros(root.m, bool), lam, -np.inf)]
     leaf_min = np.inf
     open_min = np.inf
     nodes = 0
@@ -319,15 +331,23 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
         seen.add(key)
         return offer(np.asarray(key, np.int64))
 
-    def leaf(sub: Instance, forced: np.ndarray, sites: np.ndarray, t: float) -> None:
+    def leaf(forced: np.ndarray, closed: np.ndarray, lam: np.ndarray, sites: np.ndarray, t: float) -> None:
         nonlocal leaf_min
         if not judge.beats(t, ub()):
             return
         tc = offer(np.r_[forced, sites].astype(np.int64))
-        if judge.beats(t, ub()):
-            bind = tc > root.cap * (1 + 1e-12) + 1e-9
-            reach[bind] = np.maximum(reach[bind], tc[bind])
-            leaf_min = min(leaf_min, t)
+        if not judge.beats(t, ub()):
+            return
+        root = nonlocal_root[0]
+        bind = tc > root.cap * (1 + 1e-12) + 1e-9
+        here = np.where(bind, tc, 0.0)
+        bigger = grow(here) if grow is not None and bind.any() else None
+        if bigger is not None:
+            nonlocal_root[0] = bigger
+            stack.append((forced, closed, lam, t))
+            return
+        reach[bind] = np.maximum(reach[bind], tc[bind])
+        leaf_min = min(leaf_min, t)
 
     def top_up(sub: Instance, chosen: np.ndarray, rho: np.ndarray) -> np.ndarray:
         if len(chosen) >= sub.k:
@@ -340,8 +360,6 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
         extra = [s for s in order if present[s] and not is_ch[s]][: sub.k - len(chosen)]
         return np.r_[chosen, np.asarray(extra, np.int64)].astype(np.int64)
 
-    stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
-        (np.zeros(0, np.int64), np.zeros(root.m, bool), lam, -np.inf)]
     complete = True
     while stack:
         if time.perf_counter() > deadline:
@@ -351,12 +369,12 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
         forced, closed, lam0, parent = stack.pop()
         if not judge.beats(parent, ub()):
             continue
-        sub = root.restrict(forced, closed)
+        sub = nonlocal_root[0].restrict(forced, closed)
         nodes += 1
         present = sub.sites()
         if sub.k <= 0 or len(present) <= sub.k:
-            leaf(sub, forced, present if sub.k > 0 else np.zeros(0, np.int64),
-                 sub.truncated_cost(present if sub.k > 0 else np.zeros(0, np.int64)))
+            s_ = present if sub.k > 0 else np.zeros(0, np.int64)
+            leaf(forced, closed, lam0, s_, sub.truncated_cost(s_))
             continue
 
         def node_offer(chosen: np.ndarray, rho: np.ndarray, sub: Instance = sub,
@@ -370,7 +388,7 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
         if not judge.beats(d.bound, ub()):
             continue
         if d.exact:
-            leaf(sub, forced, d.val.chosen, d.bound)
+            leaf(forced, closed, d.lam, d.val.chosen, d.bound)
             continue
         close, keep = fix(sub, d, ub(), judge)
         if len(close) or len(keep):
@@ -382,7 +400,9 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
         # nearest to being pruned, its "open" child (explored first) has one site fewer to choose
         up, down = penalties(sub, d.val)
         cand = d.val.chosen
-        if len(cand):
+        if BRANCH == "frac":
+            s = int(present[np.argmin(np.abs(d.y[present] - 0.5))])
+        elif len(cand):
             s = int(cand[np.argmax(down[cand])]) if BRANCH == "down" else int(cand[np.argmin(down[cand])])
         else:  # no negative rho: the site nearest to it
             s = int(present[np.argmin(up[present])])

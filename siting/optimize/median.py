@@ -405,6 +405,18 @@ def solve_pmedian(
             live = upper[j] & ~lower[j]
             return lagrange.Instance.of(i[live], j[live], c[live], cap, w, m, k - int(lower.sum()))
 
+        if first_count is None:
+            # lists up to each point's second-nearest incumbent site (what it pays when its own closes):
+            # the multipliers settle near there, and a list shorter than its multiplier caps the bound
+            op = np.zeros(m, bool)
+            op[inc] = True
+            sel = op[hj]
+            si, sc = hi[sel], hc[sel]
+            second = hcap.copy()
+            at = (np.arange(len(si)) - np.searchsorted(si, si)) == 1
+            second[si[at]] = sc[at]
+            want = src.count_within(np.minimum(second, d0)) + 1
+            cnt = np.minimum(np.maximum(cnt, want), np.maximum(deg, 1))
         lam = None
         proof = ""
         lag_deadline = t0 + LAGRANGE_SHARE * float(time_limit)
@@ -422,7 +434,7 @@ def solve_pmedian(
                     offer(chosen)
 
             d = lagrange.subgradient(inst, lam, ub, judge, iterations=LAGRANGE_ITERATIONS, deadline=lag_deadline,
-                                     offer=root_offer)
+                                     f_min=lagrange.ROOT_F_MIN, offer=root_offer)
             iters += d.iterations
             lam = d.lam
             bound = tight(d.bound) if bound is None else max(bound, tight(d.bound))
@@ -440,6 +452,9 @@ def solve_pmedian(
                 d0 = np.minimum(d0, d1[src.rel])
             cnt_i = np.bincount(inst.i, weights=d.val.hit, minlength=n)
             bind = (inst.cap < d0) & (lam >= inst.cap) & (cnt_i == 0)
+            _log.debug("Lagrangian round: %d pairs, bound %.6g (incumbent %.6g), %d iterations, %d sites ruled "
+                       "out, %d kept open, %d points at their caps, %.2f s", len(inst.i), d.bound, inc_cost,
+                       d.iterations, len(close), len(keep), int(bind.sum()), time.perf_counter() - t0)
             if not bind.any():
                 break
             grown = np.minimum(np.maximum(2 * cnt, cnt + 4), np.maximum(deg, 1))
@@ -451,12 +466,26 @@ def solve_pmedian(
                          f"({int(lower.sum())} kept open, {int((~upper).sum())} ruled out).")
         nodes = 0
         tree_deadline = t0 + TREE_SHARE * float(time_limit)
+
+        def grow(reach: np.ndarray) -> lagrange.Instance | None:
+            # a leaf's sites leave these points beyond their lists: enlarge them (as the MIP does)
+            nonlocal cnt, enlarged
+            bind = reach > 0
+            want = np.maximum(src.count_within(reach)[bind] + 1, cnt[bind] + cnt[bind] // 2)
+            cnt[bind] = np.minimum(want, np.maximum(deg[bind], 1))
+            enlarged += int(bind.sum())
+            bigger = instance()
+            return bigger if len(bigger.i) <= TREE_MAX_PAIRS else None
         while not proof and lam is not None and time.perf_counter() < tree_deadline:
             inst = instance()
             if len(inst.i) > TREE_MAX_PAIRS or inst.k <= 0:
                 break
-            out = lagrange.branch_and_bound(inst, np.minimum(lam, inst.cap), judge, ub, offer, tree_deadline)
+            out = lagrange.branch_and_bound(inst, np.minimum(lam, inst.cap), judge, ub, offer, tree_deadline,
+                                            grow=grow)
             nodes += out.nodes
+            _log.debug("Lagrangian tree: %d pairs, %d nodes, bound %.6g (incumbent %.6g), complete %s, %d points "
+                       "bind, %.2f s", len(inst.i), out.nodes, out.bound, inc_cost, out.complete,
+                       int((out.reach > 0).sum()), time.perf_counter() - t0)
             bound = max(bound if bound is not None else -np.inf, tight(out.bound))
             if not judge.beats(out.bound, inc_cost):
                 proof = f"a Lagrangian branch and bound ({nodes} nodes)"
