@@ -480,20 +480,20 @@ def solve_pmedian(
             inst = instance()
             if len(inst.i) > TREE_MAX_PAIRS or inst.k <= 0:
                 break
-            out = lagrange.branch_and_bound(inst, np.minimum(lam, inst.cap), judge, ub, offer, tree_deadline,
-                                            grow=grow)
-            nodes += out.nodes
+            tree = lagrange.branch_and_bound(inst, np.minimum(lam, inst.cap), judge, ub, offer, tree_deadline,
+                                             grow=grow)
+            nodes += tree.nodes
             _log.debug("Lagrangian tree: %d pairs, %d nodes, bound %.6g (incumbent %.6g), complete %s, %d points "
-                       "bind, %.2f s", len(inst.i), out.nodes, out.bound, inc_cost, out.complete,
-                       int((out.reach > 0).sum()), time.perf_counter() - t0)
-            bound = max(bound if bound is not None else -np.inf, tight(out.bound))
-            if not judge.beats(out.bound, inc_cost):
+                       "bind, %.2f s", len(inst.i), tree.nodes, tree.bound, inc_cost, tree.complete,
+                       int((tree.reach > 0).sum()), time.perf_counter() - t0)
+            bound = max(bound if bound is not None else -np.inf, tight(tree.bound))
+            if not judge.beats(tree.bound, inc_cost):
                 proof = f"a Lagrangian branch and bound ({nodes} nodes)"
                 break
-            bind = out.reach > 0
-            if not out.complete or not bind.any():
+            bind = tree.reach > 0
+            if not tree.complete or not bind.any():
                 break
-            want = np.maximum(src.count_within(np.where(bind, out.reach, 0.0))[bind] + 1,
+            want = np.maximum(src.count_within(np.where(bind, tree.reach, 0.0))[bind] + 1,
                               cnt[bind] + cnt[bind] // 2)
             cnt[bind] = np.minimum(want, np.maximum(deg[bind], 1))
             enlarged += int(bind.sum())
