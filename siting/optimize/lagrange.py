@@ -43,6 +43,11 @@ is halved after ``STALL`` iterations without a better bound. :math:`g = 0` means
 Lagrangian solution's sites cost exactly :math:`L`: they are optimal for the (restricted)
 truncated problem.
 
+**Branch and bound** (:func:`branch_and_bound`): depth first; a node keeps some sites open and
+rules others out, restarts the subgradient from its parent's multipliers (``NODE_ITERATIONS``
+iterations from step factor ``NODE_F``), settles sites by the penalties below, and branches on
+one site (open first, then ruled out); it is pruned when its bound cannot beat the incumbent.
+
 **Fixing** (exact): with an incumbent of cost :math:`UB`, a site :math:`j \notin S` forced open
 raises the bound to at least :math:`L + \rho_j - \rho_{(k)}` (:math:`\rho_{(k)}` the least
 negative chosen one, 0 when a slot is free); when that cannot beat :math:`UB` the site is ruled
@@ -398,8 +403,8 @@ def branch_and_bound(root: Instance, lam: np.ndarray, judge: Judge, ub: Callable
             c2[close] = True
             stack.append((np.r_[forced, keep].astype(np.int64), c2, d.lam, d.bound))
             continue
-        # branch on the chosen site whose closing raises the bound most: its "closed" child is the
-        # nearest to being pruned, its "open" child (explored first) has one site fewer to choose
+        # branch (BRANCH): by default on the site the recent Lagrangian solutions took about half the
+        # time; the "open" child (explored first) has one site fewer to choose
         up, down = penalties(sub, d.val)
         cand = d.val.chosen
         if BRANCH == "frac":

@@ -1,4 +1,5 @@
-r"""p-median, exact by default: the radius formulation, truncated where it is safe.
+r"""p-median, exact by default: a Lagrangian branch and bound, then the radius formulation,
+both truncated where it is safe.
 
 For each demand point :math:`i` (weight :math:`w_i`) let
 :math:`D_i^1 < D_i^2 < \dots < D_i^{K_i}` be the distinct costs to the
@@ -29,16 +30,34 @@ binds, the model's optimum is the true cost of its own sites: proven optimal.
 
 The steps: (1) greedy + Teitz-Bart interchange (:mod:`siting.optimize.greedy`)
 gives an incumbent and, per demand point, the level its sites reach, which
-sizes the first truncation; (2) the LP relaxation is enlarged where its
-solution binds until it equals the full model's LP (its bound is then
-Elloumi's LP bound); (3) reduced-cost fixing: a site whose LP reduced cost
-exceeds the gap between the incumbent and the LP bound cannot be in a better
-solution and is dropped (and one whose negative reduced cost does is kept
-open), which shrinks the levels; (4) the MIP, started from the incumbent, is
-enlarged where its solution binds until nothing does. The model's size is
-estimated (nonzeros) before it is built: past ``MAX_MEDIAN_NONZEROS`` the
-``auto`` method keeps the heuristic and says so in the status
-(``heuristic``).
+sizes the first truncation; (2) the **Lagrangian relaxation** of the
+assignment rows (:mod:`siting.optimize.lagrange`, Beasley 1993) over lists
+reaching each point's second-nearest incumbent site: up to
+``LAGRANGE_ROUNDS`` rounds of subgradient optimisation within
+``LAGRANGE_SHARE`` of the time limit, each list growing where its multiplier
+reaches its cap; every Lagrangian solution's sites are evaluated at their true
+cost (a few through the interchange), and sites are settled exactly by the
+bound's penalties (ruled out, or kept open: folded into the offices). If the
+bound does not prove the incumbent and the lists hold at most
+``TREE_MAX_PAIRS`` pairs, a depth-first branch and bound on the Lagrangian
+bound (warm-started multipliers, a few subgradient iterations per node, the
+same fixing at every node) runs until ``TREE_SHARE`` of the time limit; a leaf
+below the incumbent whose sites leave points beyond their lists enlarges those
+lists and is looked at again, so a finished tree proves the incumbent optimal.
+Every bound on truncated lists is valid (the proof is in
+:mod:`siting.optimize.lagrange`). OR-Library pmed1-40 (``benchmarks/bench_orlib.py``):
+all 40 proven here, the slowest pmed36 in a few seconds (see the README for
+the measured figures). Conflicting sites skip this step; ``method="greedy"``
+never takes it. Otherwise, or when it runs out of time, the best bound is kept
+and (3) the LP relaxation is enlarged where its solution binds until it equals
+the full model's LP (its bound is then Elloumi's LP bound); (4) reduced-cost
+fixing: a site whose LP reduced cost exceeds the gap between the incumbent and
+the LP bound cannot be in a better solution and is dropped (and one whose
+negative reduced cost does is kept open), which shrinks the levels; (5) the
+MIP, started from the incumbent, is enlarged where its solution binds until
+nothing does. The model's size is estimated (nonzeros) before it is built:
+past ``MAX_MEDIAN_NONZEROS`` the ``auto`` method keeps the heuristic and says
+so in the status (``heuristic``).
 """
 
 from __future__ import annotations
