@@ -424,6 +424,7 @@ def solve_pmedian(
             live = upper[j] & ~lower[j]
             return lagrange.Instance.of(i[live], j[live], c[live], cap, w, m, k - int(lower.sum()))
 
+        cnt_lp = cnt.copy()  # the LP/MIP path keeps its own, shorter, first lists
         if first_count is None:
             # lists up to each point's second-nearest incumbent site (what it pays when its own closes):
             # the multipliers settle near there, and a list shorter than its multiplier caps the bound
@@ -517,11 +518,11 @@ def solve_pmedian(
             cnt[bind] = np.minimum(want, np.maximum(deg[bind], 1))
             enlarged += int(bind.sum())
         if proof:
-            bound = max(bound if bound is not None else -np.inf, inc_cost)
             solver = "Lagrangian relaxation (subgradient" + (", branch and bound)" if nodes else ")")
             return finish("optimal", "exact", (f"Proven optimal by {proof} ({iters} subgradient iterations at "
                                                 "the root).",))
         solver = "greedy + interchange; bound: Lagrangian relaxation"
+        cnt = cnt_lp
 
     # 3. LP relaxation, enlarged where it binds
     lp_bound = None
