@@ -274,3 +274,18 @@ def test_lagrange_rounds_zero_keeps_the_lp_mip_path(recorded_bounds, monkeypatch
     run = solve_pmedian(problem, 3)
     assert not recorded_bounds and "Lagrangian" not in run.solver
     assert run.status == "optimal" and run.objective == pytest.approx(brute(cost, w, 3, ex.min(axis=1)))
+
+
+@pytest.mark.parametrize("seed,k,integral,existing", [(6, 4, True, True), (30, 4, True, True)])
+def test_a_site_kept_open_by_the_bound_still_gives_the_brute_force_optimum(recorded_bounds, seed, k, integral,
+                                                                          existing):
+    # instances (found by search) where the Lagrangian penalties keep a site open: it is folded into
+    # the offices and the rest is solved without it
+    cost, w, ex = instance(seed, integral=integral, existing=existing)
+    problem = SitingProblem.from_cost_matrix(cost, w, radius=10, existing=ex)
+    truth = brute(cost, w, k, None if ex is None else ex.min(axis=1))
+    run = solve_pmedian(problem, k, first_count=3)
+    assert any("(1 kept open" in n for n in run.notes)
+    assert run.status == "optimal" and run.objective == pytest.approx(truth, rel=1e-12)
+    assert max(root_bounds(recorded_bounds)) <= truth * (1 + 1e-12)
+    recorded_bounds.check_each_instance()
