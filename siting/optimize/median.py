@@ -391,6 +391,14 @@ def solve_pmedian(
         return MedianRun(np.asarray(inc, np.int64), inc_cost, b, g, status, used, solver,
                          t_build - t0, time.perf_counter() - t_build, (*notes, *extra), rounds, enlarged)
 
+    def settled_proof() -> MedianRun:
+        # sites are settled only against choices cheaper than the incumbent of the time: when no choice
+        # respects them all, nothing is cheaper than that incumbent, nor than today's
+        nonlocal bound
+        bound = inc_cost
+        return finish("optimal", "exact", ("Proven optimal: no choice of sites respects every site the bounds "
+                                           "settled (each was settled against the cheaper choices).",))
+
     # 2. Lagrangian relaxation (siting.optimize.lagrange): rounds of subgradient optimisation whose
     # lists grow where the multipliers reach their caps, exact fixing of sites, then a branch and bound
     lagrangian = (method != "greedy" and LAGRANGE_ROUNDS > 0 and not len(conflicts) and k > 0
@@ -540,6 +548,8 @@ def solve_pmedian(
         out = solve(md.lm, time_limit=max(lp_deadline - time.perf_counter(), 0.01), relax=True,
                     options=LP_OPTIONS)
         _debug("LP", md, out, cnt)
+        if out.status == "infeasible" and (lower.any() or not upper.all()):
+            return settled_proof()
         if out.status != "optimal" or out.x is None or out.objective is None:
             break
         # a truncated LP counts at most the truth: its optimum is a valid bound already
@@ -584,16 +594,20 @@ def solve_pmedian(
     if rc is not None and lp_bound is not None:
         room = inc_cost - lp_bound + 1e-6 * max(1.0, abs(inc_cost))
         r = rc[:m]
-        upper = upper & ~(r > room)
-        lower = lower | (-r > room)
+        out_rc = (r > room) & upper  # newly settled (the Lagrangian step may have settled some already)
+        keep_rc = (-r > room) & ~lower
+        upper = upper & ~out_rc
+        lower = lower | keep_rc
+        fixed = int(out_rc.sum() + keep_rc.sum())
+        if fixed:
+            notes.append(f"{fixed} of {m} candidate sites were settled by the LP's reduced costs "
+                         f"({int(keep_rc.sum())} kept open, {int(out_rc.sum())} ruled out).")
+        if (lower & ~upper).any() or int(lower.sum()) > k:
+            return settled_proof()
         if lower.any():
             d1, _ = problem.distances.nearest_among(np.flatnonzero(lower))
             d0 = np.minimum(d0, d1[src.rel])
         cnt = np.maximum(cnt, 1)
-        fixed = int((~upper).sum() + lower.sum())
-        if fixed:
-            notes.append(f"{fixed} of {m} candidate sites were settled by the LP's reduced costs "
-                         f"({int(lower.sum())} kept open, {int((~upper).sum())} ruled out).")
 
     # 5. the MIP, enlarged where it binds
     cnt = np.minimum(np.maximum(cnt, np.ceil(cnt * MIP_LIST_GROWTH).astype(np.int64)), np.maximum(deg, 1))
@@ -618,6 +632,8 @@ def solve_pmedian(
         _debug("MIP", md, out, cnt)
         solver = f"{out.solver}, radius formulation"
         if out.status == "infeasible":
+            if lower.any() or not upper.all():
+                return settled_proof()
             raise InputError("p-median: no feasible choice of sites (check k and the candidates)")
         if out.x is None:
             break

@@ -289,3 +289,27 @@ def test_a_site_kept_open_by_the_bound_still_gives_the_brute_force_optimum(recor
     assert run.status == "optimal" and run.objective == pytest.approx(truth, rel=1e-12)
     assert max(root_bounds(recorded_bounds)) <= truth * (1 + 1e-12)
     recorded_bounds.check_each_instance()
+
+
+@pytest.mark.parametrize("first_count", [None, 1])
+def test_without_the_tree_the_lp_mip_path_takes_over_with_the_settled_sites(monkeypatch, first_count):
+    # instances whose root Lagrangian bound leaves a gap, the tree not allowed: the sites the bound
+    # settled go to the LP/MIP path, which must still prove the brute-force optimum
+    monkeypatch.setattr(median_mod, "TREE_MAX_PAIRS", 0)
+    fell_through = 0
+    by_settling = 0
+    for seed in range(200, 230):
+        cost, w, _ = instance(seed, n=30, m=12, integral=True)
+        k = 2 + (seed - 200) % 4
+        problem = SitingProblem.from_cost_matrix(cost, w, radius=10)
+        run = solve_pmedian(problem, k, first_count=first_count)
+        truth = brute(cost, w, k)
+        assert run.status == "optimal" and run.objective == truth
+        assert run.bound is not None and run.bound <= truth
+        if "Lagrangian" not in run.solver:
+            fell_through += 1
+        # the Lagrangian's and the LP's settled sites together can leave no choice: that proves it too
+        by_settling += any("no choice of sites respects" in n for n in run.notes)
+    assert fell_through >= 1
+    if first_count is None:
+        assert by_settling >= 1
