@@ -71,11 +71,12 @@ STALL = 30
 F_MIN = 0.002
 ROOT_F_MIN = 1e-4
 # subgradient iterations per branch-and-bound node (warm-started from the parent's multipliers): many
-# cheap nodes beat fewer well-converged ones (pmed36: 20 iterations 5 s, 120 iterations 15 s, on 2 cores
-# shared with other jobs)
+# cheap nodes beat fewer well-converged ones (pmed36 on the 2 shared cores: 20 iterations about 5 s;
+# at step factor 2, 60 iterations 15 s and 200 iterations 34 s)
 NODE_ITERATIONS = 20
-# the step factor a node starts with (the parent's multipliers are nearly right; 2 overshoots, 0.25
-# creeps: pmed36 3,000 nodes at 1, 5,000 at 0.5, 7,000 at 0.25)
+# the step factor a node starts with: the parent's multipliers are nearly right. pmed36 takes 7,000
+# nodes at 0.25, 4,900 at 0.5, 2,700 at 1, 1,300 at 2 and 11,000 at 3; but from 1.5 up pmed30
+# (p = 200) no longer finishes its tree (0.9 s at 1)
 NODE_F = 1.0
 # how the branch and bound picks its site: "frac" (the one whose running average of Lagrangian
 # solutions is nearest 1/2, a rough most-fractional LP value), "down" (the chosen site whose closing
