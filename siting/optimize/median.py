@@ -48,9 +48,9 @@ Every bound on truncated lists is valid (the proof is in
 :mod:`siting.optimize.lagrange`). OR-Library pmed1-40 with the default settings
 (``.venv/bin/python benchmarks/bench_orlib.py --no-spopt``): all 40 at the
 published optimum and proven by this step (18 by the root bound, 22 by the
-tree); the slowest, pmed36, in 6.9 s (2,685 nodes), the whole run in about
-30 s on 2 shared cores (load 3.5); before it pmed36, 38 and 39 stopped at the
-60 s limit with gaps up to 1 %. Conflicting sites skip this step; ``method="greedy"``
+tree); the slowest, pmed36, in 4.9 s (2,685 nodes), the whole run in 23 s on
+2 shared cores (load 2.7); before it pmed36, 38 and 39 stopped at the 60 s
+limit with gaps up to 1 %. Conflicting sites skip this step; ``method="greedy"``
 never takes it. Otherwise, or when it runs out of time, the best bound is kept
 and (3) the LP relaxation is enlarged where its solution binds until it equals
 the full model's LP (its bound is then Elloumi's LP bound); (4) reduced-cost
