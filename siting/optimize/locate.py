@@ -742,7 +742,9 @@ def pmedian(
     r"""p-median: ``k`` new sites minimising the population-weighted cost to the nearest office.
 
     Existing offices are kept: a person's cost is to the nearest office, old
-    or new. Solved exactly by default with the radius formulation of
+    or new. Solved exactly by default: first by a Lagrangian relaxation and
+    branch and bound (:mod:`siting.optimize.lagrange`; not with spacing
+    conflicts), else with the radius formulation of
     :mod:`siting.optimize.median`: each demand point is modelled with its
     nearest candidates only, and its list is enlarged wherever the chosen
     sites leave it beyond them, until the model's optimum is the true cost of

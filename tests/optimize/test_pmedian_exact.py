@@ -188,6 +188,7 @@ def test_mip_phase_enlarges_where_its_sites_leave_points_beyond_their_lists(monk
         return real(model, **kw)
 
     monkeypatch.setattr(median_mod, "solve", no_lp)
+    monkeypatch.setattr(median_mod, "LAGRANGE_ROUNDS", 0)  # the LP/MIP path, not the Lagrangian one
     cost, w = decoy_instance(seed)
     existing = np.full((len(w), 1), 45.0)
     problem = SitingProblem.from_cost_matrix(cost, w, radius=10, existing=existing)
@@ -203,6 +204,7 @@ def test_mip_list_growth_and_lp_solver_keep_the_proof_against_brute_force(monkey
     # the lists' growth before the MIP and the LP's algorithm change the work, never the proven optimum
     monkeypatch.setattr(median_mod, "MIP_LIST_GROWTH", growth)
     monkeypatch.setattr(median_mod, "LP_OPTIONS", lp_options)
+    monkeypatch.setattr(median_mod, "LAGRANGE_ROUNDS", 0)  # the LP/MIP path, not the Lagrangian one
     for seed in (0, 1):
         cost, w = decoy_instance(seed)
         existing = np.full((len(w), 1), 45.0)
