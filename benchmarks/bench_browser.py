@@ -20,6 +20,9 @@ on screen and the page has finished its run (``stApp``'s ``data-test-script-stat
   the page has rerun and the map is redrawn;
 * ``agenda open`` / ``queue open`` (sample workspace, signed in as the sample tracker's demo admin):
   a click on the page in the sidebar until its title and table are shown (the two pages alternate).
+  The agenda opens without its map (drawn on request, ``ui/pages/tracker_agenda.py``); ``agenda map
+  shown`` is the switch turned on until the map's canvas is there and the page idle (no goal in the
+  issue: reported so that the price of the map is not hidden).
 
 Workspaces (built in a temporary folder, never committed): ``sample`` (data/sources/sample.yaml, with
 the SAMPLE tracker of :mod:`siting.samples.tracker`) and ``reference+3600`` (the reference data as
@@ -63,8 +66,8 @@ from ui.devserver import launch_browser, map_point, new_page, running_app, wait_
 from ui.i18n import t  # noqa: E402
 from ui.views import mapdata  # noqa: E402
 
-GOALS = {"map click → report": 1.5, "search → report": 1.5, "slider → map": 1.0, "agenda open": 1.5,
-         "queue open": 1.5}
+GOALS: dict[str, float | None] = {"map click → report": 1.5, "search → report": 1.5, "slider → map": 1.0,
+                                  "agenda open": 1.5, "queue open": 1.5, "agenda map shown": None}
 TIMEOUT_MS = 120_000
 CANDIDATE = "محل پیشنهادی:"
 
@@ -191,6 +194,19 @@ def tracker_times(page: Page, url: str, tries: int) -> dict[str, list[float]]:
             page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').first.wait_for(timeout=TIMEOUT_MS)
         if i >= 2:  # the first opening of each page fills its caches: not counted
             out[name].append(time.perf_counter() - t0)
+    # the agenda's map, drawn on request: the switch turned on, until the map's canvas is there and drawn
+    out["agenda map shown"] = []
+    switch = page.get_by_text(t("tracker.staff.agenda_show_map", "fa"), exact=True)
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas')
+    for _ in range(tries):
+        t0 = time.perf_counter()
+        switch.click()
+        canvas.first.wait_for(timeout=TIMEOUT_MS)
+        _idle(page)
+        out["agenda map shown"].append(time.perf_counter() - t0)
+        switch.click()  # off again
+        canvas.first.wait_for(state="detached", timeout=TIMEOUT_MS)
+        _idle(page)
     return out
 
 
@@ -198,7 +214,7 @@ def _row(action: str, workspace: str, times: list[float]) -> dict:
     med, p95 = float(np.median(times)), float(np.percentile(times, 95))
     goal = GOALS[action]
     return {"action": action, "workspace": workspace, "tries": len(times), "median_s": round(med, 3),
-            "p95_s": round(p95, 3), "goal_s": goal, "met": p95 <= goal}
+            "p95_s": round(p95, 3), "goal_s": goal, "met": None if goal is None else p95 <= goal}
 
 
 def measure(ws_path: Path, label: str, names: tuple[str, str], tries: int, env: dict | None,
@@ -275,8 +291,9 @@ def main() -> None:
                 extra.update(e)
     print(f"{'action':<22} {'workspace':<16} {'tries':>5} {'median':>8} {'p95':>8} {'goal':>6}  met")
     for r in rows:
+        goal, met = ("—", "—") if r["goal_s"] is None else (f"{r['goal_s']:.1f}s", "yes" if r["met"] else "NO")
         print(f"{r['action']:<22} {r['workspace']:<16} {r['tries']:>5} {r['median_s']:>7.2f}s {r['p95_s']:>7.2f}s "
-              f"{r['goal_s']:>5.1f}s  {'yes' if r['met'] else 'NO'}")
+              f"{goal:>6}  {met}")
     for k, v in extra.items():
         print(f"{k}: {v}")
     save_results("browser", {"rows": rows, **extra})

@@ -96,6 +96,9 @@ def tracker_screens(ws: Path, tmp: Path, only: set[str]) -> None:
             _settle(page, t("page.tracker_agenda"))
             _sign_in(page, "demo-wg")
             _settle(page, t("tracker.staff.agenda_table"))
+            page.get_by_text(t("tracker.staff.agenda_show_map"), exact=True).click()  # the map is drawn on request
+            page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=120_000)
+            _settle(page, t("tracker.staff.agenda_table"))
             _shot(page, "tracker-agenda")
         if "tracker-queue" in only:  # the directorate's overdue steps, as the demo expert
             page.goto(f"{url}/queue")

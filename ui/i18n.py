@@ -679,6 +679,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{n} proposals on the agenda — pass: {p} · needs review: {w} · fail: {f} · not on the map: {u}",
     ),
     "tracker.staff.agenda_table": ("دستور جلسه (به ترتیب ارسال)", "Agenda (in order of submission)"),
+    "tracker.staff.agenda_show_map": ("نقشهٔ درخواست‌ها و تداخل‌ها", "Map of the proposals and conflicts"),
+    "tracker.staff.agenda_show_map_help": (
+        "نقشه فقط وقتی کشیده می‌شود که آن را بخواهید و تا پایان این نشست روشن می‌ماند: در رایانه‌ای بی‌شتاب‌دهندهٔ "
+        "گرافیکی، کشیدن نقشه چند ثانیه طول می‌کشد.",
+        "The map is drawn only when you ask for it, and stays on for the rest of this session: on a computer "
+        "without graphics acceleration drawing it takes a few seconds."),
     "tracker.staff.col.application": ("درخواست", "Application"),
     "tracker.staff.col.applicant": ("متقاضی", "Applicant"),
     "tracker.staff.col.licence_type": ("نوع پروانه", "Licence type"),

@@ -83,6 +83,14 @@ def _open(page: str, user: str | None, lang: str = "fa") -> AppTest:
     return at
 
 
+def _show_map(at: AppTest) -> AppTest:
+    """Switch on the agenda's map (off when the page opens: it is slow to draw without a GPU)."""
+    at.toggle(key="agenda.show_map.widget").set_value(True).run()
+    assert_clean(at)
+    assert at.get("deck_gl_json_chart")
+    return at
+
+
 @pytest.mark.parametrize("page", ["tracker_agenda", "tracker_queue"])
 def test_signed_out_sees_the_sign_in_form(staff_db, page):
     at = _open(page, None)
@@ -123,7 +131,9 @@ def test_working_group_member_sees_the_agenda_validation_and_conflict(staff_db, 
     assert pairs["فاصله"].iat[0] in {fmt.distance(d - 1), fmt.distance(d), fmt.distance(d + 1)}
     assert pairs["حداقل مجاز"].iat[0] == fmt.distance(load_rules().for_type("urban").min_distance_same_type_m)
     assert table["در تداخل با"].tolist() == [f"#{fmt.number(b)}", f"#{fmt.number(a)}", "—"]
-    # the map: every proposal, and one line for the pair
+    # the map, drawn on request (and then for the rest of the session): every proposal, one line for the pair
+    assert not at.get("deck_gl_json_chart")
+    _show_map(at)
     assert [p["proposal_id"] for p in layer(at, "proposals")["data"]] == [str(i) for i in staff_db.agenda]
     (line,) = layer(at, "conflicts")["data"]
     _, _, d_line = GEOD.inv(line["lon_a"], line["lat_a"], line["lon_b"], line["lat_b"])
@@ -348,6 +358,7 @@ def test_after_one_approval_the_agenda_lists_the_conflict_and_refuses_the_second
     rules = table_with(at, "نتیجه")
     assert "موافقت‌شده" in rules.loc["تداخل با درخواست‌های در جریان", "توضیح"]
     # the approved proposal is on the map, white, and the line carries the distance
+    _show_map(at)
     marks = {p["proposal_id"]: p for p in layer(at, "proposals")["data"]}
     assert set(marks) == {str(a), str(b), str(c)} and marks[str(a)]["colour"] == [255, 255, 255, 255]
     (label,) = layer(at, "conflict_labels")["data"]
@@ -368,13 +379,32 @@ def test_after_one_approval_the_agenda_lists_the_conflict_and_refuses_the_second
 
 def test_overlapping_proposals_stay_apart_on_the_agenda_map(staff_db):
     a, b, _ = staff_db.agenda  # 400 m apart: one spot at the province's zoom
-    at = _open("tracker_agenda", "wg")
+    at = _show_map(_open("tracker_agenda", "wg"))
     marks = {p["proposal_id"]: p for p in layer(at, "proposals")["data"]}
     assert marks[str(a)]["radius"] > marks[str(b)]["radius"]  # rings: the second drawn smaller, on top
     assert marks[str(a)]["label_offset"] != marks[str(b)]["label_offset"]
     assert {m["label"] for m in marks.values()} == {fmt.number(i) for i in staff_db.agenda}
     halo = layer(at, "proposal_halo")
     assert halo["getRadius"] == "@@=radius + 3"
+
+
+def test_the_agenda_map_is_drawn_on_request_and_stays_on_for_the_session(staff_db):
+    at = _open("tracker_agenda", "wg")
+    toggle = at.toggle(key="agenda.show_map.widget")
+    assert toggle.label == "نقشهٔ درخواست‌ها و تداخل‌ها" and toggle.value is False
+    assert not at.get("deck_gl_json_chart")  # the page opens without the map: nothing for the browser to draw
+    _show_map(at)
+    at.switch_page("ui/pages/tracker_queue.py").run()
+    assert not at.get("deck_gl_json_chart")
+    at.switch_page("ui/pages/tracker_agenda.py").run()
+    assert_clean(at)
+    assert at.toggle(key="agenda.show_map.widget").value is True
+    assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == {str(i) for i in staff_db.agenda}
+    at.toggle(key="agenda.show_map.widget").set_value(False).run()
+    assert not at.get("deck_gl_json_chart")
+    at.switch_page("ui/pages/tracker_queue.py").run()
+    at.switch_page("ui/pages/tracker_agenda.py").run()
+    assert not at.get("deck_gl_json_chart")
 
 
 # -- issue 15 (10): the expert's queue keeps its place and finishes a sequence of steps from one screen ---------

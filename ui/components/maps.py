@@ -70,8 +70,11 @@ def region_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
 
 
 def county_layer(geojson: Mapping[str, Any], *, pickable: bool = True) -> pdk.Layer:
-    """County outlines; ``pickable=False`` on a map where clicks choose a site (see :func:`gap_layer`)."""
-    return pdk.Layer("GeoJsonLayer", data=geojson, id="counties", stroked=True, filled=True,
+    """County outlines; ``pickable=False`` on a map where clicks choose a site (see :func:`gap_layer`).
+
+    The transparent fill exists only to be picked (a tooltip anywhere inside a county): without
+    ``pickable`` it is not drawn, which saves a pass over the province in every frame."""
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="counties", stroked=True, filled=pickable,
                      get_fill_color=[0, 0, 0, 0], get_line_color=list(COUNTY_LINE),
                      get_line_width="properties.selected ? 1500 : 1", line_width_min_pixels=1,
                      pickable=pickable)

@@ -21,6 +21,10 @@ from ui.views.planning import RuleOverrides
 SHOWN = "agenda.shown_versions"  # application id -> version shown on the previous run (optimistic locking)
 FLASH = "agenda.flash"  # the last decision's sentence, shown once after the rerun
 DECIDED = "agenda.decided"  # the application last decided in this session: its history is shown
+# the map was asked for in this session: kept as a value (Streamlit drops a page's widget state when another
+# page is shown), so that the map stays on for the rest of the session
+SHOW_MAP = "agenda.show_map"
+SHOW_MAP_WIDGET = "agenda.show_map.widget"
 
 lang = state.lang()
 key, ws, rules = state.current()
@@ -36,6 +40,23 @@ def _rule_titles(ids: tuple[str, ...], report) -> str:
         return "، ".join(ids) if lang == "fa" else ", ".join(ids)
     titles = {r.id: (r.title_fa if lang == "fa" else r.title_en) or r.id for r in report.rules}
     return ("، " if lang == "fa" else ", ").join(titles.get(i, i) for i in ids) or "—"
+
+
+def _draw_map(view, pairs) -> None:
+    """Every proposal and the approved sites they conflict with, the pairs as lines with their distance."""
+    geo = view.agenda.to_geojson()
+    points = [{"proposal_id": str(p["application_id"]), "lon": f["geometry"]["coordinates"][0],
+               "lat": f["geometry"]["coordinates"][1], "status": p["validation_status"],
+               "tip": f"#{fmt.number(p['application_id'], lang)} — {p['applicant']} — "
+                      f"{label(p['licence_type'], lang)} — {status_label(p['validation_status'], lang)}"}
+              for f in geo["features"] for p in [f["properties"]]]
+    points += [{"proposal_id": pid, "lon": c.lon, "lat": c.lat, "status": "approved" if c.status == "approved"
+                else "not_located", "tip": f"#{fmt.number(int(pid), lang)} — {c.name or ''} — "
+                                           f"{label(c.licence_type, lang)} — {term(c.status, lang)}"}
+               for pid, c in view.off_agenda_partners().items() if c.lon is not None and c.lat is not None]
+    base = state.base_map_data(key, lang, None, "any")
+    conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
+                      pairs.to_dict(orient="records"), lang=lang, key="agenda.map", basemap_key="agenda.basemap")
 
 
 try:
@@ -81,20 +102,15 @@ else:
         st.success(t("wg.no_conflicts", lang))
 
     # every proposal on one map (Agenda.to_geojson) and the approved ones they conflict with; conflicts as
-    # lines with their distance, over the region, counties, gaps and offices
-    geo = view.agenda.to_geojson()
-    points = [{"proposal_id": str(p["application_id"]), "lon": f["geometry"]["coordinates"][0],
-               "lat": f["geometry"]["coordinates"][1], "status": p["validation_status"],
-               "tip": f"#{fmt.number(p['application_id'], lang)} — {p['applicant']} — "
-                      f"{label(p['licence_type'], lang)} — {status_label(p['validation_status'], lang)}"}
-              for f in geo["features"] for p in [f["properties"]]]
-    points += [{"proposal_id": pid, "lon": c.lon, "lat": c.lat, "status": "approved" if c.status == "approved"
-                else "not_located", "tip": f"#{fmt.number(int(pid), lang)} — {c.name or ''} — "
-                                           f"{label(c.licence_type, lang)} — {term(c.status, lang)}"}
-               for pid, c in view.off_agenda_partners().items() if c.lon is not None and c.lat is not None]
-    base = state.base_map_data(key, lang, None, "any")
-    conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
-                      pairs.to_dict(orient="records"), lang=lang, key="agenda.map", basemap_key="agenda.basemap")
+    # lines with their distance, over the region, counties, gaps and offices. Drawn when asked for (and
+    # then on every visit in this session): a new map costs a browser without a GPU 3-4 s of drawing, which
+    # made the agenda slow to open (benchmarks/bench_browser.py, "agenda open" and "agenda map").
+    if st.toggle(t("tracker.staff.agenda_show_map", lang), value=bool(st.session_state.get(SHOW_MAP, False)),
+                 key=SHOW_MAP_WIDGET, help=t("tracker.staff.agenda_show_map_help", lang)):
+        st.session_state[SHOW_MAP] = True
+        _draw_map(view, pairs)
+    else:
+        st.session_state[SHOW_MAP] = False
 
     # the agenda, oldest first
     st.subheader(t("tracker.staff.agenda_table", lang))
