@@ -52,8 +52,9 @@ CHOROPLETH_METRICS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
 })
 DISPLAY_TOLERANCE_DEG = 0.002  # about 200 m: invisible at province scale
 # Longest segment drawn, about 11 km. A segment straight in lon/lat is drawn straight in web mercator, and
-# the two differ in the middle by about y''·Δφ²/(8·y') of latitude (y the mercator ordinate): under 2 m
-# for 0.1° at 40° N (tests/ui/test_map_segments.py), against 160 m for an unsplit 1° county edge. Every
+# the two differ in the middle by about y''·Δφ²/(8·y') of latitude (y the mercator ordinate): 1.7 m for
+# 0.1° at 35° N, the province's northern edge (tests/ui/views/test_map_segments.py), against 173 m for an
+# unsplit 1° county edge. Every
 # vertex of an outline costs a browser without a GPU about 40 µs per frame (deck.gl's PathLayer in
 # software WebGL): 0.01° made the sample's county and gap outlines 4,462 + 7,383 vertices and 490 ms a
 # frame, 0.1° makes them 40 + 115 ms (benchmarks/bench_browser.py).
