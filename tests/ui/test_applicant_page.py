@@ -173,13 +173,48 @@ def test_the_map_stays_one_widget_and_a_pick_after_a_search_is_a_new_pick(open_p
     assert at.session_state[site_picker.CANDIDATE_KEY].source == "settlement"
     assert at.get("deck_gl_json_chart")[0].proto.id == chart_id  # the same map, not a new one
     ids = [lyr["id"] for lyr in deck_spec(at)["layers"]]
-    assert "pick-cells~1" in ids and "settlements~1" in ids and "pick-cells" not in ids
+    # only the layer holding the pick is renamed: deck.gl rebuilds a renamed layer (another frame)
+    assert "pick-cells~1" in ids and "pick-cells" not in ids and "settlements" in ids
     # the same cell again, as the browser sends it from the new generation's layer
     at = select_on_map(at, {"pick-cells~1": [{"h3": coarse, "tip": "…"}]})
     assert_clean(at)
     lat, lon = h3.cell_to_latlng(coarse)
     assert at.session_state[site_picker.CANDIDATE_KEY] == Candidate(lon, lat, "cell", coarse)
     assert "شش‌ضلعی نقشه" in _candidate_line(at)
+
+
+def test_picks_on_the_map_keep_the_view_a_search_fits_the_site(open_page, ws):
+    """The first pick fits the site's surroundings; a later pick inside them keeps the view (no jump under
+    the pointer, one frame to draw); a pick outside them, or a site found by name, fits again."""
+    at = open_page("applicant")
+    province = deck_spec(at)["initialViewState"]
+    cells = pick_cells(ws, load_rules(), licence_type="urban")
+    coarse = cells.sort_values("uncovered_population").h3.iat[-1]
+    at = select_on_map(at, {"pick-cells": [{"h3": coarse, "tip": "…"}]})
+    first = deck_spec(at)["initialViewState"]
+    lat, lon = h3.cell_to_latlng(coarse)
+    assert first["zoom"] > province["zoom"] + 1 and first["longitude"] == pytest.approx(lon)
+    fine = [c["h3"] for c in layer(at, "pick-fine")["data"]]
+    at = select_on_map(at, {"pick-fine": [{"h3": fine[3]}]})
+    assert at.session_state[site_picker.CANDIDATE_KEY].cell == coarse
+    assert deck_spec(at)["initialViewState"] == first  # the same view: the map does not move
+    # a coarse cell far away (outside the view): fitted to that site
+    flat, flon = h3.cell_to_latlng(coarse)
+    far = max(cells.h3, key=lambda c: GEOD.inv(flon, flat, h3.cell_to_latlng(c)[1], h3.cell_to_latlng(c)[0])[2])
+    at = select_on_map(at, {"pick-cells": [{"h3": far, "tip": "…"}]})
+    assert_clean(at)
+    moved = deck_spec(at)["initialViewState"]
+    assert moved["longitude"] == pytest.approx(h3.cell_to_latlng(far)[1]) and moved != first
+    # a settlement found by name inside the view shown: fitted to it all the same
+    s = ws.settlements
+    _, _, d = GEOD.inv(np.full(len(s), moved["longitude"]), np.full(len(s), moved["latitude"]), s.geometry.x, s.geometry.y)
+    name = s["name_fa"].iat[int(np.argmin(d))]
+    at.text_input(key="applicant.settlement").input(name)
+    at.button(key="FormSubmitter:applicant.settlement_form-یافتن و بررسی").click().run()
+    assert_clean(at)
+    found = at.session_state[site_picker.CANDIDATE_KEY]
+    assert found.source == "settlement" and found.lon != pytest.approx(moved["longitude"], abs=1e-4)
+    assert deck_spec(at)["initialViewState"]["longitude"] == pytest.approx(found.lon)
 
 
 def test_picking_a_settlement_an_office_and_a_bad_object(open_page, ws):

@@ -29,7 +29,8 @@ from .layout import candidate_error_text
 
 CANDIDATE_KEY = "applicant.candidate"
 ERROR_KEY = "applicant.pick_error"
-MAP_NONCE_KEY = "applicant.map_nonce"
+MAP_GENERATIONS_KEY = "applicant.map_generations"  # pickable layer id -> its generation (mark_generation)
+VIEW_KEY = "applicant.view"  # (bounds shown, whether they are a site's surroundings): view_bounds
 LAT_KEY = "applicant.lat"
 LON_KEY = "applicant.lon"
 SETTLEMENT_KEY = "applicant.settlement"
@@ -48,15 +49,44 @@ def map_key() -> str:
 
 
 def mark_generation(layers: list) -> list:
-    """The pickable layers' ids with the current generation (:data:`ui.views.picking.GENERATION_MARK`),
-    which changes when the candidate is set another way: the map's previous pick is left behind, and
-    clicking that object again is a new pick."""
-    gen = st.session_state.get(MAP_NONCE_KEY, 0)
-    if gen:
-        for layer in layers:
-            if layer.id in picking.PICK_LAYERS:
-                layer.id = f"{layer.id}{picking.GENERATION_MARK}{gen}"
+    """The ids of the pickable layers that held the map's pick when the candidate was last set another way
+    (a search, typed coordinates), with their generation (:data:`ui.views.picking.GENERATION_MARK`): the
+    map's previous pick is left behind, and clicking that object again is a new pick. Only those layers
+    are renamed: deck.gl builds a renamed layer again (the coarse grid: another frame, 0.3-0.5 s in a
+    browser without a GPU), and the others hold no pick to leave behind."""
+    generations: Mapping[str, int] = st.session_state.get(MAP_GENERATIONS_KEY, {})
+    for layer in layers:
+        gen = generations.get(layer.id)
+        if gen and layer.id in picking.PICK_LAYERS:
+            layer.id = f"{layer.id}{picking.GENERATION_MARK}{gen}"
     return layers
+
+
+def _leave_pick_behind() -> None:
+    """A new generation for each layer holding the map's current pick (:func:`mark_generation`)."""
+    event = st.session_state.get(MAP_KEY)
+    selection = (event.get("selection") if isinstance(event, Mapping) else None) or {}
+    held = {picking.base_layer(k) for k, v in (selection.get("indices") or {}).items() if v}
+    generations = dict(st.session_state.get(MAP_GENERATIONS_KEY, {}))
+    for layer in held & set(picking.PICK_LAYERS):
+        generations[layer] = generations.get(layer, 0) + 1
+    st.session_state[MAP_GENERATIONS_KEY] = generations
+
+
+def view_bounds(cand: Candidate | None, fitted: tuple[float, float, float, float]) -> tuple[float, ...]:
+    """The extent the map shows: ``fitted`` (the site and the places around it, or the province), except
+    after a pick on the map inside the surroundings of a site already shown, which stay: the map does not
+    jump under the pointer, and deck.gl draws once instead of twice (a new view is another frame,
+    0.3-0.7 s in a browser without a GPU). A site set another way (a search, typed coordinates) is
+    always fitted (:func:`_set` forgets the view)."""
+    shown = st.session_state.get(VIEW_KEY)
+    if cand is not None and shown is not None and shown[1]:
+        x0, y0, x1, y1 = shown[0]
+        mx, my = (x1 - x0) * 0.05, (y1 - y0) * 0.05
+        if x0 + mx <= cand.lon <= x1 - mx and y0 + my <= cand.lat <= y1 - my:
+            return tuple(shown[0])
+    st.session_state[VIEW_KEY] = (tuple(float(v) for v in fitted), cand is not None)
+    return tuple(fitted)
 
 
 def current() -> Candidate | None:
@@ -98,7 +128,8 @@ def _set(cand: Candidate | None) -> None:
     else:
         st.session_state[CANDIDATE_KEY] = cand
     st.session_state.pop(ERROR_KEY, None)
-    st.session_state[MAP_NONCE_KEY] = st.session_state.get(MAP_NONCE_KEY, 0) + 1
+    st.session_state.pop(VIEW_KEY, None)
+    _leave_pick_behind()
 
 
 def _refuse(exc: CandidateError) -> None:

@@ -55,7 +55,8 @@ with col_map:
     widget_key = site_picker.map_key()
     # after a pick: the site with the settlements around it and their names, not a plain close-up
     around = state.site_context(key, lang, county, candidate.lon, candidate.lat) if candidate else None
-    chart = maps.deck(site_picker.mark_generation(layers), around["bounds"] if around else base["bounds"], basemap=basemap, lang=lang,
+    bounds = site_picker.view_bounds(candidate, around["bounds"] if around else base["bounds"])
+    chart = maps.deck(site_picker.mark_generation(layers), bounds, basemap=basemap, lang=lang,
                       width_px=maps.COLUMN_MAP_WIDTH, labels=around["labels"] if around else base["labels"])
     maps.show(chart, key=widget_key, lang=lang, on_select=partial(site_picker.on_map_select, key, widget_key))
     maps.legend([*maps.base_legend(lang), (maps.CELL_LINE, t("map.legend_cells", lang)),
