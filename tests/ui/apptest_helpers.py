@@ -44,6 +44,24 @@ def deck_spec(at: AppTest, index: int = 0) -> dict[str, Any]:
     return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
 
 
+def element_path(at: AppTest, element_type: str = "deck_gl_json_chart") -> tuple[int, ...]:
+    """Where the first element of ``element_type`` sits in the page's main area (child indices, as the
+    browser places it): an element that moves gets built again by the browser (a map: a new WebGL map)."""
+    def walk(node: Any, path: tuple[int, ...]) -> tuple[int, ...] | None:
+        if getattr(node, "type", None) == element_type:
+            return path
+        for i, child in sorted((getattr(node, "children", None) or {}).items()):
+            found = walk(child, (*path, i))
+            if found is not None:
+                return found
+        return None
+
+    found = walk(at.main, ())
+    if found is None:
+        raise KeyError(element_type)
+    return found
+
+
 def layer(at: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
     """The layer ``layer_id`` of the deck, whatever its generation (``pick-cells~2``)."""
     for lyr in deck_spec(at, index)["layers"]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apptest_helpers import assert_clean, layer, sha256, texts
+from apptest_helpers import assert_clean, element_path, layer, sha256, texts
 
 from siting import fmt
 from siting.coverage import compute_coverage
@@ -47,7 +47,10 @@ def test_widgets_kpis_and_county_table(open_page, ws):
 def test_moving_sliders_recomputes_coverage_and_gaps(open_page, ws, workspace_copy):
     before = sha256(workspace_copy)
     at = open_page("planner")
+    map_at = element_path(at)
     at.slider(key="planner.urban.service_radius_m").set_value(12.0).run()
+    # the note on changed rules appears above the map without moving it (a moved map is a new map)
+    assert at.info and element_path(at) == map_at
     at.slider(key="planner.rural.service_radius_m").set_value(20.0).run()
     at.radio(key="planner.gap_type").set_value("rural").run()
     assert_clean(at)
@@ -69,6 +72,7 @@ def test_moving_sliders_recomputes_coverage_and_gaps(open_page, ws, workspace_co
     # back to the rules file
     at.button(key="planner.reset").click().run()
     assert at.slider(key="planner.urban.service_radius_m").value == 3.0 and not at.info
+    assert element_path(at) == map_at
     assert sha256(workspace_copy) == before  # the rules and the workspace are never written
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jdatetime
 import pytest
-from apptest_helpers import assert_clean, layer, open_app, table_with, texts
+from apptest_helpers import assert_clean, element_path, layer, open_app, table_with, texts
 from pyproj import Geod
 from staff_data import P07, P08, PASSWORD, StaffData, build
 from streamlit.testing.v1 import AppTest
@@ -359,6 +359,7 @@ def test_after_one_approval_the_agenda_lists_the_conflict_and_refuses_the_second
     assert "موافقت‌شده" in rules.loc["تداخل با درخواست‌های در جریان", "توضیح"]
     # the approved proposal is on the map, white, and the line carries the distance
     _show_map(at)
+    map_at = element_path(at)
     marks = {p["proposal_id"]: p for p in layer(at, "proposals")["data"]}
     assert set(marks) == {str(a), str(b), str(c)} and marks[str(a)]["colour"] == [255, 255, 255, 255]
     (label,) = layer(at, "conflict_labels")["data"]
@@ -371,6 +372,7 @@ def test_after_one_approval_the_agenda_lists_the_conflict_and_refuses_the_second
     # with it: approved, and the audit keeps the reason and the conflict
     _decide(at, b, "approve", "پوشش بیشتر", override="دو ورودی جدا از دو خیابان اصلی")
     assert lib.get_application(wg, b).application.status == "approved"
+    assert at.success and element_path(at) == map_at  # the decision's message above the map does not move it
     entry = next(e for e in lib.audit_trail(wg, b) if e.action == "decision_recorded")
     assert entry.details["override_reason"] == "دو ورودی جدا از دو خیابان اصلی"
     assert [x["proposal_id"] for x in entry.details["conflicts"]] == [str(a)]

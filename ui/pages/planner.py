@@ -54,10 +54,13 @@ with st.sidebar:
 
 overrides = RuleOverrides.of(chosen)
 st.session_state[state.PLANNER_OVERRIDES] = overrides
-if overrides.items:
-    changes = [f"{label(lt, lang)}: {t(f'planner.{p}', lang)} = {fmt.number(v / 1000, lang, decimals=1)}"
-               for lt, p, v in overrides.items]
-    st.info(t("planner.changed", lang, items=("؛ " if lang == "fa" else "; ").join(changes)))
+# The note on changed rules sits in a container that is always there: an element that came and went
+# above the map moved the map in the page, and the browser built it again (a new map: 3 s without a GPU).
+with st.container():
+    if overrides.items:
+        changes = [f"{label(lt, lang)}: {t(f'planner.{p}', lang)} = {fmt.number(v / 1000, lang, decimals=1)}"
+                   for lt, p, v in overrides.items]
+        st.info(t("planner.changed", lang, items=("؛ " if lang == "fa" else "; ").join(changes)))
 
 c1, c2 = st.columns(2)
 gap_type = c1.radio(t("planner.gap_type", lang), ("any", *LICENCE_TYPES), key="planner.gap_type",

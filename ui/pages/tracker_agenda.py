@@ -68,8 +68,9 @@ items = view.agenda.items
 shown_before: dict[int, int] = dict(st.session_state.get(SHOWN, {}))
 st.session_state[SHOWN] = {it.application_id: it.version for it in items}
 
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+with st.container():  # always there, so that the map below keeps its place in the page (see planner.py)
+    if flash := st.session_state.pop(FLASH, None):
+        st.success(flash)
 
 if not items:
     st.info(t("tracker.staff.agenda_empty", lang))
@@ -82,24 +83,25 @@ else:
 
     # conflicting pairs: with pending AND approved proposals, as they are now (the reports below say the same)
     pairs = view.pairs
-    if len(pairs):
-        st.error(t("wg.conflicts", lang))
-        names = {str(it.application_id): it.applicant_name for it in items}
-        partners = view.off_agenda_partners()
-        names.update({k: c.name or "" for k, c in partners.items()})
+    with st.container():  # one element whatever the conflicts: the map below keeps its place
+        if len(pairs):
+            st.error(t("wg.conflicts", lang))
+            names = {str(it.application_id): it.applicant_name for it in items}
+            partners = view.off_agenda_partners()
+            names.update({k: c.name or "" for k, c in partners.items()})
 
-        def _side(pid: str, status: str | None) -> str:
-            mark = f" ({term(status, lang)})" if status and status != "under_review" else ""
-            return f"#{fmt.number(int(pid), lang)} — {names.get(pid, '')}{mark}"
+            def _side(pid: str, status: str | None) -> str:
+                mark = f" ({term(status, lang)})" if status and status != "under_review" else ""
+                return f"#{fmt.number(int(pid), lang)} — {names.get(pid, '')}{mark}"
 
-        st.table(pd.DataFrame({
-            t("wg.col.a", lang): [_side(a, s) for a, s in zip(pairs["proposal_a"], pairs["status_a"], strict=True)],
-            t("wg.col.b", lang): [_side(b, s) for b, s in zip(pairs["proposal_b"], pairs["status_b"], strict=True)],
-            t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
-            t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
-        }))
-    else:
-        st.success(t("wg.no_conflicts", lang))
+            st.table(pd.DataFrame({
+                t("wg.col.a", lang): [_side(a, s) for a, s in zip(pairs["proposal_a"], pairs["status_a"], strict=True)],
+                t("wg.col.b", lang): [_side(b, s) for b, s in zip(pairs["proposal_b"], pairs["status_b"], strict=True)],
+                t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
+                t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
+            }))
+        else:
+            st.success(t("wg.no_conflicts", lang))
 
     # every proposal on one map (Agenda.to_geojson) and the approved ones they conflict with; conflicts as
     # lines with their distance, over the region, counties, gaps and offices. Drawn when asked for (and
