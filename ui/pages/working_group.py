@@ -88,15 +88,16 @@ if result is not None:
     st.markdown("**" + t("wg.summary", lang, p=fmt.number(int(counts.get("pass", 0)), lang),
                           w=fmt.number(int(counts.get("warn", 0) + counts.get("unknown", 0)), lang),
                           f=fmt.number(int(counts.get("fail", 0)), lang)) + "**")
-    if len(pairs):
-        st.error(t("wg.conflicts", lang))
-        st.table(pd.DataFrame({
-            t("wg.col.a", lang): pairs["proposal_a"], t("wg.col.b", lang): pairs["proposal_b"],
-            t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
-            t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
-        }))
-    else:
-        st.success(t("wg.no_conflicts", lang))
+    with st.container():  # one element whatever the conflicts: the map below keeps its place (planner.py)
+        if len(pairs):
+            st.error(t("wg.conflicts", lang))
+            st.table(pd.DataFrame({
+                t("wg.col.a", lang): pairs["proposal_a"], t("wg.col.b", lang): pairs["proposal_b"],
+                t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
+                t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
+            }))
+        else:
+            st.success(t("wg.no_conflicts", lang))
 
     # all proposals on one map
     base = state.base_map_data(key, lang, None, "any")
