@@ -108,13 +108,17 @@ def isochrone_layer(geojson: Mapping[str, Any], *, layer_id: str = "isochrones",
                      line_width_min_pixels=1, pickable=pickable)
 
 
+# No hover highlight on the pickable layers (deck.gl's auto_highlight): each highlight redraws the whole map,
+# 0.3-0.5 s in a browser without a GPU, and the highlight of the pressed cell came before the click was even
+# sent (benchmarks/bench_browser.py: map click → report 1.8-2.3 s with it, 1.5-1.7 s without). The tooltip
+# still names what is under the pointer.
 def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> pdk.Layer:
     """The pickable H3 grid: coarse cells over the gaps, or the fine cells around the candidate."""
     return pdk.Layer("H3HexagonLayer", data=list(records), id=LAYER_FINE if fine else LAYER_COARSE,
                      get_hexagon="h3", get_fill_color=list(FINE_FILL if fine else CELL_FILL),
                      get_line_color=[200, 60, 150, 160] if fine else list(CELL_LINE),
                      line_width_min_pixels=1, stroked=True, filled=True, extruded=False,
-                     pickable=True, auto_highlight=True, highlight_color=[30, 30, 200, 120])
+                     pickable=True, auto_highlight=False)
 
 
 APPROXIMATE_RING = (20, 20, 20, 255)
@@ -125,7 +129,7 @@ def settlement_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
                      get_position=["lon", "lat"], get_radius="r", radius_units="'pixels'",
                      get_fill_color=f"kind == 'city' ? {list(CITY_FILL)} : {list(VILLAGE_FILL)}",
                      get_line_color=[255, 255, 255, 200], stroked=True, line_width_min_pixels=0.5,
-                     pickable=True, auto_highlight=True)
+                     pickable=True, auto_highlight=False)
 
 
 def office_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
