@@ -786,6 +786,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.staff.completed": ("مرحلهٔ «{step}» درخواست #{n} ثبت شد.", "Step “{step}” of application #{n} was recorded."),
     "tracker.staff.return_step": ("عودت یک مرحله به متقاضی", "Return a step to the applicant"),
     "tracker.staff.return_button": ("عودت مرحله", "Return the step"),
+    "tracker.staff.return_step_none": (
+        "اکنون مرحله‌ای از متقاضی قابل عودت نیست.", "No step of the applicant can be returned now."),
     "tracker.staff.returned": ("مرحلهٔ «{step}» درخواست #{n} عودت شد.", "Step “{step}” of application #{n} was returned."),
     "tracker.staff.issue": ("ثبت صدور پروانه", "Record the licence"),
     "tracker.staff.licence_number": ("شمارهٔ پروانه", "Licence number"),

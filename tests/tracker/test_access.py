@@ -74,6 +74,7 @@ def attacks(w, v):
         "read_document": lambda: t.read_document(bob, v["doc"]),
         "get_licence": lambda: t.get_licence(bob, v["licence"]),
         "audit_trail": lambda: t.audit_trail(bob, app),
+        "returnable_steps": lambda: t.returnable_steps(bob, app),
         # staff screens and administration
         "queue": lambda: t.queue(bob),
         "overdue_steps": lambda: t.overdue_steps(bob),

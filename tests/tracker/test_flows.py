@@ -20,7 +20,7 @@ from tracker_helpers import (
     version,
 )
 
-from siting.tracker import SiteInput, TransitionError
+from siting.tracker import AccessDenied, SiteInput, TransitionError
 
 LICENSING_STEPS = [
     "company_registration", "tax_registration", "credit_record", "documents", "licensing_system_registration",
@@ -199,6 +199,36 @@ def test_a_returned_step_goes_back_to_the_applicant(world):
     do_step(w, app.id, "licensing_system_registration", w.alice)
     with pytest.raises(TransitionError, match="later steps are done"):
         t.return_step(w.expert, app.id, "documents", ["x"], expected_version=version(w, app.id))
+
+
+def test_returnable_steps_are_the_ones_return_step_accepts(world):
+    w, t = world, world.t
+    a = t.create_applicant(w.alice, natural_applicant(16))
+    app = t.create_application(w.alice, a.id, "rural", "new", site=RURAL_SITE)
+    to_agenda(w, app.id, w.alice)
+
+    def refused_all_but_returnable() -> list[str]:
+        offered = [s.step_id for s in t.returnable_steps(w.expert, app.id)]
+        for s in t.get_application(w.expert, app.id).current_steps():
+            if s.step_id not in offered:
+                with pytest.raises(TransitionError):
+                    t.return_step(w.expert, app.id, s.step_id, ["x"], expected_version=version(w, app.id))
+        return offered
+
+    # under the working group's review: reading the principles is done and its phase is closed
+    assert "principles" in {s.step_id for s in t.get_application(w.expert, app.id).current_steps()
+                            if s.state == "done"}
+    assert refused_all_but_returnable() == []
+    t.record_decision(w.wg, app.id, "approve", "ok", expected_version=version(w, app.id))
+    do_step(w, app.id, "credit_record", w.alice)
+    offered = refused_all_but_returnable()
+    assert "credit_record" in offered and "principles" not in offered
+    assert all(s.actor == "applicant" for s in t.returnable_steps(w.expert, app.id))
+    t.return_step(w.expert, app.id, "credit_record", ["ناخوانا"], expected_version=version(w, app.id))
+    # returned: it is the applicant's turn again, so it is not offered a second time
+    assert "credit_record" not in [s.step_id for s in t.returnable_steps(w.expert, app.id)]
+    with pytest.raises(AccessDenied):
+        t.returnable_steps(w.alice, app.id)
 
 
 def test_rejection_ends_the_application(world):

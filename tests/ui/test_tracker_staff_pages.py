@@ -545,3 +545,47 @@ def test_the_queue_refuses_a_return_at_intake_without_deficiencies_and_writes_no
     assert snapshot(lib) == before
     assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
     lib.close()
+
+
+# -- the "return a step" form offers only the steps the library would accept -------------------------------------
+def test_the_return_step_form_offers_nothing_on_a_request_under_review(staff_db, workspace_copy):
+    under_review = staff_db.agenda[2]
+    lib = _library(staff_db, workspace_copy)
+    expert = lib.authenticate("expert", PASSWORD)
+    done = {s.step_id for s in lib.get_application(expert, under_review).current_steps() if s.state == "done"}
+    assert "principles" in done  # the applicant's finished step, which return_step refuses now
+    assert lib.returnable_steps(expert, under_review) == ()
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(under_review).run()
+    assert_clean(at)
+    assert t("tracker.staff.return_step") in texts(at.subheader)
+    assert t("tracker.staff.return_step_none") == "اکنون مرحله‌ای از متقاضی قابل عودت نیست."
+    assert t("tracker.staff.return_step_none") in texts(at.caption)
+    assert not [b for b in at.selectbox if b.key == f"queue.return_step.{under_review}"]
+    assert not [b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:queue.return.{under_review}")]
+    lib.close()
+
+
+def test_the_return_step_form_offers_exactly_the_returnable_steps_and_returns_one(staff_db, workspace_copy):
+    app_id = staff_db.approved
+    lib = _library(staff_db, workspace_copy)
+    expert = lib.authenticate("expert", PASSWORD)
+    accepted = [s.step_id for s in lib.returnable_steps(expert, app_id)]
+    assert "credit_record" in accepted and "principles" not in accepted
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    assert_clean(at)
+    box = at.selectbox(key=f"queue.return_step.{app_id}")
+    assert box.options == [lib.workflow.step(s).fa for s in accepted]
+    assert t("tracker.staff.return_step_none") not in texts(at.caption)
+    box.set_value("credit_record")
+    at.text_area(key=f"queue.deficiencies.{app_id}").input("گزارش بدهی بانکی ناخوانا است")
+    at.button(key=f"FormSubmitter:queue.return.{app_id}-{t('tracker.staff.return_button')}").click().run()
+    assert_clean(at)
+    assert not at.error
+    assert t("tracker.staff.returned", step=lib.workflow.step("credit_record").fa, n=fmt.number(app_id)) in texts(at.success)
+    step = next(s for s in lib.get_application(expert, app_id).current_steps() if s.step_id == "credit_record")
+    assert (step.state, step.deficiencies) == ("returned", ("گزارش بدهی بانکی ناخوانا است",))
+    # returned: no longer offered
+    assert lib.workflow.step("credit_record").fa not in at.selectbox(key=f"queue.return_step.{app_id}").options
+    lib.close()

@@ -233,11 +233,16 @@ with tab_app:
                                                  requested_documents=requested),
                  t("tracker.staff.returned_intake", lang, n=fmt.number(chosen, lang)))
 
-    # return one of the applicant's steps with its deficiencies
-    returnable = [s for s in steps if s.actor == "applicant" and s.state in ("ready", "done")
-                  and s.completed_by_action == "step"]
-    if returnable:
-        st.subheader(t("tracker.staff.return_step", lang))
+    # return one of the applicant's steps with its deficiencies: only the steps the library would accept now
+    st.subheader(t("tracker.staff.return_step", lang))
+    try:
+        returnable = trk.returnable_steps(me, chosen)
+    except TrackerError as exc:
+        st.error(error_text(exc, lang))
+        returnable = ()
+    if not returnable:
+        st.caption(t("tracker.staff.return_step_none", lang))
+    else:
         with st.form(f"queue.return.{chosen}"):
             ret_id = st.selectbox(t("tracker.staff.col.step", lang), [s.step_id for s in returnable],
                                   key=f"queue.return_step.{chosen}", format_func=_title)
