@@ -821,6 +821,7 @@ _STRINGS.update({
     "tracker.staff.return_intake_help": (
         "پیش از طرح در کارگروه: متقاضی نواقص را رفع می‌کند، مدارک خواسته‌شده را بارگذاری می‌کند و درخواست را دوباره می‌فرستد.",
         "Before the review: the applicant fixes the deficiencies, uploads the documents asked for and submits again."),
+    "tracker.staff.intake_reasons": ("دلایل عودت (لازم)", "Reasons for the return (required)"),
     "tracker.staff.return_intake_button": ("عودت درخواست", "Return the request"),
     "tracker.staff.returned_intake": (
         "درخواست #{n} در مرحلهٔ دریافت به متقاضی عودت شد.", "Application #{n} was returned to the applicant at intake."),

@@ -435,12 +435,13 @@ class ProgressMixin(TrackerBase):
 
     @api("write")
     def return_to_applicant(self, ctx: Ctx, application_id: int, deficiencies: Sequence[str], *,
-                            expected_version: int, reasons: str = "",
+                            expected_version: int, reasons: str,
                             requested_documents: Sequence[str] = ()) -> ApplicationView:
         """Return a submitted request at intake, before the review (directorate experts).
 
-        Recorded as the directorate's decision of this round; the applicant
-        fixes the deficiencies and submits again.
+        Recorded as the directorate's decision of this round, with ``reasons`` (required, like
+        every decision's) and the ``deficiencies`` (at least one); the applicant fixes the
+        deficiencies and submits again.
         """
         self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
@@ -448,9 +449,19 @@ class ProgressMixin(TrackerBase):
             raise TransitionError(
                 f"only a submitted request can be returned at intake; this one is {term(app.status, 'en')}",
                 f"فقط درخواست ارسال‌شده در مرحلهٔ دریافت عودت می‌شود؛ وضعیت این درخواست «{term(app.status)}» است")
-        items = _deficiencies(deficiencies)
+        reasons = tidy_text(reasons)
+        no_reasons = ("reasons", "reasons: say why the request is returned", f"دلایل {term('return')} را بنویسید")
+        try:
+            items = _deficiencies(deficiencies)
+        except TrackerInputError as no_items:
+            if reasons:
+                raise
+            raise TrackerInputError.collect(  # both missing: say both at once
+                "the return is not complete", "عودت کامل نیست",
+                [("deficiencies", no_items.message_en, no_items.message_fa), no_reasons]) from None
+        if not reasons:
+            raise TrackerInputError(no_reasons[1], no_reasons[2], [no_reasons])
         requested = self._checked_requested(app, "return", requested_documents)
-        reasons = tidy_text(reasons) or "؛ ".join(items)
         ctx.s.add(m.Decision(application_id=app.id, round=app.round, body="directorate", outcome="return",
                              reasons=reasons, deficiencies=list(items), override_reason=None, meeting_date=None,
                              decided_by=ctx.user.id, decided_at=ctx.now))

@@ -20,7 +20,7 @@ from tracker_helpers import (
     version,
 )
 
-from siting.tracker import AccessDenied, SiteInput, TransitionError
+from siting.tracker import AccessDenied, SiteInput, TrackerInputError, TransitionError
 
 LICENSING_STEPS = [
     "company_registration", "tax_registration", "credit_record", "documents", "licensing_system_registration",
@@ -170,10 +170,17 @@ def test_return_at_intake_by_the_directorate(world):
     app = t.create_application(w.alice, a.id, "rural", "new", site=RURAL_SITE)
     do_step(w, app.id, "principles", w.alice)
     t.submit(w.alice, app.id, expected_version=version(w, app.id))
-    t.return_to_applicant(w.expert, app.id, ["نشانی کامل نیست"], expected_version=version(w, app.id))
+    # reasons are required: blank ones are refused and nothing changes
+    before = version(w, app.id)
+    with pytest.raises(TrackerInputError, match="say why the request is returned") as refused:
+        t.return_to_applicant(w.expert, app.id, ["نشانی کامل نیست"], expected_version=before, reasons=" \n ")
+    assert refused.value.message_fa == "دلایل عودت را بنویسید"
+    assert version(w, app.id) == before and t.get_application(w.alice, app.id).decisions == ()
+    t.return_to_applicant(w.expert, app.id, ["نشانی کامل نیست"], expected_version=version(w, app.id),
+                          reasons="درخواست کامل نیست")
     mine = t.my_applications(w.alice)[0]
     assert mine.application.status == "returned" and mine.open_deficiencies == ("نشانی کامل نیست",)
-    assert mine.last_decision.body == "directorate"
+    assert mine.last_decision.body == "directorate" and mine.last_decision.reasons == "درخواست کامل نیست"
     t.submit(w.alice, app.id, expected_version=version(w, app.id))
     assert t.get_application(w.alice, app.id).application.round == 2
 

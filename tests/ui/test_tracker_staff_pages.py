@@ -491,6 +491,8 @@ def test_the_queue_returns_a_submitted_request_at_intake_asking_for_a_document(s
     assert wf.documents["national_card"].fa in offered
     for company_only in ("statute", "founding_notice", "commitment_form"):
         assert wf.documents[company_only].fa not in offered
+    assert at.text_area(key=f"queue.intake_reasons.{app_id}").label == "دلایل عودت (لازم)"
+    at.text_area(key=f"queue.intake_reasons.{app_id}").input("  مدارک هویتی ناخوانا و نشانی ناقص است  ")
     at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("تصویر کارت ملی خوانا نیست\n\n- کد پستی ناقص است")
     at.multiselect(key=f"queue.intake_requested.{app_id}").select("national_card")
     at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
@@ -505,6 +507,7 @@ def test_the_queue_returns_a_submitted_request_at_intake_asking_for_a_document(s
     (decision,) = detail.decisions
     assert (decision.round, decision.body, decision.outcome, decision.deficiencies) == (
         1, "directorate", "return", ("تصویر کارت ملی خوانا نیست", "کد پستی ناقص است"))
+    assert decision.reasons == "مدارک هویتی ناخوانا و نشانی ناقص است"  # the reasons field, not the deficiencies
     (intake,) = [s for s in detail.steps if s.step_id == "intake" and s.round == 1]
     assert intake.data == {"outcome": "return", "requested_documents": ["national_card"]}
     assert [(r.kind, r.uploaded) for r in detail.requested_documents] == [("national_card", False)]
@@ -533,8 +536,10 @@ def test_the_queue_refuses_a_return_at_intake_without_deficiencies_and_writes_no
     at.selectbox(key="queue.chosen").set_value(app_id).run()
     version = lib.get_application(ids["expert"], app_id).application.version
     with pytest.raises(TrackerInputError) as refused:  # what the library says, to compare with the page
-        lib.return_to_applicant(ids["expert"], app_id, [], expected_version=version, requested_documents=["photo"])
+        lib.return_to_applicant(ids["expert"], app_id, [], expected_version=version, reasons="پرونده ناقص است",
+                                requested_documents=["photo"])
     before = snapshot(lib)
+    at.text_area(key=f"queue.intake_reasons.{app_id}").input("پرونده ناقص است")
     at.text_area(key=f"queue.intake_deficiencies.{app_id}").input(" \n- \n")  # blank lines only
     at.multiselect(key=f"queue.intake_requested.{app_id}").select("photo")
     at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
@@ -544,6 +549,58 @@ def test_the_queue_refuses_a_return_at_intake_without_deficiencies_and_writes_no
     assert not at.success
     assert snapshot(lib) == before
     assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
+    lib.close()
+
+
+@pytest.mark.parametrize("reasons", ["", "  \n \t "])
+def test_the_queue_refuses_a_return_at_intake_without_reasons_and_writes_nothing(staff_db, workspace_copy, reasons):
+    lib = _library(staff_db, workspace_copy)
+    app_id, ids = _submitted(lib)
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    before = snapshot(lib)
+    at.text_area(key=f"queue.intake_reasons.{app_id}").input(reasons)
+    at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("کد پستی ناقص است")
+    at.multiselect(key=f"queue.intake_requested.{app_id}").select("photo")
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
+    assert_clean(at)
+    assert texts(at.error) == ["دلایل عودت را بنویسید"]
+    assert not at.success
+    assert snapshot(lib) == before
+    assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
+    # the form keeps what was typed, to add the reasons and send again
+    assert at.text_area(key=f"queue.intake_deficiencies.{app_id}").value == "کد پستی ناقص است"
+    lib.close()
+
+
+def test_the_queue_refuses_a_return_at_intake_with_neither_reasons_nor_deficiencies_saying_both(staff_db, workspace_copy):
+    lib = _library(staff_db, workspace_copy)
+    app_id, _ = _submitted(lib)
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    before = snapshot(lib)
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
+    assert_clean(at)
+    (err,) = texts(at.error)
+    assert err.startswith("عودت کامل نیست")
+    assert "دست‌کم یک نقص را برای رفع توسط متقاضی بنویسید" in err and "دلایل عودت را بنویسید" in err
+    assert "deficiencies" not in err and "reasons" not in err  # no field code on the screen
+    assert snapshot(lib) == before
+    lib.close()
+
+
+def test_the_intake_return_form_in_english_labels_the_reasons(staff_db, workspace_copy):
+    lib = _library(staff_db, workspace_copy)
+    app_id, _ = _submitted(lib)
+    at = _open("tracker_queue", "expert", lang="en")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    assert_clean(at)
+    assert at.text_area(key=f"queue.intake_reasons.{app_id}").label == "Reasons for the return (required)"
+    at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("postal code missing")
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button', 'en')}"
+              ).click().run()
+    assert_clean(at)
+    assert texts(at.error) == ["reasons: say why the request is returned"]
     lib.close()
 
 
