@@ -4,37 +4,19 @@ agenda and the conflict, record a return, see it leave the agenda. Screenshots i
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from siting import fmt
-from siting.samples.tracker import build_sample_tracker, demo_account
+from siting.samples.tracker import demo_account
 from siting.tracker import Tracker, TrackerSettings
 from siting.workspace import Workspace
-from ui.devserver import CHROMIUM, running_app
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored (as in conftest.py)
-
-
-@pytest.fixture(scope="module")
-def staff_app(sample_workspace_path, tmp_path_factory):
-    """``(url, database url, sample)``: the dashboard on its own workspace copy and sample tracker."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    folder = tmp_path_factory.mktemp("tracker-staff-browser")
-    ws_path = folder / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    db_url = f"sqlite:///{folder / 'tracker.db'}"
-    sample = build_sample_tracker(db_url, ws_path, files_dir=folder / "files")
-    env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(folder / "files")}
-    with running_app(ws_path, env=env, log=ARTIFACTS / "test_tracker_staff_browser-streamlit.log") as url:
-        yield url, db_url, ws_path, sample
 
 
 def _sign_in(page, username: str) -> None:
@@ -44,8 +26,8 @@ def _sign_in(page, username: str) -> None:
     page.get_by_role("button", name=t("tracker.signin")).click()
 
 
-def test_working_group_member_records_a_return_and_it_leaves_the_agenda(staff_app, page):
-    url, db_url, ws_path, sample = staff_app
+def test_working_group_member_records_a_return_and_it_leaves_the_agenda(tracker_app, page):
+    url, db_url, ws_path, sample = tracker_app.url, tracker_app.db_url, tracker_app.ws_path, tracker_app.sample
     a, b, c = (sample.applications[k] for k in ("conflict_a", "conflict_b", "urban_agenda"))
     page.goto(f"{url}/agenda")
     page.get_by_role("heading", name=t("page.tracker_agenda")).first.wait_for(timeout=TIMEOUT_MS)
