@@ -766,7 +766,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             try:
                 d = parse_date(v)
             except ValueError as exc:
-                rows.warn(i, Reason("bad_date", f"{fld}: {exc}; stored as unknown", column=fld, value=_text(v),
+                rows.warn(i, Reason("bad_date", f"{fld}: {exc}; stored as unknown", field=fld, value=_text(v),
                                     detail=str(exc)), fld)
                 continue
             out[i] = kept(fld, i, d.isoformat() if d else None)
@@ -851,7 +851,8 @@ def _polygons(raw: RawTable, rows: _Rows) -> list:
     out: list = [None] * len(raw)
     for i, g in enumerate(raw.geometry):
         if g is None or g.is_empty:
-            rows.error(i, Reason("no_geometry", "no geometry"), "geometry")
+            # an OpenStreetMap boundary the reader could not assemble says why
+            rows.error(i, raw.coord_errors.get(i, Reason("no_geometry", "no geometry")), "geometry")
             continue
         if g.geom_type not in ("Polygon", "MultiPolygon"):
             rows.error(i, Reason("not_a_polygon", f"a {g.geom_type} where a polygon is expected", geom_type=g.geom_type),

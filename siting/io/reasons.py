@@ -59,7 +59,7 @@ ROW_REASONS: Mapping[str, str] = MappingProxyType({
     "unknown_licence_type": "a licence type that is not urban or rural (value, detail)",
     "unknown_status": "an office status that is not known (value, detail)",
     "unknown_applicant_type": "an applicant type that is not known (value, detail)",
-    "bad_date": "a date that cannot be read; stored as unknown (column, value, detail)",
+    "bad_date": "a date that cannot be read; stored as unknown (field: issued/expires, value, detail)",
     "road_not_for_vehicles": "a road class that is not a road for motor vehicles (value, detail)",
     "unknown_road_class": "a road class that is not known; the default speed is used (value, detail, speed)",
     "no_road_class": "no road class; the default speed is used (speed)",
