@@ -523,6 +523,59 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import.not_placed_none_anywhere": ("مختصات ندارد و جایی گذاشته نشد: آبادی‌ای به نام «{value}» در فضای کاری نیست.",
                                         "no coordinates and not placed: no settlement named \"{value}\" in the "
                                         "workspace."),
+    "import.census_bad_figure": ("مقدار «{value}» در ستون «{field}» شمار درستی نیست (عدد صحیح نامنفی).",
+                                 "\"{value}\" in \"{field}\" is not a count (a whole number, not negative)."),
+    "import.census_no_population": ("جمعیت ندارد؛ «نامعلوم» ثبت شد.", "no population figure; stored as unknown."),
+    "import.census_households_exceed": ("{households} خانوار ولی تنها {population} نفر.",
+                                        "{households} households but only {population} people."),
+    "import.census_sexes_disagree": ("مرد {male} + زن {female} = {total}، نه جمعیت {population}.",
+                                     "men {male} + women {female} = {total}, not the population {population}."),
+    "import.census_bad_code": ("کد «{value}» کد آماری نیست (تنها رقم).", "the code \"{value}\" is not a census code "
+                               "(digits only)."),
+    "import.census_unknown_kind": ("نوع «{value}» نه شهر است نه روستا؛ از روی نام تعیین شد.",
+                                   "the kind \"{value}\" is neither city nor village; told from the name."),
+    "import.census_code_length": ("کد «{code}» {digits} رقمی است؛ کدهای آماری این رقم‌ها را دارند: {expected}.",
+                                  "the code \"{code}\" has {digits} digits; census codes have: {expected}."),
+    "import.census_duplicate_code": ("کد «{code}» پیش‌تر در ردیف {row} آمده است؛ این ردیف کنار گذاشته شد.",
+                                     "the code \"{code}\" is already used on row {row}; the row is skipped."),
+    "import.census_total_row": ("«{name}» ردیف جمع است، در جدولی که هر ردیفش یک آبادی است؛ کنار گذاشته شد.",
+                                "\"{name}\" is a total row in a one-row-per-place table; skipped."),
+    "import.census_not_under_code": ("کد «{code}» زیر کد {level} خود ({parent_code}) نیست؛ این ردیف کنار گذاشته شد.",
+                                     "the code \"{code}\" is not under its {level} code {parent_code}; the row is "
+                                     "skipped."),
+    "import.census_no_code": ("کد ندارد.", "no code."),
+    "import.census_village_code_length": ("کد «{code}» {digits} رقمی است؛ کد آبادی {expected} رقم دارد.",
+                                          "the code \"{code}\" has {digits} digits; a village code has {expected}."),
+    "import.census_note_row": ("«{name}» نه کد دارد نه شمار؛ ردیف داده نیست (یادداشت؟) و کنار گذاشته شد.",
+                               "\"{name}\" has no code and no figures; not a data row (a note?), skipped."),
+    "import.census_level_code_length": ("نام، {level} می‌گوید ولی کد «{code}» {digits} رقمی است، نه {expected}؛ "
+                                        "{level} گرفته شد.",
+                                        "the name says {level} but the code \"{code}\" has {digits} digits, not "
+                                        "{expected}; taken as a {level}."),
+    "import.census_total_below": ("«{name}» ردیف جمعی است زیر ردیف‌هایی که جمع می‌زند؛ بررسی نشد و کنار گذاشته شد.",
+                                  "\"{name}\" is a total row below the rows it sums; not checked, skipped."),
+    "import.census_kind_code_level": ("نوع، روستا گفته ولی کد {digits} رقمی، {level} است؛ ردیف جمع گرفته شد.",
+                                      "the kind says village but the code's {digits} digits say {level}; taken as a "
+                                      "subtotal."),
+    "import.census_not_under": ("کد «{code}» زیر {level} «{parent}» (کد {parent_code}، ردیف {parent_row}) نیست؛ این "
+                                "ردیف کنار گذاشته شد.",
+                                "the code \"{code}\" is not under its {level} \"{parent}\" (code {parent_code}, row "
+                                "{parent_row}); the row is skipped."),
+    "import.census_subtotal_duplicate_code": ("کد «{code}» پیش‌تر در ردیف {row} آمده است.",
+                                              "the code \"{code}\" is already used on row {row}."),
+    "import.census_subtotal_not_under": ("کد «{code}» زیر {parent_level} «{parent}» (کد {parent_code}، ردیف "
+                                         "{parent_row}) نیست؛ به عنوان {level} ردیف‌های زیرش نگه داشته شد.",
+                                         "the code \"{code}\" is not under its {parent_level} \"{parent}\" (code "
+                                         "{parent_code}, row {parent_row}); kept as the {level} of the rows below it."),
+    "import.census_subtotal_mismatch": ("{level} «{name}»: {field} نوشته‌شده {stated} است ولی جمع ردیف‌هایش {computed}.",
+                                        "{level} \"{name}\": the stated {field} is {stated} but its rows add up to "
+                                        "{computed}."),
+    "import.level.province": ("استان", "province"),
+    "import.level.county": ("شهرستان", "county"),
+    "import.level.district": ("بخش", "district"),
+    "import.level.rural_district": ("دهستان", "rural district"),
+    "import.level.village": ("آبادی", "village"),
+    "import.level.city": ("شهر", "city"),
     "import.elsewhere": ("در جای دیگر هست: {elsewhere}.", "There is one elsewhere: {elsewhere}."),
     "import.untranslated": ("(متن بررسی‌گر فایل، به انگلیسی) {text}", "{text}"),
     "import.kind.way": ("راه", "way"),
@@ -548,6 +601,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import.field.oneway": ("یک‌طرفه", "one-way"),
     "import.field.applicant_type": ("نوع متقاضی", "applicant type"),
     "import.field.proposal_id": ("شناسهٔ درخواست", "proposal id"),
+    "import.field.households": ("خانوار", "households"),
+    "import.field.male": ("مرد", "men"),
+    "import.field.female": ("زن", "women"),
     "data.confirm": ("تأیید و ذخیره در فضای کاری", "Confirm and save to the workspace"),
     "data.cancel": ("انصراف", "Cancel"),
     "data.saved_ok": ("ذخیره شد: {imported} ردیف در لایهٔ {layer}.", "Saved: {imported} rows into the {layer} layer."),
@@ -1157,9 +1213,10 @@ _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
 def _reason_value(name: str, value: object, lang: str) -> str:
-    """One param of a row reason as the sentence shows it: numbers in the language's digits, a licence
-    type or an OSM element kind in words, the checker's own field names (``field``; a file's ``column``
-    keeps its name) as the page labels them, any other text bidi-isolated (so its order survives a sentence of the other direction)."""
+    """One param of a row reason as the sentence shows it: numbers in the language's digits; a licence
+    type, an OSM element kind or a census level in words; the checker's own field names (``field``; a
+    file's ``column`` keeps its name) as the page labels them; any other text bidi-isolated (so its order
+    survives a sentence of the other direction)."""
     from siting.vocab import label
 
     if value is None or value == "":
@@ -1175,6 +1232,8 @@ def _reason_value(name: str, value: object, lang: str) -> str:
     text = str(value)
     if name == "licence_type":
         return label(text, lang)
+    if name in ("level", "parent_level") and f"import.level.{text}" in STRINGS:
+        return t(f"import.level.{text}", lang)
     if name == "kind" and f"import.kind.{text}" in STRINGS:
         return t(f"import.kind.{text}", lang)
     if name == "field" and f"import.field.{text}" in STRINGS:

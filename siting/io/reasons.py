@@ -103,6 +103,29 @@ ROW_REASONS: Mapping[str, str] = MappingProxyType({
                                    "matches)",
     "not_placed_none": "not placed: no settlement of the name in the county (value, county, elsewhere?)",
     "not_placed_none_anywhere": "not placed: no settlement of the name, no county stated (value, elsewhere?)",
+    # the census village table (siting.io.census); level: province, county, district, rural_district, village
+    "census_bad_figure": "a figure that is not a whole count (field, value, detail)",
+    "census_no_population": "no population figure; stored as unknown",
+    "census_households_exceed": "more households than people (households, population)",
+    "census_sexes_disagree": "men and women do not add up to the population (male, female, total, population)",
+    "census_bad_code": "a code that is not a census code (value, detail)",
+    "census_unknown_kind": "a kind that is neither city nor village; told from the name (value)",
+    "census_code_length": "a code of a length no level has (code, digits, expected)",
+    "census_duplicate_code": "a place code already used; the row is skipped (code, row)",
+    "census_total_row": "a total row in a one-row-per-place table; skipped (name)",
+    "census_not_under_code": "a code not under its parent's code; the row is skipped (code, level, parent_code)",
+    "census_no_code": "a place without a code",
+    "census_village_code_length": "a village code of another length (code, digits, expected)",
+    "census_note_row": "a row without code or figures, not a data row; skipped (name)",
+    "census_level_code_length": "the name says a level the code's length does not (level, code, digits, expected)",
+    "census_total_below": "a total row below the rows it sums; skipped (name)",
+    "census_kind_code_level": "kind says village but the code's length says a subtotal level (digits, level)",
+    "census_not_under": "a place code not under the enclosing subtotal; the row is skipped (code, level, parent, "
+                        "parent_code, parent_row)",
+    "census_subtotal_duplicate_code": "a subtotal code already used (code, row)",
+    "census_subtotal_not_under": "a subtotal code not under its parent; kept (code, level, parent_level, parent, "
+                                 "parent_code, parent_row)",
+    "census_subtotal_mismatch": "a subtotal that its rows do not add up to (level, name, field, stated, computed)",
 })
 
 
