@@ -1254,6 +1254,8 @@ def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE, *, code: str | None
     key = f"import.{code}"
     if code and key in STRINGS:
         values = {k: _reason_value(k, v, lang) for k, v in (params or {}).items()}
+        if lang == "fa" and (params or {}).get("region_fa"):  # the region by its Persian name on a Persian page
+            values["region"] = values["region_fa"]
         try:
             text = t(key, lang, fix=t("data.fix_swapped", lang), crs=t("data.crs", lang),
                      update=t("data.update", lang), **values)

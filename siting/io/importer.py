@@ -392,7 +392,7 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
         else:
             rows.error(int(i), Reason("outside_region", f"point (lon {x:.5f}, lat {y:.5f}) lies outside the region "
                                       f"{region_name}", lon=round(float(x), 5), lat=round(float(y), 5),
-                                      region=region_name), "coordinates")
+                                      region=region_name, region_fa=ws.region["name_fa"].iat[0]), "coordinates")
     return lon, lat
 
 
@@ -1109,8 +1109,8 @@ def _roads(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, pa
         inside = shapely.intersects(region, arr)
         name = ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]
         for i in good[~inside].tolist():
-            rows.error(i, Reason("line_outside_region", f"the line lies wholly outside the region {name}", region=name),
-                       "geometry")
+            rows.error(i, Reason("line_outside_region", f"the line lies wholly outside the region {name}", region=name,
+                                 region_fa=ws.region["name_fa"].iat[0]), "geometry")
     classes: list[str | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["road_class"])):
         if not rows.ok[i]:

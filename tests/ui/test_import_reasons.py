@@ -141,7 +141,7 @@ def test_settlement_rows_carry_codes_params_and_both_texts(tmp_path, ws):
         (10, "bad_coordinate"): {"column": "lat", "value": "abc", "detail": "'abc' is not a number"},
         (11, "missing_coordinate"): {"column": "lon"},
         (12, "swapped"): {"lat": 59.4, "lon": 33.1},
-        (13, "outside_region"): {"lon": 59.0, "lat": 36.5, "region": "test region"},
+        (13, "outside_region"): {"lon": 59.0, "lat": 36.5, "region": "test region", "region_fa": "منطقهٔ آزمون"},
         (14, "not_wgs84"): {"lon": 200.0, "lat": 95.0},
         (15, "stated_county_code_unknown"): {"value": "9999", "county": "بیرجند"},
         (16, "stated_county_code_disagrees"): {"value": "2910", "stated": "خوسف", "county": "بیرجند"},
@@ -173,7 +173,7 @@ def test_settlement_rows_carry_codes_params_and_both_texts(tmp_path, ws):
     fa, _ = assert_said(got[(12, "swapped")], [FIX_FA, "(۵۹٫۴، ۳۳٫۱)"],
                         [f'"{t("data.fix_swapped", "en")}"', "(59.4, 33.1)"])
     assert "swapped" not in fa
-    assert said(got[(13, "outside_region")], "fa") == f"این نقطه (طول ۵۹، عرض ۳۶٫۵) بیرون از {isolate('test region')} است."
+    assert said(got[(13, "outside_region")], "fa") == f"این نقطه (طول ۵۹، عرض ۳۶٫۵) بیرون از {isolate('منطقهٔ آزمون')} است."
     assert said(got[(13, "outside_region")], "en") == f"the point (lon 59, lat 36.5) lies outside {isolate('test region')}."
     assert_said(got[(14, "not_wgs84")], ["طول ۲۰۰ و عرض ۹۵", CRS_FA], [f'"{t("data.crs", "en")}"'])
     assert_said(got[(15, "stated_county_code_unknown")], ["۹۹۹۹"], ["9999"])
@@ -413,7 +413,7 @@ def test_road_rows(tmp_path, ws):
     assert got[(4, "line_not_wgs84")].reason == ("coordinates such as (500000, 3.6e+06) are not WGS84 "
                                                  "longitude/latitude (declare the file's CRS)")
     assert p[(5, "zero_length_line")] == {} and p[(6, "zero_length_parts")] == {"dropped": 1, "parts": 2}
-    assert p[(7, "line_outside_region")] == {"region": "test region"}
+    assert p[(7, "line_outside_region")] == {"region": "test region", "region_fa": "منطقهٔ آزمون"}
     assert p[(8, "road_not_for_vehicles")]["value"] == "footway"
     assert p[(9, "unknown_road_class")]["value"] == "weird" and p[(9, "unknown_road_class")]["speed"] > 0
     assert p[(10, "no_road_class")] == {"speed": p[(9, "unknown_road_class")]["speed"]}
@@ -425,7 +425,7 @@ def test_road_rows(tmp_path, ws):
     assert_said(got[(4, "line_not_wgs84")], ["طول ۵۰۰۰۰۰", "عرض ۳۶۰۰۰۰۰"])
     assert said(got[(5, "zero_length_line")], "fa") == "طول خط صفر است (کمتر از دو نقطهٔ جدا)."
     assert_said(got[(6, "zero_length_parts")], ["۱ بخش از ۲ بخش"], ["1 of the line's 2 parts"])
-    assert_said(got[(7, "line_outside_region")], [isolate("test region")])
+    assert_said(got[(7, "line_outside_region")], [isolate("منطقهٔ آزمون")], [isolate("test region")])
     assert_said(got[(8, "road_not_for_vehicles")], [isolate("footway"), "وارد نشد"])
     speed = p[(9, "unknown_road_class")]["speed"]
     shown = str(int(speed)) if float(speed).is_integer() else str(speed)
