@@ -343,25 +343,267 @@ _STRINGS: dict[str, tuple[str, str]] = {
                         "Yes, bring the workspace back to this version (the current one is kept)"),
     "data.restore_button": ("بازگرداندن این نسخه", "Restore this version"),
     "data.restored": ("فضای کاری به نسخهٔ {time} برگشت.", "The workspace was restored to the version of {time}."),
+    # the file checker's row reasons (siting.io.reasons.ROW_REASONS), by code; {fix} and {crs} are the
+    # names of the Data page's own controls, said where the command line names its options
+    "import.missing_coordinates": ("مختصات ندارد.", "no coordinates."),
+    "import.missing_coordinate": ("ستون «{column}» خالی است؛ طول و عرض هر دو لازم است.",
+                                  "the column \"{column}\" is blank; both longitude and latitude are needed."),
+    "import.pair_missing": ("ستون مختصات «{column}» خالی است.", "the coordinates column \"{column}\" is blank."),
+    "import.pair_malformed": ("«{value}» در ستون «{column}» به شکل «عرض، طول» نیست.",
+                              "\"{value}\" in the column \"{column}\" is not \"latitude, longitude\"."),
+    "import.bad_coordinate": ("«{value}» در ستون «{column}» مختصات خوانایی نیست (عدد بر حسب درجه، یا درجه و دقیقه و "
+                              "ثانیه).",
+                              "\"{value}\" in the column \"{column}\" is not a coordinate (a number of degrees, or "
+                              "degrees, minutes and seconds)."),
+    "import.not_transformable": ("این مختصات از دستگاه مختصات {source_crs} به طول و عرض جغرافیایی برگردانده نمی‌شود؛ "
+                                 "خانهٔ «{crs}» را بازبینی کنید.",
+                                 "these coordinates cannot be transformed from {source_crs} to longitude/latitude; "
+                                 "check \"{crs}\"."),
+    "import.osm_node_no_location": ("گرهٔ {id} در فایل OpenStreetMap مکان معتبری ندارد.",
+                                    "node {id} of the OpenStreetMap file has no valid location."),
+    "import.osm_no_location": ("برای {kind} {id} در فایل OpenStreetMap مکانی به دست نیامد ({detail}).",
+                               "{kind} {id} of the OpenStreetMap file gives no location ({detail})."),
+    "import.osm_no_polygon": ("{kind} {id} در فایل OpenStreetMap چندضلعی نمی‌سازد ({detail}).",
+                              "{kind} {id} of the OpenStreetMap file makes no polygon ({detail})."),
+    "import.osm_no_line": ("راه {id} در فایل OpenStreetMap خطی نمی‌سازد ({detail}).",
+                           "way {id} of the OpenStreetMap file makes no line ({detail})."),
+    "import.no_geometry": ("شکل (هندسه) ندارد.", "no geometry."),
+    "import.polygon_for_point": ("به جای نقطه یک {geom_type} آمده است؛ نقطه‌ای درون آن به کار رفت.",
+                                 "a {geom_type} where a point is expected; a point inside it is used."),
+    "import.not_a_point": ("به جای نقطه یک {geom_type} آمده است.", "a {geom_type} where a point is expected."),
+    "import.not_a_polygon": ("به جای چندضلعی یک {geom_type} آمده است.", "a {geom_type} where a polygon is expected."),
+    "import.not_a_line": ("به جای خط یک {geom_type} آمده است.", "a {geom_type} where a line is expected."),
     "import.swapped_fixed": ("جای عرض و طول جابه‌جا بود (عرض {lat}، طول {lon})؛ چون گزینهٔ «{fix}» زده شده، اصلاح شد.",
                              "latitude and longitude were swapped (lat {lat}, lon {lon}); fixed because \"{fix}\" is ticked"),
-    "import.swapped": ("به نظر می‌رسد جای عرض و طول جابه‌جا است: ({a}، {b}) درون استان می‌افتد. فایل را اصلاح کنید "
-                       "یا گزینهٔ «{fix}» را بزنید.",
-                       "latitude and longitude look swapped: ({a}, {b}) would lie inside the region. Fix the file or "
-                       "tick \"{fix}\"."),
+    "import.swapped": ("به نظر می‌رسد جای عرض و طول جابه‌جا است: ({lat}، {lon}) درون استان می‌افتد. فایل را اصلاح "
+                       "کنید یا گزینهٔ «{fix}» را بزنید.",
+                       "latitude and longitude look swapped: ({lat}, {lon}) would lie inside the region. Fix the file "
+                       "or tick \"{fix}\"."),
     "import.not_wgs84": ("طول {lon} و عرض {lat} مختصات جغرافیایی (WGS84) نیست؛ اگر فایل دستگاه مختصات دیگری دارد، "
                          "آن را در خانهٔ «{crs}» بنویسید.",
                          "lon {lon}, lat {lat} is not a WGS84 longitude/latitude; if the file uses another coordinate "
                          "system, enter it in \"{crs}\"."),
-    "import.outside": ("این نقطه (طول {lon}، عرض {lat}) بیرون از {region} است.",
-                       "the point (lon {lon}, lat {lat}) lies outside {region}."),
-    "import.missing_coordinates": ("مختصات ندارد.", "no coordinates."),
-    "import.no_geometry": ("شکل (هندسه) ندارد.", "no geometry."),
+    "import.outside_region": ("این نقطه (طول {lon}، عرض {lat}) بیرون از {region} است.",
+                              "the point (lon {lon}, lat {lat}) lies outside {region}."),
+    "import.invalid_polygon": ("چندضلعی نامعتبر است و درست‌شدنی نیست ({detail}).",
+                               "an invalid polygon that cannot be repaired ({detail})."),
+    "import.polygon_repaired": ("چندضلعی نامعتبر بود ({detail})؛ درست شد.", "an invalid polygon ({detail}); repaired."),
+    "import.coordinate_not_a_number": ("یکی از مختصات خط عدد نیست.", "a coordinate of the line is not a number."),
+    "import.line_not_wgs84": ("مختصات خط (مانند طول {lon}، عرض {lat}) طول و عرض جغرافیایی (WGS84) نیست؛ دستگاه "
+                              "مختصات فایل را مشخص کنید.",
+                              "the line's coordinates (such as lon {lon}, lat {lat}) are not WGS84 "
+                              "longitude/latitude; declare the file's coordinate system."),
+    "import.zero_length_line": ("طول خط صفر است (کمتر از دو نقطهٔ جدا).",
+                                "a line of zero length (fewer than two distinct points)."),
+    "import.zero_length_parts": ("{dropped} بخش از {parts} بخش خط طول صفر داشت و کنار گذاشته شد.",
+                                 "{dropped} of the line's {parts} parts had zero length and were left out."),
+    "import.line_outside_region": ("این خط یکسره بیرون از {region} است.", "the line lies wholly outside {region}."),
+    "import.population_not_a_number": ("جمعیت «{value}» عدد نیست؛ «نامعلوم» ثبت شد.",
+                                       "the population \"{value}\" is not a number; stored as unknown."),
+    "import.population_negative": ("جمعیت «{value}» منفی است؛ «نامعلوم» ثبت شد.",
+                                   "the population \"{value}\" is negative; stored as unknown."),
+    "import.unknown_kind": ("نوع سکونتگاه «{value}» شناخته نیست؛ «شهر» یا «روستا» بنویسید.",
+                            "the settlement kind \"{value}\" is not known; write city or village."),
     "import.no_name": ("نام ندارد.", "no name."),
-    "import.duplicate_office": ("شناسهٔ دفتر «{id}» تکراری است.", "the office id \"{id}\" is repeated."),
-    "import.population_nan": ("جمعیت «{v}» عدد نیست؛ «نامعلوم» ثبت شد.", "the population \"{v}\" is not a number; stored as unknown."),
+    "import.no_county_name": ("نام شهرستان ندارد.", "no county name."),
+    "import.no_district_name": ("نام بخش ندارد.", "no district name."),
+    "import.no_rural_district_name": ("نام دهستان ندارد.", "no rural district name."),
+    "import.unknown_licence_type": ("نوع پروانهٔ «{value}» شناخته نیست؛ «شهری» یا «روستایی» بنویسید.",
+                                    "the licence type \"{value}\" is not known; write urban or rural."),
+    "import.unknown_status": ("وضعیت «{value}» شناخته نیست.", "the status \"{value}\" is not known."),
+    "import.unknown_applicant_type": ("نوع متقاضی «{value}» شناخته نیست.", "the applicant type \"{value}\" is not known."),
+    "import.bad_date": ("تاریخ «{value}» در ستون «{field}» خوانده نشد (مانند ۱۴۰۳/۰۵/۱۲ یا 2024-08-02)؛ "
+                        "«نامعلوم» ثبت شد.",
+                        "the date \"{value}\" in \"{field}\" cannot be read (write 1403/05/12 or 2024-08-02); "
+                        "stored as unknown."),
+    "import.road_not_for_vehicles": ("ردهٔ راه «{value}» راه خودرویی نیست؛ وارد نشد.",
+                                     "the road class \"{value}\" is not a road for motor vehicles; not imported."),
+    "import.unknown_road_class": ("ردهٔ راه «{value}» شناخته نیست؛ سرعت پیش‌فرض {speed} کیلومتر بر ساعت به کار رفت.",
+                                  "the road class \"{value}\" is not known; the default speed {speed} km/h is used."),
+    "import.no_road_class": ("ردهٔ راه ندارد؛ سرعت پیش‌فرض {speed} کیلومتر بر ساعت به کار رفت.",
+                             "no road class; the default speed {speed} km/h is used."),
+    "import.bad_maxspeed": ("حداکثر سرعت «{value}» خوانده نشد؛ سرعت ردهٔ راه به کار رفت.",
+                            "the maxspeed \"{value}\" cannot be read; the class speed is used."),
+    "import.unknown_surface": ("رویهٔ «{value}» شناخته نیست؛ «نامعلوم» ثبت شد.",
+                               "the surface \"{value}\" is not known; stored as unknown."),
+    "import.unknown_oneway": ("مقدار یک‌طرفه «{value}» شناخته نیست؛ راه دوطرفه گرفته شد.",
+                              "the oneway value \"{value}\" is not known; the road is taken as two-way."),
+    "import.stated_county_unknown": ("شهرستان نوشته‌شده «{value}» از شهرستان‌های فضای کاری نیست؛ نقطه در {county} است.",
+                                     "the stated county \"{value}\" is not a county of the workspace; the point lies "
+                                     "in {county}."),
+    "import.stated_county_unknown_nowhere": ("شهرستان نوشته‌شده «{value}» از شهرستان‌های فضای کاری نیست؛ نقطه در هیچ "
+                                             "شهرستانی نیست.",
+                                             "the stated county \"{value}\" is not a county of the workspace; the "
+                                             "point lies in no county."),
+    "import.stated_county_disagrees": ("شهرستان نوشته‌شده «{value}» ({stated}) با شهرستانی که نقطه در آن است ({county}) "
+                                       "نمی‌خواند.",
+                                       "the stated county \"{value}\" ({stated}) disagrees with the county the point "
+                                       "lies in ({county})."),
+    "import.stated_county_code_unknown": ("کد شهرستان «{value}» از شهرستان‌های فضای کاری نیست؛ نقطه در {county} است.",
+                                          "the stated county code \"{value}\" is not a county of the workspace; the "
+                                          "point lies in {county}."),
+    "import.stated_county_code_unknown_nowhere": ("کد شهرستان «{value}» از شهرستان‌های فضای کاری نیست؛ نقطه در هیچ "
+                                                  "شهرستانی نیست.",
+                                                  "the stated county code \"{value}\" is not a county of the "
+                                                  "workspace; the point lies in no county."),
+    "import.stated_county_code_disagrees": ("کد شهرستان «{value}» ({stated}) با شهرستانی که نقطه در آن است ({county}) "
+                                            "نمی‌خواند.",
+                                            "the stated county code \"{value}\" ({stated}) disagrees with the county "
+                                            "the point lies in ({county})."),
+    "import.duplicate_code": ("کد «{code}» تکراری است: همان ردیف {row}.", "the code \"{code}\" is repeated: as on row {row}."),
+    "import.duplicate_code_existing": ("کد «{code}» تکراری است: در فضای کاری هست.",
+                                       "the code \"{code}\" is repeated: it is already in the workspace."),
+    "import.duplicate_settlement": ("تکراری: سکونتگاهی به همین نام در کمتر از ۱۰ متری، در ردیف {row}.",
+                                    "a duplicate: a settlement of the same name within 10 m, on row {row}."),
+    "import.duplicate_settlement_existing": ("تکراری: سکونتگاهی به همین نام در کمتر از ۱۰ متری در فضای کاری هست.",
+                                             "a duplicate: a settlement of the same name within 10 m is already in "
+                                             "the workspace."),
+    "import.duplicate_county": ("شهرستان «{name}» تکراری است: همان ردیف {row}.",
+                                "the county \"{name}\" is repeated: as on row {row}."),
+    "import.duplicate_district": ("بخش «{name}» در شهرستان {county} تکراری است: همان ردیف {row}.",
+                                  "the district \"{name}\" in the county {county} is repeated: as on row {row}."),
+    "import.duplicate_rural_district": ("دهستان «{name}» در شهرستان {county} تکراری است: همان ردیف {row}.",
+                                        "the rural district \"{name}\" in the county {county} is repeated: as on row "
+                                        "{row}."),
+    "import.duplicate_licence_number": ("شمارهٔ پروانهٔ «{number}» تکراری است: همان ردیف {row}.",
+                                        "the licence number \"{number}\" is repeated: as on row {row}."),
+    "import.duplicate_licence_number_existing": ("شمارهٔ پروانهٔ «{number}» تکراری است: در فضای کاری هست.",
+                                                 "the licence number \"{number}\" is repeated: it is already in the "
+                                                 "workspace."),
+    "import.duplicate_office_id": ("شناسهٔ دفتر «{id}» تکراری است.", "the office id \"{id}\" is repeated."),
+    "import.duplicate_office": ("تکراری: دفتری از همین نوع ({licence_type}) در کمتر از ۱۰ متری، در ردیف {row}.",
+                                "a duplicate: an office of the same type ({licence_type}) within 10 m, on row {row}."),
+    "import.duplicate_office_existing": ("تکراری: دفتری از همین نوع ({licence_type}) در کمتر از ۱۰ متری در فضای کاری "
+                                         "هست.",
+                                         "a duplicate: an office of the same type ({licence_type}) within 10 m is "
+                                         "already in the workspace."),
+    "import.duplicate_road_code": ("کد راه «{code}» تکراری است: همان ردیف {row}.",
+                                   "the road code \"{code}\" is repeated: as on row {row}."),
+    "import.duplicate_proposal_id": ("شناسهٔ درخواست «{id}» تکراری است: همان ردیف {row}.",
+                                     "the proposal id \"{id}\" is repeated: as on row {row}."),
+    "import.update_needs_key": ("شمارهٔ پروانه یا شناسهٔ دفتر ندارد؛ گزینهٔ «{update}» رکوردها را با این دو پیدا "
+                                "می‌کند.",
+                                "no licence number or office id: \"{update}\" finds the records by them."),
+    "import.no_settlements_to_place": ("مختصات ندارد و فضای کاری هنوز سکونتگاهی ندارد که دفتر در «{place}» گذاشته شود؛ "
+                                       "نخست سکونتگاه‌ها را وارد کنید.",
+                                       "no coordinates, and the workspace has no settlements yet to place the office "
+                                       "at \"{place}\"; import the settlements first."),
+    "import.placed_by_code": ("مختصات ندارد: در {settlement} (کد {settlement_code}) گذاشته شد، با کد آبادی {code}؛ "
+                              "مکان تقریبی است.",
+                              "no coordinates: placed at {settlement} (code {settlement_code}) by its settlement code "
+                              "{code}; the location is approximate."),
+    "import.placed_by_name": ("مختصات ندارد: در {settlement} (کد {settlement_code}) گذاشته شد، تنها آبادی به این نام "
+                              "در شهرستان {county}؛ مکان تقریبی است.",
+                              "no coordinates: placed at {settlement} (code {settlement_code}), the only settlement of "
+                              "that name in the county {county}; the location is approximate."),
+    "import.placed_by_name_alone": ("مختصات ندارد: در {settlement} (کد {settlement_code}) گذاشته شد، تنها آبادی به "
+                                    "این نام (شهرستان نوشته نشده)؛ مکان تقریبی است.",
+                                    "no coordinates: placed at {settlement} (code {settlement_code}), the only "
+                                    "settlement of that name (no county stated); the location is approximate."),
+    "import.not_placed_code_unknown": ("مختصات ندارد و جایی گذاشته نشد: کد آبادی «{code}» در سکونتگاه‌های فضای کاری "
+                                       "نیست.",
+                                       "no coordinates and not placed: the settlement code \"{code}\" is not among "
+                                       "the workspace's settlements."),
+    "import.not_placed_county_unknown": ("مختصات ندارد و جایی گذاشته نشد: شهرستان «{county}» از شهرستان‌های فضای کاری "
+                                         "نیست.",
+                                         "no coordinates and not placed: the county \"{county}\" is not a county of "
+                                         "the workspace."),
+    "import.not_placed_no_place": ("مختصات ندارد و نام یا کد آبادی‌ای هم ندارد که دفتر در آن گذاشته شود.",
+                                   "no coordinates, and no settlement (name or code) to place the office at."),
+    "import.not_placed_several": ("مختصات ندارد و جایی گذاشته نشد: {count} آبادی به نام «{value}» در شهرستان {county} "
+                                  "هست: {matches}. کد آبادی را بنویسید.",
+                                  "no coordinates and not placed: {count} settlements named \"{value}\" in the county "
+                                  "{county}: {matches}. State the settlement code."),
+    "import.not_placed_several_anywhere": ("مختصات ندارد و جایی گذاشته نشد: {count} آبادی به نام «{value}» هست "
+                                           "(شهرستان نوشته نشده): {matches}. کد آبادی یا شهرستان را بنویسید.",
+                                           "no coordinates and not placed: {count} settlements named \"{value}\" (no "
+                                           "county stated): {matches}. State the settlement code or the county."),
+    "import.not_placed_none": ("مختصات ندارد و جایی گذاشته نشد: آبادی‌ای به نام «{value}» در شهرستان {county} نیست.",
+                               "no coordinates and not placed: no settlement named \"{value}\" in the county {county}."),
+    "import.not_placed_none_anywhere": ("مختصات ندارد و جایی گذاشته نشد: آبادی‌ای به نام «{value}» در فضای کاری نیست.",
+                                        "no coordinates and not placed: no settlement named \"{value}\" in the "
+                                        "workspace."),
+    "import.census_bad_figure": ("مقدار «{value}» در ستون «{field}» شمار درستی نیست (عدد صحیح نامنفی).",
+                                 "\"{value}\" in \"{field}\" is not a count (a whole number, not negative)."),
+    "import.census_no_population": ("جمعیت ندارد؛ «نامعلوم» ثبت شد.", "no population figure; stored as unknown."),
+    "import.census_households_exceed": ("{households} خانوار ولی تنها {population} نفر.",
+                                        "{households} households but only {population} people."),
+    "import.census_sexes_disagree": ("مرد {male} + زن {female} = {total}، نه جمعیت {population}.",
+                                     "men {male} + women {female} = {total}, not the population {population}."),
+    "import.census_bad_code": ("کد «{value}» کد آماری نیست (تنها رقم).", "the code \"{value}\" is not a census code "
+                               "(digits only)."),
+    "import.census_unknown_kind": ("نوع «{value}» نه شهر است نه روستا؛ از روی نام تعیین شد.",
+                                   "the kind \"{value}\" is neither city nor village; told from the name."),
+    "import.census_code_length": ("کد «{code}» {digits} رقمی است؛ کدهای آماری این رقم‌ها را دارند: {expected}.",
+                                  "the code \"{code}\" has {digits} digits; census codes have: {expected}."),
+    "import.census_duplicate_code": ("کد «{code}» پیش‌تر در ردیف {row} آمده است؛ این ردیف کنار گذاشته شد.",
+                                     "the code \"{code}\" is already used on row {row}; the row is skipped."),
+    "import.census_total_row": ("«{name}» ردیف جمع است، در جدولی که هر ردیفش یک آبادی است؛ کنار گذاشته شد.",
+                                "\"{name}\" is a total row in a one-row-per-place table; skipped."),
+    "import.census_not_under_code": ("کد «{code}» زیر کد {level} خود ({parent_code}) نیست؛ این ردیف کنار گذاشته شد.",
+                                     "the code \"{code}\" is not under its {level} code {parent_code}; the row is "
+                                     "skipped."),
+    "import.census_no_code": ("کد ندارد.", "no code."),
+    "import.census_village_code_length": ("کد «{code}» {digits} رقمی است؛ کد آبادی {expected} رقم دارد.",
+                                          "the code \"{code}\" has {digits} digits; a village code has {expected}."),
+    "import.census_note_row": ("«{name}» نه کد دارد نه شمار؛ ردیف داده نیست (یادداشت؟) و کنار گذاشته شد.",
+                               "\"{name}\" has no code and no figures; not a data row (a note?), skipped."),
+    "import.census_level_code_length": ("نام، {level} می‌گوید ولی کد «{code}» {digits} رقمی است، نه {expected}؛ "
+                                        "{level} گرفته شد.",
+                                        "the name says {level} but the code \"{code}\" has {digits} digits, not "
+                                        "{expected}; taken as a {level}."),
+    "import.census_total_below": ("«{name}» ردیف جمعی است زیر ردیف‌هایی که جمع می‌زند؛ بررسی نشد و کنار گذاشته شد.",
+                                  "\"{name}\" is a total row below the rows it sums; not checked, skipped."),
+    "import.census_kind_code_level": ("نوع، روستا گفته ولی کد {digits} رقمی، {level} است؛ ردیف جمع گرفته شد.",
+                                      "the kind says village but the code's {digits} digits say {level}; taken as a "
+                                      "subtotal."),
+    "import.census_not_under": ("کد «{code}» زیر {level} «{parent}» (کد {parent_code}، ردیف {parent_row}) نیست؛ این "
+                                "ردیف کنار گذاشته شد.",
+                                "the code \"{code}\" is not under its {level} \"{parent}\" (code {parent_code}, row "
+                                "{parent_row}); the row is skipped."),
+    "import.census_subtotal_duplicate_code": ("کد «{code}» پیش‌تر در ردیف {row} آمده است.",
+                                              "the code \"{code}\" is already used on row {row}."),
+    "import.census_subtotal_not_under": ("کد «{code}» زیر {parent_level} «{parent}» (کد {parent_code}، ردیف "
+                                         "{parent_row}) نیست؛ به عنوان {level} ردیف‌های زیرش نگه داشته شد.",
+                                         "the code \"{code}\" is not under its {parent_level} \"{parent}\" (code "
+                                         "{parent_code}, row {parent_row}); kept as the {level} of the rows below it."),
+    "import.census_subtotal_mismatch": ("{level} «{name}»: {field} نوشته‌شده {stated} است ولی جمع ردیف‌هایش {computed}.",
+                                        "{level} \"{name}\": the stated {field} is {stated} but its rows add up to "
+                                        "{computed}."),
+    "import.level.province": ("استان", "province"),
+    "import.level.county": ("شهرستان", "county"),
+    "import.level.district": ("بخش", "district"),
+    "import.level.rural_district": ("دهستان", "rural district"),
+    "import.level.village": ("آبادی", "village"),
+    "import.level.city": ("شهر", "city"),
+    "import.elsewhere": ("در جای دیگر هست: {elsewhere}.", "There is one elsewhere: {elsewhere}."),
     "import.untranslated": ("(متن بررسی‌گر فایل، به انگلیسی) {text}", "{text}"),
+    "import.kind.way": ("راه", "way"),
+    "import.kind.relation": ("رابطه", "relation"),
     "import.field.coordinates": ("مختصات", "coordinates"),
+    "import.field.geometry": ("شکل (هندسه)", "geometry"),
+    "import.field.name_fa": ("نام", "name"),
+    "import.field.code": ("کد", "code"),
+    "import.field.kind": ("نوع سکونتگاه", "settlement kind"),
+    "import.field.population": ("جمعیت", "population"),
+    "import.field.county": ("شهرستان", "county"),
+    "import.field.county_code": ("کد شهرستان", "county code"),
+    "import.field.settlement": ("آبادی محل دفتر", "settlement"),
+    "import.field.licence_type": ("نوع پروانه", "licence type"),
+    "import.field.status": ("وضعیت", "status"),
+    "import.field.licence_number": ("شمارهٔ پروانه", "licence number"),
+    "import.field.office_id": ("شناسهٔ دفتر", "office id"),
+    "import.field.issued": ("تاریخ صدور", "issued"),
+    "import.field.expires": ("تاریخ انقضا", "expires"),
+    "import.field.road_class": ("ردهٔ راه", "road class"),
+    "import.field.maxspeed": ("حداکثر سرعت", "maxspeed"),
+    "import.field.surface": ("رویه", "surface"),
+    "import.field.oneway": ("یک‌طرفه", "one-way"),
+    "import.field.applicant_type": ("نوع متقاضی", "applicant type"),
+    "import.field.proposal_id": ("شناسهٔ درخواست", "proposal id"),
+    "import.field.households": ("خانوار", "households"),
+    "import.field.male": ("مرد", "men"),
+    "import.field.female": ("زن", "women"),
     "data.confirm": ("تأیید و ذخیره در فضای کاری", "Confirm and save to the workspace"),
     "data.cancel": ("انصراف", "Cancel"),
     "data.saved_ok": ("ذخیره شد: {imported} ردیف در لایهٔ {layer}.", "Saved: {imported} rows into the {layer} layer."),
@@ -792,6 +1034,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tracker.staff.completed": ("مرحلهٔ «{step}» درخواست #{n} ثبت شد.", "Step “{step}” of application #{n} was recorded."),
     "tracker.staff.return_step": ("عودت یک مرحله به متقاضی", "Return a step to the applicant"),
     "tracker.staff.return_button": ("عودت مرحله", "Return the step"),
+    "tracker.staff.return_step_none": (
+        "اکنون مرحله‌ای از متقاضی قابل عودت نیست.", "No step of the applicant can be returned now."),
     "tracker.staff.returned": ("مرحلهٔ «{step}» درخواست #{n} عودت شد.", "Step “{step}” of application #{n} was returned."),
     "tracker.staff.issue": ("ثبت صدور پروانه", "Record the licence"),
     "tracker.staff.licence_number": ("شمارهٔ پروانه", "Licence number"),
@@ -825,6 +1069,7 @@ _STRINGS.update({
     "tracker.staff.return_intake_help": (
         "پیش از طرح در کارگروه: متقاضی نواقص را رفع می‌کند، مدارک خواسته‌شده را بارگذاری می‌کند و درخواست را دوباره می‌فرستد.",
         "Before the review: the applicant fixes the deficiencies, uploads the documents asked for and submits again."),
+    "tracker.staff.intake_reasons": ("دلایل عودت (لازم)", "Reasons for the return (required)"),
     "tracker.staff.return_intake_button": ("عودت درخواست", "Return the request"),
     "tracker.staff.returned_intake": (
         "درخواست #{n} در مرحلهٔ دریافت به متقاضی عودت شد.", "Application #{n} was returned to the applicant at intake."),
@@ -973,36 +1218,64 @@ def problem_texts(exc: BaseException, lang: str = DEFAULT_LANGUAGE) -> list[tupl
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]+$")  # an environment variable the administrator sets
 
 
-# The file checker's row reasons (siting.io.importer; English sentences naming the command line's
-# options) said on the Data page, in its words: a checkbox or a field there, not a flag.
-_IMPORT_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^latitude and longitude were swapped \(lat=(?P<lat>[^,]+), lon=(?P<lon>[^)]+)\); fixed by "
-                r"--fix-swapped$"), "import.swapped_fixed"),
-    (re.compile(r"^latitude and longitude look swapped: \((?P<a>[^,]+), (?P<b>[^)]+)\) would lie inside the region; "
-                r"fix the file or use --fix-swapped$"), "import.swapped"),
-    (re.compile(r"^lon=(?P<lon>\S+) lat=(?P<lat>\S+) is not a WGS84 longitude/latitude"), "import.not_wgs84"),
-    (re.compile(r"^point \(lon (?P<lon>[-0-9.]+), lat (?P<lat>[-0-9.]+)\) lies outside the region (?P<region>.+)$"),
-     "import.outside"),
-    (re.compile(r"^missing coordinates$"), "import.missing_coordinates"),
-    (re.compile(r"^no geometry$"), "import.no_geometry"),
-    (re.compile(r"^no name$"), "import.no_name"),
-    (re.compile(r"^duplicate office id '(?P<id>.*)'$"), "import.duplicate_office"),
-    (re.compile(r"^population '?(?P<v>.*?)'? is not a number; stored as unknown$"), "import.population_nan"),
-)
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
-def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A row reason of the file checker in ``lang``; one it does not know is marked as the checker's
-    English (isolated, so its order survives a Persian line), never passed off as translated."""
-    for pattern, key in _IMPORT_REASONS:
-        m = pattern.match(reason.strip())
-        if m:
-            values = {k: (fmt.to_persian_digits(v) if lang == "fa" and _NUMBER.match(v) else isolate(v))
-                      for k, v in m.groupdict().items()}
-            return t(key, lang, fix=t("data.fix_swapped", lang), crs=t("data.crs", lang), **values)
+def _reason_value(name: str, value: object, lang: str) -> str:
+    """One param of a row reason as the sentence shows it: numbers in the language's digits; a licence
+    type, an OSM element kind or a census level in words; the checker's own field names (``field``; a
+    file's ``column`` keeps its name) as the page labels them; any other text bidi-isolated (so its order
+    survives a sentence of the other direction)."""
+    from siting.vocab import label
+
+    if value is None or value == "":
+        return t("word.not_given", lang)
+    if isinstance(value, bool):
+        return isolate(value)
+    if isinstance(value, int):
+        return fmt.number(value, lang) if name != "id" else (fmt.to_persian_digits(value) if lang == "fa"
+                                                              else str(value))
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else str(value)
+        return fmt.to_persian_digits(text) if lang == "fa" else text
+    text = str(value)
+    if name == "licence_type":
+        return label(text, lang)
+    if name in ("level", "parent_level") and f"import.level.{text}" in STRINGS:
+        return t(f"import.level.{text}", lang)
+    if name == "kind" and f"import.kind.{text}" in STRINGS:
+        return t(f"import.kind.{text}", lang)
+    if name == "field" and f"import.field.{text}" in STRINGS:
+        return t(f"import.field.{text}", lang)
+    if lang == "fa" and _NUMBER.match(text):
+        return fmt.to_persian_digits(text)
+    return isolate(text)
+
+
+def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE, *, code: str | None = None,
+                  params: Mapping[str, object] | None = None) -> str:
+    """A row reason of the file checker in ``lang``, said from its machine ``code`` and ``params``
+    (:data:`siting.io.reasons.ROW_REASONS`), with the Data page's own controls named where the command
+    line names its options (--fix-swapped, --crs, --update).
+
+    A reason without a code (or with one this layer does not know) is marked as the checker's English
+    (isolated, so its order survives a Persian line), never passed off as translated."""
+    key = f"import.{code}"
+    if code and key in STRINGS:
+        values = {k: _reason_value(k, v, lang) for k, v in (params or {}).items()}
+        if lang == "fa" and (params or {}).get("region_fa"):  # the region by its Persian name on a Persian page
+            values["region"] = values["region_fa"]
+        try:
+            text = t(key, lang, fix=t("data.fix_swapped", lang), crs=t("data.crs", lang),
+                     update=t("data.update", lang), **values)
+        except (KeyError, IndexError, TypeError):  # params that do not fit the code: said as the checker's English
+            pass
+        else:
+            if "elsewhere" in values:
+                text += " " + t("import.elsewhere", lang, elsewhere=values["elsewhere"])
+            return text
     text = reason.replace("--fix-swapped", f"«{t('data.fix_swapped', lang)}»").replace(
-        "--crs", f"«{t('data.crs', lang)}»")
+        "--crs", f"«{t('data.crs', lang)}»").replace("--update", f"«{t('data.update', lang)}»")
     return t("import.untranslated", lang, text=isolate(text) if lang == "fa" else text)
 
 

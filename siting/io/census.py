@@ -49,6 +49,7 @@ import pandas as pd
 from siting.errors import InputError
 from siting.io.importer import Issue, IssueLog
 from siting.io.readers import find_column, is_blank, read_file
+from siting.io.reasons import Reason
 from siting.text import clean_text, match_key, parse_number
 
 LEVELS: tuple[str, ...] = ("province", "county", "district", "rural_district", "village")
@@ -173,6 +174,16 @@ def normalise_code(value: object) -> str:
     if len(text) > MAX_CODE_DIGITS:
         raise InputError(f"code {value!r} has {len(text)} digits; a census code has at most {MAX_CODE_DIGITS}")
     return text
+
+
+def _bad_figure(exc: InputError, fld: str, value: object) -> Reason:
+    """The reason of a figure :func:`_figure` refused."""
+    return Reason("census_bad_figure", str(exc), field=fld, value=clean_text(value), detail=str(exc))
+
+
+def _bad_code(exc: InputError, value: object) -> Reason:
+    """The reason of a code :func:`normalise_code` refused."""
+    return Reason("census_bad_code", str(exc), value=clean_text(value), detail=str(exc))
 
 
 def _figure(value: object, what: str) -> int | None:
@@ -381,10 +392,10 @@ class _Reader:
         col = self.cols.get(fld)
         return None if col is None else self.frame.iat[i, self.frame.columns.get_loc(col)]
 
-    def error(self, row: int, reason: str, fld: str | None = None) -> None:
+    def error(self, row: int, reason: Reason, fld: str | None = None) -> None:
         self.report.add(row, reason, field=fld)
 
-    def warn(self, row: int, reason: str, fld: str | None = None) -> None:
+    def warn(self, row: int, reason: Reason, fld: str | None = None) -> None:
         self.report.add(row, reason, severity="warning", field=fld)
 
     def figures(self, i: int, row: int) -> tuple[int | None, int | None, bool]:
@@ -395,33 +406,35 @@ class _Reader:
             try:
                 out[fld] = _figure(self.cell(i, fld), fld)
             except InputError as exc:
-                self.error(row, str(exc), fld)
+                self.error(row, _bad_figure(exc, fld, self.cell(i, fld)), fld)
                 out[fld], ok = None, False
         return out["population"], out["households"], ok
 
     def check_place_figures(self, i: int, row: int, pop: int | None, hh: int | None) -> None:
         if pop is None:
-            self.warn(row, "no population figure; stored as unknown", "population")
+            self.warn(row, Reason("census_no_population", "no population figure; stored as unknown"), "population")
         if pop is not None and hh is not None and hh > pop:
-            self.warn(row, f"{hh} households but only {pop} people", "households")
+            self.warn(row, Reason("census_households_exceed", f"{hh} households but only {pop} people", households=hh,
+                                  population=pop), "households")
         if pop is not None and (self.cols.get("male") or self.cols.get("female")):
             counts: dict[str, int | None] = {}
             for fld in ("male", "female"):
                 try:
                     counts[fld] = _figure(self.cell(i, fld), fld)
                 except InputError as exc:
-                    self.warn(row, str(exc), fld)
+                    self.warn(row, _bad_figure(exc, fld, self.cell(i, fld)), fld)
                     return
             male, female = counts["male"], counts["female"]
             if male is not None and female is not None and male + female != pop:
-                self.warn(row, f"men {male} + women {female} = {male + female}, not the population {pop}",
-                          "population")
+                self.warn(row, Reason("census_sexes_disagree", f"men {male} + women {female} = {male + female}, not "
+                                      f"the population {pop}", male=male, female=female, total=male + female,
+                                      population=pop), "population")
 
     def code(self, i: int, row: int) -> str | None:
         try:
             return normalise_code(self.cell(i, "code"))
         except InputError as exc:
-            self.error(row, str(exc), "code")
+            self.error(row, _bad_code(exc, self.cell(i, "code")), "code")
             return None
 
     def kind_of(self, i: int, row: int) -> str | None:
@@ -433,20 +446,23 @@ class _Reader:
             return "city"
         if key in _VILLAGE_KINDS:
             return "village"
-        self.warn(row, f"kind {value!r} is neither city (شهر) nor village (روستا); told from the name", "kind")
+        self.warn(row, Reason("census_unknown_kind", f"kind {value!r} is neither city (شهر) nor village (روستا); told "
+                              "from the name", value=clean_text(value)), "kind")
         return None
 
     def level_of_code(self, code: str, row: int) -> str | None:
         level = self.by_length.get(len(code))
         if level is None:
             expected = ", ".join(f"{n} ({lv.replace('_', ' ')})" for lv, n in self.lengths.items())
-            self.error(row, f"code {code!r} has {len(code)} digits; a census code has {expected}", "code")
+            self.error(row, Reason("census_code_length", f"code {code!r} has {len(code)} digits; a census code has "
+                                   f"{expected}", code=code, digits=len(code), expected=expected), "code")
         return level
 
     def place(self, row: int, code: str, name: str, kind: str, pop: int | None, hh: int | None,
               parents: Mapping[str, tuple[str | None, str | None]]) -> dict[str, Any] | None:
         if code and code in self.codes:
-            self.error(row, f"code {code} is already used on row {self.codes[code]}; row skipped", "code")
+            self.error(row, Reason("census_duplicate_code", f"code {code} is already used on row {self.codes[code]}; "
+                                   "row skipped", code=code, row=self.codes[code]), "code")
             return None
         if code:
             self.codes[code] = row
@@ -468,7 +484,8 @@ def _read_plain(r: _Reader) -> None:
         name, code = named
         word, rest = _first_word(name)
         if not code and (_is_total(name) or (word in _LEVEL_WORDS and rest)):
-            r.warn(row, f"{name!r} is a total or subtotal row in a one-row-per-place table; skipped", "name_fa")
+            r.warn(row, Reason("census_total_row", f"{name!r} is a total or subtotal row in a one-row-per-place table; "
+                               "skipped", name=name), "name_fa")
             continue
         pop, hh, ok = r.figures(i, row)
         if not ok:
@@ -485,23 +502,25 @@ def _read_plain(r: _Reader) -> None:
             try:
                 pcode = normalise_code(r.cell(i, f"{level}_code")) or None
             except InputError as exc:
-                r.error(row, str(exc), f"{level}_code")
+                r.error(row, _bad_code(exc, r.cell(i, f"{level}_code")), f"{level}_code")
                 bad = True
                 break
             if pcode is None and code and len(code) == r.lengths["village"] and kind == "village":
                 pcode = code[: r.lengths[level]]
             if pcode and code and not code.startswith(pcode):
-                r.error(row, f"code {code} is not under its {level.replace('_', ' ')} code {pcode}; row skipped",
-                        "code")
+                r.error(row, Reason("census_not_under_code", f"code {code} is not under its {level.replace('_', ' ')} "
+                                    f"code {pcode}; row skipped", code=code, level=level, parent_code=pcode), "code")
                 bad = True
                 break
             parents[level] = (pname, pcode)
         if bad:
             continue
         if not code:
-            r.warn(row, "no code", "code")
+            r.warn(row, Reason("census_no_code", "no code"), "code")
         elif len(code) not in (r.lengths["village"],) and kind == "village":
-            r.warn(row, f"code {code} has {len(code)} digits; a village code has {r.lengths['village']}", "code")
+            r.warn(row, Reason("census_village_code_length", f"code {code} has {len(code)} digits; a village code has "
+                               f"{r.lengths['village']}", code=code, digits=len(code), expected=r.lengths["village"]),
+                   "code")
         if r.place(row, code, name, kind, pop, hh, parents) is not None:
             r.check_place_figures(i, row, pop, hh)
 
@@ -513,7 +532,7 @@ def _name_and_code(r: _Reader, i: int, row: int) -> tuple[str, str] | None:
     if code is None:
         return None
     if not name:
-        r.error(row, "no name", "name_fa")
+        r.error(row, Reason("no_name", "no name"), "name_fa")
         return None
     return name, code
 
@@ -548,7 +567,8 @@ def _read_hierarchical(r: _Reader) -> None:
         word, rest = _first_word(name)
         if (not code and is_blank(r.cell(i, "population")) and is_blank(r.cell(i, "households"))
                 and not (word in _LEVEL_WORDS and rest)):
-            r.warn(row, f"{name!r}: no code and no figures; not a data row (a note?), skipped")
+            r.warn(row, Reason("census_note_row", f"{name!r}: no code and no figures; not a data row (a note?), skipped",
+                               name=name))
             continue
         kind = r.kind_of(i, row)
         city = city_name(name)
@@ -556,15 +576,17 @@ def _read_hierarchical(r: _Reader) -> None:
         if word in _LEVEL_WORDS and rest and kind is None:
             level = _LEVEL_WORDS[word]
             if code and len(code) != r.lengths[level]:
-                r.warn(row, f"the name says {level_names[level]} but code {code} has {len(code)} digits, not "
-                            f"{r.lengths[level]}; taken as a {level_names[level]}", "code")
+                r.warn(row, Reason("census_level_code_length", f"the name says {level_names[level]} but code {code} "
+                                   f"has {len(code)} digits, not {r.lengths[level]}; taken as a {level_names[level]}",
+                                   level=level, code=code, digits=len(code), expected=r.lengths[level]), "code")
         elif city is not None or kind == "city":
             level = "city"
             if city is not None:
                 name = city
         elif not code and _is_total(name):
             if r.codes or r.places or any(n is not None for n in open_.values()):
-                r.warn(row, f"{name!r}: a total row below the rows it sums; not checked, skipped", "name_fa")
+                r.warn(row, Reason("census_total_below", f"{name!r}: a total row below the rows it sums; not checked, "
+                                   "skipped", name=name), "name_fa")
                 continue
             level = "province"
         elif code:
@@ -572,8 +594,9 @@ def _read_hierarchical(r: _Reader) -> None:
             if level is None:
                 continue
             if kind == "village" and level != "village":
-                r.warn(row, f"kind says village but the code's {len(code)} digits say {level_names[level]}; "
-                            "taken as a subtotal", "kind")
+                r.warn(row, Reason("census_kind_code_level", f"kind says village but the code's {len(code)} digits "
+                                   f"say {level_names[level]}; taken as a subtotal", digits=len(code), level=level),
+                       "kind")
         else:
             level = "village"
         pop, hh, ok = r.figures(i, row)
@@ -592,13 +615,15 @@ def _read_hierarchical(r: _Reader) -> None:
             # on its row; the places under it follow it)
             wrong = ancestors[-1] if ancestors and code and not code.startswith(ancestors[-1].code) else None
             if wrong is not None:
-                r.error(row, f"code {code} is not under its {level_names[wrong.level]} "
-                             f"{wrong.name!r} (code {wrong.code}, row {wrong.row}); row skipped", "code")
+                r.error(row, Reason("census_not_under", f"code {code} is not under its {level_names[wrong.level]} "
+                                    f"{wrong.name!r} (code {wrong.code}, row {wrong.row}); row skipped", code=code,
+                                    level=wrong.level, parent=wrong.name, parent_code=wrong.code,
+                                    parent_row=wrong.row), "code")
                 if parent is not None:
                     parent.skipped += 1
                 continue
             if not code:
-                r.warn(row, "no code", "code")
+                r.warn(row, Reason("census_no_code", "no code"), "code")
             parents = {lv: ((n.name, n.code or None) if (n := open_[lv]) is not None else (None, None))
                        for lv in ("county", "district", "rural_district")}
             if level == "city":
@@ -622,13 +647,16 @@ def _read_hierarchical(r: _Reader) -> None:
         node = _Node(row, level, name, code, pop, hh)
         if code:
             if code in r.codes:
-                r.warn(row, f"code {code} is already used on row {r.codes[code]}", "code")
+                r.warn(row, Reason("census_subtotal_duplicate_code", f"code {code} is already used on row "
+                                   f"{r.codes[code]}", code=code, row=r.codes[code]), "code")
             else:
                 r.codes[code] = row
             if parent is not None and parent.code and not code.startswith(parent.code):
-                r.warn(row, f"code {code} is not under its {level_names[parent.level]} {parent.name!r} "
-                            f"(code {parent.code}, row {parent.row}); kept as the {level_names[level]} of the "
-                            "rows below it", "code")
+                r.warn(row, Reason("census_subtotal_not_under", f"code {code} is not under its "
+                                   f"{level_names[parent.level]} {parent.name!r} (code {parent.code}, row "
+                                   f"{parent.row}); kept as the {level_names[level]} of the rows below it", code=code,
+                                   parent_level=parent.level, parent=parent.name, parent_code=parent.code,
+                                   parent_row=parent.row, level=level), "code")
         open_[level] = node
         (parent.children if parent is not None else roots).append(node)
     _check_subtotals(roots, r.report, level_names)
@@ -657,8 +685,10 @@ def _check_subtotals(roots: list[_Node], report: CensusReport, level_names: Mapp
                     "field": fld, "stated": stated, "computed": computed, "difference": stated - computed,
                     "skipped_rows": node.skipped,
                 })
-                report.add(node.row, f"{level_names[node.level]} {node.name!r}: stated {fld} {stated:,} but its "
-                                     f"rows add up to {computed:,}", severity="warning", field=fld)
+                report.add(node.row, Reason("census_subtotal_mismatch", f"{level_names[node.level]} {node.name!r}: "
+                                            f"stated {fld} {stated:,} but its rows add up to {computed:,}",
+                                            level=node.level, name=node.name, field=fld, stated=stated,
+                                            computed=computed), severity="warning", field=fld)
         report.subtotals_checked += checked
 
 

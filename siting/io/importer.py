@@ -10,6 +10,7 @@ polygon, a population that is not a number) never block an import.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from siting.errors import InputError
 from siting.fmt import parse_date
 from siting.geo import project_xy
 from siting.io.readers import FORMAT_NAMES, RawTable, find_column, is_blank, read_file
+from siting.io.reasons import Reason
 from siting.rules import Rules, licence_expiry, load_rules
 from siting.rules.roads import (
     RoadParams,
@@ -174,12 +176,20 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class Issue:
-    """One reported problem. ``row`` is the data row (1 = first after the header), None for the file."""
+    """One reported problem. ``row`` is the data row (1 = first after the header), None for the file.
+
+    ``reason`` is the English sentence (printed by the command line); ``code`` (one of
+    :data:`siting.io.reasons.ROW_REASONS`) and ``params`` (the values the sentence names) are what a
+    page translates. Every row reason of the importer has a code; ``None`` only for reports that do
+    not give one (the census table's).
+    """
 
     row: int | None
     severity: Literal["error", "warning"]
     reason: str
     field: str | None = None
+    code: str | None = None
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
 
 
 class IssueLog:
@@ -199,8 +209,11 @@ class IssueLog:
 
     def add(self, row: int | None, reason: str, *, severity: Literal["error", "warning"] = "error",
             field: str | None = None) -> None:
-        """Record one issue."""
-        self.issues.append(Issue(row, severity, reason, field))
+        """Record one issue (with the code and params of a :class:`~siting.io.reasons.Reason`)."""
+        if isinstance(reason, Reason):
+            self.issues.append(Issue(row, severity, str(reason), field, reason.code, dict(reason.params)))
+        else:
+            self.issues.append(Issue(row, severity, reason, field))
 
 
 @dataclass
@@ -259,12 +272,12 @@ class _Rows:
         self.report = report
         self.ok = np.ones(len(raw), dtype=bool)
 
-    def error(self, i: int, reason: str, field: str | None = None) -> None:
+    def error(self, i: int, reason: Reason, field: str | None = None) -> None:
         if self.ok[i]:
             self.ok[i] = False
             self.report.add(int(self.raw.rows[i]), reason, field=field)
 
-    def warn(self, i: int, reason: str, field: str | None = None) -> None:
+    def warn(self, i: int, reason: Reason, field: str | None = None) -> None:
         self.report.add(int(self.raw.rows[i]), reason, severity="warning", field=field)
 
     def row(self, i: int | np.integer) -> int:
@@ -312,10 +325,12 @@ def _populations(raw: RawTable, col: str | None, rows: _Rows) -> list[int | None
         try:
             p = parse_number(v)
         except ValueError:
-            rows.warn(i, f"population {v!r} is not a number; stored as unknown", "population")
+            rows.warn(i, Reason("population_not_a_number", f"population {v!r} is not a number; stored as unknown",
+                                value=v), "population")
             continue
         if p is not None and p < 0:
-            rows.warn(i, f"population {v!r} is negative; stored as unknown", "population")
+            rows.warn(i, Reason("population_negative", f"population {v!r} is negative; stored as unknown", value=v),
+                      "population")
             continue
         pops[i] = None if p is None else round(p)
     return pops
@@ -330,7 +345,7 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
     if raw.geometry is not None:
         for i, g in enumerate(raw.geometry):
             if g is None or g.is_empty:
-                rows.error(i, "no geometry", "geometry")
+                rows.error(i, Reason("no_geometry", "no geometry"), "geometry")
                 continue
             if g.geom_type == "MultiPoint" and len(g.geoms) == 1:
                 g = g.geoms[0]
@@ -339,16 +354,18 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
             elif g.geom_type in ("Polygon", "MultiPolygon"):
                 p = g.representative_point()
                 lon[i], lat[i] = p.x, p.y
-                rows.warn(i, f"a {g.geom_type} where a point is expected; a point inside it is used", "geometry")
+                rows.warn(i, Reason("polygon_for_point", f"a {g.geom_type} where a point is expected; a point inside it "
+                                    "is used", geom_type=g.geom_type), "geometry")
             else:
-                rows.error(i, f"a {g.geom_type} where a point is expected", "geometry")
+                rows.error(i, Reason("not_a_point", f"a {g.geom_type} where a point is expected", geom_type=g.geom_type),
+                           "geometry")
     else:
         lon[:], lat[:] = raw.lon, raw.lat
         for i, reason in raw.coord_errors.items():
             rows.error(i, reason, "coordinates")
     has = rows.ok & ~np.isnan(lon) & ~np.isnan(lat)
     for i in np.flatnonzero(rows.ok & ~has).tolist():
-        rows.error(int(i), "missing coordinates", "coordinates")
+        rows.error(int(i), Reason("missing_coordinates", "missing coordinates"), "coordinates")
 
     region_name = (ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]) if len(ws.region) else None
     rows_in = np.flatnonzero(has)
@@ -364,17 +381,18 @@ def _points(raw: RawTable, ws: Workspace, rows: _Rows, options: ImportOptions) -
         if swapped_inside:
             if options.fix_swapped:
                 lon[i], lat[i] = y, x
-                rows.warn(int(i), f"latitude and longitude were swapped (lat={x}, lon={y}); fixed by --fix-swapped",
-                          "coordinates")
+                rows.warn(int(i), Reason("swapped_fixed", f"latitude and longitude were swapped (lat={x}, lon={y}); "
+                                         "fixed by --fix-swapped", lat=x, lon=y), "coordinates")
             else:
-                rows.error(int(i), f"latitude and longitude look swapped: ({y}, {x}) would lie inside the region; "
-                                   "fix the file or use --fix-swapped", "coordinates")
+                rows.error(int(i), Reason("swapped", f"latitude and longitude look swapped: ({y}, {x}) would lie inside "
+                                          "the region; fix the file or use --fix-swapped", lat=y, lon=x), "coordinates")
         elif not valid:
-            rows.error(int(i), f"lon={x} lat={y} is not a WGS84 longitude/latitude (declare the CRS with --crs?)",
-                       "coordinates")
+            rows.error(int(i), Reason("not_wgs84", f"lon={x} lat={y} is not a WGS84 longitude/latitude (declare the CRS "
+                                      "with --crs?)", lon=x, lat=y), "coordinates")
         else:
-            rows.error(int(i), f"point (lon {x:.5f}, lat {y:.5f}) lies outside the region {region_name}",
-                       "coordinates")
+            rows.error(int(i), Reason("outside_region", f"point (lon {x:.5f}, lat {y:.5f}) lies outside the region "
+                                      f"{region_name}", lon=round(float(x), 5), lat=round(float(y), 5),
+                                      region=region_name, region_fa=ws.region["name_fa"].iat[0]), "coordinates")
     return lon, lat
 
 
@@ -410,12 +428,16 @@ def _check_counties(ws: Workspace, rows: _Rows, lon, lat, stated: list[Any], sta
             if value is None:
                 continue
             resolved = _resolve_county(ws, value)
+            code = f"stated_{what.replace(' ', '_')}"
             if resolved is None:
-                rows.warn(int(i), f"stated {what} {_text(value)!r} is not a county of the workspace; "
-                                  f"the point lies in {county[i] or 'no county'}", what.replace(" ", "_"))
+                rows.warn(int(i), Reason(code + ("_unknown" if county[i] else "_unknown_nowhere"),
+                                         f"stated {what} {_text(value)!r} is not a county of the workspace; "
+                                         f"the point lies in {county[i] or 'no county'}", value=_text(value),
+                                         **({"county": county[i]} if county[i] else {})), what.replace(" ", "_"))
             elif county[i] is not None and resolved != county[i]:
-                rows.warn(int(i), f"stated {what} {_text(value)!r} ({resolved}) disagrees with the polygon the point "
-                                  f"falls in ({county[i]})", what.replace(" ", "_"))
+                rows.warn(int(i), Reason(code + "_disagrees", f"stated {what} {_text(value)!r} ({resolved}) disagrees "
+                                         f"with the polygon the point falls in ({county[i]})", value=_text(value),
+                                         stated=resolved, county=county[i]), what.replace(" ", "_"))
     return county
 
 
@@ -457,11 +479,11 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
         try:
             kinds[i] = parse_settlement_kind(v)
         except ValueError as exc:
-            rows.error(i, str(exc), "kind")
+            rows.error(i, Reason("unknown_kind", str(exc), value=_text(v), detail=str(exc)), "kind")
     pops = _populations(raw, cols["population"], rows)
     for i in range(len(raw)):
         if not names[i] and not names_en[i]:
-            rows.error(i, "no name", "name_fa")
+            rows.error(i, Reason("no_name", "no name"), "name_fa")
     stated = _values(raw, cols["county"])
     if options.county_lookup:
         lk = options.county_lookup
@@ -481,8 +503,12 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
             continue
         if c in seen_codes:
             where, j = seen_codes[c]
-            rows.error(int(i), f"duplicate code {c!r}: " + ("already in the workspace" if where == "existing"
-                                                            else f"same as row {rows.row(j)}"), "code")
+            if where == "existing":
+                rows.error(int(i), Reason("duplicate_code_existing", f"duplicate code {c!r}: already in the workspace",
+                                          code=c), "code")
+            else:
+                rows.error(int(i), Reason("duplicate_code", f"duplicate code {c!r}: same as row {rows.row(j)}", code=c,
+                                          row=rows.row(j)), "code")
         else:
             seen_codes[c] = ("row", int(i))
     crs = ws.metric_crs.distance
@@ -491,8 +517,11 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
     exy = np.column_stack(project_xy(existing.geometry.x, existing.geometry.y, crs)) if len(existing) else np.empty((0, 2))
     eg = np.array([match_key(n or e) for n, e in zip(existing["name_fa"], existing["name_en"], strict=True)], dtype=object)
     for i, (where, j) in _near_duplicates(xy, groups, exy, eg, rows.ok).items():
-        rows.error(i, "duplicate: a settlement of the same name within 10 m " +
-                   ("is already in the workspace" if where == "existing" else f"at row {rows.row(j)}"), "coordinates")
+        text = "duplicate: a settlement of the same name within 10 m "
+        if where == "existing":
+            rows.error(i, Reason("duplicate_settlement_existing", text + "is already in the workspace"), "coordinates")
+        else:
+            rows.error(i, Reason("duplicate_settlement", text + f"at row {rows.row(j)}", row=rows.row(j)), "coordinates")
 
     source = options.source or raw.path.name
     srcs = _values(raw, cols["source"])
@@ -541,28 +570,36 @@ class _SettlementFinder:
         s = self.ws.settlements
         return f"{s['name_fa'].iat[i]} (code {s['code'].iat[i]}, {s['county'].iat[i] or 'no county'})"
 
+    def placed(self, i: int) -> dict[str, Any]:
+        """The params naming settlement ``i`` in a reason."""
+        s = self.ws.settlements
+        return {"settlement": s["name_fa"].iat[i], "settlement_code": s["code"].iat[i]}
+
     def find(self, code: str | None, name: str | None, county: str | None, address: str | None
-             ) -> tuple[int | None, str]:
-        """(settlement row, how it was found) or (None, why not)."""
+             ) -> tuple[int | None, Reason]:
+        """(settlement row, how it was found) or (None, why not); the reason's text completes the report's
+        sentence ("placed at ... <how>", "not placed: <why>")."""
         if code:
             i = self.codes.get(code)
             if i is not None:
-                return i, f"by settlement code {code}"
+                return i, Reason("placed_by_code", f"by settlement code {code}", code=code, **self.placed(i))
             if not name and not address:
-                return None, f"settlement code {code!r} is not in the workspace's settlements"
+                return None, Reason("not_placed_code_unknown",
+                                    f"settlement code {code!r} is not in the workspace's settlements", code=code)
         where = None
         if county:
             where = _resolve_county(self.ws, county)
             if where is None:
-                return None, f"stated county {county!r} is not a county of the workspace"
+                return None, Reason("not_placed_county_unknown",
+                                    f"stated county {county!r} is not a county of the workspace", county=county)
         if name:
-            return self._by_names([name, _strip_place_word(name)], where, f"settlement {name!r}")
+            return self._by_names([name, _strip_place_word(name)], where, f"settlement {name!r}", name)
         if address:
             parts = [p for x in _ADDRESS_SPLIT.split(address) for p in (x, _strip_place_word(x)) if p.strip()]
-            return self._by_names(parts, where, f"address {address!r}")
-        return None, "no coordinates and no settlement (name or code) to place the office at"
+            return self._by_names(parts, where, f"address {address!r}", address)
+        return None, Reason("not_placed_no_place", "no coordinates and no settlement (name or code) to place the office at")
 
-    def _by_names(self, names: list[str], county: str | None, what: str) -> tuple[int | None, str]:
+    def _by_names(self, names: list[str], county: str | None, what: str, value: str) -> tuple[int | None, Reason]:
         found: list[int] = []
         elsewhere: list[int] = []
         for name in dict.fromkeys(match_key(n) for n in names):
@@ -573,14 +610,22 @@ class _SettlementFinder:
                 elif i not in elsewhere:
                     elsewhere.append(i)
         scope = f"county {county}" if county else "the workspace (no county stated)"
+        in_county = {"county": county} if county else {}
         if len(found) == 1:
-            how = f"by name in {scope}" if county else "by name alone: no county stated, the only one of that name"
-            return found[0], how
+            if county:
+                return found[0], Reason("placed_by_name", f"by name in {scope}", county=county, **self.placed(found[0]))
+            return found[0], Reason("placed_by_name_alone", "by name alone: no county stated, the only one of that name",
+                                    **self.placed(found[0]))
         if len(found) > 1:
-            return None, (f"{what}: {len(found)} settlements match in {scope}: "
-                          + "; ".join(self.describe(i) for i in found) + " (state the settlement code)")
-        hint = ("; there is " + "; ".join(self.describe(i) for i in elsewhere[:3]) + " elsewhere") if elsewhere else ""
-        return None, f"{what}: no settlement of that name in {scope}{hint}"
+            matches = "; ".join(self.describe(i) for i in found)
+            return None, Reason("not_placed_several" if county else "not_placed_several_anywhere",
+                                f"{what}: {len(found)} settlements match in {scope}: {matches} (state the settlement code)",
+                                value=value, count=len(found), matches=matches, **in_county)
+        shown = "; ".join(self.describe(i) for i in elsewhere[:3])
+        hint = f"; there is {shown} elsewhere" if elsewhere else ""
+        return None, Reason("not_placed_none" if county else "not_placed_none_anywhere",
+                            f"{what}: no settlement of that name in {scope}{hint}", value=value, **in_county,
+                            **({"elsewhere": shown} if elsewhere else {}))
 
 
 def _missing_point(raw: RawTable, i: int) -> bool:
@@ -590,7 +635,7 @@ def _missing_point(raw: RawTable, i: int) -> bool:
     assert raw.lon is not None and raw.lat is not None
     reason = raw.coord_errors.get(i)
     if reason is not None:
-        return reason.startswith("missing coordinates")
+        return reason.code in ("missing_coordinates", "pair_missing")
     return bool(np.isnan(raw.lon[i]) or np.isnan(raw.lat[i]))
 
 
@@ -630,7 +675,8 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             if key:
                 target[i] = at.get(key, -1)
             elif options.update:
-                rows.error(i, "no licence number or office id: --update matches records by them", "licence_number")
+                rows.error(i, Reason("update_needs_key", "no licence number or office id: --update matches records by them"),
+                       "licence_number")
     if cols["licence_type"] is None and options.licence_type is None and not options.update:
         raise InputError(
             f"{raw.path}: no licence type column (licence_type / نوع مجوز: شهری or روستایی); add one or give --licence-type",
@@ -667,8 +713,9 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             continue
         if len(ws.settlements) == 0:
             if code or name:
-                rows.error(i, "no coordinates, and the workspace has no settlements to place the office at the "
-                              f"settlement it names ({name or code}); import settlements first", "coordinates")
+                rows.error(i, Reason("no_settlements_to_place", "no coordinates, and the workspace has no settlements to "
+                                     f"place the office at the settlement it names ({name or code}); import "
+                                     "settlements first", place=name or code), "coordinates")
             continue
         county_i = _text(stated_county[i])
         if target[i] >= 0 and not county_i:
@@ -678,14 +725,15 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             continue  # nothing to place it at: reported as missing coordinates
         j, how = finder.find(code, name, county_i, address)
         if j is None:
-            rows.error(i, f"no coordinates and not placed: {how}", "settlement")
+            rows.error(i, Reason(how.code, f"no coordinates and not placed: {how}", **how.params), "settlement")
             continue
         g = ws.settlements.geometry.iat[j]
         _set_point(raw, i, g.x, g.y)
         location[i] = "approximate"
         located_at[i] = ws.settlements["code"].iat[j]
         placed += 1
-        rows.warn(i, f"no coordinates: placed at {finder.describe(j)} {how}; located approximately", "settlement")
+        rows.warn(i, Reason(how.code, f"no coordinates: placed at {finder.describe(j)} {how}; located approximately",
+                            **how.params), "settlement")
     if placed:
         rows.report.placement["approximate"] = placed
     lon, lat = _points(raw, ws, rows, options)
@@ -701,7 +749,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
         try:
             types[i] = parse_licence_type(v)
         except ValueError as exc:
-            rows.error(i, str(exc), "licence_type")
+            rows.error(i, Reason("unknown_licence_type", str(exc), value=_text(v), detail=str(exc)), "licence_type")
     status: list[str | None] = ["active"] * n
     for i, v in enumerate(_values(raw, cols["status"])):
         if is_blank(v):
@@ -710,7 +758,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
         try:
             status[i] = parse_office_status(v)
         except ValueError as exc:
-            rows.error(i, str(exc), "status")
+            rows.error(i, Reason("unknown_status", str(exc), value=_text(v), detail=str(exc)), "status")
     issued: list[str | None] = [None] * n
     expires: list[str | None] = [None] * n
     for fld, out in (("issued", issued), ("expires", expires)):
@@ -718,7 +766,8 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             try:
                 d = parse_date(v)
             except ValueError as exc:
-                rows.warn(i, f"{fld}: {exc}; stored as unknown", fld)
+                rows.warn(i, Reason("bad_date", f"{fld}: {exc}; stored as unknown", field=fld, value=_text(v),
+                                    detail=str(exc)), fld)
                 continue
             out[i] = kept(fld, i, d.isoformat() if d else None)
     for i in range(n):
@@ -738,15 +787,19 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
             continue
         if num in seen:
             where, j = seen[num]
-            rows.error(int(i), f"duplicate licence number {num!r}: " + (
-                "already in the workspace" if where == "existing" else f"same as row {rows.row(j)}"), "licence_number")
+            if where == "existing":
+                rows.error(int(i), Reason("duplicate_licence_number_existing", f"duplicate licence number {num!r}: "
+                                          "already in the workspace", number=num), "licence_number")
+            else:
+                rows.error(int(i), Reason("duplicate_licence_number", f"duplicate licence number {num!r}: same as row "
+                                          f"{rows.row(j)}", number=num, row=rows.row(j)), "licence_number")
         else:
             seen[num] = ("row", int(i))
     seen_ids = {str(v): j for j, v in enumerate(existing["office_id"]) if v}
     for i in np.flatnonzero(rows.ok).tolist():
         office_id = ids[i]
         if office_id and office_id in seen_ids:
-            rows.error(i, f"duplicate office id {office_id!r}", "office_id")
+            rows.error(i, Reason("duplicate_office_id", f"duplicate office id {office_id!r}", id=office_id), "office_id")
         elif office_id:
             seen_ids[office_id] = i
     crs = ws.metric_crs.distance
@@ -757,8 +810,13 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
     ex_exact = (existing["location"].fillna("exact") == "exact").to_numpy() if len(existing) else np.zeros(0, bool)
     for i, (where, j) in _near_duplicates(xy, np.array(types, dtype=object), exy[ex_exact] if len(exy) else exy,
                                           existing["licence_type"].to_numpy(dtype=object)[ex_exact], exact).items():
-        rows.error(i, f"duplicate: an office of the same type ({types[i]}) within 10 m " +
-                   ("is already in the workspace" if where == "existing" else f"at row {rows.row(j)}"), "coordinates")
+        text = f"duplicate: an office of the same type ({types[i]}) within 10 m "
+        if where == "existing":
+            rows.error(i, Reason("duplicate_office_existing", text + "is already in the workspace",
+                                 licence_type=types[i]), "coordinates")
+        else:
+            rows.error(i, Reason("duplicate_office", text + f"at row {rows.row(j)}", licence_type=types[i],
+                                 row=rows.row(j)), "coordinates")
 
     source = options.source or raw.path.name
     srcs = _values(raw, cols["source"])
@@ -793,10 +851,12 @@ def _polygons(raw: RawTable, rows: _Rows) -> list:
     out: list = [None] * len(raw)
     for i, g in enumerate(raw.geometry):
         if g is None or g.is_empty:
-            rows.error(i, "no geometry", "geometry")
+            # an OpenStreetMap boundary the reader could not assemble says why
+            rows.error(i, raw.coord_errors.get(i, Reason("no_geometry", "no geometry")), "geometry")
             continue
         if g.geom_type not in ("Polygon", "MultiPolygon"):
-            rows.error(i, f"a {g.geom_type} where a polygon is expected", "geometry")
+            rows.error(i, Reason("not_a_polygon", f"a {g.geom_type} where a polygon is expected", geom_type=g.geom_type),
+                       "geometry")
             continue
         if not g.is_valid:
             reason = shapely.is_valid_reason(g)
@@ -804,9 +864,11 @@ def _polygons(raw: RawTable, rows: _Rows) -> list:
             parts = [p for p in getattr(fixed, "geoms", [fixed]) if p.geom_type in ("Polygon", "MultiPolygon")]
             fixed = shapely.union_all(parts) if parts else None
             if fixed is None or fixed.is_empty:
-                rows.error(i, f"invalid polygon ({reason}) that cannot be repaired", "geometry")
+                rows.error(i, Reason("invalid_polygon", f"invalid polygon ({reason}) that cannot be repaired",
+                                     detail=reason), "geometry")
                 continue
-            rows.warn(i, f"invalid polygon ({reason}); repaired with make_valid", "geometry")
+            rows.warn(i, Reason("polygon_repaired", f"invalid polygon ({reason}); repaired with make_valid",
+                                detail=reason), "geometry")
             g = fixed
         out[i] = g
     return out
@@ -822,11 +884,13 @@ def _counties(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions)
     seen: dict[str, int] = {}
     for i in range(len(raw)):
         if not (names[i] or names_en[i]):
-            rows.error(i, "no county name", "name_fa")
+            rows.error(i, Reason("no_county_name", "no county name"), "name_fa")
             continue
         key = match_key(names[i] or names_en[i])
         if rows.ok[i] and key in seen:
-            rows.error(i, f"duplicate county {names[i] or names_en[i]!r}: same as row {rows.row(seen[key])}", "name_fa")
+            rows.error(i, Reason("duplicate_county", f"duplicate county {names[i] or names_en[i]!r}: same as row "
+                                 f"{rows.row(seen[key])}", name=names[i] or names_en[i], row=rows.row(seen[key])),
+                       "name_fa")
         elif rows.ok[i]:
             seen[key] = i
     keep = np.flatnonzero(rows.ok)
@@ -871,7 +935,7 @@ def _units(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, la
     what = "district" if layer == "districts" else "rural district"
     for i in range(len(raw)):
         if not (names[i] or names_en[i]):
-            rows.error(i, f"no {what} name", "name_fa")
+            rows.error(i, Reason(f"no_{layer[:-1]}_name", f"no {what} name"), "name_fa")
     # the county each unit lies in: the county polygon holding a point inside it
     county: list[str | None] = [None] * len(raw)
     good = np.flatnonzero(rows.ok).tolist()
@@ -900,8 +964,9 @@ def _units(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, la
     for i in np.flatnonzero(rows.ok).tolist():
         key = (match_key(names[i] or names_en[i]), str(county[i]))
         if key in seen:
-            rows.error(i, f"duplicate {what} {names[i] or names_en[i]!r} in county {county[i]}: same as row "
-                               f"{rows.row(seen[key])}", "name_fa")
+            rows.error(i, Reason(f"duplicate_{layer[:-1]}", f"duplicate {what} {names[i] or names_en[i]!r} in county "
+                                 f"{county[i]}: same as row {rows.row(seen[key])}", name=names[i] or names_en[i],
+                                 county=county[i], row=rows.row(seen[key])), "name_fa")
         else:
             seen[key] = i
     keep = np.flatnonzero(rows.ok)
@@ -986,25 +1051,27 @@ def _read_roads(path: Path, options: ImportOptions, ws: Workspace | None) -> Raw
     return read_file(path, crs=options.crs, layer=options.layer_name, sheet=options.sheet, coordinates=False)
 
 
-def _road_line(g: Any) -> tuple[Any, str | None, str | None]:
+def _road_line(g: Any) -> tuple[Any, Reason | None, Reason | None]:
     """(the usable line, the error, a warning) of one road geometry."""
     if g is None or g.is_empty:
-        return None, "no geometry", None
+        return None, Reason("no_geometry", "no geometry"), None
     if g.geom_type not in ("LineString", "MultiLineString"):
-        return None, f"a {g.geom_type} where a line is expected", None
+        return None, Reason("not_a_line", f"a {g.geom_type} where a line is expected", geom_type=g.geom_type), None
     xy = shapely.get_coordinates(g)
     if not np.isfinite(xy).all():
-        return None, "a coordinate that is not a number", None
+        return None, Reason("coordinate_not_a_number", "a coordinate that is not a number"), None
     if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
-        return None, (f"coordinates such as ({xy[0, 0]:.6g}, {xy[0, 1]:.6g}) are not WGS84 longitude/latitude "
-                      "(declare the file's CRS)"), None
+        x, y = f"{xy[0, 0]:.6g}", f"{xy[0, 1]:.6g}"
+        return None, Reason("line_not_wgs84", f"coordinates such as ({x}, {y}) are not WGS84 longitude/latitude "
+                            "(declare the file's CRS)", lon=float(x), lat=float(y)), None
     parts = list(getattr(g, "geoms", [g]))
     good = [p for p in parts if len(p.coords) >= 2 and p.length > 0]
     if not good:
-        return None, "a line of zero length (fewer than two distinct points)", None
+        return None, Reason("zero_length_line", "a line of zero length (fewer than two distinct points)"), None
     warn = None
     if len(good) < len(parts):
-        warn = f"{len(parts) - len(good)} of {len(parts)} parts of zero length left out"
+        warn = Reason("zero_length_parts", f"{len(parts) - len(good)} of {len(parts)} parts of zero length left out",
+                      dropped=len(parts) - len(good), parts=len(parts))
     line = good[0] if len(good) == 1 else shapely.MultiLineString(good)
     return line, None, warn
 
@@ -1042,7 +1109,8 @@ def _roads(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, pa
         inside = shapely.intersects(region, arr)
         name = ws.region["name_en"].iat[0] or ws.region["name_fa"].iat[0]
         for i in good[~inside].tolist():
-            rows.error(i, f"the line lies wholly outside the region {name}", "geometry")
+            rows.error(i, Reason("line_outside_region", f"the line lies wholly outside the region {name}", region=name,
+                                 region_fa=ws.region["name_fa"].iat[0]), "geometry")
     classes: list[str | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["road_class"])):
         if not rows.ok[i]:
@@ -1051,33 +1119,40 @@ def _roads(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, pa
             classes[i] = parse_road_class(v)
         except InputError as exc:
             if "not a road for motor vehicles" in str(exc):
-                rows.error(i, f"{exc}; not imported", "road_class")
+                rows.error(i, Reason("road_not_for_vehicles", f"{exc}; not imported", value=_text(v), detail=str(exc)),
+                           "road_class")
             else:
-                rows.warn(i, f"{exc}; the default speed {params.default_speed_kmh:g} km/h is used", "road_class")
+                rows.warn(i, Reason("unknown_road_class", f"{exc}; the default speed {params.default_speed_kmh:g} km/h "
+                                    "is used", value=_text(v), detail=str(exc), speed=params.default_speed_kmh),
+                          "road_class")
             continue
         if classes[i] is None:
-            rows.warn(i, f"no road class; the default speed {params.default_speed_kmh:g} km/h is used", "road_class")
+            rows.warn(i, Reason("no_road_class", f"no road class; the default speed {params.default_speed_kmh:g} km/h "
+                                "is used", speed=params.default_speed_kmh), "road_class")
     maxspeed: list[int | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["maxspeed"])):
         try:
             maxspeed[i] = parse_maxspeed(v)
         except InputError as exc:
             if rows.ok[i]:
-                rows.warn(i, f"{exc}; the class speed is used", "maxspeed")
+                rows.warn(i, Reason("bad_maxspeed", f"{exc}; the class speed is used", value=_text(v),
+                                    detail=str(exc)), "maxspeed")
     surface: list[str | None] = [None] * n
     for i, v in enumerate(_values(raw, cols["surface"])):
         try:
             surface[i] = parse_surface(v)
         except InputError as exc:
             if rows.ok[i]:
-                rows.warn(i, f"{exc}; stored as unknown", "surface")
+                rows.warn(i, Reason("unknown_surface", f"{exc}; stored as unknown", value=_text(v), detail=str(exc)),
+                          "surface")
     oneway = [False] * n
     for i, v in enumerate(_values(raw, cols["oneway"])):
         try:
             oneway[i], backwards = parse_oneway(v)
         except InputError as exc:
             if rows.ok[i]:
-                rows.warn(i, f"{exc}; the road is taken as two-way", "oneway")
+                rows.warn(i, Reason("unknown_oneway", f"{exc}; the road is taken as two-way", value=_text(v),
+                                    detail=str(exc)), "oneway")
             continue
         if backwards and lines[i] is not None:
             lines[i] = shapely.reverse(lines[i])  # one-way against the drawing: drawn the way it is travelled
@@ -1090,7 +1165,8 @@ def _roads(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, pa
         if code is None:
             continue
         if code in seen:
-            rows.error(i, f"duplicate road code {code!r}: same as row {rows.row(seen[code])}", "code")
+            rows.error(i, Reason("duplicate_road_code", f"duplicate road code {code!r}: same as row "
+                                 f"{rows.row(seen[code])}", code=code, row=rows.row(seen[code])), "code")
         else:
             seen[code] = i
     keep = np.flatnonzero(rows.ok).tolist()
@@ -1323,18 +1399,20 @@ def read_proposals(ws: Workspace, path: str | Path, options: ImportOptions | Non
         try:
             types[i] = parse_licence_type(options.licence_type if is_blank(v) else v)
         except ValueError as exc:
-            rows.error(i, str(exc), "licence_type")
+            rows.error(i, Reason("unknown_licence_type", str(exc), value=_text(v), detail=str(exc)), "licence_type")
         if app_col and not is_blank(raw.frame[app_col].iat[i]):
             try:
                 apps[i] = parse_applicant_type(raw.frame[app_col].iat[i])
             except ValueError as exc:
-                rows.error(i, str(exc), "applicant_type")
+                rows.error(i, Reason("unknown_applicant_type", str(exc), value=_text(raw.frame[app_col].iat[i]),
+                                     detail=str(exc)), "applicant_type")
     ids = [_text(raw.frame[pid_col].iat[i]) if pid_col else None for i in range(len(raw))]
     seen: dict[str, int] = {}
     for i in np.flatnonzero(rows.ok).tolist():
         pid = ids[i] or f"P{rows.row(i)}"
         if pid in seen:
-            rows.error(int(i), f"duplicate proposal id {pid!r}: same as row {rows.row(seen[pid])}", "proposal_id")
+            rows.error(int(i), Reason("duplicate_proposal_id", f"duplicate proposal id {pid!r}: same as row "
+                                      f"{rows.row(seen[pid])}", id=pid, row=rows.row(seen[pid])), "proposal_id")
         else:
             seen[pid] = int(i)
     keep = np.flatnonzero(rows.ok)

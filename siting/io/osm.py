@@ -68,6 +68,7 @@ import shapely.wkb
 from siting.errors import InputError
 from siting.io.limits import Limits, check_file, current_limits
 from siting.io.readers import RawTable
+from siting.io.reasons import Reason
 from siting.text import clean_text, match_key, parse_number
 
 #: Nodes an extract may hold: osmium keeps every node's location in memory to build ways and areas
@@ -708,7 +709,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
     n = len(c.keys)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
-    errors: dict[int, str] = {}
+    errors: dict[int, Reason] = {}
     outside = np.zeros(n, dtype=bool)
     node_names: dict[str, list[tuple[float, float]]] = {}
     for key in c.keys:
@@ -723,7 +724,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         kind = key[0]
         if kind == "n":
             if row["point"] is None:
-                errors[i] = f"node {key[1]} has no valid location"
+                errors[i] = Reason("osm_node_no_location", f"node {key[1]} has no valid location", id=key[1])
             else:
                 lon[i], lat[i] = row["point"]
             continue
@@ -749,7 +750,9 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
             c.notes.append(f"row {i + 1} ({_osm_id(key)}): its ring crosses itself; a point inside the repaired "
                            "ring is used")
             continue
-        errors[i] = f"{'way' if kind == 'w' else 'relation'} {key[1]}: no location: " + _no_area_reason(kind, row, c, key)
+        what, detail = "way" if kind == "w" else "relation", _no_area_reason(kind, row, c, key)
+        errors[i] = Reason("osm_no_location", f"{what} {key[1]}: no location: {detail}", kind=what, id=key[1],
+                           detail=detail)
     if shape is not None:
         has = ~np.isnan(lon)
         outside[has] = ~shapely.intersects_xy(shape, lon[has], lat[has])
@@ -796,7 +799,7 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
                     source_crs=_WGS84, notes=c.notes, rows=idx.astype(np.int64) + 1)
 
 
-def _geo_table(c: _Collect, columns: list[str], geoms: list[Any], errors: dict[int, str], shape: Any,
+def _geo_table(c: _Collect, columns: list[str], geoms: list[Any], errors: dict[int, Reason], shape: Any,
                what: str) -> RawTable:
     n = len(c.keys)
     keep = np.ones(n, dtype=bool)
@@ -876,12 +879,13 @@ def read_osm_boundaries(path: str | Path, *, admin_levels: tuple[str, ...] = ("7
         c.add((obj.type_str(), obj.id), row)
     c.finish_notes()
     geoms: list[Any] = []
-    errors: dict[int, str] = {}
+    errors: dict[int, Reason] = {}
     for i, key in enumerate(c.keys):
         geoms.append(c.areas.get(key))
         if geoms[-1] is None:
-            errors[i] = (f"{'way' if key[0] == 'w' else 'relation'} {key[1]}: no polygon: "
-                         + _no_area_reason(key[0], c.rows[key], c, key))
+            what, detail = "way" if key[0] == "w" else "relation", _no_area_reason(key[0], c.rows[key], c, key)
+            errors[i] = Reason("osm_no_polygon", f"{what} {key[1]}: no polygon: {detail}", kind=what, id=key[1],
+                               detail=detail)
     return _geo_table(c, ["admin_level", "name_fa", "name_en", "name", "ref"], geoms, errors, shape,
                       "boundaries")
 
@@ -923,7 +927,7 @@ def read_osm_lines(path: str | Path, *, key: str = "highway", clip: Any = None,
     fp = (_processor(path, counts.format).with_locations()
           .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)).with_filter(osmium.filter.KeyFilter(key)))
     wkbs: list[str | None] = []
-    errors: dict[int, str] = {}
+    errors: dict[int, Reason] = {}
     for obj in _iterate(path, fp):
         tags = obj.tags
         if not c.add(("w", obj.id), {key: c.tag(tags, key), **_names(c, tags), "maxspeed": c.tag(tags, "maxspeed"),
@@ -935,9 +939,11 @@ def read_osm_lines(path: str | Path, *, key: str = "highway", clip: Any = None,
             wkbs[i] = factory.create_linestring(obj)
         except osmium.InvalidLocationError:
             _, missing = _way_nodes(obj)
-            errors[i] = f"way {obj.id}: no line: " + _missing_text(missing, len(obj.nodes))
+            detail = _missing_text(missing, len(obj.nodes))
+            errors[i] = Reason("osm_no_line", f"way {obj.id}: no line: {detail}", id=obj.id, detail=detail)
         except (RuntimeError, ValueError):
-            errors[i] = f"way {obj.id}: no line: fewer than two distinct node locations ({len(obj.nodes)} node(s))"
+            detail = f"fewer than two distinct node locations ({len(obj.nodes)} node(s))"
+            errors[i] = Reason("osm_no_line", f"way {obj.id}: no line: {detail}", id=obj.id, detail=detail)
     geoms = list(shapely.from_wkb(np.array(wkbs, dtype=object)))
     c.finish_notes()
     return _geo_table(c, [key, "name_fa", "name_en", "name", "maxspeed", "surface", "oneway"], geoms, errors,

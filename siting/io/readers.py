@@ -39,6 +39,7 @@ from siting.io.limits import (
     check_zip_contents,
     current_limits,
 )
+from siting.io.reasons import Reason
 from siting.text import clean_text, match_key, to_ascii_digits
 
 FORMAT_NAMES = {
@@ -89,7 +90,7 @@ class RawTable:
     geometry: gpd.GeoSeries | None = None
     lon: np.ndarray | None = None
     lat: np.ndarray | None = None
-    coord_errors: dict[int, str] = field(default_factory=dict)
+    coord_errors: dict[int, Reason] = field(default_factory=dict)
     coord_columns: tuple[str, ...] = ()
     source_crs: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -585,10 +586,11 @@ def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False
             text = to_ascii_digits(clean_text(v) or "")
             parts = [p for p in re.split(r"[,;\s]+", text) if p]
             if not parts:
-                raw.coord_errors[i] = f"missing coordinates in column {pair!r}"
+                raw.coord_errors[i] = Reason("pair_missing", f"missing coordinates in column {pair!r}", column=pair)
                 continue
             if len(parts) != 2:
-                raw.coord_errors[i] = f"column {pair!r}: {v!r} is not 'latitude, longitude'"
+                raw.coord_errors[i] = Reason("pair_malformed", f"column {pair!r}: {v!r} is not 'latitude, longitude'",
+                                             column=pair, value=clean_text(v))
                 continue
             _parse_pair(raw, i, parts[1], parts[0], lon, lat, pair, pair)
     if crs is not None and not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_epsg(4326)):
@@ -598,7 +600,8 @@ def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False
         lon[ok], lat[ok] = x, y
         bad = ok & ~(np.isfinite(lon) & np.isfinite(lat))
         for k in np.flatnonzero(bad):
-            raw.coord_errors[int(k)] = f"coordinates cannot be transformed from {crs}"
+            raw.coord_errors[int(k)] = Reason("not_transformable", f"coordinates cannot be transformed from {crs}",
+                                              source_crs=crs)
         raw.source_crs = crs
         raw.notes.append(f"coordinates reprojected from {crs} to WGS84")
     else:
@@ -620,20 +623,23 @@ def is_blank(v: object) -> bool:
 
 def _parse_pair(raw: RawTable, i: int, xv, yv, lon, lat, lon_col: str, lat_col: str) -> None:
     if is_blank(xv) and is_blank(yv):
-        raw.coord_errors[i] = "missing coordinates"
+        raw.coord_errors[i] = Reason("missing_coordinates", "missing coordinates")
         return
     try:
         x = parse_coordinate(xv)
     except ValueError as exc:
-        raw.coord_errors[i] = f"{lon_col} {exc}"
+        raw.coord_errors[i] = Reason("bad_coordinate", f"{lon_col} {exc}", column=lon_col, value=clean_text(xv),
+                                     detail=str(exc))
         return
     try:
         y = parse_coordinate(yv)
     except ValueError as exc:
-        raw.coord_errors[i] = f"{lat_col} {exc}"
+        raw.coord_errors[i] = Reason("bad_coordinate", f"{lat_col} {exc}", column=lat_col, value=clean_text(yv),
+                                     detail=str(exc))
         return
     if x is None or y is None:
-        raw.coord_errors[i] = f"missing {lon_col if x is None else lat_col}"
+        raw.coord_errors[i] = Reason("missing_coordinate", f"missing {lon_col if x is None else lat_col}",
+                                     column=lon_col if x is None else lat_col)
         return
     lon[i], lat[i] = x, y
 

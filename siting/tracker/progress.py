@@ -304,24 +304,46 @@ class ProgressMixin(TrackerBase):
         app = self._application_to_change(ctx, application_id, expected_version)
         d, row = self._step_row(app, step_id)
         items = _deficiencies(deficiencies)
-        if row.actor != "applicant" or d.completed_by != "step" or OPEN_PHASE.get(app.status) != d.phase:
-            raise TransitionError(f"step '{d.en}' cannot be returned to the applicant now",
-                                  f"مرحلهٔ «{d.fa}» اکنون قابل عودت به متقاضی نیست")
-        if row.state not in ("ready", "done"):
-            raise self._why_not_ready(app, d, row)
-        latest = latest_steps(app)
-        done_after = [self.workflow.step(r.step_id) for r in latest.values()
-                      if r.state == "done" and step_id in self.workflow.step(r.step_id).needs]
-        if done_after:
-            en, fa = _titles(done_after)
-            raise TransitionError(f"step '{d.en}' cannot be returned: later steps are done ({en})",
-                                  f"مرحلهٔ «{d.fa}» قابل عودت نیست؛ مراحل بعدی انجام شده‌اند ({fa})")
+        refusal = self._why_not_returnable(app, d, row)
+        if refusal is not None:
+            raise refusal
         row.state = "returned"
         row.deficiencies = [*items]
         row.due_on = ctx.today + timedelta(days=d.due_days) if d.due_days else None
         self._touch(ctx, app)
         ctx.audit("step_returned", "step", row.id, application_id=app.id, step=d.id, deficiencies=items)
         return step_view(row, self.workflow)
+
+    @api("read")
+    def returnable_steps(self, ctx: Ctx, application_id: int) -> tuple[StepView, ...]:
+        """The applicant's steps that :meth:`return_step` would send back now, in the workflow's order
+        (directorate experts; the same rule, so a screen offers only what is accepted).
+
+        A step can be returned when the applicant records it, its phase is open (a request under
+        the working group's review has its request phase behind it: reading the principles is not
+        returnable then), it is ready or done, and no step that depends on it is done yet. Empty
+        when nothing can be returned.
+        """
+        self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
+        app = self._application(ctx, application_id)
+        latest = latest_steps(app)
+        return tuple(step_view(latest[d.id], self.workflow) for d in self.workflow.steps_for(app.request_type)
+                     if d.id in latest and self._why_not_returnable(app, d, latest[d.id]) is None)
+
+    def _why_not_returnable(self, app: m.Application, d: StepDef, row: m.Step) -> TransitionError | None:
+        """Why :meth:`return_step` refuses to return the step now; ``None`` when it would accept."""
+        if row.actor != "applicant" or d.completed_by != "step" or OPEN_PHASE.get(app.status) != d.phase:
+            return TransitionError(f"step '{d.en}' cannot be returned to the applicant now",
+                                   f"مرحلهٔ «{d.fa}» اکنون قابل عودت به متقاضی نیست")
+        if row.state not in ("ready", "done"):
+            return self._why_not_ready(app, d, row)
+        done_after = [self.workflow.step(r.step_id) for r in latest_steps(app).values()
+                      if r.state == "done" and d.id in self.workflow.step(r.step_id).needs]
+        if done_after:
+            en, fa = _titles(done_after)
+            return TransitionError(f"step '{d.en}' cannot be returned: later steps are done ({en})",
+                                   f"مرحلهٔ «{d.fa}» قابل عودت نیست؛ مراحل بعدی انجام شده‌اند ({fa})")
+        return None
 
     # -- decisions ------------------------------------------------------------------------------------
     @api("write")
@@ -413,12 +435,13 @@ class ProgressMixin(TrackerBase):
 
     @api("write")
     def return_to_applicant(self, ctx: Ctx, application_id: int, deficiencies: Sequence[str], *,
-                            expected_version: int, reasons: str = "",
+                            expected_version: int, reasons: str,
                             requested_documents: Sequence[str] = ()) -> ApplicationView:
         """Return a submitted request at intake, before the review (directorate experts).
 
-        Recorded as the directorate's decision of this round; the applicant
-        fixes the deficiencies and submits again.
+        Recorded as the directorate's decision of this round, with ``reasons`` (required, like
+        every decision's) and the ``deficiencies`` (at least one); the applicant fixes the
+        deficiencies and submits again.
         """
         self._require_action(ctx, permissions.PROCESS_APPLICATIONS)
         app = self._application_to_change(ctx, application_id, expected_version)
@@ -426,9 +449,19 @@ class ProgressMixin(TrackerBase):
             raise TransitionError(
                 f"only a submitted request can be returned at intake; this one is {term(app.status, 'en')}",
                 f"فقط درخواست ارسال‌شده در مرحلهٔ دریافت عودت می‌شود؛ وضعیت این درخواست «{term(app.status)}» است")
-        items = _deficiencies(deficiencies)
+        reasons = tidy_text(reasons)
+        no_reasons = ("reasons", "reasons: say why the request is returned", f"دلایل {term('return')} را بنویسید")
+        try:
+            items = _deficiencies(deficiencies)
+        except TrackerInputError as no_items:
+            if reasons:
+                raise
+            raise TrackerInputError.collect(  # both missing: say both at once
+                "the return is not complete", "عودت کامل نیست",
+                [("deficiencies", no_items.message_en, no_items.message_fa), no_reasons]) from None
+        if not reasons:
+            raise TrackerInputError(no_reasons[1], no_reasons[2], [no_reasons])
         requested = self._checked_requested(app, "return", requested_documents)
-        reasons = tidy_text(reasons) or "؛ ".join(items)
         ctx.s.add(m.Decision(application_id=app.id, round=app.round, body="directorate", outcome="return",
                              reasons=reasons, deficiencies=list(items), override_reason=None, meeting_date=None,
                              decided_by=ctx.user.id, decided_at=ctx.now))

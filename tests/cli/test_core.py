@@ -91,7 +91,8 @@ def test_import_json_report_and_exit_codes(ws, tmp_path):
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["imported"] == 1 and d["rejected"] == 1
-    assert d["rows"] == [{"row": 2, "severity": "error", "reason": "missing coordinates", "field": "coordinates"}]
+    assert d["rows"] == [{"row": 2, "severity": "error", "reason": "missing coordinates", "field": "coordinates",
+                          "code": "missing_coordinates", "params": {}}]
     before = hashlib.sha256(ws.read_bytes()).hexdigest()
     p = run("import", "offices", good, "--strict", "-w", ws)
     assert p.returncode == 2 and "row 2: missing coordinates" in p.stderr

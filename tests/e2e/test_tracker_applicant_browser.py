@@ -7,17 +7,15 @@ the library stores them. Screenshot in ``test-artifacts/``.
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from siting import fmt
-from siting.samples.tracker import build_sample_tracker, demo_account
-from siting.tracker import PasswordPolicy, Tracker, TrackerSettings
+from siting.samples.tracker import demo_account
+from siting.tracker import Tracker, TrackerSettings
 from siting.workspace import Workspace
-from ui.devserver import running_app, wait_frames
+from ui.devserver import wait_frames
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -27,24 +25,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def tracker_app(sample_workspace_path, tmp_path_factory):
-    """``(base url, database url, files dir, workspace path, what was built)`` of a server on this
-    module's copy of the sample workspace and its own sample tracker database."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    d = tmp_path_factory.mktemp("tracker-applicant-browser")
-    ws_path = d / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    db_url, files = f"sqlite:///{d / 'sample-tracker.db'}", d / "sample-uploads"
-    made = build_sample_tracker(db_url, Workspace.load(ws_path), files_dir=files, now=datetime.now(UTC),
-                                password_policy=PasswordPolicy.fast())
-    with running_app(ws_path, log=ARTIFACTS / "test_tracker_applicant_browser-streamlit.log",
-                     env={"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(files)}) as url:
-        yield url, db_url, files, ws_path, made
-
-
 def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_app, page):
-    url, db_url, files, ws_path, made = tracker_app
+    url, db_url, files, ws_path, made = (tracker_app.url, tracker_app.db_url, tracker_app.files,
+                                         tracker_app.ws_path, tracker_app.sample)
     acc = demo_account("demo-zahra")
     lib = Tracker(TrackerSettings(url=db_url, files_dir=files), workspace=Workspace.load(ws_path))
     me = lib.authenticate(acc.username, acc.password)

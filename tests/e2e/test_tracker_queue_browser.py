@@ -6,7 +6,6 @@ message. Screenshot in test-artifacts/."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,13 @@ from playwright.sync_api import expect
 from siting import fmt
 from siting.samples.tracker import (
     SAMPLE_LABEL_FA,
-    build_sample_tracker,
     demo_account,
     sample_national_id,
 )
 from siting.tracker import ApplicantInput, PersonInput, SiteInput, Tracker, TrackerSettings
 from siting.tracker.terms import term
 from siting.workspace import Workspace
-from ui.devserver import CHROMIUM, running_app, wait_run_done
+from ui.devserver import wait_run_done
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -38,19 +36,11 @@ def _library(db_url: str, ws_path: Path, files: Path) -> Tracker:
 
 
 @pytest.fixture(scope="module")
-def queue_app(sample_workspace_path, tmp_path_factory):
-    """``(url, database url, workspace path, files dir, id of the request just submitted)``."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    folder = tmp_path_factory.mktemp("tracker-queue-browser")
-    ws_path = folder / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    db_url = f"sqlite:///{folder / 'tracker.db'}"
-    files = folder / "files"
-    build_sample_tracker(db_url, ws_path, files_dir=files)
-    # one more request, submitted by an applicant: its intake step waits for the directorate
-    lib = _library(db_url, ws_path, files)
+def queue_app(tracker_app):
+    """``(url, database url, workspace path, files dir, id of the request just submitted)``: the shared
+    sample tracker server, with one more request submitted by an applicant (its intake step waits
+    for the directorate)."""
+    lib = _library(tracker_app.db_url, tracker_app.ws_path, tracker_app.files)
     try:
         zahra = lib.authenticate("demo-zahra", demo_account("demo-zahra").password)
         nid = sample_national_id(91)
@@ -63,9 +53,7 @@ def queue_app(sample_workspace_path, tmp_path_factory):
         app_id = app.id
     finally:
         lib.close()
-    env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(files)}
-    with running_app(ws_path, env=env, log=ARTIFACTS / "test_tracker_queue_browser-streamlit.log") as url:
-        yield url, db_url, ws_path, files, app_id
+    return tracker_app.url, tracker_app.db_url, tracker_app.ws_path, tracker_app.files, app_id
 
 
 def test_the_queue_keeps_the_tab_and_the_application_after_recording_a_step(queue_app, page):

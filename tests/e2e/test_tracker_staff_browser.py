@@ -4,37 +4,20 @@ agenda and the conflict, record a return, see it leave the agenda. Screenshots i
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from siting import fmt
-from siting.samples.tracker import build_sample_tracker, demo_account
+from siting.samples.tracker import demo_account
 from siting.tracker import Tracker, TrackerSettings
 from siting.workspace import Workspace
-from ui.devserver import CHROMIUM, running_app
+from ui.devserver import wait_run_done
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored (as in conftest.py)
-
-
-@pytest.fixture(scope="module")
-def staff_app(sample_workspace_path, tmp_path_factory):
-    """``(url, database url, sample)``: the dashboard on its own workspace copy and sample tracker."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    folder = tmp_path_factory.mktemp("tracker-staff-browser")
-    ws_path = folder / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    db_url = f"sqlite:///{folder / 'tracker.db'}"
-    sample = build_sample_tracker(db_url, ws_path, files_dir=folder / "files")
-    env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(folder / "files")}
-    with running_app(ws_path, env=env, log=ARTIFACTS / "test_tracker_staff_browser-streamlit.log") as url:
-        yield url, db_url, ws_path, sample
 
 
 def _sign_in(page, username: str) -> None:
@@ -44,16 +27,17 @@ def _sign_in(page, username: str) -> None:
     page.get_by_role("button", name=t("tracker.signin")).click()
 
 
-def test_working_group_member_records_a_return_and_it_leaves_the_agenda(staff_app, page):
-    url, db_url, ws_path, sample = staff_app
+def test_working_group_member_records_a_return_and_it_leaves_the_agenda(tracker_app, page):
+    url, db_url, ws_path, sample = tracker_app.url, tracker_app.db_url, tracker_app.ws_path, tracker_app.sample
     a, b, c = (sample.applications[k] for k in ("conflict_a", "conflict_b", "urban_agenda"))
     page.goto(f"{url}/agenda")
     page.get_by_role("heading", name=t("page.tracker_agenda")).first.wait_for(timeout=TIMEOUT_MS)
     page.get_by_text(t("tracker.signin_needed")).wait_for(timeout=TIMEOUT_MS)
     _sign_in(page, "demo-wg")
     page.get_by_role("heading", name=t("tracker.staff.agenda_table")).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # the signed-in run is over: the whole agenda is drawn
     main = page.locator('[data-testid="stMain"]')
+    page.locator('[data-testid="stTable"]').first.wait_for(timeout=TIMEOUT_MS)  # the conflicts table
     assert "دادهٔ نمونه" in main.inner_text()  # sample data labelled: the workspace ...
     assert t("tracker.sample_banner") in main.inner_text()  # ... and the tracker database
     summary = t("tracker.staff.agenda_summary", n=fmt.number(3), p="", w="", f="", u="").split("—")[0].strip()
@@ -73,9 +57,11 @@ def test_working_group_member_records_a_return_and_it_leaves_the_agenda(staff_ap
     done = t("tracker.staff.decided", n=fmt.number(a), outcome="عودت")
     page.get_by_text(done).wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("heading", name=t("tracker.staff.history", n=fmt.number(a))).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # the run after the decision is over
+    summary_after = t("tracker.staff.agenda_summary", n=fmt.number(2), p="", w="", f="", u="").split("—")[0].strip()
+    main.get_by_text(summary_after).first.wait_for(timeout=TIMEOUT_MS)
     after = main.inner_text()
-    assert t("tracker.staff.agenda_summary", n=fmt.number(2), p="", w="", f="", u="").split("—")[0].strip() in after
+    assert summary_after in after
     assert t("wg.no_conflicts") in after  # the pair left with it
     main.evaluate("e => e.scrollTo(0, 0)")
     page.wait_for_timeout(2000)

@@ -3,7 +3,6 @@ the dashboard shows the new data on the public coverage page and the tracker ses
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,32 +12,14 @@ import pytest
 from siting import fmt
 from siting.coverage import compute_coverage
 from siting.rules import load_rules
-from siting.samples.tracker import build_sample_tracker, demo_account
+from siting.samples.tracker import demo_account
 from siting.workspace import Workspace
-from ui.devserver import CHROMIUM, running_app
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BIN = Path(sys.executable).parent / "siting"
-
-
-@pytest.fixture(scope="module")
-def app_and_tracker(sample_workspace_path, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/test-env.sh (Debian's chromium package)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    folder = tmp_path_factory.mktemp("workspace-change-browser")
-    ws_path = folder / "workspace.gpkg"
-    shutil.copy(sample_workspace_path, ws_path)
-    db_url = f"sqlite:///{folder / 'tracker.db'}"
-    build_sample_tracker(db_url, ws_path, files_dir=folder / "files")
-    env = {"DATABASE_URL": db_url, "SITING_TRACKER_FILES": str(folder / "files")}
-    with running_app(
-        ws_path, env=env, log=ARTIFACTS / "test_workspace_change_browser-streamlit.log"
-    ) as url:
-        yield url, ws_path, folder
 
 
 def _covered(ws_path: Path) -> str:
@@ -59,8 +40,8 @@ def _kpi(page) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def test_signed_in_session_survives_a_workspace_change_by_another_process(app_and_tracker, page):
-    url, ws_path, folder = app_and_tracker
+def test_signed_in_session_survives_a_workspace_change_by_another_process(tracker_app, page):
+    url, ws_path, folder = tracker_app.url, tracker_app.ws_path, tracker_app.folder
     before = _covered(ws_path)
     page.goto(f"{url}/agenda")
     page.get_by_text(t("tracker.signin_needed")).wait_for(timeout=TIMEOUT_MS)

@@ -385,3 +385,66 @@ def test_a_rural_district_under_the_wrong_district_is_warned_and_its_villages_fo
     [w] = [i for i in rep.warnings if i.field == "code"]
     assert w.row == 3 and "not under its district 'ب' (code 290101, row 2)" in w.reason
     assert rep.errors == []
+
+
+# -- the reasons' codes, said by the pages ------------------------------------------------------------
+
+def _all_issues(tmp_path):
+    """Every issue of the bad tables above, and of a few more, by code."""
+    plain = tmp_path / "villages.csv"
+    plain.write_text(PLAIN, encoding="utf-8")
+    short = tmp_path / "short.csv"
+    short.write_text("کد,شرح,خانوار,جمعیت\n101,شهرستان الف,5,20\n10101,بخش ب,5,20\n1010101,دهستان ج,5,20\n"
+                     "1010101001,روستای یک,2,8\n", encoding="utf-8")
+    en = tmp_path / "plain_en.csv"
+    en.write_text("code,name,population,households,kind,county,rural_district_code\n"
+                  "29010101001,Abiz,120,30,village,Birjand,29010101\n29010102001,Gol,80,20,village,Birjand,29010101\n"
+                  ",total,80,20,village,Birjand,\n29010102003,Kal,20,30,مزرعه,Birjand,\n"
+                  "29010102004,Bad,20,3,village,Birjand,29x\n29010102005,Few,20,3,village,Birjand,\n"
+                  "2901010200,Ten,20,3,village,Birjand,\n,Tot,,,,,\n", encoding="utf-8")
+    sexes = [("2901", "شهرستان الف", 3, 10, None, None), ("290101", "بخش ب", 3, 10, None, None),
+             ("29010101", "دهستان ج", 3, 10, None, None), ("29010101001", "د", 3, 10, 4, 5),
+             ("29010101001", "ه", 3, 10, "چند", None), ("2901010", "و", 1, 1, None, None),
+             ("290101", "بخش ز", 1, 1, None, None), ("29020101", "دهستان ح", 1, 1, None, None),
+             (None, "دهستان ط", 1, 1, None, None), ("2901", "بخش ی", 1, 1, None, None),
+             (None, "جمع", 1, 1, None, None)]
+    wb = openpyxl.Workbook()
+    for r in (["کد", "نام", "نوع", "جمعیت"], ["290101", "بخش مرکزی", None, "۱۰"], ["29010101", "الف", "روستا", "۱۰"],
+              ["29010101001", "ب", "روستا", "۱۰"]):
+        wb.active.append(r)
+    kinds = tmp_path / "kinds.xlsx"
+    wb.save(kinds)
+    issues_ = []
+    for path in (published_xlsx(tmp_path), plain, short, en, published_xlsx(tmp_path, sexes, "more.xlsx"), kinds):
+        issues_ += read_census(path)[1].issues
+    return issues_
+
+
+def test_every_census_reason_has_a_code_params_and_both_texts(tmp_path):
+    from siting.io.reasons import ROW_REASONS
+    from ui.i18n import import_reason, isolate, t
+
+    issues_ = _all_issues(tmp_path)
+    assert all(i.code in ROW_REASONS for i in issues_), [i for i in issues_ if i.code not in ROW_REASONS]
+    untranslated = t("import.untranslated", "fa", text="").strip()
+    for i in issues_:
+        fa_, en = (import_reason(i.reason, lang, code=i.code, params=i.params) for lang in ("fa", "en"))
+        assert not fa_.startswith(untranslated) and fa_ != en, (i, fa_)
+    by_code = {i.code: i for i in issues_}
+    seen = {c for c in by_code if c.startswith("census_")}
+    assert seen == {c for c in ROW_REASONS if c.startswith("census_")}, set(ROW_REASONS) - seen
+    mismatch = next(i for i in issues_ if i.code == "census_subtotal_mismatch" and i.row == 9)
+    assert dict(mismatch.params) == {"level": "rural_district", "name": "القورات", "field": "population",
+                                     "stated": 100, "computed": 90}
+    assert import_reason(mismatch.reason, "fa", code=mismatch.code, params=mismatch.params) == \
+        f"دهستان «{isolate('القورات')}»: جمعیت نوشته‌شده ۱۰۰ است ولی جمع ردیف‌هایش ۹۰."
+    assert import_reason(mismatch.reason, "en", code=mismatch.code, params=mismatch.params) == \
+        f"rural district \"{isolate('القورات')}\": the stated population is 100 but its rows add up to 90."
+    sexes = by_code["census_sexes_disagree"]
+    assert dict(sexes.params) == {"male": 4, "female": 5, "total": 9, "population": 10}
+    assert import_reason(sexes.reason, "fa", code=sexes.code, params=sexes.params) == \
+        "مرد ۴ + زن ۵ = ۹، نه جمعیت ۱۰."
+    figure = next(i for i in issues_ if i.code == "census_bad_figure" and i.reason == "population 'چهل' is not a number")
+    assert dict(figure.params) == {"field": "population", "value": "چهل", "detail": figure.reason}
+    assert import_reason(figure.reason, "fa", code=figure.code, params=figure.params) == \
+        f"مقدار «{isolate('چهل')}» در ستون «جمعیت» شمار درستی نیست (عدد صحیح نامنفی)."

@@ -159,7 +159,9 @@ def test_every_bad_row_reported_with_row_number_and_good_rows_import(tmp_path, w
     assert sorted(Workspace.load(ws_path).offices["office_id"]) == ["B1", "B9"]
     d = rep.to_dict()
     assert {"row": 6, "severity": "error", "reason": "duplicate licence number 'L-1': same as row 1",
-            "field": "licence_number"} in d["rows"]
+            "field": "licence_number", "code": "duplicate_licence_number",
+            "params": {"number": "L-1", "row": 1}} in d["rows"]
+    json.dumps(d)  # the codes' params are plain values
 
 
 def test_fix_swapped_fixes_and_says_so(tmp_path, ws_path):

@@ -63,7 +63,7 @@ def attacks(w, v):
         "complete_step": lambda: t.complete_step(bob, app, "training", expected_version=1),
         "return_step": lambda: t.return_step(bob, app, "training", ["x"], expected_version=1),
         "record_decision": lambda: t.record_decision(bob, draft, "approve", "x", expected_version=1),
-        "return_to_applicant": lambda: t.return_to_applicant(bob, draft, ["x"], expected_version=1),
+        "return_to_applicant": lambda: t.return_to_applicant(bob, draft, ["x"], expected_version=1, reasons="x"),
         "upload_document": lambda: t.upload_document(bob, draft, "photo", photo, "p.jpg", person_id=v["person"]),
         "issue_licence": lambda: t.issue_licence(bob, app, "X-1", date(2026, 1, 1), expected_version=1),
         "apply_licence_change": lambda: t.apply_licence_change(bob, draft, expected_version=1),
@@ -74,6 +74,7 @@ def attacks(w, v):
         "read_document": lambda: t.read_document(bob, v["doc"]),
         "get_licence": lambda: t.get_licence(bob, v["licence"]),
         "audit_trail": lambda: t.audit_trail(bob, app),
+        "returnable_steps": lambda: t.returnable_steps(bob, app),
         # staff screens and administration
         "queue": lambda: t.queue(bob),
         "overdue_steps": lambda: t.overdue_steps(bob),

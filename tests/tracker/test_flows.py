@@ -20,7 +20,7 @@ from tracker_helpers import (
     version,
 )
 
-from siting.tracker import SiteInput, TransitionError
+from siting.tracker import AccessDenied, SiteInput, TrackerInputError, TransitionError
 
 LICENSING_STEPS = [
     "company_registration", "tax_registration", "credit_record", "documents", "licensing_system_registration",
@@ -170,10 +170,17 @@ def test_return_at_intake_by_the_directorate(world):
     app = t.create_application(w.alice, a.id, "rural", "new", site=RURAL_SITE)
     do_step(w, app.id, "principles", w.alice)
     t.submit(w.alice, app.id, expected_version=version(w, app.id))
-    t.return_to_applicant(w.expert, app.id, ["نشانی کامل نیست"], expected_version=version(w, app.id))
+    # reasons are required: blank ones are refused and nothing changes
+    before = version(w, app.id)
+    with pytest.raises(TrackerInputError, match="say why the request is returned") as refused:
+        t.return_to_applicant(w.expert, app.id, ["نشانی کامل نیست"], expected_version=before, reasons=" \n ")
+    assert refused.value.message_fa == "دلایل عودت را بنویسید"
+    assert version(w, app.id) == before and t.get_application(w.alice, app.id).decisions == ()
+    t.return_to_applicant(w.expert, app.id, ["نشانی کامل نیست"], expected_version=version(w, app.id),
+                          reasons="درخواست کامل نیست")
     mine = t.my_applications(w.alice)[0]
     assert mine.application.status == "returned" and mine.open_deficiencies == ("نشانی کامل نیست",)
-    assert mine.last_decision.body == "directorate"
+    assert mine.last_decision.body == "directorate" and mine.last_decision.reasons == "درخواست کامل نیست"
     t.submit(w.alice, app.id, expected_version=version(w, app.id))
     assert t.get_application(w.alice, app.id).application.round == 2
 
@@ -199,6 +206,36 @@ def test_a_returned_step_goes_back_to_the_applicant(world):
     do_step(w, app.id, "licensing_system_registration", w.alice)
     with pytest.raises(TransitionError, match="later steps are done"):
         t.return_step(w.expert, app.id, "documents", ["x"], expected_version=version(w, app.id))
+
+
+def test_returnable_steps_are_the_ones_return_step_accepts(world):
+    w, t = world, world.t
+    a = t.create_applicant(w.alice, natural_applicant(16))
+    app = t.create_application(w.alice, a.id, "rural", "new", site=RURAL_SITE)
+    to_agenda(w, app.id, w.alice)
+
+    def refused_all_but_returnable() -> list[str]:
+        offered = [s.step_id for s in t.returnable_steps(w.expert, app.id)]
+        for s in t.get_application(w.expert, app.id).current_steps():
+            if s.step_id not in offered:
+                with pytest.raises(TransitionError):
+                    t.return_step(w.expert, app.id, s.step_id, ["x"], expected_version=version(w, app.id))
+        return offered
+
+    # under the working group's review: reading the principles is done and its phase is closed
+    assert "principles" in {s.step_id for s in t.get_application(w.expert, app.id).current_steps()
+                            if s.state == "done"}
+    assert refused_all_but_returnable() == []
+    t.record_decision(w.wg, app.id, "approve", "ok", expected_version=version(w, app.id))
+    do_step(w, app.id, "credit_record", w.alice)
+    offered = refused_all_but_returnable()
+    assert "credit_record" in offered and "principles" not in offered
+    assert all(s.actor == "applicant" for s in t.returnable_steps(w.expert, app.id))
+    t.return_step(w.expert, app.id, "credit_record", ["ناخوانا"], expected_version=version(w, app.id))
+    # returned: it is the applicant's turn again, so it is not offered a second time
+    assert "credit_record" not in [s.step_id for s in t.returnable_steps(w.expert, app.id)]
+    with pytest.raises(AccessDenied):
+        t.returnable_steps(w.alice, app.id)
 
 
 def test_rejection_ends_the_application(world):

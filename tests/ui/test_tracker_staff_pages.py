@@ -523,6 +523,8 @@ def test_the_queue_returns_a_submitted_request_at_intake_asking_for_a_document(s
     assert wf.documents["national_card"].fa in offered
     for company_only in ("statute", "founding_notice", "commitment_form"):
         assert wf.documents[company_only].fa not in offered
+    assert at.text_area(key=f"queue.intake_reasons.{app_id}").label == "دلایل عودت (لازم)"
+    at.text_area(key=f"queue.intake_reasons.{app_id}").input("  مدارک هویتی ناخوانا و نشانی ناقص است  ")
     at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("تصویر کارت ملی خوانا نیست\n\n- کد پستی ناقص است")
     at.multiselect(key=f"queue.intake_requested.{app_id}").select("national_card")
     at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
@@ -537,6 +539,7 @@ def test_the_queue_returns_a_submitted_request_at_intake_asking_for_a_document(s
     (decision,) = detail.decisions
     assert (decision.round, decision.body, decision.outcome, decision.deficiencies) == (
         1, "directorate", "return", ("تصویر کارت ملی خوانا نیست", "کد پستی ناقص است"))
+    assert decision.reasons == "مدارک هویتی ناخوانا و نشانی ناقص است"  # the reasons field, not the deficiencies
     (intake,) = [s for s in detail.steps if s.step_id == "intake" and s.round == 1]
     assert intake.data == {"outcome": "return", "requested_documents": ["national_card"]}
     assert [(r.kind, r.uploaded) for r in detail.requested_documents] == [("national_card", False)]
@@ -565,8 +568,10 @@ def test_the_queue_refuses_a_return_at_intake_without_deficiencies_and_writes_no
     at.selectbox(key="queue.chosen").set_value(app_id).run()
     version = lib.get_application(ids["expert"], app_id).application.version
     with pytest.raises(TrackerInputError) as refused:  # what the library says, to compare with the page
-        lib.return_to_applicant(ids["expert"], app_id, [], expected_version=version, requested_documents=["photo"])
+        lib.return_to_applicant(ids["expert"], app_id, [], expected_version=version, reasons="پرونده ناقص است",
+                                requested_documents=["photo"])
     before = snapshot(lib)
+    at.text_area(key=f"queue.intake_reasons.{app_id}").input("پرونده ناقص است")
     at.text_area(key=f"queue.intake_deficiencies.{app_id}").input(" \n- \n")  # blank lines only
     at.multiselect(key=f"queue.intake_requested.{app_id}").select("photo")
     at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
@@ -576,4 +581,100 @@ def test_the_queue_refuses_a_return_at_intake_without_deficiencies_and_writes_no
     assert not at.success
     assert snapshot(lib) == before
     assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
+    lib.close()
+
+
+@pytest.mark.parametrize("reasons", ["", "  \n \t "])
+def test_the_queue_refuses_a_return_at_intake_without_reasons_and_writes_nothing(staff_db, workspace_copy, reasons):
+    lib = _library(staff_db, workspace_copy)
+    app_id, ids = _submitted(lib)
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    before = snapshot(lib)
+    at.text_area(key=f"queue.intake_reasons.{app_id}").input(reasons)
+    at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("کد پستی ناقص است")
+    at.multiselect(key=f"queue.intake_requested.{app_id}").select("photo")
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
+    assert_clean(at)
+    assert texts(at.error) == ["دلایل عودت را بنویسید"]
+    assert not at.success
+    assert snapshot(lib) == before
+    assert lib.get_application(ids["expert"], app_id).application.status == "submitted"
+    # the form keeps what was typed, to add the reasons and send again
+    assert at.text_area(key=f"queue.intake_deficiencies.{app_id}").value == "کد پستی ناقص است"
+    lib.close()
+
+
+def test_the_queue_refuses_a_return_at_intake_with_neither_reasons_nor_deficiencies_saying_both(staff_db, workspace_copy):
+    lib = _library(staff_db, workspace_copy)
+    app_id, _ = _submitted(lib)
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    before = snapshot(lib)
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button')}").click().run()
+    assert_clean(at)
+    (err,) = texts(at.error)
+    assert err.startswith("عودت کامل نیست")
+    assert "دست‌کم یک نقص را برای رفع توسط متقاضی بنویسید" in err and "دلایل عودت را بنویسید" in err
+    assert "deficiencies" not in err and "reasons" not in err  # no field code on the screen
+    assert snapshot(lib) == before
+    lib.close()
+
+
+def test_the_intake_return_form_in_english_labels_the_reasons(staff_db, workspace_copy):
+    lib = _library(staff_db, workspace_copy)
+    app_id, _ = _submitted(lib)
+    at = _open("tracker_queue", "expert", lang="en")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    assert_clean(at)
+    assert at.text_area(key=f"queue.intake_reasons.{app_id}").label == "Reasons for the return (required)"
+    at.text_area(key=f"queue.intake_deficiencies.{app_id}").input("postal code missing")
+    at.button(key=f"FormSubmitter:queue.return_intake.{app_id}-{t('tracker.staff.return_intake_button', 'en')}"
+              ).click().run()
+    assert_clean(at)
+    assert texts(at.error) == ["reasons: say why the request is returned"]
+    lib.close()
+
+
+# -- the "return a step" form offers only the steps the library would accept -------------------------------------
+def test_the_return_step_form_offers_nothing_on_a_request_under_review(staff_db, workspace_copy):
+    under_review = staff_db.agenda[2]
+    lib = _library(staff_db, workspace_copy)
+    expert = lib.authenticate("expert", PASSWORD)
+    done = {s.step_id for s in lib.get_application(expert, under_review).current_steps() if s.state == "done"}
+    assert "principles" in done  # the applicant's finished step, which return_step refuses now
+    assert lib.returnable_steps(expert, under_review) == ()
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(under_review).run()
+    assert_clean(at)
+    assert t("tracker.staff.return_step") in texts(at.subheader)
+    assert t("tracker.staff.return_step_none") == "اکنون مرحله‌ای از متقاضی قابل عودت نیست."
+    assert t("tracker.staff.return_step_none") in texts(at.caption)
+    assert not [b for b in at.selectbox if b.key == f"queue.return_step.{under_review}"]
+    assert not [b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:queue.return.{under_review}")]
+    lib.close()
+
+
+def test_the_return_step_form_offers_exactly_the_returnable_steps_and_returns_one(staff_db, workspace_copy):
+    app_id = staff_db.approved
+    lib = _library(staff_db, workspace_copy)
+    expert = lib.authenticate("expert", PASSWORD)
+    accepted = [s.step_id for s in lib.returnable_steps(expert, app_id)]
+    assert "credit_record" in accepted and "principles" not in accepted
+    at = _open("tracker_queue", "expert")
+    at.selectbox(key="queue.chosen").set_value(app_id).run()
+    assert_clean(at)
+    box = at.selectbox(key=f"queue.return_step.{app_id}")
+    assert box.options == [lib.workflow.step(s).fa for s in accepted]
+    assert t("tracker.staff.return_step_none") not in texts(at.caption)
+    box.set_value("credit_record")
+    at.text_area(key=f"queue.deficiencies.{app_id}").input("گزارش بدهی بانکی ناخوانا است")
+    at.button(key=f"FormSubmitter:queue.return.{app_id}-{t('tracker.staff.return_button')}").click().run()
+    assert_clean(at)
+    assert not at.error
+    assert t("tracker.staff.returned", step=lib.workflow.step("credit_record").fa, n=fmt.number(app_id)) in texts(at.success)
+    step = next(s for s in lib.get_application(expert, app_id).current_steps() if s.step_id == "credit_record")
+    assert (step.state, step.deficiencies) == ("returned", ("گزارش بدهی بانکی ناخوانا است",))
+    # returned: no longer offered
+    assert lib.workflow.step("credit_record").fa not in at.selectbox(key=f"queue.return_step.{app_id}").options
     lib.close()

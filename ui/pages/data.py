@@ -195,7 +195,7 @@ else:
                 t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
                 t("data.col.severity", lang): t(f"data.severity.{i.severity}", lang),
                 t("data.col.field", lang): import_field(i.field, lang),
-                t("data.col.reason", lang): import_reason(i.reason, lang),
+                t("data.col.reason", lang): import_reason(i.reason, lang, code=i.code, params=i.params),
             } for i in report.issues]), hide_index=True, width="stretch")
         if not pending["changed"]:
             st.error(t("data.nothing_importable", lang))

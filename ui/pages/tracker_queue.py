@@ -224,20 +224,26 @@ with tab_app:
         st.caption(t("tracker.staff.return_intake_help", lang))
         kinds = {k.id: k.fa if lang == "fa" else k.en for k in wf.documents_asked_of(app.applicant_kind)}
         with st.form(f"queue.return_intake.{chosen}"):
+            intake_reasons = st.text_area(t("tracker.staff.intake_reasons", lang), key=f"queue.intake_reasons.{chosen}")
             intake_defs = st.text_area(t("tracker.staff.deficiencies", lang), key=f"queue.intake_deficiencies.{chosen}")
             requested = st.multiselect(t("tracker.staff.requested_documents", lang), list(kinds),
                                        key=f"queue.intake_requested.{chosen}", format_func=kinds.__getitem__)
             go_intake = st.form_submit_button(t("tracker.staff.return_intake_button", lang))
-        if go_intake:
+        if go_intake:  # the library refuses blank reasons or no deficiency, and writes nothing then
             _act(lambda: trk.return_to_applicant(me, chosen, deficiency_lines(intake_defs), expected_version=seen_version,
-                                                 requested_documents=requested),
+                                                 reasons=intake_reasons, requested_documents=requested),
                  t("tracker.staff.returned_intake", lang, n=fmt.number(chosen, lang)))
 
-    # return one of the applicant's steps with its deficiencies
-    returnable = [s for s in steps if s.actor == "applicant" and s.state in ("ready", "done")
-                  and s.completed_by_action == "step"]
-    if returnable:
-        st.subheader(t("tracker.staff.return_step", lang))
+    # return one of the applicant's steps with its deficiencies: only the steps the library would accept now
+    st.subheader(t("tracker.staff.return_step", lang))
+    try:
+        returnable = trk.returnable_steps(me, chosen)
+    except TrackerError as exc:
+        st.error(error_text(exc, lang))
+        returnable = ()
+    if not returnable:
+        st.caption(t("tracker.staff.return_step_none", lang))
+    else:
         with st.form(f"queue.return.{chosen}"):
             ret_id = st.selectbox(t("tracker.staff.col.step", lang), [s.step_id for s in returnable],
                                   key=f"queue.return_step.{chosen}", format_func=_title)

@@ -15,7 +15,7 @@ from siting.tracker.terms import STAFF_ROLES
 from siting.vocab import label
 from ui import state
 from ui.components import conflict_map, layout, report_view, signin
-from ui.i18n import error_text, t
+from ui.i18n import error_text, import_field, import_reason, t
 from ui.views.planning import RuleOverrides
 from ui.views.upload import ACCEPTED_EXTENSIONS
 
@@ -80,7 +80,8 @@ if result is not None:
     if result.read_report.errors:
         st.warning(t("wg.rejected", lang, n=fmt.number(len(result.read_report.errors), lang)))
         st.table([{t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
-                   t("data.col.field", lang): i.field or "—", t("data.col.reason", lang): i.reason}
+                   t("data.col.field", lang): import_field(i.field, lang),
+                   t("data.col.reason", lang): import_reason(i.reason, lang, code=i.code, params=i.params)}
                   for i in result.read_report.errors])
     table = meeting.meeting_table(sites, reports, lang=lang)
     pairs = meeting.conflict_pairs(reports, sites["proposal_id"].astype(str).tolist())

@@ -107,7 +107,9 @@ def _renamed(exc: InputError, tmp: Path, shown: str) -> InputError:
 def _fix_report(report: ImportReport, tmp: Path, shown: str) -> ImportReport:
     report.file = shown
     report.notes = [n.replace(str(tmp), shown) for n in report.notes]
-    report.issues = [replace(i, reason=i.reason.replace(str(tmp), shown)) for i in report.issues]
+    report.issues = [replace(i, reason=i.reason.replace(str(tmp), shown),
+                             params={k: v.replace(str(tmp), shown) if isinstance(v, str) else v
+                                     for k, v in i.params.items()}) for i in report.issues]
     return report
 
 
