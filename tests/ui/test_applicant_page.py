@@ -192,7 +192,7 @@ def test_picks_on_the_map_keep_the_view_a_search_fits_the_site(open_page, ws):
     coarse = cells.sort_values("uncovered_population").h3.iat[-1]
     at = select_on_map(at, {"pick-cells": [{"h3": coarse, "tip": "…"}]})
     first = deck_spec(at)["initialViewState"]
-    lat, lon = h3.cell_to_latlng(coarse)
+    _, lon = h3.cell_to_latlng(coarse)
     assert first["zoom"] > province["zoom"] + 1 and first["longitude"] == pytest.approx(lon)
     fine = [c["h3"] for c in layer(at, "pick-fine")["data"]]
     at = select_on_map(at, {"pick-fine": [{"h3": fine[3]}]})
