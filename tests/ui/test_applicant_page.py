@@ -52,6 +52,10 @@ def test_widgets_map_layers_and_sample_banner(open_page, ws):
     assert [lyr["id"] for lyr in spec["layers"]] == ["region", "counties", "gaps", "pick-cells", "settlements", "offices",
                                                     "labels-villages", "labels-cities", "labels-counties",
                                                     "scale-bar", "scale-label"]
+    # nothing drawn that costs a browser without a GPU and shows nothing: no county fill (counties are not
+    # pickable here), no gap outlines (the orange fill shows the gaps)
+    assert layer(at, "counties")["filled"] is False and layer(at, "gaps")["stroked"] is False
+    assert layer(at, "gaps")["filled"] is True
     assert len(layer(at, "settlements")["data"]) == len(ws.settlements)
     assert len(layer(at, "offices")["data"]) == (ws.offices["licence_type"] == "urban").sum()
     expected_cells = pick_cells(ws, load_rules(), licence_type="urban")
@@ -133,6 +137,7 @@ def test_bad_input_shows_a_message_and_writes_nothing(open_page, workspace_copy,
 
 def test_picking_a_cell_then_a_finer_cell_on_the_map(open_page, ws):
     at = open_page("applicant")
+    assert layer(at, "pick-cells")["stroked"] is True  # outlined at the province's zoom, before a pick
     cells = pick_cells(ws, load_rules(), licence_type="urban")
     coarse = cells.sort_values("uncovered_population").h3.iat[-1]  # the gap cell with most people
     at = select_on_map(at, {"pick-cells": [{"h3": coarse, "tip": "…"}]})
@@ -143,8 +148,10 @@ def test_picking_a_cell_then_a_finer_cell_on_the_map(open_page, ws):
     assert texts(at.metric)[0] == ws.county_of(lon, lat)[0]
     expected = validate_site(ws, load_rules(), licence_type="urban", lon=lon, lat=lat)
     assert table_with(at, RESULT).index.tolist() == [r.title_fa for r in expected.rules]
-    # the fine grid around the candidate: the children of the picked cell (inside the region)
+    # the fine grid around the candidate: the children of the picked cell (inside the region), outlined;
+    # the coarse grid now tinted only
     fine = [c["h3"] for c in layer(at, "pick-fine")["data"]]
+    assert layer(at, "pick-fine")["stroked"] is True and layer(at, "pick-cells")["stroked"] is False
     assert set(fine) <= set(h3.cell_to_children(coarse, FINE_RESOLUTION)) and len(fine) > 40
     spec = deck_spec(at)
     assert spec["initialViewState"]["longitude"] == pytest.approx(lon)  # the map centres on the candidate

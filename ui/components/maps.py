@@ -86,7 +86,8 @@ def choropleth_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
                      line_width_min_pixels=1, pickable=True)
 
 
-def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool = True) -> pdk.Layer:
+def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool = True,
+              outlined: bool = True) -> pdk.Layer:
     """Service gaps: filled orange, or outlined only (over a choropleth).
 
     ``pickable=False`` where a pickable cell grid covers the gaps anyway (the applicant's map): deck.gl
@@ -94,8 +95,11 @@ def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool
     250 ms; in a browser without a GPU (Chromium's software WebGL, as on this project's test
     machines and on many office PCs) the pick took 750 ms with the gaps and the filled counties
     pickable, ~240 ms with only the counties, ~70 ms with neither (the sample workspace's applicant
-    map), so clicks were lost. The cells' tooltips name the county, so nothing is lost on that map."""
-    return pdk.Layer("GeoJsonLayer", data=geojson, id="gaps", stroked=True, filled=True,
+    map), so clicks were lost. The cells' tooltips name the county, so nothing is lost on that map.
+
+    ``outlined=False`` (filled gaps only) leaves out the outlines, the costliest part of the map in every
+    frame without a GPU: the reference workspace's gap outlines took 250-280 ms a frame, their fill 50 ms."""
+    return pdk.Layer("GeoJsonLayer", data=geojson, id="gaps", stroked=outlined or not filled, filled=True,
                      get_fill_color=list(GAP_FILL) if filled else [0, 0, 0, 0], get_line_color=list(GAP_LINE),
                      line_width_min_pixels=1 if filled else 2, pickable=pickable)
 
@@ -112,12 +116,16 @@ def isochrone_layer(geojson: Mapping[str, Any], *, layer_id: str = "isochrones",
 # 0.3-0.5 s in a browser without a GPU, and the highlight of the pressed cell came before the click was even
 # sent (benchmarks/bench_browser.py: map click → report 1.8-2.3 s with it, 1.5-1.7 s without). The tooltip
 # still names what is under the pointer.
-def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False) -> pdk.Layer:
-    """The pickable H3 grid: coarse cells over the gaps, or the fine cells around the candidate."""
+def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False, outlined: bool = True) -> pdk.Layer:
+    """The pickable H3 grid: coarse cells over the gaps, or the fine cells around the candidate.
+
+    ``outlined=False`` draws the cells' tint without their outlines: the applicant's map does so for the
+    coarse grid once a site is chosen and the outlined fine grid shows around it. The outlines are half
+    of the grid's cost in every frame in a browser without a GPU (sample: 280 → 130 ms a frame)."""
     return pdk.Layer("H3HexagonLayer", data=list(records), id=LAYER_FINE if fine else LAYER_COARSE,
                      get_hexagon="h3", get_fill_color=list(FINE_FILL if fine else CELL_FILL),
                      get_line_color=[200, 60, 150, 160] if fine else list(CELL_LINE),
-                     line_width_min_pixels=1, stroked=True, filled=True, extruded=False,
+                     line_width_min_pixels=1, stroked=outlined, filled=True, extruded=False,
                      pickable=True, auto_highlight=False)
 
 

@@ -33,12 +33,15 @@ base = state.base_map_data(key, lang, county, licence_type)
 candidate = site_picker.current()
 layers = [maps.region_layer(base["region"]), maps.county_layer(base["counties"], pickable=False),
           maps.gap_layer(state.gap_map_data(key, RuleOverrides(), licence_type, lang, county, measured_by),
-                         pickable=False)]
+                         pickable=False, outlined=False)]
 by_time = measured_by == "time"
 if by_time:  # under the pickable cells, not pickable: clicks on the map choose a site
     layers.append(maps.isochrone_layer(state.isochrone_map_data(key, RuleOverrides(), licence_type, lang, county),
                                        pickable=False))
-layers.append(maps.cell_layer(state.pick_cell_records(key, licence_type, county, lang, measured_by)))
+# the coarse grid outlined until a site is chosen; then the outlined fine grid around the site, and the
+# coarse grid's tint only (its outlines cost half of its drawing time without a GPU: maps.cell_layer)
+layers.append(maps.cell_layer(state.pick_cell_records(key, licence_type, county, lang, measured_by),
+                              outlined=candidate is None))
 if candidate is not None:
     layers.append(maps.cell_layer(state.fine_cell_records(key, candidate.cell, lang, measured_by), fine=True))
 layers += [maps.settlement_layer(base["settlements"]), maps.office_layer(base["offices"])]
