@@ -30,7 +30,7 @@ from siting.io.manifest import init_workspace  # noqa: E402
 from siting.samples.tracker import build_sample_tracker, demo_account  # noqa: E402
 from siting.text import to_persian_digits  # noqa: E402
 from siting.workspace import Workspace  # noqa: E402
-from ui.devserver import launch_browser, running_app  # noqa: E402
+from ui.devserver import launch_browser, running_app, wait_run_done  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -46,7 +46,7 @@ DEMO_OFFICES = (
 
 def _settle(page: Page, title: str) -> None:
     page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # not networkidle: a page with a map can keep a request open
     page.wait_for_timeout(2500)  # deck.gl draws after the page settles
 
 
