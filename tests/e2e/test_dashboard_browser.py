@@ -13,6 +13,7 @@ from pathlib import Path
 import h3
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from siting import fmt
 from siting.coverage import compute_coverage
@@ -147,6 +148,49 @@ def test_applicant_flow_pick_on_the_map_then_type_a_point(app, page):
     page.get_by_text("بیرون از استان است").wait_for(timeout=TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []  # offline: nothing was fetched from the internet
+
+
+def test_a_settlement_picked_on_the_map_is_the_site(app, page):
+    """The settlements travel to the browser as a ``data:`` URL that deck.gl loads itself (maps.packed):
+    a click on a town's symbol still sends that town's record back, and the site is the town."""
+    url, ws_path = app
+    ws = Workspace.load(ws_path)
+    page.goto(url)
+    _ready(page, t("page.applicant", "fa"))
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(timeout=TIMEOUT_MS)
+    from ui.views.mapdata import view_for_bounds
+
+    view = view_for_bounds(ws.region.total_bounds, width_px=COLUMN_MAP_WIDTH, height_px=MAP_HEIGHT)
+    s = ws.settlements
+    # the town farthest from any other settlement, so that its symbol is the only thing under the pointer
+    xs, ys = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
+    nearest = [np.delete(geodesic_distance(np.full(len(s), x0), np.full(len(s), y0), xs, ys), i).min()
+               for i, (x0, y0) in enumerate(zip(xs, ys, strict=True))]
+    towns = [i for i in np.argsort(nearest)[::-1] if s["kind"].iat[i] == "city"]
+    town = s.iloc[int(towns[0])]
+    box = canvas.bounding_box()
+    x, y = map_point(box, view, town.geometry.x, town.geometry.y)
+    chosen = f"محل پیشنهادی: {town['name_fa']}"
+    for attempt in range(8):
+        wait_frames(page)
+        page.mouse.move(x - 2, y)
+        page.mouse.move(x, y)
+        page.locator(".deck-tooltip").wait_for(timeout=TIMEOUT_MS)
+        assert town["name_fa"] in page.locator(".deck-tooltip").inner_text()  # the town's own tooltip
+        wait_frames(page)
+        page.mouse.click(x, y)
+        try:
+            page.get_by_text(chosen).wait_for(timeout=8_000)
+            break
+        except PlaywrightTimeout:
+            print(f"map click {attempt + 1} on the town was not taken; again")
+    else:
+        raise AssertionError("eight clicks on the town chose no site")
+    _, got_lat, got_lon = _candidate(page)
+    assert (got_lon, got_lat) == pytest.approx((town.geometry.x, town.geometry.y), abs=1e-5)
+    page.get_by_role("heading", name=t("report.title", "fa")).wait_for(timeout=TIMEOUT_MS)
+    assert page.external == []
 
 
 def test_working_group_flow_load_proposals_and_see_the_conflict(app, page):

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from ui.components.maps import unpacked
 from ui.views.picking import base_layer
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -41,7 +42,13 @@ def texts(elements: Sequence[Any]) -> list[str]:
 
 
 def deck_spec(at: AppTest, index: int = 0) -> dict[str, Any]:
-    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+    """The deck's JSON as sent, with every layer's data as records or GeoJSON (also when sent as a
+    ``data:`` URL, :func:`ui.components.maps.packed`)."""
+    spec = json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+    for lyr in spec.get("layers", []):
+        if "data" in lyr:
+            lyr["data"] = unpacked(lyr["data"])
+    return spec
 
 
 def element_path(at: AppTest, element_type: str = "deck_gl_json_chart") -> tuple[int, ...]:

@@ -172,3 +172,59 @@ def test_after_a_pick_the_settlements_around_stay_in_view_and_named(open_page, w
         assert minx < s.geometry.x.iat[i] < maxx and miny < s.geometry.y.iat[i] < maxy, s["name_fa"].iat[i]
         assert mapdata.map_text(s["name_fa"].iat[i]) in named
     assert 8.5 <= view["zoom"] <= 11.5  # a context, still fine enough to refine on the fine grid
+
+
+# -- what a frame costs without a GPU (benchmarks/bench_browser.py) ------------------------------------------
+def test_village_names_province_wide_are_the_biggest_and_near_a_site_only_those_around_it(ws, monkeypatch):
+    s = ws.settlements
+    pop = s["population"].fillna(0).to_numpy()
+    villages = (s["kind"] != "city").to_numpy() & (pop >= mapdata.VILLAGE_LABEL_MIN_POPULATION)
+    assert villages.sum() >= 3  # the sample has enough big villages for a cap of 2 to bite
+    monkeypatch.setattr(mapdata, "VILLAGE_LABEL_MAX", 2)
+    got = [r["text"] for r in mapdata.label_records(ws, "en")["villages"]]
+    names = s["name_en"].where(s["name_en"].fillna("") != "", s["name_fa"]).to_numpy()
+    biggest = names[villages][np.argsort(-pop[villages], kind="stable")[:2]]
+    assert sorted(got) == sorted(biggest)
+    # around a site: every village within the distance (of any size), and none beyond it
+    lon, lat = float(s.geometry.x.median()), float(s.geometry.y.median())
+    km = 40.0
+    near = mapdata.label_records(ws, "en", near=(lon, lat, km))["villages"]
+    _, _, metres = GEOD.inv(np.full(len(s), lon), np.full(len(s), lat), s.geometry.x, s.geometry.y)
+    # the page's own planar distance may differ from the geodesic by well under 1 % at these ranges
+    inside = set(names[(s["kind"] != "city").to_numpy() & (metres <= km * 1000 * 0.99)])
+    outside = set(names[(s["kind"] != "city").to_numpy() & (metres > km * 1000 * 1.01)])
+    shown = {r["text"] for r in near}
+    assert inside and inside <= shown and not (shown & outside)
+
+
+def test_static_layers_travel_packed_and_the_changing_ones_inline(open_page, ws):
+    """The layers that are the same on every run go as data: URLs (deck.gl neither converts nor rebuilds
+    them when the page reruns); the fine grid and the candidate, which change with each pick, inline."""
+    import json
+
+    at = open_page("applicant")
+    row = ws.settlements.iloc[int(np.argmax(ws.settlements["population"].fillna(0).to_numpy()))]
+    at.text_input(key="applicant.map_search").input(row["name_fa"])
+    at.button(key=f"FormSubmitter:applicant.map_search_form-{t('map.search_go', 'fa')}").click().run()
+    assert_clean(at)
+    raw = {lyr["id"].split("~")[0]: lyr for lyr in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]}
+    for lid in ("region", "counties", "gaps", "pick-cells", "settlements", "offices"):
+        assert str(raw[lid]["data"]).startswith(maps.PACKED_PREFIX), lid
+    for lid in ("pick-fine", "candidate"):
+        assert isinstance(raw[lid]["data"], list) and raw[lid]["data"], lid
+    # unpacked, the records are those of the workspace: every settlement, by code
+    assert sorted(r["code"] for r in layer(at, "settlements")["data"]) == sorted(ws.settlements["code"])
+    # the coarse grid keeps one hexagon shape wherever the view goes, and is drawn as polygons once a site
+    # is chosen (no outlines), so that deck.gl does not build it again when the view moves
+    assert raw["pick-cells"]["highPrecision"] is True and raw["pick-cells"]["stroked"] is False
+    # a double click does not zoom: deck.gl would hold every click 300 ms waiting for a second one
+    assert deck_spec(at)["views"] == [{"@@type": "MapView", "controller": {"doubleClickZoom": False}}]
+
+
+def test_middle_cell_is_the_centre_of_a_ring():
+    import h3
+
+    centre = "862cd8487ffffff"
+    disk = [{"h3": c} for c in sorted(h3.grid_disk(centre, 2))]
+    assert maps.middle_cell(disk) == centre
+    assert maps.middle_cell([]) is None

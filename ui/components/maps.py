@@ -14,11 +14,14 @@ label the switch so. Tooltips show each record's ``tip`` (Persian in Persian).
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import h3
+import numpy as np
 import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
@@ -62,10 +65,39 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
+def packed(data: Any) -> str:
+    """``data`` (records or GeoJSON) as a ``data:`` URL of its JSON, for a layer that is the same on every run.
+
+    deck.gl loads a layer's data from a URL itself (no internet: the data are in the URL), and a layer whose
+    URL did not change between two runs is neither converted nor built again: Streamlit sends the whole map
+    on every run, and deck.gl otherwise converts every record of every layer (deck.gl's JSON converter) and
+    builds every layer anew, 0.2-0.3 s a run for the reference workspace's 3,600 settlements and 3,900
+    picking cells in a browser without a GPU (benchmarks/bench_browser.py). Layers that change with an
+    interaction (the fine grid, the candidate, the planner's gaps, the names around a site) stay inline:
+    deck.gl loads a URL asynchronously, a frame later. Picks still carry the records (the browser reads
+    them from the loaded data), so the server reads a picked settlement's ``code`` as before.
+
+    >>> unpacked(packed([{"code": "S1", "tip": "شهر"}]))
+    [{'code': 'S1', 'tip': 'شهر'}]
+    """
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return PACKED_PREFIX + base64.b64encode(raw).decode("ascii")
+
+
+PACKED_PREFIX = "data:application/json;base64,"
+
+
+def unpacked(data: Any) -> Any:
+    """A layer's data as records or GeoJSON, whether inline or :func:`packed`."""
+    if isinstance(data, str) and data.startswith(PACKED_PREFIX):
+        return json.loads(base64.b64decode(data[len(PACKED_PREFIX):]))
+    return data
+
+
 def region_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
     """The province's outline (not filled: every filled layer costs a full pass of rasterising,
     which is what a browser without a GPU spends its time on)."""
-    return pdk.Layer("GeoJsonLayer", data=geojson, id="region", stroked=True, filled=False,
+    return pdk.Layer("GeoJsonLayer", data=packed(geojson), id="region", stroked=True, filled=False,
                      get_line_color=list(REGION_LINE), line_width_min_pixels=2, pickable=False)
 
 
@@ -74,7 +106,7 @@ def county_layer(geojson: Mapping[str, Any], *, pickable: bool = True) -> pdk.La
 
     The transparent fill exists only to be picked (a tooltip anywhere inside a county): without
     ``pickable`` it is not drawn, which saves a pass over the province in every frame."""
-    return pdk.Layer("GeoJsonLayer", data=geojson, id="counties", stroked=True, filled=pickable,
+    return pdk.Layer("GeoJsonLayer", data=packed(geojson), id="counties", stroked=True, filled=pickable,
                      get_fill_color=[0, 0, 0, 0], get_line_color=list(COUNTY_LINE),
                      get_line_width="properties.selected ? 1500 : 1", line_width_min_pixels=1,
                      pickable=pickable)
@@ -87,7 +119,7 @@ def choropleth_layer(geojson: Mapping[str, Any]) -> pdk.Layer:
 
 
 def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool = True,
-              outlined: bool = True) -> pdk.Layer:
+              outlined: bool = True, static: bool = True) -> pdk.Layer:
     """Service gaps: filled orange, or outlined only (over a choropleth).
 
     ``pickable=False`` where a pickable cell grid covers the gaps anyway (the applicant's map): deck.gl
@@ -98,8 +130,12 @@ def gap_layer(geojson: Mapping[str, Any], *, filled: bool = True, pickable: bool
     map), so clicks were lost. The cells' tooltips name the county, so nothing is lost on that map.
 
     ``outlined=False`` (filled gaps only) leaves out the outlines, the costliest part of the map in every
-    frame without a GPU: the reference workspace's gap outlines took 250-280 ms a frame, their fill 50 ms."""
-    return pdk.Layer("GeoJsonLayer", data=geojson, id="gaps", stroked=outlined or not filled, filled=True,
+    frame without a GPU: the reference workspace's gap outlines took 250-280 ms a frame, their fill 50 ms.
+
+    ``static=False`` where the gaps change with an interaction (the planner's slider): inline, not
+    :func:`packed`."""
+    return pdk.Layer("GeoJsonLayer", data=packed(geojson) if static else geojson, id="gaps",
+                     stroked=outlined or not filled, filled=True,
                      get_fill_color=list(GAP_FILL) if filled else [0, 0, 0, 0], get_line_color=list(GAP_LINE),
                      line_width_min_pixels=1 if filled else 2, pickable=pickable)
 
@@ -121,19 +157,53 @@ def cell_layer(records: Sequence[Mapping[str, Any]], *, fine: bool = False, outl
 
     ``outlined=False`` draws the cells' tint without their outlines: the applicant's map does so for the
     coarse grid once a site is chosen and the outlined fine grid shows around it. The outlines are half
-    of the grid's cost in every frame in a browser without a GPU (sample: 280 → 130 ms a frame)."""
-    return pdk.Layer("H3HexagonLayer", data=list(records), id=LAYER_FINE if fine else LAYER_COARSE,
-                     get_hexagon="h3", get_fill_color=list(FINE_FILL if fine else CELL_FILL),
+    of the grid's cost in every frame in a browser without a GPU (sample: 280 → 130 ms a frame).
+
+    The coarse grid is the same on every run (:func:`packed`); the fine one changes with the site (inline).
+
+    Outlined, the cells are drawn as copies of one hexagon, that of their middle cell (:func:`middle_cell`):
+    the cheapest way to draw 3,900 outlines (reference workspace, province view: 360 ms a frame, against
+    990 ms as polygons). Tint only, as polygons (deck.gl's ``highPrecision``): 24 ms against 61 ms, and
+    deck.gl need not build the grid again after the view moves, which was one more frame after every
+    search (0.2-0.35 s in a browser without a GPU)."""
+    return pdk.Layer("H3HexagonLayer", data=list(records) if fine else packed(list(records)),
+                     id=LAYER_FINE if fine else LAYER_COARSE, get_hexagon="h3",
+                     center_hexagon=quoted(middle_cell(records)), high_precision=not outlined, get_fill_color=list(FINE_FILL if fine else CELL_FILL),
                      get_line_color=[200, 60, 150, 160] if fine else list(CELL_LINE),
                      line_width_min_pixels=1, stroked=outlined, filled=True, extruded=False,
                      pickable=True, auto_highlight=False)
+
+
+def middle_cell(records: Sequence[Mapping[str, Any]]) -> str | None:
+    """The cell of ``records`` nearest their mean centre, as deck.gl's ``centerHexagon``.
+
+    Outside ``highPrecision``, deck.gl draws every hexagon of a grid with the shape of one cell, by default
+    the cell under the view's centre (the shapes differ by a few per cent of a cell's size across the
+    province: under a pixel at province zoom): each time the view moved to another place (a search) it
+    computed the grid's vertices again, one more frame of 0.3-0.4 s in a browser without a GPU. A fixed
+    cell of the grid's own keeps the shapes put.
+
+    >>> middle_cell([{"h3": "862cd8487ffffff"}])
+    '862cd8487ffffff'
+    """
+    cells = [str(r["h3"]) for r in records if r.get("h3")]
+    if not cells:
+        return None
+    centres = np.array([h3.cell_to_latlng(c) for c in cells])
+    return cells[int(np.argmin(((centres - centres.mean(axis=0)) ** 2).sum(axis=1)))]
+
+
+def quoted(text: str | None) -> str | None:
+    """A string pydeck passes on as a string (unquoted, pydeck makes it a JavaScript expression)."""
+    return None if text is None else f"'{text}'"
 
 
 APPROXIMATE_RING = (20, 20, 20, 255)
 
 
 def settlement_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
-    return pdk.Layer("ScatterplotLayer", data=list(records), id=LAYER_SETTLEMENTS,
+    """Towns and villages (:func:`packed`: the same on every run), pickable."""
+    return pdk.Layer("ScatterplotLayer", data=packed(list(records)), id=LAYER_SETTLEMENTS,
                      get_position=["lon", "lat"], get_radius="r", radius_units="'pixels'",
                      get_fill_color=f"kind == 'city' ? {list(CITY_FILL)} : {list(VILLAGE_FILL)}",
                      get_line_color=[255, 255, 255, 200], stroked=True, line_width_min_pixels=0.5,
@@ -141,7 +211,8 @@ def settlement_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
 
 
 def office_layer(records: Sequence[Mapping[str, Any]]) -> pdk.Layer:
-    return pdk.Layer("ScatterplotLayer", data=list(records), id="offices", get_position=["lon", "lat"],
+    """Offices by licence type and status (:func:`packed`), with tooltips."""
+    return pdk.Layer("ScatterplotLayer", data=packed(list(records)), id="offices", get_position=["lon", "lat"],
                      get_radius=6, radius_units="'pixels'",
                      get_fill_color="colour",
                      # an office placed at the settlement its register names has a black ring (legend, tooltip)
@@ -247,11 +318,19 @@ def deck(layers: Sequence[pdk.Layer], bounds: Sequence[float], *, basemap: bool 
     }
     layers = [*layers, *(label_layers(labels) if labels else ()), *(scale_layers(bounds, lang) if scale else ())]
     state = pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom if zoom is not None else view.zoom)
+    views = [map_view()]
     if basemap:
-        return CompactDeck(layers=layers, initial_view_state=state, map_provider="carto", map_style="light",
-                           tooltip=tooltip)
-    return CompactDeck(layers=layers, initial_view_state=state, map_provider=None, map_style=offline_style(),
-                       tooltip=tooltip)
+        return CompactDeck(layers=layers, views=views, initial_view_state=state, map_provider="carto",
+                           map_style="light", tooltip=tooltip)
+    return CompactDeck(layers=layers, views=views, initial_view_state=state, map_provider=None,
+                       map_style=offline_style(), tooltip=tooltip)
+
+
+def map_view() -> pdk.View:
+    """deck.gl's map view, panned and zoomed by mouse, wheel, keys, touch and the zoom buttons, but not by
+    a double click: with double-click zoom on, deck.gl holds every click until a second one can no longer
+    come (300 ms), and a click on the map is how a site is chosen."""
+    return pdk.View(type="MapView", controller={"doubleClickZoom": False})
 
 
 # Keeps deck.gl's tooltip inside its map: deck.gl places it at the pointer (a transform), so near the

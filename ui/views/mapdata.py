@@ -155,7 +155,8 @@ def settlement_radius_px(population: Sequence[Any]) -> np.ndarray:
 
 
 def settlement_records(ws: Workspace, lang: str = "fa", *, county: str | None = None) -> list[dict[str, Any]]:
-    """Settlements as points sized by population, with code (for picking) and tooltip."""
+    """Settlements as points sized by population, with code (for picking), kind and tooltip (nothing more:
+    the map's data travel to the browser on every run)."""
     s = ws.settlements
     if county:
         s = s[s["county"] == county]
@@ -168,7 +169,7 @@ def settlement_records(ws: Workspace, lang: str = "fa", *, county: str | None = 
         pop_text = fmt.number(pop_v, lang) if pop_v is not None else ("نامعلوم" if lang == "fa" else "unknown")
         tip = (f"{label(kind, 'fa')} {name} (شهرستان {cty or '—'}) — جمعیت {pop_text}" if lang == "fa"
                else f"{label(kind, 'en')} {name} ({cty or '—'}) — population {pop_text}")
-        out.append({"code": code, "name": name, "kind": kind, "tip": tip,
+        out.append({"code": code, "kind": kind, "tip": tip,
                     "lon": round(g.x, ROUND), "lat": round(g.y, ROUND), "r": round(float(radius[i]), 1)})
     return out
 
@@ -304,6 +305,11 @@ def county_choropleth(ws: Workspace, by_county: pd.DataFrame, metric: str = "cov
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 _RESHAPER = arabic_reshaper.ArabicReshaper({"delete_harakat": True, "support_ligatures": True})
 VILLAGE_LABEL_MIN_POPULATION = 1_000  # villages named on the province-wide map; near a site every one is
+# ... and at most this many of them, the most populous: deck.gl draws every letter of every name in every
+# frame, visible or not (at province zoom a village's name is under a pixel), and in a browser without a GPU
+# the reference workspace's 2,748 village names (48,600 letters) cost 1.2 s a frame, more than the rest of
+# the map together (benchmarks/bench_browser.py). Near a site every village is named, whatever the cap.
+VILLAGE_LABEL_MAX = 300
 
 
 def map_text(text: object) -> str:
@@ -330,8 +336,9 @@ def label_records(ws: Workspace, lang: str = "fa", *, county: str | None = None,
     """Names to write on the map: ``{"counties": [...], "cities": [...], "villages": [...]}``.
 
     Each record has ``text`` (shaped by :func:`map_text`), ``lon``, ``lat``. Counties are named at a
-    point inside them, cities always; villages of at least :data:`VILLAGE_LABEL_MIN_POPULATION` people,
-    and every village within ``near`` = (lon, lat, km) of a site (the view after a pick).
+    point inside them, cities always; villages of at least :data:`VILLAGE_LABEL_MIN_POPULATION` people
+    (the :data:`VILLAGE_LABEL_MAX` most populous of them); or, with ``near`` = (lon, lat, km) of a site
+    (the view after a pick), every village within it and no other.
     """
     def name(fa: object, en: object) -> str:
         fa_s = "" if fa is None or fa is pd.NA else str(fa)
@@ -354,6 +361,11 @@ def label_records(ws: Workspace, lang: str = "fa", *, county: str | None = None,
     lon, lat = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
     city = (s["kind"] == "city").to_numpy()
     village = ~city & (pop >= VILLAGE_LABEL_MIN_POPULATION)
+    if near is not None:  # a site's surroundings: its villages (the province's biggest are specks at that zoom)
+        village[:] = False
+    elif village.sum() > VILLAGE_LABEL_MAX:
+        cut = np.flatnonzero(village)[np.argsort(-pop[village], kind="stable")[VILLAGE_LABEL_MAX:]]
+        village[cut] = False
     if near is not None:
         nlon, nlat, km = near
         dx = (lon - nlon) * 111.32 * math.cos(math.radians(nlat))
