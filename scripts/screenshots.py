@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
             _settle(page, t("page.working_group"))
             page.get_by_role("button", name=t("wg.use_sample")).click()
             _settle(page, t("wg.table"))
+            page.get_by_text(t("wg.show_map"), exact=True).click()  # the map is drawn on request
+            page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=120_000)
+            _settle(page, t("wg.table"))
             _shot(page, "working-group")
 
             page.goto(f"{url}/planner")
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             for k in ("10", "3"):  # two MCLP runs for rural offices: the scenario table holds both
                 page.get_by_label(t("scenario.k")).fill(k)
                 page.get_by_label(t("scenario.k")).press("Enter")
-                page.wait_for_load_state("networkidle")
+                wait_run_done(page, TIMEOUT_MS)
                 page.get_by_role("button", name=t("scenario.run")).click()
                 _settle(page, t("scenario.table"))
             _shot(page, "scenarios")

@@ -214,6 +214,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "wg.col.distance": ("فاصله", "Distance"),
     "wg.col.minimum": ("حداقل مجاز", "Minimum allowed"),
     "wg.no_conflicts": ("هیچ دو درخواستی با هم تداخل ندارند.", "No two proposals conflict."),
+    "wg.show_map": ("نقشهٔ درخواست‌ها و تداخل‌ها", "Map of the proposals and conflicts"),
+    "wg.show_map_help": (
+        "نقشه فقط وقتی کشیده می‌شود که آن را بخواهید و تا پایان این نشست روشن می‌ماند: در رایانه‌ای بی‌شتاب‌دهندهٔ "
+        "گرافیکی، کشیدن نقشه چند ثانیه طول می‌کشد.",
+        "The map is drawn only when you ask for it, and stays on for the rest of this session: on a computer "
+        "without graphics acceleration drawing it takes a few seconds."),
     "wg.table": ("جدول جلسه (به ترتیب جمعیت تازه پوشش‌یافته)", "Meeting table (ranked by population newly covered)"),
     "wg.detail": ("گزارش کامل یک درخواست", "Full report of one proposal"),
     "wg.file_error": ("فایل درخواست‌ها خوانده نشد.", "The proposals file could not be read."),

@@ -204,7 +204,11 @@ def test_working_group_flow_load_proposals_and_see_the_conflict(app, page):
     pairs = page.locator('[data-testid="stTable"]').filter(has_text="در تداخل با").first.inner_text()
     assert re.search(r"SMP-P07\s+SMP-P08", pairs) and re.search(r"SMP-P01\s+SMP-P09", pairs)
     page.get_by_role("heading", name=t("wg.table", "fa")).wait_for(timeout=TIMEOUT_MS)
-    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=TIMEOUT_MS)
+    wait_run_done(page, TIMEOUT_MS)
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas')
+    assert canvas.count() == 0  # the map is drawn on request
+    page.get_by_text(t("wg.show_map", "fa"), exact=True).click()
+    canvas.first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(ARTIFACTS / "e2e-working-group.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0

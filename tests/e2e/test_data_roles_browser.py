@@ -13,7 +13,7 @@ import pytest
 
 from siting.tracker import PasswordPolicy, Tracker, TrackerSettings, init_database
 from siting.workspace import Workspace
-from ui.devserver import CHROMIUM, running_app
+from ui.devserver import CHROMIUM, running_app, wait_run_done
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def test_visitor_has_no_upload_and_the_steward_imports(data_app, page):
     page.get_by_role("heading", name=t("page.data")).first.wait_for(timeout=TIMEOUT_MS)
     main = page.locator('[data-testid="stMain"]')
     page.get_by_text(t("data.steward_only").split(":")[0]).first.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # the run is over: what is absent now will not appear
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert page.get_by_role("button", name=t("data.confirm")).count() == 0

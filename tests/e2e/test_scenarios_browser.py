@@ -53,7 +53,7 @@ def test_mclp_k3_rural_newly_covered_and_sites_on_the_map(app, page):
     k = page.get_by_label(t("scenario.k"))
     k.fill("3")
     k.press("Enter")
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # the rerun with k = 3 is over (not networkidle: see wait_run_done)
     page.get_by_role("button", name=t("scenario.run")).click()
 
     # the population newly covered, in Persian digits, equals the library's figure

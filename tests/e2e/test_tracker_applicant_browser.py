@@ -15,7 +15,7 @@ from siting import fmt
 from siting.samples.tracker import demo_account
 from siting.tracker import Tracker, TrackerSettings
 from siting.workspace import Workspace
-from ui.devserver import wait_frames
+from ui.devserver import wait_frames, wait_run_done
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def test_demo_applicant_reads_the_deficiencies_of_her_returned_request(tracker_a
     page.get_by_role("option", name=choice).click()
     heading = t("tracker.app.detail_title", id=app_id, name=returned.application.applicant_name)
     page.get_by_role("heading", name=heading).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # the request's page is complete (its lists are measured below)
 
     # every round's decision with its reasons and deficiencies, as stored
     for d in returned.decisions:

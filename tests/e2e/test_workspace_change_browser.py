@@ -14,6 +14,7 @@ from siting.coverage import compute_coverage
 from siting.rules import load_rules
 from siting.samples.tracker import demo_account
 from siting.workspace import Workspace
+from ui.devserver import wait_run_done
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def _covered(ws_path: Path) -> str:
 def _nav(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # not networkidle: a page with a map can keep a request open
 
 
 def _kpi(page) -> str:
@@ -50,7 +51,7 @@ def test_signed_in_session_survives_a_workspace_change_by_another_process(tracke
     page.get_by_label(t("tracker.password"), exact=True).fill(acc.password)
     page.get_by_role("button", name=t("tracker.signin")).click()
     page.get_by_role("heading", name=t("tracker.staff.agenda_table")).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_load_state("networkidle")
+    wait_run_done(page, TIMEOUT_MS)  # every message of the agenda drawn
     errors = page.locator('[data-testid="stAlertContentError"]')
     errors_before = errors.all_inner_texts()  # the sample agenda's conflict notice
 

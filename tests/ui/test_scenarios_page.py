@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from apptest_helpers import assert_clean, deck_spec, layer, sha256, texts
+from apptest_helpers import assert_clean, deck_spec, element_path, layer, sha256, texts
 from scipy.spatial.distance import cdist
 
 from siting import fmt
@@ -15,7 +15,7 @@ from siting.optimize import scenarios as scenarios_module
 from siting.rules import load_rules
 from ui.i18n import t
 from ui.views.planning import RuleOverrides
-from ui.views.scenarios import STATUS_SHORT
+from ui.views.scenarios import STATUS_SHORT, headline_notices
 
 PAGE = "scenarios"
 
@@ -358,3 +358,38 @@ def test_sites_kept_open_are_passed_to_the_library_and_named(open_page, ws):
     assert_clean(at)
     assert t("scenario.refused", "fa") in texts(at.error) and len(_table(at)) == 1
     assert any("'NOPE' is not a candidate site" in c for c in texts(at.caption))
+
+
+def test_messages_above_the_map_do_not_move_it(open_page):
+    """A map that moves in the page is built again by the browser (3-5 s without a GPU). Above the scenario
+    map come and go: the run already in the table, a refused run, a refused upload, a result's warnings."""
+    at = _run(open_page(PAGE), k=3)
+    map_at = element_path(at)
+    banner = texts(at.warning)
+    assert banner == [t("app.sample_banner", "fa")] and not at.error  # only the sample banner above
+    _run(at)  # the same inputs again: a note that the run is in the table
+    assert t("scenario.again", "fa", run="۱") in texts(at.info)
+    assert element_path(at) == map_at
+    _run(at, k=2000)  # refused by the library (more offices than candidates): an error and its detail
+    assert t("scenario.refused", "fa") in texts(at.error) and any("k=2000" in c for c in texts(at.caption))
+    assert len(_table(at)) == 1 and element_path(at) == map_at
+    at.selectbox(key="scenario.method").set_value("greedy").run()
+    _run(at, k=3)  # a heuristic answer: a warning above its map
+    greedy = at.session_state["scenario.runs"][-1].result
+    assert greedy.heuristic
+    notices = [x for kind, x in headline_notices(greedy, "fa") if kind == "warning"]
+    assert notices and texts(at.warning) == banner + notices
+    assert len(_table(at)) == 2 and element_path(at) == map_at
+    at.selectbox(key="scenario.shown").set_value(1).run()  # the first run again: no warning
+    assert_clean(at)
+    assert texts(at.warning) == banner and element_path(at) == map_at
+    bad = b"origin,destination,cost\nA,B,5\nA,C,-3\n"  # a refused cost matrix: an error and its detail
+    at.file_uploader(key="scenario.costs_file").set_value(("od.csv", bad, "text/csv")).run()
+    assert_clean(at)
+    assert t("scenario.file_error", "fa") in texts(at.error) and element_path(at) == map_at
+    at.file_uploader(key="scenario.costs_file").set_value(("empty.csv", b"", "text/csv")).run()
+    at.button(key="scenario.run").click().run()  # a file that could not be kept, and a run refused for it
+    assert_clean(at)
+    assert any("empty.csv: the file is empty" in c for c in texts(at.caption))
+    assert texts(at.warning) == [*banner, t("scenario.fix_upload", "fa")] and element_path(at) == map_at
+    assert len(_table(at)) == 2

@@ -278,6 +278,25 @@ def test_working_group_page_loads_the_trackers_pending_applications(staff_db):
     assert conflicts[str(a)] == str(b) and conflicts[str(b)] == str(a) and conflicts[str(c)] == ""
 
 
+def test_switching_the_working_group_pages_source_does_not_move_its_map(staff_db):
+    """The source's widgets and messages above the map differ between a file and the tracker: they sit in
+    one element that is always there, so the map keeps its place (a moved map is a new map for the browser)."""
+    at = _open("tracker_agenda", "wg")
+    at.switch_page("ui/pages/working_group.py").run()
+    at.button(key="wg.sample").click().run()
+    at.toggle(key="wg.show_map.widget").set_value(True).run()
+    assert_clean(at)
+    map_at = element_path(at)
+    assert len(layer(at, "proposals")["data"]) == 9  # the sample file's proposals
+    at.radio(key="wg.source").set_value("tracker").run()
+    assert_clean(at)
+    assert not [u for u in at.get("file_uploader")]  # the file's widgets are gone ...
+    assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == {str(i) for i in staff_db.agenda}
+    assert element_path(at) == map_at  # ... and the map has not moved
+    at.radio(key="wg.source").set_value("file").run()
+    assert len(layer(at, "proposals")["data"]) == 9 and element_path(at) == map_at
+
+
 def test_working_group_page_offers_no_tracker_source_when_signed_out(staff_db):
     at = AppTest.from_file(str(APP), default_timeout=90).run()
     at.switch_page("ui/pages/working_group.py").run()

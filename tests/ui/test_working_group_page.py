@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_helpers import assert_clean, layer, sha256, table_with, texts
+from apptest_helpers import assert_clean, element_path, layer, sha256, table_with, texts
 from pyproj import Geod
 
 from siting import fmt
 from siting.io.importer import read_proposals
 from siting.rules import load_rules
 from siting.rules.validate import validate_site
+from ui.i18n import t
 
 PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"
 GEOD = Geod(ellps="WGS84")
@@ -20,6 +21,14 @@ GEOD = Geod(ellps="WGS84")
 def _upload(at, name: str, data: bytes, mime: str = "text/csv"):
     at.file_uploader(key="wg.upload").set_value((name, data, mime)).run()
     assert_clean(at)
+    return at
+
+
+def _show_map(at):
+    """Switch on the proposals map (off when the page opens: it is slow to draw without a GPU)."""
+    at.toggle(key="wg.show_map.widget").set_value(True).run()
+    assert_clean(at)
+    assert at.get("deck_gl_json_chart")
     return at
 
 
@@ -74,7 +83,9 @@ def test_uploaded_proposals_validated_ranked_and_in_conflict(open_page, ws, work
     assert [newly[p] for p in order] == sorted(newly.values(), reverse=True)
     conflicts = dict(zip(table["شناسه درخواست"], table["تداخل با"], strict=True))
     assert conflicts["SMP-P07"] == "SMP-P08" and conflicts["SMP-P09"] == "SMP-P01" and conflicts["SMP-P02"] == ""
-    # all proposals on one map, with a line per conflicting pair
+    # all proposals on one map, with a line per conflicting pair (drawn when asked for)
+    assert not at.get("deck_gl_json_chart")
+    _show_map(at)
     assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == set(newly)
     lines = layer(at, "conflicts")["data"]
     assert len(lines) == 2
@@ -123,4 +134,50 @@ def test_rows_left_out_are_listed(open_page):
     assert "بیرون از" in reason and "۵۱٫۴" in reason and "outside the region" not in reason
     assert left_out["ستون"].iat[0] == "مختصات"
     assert len(at.dataframe[0].value) == 1
+    assert [p["proposal_id"] for p in layer(_show_map(at), "proposals")["data"]] == ["A1"]
+
+
+def test_the_map_is_drawn_on_request_and_stays_on_for_the_session(open_page):
+    at = open_page("working_group")
+    at.button(key="wg.sample").click().run()
+    assert_clean(at)
+    toggle = at.toggle(key="wg.show_map.widget")
+    assert toggle.label == t("wg.show_map", "fa") == "نقشهٔ درخواست‌ها و تداخل‌ها" and toggle.value is False
+    assert at.dataframe  # the proposals are read and tabled ...
+    assert not at.get("deck_gl_json_chart")  # ... without the map: nothing for the browser to draw
+    at.selectbox(key="wg.detail").set_value("SMP-P08").run()  # another rerun: still no map
+    assert not at.get("deck_gl_json_chart")
+    _show_map(at)
+    ids = {p["proposal_id"] for p in layer(at, "proposals")["data"]}
+    assert ids == {f"SMP-P{i:02d}" for i in range(1, 10)}
+    at.selectbox(key="wg.detail").set_value("SMP-P07").run()  # a rerun: the map stays
+    assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == ids
+    # another page and back: the loaded file and the switch are kept for the session
+    at.switch_page("ui/pages/planner.py").run()
+    at.switch_page("ui/pages/working_group.py").run()
+    assert_clean(at)
+    assert at.toggle(key="wg.show_map.widget").value is True
+    assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == ids
+    # switched off: off for the session too
+    at.toggle(key="wg.show_map.widget").set_value(False).run()
+    assert not at.get("deck_gl_json_chart")
+    at.switch_page("ui/pages/planner.py").run()
+    at.switch_page("ui/pages/working_group.py").run()
+    assert at.toggle(key="wg.show_map.widget").value is False and not at.get("deck_gl_json_chart")
+    assert at.dataframe  # the proposals still loaded
+
+
+def test_messages_above_the_map_do_not_move_it(open_page):
+    """A map that moves in the page is built again by the browser (3-5 s without a GPU): the rows left out
+    of a file (a warning and a table) come and go above it, and so must not move it."""
+    at = open_page("working_group")
+    at.button(key="wg.sample").click().run()
+    map_at = element_path(_show_map(at))
+    assert not at.warning or all("ردیف فایل کنار گذاشته شد" not in w for w in texts(at.warning))
+    data = ("proposal_id,name,licence_type,lat,lon\n"
+            "A1,الف,روستایی,33.96396,58.32945\n"
+            "A2,ب,روستایی,35.70,51.40\n").encode()
+    _upload(at, "two.csv", data)
+    assert "۱ ردیف فایل کنار گذاشته شد:" in texts(at.warning)  # the warning and its table are there ...
     assert [p["proposal_id"] for p in layer(at, "proposals")["data"]] == ["A1"]
+    assert element_path(at) == map_at  # ... and the map has not moved

@@ -36,15 +36,19 @@ with st.sidebar:
 by_time = measured_by == "time"
 
 planner = state.planner_overrides()
-if planner.items:
-    st.info(t("scenario.overrides", lang, items=("؛ " if lang == "fa" else "; ").join(
-        f"{label(lt, lang)}: {t(f'planner.{p}', lang)} = {fmt.number(v / 1000, lang, decimals=1)}"
-        for lt, p, v in planner.items)))
+# Everything that comes and goes above the map (notes, a refused upload or run, a result's warnings) sits in
+# a container that is always there: an element that appeared or went moved the map in the page, and the
+# browser built it again (a new map: 3-5 s without a GPU; see planner.py).
 runs = state.scenario_runs()
 current_runs = tuple(r for r in runs if r.data == key)
-if len(current_runs) < len(runs):  # the workspace or rules file changed under this session's runs
-    st.info(t("scenario.stale", lang, n=fmt.number(len(runs) - len(current_runs), lang)))
-    state.set_scenario_runs(runs := current_runs)
+with st.container():
+    if planner.items:
+        st.info(t("scenario.overrides", lang, items=("؛ " if lang == "fa" else "; ").join(
+            f"{label(lt, lang)}: {t(f'planner.{p}', lang)} = {fmt.number(v / 1000, lang, decimals=1)}"
+            for lt, p, v in planner.items)))
+    if len(current_runs) < len(runs):  # the workspace or rules file changed under this session's runs
+        st.info(t("scenario.stale", lang, n=fmt.number(len(runs) - len(current_runs), lang)))
+        state.set_scenario_runs(runs := current_runs)
 
 # -- inputs ------------------------------------------------------------------------------------------
 st.subheader(t("scenario.inputs", lang))
@@ -66,16 +70,17 @@ with c3.expander(t("scenario.costs", lang)):
     st.caption(t("scenario.costs_help", lang))
     costs_up = st.file_uploader(t("scenario.costs_file", lang), type=["csv"], key="scenario.costs_file")
 costs = None
-if costs_up is not None:
-    with layout.errors_shown("scenario.file_error"):
-        costs = state.keep_upload(costs_up.name, costs_up.getvalue(), (".csv",))
-        uploads[costs] = costs_up.name
-    if costs is not None:
-        with layout.errors_shown("scenario.file_error", uploads):
-            info = state.cost_matrix_summary(costs)
-            c3.caption(t("scenario.costs_read", lang, file=costs_up.name, layout=info["layout"],
-                         origins=fmt.number(info["origins"], lang), destinations=fmt.number(info["destinations"], lang),
-                         pairs=fmt.number(info["pairs"], lang)))
+with st.container():  # a refused file's message (see above)
+    if costs_up is not None:
+        with layout.errors_shown("scenario.file_error"):
+            costs = state.keep_upload(costs_up.name, costs_up.getvalue(), (".csv",))
+            uploads[costs] = costs_up.name
+        if costs is not None:
+            with layout.errors_shown("scenario.file_error", uploads):
+                info = state.cost_matrix_summary(costs)
+                c3.caption(t("scenario.costs_read", lang, file=costs_up.name, layout=info["layout"],
+                             origins=fmt.number(info["origins"], lang), destinations=fmt.number(info["destinations"], lang),
+                             pairs=fmt.number(info["pairs"], lang)))
 
 if costs is None and by_time:  # the service time of the rules file decides (the optimizer reads it)
     radius = None
@@ -126,22 +131,23 @@ kind = c3.radio(t("scenario.candidates", lang), CANDIDATE_KINDS, key="scenario.c
                 format_func=lambda v: t(f"scenario.candidates.{v}", lang))
 candidates: str | None = "settlements"
 cand_up = None
-if kind == "h3":
-    res = c3.select_slider(t("scenario.h3_resolution", lang), H3_RESOLUTIONS, value=7, key="scenario.h3_resolution",
-                           format_func=lambda r: fmt.number(r, lang))
-    candidates = f"h3:{res}"
-elif kind == "file":
-    cand_up = c3.file_uploader(t("scenario.candidates_file", lang),
-                               type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS], key="scenario.candidates_file")
-    candidates = None
-    if cand_up is not None:
-        with layout.errors_shown("scenario.file_error"):
-            candidates = state.keep_upload(cand_up.name, cand_up.getvalue(), ACCEPTED_EXTENSIONS)
-            uploads[candidates] = cand_up.name
-        if candidates is not None:
-            with layout.errors_shown("scenario.file_error", uploads):
-                n_points = state.candidate_file_count(key, candidates)
-                c3.caption(t("scenario.candidates_read", lang, n=fmt.number(n_points, lang), file=cand_up.name))
+with st.container():  # a refused file's message (see above)
+    if kind == "h3":
+        res = c3.select_slider(t("scenario.h3_resolution", lang), H3_RESOLUTIONS, value=7, key="scenario.h3_resolution",
+                               format_func=lambda r: fmt.number(r, lang))
+        candidates = f"h3:{res}"
+    elif kind == "file":
+        cand_up = c3.file_uploader(t("scenario.candidates_file", lang),
+                                   type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS], key="scenario.candidates_file")
+        candidates = None
+        if cand_up is not None:
+            with layout.errors_shown("scenario.file_error"):
+                candidates = state.keep_upload(cand_up.name, cand_up.getvalue(), ACCEPTED_EXTENSIONS)
+                uploads[candidates] = cand_up.name
+            if candidates is not None:
+                with layout.errors_shown("scenario.file_error", uploads):
+                    n_points = state.candidate_file_count(key, candidates)
+                    c3.caption(t("scenario.candidates_read", lang, n=fmt.number(n_points, lang), file=cand_up.name))
 
 with st.expander(t("scenario.solver", lang)):
     s1, s2, s3 = st.columns(3)
@@ -154,34 +160,36 @@ with st.expander(t("scenario.solver", lang)):
                                                       help=t("scenario.fixed_help", lang)))
 
 unusable = (costs_up is not None and costs is None) or (kind == "file" and cand_up is not None and candidates is None)
-if st.button(t("scenario.run", lang), type="primary", key="scenario.run"):
-    if unusable:  # an upload that could not be kept: never run without it as if it were not there
-        st.warning(t("scenario.fix_upload", lang))
-    elif candidates is None:
-        st.warning(t("scenario.candidates_missing", lang))
-    elif model != "lscp" and int(k) < 1:
-        st.error(t("scenario.k_min", lang))
-        st.stop()  # no earlier run shown under a field that says 0
-    else:
-        scenario = Scenario(model, licence_type=ltype, k=None if model == "lscp" else int(k),
-                            share=share_pct / 100 if model == "lscp" else None, radius=radius,
-                            candidates=candidates, costs=costs, population_rule=population_rule,
-                            fixed=fixed, method=method, time_limit=float(time_limit), **extra)
-        earlier = next((r for r in runs if r.same_inputs(key, planner, scenario, measured_by)), None)
-        if earlier is not None:
-            st.info(t("scenario.again", lang, run=fmt.number(earlier.number, lang)))
-            st.session_state[SHOWN] = earlier.number
+run_clicked = st.button(t("scenario.run", lang), type="primary", key="scenario.run")
+with st.container():  # the run's message: refused, already in the table (see above)
+    if run_clicked:
+        if unusable:  # an upload that could not be kept: never run without it as if it were not there
+            st.warning(t("scenario.fix_upload", lang))
+        elif candidates is None:
+            st.warning(t("scenario.candidates_missing", lang))
+        elif model != "lscp" and int(k) < 1:
+            st.error(t("scenario.k_min", lang))
+            st.stop()  # no earlier run shown under a field that says 0
         else:
-            result = None
-            with layout.errors_shown("scenario.refused", uploads), \
-                    st.spinner(t("scenario.running", lang, seconds=fmt.number(time_limit, lang))):
-                result = state.scenario_result(key, planner, scenario, measured_by)
-            if result is not None:
-                number = max((r.number for r in runs), default=0) + 1
-                names = tuple((p, n) for p, n in uploads.items() if p in (candidates, costs))
-                runs = (*runs, state.ScenarioRun(number, key, planner, scenario, result, names, measured_by))
-                state.set_scenario_runs(runs)
-                st.session_state[SHOWN] = number
+            scenario = Scenario(model, licence_type=ltype, k=None if model == "lscp" else int(k),
+                                share=share_pct / 100 if model == "lscp" else None, radius=radius,
+                                candidates=candidates, costs=costs, population_rule=population_rule,
+                                fixed=fixed, method=method, time_limit=float(time_limit), **extra)
+            earlier = next((r for r in runs if r.same_inputs(key, planner, scenario, measured_by)), None)
+            if earlier is not None:
+                st.info(t("scenario.again", lang, run=fmt.number(earlier.number, lang)))
+                st.session_state[SHOWN] = earlier.number
+            else:
+                result = None
+                with layout.errors_shown("scenario.refused", uploads), \
+                        st.spinner(t("scenario.running", lang, seconds=fmt.number(time_limit, lang))):
+                    result = state.scenario_result(key, planner, scenario, measured_by)
+                if result is not None:
+                    number = max((r.number for r in runs), default=0) + 1
+                    names = tuple((p, n) for p, n in uploads.items() if p in (candidates, costs))
+                    runs = (*runs, state.ScenarioRun(number, key, planner, scenario, result, names, measured_by))
+                    state.set_scenario_runs(runs)
+                    st.session_state[SHOWN] = number
 
 if not runs:
     st.info(t("scenario.none", lang))
@@ -230,8 +238,9 @@ m[4].metric(t("scenario.kpi.status", lang), scenarioview.name_of(scenarioview.ST
 m[5].metric(t("scenario.kpi.gap", lang), "—" if res.gap is None else fmt.percent(res.gap, lang, decimals=2))
 st.caption(f"{scenarioview.objective_text(res, lang)} {t('scenario.kpi.time', lang)}: "
            f"{fmt.number(res.seconds, lang, decimals=2)}")
-for kind, text in scenarioview.headline_notices(res, lang):
-    (st.warning if kind == "warning" else st.info)(text)
+with st.container():  # a heuristic answer, a time limit, ...: one run has them, another not (see above)
+    for kind, text in scenarioview.headline_notices(res, lang):
+        (st.warning if kind == "warning" else st.info)(text)
 st.caption(t("scenario.candidates_caption", lang, n=fmt.number(res.candidates, lang),
              total=fmt.number(res.candidates_total, lang),
              source=scenarioview.candidates_text(shown.scenario.candidates, lang,

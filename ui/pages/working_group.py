@@ -20,6 +20,10 @@ from ui.views.planning import RuleOverrides
 from ui.views.upload import ACCEPTED_EXTENSIONS
 
 FILE_KEY = "wg.file"  # (name, bytes) of the loaded proposals file
+# the map was asked for in this session: kept as a value (Streamlit drops a page's widget state when another
+# page is shown), so that the map stays on for the rest of the session (as on the agenda, tracker_agenda.py)
+SHOW_MAP = "wg.show_map"
+SHOW_MAP_WIDGET = "wg.show_map.widget"
 SAMPLE_PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"
 
 lang = state.lang()
@@ -35,54 +39,59 @@ def _clear() -> None:
     st.session_state.pop(FILE_KEY, None)
 
 
-# a staff member signed in to the application tracker may load its pending applications instead of a file
-who = signin.current()
-source = "file"
-if who is not None and who.role in STAFF_ROLES:
-    source = st.radio(t("wg.source", lang), ("file", "tracker"), key="wg.source", horizontal=True,
-                      format_func=lambda s: t(f"wg.source_{s}", lang))
-
+# The source and the loading messages in a container that is always there: the radio (staff only), the
+# file's widgets, "no file yet", a file error or the tracker's message came and went above the map and
+# moved it in the page, and the browser built it again (a new map: 3-5 s without a GPU; see planner.py).
 result = None
-if source == "tracker":
-    trk = signin.tracker()
-    if trk is not None:
-        try:
-            sites = staff.agenda_proposals(trk.agenda(who))
-        except TrackerError as exc:
-            st.error(error_text(exc, lang))
-        else:
-            if len(sites):
-                result = state.proposals_from_frame(key, t("wg.tracker_name", lang),
-                                                    state.digest(sites.to_json().encode()), sites)
-            else:
-                st.info(t("tracker.staff.agenda_empty", lang))
-else:
-    upload = st.file_uploader(t("wg.upload", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
-                              key="wg.upload")
-    if upload is not None:
-        st.session_state[FILE_KEY] = (upload.name, upload.getvalue())
-    c1, c2 = st.columns(2)
-    if ws.is_sample and SAMPLE_PROPOSALS.exists():
-        c1.button(t("wg.use_sample", lang), on_click=_use_sample, key="wg.sample")
-    c2.button(t("wg.clear", lang), on_click=_clear, key="wg.clear")
+with st.container():
+    # a staff member signed in to the application tracker may load its pending applications instead of a file
+    who = signin.current()
+    source = "file"
+    if who is not None and who.role in STAFF_ROLES:
+        source = st.radio(t("wg.source", lang), ("file", "tracker"), key="wg.source", horizontal=True,
+                          format_func=lambda s: t(f"wg.source_{s}", lang))
 
-    loaded = st.session_state.get(FILE_KEY)
-    if loaded is None:
-        st.info(t("wg.none", lang))
+    if source == "tracker":
+        trk = signin.tracker()
+        if trk is not None:
+            try:
+                sites = staff.agenda_proposals(trk.agenda(who))
+            except TrackerError as exc:
+                st.error(error_text(exc, lang))
+            else:
+                if len(sites):
+                    result = state.proposals_from_frame(key, t("wg.tracker_name", lang),
+                                                        state.digest(sites.to_json().encode()), sites)
+                else:
+                    st.info(t("tracker.staff.agenda_empty", lang))
     else:
-        name, data = loaded
-        with layout.errors_shown("wg.file_error"):
-            result = state.proposals(key, name, state.digest(data), data)
+        upload = st.file_uploader(t("wg.upload", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
+                                  key="wg.upload")
+        if upload is not None:
+            st.session_state[FILE_KEY] = (upload.name, upload.getvalue())
+        c1, c2 = st.columns(2)
+        if ws.is_sample and SAMPLE_PROPOSALS.exists():
+            c1.button(t("wg.use_sample", lang), on_click=_use_sample, key="wg.sample")
+        c2.button(t("wg.clear", lang), on_click=_clear, key="wg.clear")
+
+        loaded = st.session_state.get(FILE_KEY)
+        if loaded is None:
+            st.info(t("wg.none", lang))
+        else:
+            name, data = loaded
+            with layout.errors_shown("wg.file_error"):
+                result = state.proposals(key, name, state.digest(data), data)
 
 if result is not None:
     sites, reports = result.sites, list(result.reports)
-    st.success(t("wg.loaded", lang, n=fmt.number(len(sites), lang), file=result.name))
-    if result.read_report.errors:
-        st.warning(t("wg.rejected", lang, n=fmt.number(len(result.read_report.errors), lang)))
-        st.table([{t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
-                   t("data.col.field", lang): import_field(i.field, lang),
-                   t("data.col.reason", lang): import_reason(i.reason, lang, code=i.code, params=i.params)}
-                  for i in result.read_report.errors])
+    with st.container():  # one element whether rows were left out or not: the map below keeps its place
+        st.success(t("wg.loaded", lang, n=fmt.number(len(sites), lang), file=result.name))
+        if result.read_report.errors:
+            st.warning(t("wg.rejected", lang, n=fmt.number(len(result.read_report.errors), lang)))
+            st.table([{t("data.col.row", lang): fmt.number(i.row, lang) if i.row else "—",
+                       t("data.col.field", lang): import_field(i.field, lang),
+                       t("data.col.reason", lang): import_reason(i.reason, lang, code=i.code, params=i.params)}
+                      for i in result.read_report.errors])
     table = meeting.meeting_table(sites, reports, lang=lang)
     pairs = meeting.conflict_pairs(reports, sites["proposal_id"].astype(str).tolist())
     counts = table["status"].value_counts()
@@ -100,14 +109,20 @@ if result is not None:
         else:
             st.success(t("wg.no_conflicts", lang))
 
-    # all proposals on one map
-    base = state.base_map_data(key, lang, None, "any")
-    points = [{"proposal_id": r["proposal_id"], "lon": r["lon"], "lat": r["lat"], "status": r["status"],
-               "tip": f"{r['proposal_id']} — {r['name'] or ''} — {label(r['licence_type'], lang)} — "
-                      f"{status_label(r['status'], lang)}"}
-              for r in table.to_dict(orient="records")]
-    conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
-                      pairs.to_dict(orient="records"), lang=lang, key="wg.map", basemap_key="wg.basemap")
+    # all proposals on one map. Drawn when asked for (and then on every visit in this session): a new map
+    # costs a browser without a GPU 3-5 s of drawing, which made the page slow to open with proposals loaded.
+    if st.toggle(t("wg.show_map", lang), value=bool(st.session_state.get(SHOW_MAP, False)),
+                 key=SHOW_MAP_WIDGET, help=t("wg.show_map_help", lang)):
+        st.session_state[SHOW_MAP] = True
+        base = state.base_map_data(key, lang, None, "any")
+        points = [{"proposal_id": r["proposal_id"], "lon": r["lon"], "lat": r["lat"], "status": r["status"],
+                   "tip": f"{r['proposal_id']} — {r['name'] or ''} — {label(r['licence_type'], lang)} — "
+                          f"{status_label(r['status'], lang)}"}
+                  for r in table.to_dict(orient="records")]
+        conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
+                          pairs.to_dict(orient="records"), lang=lang, key="wg.map", basemap_key="wg.basemap")
+    else:
+        st.session_state[SHOW_MAP] = False
 
     st.subheader(t("wg.table", lang))
     shown = table.drop(columns=["sample", "lat", "lon"])
