@@ -304,6 +304,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.changes": ("تغییرات دفتر ثبت: {added} افزوده، {removed} حذف، {moved} جابه‌جا، {changed} تغییر، {unchanged} بی‌تغییر",
                      "Register changes: {added} added, {removed} removed, {moved} moved, {changed} changed, "
                      "{unchanged} unchanged"),
+    # one line per record a new version of the office register changes (siting.registry.RegisterDiff)
+    "data.change.added": ("افزوده: {who}", "added: {who}"),
+    "data.change.removed": ("حذف: {who} (در این نسخهٔ دفتر ثبت نیست)",
+                            "removed: {who} (not in this version of the register)"),
+    "data.change.moved": ("جابه‌جا: {who}، {distance} متر", "moved: {who} by {distance} m"),
+    "data.change.changed": ("تغییر: {who} — {field}: از {old} به {new}", "changed: {who}: {field} {old} → {new}"),
+    "data.change.more": ("… و {n} مورد دیگر", "… and {n} more"),
+    "data.change.field.name": ("نام دفتر", "office name"),
+    "data.change.field.address": ("نشانی", "address"),
+    "data.change.field.location": ("موقعیت", "position"),
+    "data.change.field.located_at": ("آبادی محل دفتر", "settlement placed at"),
     "data.layer.districts": ("بخش‌ها", "districts"),
     "data.layer.rural_districts": ("دهستان‌ها", "rural districts"),
     "data.layer.census": ("جدول سرشماری آبادی‌ها", "census village table"),
@@ -1523,6 +1534,43 @@ def import_field(field: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return t(key, lang) if key in STRINGS else field
 
 
+def register_changes(diff: object, lang: str = DEFAULT_LANGUAGE, *, limit: int = 20) -> list[str]:
+    """One line per record a new version of the office register changes (a
+    :class:`siting.registry.RegisterDiff`), in ``lang``: at most ``limit`` lines of each kind, then how
+    many more. Record keys and values are isolated; a field is named as the page labels it."""
+    from siting.vocab import label
+
+    names: Mapping[str, str] = getattr(diff, "names", {}) or {}
+
+    def who(k: str) -> str:
+        return f"{isolate(k)} ({names[k]})" if names.get(k) else isolate(k)
+
+    def value(field: str, v: object) -> str:
+        if v is None:
+            return "—"
+        if field in ("licence_type", "status", "applicant_type") and isinstance(v, str):
+            return label(v, lang)
+        if field == "location" and f"report.location.{v}" in STRINGS:
+            return t(f"report.location.{v}", lang)
+        return _reason_value(field, v, lang)
+
+    def field_name(f: str) -> str:
+        return t(f"data.change.field.{f}", lang) if f"data.change.field.{f}" in STRINGS else import_field(f, lang)
+
+    def capped(items: list[str]) -> list[str]:
+        if len(items) <= limit:
+            return items
+        return [*items[:limit], t("data.change.more", lang, n=fmt.number(len(items) - limit, lang))]
+
+    out = capped([t("data.change.added", lang, who=who(k)) for k in getattr(diff, "added", [])])
+    out += capped([t("data.change.removed", lang, who=who(k)) for k in getattr(diff, "removed", [])])
+    out += capped([t("data.change.moved", lang, who=who(k), distance=fmt.number(d, lang))
+                   for k, d, _, _ in getattr(diff, "moved", [])])
+    out += capped([t("data.change.changed", lang, who=who(k), field=field_name(f), old=value(f, o),
+                     new=value(f, n)) for k, f, o, n in getattr(diff, "changed", [])])
+    return out
+
+
 def isolate(text: object) -> str:
     """``text`` wrapped in Unicode bidi isolation (FSI … PDI), so that a Latin or numeric value inside a
     Persian sentence (or the reverse) keeps its own order and does not reorder the sentence around it."""
@@ -1530,4 +1578,5 @@ def isolate(text: object) -> str:
 
 
 __all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "file_error_text",
-           "import_field", "import_note", "import_reason", "isolate", "problem_texts", "t", "without_code"]
+           "import_field", "import_note", "import_reason", "isolate", "problem_texts", "register_changes", "t",
+           "without_code"]

@@ -132,3 +132,11 @@ def test_the_report_notes_are_said_in_persian_with_persian_digits(open_page, acc
     assert note in texts(at.caption)
     persian_only(note)
     assert not any("no coordinate columns" in c for c in texts(at.caption))
+
+
+def test_the_register_changes_are_said_in_persian(open_page, accounts):
+    at = _upload(_steward(open_page), "دفاتر.csv",
+                 "office_id,name,licence_type,status,lat,lon\nNEW-1,دفتر آزمون,rural,active,33.96396,58.32945\n".encode())
+    lines = [c for c in texts(at.caption) if "NEW-1" in c]
+    assert lines == [f"افزوده: {FSI}NEW-1{PDI} (دفتر آزمون)"]
+    assert not any(c.startswith("added:") for c in texts(at.caption))

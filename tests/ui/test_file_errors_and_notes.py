@@ -154,3 +154,24 @@ def test_the_census_wrong_length_reasons_list_the_lengths_in_persian(tmp_path):
     village = by_code["census_village_code_length"]
     fa_v = import_reason(village.reason, "fa", code=village.code, params=village.params)
     assert fa_v == "کد «۲۹۰۱۰۱۰۲۰۰» ۱۰ رقمی است؛ کد آبادی ۱۱ رقم دارد." and not re.search(r"[A-Za-z0-9]", fa_v)
+
+
+def test_register_changes_are_said_by_kind_with_persian_digits_and_labels():
+    from siting.registry import RegisterDiff
+    from ui.i18n import register_changes
+
+    diff = RegisterDiff(added=[f"A{i}" for i in range(23)], removed=["R1"],
+                        moved=[("M1", 1234.4, (59.0, 33.0), (59.01, 33.0))],
+                        changed=[("C1", "licence_type", "urban", "rural"), ("C1", "name", "الف", "ب")],
+                        names={"A0": "دفتر یک", "C1": "دفتر دو"})
+    fa = register_changes(diff, "fa", limit=20)
+    assert fa[0] == f"افزوده: {isolate('A0')} (دفتر یک)"
+    assert fa[20] == "… و ۳ مورد دیگر" and len(fa) == 21 + 1 + 1 + 2
+    assert f"حذف: {isolate('R1')} (در این نسخهٔ دفتر ثبت نیست)" in fa
+    assert f"جابه‌جا: {isolate('M1')}، ۱٬۲۳۴ متر" in fa
+    assert f"تغییر: {isolate('C1')} (دفتر دو) — نوع پروانه: از پیشخوان شهری به ICT روستایی" in fa
+    assert f"تغییر: {isolate('C1')} (دفتر دو) — نام دفتر: از {isolate('الف')} به {isolate('ب')}" in fa
+    en = register_changes(diff, "en", limit=20)
+    assert en[20] == "… and 3 more" and f"moved: {isolate('M1')} by 1,234 m" in en
+    # the library's English lines for the command line are unchanged
+    assert diff.lines(limit=20)[0] == "added: A0 (دفتر یک)"
