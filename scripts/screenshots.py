@@ -5,7 +5,9 @@
     .venv/bin/python scripts/screenshots.py tracker-agenda tracker-queue   # only the staff pages
 
 The tracker's pages are taken on a SAMPLE tracker database built in the same
-temporary folder (siting.samples.tracker), signed in with a demo account.
+temporary folder (siting.samples.tracker), signed in with a demo account; so is
+the Data page, whose uploader shows only to a signed-in data steward (the demo
+account ``demo-steward``).
 
 The sample workspace is built afresh in a temporary folder from
 data/sources/sample.yaml (never the reference data, which must not be
@@ -110,6 +112,29 @@ def tracker_screens(ws: Path, tmp: Path, only: set[str]) -> None:
         browser.close()
 
 
+def data_screen(ws: Path, tmp: Path) -> None:
+    """The Data page as the demo data steward, with a checked (not saved) upload of new offices."""
+    db = tmp / "data-tracker.db"
+    files = tmp / "data-uploads"
+    build_sample_tracker(f"sqlite:///{db}", Workspace.load(ws), files_dir=files, now=datetime.now(UTC))
+    demo = tmp / "دفاتر-تازه.csv"
+    demo.write_text(DEMO_OFFICES, encoding="utf-8")
+    env = {"DATABASE_URL": f"sqlite:///{db}", "SITING_TRACKER_FILES": str(files)}
+    with running_app(ws, env=env) as url, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{url}/data")
+        _settle(page, t("page.data"))
+        _sign_in(page, "demo-steward")  # the uploader is for a data steward or administrator only
+        _settle(page, t("page.data"))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(demo))
+        page.get_by_role("button", name=t("data.confirm")).wait_for(timeout=TIMEOUT_MS)
+        _settle(page, t("page.data"))
+        _shot(page, "data")
+        browser.close()
+
+
 DASHBOARD_SHOTS = ("applicant", "working-group", "planner", "scenarios", "data")
 TRACKER_SHOTS = ("tracker-applicant", "tracker-agenda", "tracker-queue")
 
@@ -127,10 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         assert report.sample, "screenshots are taken on the SAMPLE workspace only"
         if names & set(TRACKER_SHOTS):
             tracker_screens(ws, Path(tmp), names)
-        if not names & set(DASHBOARD_SHOTS):
+        if "data" in names:
+            data_screen(ws, Path(tmp))
+        if not names & {"applicant", "working-group", "planner", "scenarios"}:
             return 0
-        demo = Path(tmp) / "دفاتر-تازه.csv"
-        demo.write_text(DEMO_OFFICES, encoding="utf-8")
         with running_app(ws) as url, sync_playwright() as pw:
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": WIDTH, "height": 1000}, locale="fa-IR")
@@ -168,13 +193,6 @@ def main(argv: list[str] | None = None) -> int:
                 page.get_by_role("button", name=t("scenario.run")).click()
                 _settle(page, t("scenario.table"))
             _shot(page, "scenarios")
-
-            page.goto(f"{url}/data")
-            _settle(page, t("page.data"))
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(demo))
-            page.get_by_role("button", name=t("data.confirm")).wait_for(timeout=TIMEOUT_MS)
-            _settle(page, t("page.data"))
-            _shot(page, "data")
             browser.close()
     return 0
 

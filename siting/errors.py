@@ -8,6 +8,8 @@ field and says what is wrong.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 
 class SitingError(Exception):
@@ -23,11 +25,24 @@ class InputError(SitingError, ValueError):
         One line that names the file, row or field and the reason.
     source
         The file or argument the problem is in, if any.
+    code, params
+        For a whole file's refusal, a machine code of :data:`siting.io.reasons.FILE_ERRORS` and the
+        values its sentence names (plain JSON values), so that a page can say it in Persian; the
+        message stays the English one the command line prints.
     """
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(self, message: str, *, source: str | None = None, code: str | None = None,
+                 params: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.source = source
+        self.code = code
+        self.params: dict[str, Any] = {}
+        if code is not None:
+            from siting.io.reasons import FILE_ERRORS, file_error_params
+
+            if code not in FILE_ERRORS:
+                raise ValueError(f"unknown file error code {code!r}")
+            self.params = file_error_params(**(params or {}))
 
 
 class WorkspaceError(SitingError, OSError):

@@ -310,6 +310,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.changes": ("تغییرات دفتر ثبت: {added} افزوده، {removed} حذف، {moved} جابه‌جا، {changed} تغییر، {unchanged} بی‌تغییر",
                      "Register changes: {added} added, {removed} removed, {moved} moved, {changed} changed, "
                      "{unchanged} unchanged"),
+    # one line per record a new version of the office register changes (siting.registry.RegisterDiff)
+    "data.change.added": ("افزوده: {who}", "added: {who}"),
+    "data.change.removed": ("حذف: {who} (در این نسخهٔ دفتر ثبت نیست)",
+                            "removed: {who} (not in this version of the register)"),
+    "data.change.moved": ("جابه‌جا: {who}، {distance} متر", "moved: {who} by {distance} m"),
+    "data.change.changed": ("تغییر: {who} — {field}: از {old} به {new}", "changed: {who}: {field} {old} → {new}"),
+    "data.change.more": ("… و {n} مورد دیگر", "… and {n} more"),
+    "data.change.field.name": ("نام دفتر", "office name"),
+    "data.change.field.address": ("نشانی", "address"),
+    "data.change.field.location": ("موقعیت", "position"),
+    "data.change.field.located_at": ("آبادی محل دفتر", "settlement placed at"),
     "data.layer.districts": ("بخش‌ها", "districts"),
     "data.layer.rural_districts": ("دهستان‌ها", "rural districts"),
     "data.layer.census": ("جدول سرشماری آبادی‌ها", "census village table"),
@@ -586,6 +597,168 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import.untranslated": ("(متن بررسی‌گر فایل، به انگلیسی) {text}", "{text}"),
     "import.kind.way": ("راه", "way"),
     "import.kind.relation": ("رابطه", "relation"),
+    # the census table's lengths of code, listed (import.census_code_length's {expected})
+    "import.lengths.item": ("{n} ({level})", "{n} ({level})"),
+    "import.lengths.or": ("{items} یا {last}", "{items} or {last}"),
+    # the formats a file can be (siting.io.readers.FORMAT_NAMES' keys)
+    "import.format.geojson": ("GeoJSON", "GeoJSON"),
+    "import.format.gpkg": ("GeoPackage", "GeoPackage"),
+    "import.format.shpzip": ("شیپ‌فایل فشرده (ZIP)", "zipped Shapefile"),
+    "import.format.shp": ("شیپ‌فایل", "Shapefile"),
+    "import.format.csv": ("CSV", "CSV"),
+    "import.format.xlsx": ("کارپوشهٔ اکسل (XLSX)", "Excel workbook (XLSX)"),
+    "import.format.osm": ("برش OpenStreetMap", "OpenStreetMap extract"),
+    # a whole file's refusal (siting.io.reasons.FILE_ERRORS), by code; {where} is the line, row or column
+    # it names (import.where.*), {crs}/{kind}/{licence_type} the Data page's own controls
+    "file_error.in_file": ("«{file}»: {text}", "“{file}”: {text}"),
+    "file_error.unknown_extension": ("پسوند «{extension}» خوانده نمی‌شود؛ پسوندهای پذیرفته: {accepted}.",
+                                     "the extension \"{extension}\" is not read; accepted: {accepted}."),
+    "file_error.empty": ("فایل خالی است.", "the file is empty."),
+    "file_error.too_large": ("حجم فایل {size_mb} مگابایت است، بیش از سقف {limit_mb} مگابایت.",
+                             "the file is {size_mb} MiB, more than the {limit_mb} MiB limit."),
+    "file_error.not_found": ("فایل پیدا نشد.", "the file was not found."),
+    "file_error.not_a_file": ("این یک فایل معمولی نیست (پوشه، دستگاه یا لوله)؛ تنها فایل خوانده می‌شود.",
+                              "not a regular file (a folder, device or pipe); only files are read."),
+    "file_error.archive_refused": ("بایگانی ZIP آسیب‌دیده است یا از سقف شمار و حجم فایل‌هایش بیشتر است (شاید «بمب ZIP»)؛ "
+                                   "خوانده نشد.",
+                                   "the ZIP archive is damaged or beyond the limits on its members and size (a possible "
+                                   "ZIP bomb); not read."),
+    "file_error.too_many_rows": ("شمار ردیف‌ها از سقف {limit} ردیف بیشتر است.", "more rows than the limit of {limit}."),
+    "file_error.too_many_columns": ("شمار ستون‌ها از سقف {limit} ستون بیشتر است.",
+                                    "more columns than the limit of {limit}."),
+    "file_error.too_many_cells": ("شمار خانه‌های جدول از سقف {limit} خانه بیشتر است.",
+                                  "more cells than the limit of {limit}."),
+    "file_error.wrong_content": ("پسوند فایل می‌گوید {expected} ولی محتوای آن {actual} است؛ فایل را با پسوند درست "
+                                 "بارگذاری کنید.",
+                                 "the extension says {expected} but the content is {actual}; upload it with the right "
+                                 "extension."),
+    "file_error.old_excel": ("این کارپوشهٔ قدیمی اکسل ۹۷–۲۰۰۳ (XLS) است؛ آن را به قالب XLSX یا CSV ذخیره و بارگذاری کنید.",
+                             "an old Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV and upload that."),
+    "file_error.damaged_zip": ("بایگانی ZIP آسیب‌دیده است.", "a damaged ZIP archive."),
+    "file_error.zip_gpkg": ("بایگانی ZIP یک GeoPackage دارد؛ آن را از فشردگی درآورید و خود فایل GeoPackage را بارگذاری کنید.",
+                            "a ZIP archive holding a GeoPackage; unzip it and upload the .gpkg."),
+    "file_error.zip_nothing": ("در بایگانی ZIP نه شیپ‌فایلی هست نه صفحه‌گسترده‌ای.",
+                               "a ZIP archive with no Shapefile (.shp) or spreadsheet in it."),
+    "file_error.binary_unknown": ("فایلی دودویی است که هیچ‌یک از قالب‌های GeoJSON، GeoPackage، شیپ‌فایل، CSV، XLSX یا "
+                                  "OpenStreetMap نیست.",
+                                  "a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV, XLSX or "
+                                  "OpenStreetMap PBF."),
+    "file_error.xml_not_data": ("سندی XML یا HTML است، نه فایل داده (KML پشتیبانی نمی‌شود؛ GeoJSON بگیرید).",
+                                "an XML/HTML document, not a data file (KML is not supported; export GeoJSON)."),
+    "file_error.nul_character": ("متن فایل نویسهٔ NUL دارد{where}؛ این نویسه پذیرفته نمی‌شود.",
+                                 "a NUL character in the text{where}; NUL characters are refused."),
+    "file_error.bad_bom": ("فایل با نشانهٔ ترتیب بایت {encoding} آغاز می‌شود ولی متن {encoding} درستی نیست؛ آن را "
+                           "دوباره با کدگذاری UTF-8 ذخیره کنید.",
+                           "the file starts with a {encoding} byte-order mark but is not valid {encoding}; save it "
+                           "again as UTF-8."),
+    "file_error.utf8_invalid_bytes": ("فایل UTF-8 است جز {count} بایت نامعتبر (نخستین در {where_first})؛ برای آنکه متن "
+                                      "فارسی به‌هم نریزد به کدگذاری دیگری خوانده نشد: آن بایت‌ها را درست کنید یا فایل را "
+                                      "دوباره با UTF-8 ذخیره کنید.",
+                                      "the file is UTF-8 except for {count} invalid byte(s) (the first at "
+                                      "{where_first}); it is not read as another encoding, which would garble its "
+                                      "Persian text: fix those bytes or save the file again as UTF-8."),
+    "file_error.unknown_encoding": ("متن نه UTF-8 است نه یکدست Windows-1256 (عربی/فارسی){where}؛ فایل را با UTF-8 ذخیره "
+                                    "کنید.",
+                                    "the text is neither UTF-8 nor consistently Windows-1256 (Arabic/Persian){where}; "
+                                    "save the file as UTF-8."),
+    "file_error.csv_malformed": ("فایل CSV درست‌ساخت نیست{where}؛ شاید نقل‌قول یا جداکننده‌ای جا افتاده است.",
+                                 "not a well-formed CSV{where}; a quote or delimiter is probably missing."),
+    "file_error.no_data_rows": ("ردیف داده‌ای ندارد (تنها سرستون، یا هیچ).", "no data rows (only a header, or nothing)."),
+    "file_error.xlsx_unreadable": ("کارپوشهٔ اکسل (XLSX) خوانا نیست.", "not a readable XLSX workbook."),
+    "file_error.not_readable": ("این {format} خوانا نیست (آسیب‌دیده یا ناقص).", "not a readable {format} (damaged or "
+                                                                                 "incomplete)."),
+    "file_error.gpkg_no_layers": ("فایل GeoPackage هیچ لایه‌ای ندارد.", "the GeoPackage has no layers."),
+    "file_error.gpkg_several_layers": ("فایل چند لایه دارد ({layers})؛ فایلی با یک لایه بارگذاری کنید.",
+                                       "the file has several layers ({layers}); upload a file with one."),
+    "file_error.shapefile_parts_missing": ("شیپ‌فایل بخش‌های {parts} خود را ندارد؛ همهٔ بخش‌ها را با هم در یک ZIP بگذارید.",
+                                           "the Shapefile lacks its {parts} part(s); zip its parts together."),
+    "file_error.shapefile_no_prj": ("شیپ‌فایل دستگاه مختصات (فایل PRJ) ندارد؛ آن را در «{crs}» بنویسید.",
+                                    "the Shapefile has no .prj (no CRS); give it in \"{crs}\"."),
+    "file_error.no_features": ("هیچ عارضه‌ای ندارد.", "no features."),
+    "file_error.no_coordinate_columns": ("ستون مختصات ندارد؛ ستون‌های عرض و طول جغرافیایی ({names}) یا یک ستون «مختصات» "
+                                         "لازم است. ستون‌های فایل: {found}",
+                                         "no coordinate columns; expected latitude and longitude columns ({names}) or "
+                                         "one \"coordinates\" column. The file's columns: {found}"),
+    "file_error.coordinates_projected": ("مختصات، تصویرشده به نظر می‌رسد (مقادیری مانند {x} و {y})؛ دستگاه مختصات آن را در "
+                                         "«{crs}» بنویسید (مثلاً EPSG:32640).",
+                                         "the coordinates look projected (values like {x}, {y}); give their CRS in "
+                                         "\"{crs}\" (e.g. EPSG:32640)."),
+    "file_error.bad_crs": ("«{crs}» دستگاه مختصات نیست (مثلاً EPSG:4326 یا EPSG:32640 بنویسید).",
+                           "\"{crs}\" is not a coordinate reference system (try EPSG:4326 or EPSG:32640)."),
+    "file_error.osm_no_settlements": ("در برش OpenStreetMap هیچ سکونتگاهی (شهر، شهرک، روستا یا آبادی) نیست.",
+                                      "no settlements (place=city, town, village or hamlet) in the OpenStreetMap extract."),
+    "file_error.osm_not_an_extract": ("برش OpenStreetMap نیست (نه PBF با بلوک سرآیند، نه XML با ریشهٔ osm).",
+                                      "not an OpenStreetMap extract (neither a PBF with its header block nor XML with "
+                                      "an <osm> root)."),
+    "file_error.osm_unreadable": ("برش OpenStreetMap آسیب‌دیده، ناقص یا ناخوانا است{where}.",
+                                  "a damaged, truncated or unreadable OpenStreetMap extract{where}."),
+    "file_error.xml_malformed": ("سند XML درست‌ساخت نیست{where}.", "not well-formed XML{where}."),
+    "file_error.no_kind_column": ("ستون نوع سکونتگاه (نوع: شهر یا روستا) ندارد؛ آن را بیفزایید یا «{kind}» را انتخاب کنید. "
+                                  "ستون‌های فایل: {found}",
+                                  "no settlement kind column (kind: city or village); add one or choose \"{kind}\". "
+                                  "The file's columns: {found}"),
+    "file_error.no_office_place_columns": ("نه ستون مختصات دارد نه ستونی از آبادی (نام، کد آبادی یا نشانی) که دفتر در آن "
+                                           "گذاشته شود. ستون‌های فایل: {found}",
+                                           "no coordinate columns and no settlement column to place the offices at "
+                                           "(name, settlement code or address). The file's columns: {found}"),
+    "file_error.no_licence_type_column": ("ستون نوع پروانه (شهری یا روستایی) ندارد؛ آن را بیفزایید یا «{licence_type}» را "
+                                          "انتخاب کنید. ستون‌های فایل: {found}",
+                                          "no licence type column (urban or rural); add one or choose "
+                                          "\"{licence_type}\". The file's columns: {found}"),
+    "file_error.no_polygons": ("فایل {format} چندضلعی ندارد؛ مرزها باید GeoJSON، GeoPackage یا شیپ‌فایل فشرده باشند.",
+                               "a {format} has no polygons; boundaries must come as GeoJSON, GeoPackage or a zipped "
+                               "Shapefile."),
+    "import.where.line": ("سطر {line}", "line {line}"),
+    "import.where.row": ("ردیف {row}", "row {row}"),
+    "import.where.column": ("ستون {column}", "column {column}"),
+    # the import report's notes (siting.io.reasons.NOTE_CODES), by code
+    "import_note.untranslated": ("(یادداشت بررسی‌گر فایل، به انگلیسی) {text}", "{text}"),
+    "import_note.osm_crs_ignored": ("برش OpenStreetMap همیشه به طول و عرض جغرافیایی (WGS84) است؛ دستگاه مختصات {crs} "
+                                    "نادیده گرفته شد.",
+                                    "an OpenStreetMap extract is always WGS84; the CRS {crs} was ignored."),
+    "import_note.no_coordinate_columns_placed": ("ستون مختصات ندارد: هر ردیف در آبادی‌ای که نام می‌برد گذاشته می‌شود، "
+                                                 "وگرنه رد می‌شود.",
+                                                 "no coordinate columns: every row is placed at the settlement it "
+                                                 "names, or rejected."),
+    "import_note.reprojected": ("مختصات از {crs} به طول و عرض جغرافیایی (WGS84) برگردانده شد.",
+                                "coordinates reprojected from {crs} to WGS84."),
+    "import_note.declared_crs_kept": ("فایل دستگاه مختصات خود ({declared}) را دارد؛ {crs} نوشته‌شده نادیده گرفته شد.",
+                                      "the file declares {declared}; the CRS {crs} given was ignored."),
+    "import_note.osm_long_values": ("{count} مقدار برچسب بلندتر از {limit} نویسه خالی گذاشته شد.",
+                                    "{count} tag value(s) longer than {limit} characters left empty."),
+    "import_note.osm_duplicates": ("{count} عنصر بیش از یک بار در فایل آمده است؛ نخستینِ هر یک نگه داشته شد.",
+                                   "{count} object(s) appear more than once in the file; the first of each is kept."),
+    "import_note.osm_not_utf8": ("{count} مقدار برچسب متن UTF-8 نبود و خالی گذاشته شد.",
+                                 "{count} tag value(s) that are not UTF-8 text left empty."),
+    "import_note.osm_nul_values": ("{count} مقدار برچسب نویسهٔ NUL داشت و خالی گذاشته شد.",
+                                   "{count} tag value(s) holding a NUL character left empty."),
+    "import_note.osm_ring_repaired": ("ردیف {row} ({id}): حلقهٔ چندضلعی خودش را قطع می‌کند؛ نقطه‌ای درون حلقهٔ اصلاح‌شده "
+                                      "به کار رفت.",
+                                      "row {row} ({id}): its ring crosses itself; a point inside the repaired ring is "
+                                      "used."),
+    "import_note.osm_outside_clip": ("{count} عنصر بیرون از چندضلعی برش کنار گذاشته شد.",
+                                     "{count} element(s) outside the clip polygon dropped."),
+    "import_note.osm_area_dropped": ("{count} محدودهٔ آبادی کنار گذاشته شد، چون گرهٔ هم‌نام آن آبادی نگه داشته شد: {names}",
+                                     "{count} place area(s) dropped because their place node is kept: {names}"),
+    "import_note.osm_not_settlements": ("عنصرهایی با برچسب مکان که سکونتگاه نیستند کنار گذاشته شدند: {values}",
+                                        "elements with a place tag that is not a settlement skipped: {values}"),
+    "import_note.osm_not_settlements_more": ("و {more} مقدار دیگر.", "and {more} other values."),
+    "import_note.osm_row_reason": ("ردیف {row} ({id}): {reason}", "row {row} ({id}): {reason}"),
+    "import_note.osm_population_not_a_number": ("ردیف {row} ({id}): جمعیت «{value}» عدد نیست؛ خالی گذاشته شد.",
+                                                "row {row} ({id}): the population \"{value}\" is not a number; left "
+                                                "empty."),
+    "import_note.osm_population_negative": ("ردیف {row} ({id}): جمعیت «{value}» منفی است؛ خالی گذاشته شد.",
+                                            "row {row} ({id}): the population \"{value}\" is negative; left empty."),
+    "import_note.osm_admin_level": ("مرزهای سطح اداری {level} از برش OpenStreetMap.",
+                                    "boundaries of administrative level {level} from the OpenStreetMap extract."),
+    "import_note.region_dissolved": ("{count} چندضلعی در یک محدودهٔ استان ادغام شد.",
+                                     "{count} polygons dissolved into one region outline."),
+    "import_note.no_region_yet": ("فضای کاری هنوز محدودهٔ استان ندارد: نقطه‌ها با آن سنجیده نمی‌شوند.",
+                                  "the workspace has no region yet: points are not checked against it."),
+    "import_note.nothing_importable": ("هیچ ردیفی قابل ورود نبود.", "no row could be imported."),
+    "import_note.updated_added": ("{updated} رکورد به‌روز و {added} رکورد افزوده شد؛ رکوردهایی که در فایل نیستند حفظ "
+                                  "می‌شوند.",
+                                  "{updated} records updated, {added} added; records not in the file are kept."),
     "import.field.coordinates": ("مختصات", "coordinates"),
     "import.field.geometry": ("شکل (هندسه)", "geometry"),
     "import.field.name_fa": ("نام", "name"),
@@ -1269,6 +1442,9 @@ def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE, *, code: str | None
     key = f"import.{code}"
     if code and key in STRINGS:
         values = {k: _reason_value(k, v, lang) for k, v in (params or {}).items()}
+        lengths = (params or {}).get("lengths")
+        if isinstance(lengths, Mapping) and lengths:  # the census's lengths of code, listed in the page's language
+            values["expected"] = _lengths_text(lengths, lang)
         if lang == "fa" and (params or {}).get("region_fa"):  # the region by its Persian name on a Persian page
             values["region"] = values["region_fa"]
         try:
@@ -1285,6 +1461,77 @@ def import_reason(reason: str, lang: str = DEFAULT_LANGUAGE, *, code: str | None
     return t("import.untranslated", lang, text=isolate(text) if lang == "fa" else text)
 
 
+def _lengths_text(lengths: Mapping[str, object], lang: str) -> str:
+    """The census code lengths of each level as a list in ``lang``: «۲ (استان)، ۴ (شهرستان) یا ۱۱ (آبادی)»."""
+    items = [t("import.lengths.item", lang, n=_reason_value("n", n, lang), level=_reason_value("level", level, lang))
+             for level, n in lengths.items()]
+    if len(items) < 2:
+        return "".join(items)
+    sep = "، " if lang == "fa" else ", "
+    return t("import.lengths.or", lang, items=sep.join(items[:-1]), last=items[-1])
+
+
+def _coded_values(params: Mapping[str, object], lang: str) -> dict[str, str]:
+    """The params of a note or a file's refusal as their sentence shows them (see :func:`_reason_value`);
+    a format key said as its format's name, a line/row/column said as ``{where}``."""
+    values: dict[str, str] = {}
+    for k, v in params.items():
+        if k in ("format", "expected", "actual") and isinstance(v, str) and f"import.format.{v}" in STRINGS:
+            values[k] = t(f"import.format.{v}", lang)
+        elif not isinstance(v, (Mapping, list)):
+            values[k] = _reason_value(k, v, lang)
+    where = [t(f"import.where.{k}", lang, **{k: values[k]}) for k in ("line", "row", "column")
+             if params.get(k) not in (None, "")]
+    values["where"] = f" ({'، '.join(where) if lang == 'fa' else ', '.join(where)})" if where else ""
+    values["where_first"] = where[0] if where else t("word.not_given", lang)
+    return values
+
+
+def file_error_text(exc: BaseException, lang: str = DEFAULT_LANGUAGE, *, file: str | None = None) -> str | None:
+    """A whole file's refusal (an :class:`siting.errors.InputError` with a code of
+    :data:`siting.io.reasons.FILE_ERRORS`) said in ``lang``, naming ``file`` (else the error's source);
+    ``None`` for an error without a code this layer knows (the caller then shows the library's English)."""
+    code = getattr(exc, "code", None)
+    key = f"file_error.{code}"
+    if not isinstance(code, str) or key not in STRINGS:
+        return None
+    values = _coded_values(getattr(exc, "params", None) or {}, lang)
+    if code == "unknown_extension" and not (getattr(exc, "params", None) or {}).get("extension"):
+        values["extension"] = t("word.not_given", lang)
+    try:
+        text = t(key, lang, crs=t("data.crs", lang), kind=t("data.default_kind", lang),
+                 licence_type=t("data.default_type", lang),
+                 names=isolate("lat/lon, latitude/longitude, y/x"), **values)
+    except (KeyError, IndexError, TypeError):  # params that do not fit the code: the library's English instead
+        return None
+    file = file if file is not None else getattr(exc, "source", None)
+    return t("file_error.in_file", lang, file=isolate(file), text=text) if file else text
+
+
+def import_note(note: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A note of the import report (not about one row) in ``lang``, said from its code and params
+    (:data:`siting.io.reasons.NOTE_CODES`); a note without a known code is marked as the checker's English."""
+    code = getattr(note, "code", None)
+    params: Mapping[str, object] = getattr(note, "params", None) or {}
+    key = f"import_note.{code}"
+    if isinstance(code, str) and key in STRINGS:
+        values = _coded_values(params, lang)
+        if code == "osm_row_reason":
+            inner = params.get("reason_params")
+            values["reason"] = import_reason(str(note).split(": ", 1)[-1], lang,
+                                             code=params.get("reason") if isinstance(params.get("reason"), str) else None,
+                                             params=inner if isinstance(inner, Mapping) else None)
+        try:
+            text = t(key, lang, **values)
+        except (KeyError, IndexError, TypeError):
+            pass
+        else:
+            if code == "osm_not_settlements" and isinstance(params.get("more"), int) and params["more"] > 0:
+                text += " " + t("import_note.osm_not_settlements_more", lang, more=values["more"])
+            return text
+    return t("import_note.untranslated", lang, text=isolate(note) if lang == "fa" else note)
+
+
 def import_field(field: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """The field a row reason names: the checker's own word translated, a file's column name as it is."""
     if not field:
@@ -1293,11 +1540,49 @@ def import_field(field: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return t(key, lang) if key in STRINGS else field
 
 
+def register_changes(diff: object, lang: str = DEFAULT_LANGUAGE, *, limit: int = 20) -> list[str]:
+    """One line per record a new version of the office register changes (a
+    :class:`siting.registry.RegisterDiff`), in ``lang``: at most ``limit`` lines of each kind, then how
+    many more. Record keys and values are isolated; a field is named as the page labels it."""
+    from siting.vocab import label
+
+    names: Mapping[str, str] = getattr(diff, "names", {}) or {}
+
+    def who(k: str) -> str:
+        return f"{isolate(k)} ({names[k]})" if names.get(k) else isolate(k)
+
+    def value(field: str, v: object) -> str:
+        if v is None:
+            return "—"
+        if field in ("licence_type", "status", "applicant_type") and isinstance(v, str):
+            return label(v, lang)
+        if field == "location" and f"report.location.{v}" in STRINGS:
+            return t(f"report.location.{v}", lang)
+        return _reason_value(field, v, lang)
+
+    def field_name(f: str) -> str:
+        return t(f"data.change.field.{f}", lang) if f"data.change.field.{f}" in STRINGS else import_field(f, lang)
+
+    def capped(items: list[str]) -> list[str]:
+        if len(items) <= limit:
+            return items
+        return [*items[:limit], t("data.change.more", lang, n=fmt.number(len(items) - limit, lang))]
+
+    out = capped([t("data.change.added", lang, who=who(k)) for k in getattr(diff, "added", [])])
+    out += capped([t("data.change.removed", lang, who=who(k)) for k in getattr(diff, "removed", [])])
+    out += capped([t("data.change.moved", lang, who=who(k), distance=fmt.number(d, lang))
+                   for k, d, _, _ in getattr(diff, "moved", [])])
+    out += capped([t("data.change.changed", lang, who=who(k), field=field_name(f), old=value(f, o),
+                     new=value(f, n)) for k, f, o, n in getattr(diff, "changed", [])])
+    return out
+
+
 def isolate(text: object) -> str:
     """``text`` wrapped in Unicode bidi isolation (FSI … PDI), so that a Latin or numeric value inside a
     Persian sentence (or the reverse) keeps its own order and does not reorder the sentence around it."""
     return f"\u2068{text}\u2069"
 
 
-__all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "import_field",
-           "import_reason", "isolate", "problem_texts", "t", "without_code"]
+__all__ = ["DEFAULT_LANGUAGE", "FIELD_KEYS", "LANGUAGES", "STRINGS", "error_text", "field_label", "file_error_text",
+           "import_field", "import_note", "import_reason", "isolate", "problem_texts", "register_changes", "t",
+           "without_code"]

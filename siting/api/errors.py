@@ -36,7 +36,7 @@ class ApiError(SitingError):
         self.headers = headers or {}
 
 
-class FieldError(ApiError, InputError):
+class FieldError(ApiError, InputError):  # type: ignore[misc]  # its code is always a str; an InputError's may be None
     """Bad input in one field (422)."""
 
     def __init__(self, field: str, code: str, message_en: str, message_fa: str) -> None:

@@ -455,7 +455,8 @@ class _Reader:
         if level is None:
             expected = ", ".join(f"{n} ({lv.replace('_', ' ')})" for lv, n in self.lengths.items())
             self.error(row, Reason("census_code_length", f"code {code!r} has {len(code)} digits; a census code has "
-                                   f"{expected}", code=code, digits=len(code), expected=expected), "code")
+                                   f"{expected}", code=code, digits=len(code), expected=expected,
+                                   lengths=dict(self.lengths)), "code")
         return level
 
     def place(self, row: int, code: str, name: str, kind: str, pop: int | None, hh: int | None,

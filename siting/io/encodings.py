@@ -80,7 +80,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
             raise InputError(
                 f"{source}: starts with a {name} byte-order mark but is not valid {name} "
                 f"at byte {exc.start} ({exc.reason})",
-                source=source,
+                source=source, code="bad_bom", params={"encoding": name},
             ) from None
         return _checked(Decoded(codec, name, text), source)
     try:
@@ -94,6 +94,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
     valid_multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - n_bad
     if valid_multibyte > 0 and valid_multibyte >= n_bad:
         shown = []
+        first = next(_SURROGATE.finditer(text)).start()
         for m in itertools.islice(_SURROGATE.finditer(text), 3):
             i = m.start()
             offset = len(text[:i].encode("utf-8", errors="surrogateescape"))
@@ -103,7 +104,8 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
             f"{source}: the file is UTF-8 except for {n_bad} invalid byte(s), at {'; '.join(shown)}{more}; "
             "it is not reinterpreted as another encoding (that would garble its Persian text): "
             "fix those bytes or save the file again as UTF-8",
-            source=source,
+            source=source, code="utf8_invalid_bytes",
+            params={"count": n_bad, "line": text.count("\n", 0, first) + 1},
         )
     del text
     cp = data.decode("cp1256", errors="replace")
@@ -113,7 +115,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
         raise InputError(
             f"{source}: the text is neither UTF-8 nor consistently Windows-1256 (Arabic/Persian): "
             f"{_where(cp, i)}, byte {i}: 0x{data[i]:02x}; save the file as UTF-8",
-            source=source,
+            source=source, code="unknown_encoding", params={"line": cp.count("\n", 0, i) + 1},
         )
     return _checked(Decoded("cp1256", "Windows-1256", cp), source)
 
@@ -124,7 +126,7 @@ def _checked(decoded: Decoded, source: str) -> Decoded:
         raise InputError(
             f"{source}: {_where(decoded.text, nul)} holds a NUL character (byte 0); NUL characters "
             "are refused in text",
-            source=source,
+            source=source, code="nul_character", params={"line": decoded.text.count("\n", 0, nul) + 1},
         )
     return decoded
 
@@ -135,6 +137,7 @@ def read_text(path: Path, max_bytes: int) -> Decoded:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(
-            f"{path}: larger than the {max_bytes // 2**20} MiB limit", source=str(path)
+            f"{path}: larger than the {max_bytes // 2**20} MiB limit", source=str(path), code="too_large",
+            params={"size_mb": round(len(data) / 2**20, 1), "limit_mb": max_bytes // 2**20},
         )
     return decode_bytes(data, str(path))

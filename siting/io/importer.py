@@ -27,7 +27,7 @@ from siting.errors import InputError
 from siting.fmt import parse_date
 from siting.geo import project_xy
 from siting.io.readers import FORMAT_NAMES, RawTable, find_column, is_blank, read_file
-from siting.io.reasons import Reason
+from siting.io.reasons import Note, Reason
 from siting.rules import Rules, licence_expiry, load_rules
 from siting.rules.roads import (
     RoadParams,
@@ -471,7 +471,8 @@ def _settlements(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptio
     kinds: list[str | None] = [None] * len(raw)
     if cols["kind"] is None and options.kind is None:
         raise InputError(f"{raw.path}: no settlement kind column (kind / نوع: شهر or روستا); add one or give --kind",
-                         source=str(raw.path))
+                         source=str(raw.path), code="no_kind_column",
+                         params={"found": ", ".join(map(str, raw.frame.columns))})
     for i, v in enumerate(_values(raw, cols["kind"])):
         if is_blank(v) and options.kind:
             kinds[i] = parse_settlement_kind(options.kind)
@@ -661,7 +662,8 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
         raise InputError(
             f"{raw.path}: no coordinate columns (lat/lon, عرض/طول جغرافیایی) and no settlement column to place the "
             "offices at (settlement / روستا / کد آبادی, or an address naming the settlement); found: "
-            + ", ".join(map(str, raw.frame.columns)), source=str(raw.path))
+            + ", ".join(map(str, raw.frame.columns)), source=str(raw.path), code="no_office_place_columns",
+            params={"found": ", ".join(map(str, raw.frame.columns))})
     numbers = [_text(v) for v in _values(raw, cols["licence_number"])]
     ids = [_text(v) for v in _values(raw, cols["office_id"])]
     keys = [numbers[i] or ids[i] for i in range(n)]
@@ -680,7 +682,7 @@ def _offices(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions, 
     if cols["licence_type"] is None and options.licence_type is None and not options.update:
         raise InputError(
             f"{raw.path}: no licence type column (licence_type / نوع مجوز: شهری or روستایی); add one or give --licence-type",
-            source=str(raw.path))
+            source=str(raw.path), code="no_licence_type_column", params={"found": ", ".join(map(str, raw.frame.columns))})
 
     def kept(fld: str, i: int, value: Any) -> Any:
         """The record's own value where the file has no column for ``fld`` (or, with --update, a blank cell)."""
@@ -847,7 +849,8 @@ def _value_of(v: Any) -> Any:
 def _polygons(raw: RawTable, rows: _Rows) -> list:
     if raw.geometry is None:
         raise InputError(f"{raw.path}: a {FORMAT_NAMES[raw.format]} has no polygons; boundaries must come as "
-                         "GeoJSON, GeoPackage or a zipped Shapefile", source=str(raw.path))
+                         "GeoJSON, GeoPackage or a zipped Shapefile", source=str(raw.path), code="no_polygons",
+                         params={"format": raw.format})
     out: list = [None] * len(raw)
     for i, g in enumerate(raw.geometry):
         if g is None or g.is_empty:
@@ -920,7 +923,8 @@ def _region(ws: Workspace, raw: RawTable, rows: _Rows, options: ImportOptions) -
     attrs = pd.DataFrame({"name_fa": [_text(names[keep[0]])], "name_en": [_text(names_en[keep[0]])],
                           "source": [options.source or raw.path.name]})
     if len(keep) > 1:
-        rows.report.notes.append(f"{len(keep)} polygons dissolved into one region outline")
+        rows.report.notes.append(Note("region_dissolved", f"{len(keep)} polygons dissolved into one region outline",
+                                        count=len(keep)))
     return attrs, [union]
 
 
@@ -1230,7 +1234,8 @@ def _read(path: Path, layer: str, options: ImportOptions, ws: Workspace | None =
         if osm.is_osm_file(path):
             level = options.admin_level or OSM_ADMIN_LEVELS[layer]
             raw = osm.read_osm_boundaries(path, admin_levels=(str(level),))
-            raw.notes.append(f"boundaries with admin_level={level} from the OpenStreetMap extract")
+            raw.notes.append(Note("osm_admin_level", f"boundaries with admin_level={level} from the OpenStreetMap extract",
+                                  level=str(level)))
             return raw
     elif options.admin_level:
         raise InputError("--admin-level chooses the boundaries of an OpenStreetMap extract for a polygon layer "
@@ -1277,7 +1282,7 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
     report.notes.extend(raw.notes)
     rows = _Rows(raw, report)
     if layer in ("settlements", "offices") and not len(ws.region):
-        report.notes.append("the workspace has no region yet: points are not checked against it")
+        report.notes.append(Note("no_region_yet", "the workspace has no region yet: points are not checked against it"))
     targets: list[int] = []
     if layer == "settlements":
         attrs, geoms = _settlements(ws, raw, rows, options)
@@ -1297,7 +1302,7 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
     if (options.strict and report.errors) or not len(geoms):
         report.imported = 0
         if not len(geoms):
-            report.notes.append("no row could be imported")
+            report.notes.append(Note("nothing_importable", "no row could be imported"))
         return ws, report
     new = make_layer(layer, attrs, geoms)
     old = getattr(ws, layer)
@@ -1313,7 +1318,8 @@ def prepare_import(ws: Workspace, layer: str, path: str | Path, options: ImportO
         new = make_layer(layer, pd.concat([merged, pd.DataFrame(new.drop(columns="geometry")).iloc[fresh]],
                                           ignore_index=True),
                          [*merged_geoms, *(new.geometry.iat[k] for k in fresh)])
-        report.notes.append(f"{len(updated)} records updated, {len(fresh)} added; records not in the file are kept")
+        report.notes.append(Note("updated_added", f"{len(updated)} records updated, {len(fresh)} added; records not in "
+                                 "the file are kept", updated=len(updated), added=len(fresh)))
     elif options.append:
         new = make_layer(layer, pd.concat([pd.DataFrame(old.drop(columns="geometry")),
                                            pd.DataFrame(new.drop(columns="geometry"))], ignore_index=True),

@@ -29,6 +29,7 @@ import stat
 import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 from siting.errors import InputError
@@ -114,8 +115,8 @@ def _mib(n: int) -> str:
     return f"{n / MiB:,.1f} MiB" if n % MiB else f"{n // MiB:,} MiB"
 
 
-def _refuse(path: Path | str, what: str) -> InputError:
-    return InputError(f"{path}: {what}", source=str(path))
+def _refuse(path: Path | str, what: str, code: str | None = None, **params: Any) -> InputError:
+    return InputError(f"{path}: {what}", source=str(path), code=code, params=params)
 
 
 def check_file(path: Path, limits: Limits) -> os.stat_result:
@@ -123,12 +124,12 @@ def check_file(path: Path, limits: Limits) -> os.stat_result:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise _refuse(path, "file not found") from None
+        raise _refuse(path, "file not found", "not_found") from None
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror})") from None
     mode = st.st_mode
     if stat.S_ISDIR(mode):
-        raise _refuse(path, "is a folder, not a file")
+        raise _refuse(path, "is a folder, not a file", "not_a_file")
     if not stat.S_ISREG(mode):
         kind = (
             "a named pipe (FIFO)"
@@ -141,12 +142,13 @@ def check_file(path: Path, limits: Limits) -> os.stat_result:
             if stat.S_ISSOCK(mode)
             else "not a regular file"
         )
-        raise _refuse(path, f"is {kind}, not a regular file; only regular files are read")
+        raise _refuse(path, f"is {kind}, not a regular file; only regular files are read", "not_a_file")
     if st.st_size > limits.file_bytes:
         raise _refuse(
             path,
             f"{_mib(st.st_size)} is larger than the {_mib(limits.file_bytes)} limit on input files "
             "(SITING_LIMIT_FILE_MB)",
+            "too_large", size_mb=round(st.st_size / MiB, 1), limit_mb=round(limits.file_bytes / MiB, 1),
         )
     return st
 
@@ -158,16 +160,14 @@ def check_zip(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         raise _refuse(
             path,
             f"the archive has {len(infos):,} members; the limit is {limits.zip_members:,} "
-            "(SITING_LIMIT_ZIP_MEMBERS)",
-        )
+            "(SITING_LIMIT_ZIP_MEMBERS)", "archive_refused")
     total = 0
     for info in infos:
         if info.file_size > limits.unzipped_bytes:
             raise _refuse(
                 path,
                 f"the archive member {info.filename} decompresses to {_mib(info.file_size)}; "
-                f"the limit is {_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)",
-            )
+                f"the limit is {_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)", "archive_refused")
         if info.file_size > MiB and info.file_size > limits.compression_ratio * max(
             info.compress_size, 1
         ):
@@ -177,15 +177,13 @@ def check_zip(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
                 f"the archive member {info.filename} is compressed {ratio:,.0f} to 1 "
                 f"({_mib(info.file_size)} from {info.compress_size:,} bytes), beyond the limit of "
                 f"{limits.compression_ratio} to 1 (SITING_LIMIT_COMPRESSION_RATIO): "
-                "refused as a possible ZIP bomb",
-            )
+                "refused as a possible ZIP bomb", "archive_refused")
         total += info.file_size
     if total > limits.unzipped_bytes:
         raise _refuse(
             path,
             f"the archive decompresses to {_mib(total)} in all; the limit is "
-            f"{_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)",
-        )
+            f"{_mib(limits.unzipped_bytes)} (SITING_LIMIT_UNZIPPED_MB)", "archive_refused")
 
 
 def check_zip_contents(path: Path, zf: zipfile.ZipFile, limits: Limits, names: list[str]) -> None:
@@ -202,10 +200,9 @@ def check_zip_contents(path: Path, zf: zipfile.ZipFile, limits: Limits, names: l
                         raise _refuse(
                             path,
                             f"the archive member {name} decompresses to more than its "
-                            "header declares",
-                        )
+                            "header declares", "archive_refused")
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            raise _refuse(path, f"the archive member {name} is damaged ({exc})") from None
+            raise _refuse(path, f"the archive member {name} is damaged ({exc})", "archive_refused") from None
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -400,10 +397,9 @@ def scan_xml(
         raise _refuse(
             path,
             f"{member} is not well-formed XML (line {exc.lineno}, column {exc.offset}: "
-            f"{expat.ErrorString(exc.code)})",
-        ) from None
+            f"{expat.ErrorString(exc.code)})", "xlsx_unreadable") from None
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise _refuse(path, f"the archive member {member} is damaged ({exc})") from None
+        raise _refuse(path, f"the archive member {member} is damaged ({exc})", "archive_refused") from None
 
 
 class _Collect:
@@ -427,7 +423,7 @@ def xlsx_sheets(path: Path, zf: zipfile.ZipFile, limits: Limits) -> list[tuple[s
     names = set(zf.namelist())
     book = _Collect(("sheet",))
     if "xl/workbook.xml" not in names:
-        raise _refuse(path, "not a readable XLSX workbook (no xl/workbook.xml)")
+        raise _refuse(path, "not a readable XLSX workbook (no xl/workbook.xml)", "xlsx_unreadable")
     scan_xml(path, zf, "xl/workbook.xml", limits.unzipped_bytes, book)
     rels = _Collect(("Relationship",))
     if "xl/_rels/workbook.xml.rels" in names:

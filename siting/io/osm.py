@@ -68,7 +68,7 @@ import shapely.wkb
 from siting.errors import InputError
 from siting.io.limits import Limits, check_file, current_limits
 from siting.io.readers import RawTable
-from siting.io.reasons import Reason
+from siting.io.reasons import Note, Reason
 from siting.text import clean_text, match_key, parse_number
 
 #: Nodes an extract may hold: osmium keeps every node's location in memory to build ways and areas
@@ -222,19 +222,19 @@ def _inflate(path: Path, where: str, blob: bytes) -> bytes:
                 else:
                     data = lzma.LZMADecompressor().decompress(blob[a:b], MAX_BLOB + 1)
             except (zlib.error, lzma.LZMAError) as exc:
-                raise InputError(f"{path}: {where}: damaged compressed data ({exc})", source=str(path)) from None
+                raise InputError(f"{path}: {where}: damaged compressed data ({exc})", source=str(path), code="osm_unreadable") from None
         elif wire == 2 and number in (5, 6, 7):
             method = {5: "bzip2", 6: "lz4", 7: "zstd"}[number]
             raise InputError(f"{path}: {where} is compressed with {method}, which is not read; convert the file "
-                             "with `osmium cat -o out.osm.pbf` (zlib)", source=str(path))
+                             "with `osmium cat -o out.osm.pbf` (zlib)", source=str(path), code="osm_unreadable")
     if data is None:
-        raise InputError(f"{path}: {where} holds no data", source=str(path))
+        raise InputError(f"{path}: {where} holds no data", source=str(path), code="osm_unreadable")
     if len(data) > MAX_BLOB:
         raise InputError(f"{path}: {where} decompresses to more than 32 MiB, the PBF format's limit",
-                         source=str(path))
+                         source=str(path), code="osm_unreadable")
     if raw_size >= 0 and len(data) != raw_size:
         raise InputError(f"{path}: {where} decompresses to {len(data):,} bytes but declares {raw_size:,} "
-                         "(damaged)", source=str(path))
+                         "(damaged)", source=str(path), code="osm_unreadable")
     return data
 
 
@@ -272,7 +272,7 @@ def _check_counts(path: Path, nodes: int, ways: int, relations: int, where: str)
         if n > most:
             raise InputError(f"{path}: more than {most:,} {what} ({where}); the limit on an OpenStreetMap extract "
                              f"is {most:,} {what} (siting.io.osm.MAX_{what.upper()}): cut the extract to the "
-                             "province first, e.g. `osmium extract -p province.geojson`", source=str(path))
+                             "province first, e.g. `osmium extract -p province.geojson`", source=str(path), code="osm_unreadable")
 
 
 def _check_header(path: Path, where: str, data: bytes) -> None:
@@ -280,10 +280,10 @@ def _check_header(path: Path, where: str, data: bytes) -> None:
     try:
         required = [data[a:b] for number, wire, a, b in _fields(data) if number == 4 and wire == 2]
     except _Damaged as exc:
-        raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path)) from None
+        raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path), code="osm_unreadable") from None
     if b"HistoricalInformation" in required:
         raise InputError(f"{path}: an OpenStreetMap history file (every version of each object); import a current "
-                         "extract instead", source=str(path))
+                         "extract instead", source=str(path), code="osm_unreadable")
 
 
 def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
@@ -298,31 +298,31 @@ def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
                 break
             where = f"block {blocks + 1} (byte {pos:,})"
             if len(head) < 4:
-                raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path))
+                raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path), code="osm_unreadable")
             n = int.from_bytes(head, "big")
             if not 0 < n <= MAX_BLOB_HEADER:
                 raise InputError(f"{path}: {where}: a block header of {n:,} bytes; the file is damaged or not "
-                                 "an OpenStreetMap PBF", source=str(path))
+                                 "an OpenStreetMap PBF", source=str(path), code="osm_unreadable")
             header = fh.read(n)
             if len(header) < n:
-                raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path))
+                raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path), code="osm_unreadable")
             try:
                 kind, size = _blob_header(header)
             except _Damaged as exc:
-                raise InputError(f"{path}: {where}: damaged block header ({exc})", source=str(path)) from None
+                raise InputError(f"{path}: {where}: damaged block header ({exc})", source=str(path), code="osm_unreadable") from None
             if size > MAX_BLOB:
                 raise InputError(f"{path}: {where} announces {size:,} bytes; the PBF format's limit is 32 MiB "
-                                 "(damaged file)", source=str(path))
+                                 "(damaged file)", source=str(path), code="osm_unreadable")
             if blocks == 0 and kind != "OSMHeader":
-                raise InputError(f"{path}: the first block is {kind!r}, not 'OSMHeader'", source=str(path))
+                raise InputError(f"{path}: the first block is {kind!r}, not 'OSMHeader'", source=str(path), code="osm_unreadable")
             blob = fh.read(size)
             if len(blob) < size:
-                raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path))
+                raise InputError(f"{path}: the file ends inside {where}: truncated", source=str(path), code="osm_unreadable")
             if kind == "OSMHeader":
                 try:
                     header_data = _inflate(path, where, blob)
                 except _Damaged as exc:
-                    raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path)) from None
+                    raise InputError(f"{path}: {where}: damaged file header ({exc})", source=str(path), code="osm_unreadable") from None
                 _check_header(path, where, header_data)
             elif kind == "OSMData":
                 try:
@@ -331,16 +331,16 @@ def _scan_pbf(path: Path, limits: Limits) -> OsmCounts:
                     if inflated > limits.unzipped_bytes:
                         raise InputError(
                             f"{path}: decompresses to more than {limits.unzipped_bytes / 2**20:,.1f} MiB (at {where}); "
-                            "the limit is SITING_LIMIT_UNZIPPED_MB", source=str(path))
+                            "the limit is SITING_LIMIT_UNZIPPED_MB", source=str(path), code="osm_unreadable")
                     n_nodes, n_ways, n_rels = _count_block(data)
                 except _Damaged as exc:
-                    raise InputError(f"{path}: {where}: damaged data ({exc})", source=str(path)) from None
+                    raise InputError(f"{path}: {where}: damaged data ({exc})", source=str(path), code="osm_unreadable") from None
                 nodes, ways, relations = nodes + n_nodes, ways + n_ways, relations + n_rels
                 _check_counts(path, nodes, ways, relations, f"counted up to {where}")
             blocks += 1
             pos += 4 + n + size
     if blocks == 0:
-        raise InputError(f"{path}: the file is empty", source=str(path))
+        raise InputError(f"{path}: the file is empty", source=str(path), code="empty")
     return OsmCounts("osm.pbf", nodes, ways, relations, inflated)
 
 
@@ -385,10 +385,12 @@ def _scan_xml(path: Path) -> OsmCounts:
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except _Damaged as exc:
-        raise InputError(f"{path}: line {parser.CurrentLineNumber}: {exc}", source=str(path)) from None
+        raise InputError(f"{path}: line {parser.CurrentLineNumber}: {exc}", source=str(path), code="osm_unreadable",
+                         params={"line": parser.CurrentLineNumber}) from None
     except expat.ExpatError as exc:
         raise InputError(f"{path}: not well-formed XML (line {exc.lineno}, column {exc.offset}: "
-                         f"{expat.ErrorString(exc.code)})", source=str(path)) from None
+                         f"{expat.ErrorString(exc.code)})", source=str(path), code="xml_malformed",
+                         params={"line": exc.lineno}) from None
     except LookupError as exc:  # <?xml encoding="..."?> names an encoding Python does not know
         raise InputError(f"{path}: the XML declaration names an unknown text encoding ({exc})",
                          source=str(path)) from None
@@ -424,7 +426,8 @@ def check_osm_file(path: str | Path, limits: Limits | None = None) -> OsmCounts:
     fmt = is_osm_file(path)
     if fmt is None:
         raise InputError(f"{path}: not an OpenStreetMap extract (expected a .osm.pbf, whose first block is "
-                         "'OSMHeader', or .osm XML with an <osm> root)", source=str(path))
+                         "'OSMHeader', or .osm XML with an <osm> root)", source=str(path),
+                         code="osm_not_an_extract")
     return _scan_pbf(path, limits) if fmt == "osm.pbf" else _scan_xml(path)
 
 
@@ -499,23 +502,25 @@ class _Collect:
             return False
         if len(self.keys) >= self.limits.rows:
             raise InputError(f"{self.path}: more than {self.limits.rows:,} rows (SITING_LIMIT_ROWS)",
-                             source=str(self.path))
+                             source=str(self.path), code="too_many_rows", params={"limit": self.limits.rows})
         self.keys.append(key)
         self.rows[key] = row
         return True
 
     def finish_notes(self) -> None:
         if self.long_values:
-            self.notes.append(f"{self.long_values} tag value(s) longer than {self.limits.cell_chars:,} characters "
-                              "left empty (SITING_LIMIT_CELL_CHARS)")
+            self.notes.append(Note("osm_long_values", f"{self.long_values} tag value(s) longer than "
+                                   f"{self.limits.cell_chars:,} characters left empty (SITING_LIMIT_CELL_CHARS)",
+                                   count=self.long_values, limit=self.limits.cell_chars))
         if self.duplicates:
-            self.notes.append(f"{self.duplicates} object(s) appear more than once in the file; the first of each is "
-                              "kept")
+            self.notes.append(Note("osm_duplicates", f"{self.duplicates} object(s) appear more than once in the "
+                                   "file; the first of each is kept", count=self.duplicates))
         if self.not_utf8:
-            self.notes.append(f"{self.not_utf8} tag value(s) that are not UTF-8 text left empty")
+            self.notes.append(Note("osm_not_utf8", f"{self.not_utf8} tag value(s) that are not UTF-8 text left empty",
+                                   count=self.not_utf8))
         if self.nul_values:
-            self.notes.append(f"{self.nul_values} tag value(s) holding a NUL character left empty (NUL characters are "
-                              "refused in text)")
+            self.notes.append(Note("osm_nul_values", f"{self.nul_values} tag value(s) holding a NUL character left "
+                                   "empty (NUL characters are refused in text)", count=self.nul_values))
 
 
 def _names(c: _Collect, tags: Any) -> dict[str, str | None]:
@@ -537,7 +542,8 @@ def _iterate(path: Path, fp: osmium.FileProcessor) -> Iterator[Any]:
     except (RuntimeError, ValueError, OverflowError, OSError, osmium.InvalidLocationError) as exc:
         # libosmium: RuntimeError for damaged PBF/XML, ValueError for an id that is not a number
         msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        raise InputError(f"{path}: not a readable OpenStreetMap extract ({msg})", source=str(path)) from None
+        raise InputError(f"{path}: not a readable OpenStreetMap extract ({msg})", source=str(path),
+                         code="osm_unreadable") from None
 
 
 def _processor(path: Path, fmt: str) -> osmium.FileProcessor:
@@ -625,6 +631,12 @@ def _repaired_ring(row: dict[str, Any]) -> Any:
 
 def _osm_id(key: tuple[str, int]) -> str:
     return f"{key[0]}{key[1]}"
+
+
+def _row_note(i: int, osm_id: str, reason: Reason) -> Note:
+    """A row's reason repeated among the notes, with the reason's own code and params."""
+    return Note("osm_row_reason", f"row {i + 1} ({osm_id}): {reason}", row=i + 1, id=osm_id,
+                reason=getattr(reason, "code", None), reason_params=dict(getattr(reason, "params", {})))
 
 
 def read_osm_places(path: str | Path, *, clip: Any = None, limits: Limits | None = None) -> RawTable:
@@ -747,8 +759,8 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         repaired = _repaired_ring(row) if kind == "w" else None
         if repaired is not None:
             lon[i], lat[i] = repaired.x, repaired.y
-            c.notes.append(f"row {i + 1} ({_osm_id(key)}): its ring crosses itself; a point inside the repaired "
-                           "ring is used")
+            c.notes.append(Note("osm_ring_repaired", f"row {i + 1} ({_osm_id(key)}): its ring crosses itself; a "
+                                "point inside the repaired ring is used", row=i + 1, id=_osm_id(key)))
             continue
         what, detail = "way" if kind == "w" else "relation", _no_area_reason(kind, row, c, key)
         errors[i] = Reason("osm_no_location", f"{what} {key[1]}: no location: {detail}", kind=what, id=key[1],
@@ -757,21 +769,24 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
         has = ~np.isnan(lon)
         outside[has] = ~shapely.intersects_xy(shape, lon[has], lat[has])
         if outside.any():
-            c.notes.append(f"{int(outside.sum())} place(s) outside the clip polygon dropped")
+            c.notes.append(Note("osm_outside_clip", f"{int(outside.sum())} place(s) outside the clip polygon dropped",
+                                count=int(outside.sum())))
     keep &= ~outside
     if dropped_dupes:
         shown = ", ".join(dropped_dupes[:10]) + (", …" if len(dropped_dupes) > 10 else "")
-        c.notes.append(f"{len(dropped_dupes)} place area(s) dropped because their place node (same name, inside the "
-                       f"area, or the area's label) is kept: {shown}")
+        c.notes.append(Note("osm_area_dropped", f"{len(dropped_dupes)} place area(s) dropped because their place "
+                            f"node (same name, inside the area, or the area's label) is kept: {shown}",
+                            count=len(dropped_dupes), names=shown))
     if skipped:
         common = sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))
         parts = ", ".join(f"{k or '(empty)'} {v}" for k, v in common[:10])
         more = f" and {len(common) - 10} other values ({sum(v for _, v in common[10:])} elements)" \
             if len(common) > 10 else ""
-        c.notes.append(f"elements with a place tag that is not a settlement skipped: {parts}{more}")
+        c.notes.append(Note("osm_not_settlements", f"elements with a place tag that is not a settlement skipped: "
+                            f"{parts}{more}", values=parts, more=len(common) - 10 if len(common) > 10 else 0))
     for i in sorted(errors):
         if keep[i]:
-            c.notes.append(f"row {i + 1} ({_osm_id(c.keys[i])}): {errors[i]}")
+            c.notes.append(_row_note(i, _osm_id(c.keys[i]), errors[i]))
     idx = np.flatnonzero(keep)
     pops: list[float | None] = []
     for i in idx.tolist():
@@ -780,9 +795,11 @@ def _places_table(c: _Collect, shape: Any, skipped: Counter[str]) -> RawTable:
             p = parse_number(raw)
         except ValueError:
             p = None
-            c.notes.append(f"row {i + 1} ({_osm_id(c.keys[i])}): population {raw!r} is not a number; left empty")
+            c.notes.append(Note("osm_population_not_a_number", f"row {i + 1} ({_osm_id(c.keys[i])}): population "
+                                f"{raw!r} is not a number; left empty", row=i + 1, id=_osm_id(c.keys[i]), value=raw))
         if p is not None and p < 0:
-            c.notes.append(f"row {i + 1} ({_osm_id(c.keys[i])}): population {raw!r} is negative; left empty")
+            c.notes.append(Note("osm_population_negative", f"row {i + 1} ({_osm_id(c.keys[i])}): population "
+                                f"{raw!r} is negative; left empty", row=i + 1, id=_osm_id(c.keys[i]), value=raw))
             p = None
         pops.append(p)
     cols = ("name_fa", "name_en", "name", "kind", "place")
@@ -808,10 +825,11 @@ def _geo_table(c: _Collect, columns: list[str], geoms: list[Any], errors: dict[i
         arr[:] = geoms
         keep = shapely.is_missing(arr) | shapely.intersects(shape, arr)
         if (~keep).any():
-            c.notes.append(f"{int((~keep).sum())} {what} outside the clip polygon dropped")
+            c.notes.append(Note("osm_outside_clip", f"{int((~keep).sum())} {what} outside the clip polygon dropped",
+                                count=int((~keep).sum())))
     for i in sorted(errors):
         if keep[i]:
-            c.notes.append(f"row {i + 1} ({_osm_id(c.keys[i])}): {errors[i]}")
+            c.notes.append(_row_note(i, _osm_id(c.keys[i]), errors[i]))
     idx = np.flatnonzero(keep)
     frame = pd.DataFrame({"osm_id": [_osm_id(c.keys[i]) for i in idx],
                           **{col: [c.rows[c.keys[i]].get(col) for i in idx] for col in columns}},

@@ -39,7 +39,7 @@ from siting.io.limits import (
     check_zip_contents,
     current_limits,
 )
-from siting.io.reasons import Reason
+from siting.io.reasons import Note, Reason
 from siting.text import clean_text, match_key, to_ascii_digits
 
 FORMAT_NAMES = {
@@ -115,10 +115,10 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
         # UTF-16/UTF-32 text with a byte-order mark (Excel's "Unicode text"): decode the head to look at it
         text = head.decode(bom[0], errors="ignore").lstrip("\ufeff \t\r\n")
         if not text:
-            raise InputError(f"{path}: the file is empty", source=str(path))
+            raise InputError(f"{path}: the file is empty", source=str(path), code="empty")
         return "geojson" if text[:1] in ("{", "[") else "csv"
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise InputError(f"{path}: the file is empty", source=str(path))
+        raise InputError(f"{path}: the file is empty", source=str(path), code="empty")
     if head.startswith(b"SQLite format 3\x00"):
         return "gpkg"
     from siting.io.osm import is_osm_file  # imported here: siting.io.osm imports this module
@@ -128,7 +128,7 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(
             f"{path}: this is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV and import that",
-            source=str(path),
+            source=str(path), code="old_excel",
         )
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
@@ -136,15 +136,15 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
                 check_zip(path, zf, limits)
                 names = zf.namelist()
         except zipfile.BadZipFile:
-            raise InputError(f"{path}: a damaged ZIP archive", source=str(path)) from None
+            raise InputError(f"{path}: a damaged ZIP archive", source=str(path), code="damaged_zip") from None
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return "xlsx"
         if any(n.lower().endswith(".shp") for n in names):
             return "shpzip"
         if any(n.lower().endswith(".gpkg") for n in names):
             raise InputError(f"{path}: a ZIP archive holding a GeoPackage; unzip it and import the .gpkg",
-                             source=str(path))
-        raise InputError(f"{path}: a ZIP archive with no Shapefile (.shp) or spreadsheet in it", source=str(path))
+                             source=str(path), code="zip_gpkg")
+        raise InputError(f"{path}: a ZIP archive with no Shapefile (.shp) or spreadsheet in it", source=str(path), code="zip_nothing")
     if head[:4] == b"\x00\x00\x27\x0a":
         return "shp"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -153,10 +153,10 @@ def sniff_format(path: Path, limits: Limits | None = None) -> str:
     if b"\x00" in head and not (head.count(b"\x00") <= 4 and _texty(head.replace(b"\x00", b""))):
         raise InputError(f"{path}: a binary file that is none of GeoJSON, GeoPackage, Shapefile, CSV, XLSX or "
                          "OpenStreetMap PBF",
-                         source=str(path))
+                         source=str(path), code="binary_unknown")
     if stripped[:1] == b"<":
         raise InputError(f"{path}: an XML/HTML document, not a data file (KML is not supported; export GeoJSON)",
-                         source=str(path))
+                         source=str(path), code="xml_not_data")
     return "csv"
 
 
@@ -181,7 +181,8 @@ def _refuse_json_nul(path: Path, limits: Limits) -> None:
         at = m.end() - 6
         line = data.count(b"\n", 0, at) + 1
         raise InputError(f"{path}: line {line}, byte {at}: a NUL character (\\u0000) in a string; NUL characters "
-                         "are refused in text", source=str(path))
+                         "are refused in text", source=str(path),
+                         code="nul_character", params={"line": line})
 
 
 def detect_format(path: str | Path, limits: Limits | None = None) -> str:
@@ -199,12 +200,13 @@ def detect_format(path: str | Path, limits: Limits | None = None) -> str:
         raise InputError(
             f"{path}: unknown extension {path.suffix!r}; accepted: .geojson .json .gpkg .zip (Shapefile) .shp .csv .xlsx "
             ".osm.pbf .osm (OpenStreetMap)",
-            source=str(path),
+            source=str(path), code="unknown_extension", params={"extension": path.suffix, "accepted": " ".join(
+                sorted(_EXTENSIONS))},
         )
     if expected != actual:
         raise InputError(
             f"{path}: the extension says {FORMAT_NAMES[expected]} but the content is {FORMAT_NAMES[actual]}",
-            source=str(path),
+            source=str(path), code="wrong_content", params={"expected": expected, "actual": actual},
         )
     return actual
 
@@ -219,7 +221,8 @@ def parse_crs(crs: str | int | None, *, what: str = "--crs") -> str | None:
     try:
         pyproj.CRS.from_user_input(text)
     except pyproj.exceptions.CRSError:
-        raise InputError(f"{what}: {crs!r} is not a coordinate reference system (try EPSG:4326 or EPSG:32640)") from None
+        raise InputError(f"{what}: {crs!r} is not a coordinate reference system (try EPSG:4326 or EPSG:32640)",
+                         code="bad_crs", params={"crs": str(crs)}) from None
     return text
 
 
@@ -254,16 +257,16 @@ def read_file(path: str | Path, *, crs: str | None = None, layer: str | None = N
         raw = read_osm_places(path, limits=limits)
         if len(raw) == 0:
             raise InputError(f"{path}: no settlements (place=city, town, village or hamlet) in the OpenStreetMap "
-                             "extract", source=str(path))
+                             "extract", source=str(path), code="osm_no_settlements")
         if crs is not None and not pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_epsg(4326)):
-            raw.notes.append(f"an OpenStreetMap extract is always WGS84; --crs {crs} ignored")
+            raw.notes.append(Note("osm_crs_ignored", f"an OpenStreetMap extract is always WGS84; --crs {crs} ignored", crs=crs))
         return raw
     if fmt in ("csv", "xlsx"):
         frame = _read_csv(path, limits) if fmt == "csv" else _read_xlsx(path, sheet, limits)
         _refuse_nul(path, frame)
         frame = frame.dropna(how="all") if len(frame) else frame
         if frame.shape[1] == 0 or len(frame) == 0:
-            raise InputError(f"{path}: no data rows (only a header, or nothing)", source=str(path))
+            raise InputError(f"{path}: no data rows (only a header, or nothing)", source=str(path), code="no_data_rows")
         rows = frame.index.to_numpy() + 1
         raw = RawTable(path, fmt, frame.reset_index(drop=True), rows=rows)
         if coordinates:
@@ -281,7 +284,7 @@ def _refuse_nul(path: Path, frame: pd.DataFrame) -> None:
     for i, col in enumerate(frame.columns):
         if "\x00" in str(col):
             raise InputError(f"{path}: the name of column {i + 1} holds a NUL character; NUL characters are refused",
-                             source=str(path))
+                             source=str(path), code="nul_character", params={"column": i + 1})
     for col in frame.columns:
         values = frame[col]
         if values.dtype != object:
@@ -292,7 +295,8 @@ def _refuse_nul(path: Path, frame: pd.DataFrame) -> None:
             label = frame.index[row]
             shown = int(label) + 1 if isinstance(label, int | np.integer) else row + 1
             raise InputError(f"{path}: row {shown}, column {col!r}: a NUL character in the text; "
-                             "NUL characters are refused", source=str(path))
+                             "NUL characters are refused", source=str(path), code="nul_character",
+                             params={"row": int(shown), "column": str(col)})
 
 
 def _csv_shape(path: Path, encoding: str, sep: str, limits: Limits) -> tuple[int, bool]:
@@ -303,11 +307,13 @@ def _csv_shape(path: Path, encoding: str, sep: str, limits: Limits) -> tuple[int
         try:
             header = next(reader, [])
         except csv.Error as exc:
-            raise InputError(f"{path}: not a well-formed CSV at line 1 ({exc})", source=str(path)) from None
+            raise InputError(f"{path}: not a well-formed CSV at line 1 ({exc})", source=str(path), code="csv_malformed",
+                             params={"line": 1}) from None
         width = len(header)
         if width > limits.columns:
             raise InputError(f"{path}: the header has {width:,} columns; the limit is {limits.columns:,} "
-                             "(SITING_LIMIT_COLUMNS)", source=str(path))
+                             "(SITING_LIMIT_COLUMNS)", source=str(path), code="too_many_columns",
+                             params={"limit": limits.columns})
         rows = 0
         blank_extras = False
         try:
@@ -316,18 +322,20 @@ def _csv_shape(path: Path, encoding: str, sep: str, limits: Limits) -> tuple[int
                     continue
                 rows += 1
                 if rows > limits.rows:
-                    raise InputError(f"{path}: more than {limits.rows:,} data rows (SITING_LIMIT_ROWS)",
+                    raise InputError(f"{path}: more than {limits.rows:,} data rows (SITING_LIMIT_ROWS)", code="too_many_rows",
+                                     params={"limit": limits.rows},
                                      source=str(path))
                 if rows * width > limits.cells:
                     raise InputError(f"{path}: more than {limits.cells:,} cells ({rows:,} rows × {width:,} columns; "
-                                     "SITING_LIMIT_CELLS)", source=str(path))
+                                     "SITING_LIMIT_CELLS)", source=str(path), code="too_many_cells",
+                                     params={"limit": limits.cells})
                 if len(fields_) > width:
                     extra = fields_[width:]
                     if any(f.strip() for f in extra):
                         raise InputError(
                             f"{path}: line {reader.line_num} (data row {rows}) has {len(fields_)} fields but the "
                             f"header has {width} columns; a quote or delimiter is probably missing",
-                            source=str(path))
+                            source=str(path), code="csv_malformed", params={"line": reader.line_num})
                     blank_extras = True
                 if len(fields_) > limits.columns:
                     raise InputError(f"{path}: line {reader.line_num} has {len(fields_):,} fields; the limit is "
@@ -338,7 +346,8 @@ def _csv_shape(path: Path, encoding: str, sep: str, limits: Limits) -> tuple[int
                                          f"than {limits.cell_chars:,} characters (SITING_LIMIT_CELL_CHARS)",
                                          source=str(path))
         except csv.Error as exc:
-            raise InputError(f"{path}: not a well-formed CSV at line {reader.line_num} ({exc})",
+            raise InputError(f"{path}: not a well-formed CSV at line {reader.line_num} ({exc})", code="csv_malformed",
+                             params={"line": reader.line_num},
                              source=str(path)) from None
     return width, blank_extras
 
@@ -366,9 +375,10 @@ def _read_csv(path: Path, limits: Limits | None = None) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         where = f" at line {m.group(1)}" if m else ""
-        raise InputError(f"{path}: not a well-formed CSV{where} ({exc})".replace("\n", " "), source=str(path)) from None
+        raise InputError(f"{path}: not a well-formed CSV{where} ({exc})".replace("\n", " "), source=str(path),
+                         code="csv_malformed", params={"line": int(m.group(1)) if m else None}) from None
     except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty", source=str(path)) from None
+        raise InputError(f"{path}: the file is empty", source=str(path), code="empty") from None
     frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
     frame = frame.astype(object)
     return frame.where(frame.notna() & (frame != ""), None)
@@ -380,11 +390,12 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits | None = None) -> p
         with zipfile.ZipFile(path) as zf:
             check_xlsx(path, zf, limits, sheet)
     except zipfile.BadZipFile:
-        raise InputError(f"{path}: a damaged ZIP archive", source=str(path)) from None
+        raise InputError(f"{path}: a damaged ZIP archive", source=str(path), code="damaged_zip") from None
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})", source=str(path)) from None
+        raise InputError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__})", source=str(path),
+                         code="xlsx_unreadable") from None
     names = book.sheet_names
     if sheet is not None:
         if sheet not in names:
@@ -569,7 +580,8 @@ def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False
     else:
         pair = find_column(cols, PAIR_NAMES)
         if not pair and optional:
-            raw.notes.append("no coordinate columns: every row is placed at the settlement it names, or rejected")
+            raw.notes.append(Note("no_coordinate_columns_placed",
+                                  "no coordinate columns: every row is placed at the settlement it names, or rejected"))
             raw.source_crs = WGS84
             raw.lon, raw.lat = lon, lat
             return
@@ -579,7 +591,7 @@ def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False
                 f"{raw.path}: no coordinate columns; expected latitude and longitude columns "
                 f"(lat/lon, latitude/longitude, y/x, عرض جغرافیایی/طول جغرافیایی) or one 'coordinates' column; "
                 f"found: {found}",
-                source=str(raw.path),
+                source=str(raw.path), code="no_coordinate_columns", params={"found": found},
             )
         raw.coord_columns = (pair,)
         for i, v in enumerate(raw.frame[pair]):
@@ -603,7 +615,7 @@ def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False
             raw.coord_errors[int(k)] = Reason("not_transformable", f"coordinates cannot be transformed from {crs}",
                                               source_crs=crs)
         raw.source_crs = crs
-        raw.notes.append(f"coordinates reprojected from {crs} to WGS84")
+        raw.notes.append(Note("reprojected", f"coordinates reprojected from {crs} to WGS84", crs=crs))
     else:
         raw.source_crs = WGS84
         big = (np.abs(lon) > 180) | (np.abs(lat) > 180)
@@ -611,7 +623,8 @@ def _table_coordinates(raw: RawTable, crs: str | None, *, optional: bool = False
             raise InputError(
                 f"{raw.path}: coordinates look projected (values like {lon[big][0]:.0f}, {lat[big][0]:.0f}); "
                 "declare their CRS with --crs, e.g. --crs EPSG:32640",
-                source=str(raw.path),
+                source=str(raw.path), code="coordinates_projected",
+                params={"x": round(float(lon[big][0])), "y": round(float(lat[big][0]))},
             )
     raw.lon, raw.lat = lon, lat
 
@@ -656,20 +669,21 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None, limits: 
             names = set(zf.namelist())
         if len(shps) > 1 and layer is None:
             raise InputError(f"{path}: the archive holds several Shapefiles ({', '.join(shps)}); choose one with --layer-name",
-                             source=str(path))
+                             source=str(path), code="gpkg_several_layers", params={"layers": ", ".join(shps)})
         shp = shps[0] if layer is None else next((s for s in shps if Path(s).stem == layer), None)
         if shp is None:
             raise InputError(f"{path}: no Shapefile named {layer!r} in the archive", source=str(path))
         stem = shp[:-4]
         missing = [ext for ext in (".dbf", ".shx") if not ({stem + ext, stem + ext.upper()} & names)]
         if missing:
-            raise InputError(f"{path}: the Shapefile {shp} lacks its {', '.join(missing)} part(s)", source=str(path))
+            raise InputError(f"{path}: the Shapefile {shp} lacks its {', '.join(missing)} part(s)", source=str(path),
+                             code="shapefile_parts_missing", params={"parts": " ".join(missing)})
         target = f"/vsizip/{path}/{shp}"
     elif fmt == "shp":
         missing = [ext for ext in (".dbf", ".shx") if not path.with_suffix(ext).exists()]
         if missing:
             raise InputError(f"{path}: the Shapefile lacks its {', '.join(missing)} file(s) beside it; zip them together",
-                             source=str(path))
+                             source=str(path), code="shapefile_parts_missing", params={"parts": " ".join(missing)})
         for ext in (".dbf", ".shx", ".prj", ".cpg"):
             if path.with_suffix(ext).exists():
                 check_file(path.with_suffix(ext), limits)
@@ -677,9 +691,10 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None, limits: 
         try:
             layers = [str(r[0]) for r in pyogrio.list_layers(path)]
         except Exception as exc:
-            raise InputError(f"{path}: not a readable GeoPackage ({exc})", source=str(path)) from None
+            raise InputError(f"{path}: not a readable GeoPackage ({exc})", source=str(path), code="not_readable",
+                             params={"format": "gpkg"}) from None
         if not layers:
-            raise InputError(f"{path}: the GeoPackage has no layers", source=str(path))
+            raise InputError(f"{path}: the GeoPackage has no layers", source=str(path), code="gpkg_no_layers")
         if layer is not None:
             if layer not in layers:
                 raise InputError(f"{path}: no layer {layer!r}; layers: {', '.join(layers)}", source=str(path))
@@ -688,43 +703,48 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None, limits: 
             read_layer = layers[0]
         else:
             raise InputError(f"{path}: the GeoPackage has several layers ({', '.join(layers)}); choose one with --layer-name",
-                             source=str(path))
+                             source=str(path), code="gpkg_several_layers", params={"layers": ", ".join(layers)})
     try:
         info = pyogrio.read_info(target, layer=read_layer)
     except Exception as exc:  # pyogrio's DataSourceError, GDAL errors
         msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path)) from None
+        raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path), code="not_readable",
+                         params={"format": fmt}) from None
     n_features, n_fields = int(info.get("features") or 0), len(info.get("fields", ())) + 1
     if n_features > limits.rows:
         raise InputError(f"{path}: {n_features:,} features; the limit is {limits.rows:,} (SITING_LIMIT_ROWS)",
+                         code="too_many_rows", params={"limit": limits.rows},
                          source=str(path))
     if n_fields > limits.columns:
         raise InputError(f"{path}: {n_fields:,} fields; the limit is {limits.columns:,} (SITING_LIMIT_COLUMNS)",
-                         source=str(path))
+                         source=str(path), code="too_many_columns", params={"limit": limits.columns})
     if n_features * n_fields > limits.cells:
         raise InputError(f"{path}: {n_features:,} features × {n_fields:,} fields = {n_features * n_fields:,} cells; "
-                         f"the limit is {limits.cells:,} (SITING_LIMIT_CELLS)", source=str(path))
+                         f"the limit is {limits.cells:,} (SITING_LIMIT_CELLS)", source=str(path),
+                         code="too_many_cells", params={"limit": limits.cells})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "could not parse column as JSON": we parse cells ourselves
             gdf = pyogrio.read_dataframe(target, layer=read_layer)
     except Exception as exc:  # pyogrio's DataSourceError, GDAL errors
         msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path)) from None
+        raise InputError(f"{path}: not a readable {FORMAT_NAMES[fmt]} ({msg})", source=str(path), code="not_readable",
+                         params={"format": fmt}) from None
     if len(gdf) == 0:
-        raise InputError(f"{path}: no features", source=str(path))
-    notes = []
+        raise InputError(f"{path}: no features", source=str(path), code="no_features")
+    notes: list[str] = []
     if gdf.crs is None:
         if crs is None and fmt in ("shp", "shpzip"):
             raise InputError(f"{path}: the Shapefile has no .prj (no CRS); declare it with --crs, e.g. --crs EPSG:4326",
-                             source=str(path))
+                             source=str(path), code="shapefile_no_prj")
         gdf = gdf.set_crs(crs or WGS84)
     elif crs is not None and not gdf.crs.equals(pyproj.CRS.from_user_input(crs)):
-        notes.append(f"the file declares {gdf.crs.to_string()}; --crs {crs} ignored")
+        notes.append(Note("declared_crs_kept", f"the file declares {gdf.crs.to_string()}; --crs {crs} ignored",
+                              declared=gdf.crs.to_string(), crs=crs))
     source_crs = gdf.crs.to_string()
     if not gdf.crs.equals(pyproj.CRS.from_epsg(4326)):
         gdf = gdf.to_crs(WGS84)
-        notes.append(f"reprojected from {source_crs} to WGS84")
+        notes.append(Note("reprojected", f"reprojected from {source_crs} to WGS84", crs=source_crs))
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     frame.columns = [clean_text(c) or f"column {i + 1}" for i, c in enumerate(frame.columns)]
     frame = frame.astype(object).where(frame.notna(), None)

@@ -1,9 +1,13 @@
-"""The machine codes of the file checker's row reasons.
+"""The machine codes of the file checker's row reasons, report notes and file-level refusals.
 
 Every problem the importer reports about a row (:class:`siting.io.importer.Issue`) carries a stable
 ``code`` from :data:`ROW_REASONS` and the ``params`` its sentence names, besides the English sentence the
 command line prints. The library keeps the codes; the pages say them in Persian or English
 (``ui.i18n.import_reason``), one text per code.
+
+The same holds for the report's notes (:class:`Note`, codes in :data:`NOTE_CODES`) and for a whole
+file's refusal (:class:`siting.errors.InputError` with a ``code`` from :data:`FILE_ERRORS` and its
+``params``): the English text is unchanged, the code and params travel with it.
 
 A :class:`Reason` is that sentence as a ``str`` (so code that reads or compares the text, such as a
 :class:`siting.io.readers.RawTable`'s ``coord_errors``, keeps working) with its code and params attached.
@@ -128,6 +132,81 @@ ROW_REASONS: Mapping[str, str] = MappingProxyType({
     "census_subtotal_mismatch": "a subtotal that its rows do not add up to (level, name, field, stated, computed)",
 })
 
+#: every code of a note of the import report (not about one row) -> what it means (its params)
+NOTE_CODES: Mapping[str, str] = MappingProxyType({
+    # siting.io.readers
+    "osm_crs_ignored": "an OpenStreetMap extract is always WGS84; the declared CRS is ignored (crs)",
+    "no_coordinate_columns_placed": "no coordinate columns: each row is placed at the settlement it names",
+    "reprojected": "coordinates reprojected to WGS84 (crs)",
+    "declared_crs_kept": "the file declares its CRS; the one given is ignored (declared, crs)",
+    # siting.io.osm
+    "osm_long_values": "tag values longer than the limit left empty (count, limit)",
+    "osm_duplicates": "objects appearing more than once; the first of each kept (count)",
+    "osm_not_utf8": "tag values that are not UTF-8 left empty (count)",
+    "osm_nul_values": "tag values holding a NUL character left empty (count)",
+    "osm_ring_repaired": "a self-crossing ring; a point inside the repaired ring used (row, id)",
+    "osm_outside_clip": "places or elements outside the clip polygon dropped (count)",
+    "osm_area_dropped": "place areas dropped for their place node (count, names)",
+    "osm_not_settlements": "elements whose place tag is not a settlement skipped (values, more)",
+    "osm_row_reason": "a row's reason, also in the issues (row, id, reason: its code, reason_params)",
+    "osm_population_not_a_number": "a population that is not a number; left empty (row, id, value)",
+    "osm_population_negative": "a negative population; left empty (row, id, value)",
+    # siting.io.importer
+    "osm_admin_level": "boundaries of one admin_level from the OpenStreetMap extract (level)",
+    "region_dissolved": "polygons dissolved into one region outline (count)",
+    "no_region_yet": "the workspace has no region: points are not checked against it",
+    "nothing_importable": "no row could be imported",
+    "updated_added": "records updated and added; others kept (updated, added)",
+})
+
+#: every code of a whole file's refusal (an InputError with a code) -> what it means (its params)
+FILE_ERRORS: Mapping[str, str] = MappingProxyType({
+    # the upload itself (ui.views.upload) and any input file (siting.io.limits)
+    "unknown_extension": "an extension the importer does not read (extension, accepted)",
+    "empty": "the file is empty",
+    "too_large": "the file is larger than the limit (size_mb, limit_mb)",
+    "not_found": "the file is not there",
+    "not_a_file": "a folder, device or pipe, not a regular file",
+    "archive_refused": "a ZIP archive over the limits or damaged (a possible ZIP bomb)",
+    "too_many_rows": "more rows or features than the limit (limit)",
+    "too_many_columns": "more columns or fields than the limit (limit)",
+    "too_many_cells": "more cells than the limit (limit)",
+    # the content (siting.io.readers)
+    "wrong_content": "the extension says one format, the content is another (expected, actual: format keys)",
+    "old_excel": "an Excel 97-2003 (.xls) workbook",
+    "damaged_zip": "a damaged ZIP archive",
+    "zip_gpkg": "a ZIP archive holding a GeoPackage",
+    "zip_nothing": "a ZIP archive with no Shapefile or spreadsheet",
+    "binary_unknown": "a binary file of no format the importer reads",
+    "xml_not_data": "an XML or HTML document, not a data file",
+    "nul_character": "a NUL character in the text (line?, row?, column?)",
+    "bad_bom": "a byte-order mark of an encoding the text is not in (encoding)",
+    "utf8_invalid_bytes": "UTF-8 but for some invalid bytes (count, line: the first)",
+    "unknown_encoding": "neither UTF-8 nor Windows-1256 text (line)",
+    "csv_malformed": "not a well-formed CSV (line?)",
+    "no_data_rows": "no data rows (only a header, or nothing)",
+    "xlsx_unreadable": "not a readable XLSX workbook",
+    "not_readable": "not a readable file of its format (format: a format key)",
+    "gpkg_no_layers": "a GeoPackage with no layers",
+    "gpkg_several_layers": "a GeoPackage with several layers (layers)",
+    "shapefile_parts_missing": "a Shapefile without some of its parts (parts)",
+    "shapefile_no_prj": "a Shapefile without .prj (no CRS)",
+    "no_features": "a file with no features",
+    "no_coordinate_columns": "no coordinate columns (found: the columns)",
+    "coordinates_projected": "coordinates that look projected with no CRS declared (x, y)",
+    "bad_crs": "a CRS that is not one (crs)",
+    # OpenStreetMap extracts (siting.io.osm, siting.io.readers)
+    "osm_no_settlements": "no settlements (place=city, town, village, hamlet) in the extract",
+    "osm_not_an_extract": "not an OpenStreetMap extract",
+    "osm_unreadable": "a damaged or unreadable OpenStreetMap extract",
+    "xml_malformed": "not well-formed XML (line?)",
+    # the layer's columns (siting.io.importer)
+    "no_kind_column": "a settlements file without a kind column (found)",
+    "no_office_place_columns": "an offices file with neither coordinates nor a settlement column (found)",
+    "no_licence_type_column": "an offices file without a licence type column (found)",
+    "no_polygons": "a boundaries file in a format without polygons (format: a format key)",
+})
+
 
 class Reason(str):
     """A row reason: the English sentence (the ``str`` itself), its :data:`ROW_REASONS` code and params.
@@ -155,12 +234,50 @@ def _rebuild(code: str, text: str, params: dict[str, Any]) -> Reason:
     return Reason(code, text, **params)
 
 
+class Note(str):
+    """A note of the import report: the English sentence (the ``str`` itself), its :data:`NOTE_CODES` code
+    and params (plain JSON values, as a :class:`Reason`'s)."""
+
+    code: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, code: str, text: str, /, **params: Any) -> Note:
+        if code not in NOTE_CODES:
+            raise ValueError(f"unknown note code {code!r}")
+        obj = super().__new__(cls, text)
+        obj.code = code
+        obj.params = {k: _plain(v) for k, v in params.items()}
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_note, (self.code, str(self), dict(self.params)))
+
+    def replaced(self, old: str, new: str) -> Note:
+        """The note with ``old`` replaced by ``new`` in its text and its text params (a temporary path said
+        as the name of the upload)."""
+        return Note(self.code, str(self).replace(old, new),
+                    **{k: v.replace(old, new) if isinstance(v, str) else v for k, v in self.params.items()})
+
+
+def _rebuild_note(code: str, text: str, params: dict[str, Any]) -> Note:
+    return Note(code, text, **params)
+
+
+def file_error_params(**params: Any) -> dict[str, Any]:
+    """The params of a file-level refusal as plain JSON values (see :class:`siting.errors.InputError`)."""
+    return {k: _plain(v) for k, v in params.items()}
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, np.generic):
         v = v.item()
     if v is None or isinstance(v, (str, int, float, bool)):
         return v
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
     return str(v)
 
 
-__all__ = ["ROW_REASONS", "Reason"]
+__all__ = ["FILE_ERRORS", "NOTE_CODES", "ROW_REASONS", "Note", "Reason", "file_error_params"]

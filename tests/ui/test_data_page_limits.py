@@ -46,8 +46,9 @@ def test_damaged_utf8_upload_is_refused_not_garbled(steward_page, workspace_copy
     )
     at = _upload(steward_page(), "دفاتر.csv", data, "text/csv")
     assert texts(at.error) == ["فایل خوانده نشد؛ چیزی ذخیره نشد."]
+    # said in Persian from the refusal's code (the command line keeps the English sentence)
     assert (
-        "دفاتر.csv: the file is UTF-8 except for 1 invalid byte(s), at line 3 (data row 2)"
+        "جزئیات: «\u2068دفاتر.csv\u2069»: فایل UTF-8 است جز ۱ بایت نامعتبر (نخستین در سطر ۳)"
         in " ".join(texts(at.caption))
     )
 

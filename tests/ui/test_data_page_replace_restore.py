@@ -3,6 +3,9 @@ it replaces and needs a second confirmation; an earlier version is restored from
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from apptest_helpers import assert_clean, sha256, texts
 from test_data_page import OFFICES, _upload
 
@@ -10,6 +13,9 @@ from siting import fmt
 from siting.versions import list_versions
 from siting.workspace import Workspace
 from ui.i18n import t
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "io"))
+from hostile_files import dtd_xlsx
 
 
 def test_an_import_adds_to_the_layer_by_default(steward_page, workspace_copy):
@@ -95,8 +101,19 @@ def test_an_unknown_reason_is_marked_as_the_checker_s_english():
     assert "\u2068" in text and text.endswith("\u2069")  # isolated inside the Persian line
 
 
-def test_a_library_sentence_in_english_is_said_as_such_and_bidi_isolated(steward_page):
-    at = _upload(steward_page(), "offices.csv", b"\x00\x01\x02 this is not a table \x00")
+def test_a_library_sentence_in_english_is_said_as_such_and_bidi_isolated(steward_page, tmp_path):
+    """A refusal without a machine code (a workbook declaring a DTD) keeps the library's English, marked."""
+    at = steward_page()
+    uploader = next(u for u in at.file_uploader if u.key.startswith("data.upload"))
+    uploader.set_value(("offices.xlsx", dtd_xlsx(tmp_path / "x.xlsx").read_bytes(), "application/octet-stream")).run()
+    assert_clean(at)
     details = [c for c in texts(at.caption) if c.startswith("جزئیات (متن انگلیسی بررسی‌گر): ")]
     assert len(details) == 1 and "\u2068" in details[0] and details[0].endswith("\u2069")
-    assert "offices.csv" in details[0]
+    assert "offices.xlsx" in details[0] and "declares a DTD" in details[0]
+
+
+def test_a_coded_refusal_is_said_in_persian_not_as_the_library_s_english(steward_page):
+    at = _upload(steward_page(), "offices.csv", b"\x00\x01\x02 this is not a table \x00")
+    assert not [c for c in texts(at.caption) if c.startswith("جزئیات (متن انگلیسی بررسی‌گر): ")]
+    assert "جزئیات: «\u2068offices.csv\u2069»: متن فایل نویسهٔ NUL دارد (سطر ۱)؛ این نویسه پذیرفته نمی‌شود." \
+        in texts(at.caption)

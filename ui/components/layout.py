@@ -17,7 +17,7 @@ from siting.workspace import Workspace
 from ui.views.picking import CandidateError
 from ui.views.upload import shown_as_uploaded
 
-from ..i18n import LANGUAGES, isolate, t
+from ..i18n import LANGUAGES, file_error_text, isolate, t
 from ..state import LANG_KEY, lang
 
 log = logging.getLogger("siting.ui")
@@ -256,8 +256,13 @@ def errors_shown(headline_key: str = "error.input", uploads: Mapping[str, str] |
         st.error(candidate_error_text(exc, lang_))
     except (InputError, ValueError, OSError) as exc:
         st.error(t(headline_key, lang_))
-        # the library's sentence is English: said as such in Persian, isolated so that its order survives
-        st.caption(t("app.detail_library", lang_, detail=isolate(shown_as_uploaded(str(exc), uploads or {}))))
+        source = getattr(exc, "source", None)
+        said = file_error_text(exc, lang_, file=shown_as_uploaded(source, uploads or {}) if source else None)
+        if said is not None:  # a whole file's refusal with a machine code: said in the page's language
+            st.caption(t("app.detail", lang_, detail=said))
+        else:
+            # the library's sentence is English: said as such in Persian, isolated so that its order survives
+            st.caption(t("app.detail_library", lang_, detail=isolate(shown_as_uploaded(str(exc), uploads or {}))))
     except Exception:
         log.exception("unexpected error in the dashboard")
         st.error(t("app.unexpected", lang_))

@@ -20,7 +20,7 @@ from siting.vocab import label
 from siting.wslock import StaleWorkspaceError
 from ui import state
 from ui.components import layout, signin, tables
-from ui.i18n import error_text, import_field, import_reason, t
+from ui.i18n import error_text, import_field, import_note, import_reason, register_changes, t
 from ui.views.upload import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES, prepare_upload
 
 PENDING_KEY = "data.pending"  # dict: fingerprint, data key, new workspace, report
@@ -184,10 +184,10 @@ else:
                       imported=fmt.number(report.imported, lang), rejected=fmt.number(report.rejected, lang),
                       warnings=fmt.number(len(report.warnings), lang)))
         for note in report.notes:
-            st.caption(note)
+            st.caption(import_note(note, lang))
         if report.changes is not None:  # a version of the office register: what it changes
             st.markdown(t("data.changes", lang, **{k: fmt.number(v, lang) for k, v in report.changes.counts().items()}))
-            lines = report.changes.lines(limit=20)
+            lines = register_changes(report.changes, lang, limit=20)
             if lines:
                 st.caption("\n\n".join(lines))
         if report.issues:

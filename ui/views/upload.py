@@ -30,6 +30,7 @@ from siting.io.files import write_private
 from siting.io.importer import ImportOptions, ImportReport, prepare_import, read_proposals
 from siting.io.limits import current_limits
 from siting.io.readers import _EXTENSIONS
+from siting.io.reasons import FILE_ERRORS, Note
 from siting.workspace import Workspace
 
 #: The same limit as on any input file (:class:`siting.io.limits.Limits`, 50 MiB unless
@@ -50,12 +51,14 @@ def _checked_suffix(name: str, data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
     accepted = tuple(extensions)
     if suffix not in accepted:
         raise InputError(f"{shown}: unknown extension {suffix or '(none)'!r}; accepted: {' '.join(accepted)}",
-                         source=shown)
+                         source=shown, code="unknown_extension",
+                         params={"extension": suffix, "accepted": " ".join(accepted)})
     if not data:
-        raise InputError(f"{shown}: the file is empty", source=shown)
+        raise InputError(f"{shown}: the file is empty", source=shown, code="empty")
     if len(data) > max_bytes:
         raise InputError(f"{shown}: {len(data) / 2**20:.1f} MiB is larger than the {max_bytes / 2**20:.0f} MiB limit",
-                         source=shown)
+                         source=shown, code="too_large",
+                         params={"size_mb": round(len(data) / 2**20, 1), "limit_mb": round(max_bytes / 2**20)})
     return suffix
 
 
@@ -101,12 +104,16 @@ def shown_as_uploaded(text: str, names: Mapping[str | os.PathLike[str], str]) ->
 
 
 def _renamed(exc: InputError, tmp: Path, shown: str) -> InputError:
-    return InputError(str(exc).replace(str(tmp), shown), source=shown)
+    """The refusal naming the upload instead of its temporary path, its code and params kept."""
+    params = {k: v.replace(str(tmp), shown) if isinstance(v, str) else v for k, v in exc.params.items()}
+    return InputError(str(exc).replace(str(tmp), shown), source=shown,
+                      code=exc.code if exc.code in FILE_ERRORS else None, params=params)
 
 
 def _fix_report(report: ImportReport, tmp: Path, shown: str) -> ImportReport:
     report.file = shown
-    report.notes = [n.replace(str(tmp), shown) for n in report.notes]
+    report.notes = [n.replaced(str(tmp), shown) if isinstance(n, Note) else n.replace(str(tmp), shown)
+                    for n in report.notes]
     report.issues = [replace(i, reason=i.reason.replace(str(tmp), shown),
                              params={k: v.replace(str(tmp), shown) if isinstance(v, str) else v
                                      for k, v in i.params.items()}) for i in report.issues]
