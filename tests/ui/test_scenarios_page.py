@@ -391,6 +391,6 @@ def test_messages_above_the_map_do_not_move_it(open_page):
     at.file_uploader(key="scenario.costs_file").set_value(("empty.csv", b"", "text/csv")).run()
     at.button(key="scenario.run").click().run()  # a file that could not be kept, and a run refused for it
     assert_clean(at)
-    assert any("empty.csv: the file is empty" in c for c in texts(at.caption))
+    assert any(f"«\u2068empty.csv\u2069»: {t('file_error.empty', 'fa')}" in c for c in texts(at.caption))
     assert texts(at.warning) == [*banner, t("scenario.fix_upload", "fa")] and element_path(at) == map_at
     assert len(_table(at)) == 2
