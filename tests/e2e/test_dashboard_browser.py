@@ -193,7 +193,7 @@ def test_a_settlement_picked_on_the_map_is_the_site(app, page):
     assert page.external == []
 
 
-def test_working_group_flow_load_proposals_and_see_the_conflict(app, page):
+def test_working_group_flow_load_proposals_and_see_the_conflict(app, page, tmp_path):
     url, _ = app
     page.goto(f"{url}/working-group")
     _ready(page, t("page.working_group", "fa"))
@@ -211,6 +211,24 @@ def test_working_group_flow_load_proposals_and_see_the_conflict(app, page):
     canvas.first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(ARTIFACTS / "e2e-working-group.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # the last action wins: "clear" drops the uploaded file and empties the uploader, so that the file
+    # does not come back on the next rerun; a file put in the uploader afterwards is taken again
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    assert uploader.get_by_text("proposals.csv").count() == 1
+    page.get_by_role("button", name=t("wg.clear", "fa")).click()
+    page.get_by_text(t("wg.none", "fa")).wait_for(timeout=TIMEOUT_MS)
+    wait_run_done(page, TIMEOUT_MS)
+    assert uploader.get_by_text("proposals.csv").count() == 0
+    page.get_by_role("radio", name="English").check(force=True)  # a rerun (in English): still nothing loaded
+    page.get_by_text(t("wg.none", "en")).wait_for(timeout=TIMEOUT_MS)
+    wait_run_done(page, TIMEOUT_MS)
+    assert canvas.count() == 0 and page.get_by_role("heading", name=t("wg.table", "en")).count() == 0
+    head, *rows = PROPOSALS.read_text(encoding="utf-8").splitlines()
+    mine = tmp_path / "mine.csv"
+    mine.write_text("\n".join([head, *(r.replace("SMP-P0", "UPL-") for r in rows[:3])]) + "\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(mine))
+    page.get_by_text(t("wg.loaded", "en", n="3", file="mine.csv")).wait_for(timeout=TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.external == []
 

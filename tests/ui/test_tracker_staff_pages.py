@@ -302,7 +302,7 @@ def test_working_group_page_offers_no_tracker_source_when_signed_out(staff_db):
     at.switch_page("ui/pages/working_group.py").run()
     assert_clean(at)
     assert not [r for r in at.radio if r.key == "wg.source"]
-    assert at.file_uploader(key="wg.upload")  # the file, as before
+    assert at.file_uploader(key="wg.upload.0")  # the file, as before
 
 
 @pytest.mark.parametrize(("page", "user"), [("tracker_agenda", "wg"), ("tracker_queue", "expert")])

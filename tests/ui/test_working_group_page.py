@@ -18,10 +18,30 @@ PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals
 GEOD = Geod(ellps="WGS84")
 
 
+def _uploader(at):
+    """The page's one proposals uploader."""
+    [uploader] = [u for u in at.file_uploader if u.key.startswith("wg.upload")]
+    return uploader
+
+
 def _upload(at, name: str, data: bytes, mime: str = "text/csv"):
-    at.file_uploader(key="wg.upload").set_value((name, data, mime)).run()
+    _uploader(at).set_value((name, data, mime)).run()
     assert_clean(at)
     return at
+
+
+def _variant() -> bytes:
+    """A proposals file other than the sample: its first three rows under other ids."""
+    head, *rows = PROPOSALS.read_text(encoding="utf-8").splitlines()
+    return "\n".join([head, *(r.replace("SMP-P0", "UPL-") for r in rows[:3])]).encode() + b"\n"
+
+
+def _ids(at) -> list[str]:
+    """The proposals in the meeting table, sorted."""
+    return sorted(at.dataframe[0].value["شناسه درخواست"])
+
+
+SAMPLE_IDS = [f"SMP-P{i:02d}" for i in range(1, 10)]
 
 
 def _show_map(at):
@@ -52,7 +72,7 @@ def test_widgets_before_loading(open_page):
     at = open_page("working_group")
     assert at.title[0].value == "بررسی درخواست‌ها"
     assert any("دادهٔ نمونه" in w for w in texts(at.warning))
-    uploader = at.file_uploader(key="wg.upload")
+    uploader = _uploader(at)
     assert {".csv", ".xlsx", ".geojson", ".gpkg", ".zip"} <= set(uploader.allowed_type)
     assert at.button(key="wg.sample").label == "استفاده از فایل نمونهٔ درخواست‌ها"
     assert "هنوز فایلی بارگذاری نشده است." in texts(at.info)
@@ -181,3 +201,45 @@ def test_messages_above_the_map_do_not_move_it(open_page):
     assert "۱ ردیف فایل کنار گذاشته شد:" in texts(at.warning)  # the warning and its table are there ...
     assert [p["proposal_id"] for p in layer(at, "proposals")["data"]] == ["A1"]
     assert element_path(at) == map_at  # ... and the map has not moved
+
+
+def test_the_sample_replaces_an_uploaded_file_and_a_new_upload_replaces_the_sample(open_page):
+    at = _upload(open_page("working_group"), "mine.csv", _variant())
+    assert "۳ درخواست از «mine.csv» خوانده شد." in texts(at.success)
+    assert _ids(at) == ["UPL-1", "UPL-2", "UPL-3"]
+    map_at = element_path(_show_map(at))
+    at.button(key="wg.sample").click().run()
+    assert_clean(at)
+    assert "۹ درخواست از «proposals.csv» خوانده شد." in texts(at.success)
+    assert _ids(at) == SAMPLE_IDS
+    assert {p["proposal_id"] for p in layer(at, "proposals")["data"]} == set(SAMPLE_IDS)
+    assert element_path(at) == map_at  # a new, empty uploader above the map does not move it
+    assert _uploader(at).value is None  # the uploader no longer shows the file that is not in use
+    at.selectbox(key="wg.detail").set_value("SMP-P08").run()  # a rerun: still the sample
+    assert_clean(at)
+    assert _ids(at) == SAMPLE_IDS and not any("mine.csv" in s for s in texts(at.success))
+    _upload(at, "mine.csv", _variant())  # a new upload: the last action wins again
+    assert "۳ درخواست از «mine.csv» خوانده شد." in texts(at.success)
+    assert _ids(at) == ["UPL-1", "UPL-2", "UPL-3"]
+
+
+def test_clear_drops_an_uploaded_file_and_a_rerun_does_not_bring_it_back(open_page):
+    at = _upload(open_page("working_group"), "mine.csv", _variant())
+    assert _ids(at) == ["UPL-1", "UPL-2", "UPL-3"]
+    at.button(key="wg.clear").click().run()
+    assert_clean(at)
+    assert "هنوز فایلی بارگذاری نشده است." in texts(at.info)
+    assert not at.dataframe and not any("خوانده شد" in s for s in texts(at.success))
+    assert _uploader(at).value is None
+    at.run()  # a rerun: the upload does not come back
+    assert_clean(at)
+    assert "هنوز فایلی بارگذاری نشده است." in texts(at.info) and not at.dataframe
+    # the sample, then clear: nothing either
+    at.button(key="wg.sample").click().run()
+    assert _ids(at) == SAMPLE_IDS
+    at.button(key="wg.clear").click().run()
+    at.run()
+    assert "هنوز فایلی بارگذاری نشده است." in texts(at.info) and not at.dataframe
+    _upload(at, "mine.csv", _variant())  # a new upload after clear is taken
+    assert "۳ درخواست از «mine.csv» خوانده شد." in texts(at.success)
+    assert _ids(at) == ["UPL-1", "UPL-2", "UPL-3"]

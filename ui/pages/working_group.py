@@ -17,9 +17,10 @@ from ui import state
 from ui.components import conflict_map, layout, report_view, signin
 from ui.i18n import error_text, import_field, import_reason, t
 from ui.views.planning import RuleOverrides
-from ui.views.upload import ACCEPTED_EXTENSIONS
+from ui.views.upload import ACCEPTED_EXTENSIONS, ChosenFile
 
-FILE_KEY = "wg.file"  # (name, bytes) of the loaded proposals file
+# the loaded proposals file: the last of an upload, the sample or "clear" (the uploader's key is "wg.upload.<n>")
+PROPOSALS_FILE = ChosenFile(key="wg.file", uploader="wg.upload")
 # the map was asked for in this session: kept as a value (Streamlit drops a page's widget state when another
 # page is shown), so that the map stays on for the rest of the session (as on the agenda, tracker_agenda.py)
 SHOW_MAP = "wg.show_map"
@@ -32,11 +33,11 @@ layout.page_header(ws, "page.working_group", "wg.intro")
 
 
 def _use_sample() -> None:
-    st.session_state[FILE_KEY] = (SAMPLE_PROPOSALS.name, SAMPLE_PROPOSALS.read_bytes())
+    PROPOSALS_FILE.use(st.session_state, SAMPLE_PROPOSALS.name, SAMPLE_PROPOSALS.read_bytes())
 
 
 def _clear() -> None:
-    st.session_state.pop(FILE_KEY, None)
+    PROPOSALS_FILE.clear(st.session_state)
 
 
 # The source and the loading messages in a container that is always there: the radio (staff only), the
@@ -66,15 +67,15 @@ with st.container():
                     st.info(t("tracker.staff.agenda_empty", lang))
     else:
         upload = st.file_uploader(t("wg.upload", lang), type=[e.lstrip(".") for e in ACCEPTED_EXTENSIONS],
-                                  key="wg.upload")
+                                  key=PROPOSALS_FILE.uploader_key(st.session_state))
         if upload is not None:
-            st.session_state[FILE_KEY] = (upload.name, upload.getvalue())
+            PROPOSALS_FILE.take(st.session_state, upload.name, upload.getvalue())
         c1, c2 = st.columns(2)
         if ws.is_sample and SAMPLE_PROPOSALS.exists():
             c1.button(t("wg.use_sample", lang), on_click=_use_sample, key="wg.sample")
         c2.button(t("wg.clear", lang), on_click=_clear, key="wg.clear")
 
-        loaded = st.session_state.get(FILE_KEY)
+        loaded = PROPOSALS_FILE.current(st.session_state)
         if loaded is None:
             st.info(t("wg.none", lang))
         else:

@@ -18,10 +18,11 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -156,5 +157,51 @@ def read_uploaded_proposals(ws: Workspace, name: str, data: bytes,
     return sites, _fix_report(report, tmp, shown)
 
 
-__all__ = ["ACCEPTED_EXTENSIONS", "MAX_UPLOAD_BYTES", "kept", "prepare_upload", "read_uploaded_proposals",
+@dataclass(frozen=True)
+class ChosenFile:
+    """The file a page works on, ``(name, bytes)`` in a session mapping (``st.session_state``) under ``key``,
+    chosen by the last of: a file put in the page's uploader (:meth:`take`), a file the page offers, such as
+    the sample (:meth:`use`), or nothing (:meth:`clear`).
+
+    A file uploader keeps its file and hands it to every rerun, so a page that takes whatever is in it
+    would undo "use the sample" or "clear" on the very next rerun. :meth:`use` and :meth:`clear` therefore
+    give the uploader a new widget key (:meth:`uploader_key`, ``uploader`` plus a count): the browser shows
+    a new, empty uploader, and a file put in it afterwards is again the last action and taken.
+    """
+
+    key: str
+    uploader: str
+
+    @property
+    def _resets(self) -> str:
+        return f"{self.key}.uploader_resets"
+
+    def uploader_key(self, session: Mapping[str, Any]) -> str:
+        """The widget key of the page's uploader now."""
+        return f"{self.uploader}.{session.get(self._resets, 0)}"
+
+    def current(self, session: Mapping[str, Any]) -> tuple[str, bytes] | None:
+        """The chosen file as ``(name, bytes)``, or None."""
+        chosen: tuple[str, bytes] | None = session.get(self.key)
+        return chosen
+
+    def take(self, session: MutableMapping[str, Any], name: str, data: bytes) -> None:
+        """The file in the uploader (which holds a file only when it was put there last)."""
+        session[self.key] = (name, data)
+
+    def use(self, session: MutableMapping[str, Any], name: str, data: bytes) -> None:
+        """A file the page offers, instead of any upload: the uploader is emptied."""
+        session[self.key] = (name, data)
+        self._empty_uploader(session)
+
+    def clear(self, session: MutableMapping[str, Any]) -> None:
+        """No file: the uploader is emptied too."""
+        session.pop(self.key, None)
+        self._empty_uploader(session)
+
+    def _empty_uploader(self, session: MutableMapping[str, Any]) -> None:
+        session[self._resets] = int(session.get(self._resets, 0)) + 1
+
+
+__all__ = ["ACCEPTED_EXTENSIONS", "MAX_UPLOAD_BYTES", "ChosenFile", "kept", "prepare_upload", "read_uploaded_proposals",
            "shown_as_uploaded", "staged"]

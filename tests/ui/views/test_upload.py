@@ -9,7 +9,7 @@ import pytest
 from siting.errors import InputError
 from siting.io.importer import ImportOptions
 from siting.workspace import Workspace
-from ui.views.upload import prepare_upload, read_uploaded_proposals, staged
+from ui.views.upload import ChosenFile, prepare_upload, read_uploaded_proposals, staged
 
 OFFICES_CSV = (
     "office_id,name,licence_type,status,lat,lon\n"
@@ -65,3 +65,21 @@ def test_read_uploaded_proposals(hand_ws):
     sites, report = read_uploaded_proposals(hand_ws, "proposals.csv", data)
     assert sites["proposal_id"].tolist() == ["P1"] and sites["licence_type"].tolist() == ["rural"]
     assert report.file == "proposals.csv" and report.errors[0].row == 2 and report.errors[0].field == "licence_type"
+
+
+def test_chosen_file_the_last_action_wins():
+    session: dict = {}
+    chosen = ChosenFile(key="p.file", uploader="p.upload")
+    assert chosen.current(session) is None and chosen.uploader_key(session) == "p.upload.0"
+    chosen.take(session, "mine.csv", b"a")  # an upload: taken, the uploader kept as it is
+    assert chosen.current(session) == ("mine.csv", b"a") and chosen.uploader_key(session) == "p.upload.0"
+    chosen.use(session, "sample.csv", b"s")  # the page's own file: a new, empty uploader
+    assert chosen.current(session) == ("sample.csv", b"s") and chosen.uploader_key(session) == "p.upload.1"
+    chosen.take(session, "mine.csv", b"b")  # a file put in the new uploader wins again
+    assert chosen.current(session) == ("mine.csv", b"b") and chosen.uploader_key(session) == "p.upload.1"
+    chosen.clear(session)
+    assert chosen.current(session) is None and chosen.uploader_key(session) == "p.upload.2"
+    chosen.clear(session)  # clearing nothing: no error, another empty uploader
+    assert chosen.current(session) is None and chosen.uploader_key(session) == "p.upload.3"
+    other = ChosenFile(key="q.file", uploader="q.upload")  # pages do not share a file nor an uploader count
+    assert other.current(session) is None and other.uploader_key(session) == "q.upload.0"
