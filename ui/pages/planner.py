@@ -93,7 +93,8 @@ for col, ltype in zip(o, LICENCE_TYPES, strict=True):
 choro = mapdata.county_choropleth(ws, view.coverage.by_county, metric, lang)
 base = state.base_map_data(key, lang, None, "any")
 layers = [maps.region_layer(base["region"]), maps.choropleth_layer(choro.geojson),
-          maps.gap_layer(mapdata.gap_features(view.gaps, lang), filled=False, static=False)]
+          maps.gap_layer(mapdata.gap_features(view.gaps, lang, tolerance=mapdata.DISPLAY_TOLERANCE_DEG),
+                        filled=False, static=False)]
 if measured_by == "time":
     layers.append(maps.isochrone_layer(state.isochrone_map_data(key, overrides, gap_type, lang)))
 layers.append(maps.office_layer(base["offices"]))

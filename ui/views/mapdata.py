@@ -199,8 +199,12 @@ def office_records(ws: Workspace, lang: str = "fa", *, licence_type: str = "any"
 
 
 def gap_features(gaps: gpd.GeoDataFrame, lang: str = "fa", *, county: str | None = None,
-                 top: int | None = None) -> dict[str, Any]:
-    """Gap parts (from :func:`siting.gaps.compute_gaps`) with rank, area and uncovered population."""
+                 top: int | None = None, tolerance: float = DISPLAY_TOLERANCE_DEG / 4) -> dict[str, Any]:
+    """Gap parts (from :func:`siting.gaps.compute_gaps`) with rank, area and uncovered population.
+
+    Simplified within ``tolerance`` degrees: by default about 50 m, for maps zoomed in on a site; the
+    planner's province-wide outlines take :data:`DISPLAY_TOLERANCE_DEG` (a fifth of a pixel at province
+    zoom), since without a GPU an outline's cost is per vertex."""
     g = gaps
     if county:
         g = g[g["county"] == county]
@@ -216,7 +220,7 @@ def gap_features(gaps: gpd.GeoDataFrame, lang: str = "fa", *, county: str | None
         else:
             tips.append(f"service gap #{int(rank)} ({cty or '—'}): {fmt.number(float(area), 'en')} km², "
                         f"{int(n)} settlements, {fmt.number(int(upop), 'en')} people without service")
-    return features(g, {"rank": g["rank"].tolist(), "tip": tips}, tolerance=DISPLAY_TOLERANCE_DEG / 4)
+    return features(g, {"rank": g["rank"].tolist(), "tip": tips}, tolerance=tolerance)
 
 
 def cell_records(cells: pd.DataFrame, lang: str = "fa") -> list[dict[str, Any]]:

@@ -91,3 +91,20 @@ def test_choropleth_classes(hand_ws, rules):
     assert values.tolist() == pytest.approx(cov.by_county["population_per_office"].tolist())
     with pytest.raises(ValueError, match="unknown choropleth metric"):
         county_choropleth(hand_ws, cov.by_county, "nonsense")
+
+
+def test_gap_outlines_for_the_province_are_coarser_and_still_within_a_fifth_of_a_pixel(hand_ws, rules):
+    """The planner draws the gaps' outlines province-wide, where a frame's cost without a GPU is per
+    vertex: they are simplified within DISPLAY_TOLERANCE_DEG (about 200 m; a pixel is about 1 km at
+    province zoom), the maps zoomed in on a site within a quarter of that."""
+    gaps = compute_gaps(hand_ws, rules, licence_type="rural").to_crs(4326)
+
+    def vertices(fc):
+        return sum(len(shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))) for f in fc["features"])
+
+    fine, coarse = gap_features(gaps, "fa"), gap_features(gaps, "fa", tolerance=DISPLAY_TOLERANCE_DEG)
+    assert vertices(coarse) < vertices(fine)
+    for f, geom in zip(coarse["features"], gaps.geometry, strict=True):
+        assert shapely.geometry.shape(f["geometry"]).hausdorff_distance(geom) <= DISPLAY_TOLERANCE_DEG * 1.01
+    for f, geom in zip(fine["features"], gaps.geometry, strict=True):
+        assert shapely.geometry.shape(f["geometry"]).hausdorff_distance(geom) <= DISPLAY_TOLERANCE_DEG / 4 * 1.01
