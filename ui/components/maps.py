@@ -27,7 +27,13 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from siting.reports.html import status_label
-from ui.views.mapdata import OFFICE_COLOURS, STATUS_COLOURS, scale_bar, view_for_bounds
+from ui.views.mapdata import (
+    OFFICE_COLOURS,
+    STATUS_COLOURS,
+    VILLAGE_LABEL_SIZE_M,
+    scale_bar,
+    view_for_bounds,
+)
 from ui.views.picking import LAYER_COARSE, LAYER_FINE, LAYER_SETTLEMENTS, Candidate
 from ui.views.travel import ISOCHRONE_LINE
 
@@ -273,7 +279,7 @@ def label_layers(labels: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[pdk.
               "get_text_anchor": "'middle'", "get_alignment_baseline": "'bottom'"}
     return [
         pdk.Layer("TextLayer", data=list(labels.get("villages", ())), id="labels-villages",
-                  get_size=700, size_units="'meters'", size_max_pixels=12, size_min_pixels=0,
+                  get_size=VILLAGE_LABEL_SIZE_M, size_units="'meters'", size_max_pixels=12, size_min_pixels=0,
                   get_color=[70, 45, 20, 235], get_pixel_offset=[0, -5], **common),
         pdk.Layer("TextLayer", data=list(labels.get("cities", ())), id="labels-cities", get_size=13,
                   size_units="'pixels'", get_color=[40, 25, 70, 255], get_pixel_offset=[0, -7],

@@ -342,7 +342,8 @@ def label_records(ws: Workspace, lang: str = "fa", *, county: str | None = None,
     Each record has ``text`` (shaped by :func:`map_text`), ``lon``, ``lat``. Counties are named at a
     point inside them, cities always; villages of at least :data:`VILLAGE_LABEL_MIN_POPULATION` people
     (the :data:`VILLAGE_LABEL_MAX` most populous of them); or, with ``near`` = (lon, lat, km) of a site
-    (the view after a pick), every village within it and no other.
+    (the view after a pick), the villages within it and no other. Of two village names that would
+    overlap, only the more populous village's is kept (:func:`label_boxes`).
     """
     def name(fa: object, en: object) -> str:
         fa_s = "" if fa is None or fa is pd.NA else str(fa)
@@ -364,18 +365,21 @@ def label_records(ws: Workspace, lang: str = "fa", *, county: str | None = None,
     pop = pd.to_numeric(s["population"], errors="coerce").fillna(0).to_numpy()
     lon, lat = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
     city = (s["kind"] == "city").to_numpy()
-    village = ~city & (pop >= VILLAGE_LABEL_MIN_POPULATION)
+    names = [name(fa, en) for fa, en in zip(s["name_fa"], s["name_en"], strict=True)]
+    village = ~city & np.array([bool(n) for n in names], dtype=bool)
     if near is not None:  # a site's surroundings: its villages (the province's biggest are specks at that zoom)
-        village[:] = False
-    elif village.sum() > VILLAGE_LABEL_MAX:
-        cut = np.flatnonzero(village)[np.argsort(-pop[village], kind="stable")[VILLAGE_LABEL_MAX:]]
-        village[cut] = False
-    if near is not None:
         nlon, nlat, km = near
         dx = (lon - nlon) * 111.32 * math.cos(math.radians(nlat))
         dy = (lat - nlat) * 110.57
-        village |= ~city & (np.hypot(dx, dy) <= km)
-    names = [name(fa, en) for fa, en in zip(s["name_fa"], s["name_en"], strict=True)]
+        village &= np.hypot(dx, dy) <= km
+    else:
+        village &= pop >= VILLAGE_LABEL_MIN_POPULATION
+    order = np.flatnonzero(village)[np.argsort(-pop[village], kind="stable")]
+    boxes = label_boxes(lon[order], lat[order], [map_text(names[i]) for i in order],
+                        mid_lat=float(np.mean(lat)) if len(lat) else None)
+    keep = order[_fitting(boxes, None if near is not None else VILLAGE_LABEL_MAX)]
+    village[:] = False
+    village[keep] = True
 
     def rows(mask: np.ndarray) -> list[dict[str, Any]]:
         order = np.argsort(-pop[mask], kind="stable")  # the bigger drawn last: on top
@@ -384,6 +388,42 @@ def label_records(ws: Workspace, lang: str = "fa", *, county: str | None = None,
                 for i in idx if names[i]]
 
     return {"counties": counties, "cities": rows(city), "villages": rows(village)}
+
+
+VILLAGE_LABEL_SIZE_M = 700  # a village's name is this tall on the ground (up to 12 px: maps.label_layers)
+GLYPH_WIDTH_EM = 0.6  # a letter's advance, as a share of the text's height (Noto Sans Arabic, digits: 0.5-0.6)
+
+
+def label_boxes(lon: np.ndarray, lat: np.ndarray, texts: Sequence[str], *, mid_lat: float | None = None
+                ) -> np.ndarray:
+    """Where each village name is drawn, in metres east and north of (0°, 0°): rows (x0, y0, x1, y1).
+
+    The map writes a village's name :data:`VILLAGE_LABEL_SIZE_M` tall, centred above its point. A size in
+    metres grows and shrinks with the zoom as the distances between villages do, so two names that do not
+    overlap in metres overlap at no zoom (above 12 px the names stop growing and only part further).
+    East-west metres are taken at ``mid_lat`` (default: the points' mean latitude).
+    """
+    h = float(VILLAGE_LABEL_SIZE_M)
+    w = np.array([len(t) for t in texts], dtype=float) * GLYPH_WIDTH_EM * h
+    mid = math.radians(float(np.mean(lat)) if mid_lat is None else mid_lat) if len(lat) else 0.0
+    x = np.asarray(lon, dtype=float) * 111_320.0 * math.cos(mid)
+    y = np.asarray(lat, dtype=float) * 110_570.0
+    return np.column_stack([x - w / 2, y, x + w / 2, y + h])
+
+
+def _fitting(boxes: np.ndarray, limit: int | None) -> list[int]:
+    """The rows of ``boxes`` (most important first) that overlap none kept before, up to ``limit``."""
+    kept: list[int] = []
+    for i in range(len(boxes)):
+        if limit is not None and len(kept) >= limit:
+            break
+        if kept:
+            k = boxes[kept]
+            b = boxes[i]
+            if np.any((k[:, 0] < b[2]) & (b[0] < k[:, 2]) & (k[:, 1] < b[3]) & (b[1] < k[:, 3])):
+                continue
+        kept.append(int(i))
+    return kept
 
 
 NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
