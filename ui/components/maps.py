@@ -382,6 +382,16 @@ def show(chart: pdk.Deck, *, key: str, lang: str, on_select: Callable[[], None] 
                            selection_mode="single-object", alt=t("map.alt", lang))
 
 
+def map_on_request(label: str, help_text: str, *, state_key: str) -> bool:
+    """A switch for a map drawn only when asked for, on from then on for the session (its state under
+    ``state_key``, the widget under ``state_key + ".widget"``, so that it survives leaving the page): a
+    new map costs a browser without a GPU 3-5 s of drawing (benchmarks/bench_browser.py, "agenda map")."""
+    on = st.toggle(label, value=bool(st.session_state.get(state_key, False)), key=f"{state_key}.widget",
+                   help=help_text)
+    st.session_state[state_key] = on
+    return on
+
+
 def basemap_toggle(lang: str, key: str) -> bool:
     """The (off by default) switch for the internet basemap."""
     return st.toggle(t("map.basemap", lang), value=False, key=key, help=t("map.basemap_help", lang))

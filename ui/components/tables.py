@@ -75,3 +75,15 @@ GAP_COLUMNS: tuple[Col, ...] = (
     Col("uncovered_population", "word.uncovered_population", "int"),
     Col("settlements", "word.settlements", "int"), Col("area_km2", "word.area_km2", "km2"),
 )
+
+
+def conflict_frame(pairs: pd.DataFrame, lang: str, side_a: Sequence[str] | None = None,
+                   side_b: Sequence[str] | None = None) -> pd.DataFrame:
+    """Conflicting pairs (``proposal_a``, ``proposal_b``, ``distance_m``, ``threshold_m``) as the pages show
+    them; ``side_a``/``side_b`` name the two sides (default: the proposal ids)."""
+    return pd.DataFrame({
+        t("wg.col.a", lang): list(pairs["proposal_a"] if side_a is None else side_a),
+        t("wg.col.b", lang): list(pairs["proposal_b"] if side_b is None else side_b),
+        t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
+        t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
+    })

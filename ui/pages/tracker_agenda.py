@@ -13,7 +13,7 @@ from siting.tracker.staff import deficiency_lines, meeting_view
 from siting.tracker.terms import OUTCOMES, term
 from siting.vocab import label
 from ui import state
-from ui.components import conflict_map, layout, report_view, signin
+from ui.components import conflict_map, layout, maps, report_view, signin, tables
 from ui.components.staff import audit_action
 from ui.i18n import error_text, t
 from ui.views.planning import RuleOverrides
@@ -24,7 +24,6 @@ DECIDED = "agenda.decided"  # the application last decided in this session: its 
 # the map was asked for in this session: kept as a value (Streamlit drops a page's widget state when another
 # page is shown), so that the map stays on for the rest of the session
 SHOW_MAP = "agenda.show_map"
-SHOW_MAP_WIDGET = "agenda.show_map.widget"
 
 lang = state.lang()
 key, ws, rules = state.current()
@@ -94,12 +93,9 @@ else:
                 mark = f" ({term(status, lang)})" if status and status != "under_review" else ""
                 return f"#{fmt.number(int(pid), lang)} — {names.get(pid, '')}{mark}"
 
-            st.table(pd.DataFrame({
-                t("wg.col.a", lang): [_side(a, s) for a, s in zip(pairs["proposal_a"], pairs["status_a"], strict=True)],
-                t("wg.col.b", lang): [_side(b, s) for b, s in zip(pairs["proposal_b"], pairs["status_b"], strict=True)],
-                t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
-                t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
-            }))
+            st.table(tables.conflict_frame(
+                pairs, lang, [_side(a, s) for a, s in zip(pairs["proposal_a"], pairs["status_a"], strict=True)],
+                [_side(b, s) for b, s in zip(pairs["proposal_b"], pairs["status_b"], strict=True)]))
         else:
             st.success(t("wg.no_conflicts", lang))
 
@@ -107,12 +103,9 @@ else:
     # lines with their distance, over the region, counties, gaps and offices. Drawn when asked for (and
     # then on every visit in this session): a new map costs a browser without a GPU 3-4 s of drawing, which
     # made the agenda slow to open (benchmarks/bench_browser.py, "agenda open" and "agenda map").
-    if st.toggle(t("tracker.staff.agenda_show_map", lang), value=bool(st.session_state.get(SHOW_MAP, False)),
-                 key=SHOW_MAP_WIDGET, help=t("tracker.staff.agenda_show_map_help", lang)):
-        st.session_state[SHOW_MAP] = True
+    if maps.map_on_request(t("tracker.staff.agenda_show_map", lang), t("tracker.staff.agenda_show_map_help", lang),
+                           state_key=SHOW_MAP):
         _draw_map(view, pairs)
-    else:
-        st.session_state[SHOW_MAP] = False
 
     # the agenda, oldest first
     st.subheader(t("tracker.staff.agenda_table", lang))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from siting import fmt
@@ -14,7 +13,7 @@ from siting.tracker import TrackerError, staff
 from siting.tracker.terms import STAFF_ROLES
 from siting.vocab import label
 from ui import state
-from ui.components import conflict_map, layout, report_view, signin
+from ui.components import conflict_map, layout, maps, report_view, signin, tables
 from ui.i18n import error_text, import_field, import_reason, t
 from ui.views.planning import RuleOverrides
 from ui.views.upload import ACCEPTED_EXTENSIONS, ChosenFile
@@ -24,7 +23,6 @@ PROPOSALS_FILE = ChosenFile(key="wg.file", uploader="wg.upload")
 # the map was asked for in this session: kept as a value (Streamlit drops a page's widget state when another
 # page is shown), so that the map stays on for the rest of the session (as on the agenda, tracker_agenda.py)
 SHOW_MAP = "wg.show_map"
-SHOW_MAP_WIDGET = "wg.show_map.widget"
 SAMPLE_PROPOSALS = Path(__file__).resolve().parents[2] / "data" / "sample" / "proposals.csv"
 
 lang = state.lang()
@@ -102,19 +100,13 @@ if result is not None:
     with st.container():  # one element whatever the conflicts: the map below keeps its place (planner.py)
         if len(pairs):
             st.error(t("wg.conflicts", lang))
-            st.table(pd.DataFrame({
-                t("wg.col.a", lang): pairs["proposal_a"], t("wg.col.b", lang): pairs["proposal_b"],
-                t("wg.col.distance", lang): [fmt.distance(d, lang) for d in pairs["distance_m"]],
-                t("wg.col.minimum", lang): [fmt.distance(d, lang) for d in pairs["threshold_m"]],
-            }))
+            st.table(tables.conflict_frame(pairs, lang))
         else:
             st.success(t("wg.no_conflicts", lang))
 
     # all proposals on one map. Drawn when asked for (and then on every visit in this session): a new map
     # costs a browser without a GPU 3-5 s of drawing, which made the page slow to open with proposals loaded.
-    if st.toggle(t("wg.show_map", lang), value=bool(st.session_state.get(SHOW_MAP, False)),
-                 key=SHOW_MAP_WIDGET, help=t("wg.show_map_help", lang)):
-        st.session_state[SHOW_MAP] = True
+    if maps.map_on_request(t("wg.show_map", lang), t("wg.show_map_help", lang), state_key=SHOW_MAP):
         base = state.base_map_data(key, lang, None, "any")
         points = [{"proposal_id": r["proposal_id"], "lon": r["lon"], "lat": r["lat"], "status": r["status"],
                    "tip": f"{r['proposal_id']} — {r['name'] or ''} — {label(r['licence_type'], lang)} — "
@@ -122,8 +114,6 @@ if result is not None:
                   for r in table.to_dict(orient="records")]
         conflict_map.draw(base, state.gap_map_data(key, RuleOverrides(), "any", lang, None), points,
                           pairs.to_dict(orient="records"), lang=lang, key="wg.map", basemap_key="wg.basemap")
-    else:
-        st.session_state[SHOW_MAP] = False
 
     st.subheader(t("wg.table", lang))
     shown = table.drop(columns=["sample", "lat", "lon"])
