@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -208,59 +208,49 @@ FILE_ERRORS: Mapping[str, str] = MappingProxyType({
 })
 
 
-class Reason(str):
-    """A row reason: the English sentence (the ``str`` itself), its :data:`ROW_REASONS` code and params.
+class _Coded(str):
+    """An English sentence (the ``str`` itself) with the code it was registered under (``_codes``) and
+    its params, kept as plain JSON values (numbers, text, booleans, ``None``; anything else as its text)."""
 
-    Params are kept as plain JSON values (numbers, text, booleans, ``None``); anything else is kept as
-    its text.
-    """
-
+    _codes: Mapping[str, str] = {}
+    _kind = "code"
     code: str
     params: Mapping[str, Any]
 
-    def __new__(cls, code: str, text: str, /, **params: Any) -> Reason:
-        if code not in ROW_REASONS:
-            raise ValueError(f"unknown row reason code {code!r}")
+    def __new__(cls, code: str, text: str, /, **params: Any) -> Self:
+        if code not in cls._codes:
+            raise ValueError(f"unknown {cls._kind} code {code!r}")
         obj = super().__new__(cls, text)
         obj.code = code
         obj.params = {k: _plain(v) for k, v in params.items()}
         return obj
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.code, str(self), dict(self.params)))
+        return (_rebuild, (type(self), self.code, str(self), dict(self.params)))
 
 
-def _rebuild(code: str, text: str, params: dict[str, Any]) -> Reason:
-    return Reason(code, text, **params)
+def _rebuild(cls: type[_Coded], code: str, text: str, params: dict[str, Any]) -> _Coded:
+    return cls(code, text, **params)
 
 
-class Note(str):
-    """A note of the import report: the English sentence (the ``str`` itself), its :data:`NOTE_CODES` code
-    and params (plain JSON values, as a :class:`Reason`'s)."""
+class Reason(_Coded):
+    """A row reason, by its :data:`ROW_REASONS` code."""
 
-    code: str
-    params: Mapping[str, Any]
+    _codes = ROW_REASONS
+    _kind = "row reason"
 
-    def __new__(cls, code: str, text: str, /, **params: Any) -> Note:
-        if code not in NOTE_CODES:
-            raise ValueError(f"unknown note code {code!r}")
-        obj = super().__new__(cls, text)
-        obj.code = code
-        obj.params = {k: _plain(v) for k, v in params.items()}
-        return obj
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_note, (self.code, str(self), dict(self.params)))
+class Note(_Coded):
+    """A note of the import report, by its :data:`NOTE_CODES` code."""
+
+    _codes = NOTE_CODES
+    _kind = "note"
 
     def replaced(self, old: str, new: str) -> Note:
         """The note with ``old`` replaced by ``new`` in its text and its text params (a temporary path said
         as the name of the upload)."""
         return Note(self.code, str(self).replace(old, new),
                     **{k: v.replace(old, new) if isinstance(v, str) else v for k, v in self.params.items()})
-
-
-def _rebuild_note(code: str, text: str, params: dict[str, Any]) -> Note:
-    return Note(code, text, **params)
 
 
 def file_error_params(**params: Any) -> dict[str, Any]:
